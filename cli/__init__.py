@@ -1,0 +1,1 @@
+"""The ``thv`` command line: the engine for operators, testers and scripts."""

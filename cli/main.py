@@ -1,0 +1,293 @@
+"""``thv``: every command exits non-zero with a one-line reason on failure, never a traceback.
+
+Exit codes: 0 success, 1 refused (bad input, not allowed, conflict), 2 usage
+error, 3 internal error. ``--json`` prints JSON on stdout.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine import cases, registry as model_registry, timers, users, worklist
+from engine.bundle import collect_bundle
+from engine.db import upgrade_schema
+from engine.errors import DeployRefused, Forbidden, InvalidInput, ThvError
+from engine.runtime import Runtime, runtime_from_env
+from engine.vocabulary import REGIONS
+
+CLI_ACTOR = "beheer-cli"
+
+
+class State:
+    """Builds the runtime on first use, so ``thv --help`` touches no database."""
+
+    def __init__(self) -> None:
+        self._runtime: Runtime | None = None
+
+    @property
+    def rt(self) -> Runtime:
+        if self._runtime is None:
+            self._runtime = runtime_from_env()
+        return self._runtime
+
+
+pass_state = click.make_pass_decorator(State, ensure=True)
+
+
+def _emit(value: Any, as_json: bool, text: str | None = None) -> None:
+    if as_json:
+        click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    elif text is not None:
+        click.echo(text)
+
+
+def _parse_data(raw: str | None) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"--data is geen geldige JSON: {exc.msg} (positie {exc.pos})") from None
+    if not isinstance(value, dict):
+        raise InvalidInput("--data moet een JSON-object zijn, bijvoorbeeld '{\"veld\": 1}'")
+    return value
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Zaaksysteem tijdelijk huisverbod: beheer, processen en zaken."""
+
+
+@cli.command("init-db")
+@pass_state
+def init_db(state: State) -> None:
+    """Maak de database aan of werk het schema bij (veilig om te herhalen)."""
+    upgrade_schema(state.rt.engine)
+    click.echo("database is bijgewerkt")
+
+
+@cli.command("regions")
+@click.option("--json", "as_json", is_flag=True)
+def regions(as_json: bool) -> None:
+    """Toon de regio's."""
+    data = [{"code": r.code, "name": r.name} for r in REGIONS]
+    _emit(data, as_json, "\n".join(f"{r.code}\t{r.name}" for r in REGIONS))
+
+
+@cli.command("users")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def list_users(state: State, as_json: bool) -> None:
+    """Toon de gebruikers met hun rollen en regio's."""
+    with state.rt.sessions() as session:
+        data = users.list_users(session)
+    _emit(data, as_json, "\n".join(f"{u['name']}\t{','.join(u['roles'])}\t{','.join(u['regions'])}" for u in data))
+
+
+@cli.command("user-add")
+@click.argument("name")
+@click.option("--roles", required=True, help="rolcodes, met komma's")
+@click.option("--regions", "regions_", required=True, help="regiocodes, met komma's")
+@click.option("--password-stdin", is_flag=True, help="lees het wachtwoord van standaardinvoer")
+@pass_state
+def user_add(state: State, name: str, roles: str, regions_: str, password_stdin: bool) -> None:
+    """Maak een gebruiker aan. Zonder --password-stdin wordt een wachtwoord gegenereerd en getoond."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    with state.rt.sessions() as session:
+        user, generated = users.add_user(session, name, roles.split(","), regions_.split(","),
+                                         password=password, now=state.rt.clock.now())
+    click.echo(f"gebruiker {user.name} aangemaakt")
+    if not password_stdin:
+        click.echo(f"wachtwoord: {generated}")
+
+
+@cli.command("deploy")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--region", required=True)
+@click.option("--variant", help="standaard: de naam van de map")
+@click.option("--as", "as_user", help="procesontwerper die uitrolt (standaard: beheer-cli)")
+@pass_state
+def deploy(state: State, path: Path, region: str, variant: str | None, as_user: str | None) -> None:
+    """Controleer een bundel en rol haar uit als nieuwe versie; toont het versienummer."""
+    rt = state.rt
+    with rt.sessions() as session:
+        actor = CLI_ACTOR
+        if as_user:
+            user = users.get_user(session, as_user)
+            if "designer" not in user.roles or region not in user.regions:
+                raise Forbidden(f"{as_user} is geen procesontwerper in regio '{region}'")
+            actor = user.name
+        result = model_registry.deploy_bundle(
+            session, rt.registry, collect_bundle(path), region=region, variant=variant or path.resolve().name,
+            actor=actor, now=rt.clock.now())
+    if not result.created:
+        click.echo("ongewijzigd: deze bestanden zijn al de live versie", err=True)
+    click.echo(str(result.version.version))
+
+
+@cli.command("versions")
+@click.option("--region")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def versions(state: State, region: str | None, as_json: bool) -> None:
+    """Toon de uitgerolde modelversies."""
+    with state.rt.sessions() as session:
+        data = model_registry.list_versions(session, region)
+    lines = ["\t".join([v["region"], v["variant"], f"v{v['version']}", "live" if v["live"] else "", v["sha256"][:12]])
+             for v in data]
+    _emit(data, as_json, "\n".join(lines))
+
+
+@cli.command("start")
+@click.option("--region", required=True)
+@click.option("--variant")
+@click.option("--data", "raw_data")
+@click.option("--as", "as_user")
+@pass_state
+def start(state: State, region: str, variant: str | None, raw_data: str | None, as_user: str | None) -> None:
+    """Start een zaak; toont alleen het zaaknummer."""
+    rt = state.rt
+    data = _parse_data(raw_data)
+    with rt.sessions() as session:
+        user = users.get_user(session, as_user) if as_user else None
+        case_id = cases.start_case(session, rt.registry, rt.clock, region=region, variant=variant,
+                                   data=data, user=user)
+    click.echo(str(case_id))
+
+
+@cli.command("tasks")
+@click.option("--case", "case_id", type=int)
+@click.option("--role")
+@click.option("--region")
+@click.option("--state", "task_state", default="ready", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def tasks(state: State, case_id: int | None, role: str | None, region: str | None, task_state: str,
+          as_json: bool) -> None:
+    """Toon taken, op deadline gesorteerd."""
+    with state.rt.sessions() as session:
+        data = worklist.list_tasks(session, case_id=case_id, role=role, region=region, state=task_state)
+    keys = ("id", "case_id", "region", "element", "title", "role", "form", "state", "due_at", "created_at")
+    data = [{k: t[k] for k in keys} for t in data]
+    _emit(data, as_json, "\n".join(
+        f"{t['id']}\tzaak {t['case_id']}\t{t['role']}\t{t['title']}\t{t['due_at'] or '-'}" for t in data))
+
+
+@cli.command("complete")
+@click.argument("task_id")
+@click.option("--data", "raw_data", required=True)
+@click.option("--as", "as_user", required=True)
+@click.option("--case-version", type=int, help="weiger als de zaak intussen is gewijzigd")
+@pass_state
+def complete(state: State, task_id: str, raw_data: str, as_user: str, case_version: int | None) -> None:
+    """Rond een taak af met formuliergegevens."""
+    rt = state.rt
+    data = _parse_data(raw_data)
+    with rt.sessions() as session:
+        user = users.get_user(session, as_user)
+        cases.complete_task(session, rt.registry, rt.clock, task_id=task_id, data=data, user=user,
+                            expected_version=case_version)
+    click.echo("taak afgerond")
+
+
+@cli.command("send")
+@click.argument("case_id", type=int)
+@click.argument("message")
+@click.option("--data", "raw_data")
+@click.option("--as", "as_user", required=True)
+@pass_state
+def send(state: State, case_id: int, message: str, raw_data: str | None, as_user: str) -> None:
+    """Meld een gebeurtenis (BPMN-bericht) bij een zaak."""
+    rt = state.rt
+    data = _parse_data(raw_data)
+    with rt.sessions() as session:
+        user = users.get_user(session, as_user)
+        cases.send_message(session, rt.registry, rt.clock, case_id=case_id, message=message, data=data, user=user)
+    click.echo("bericht afgeleverd")
+
+
+@cli.command("timers")
+@click.option("--loop", is_flag=True, help="blijf timers afvuren (een aparte worker)")
+@click.option("--interval", type=click.FloatRange(0.5, 3600), default=5.0, show_default=True)
+@pass_state
+def fire_timers(state: State, loop: bool, interval: float) -> None:
+    """Vuur de timers af die nu verlopen zijn; toont hoeveel."""
+    rt = state.rt
+    while True:
+        with rt.sessions() as session:
+            fired = timers.fire_due_timers(session, rt.registry, rt.clock)
+        click.echo(str(fired))
+        if not loop:
+            return
+        time.sleep(interval)
+
+
+@cli.command("case")
+@click.argument("case_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def case(state: State, case_id: int, as_json: bool) -> None:
+    """Toon waar een zaak staat."""
+    with state.rt.sessions() as session:
+        data = cases.case_details(session, state.rt.registry, case_id)
+    text = "\n".join([
+        f"zaak {data['id']} ({data['region']}, {data['variant']} v{data['model_version']}): {data['status']}",
+        *(f"  mijlpaal {m['name']} op {m['at']}" for m in data["milestones"]),
+        *(f"  open: {t['title']} ({t['role']}, deadline {t['due_at'] or '-'})" for t in data["open_tasks"]),
+    ])
+    _emit(data, as_json, text)
+
+
+@cli.command("seed-demo")
+@click.option("--processes", type=click.Path(path_type=Path), default=Path("processes"), show_default=True)
+@pass_state
+def seed_demo(state: State, processes: Path) -> None:
+    """Rol de meegeleverde modellen uit in de demoregio's en maak demogebruikers (veilig om te herhalen)."""
+    from engine.demo import seed_demo as run_seed
+    for line in run_seed(state.rt, processes):
+        click.echo(line)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--timers/--no-timers", "run_timers", default=True, help="vuur timers af in dit proces")
+def serve(host: str, port: int, run_timers: bool) -> None:
+    """Start de webserver."""
+    from web import create_app
+    app = create_app({"RUN_TIMERS": run_timers})
+    app.run(host=host, port=port, use_reloader=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        cli.main(args=argv, prog_name="thv", standalone_mode=False)
+        return 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("afgebroken", err=True)
+        return 1
+    except click.ClickException as exc:
+        click.echo(f"fout: {exc.format_message()}", err=True)
+        return 2
+    except DeployRefused as exc:
+        click.echo(f"fout: {exc.message}", err=True)
+        for finding in exc.findings[1:]:
+            click.echo(f"  ook: {finding}", err=True)
+        return 1
+    except ThvError as exc:
+        click.echo(f"fout: {exc.message}", err=True)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback
+        click.echo(f"interne fout: {type(exc).__name__}: {exc}", err=True)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Loading and saving one case inside an engine transaction.
+
+Saving writes the workflow text, the derived columns (status, next timer), the
+worklist rows and the audit events together, so they can never disagree.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from engine import workflow_state as ws
+from engine.errors import NotFound
+from engine.models import Case, CaseEvent, HumanTask
+from engine.registry import LoadedModel, ModelRegistry
+from engine.serialization import SERIALIZER_VERSION, dump_workflow, load_workflow
+
+SYSTEM_ACTOR = "systeem"
+
+
+def lock_case(session: Session, case_id: int, *, regions: frozenset[str] | None = None) -> Case:
+    """Load a case for writing; the row stays locked until commit on PostgreSQL.
+
+    A case outside the caller's regions is reported as not found, so its
+    existence does not leak.
+    """
+    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
+    if case is None or (regions is not None and case.region not in regions):
+        raise NotFound(f"zaak {case_id} bestaat niet")
+    return case
+
+
+def open_workflow(session: Session, registry: ModelRegistry, case: Case) -> tuple[LoadedModel, BpmnWorkflow]:
+    model = registry.model(session, case.model_version_id)
+    return model, load_workflow(case.workflow_json, model)
+
+
+def save_case(session: Session, case: Case, workflow: BpmnWorkflow, *, actor: str, now: datetime,
+              action: str, element: str | None, completed_before: set[UUID],
+              detail: dict[str, Any] | None = None) -> None:
+    """Write the workflow and everything derived from it; the caller commits."""
+    tasks = ws.all_tasks(workflow)
+    case.workflow_json = dump_workflow(workflow)
+    case.serializer_version = SERIALIZER_VERSION
+    case.status = ws.case_status(workflow, tasks)
+    case.next_timer_at = ws.next_timer_at(workflow) if case.status == "active" else None
+    case.updated_at = now
+    if case.status != "active" and case.ended_at is None:
+        case.ended_at = now
+    if case.id is None:
+        session.add(case)
+        session.flush()
+
+    record_event(session, case, actor=actor, action=action, element=element, now=now, detail=detail)
+    newly_completed = sorted((t for t in tasks if t.state == TaskState.COMPLETED and t.id not in completed_before),
+                             key=lambda t: t.last_state_change)
+    for task in newly_completed:
+        milestone = ws.milestone_of(task.task_spec)
+        if milestone:
+            record_event(session, case, actor=actor, action="mijlpaal", element=task.task_spec.bpmn_id,
+                         milestone=milestone, now=now)
+    _sync_worklist(session, case, tasks, actor=actor, now=now)
+
+
+def record_event(session: Session, case: Case, *, actor: str, action: str, now: datetime,
+                 element: str | None = None, milestone: str | None = None,
+                 detail: dict[str, Any] | None = None) -> None:
+    session.add(CaseEvent(case_id=case.id, region=case.region, actor=actor, action=action, element=element,
+                          milestone=milestone, at=now,
+                          detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None))
+
+
+def _sync_worklist(session: Session, case: Case, tasks: list, *, actor: str, now: datetime) -> None:
+    ready = {r.id: r for r in ws.ready_user_tasks(tasks)}
+    rows = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "ready")).all()
+    state_by_id = {str(t.id): t.state for t in tasks} if rows else {}
+    for row in rows:
+        current = ready.pop(row.id, None)
+        if current is not None:
+            row.due_at = current.due_at
+            continue
+        completed = state_by_id.get(row.id) == TaskState.COMPLETED
+        row.state = "completed" if completed else "cancelled"
+        row.completed_at = now
+        row.completed_by = actor if completed else None
+    for task in ready.values():
+        session.add(HumanTask(id=task.id, case_id=case.id, region=case.region, role=task.role,
+                              element=task.element, title=task.title, form=task.form, state="ready",
+                              due_at=task.due_at, created_at=now))

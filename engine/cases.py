@@ -1,0 +1,200 @@
+"""Engine operations on cases. Each is one transaction: load, run, save, commit once.
+
+On any error the session is rolled back and the case is exactly as it was.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, TypeVar
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from engine import workflow_state as ws
+from engine.case_store import SYSTEM_ACTOR, lock_case, open_workflow, save_case
+from engine.clock import Clock, engine_time
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessError, ThvError
+from engine.forms import validate_form_data
+from engine.models import Case, CaseEvent, HumanTask, ModelVersion, User
+from engine.registry import ModelRegistry, default_variant, live_version
+from engine.serialization import SERIALIZER_VERSION, new_workflow
+from engine.vocabulary import PROPERTY_FORM, PROPERTY_SENDERS, REGION_CODES
+from engine.worklist import task_dict
+
+T = TypeVar("T")
+MAX_DATA_BYTES = 256 * 1024
+
+
+def _transaction(session: Session, work: Callable[[], T]) -> T:
+    """Run ``work`` and commit once; roll back on any error and translate it."""
+    try:
+        result = work()
+        session.commit()
+        return result
+    except ThvError:
+        session.rollback()
+        raise
+    except StaleDataError:
+        session.rollback()
+        raise Conflict("de zaak is intussen door iemand anders gewijzigd; laad haar opnieuw") from None
+    except OperationalError as exc:
+        session.rollback()
+        if "locked" in str(exc).lower():
+            raise Conflict("de zaak is op dit moment in gebruik; probeer het opnieuw") from None
+        raise
+    except SpiffWorkflowException as exc:
+        session.rollback()
+        raise ProcessError(f"het proces liep vast: {_spiff_message(exc)}") from None
+    except Exception:
+        session.rollback()
+        raise
+
+
+def _spiff_message(exc: SpiffWorkflowException) -> str:
+    task_spec = getattr(getattr(exc, "task", None), "task_spec", None)
+    where = f" (element '{task_spec.bpmn_id}')" if task_spec is not None and task_spec.bpmn_id else ""
+    return f"{exc}{where}"
+
+
+def _check_data(data: Any) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InvalidInput("gegevens moeten een JSON-object zijn")
+    try:
+        size = len(json.dumps(data))
+    except (TypeError, ValueError):
+        raise InvalidInput("gegevens moeten JSON zijn") from None
+    if size > MAX_DATA_BYTES:
+        raise InvalidInput(f"gegevens zijn te groot (maximaal {MAX_DATA_BYTES // 1024} kB)")
+    return data
+
+
+def start_case(session: Session, registry: ModelRegistry, clock: Clock, *, region: str,
+               variant: str | None = None, data: dict[str, Any] | None = None,
+               user: User | None = None) -> int:
+    """Start a case on the live version of the region's variant; returns the case id."""
+    data = _check_data(data)
+    if region not in REGION_CODES:
+        raise InvalidInput(f"regio '{region}' bestaat niet")
+    if user is not None and region not in user.regions:
+        raise Forbidden(f"{user.name} werkt niet in regio '{region}'")
+
+    def work() -> int:
+        chosen = variant or default_variant(session, region)
+        version = live_version(session, region, chosen) if chosen else None
+        if version is None:
+            raise NotFound(f"regio '{region}' heeft geen model{f' voor variant {chosen!r}' if chosen else ''}")
+        model = registry.model(session, version.id)
+        now = clock.now()
+        with engine_time(clock):
+            workflow = new_workflow(model)
+            start = workflow.get_next_task(state=TaskState.READY)
+            start.data.update(data)
+            workflow.do_engine_steps()
+        case = Case(region=region, variant=version.variant, model_version_id=version.id, status="active",
+                    serializer_version=SERIALIZER_VERSION, started_at=now,
+                    started_by=user.name if user else SYSTEM_ACTOR, updated_at=now)
+        save_case(session, case, workflow, actor=case.started_by, now=now, action="zaak_gestart",
+                  element=model.main_process, completed_before=set(),
+                  detail={"model_version": version.version})
+        return case.id
+
+    return _transaction(session, work)
+
+
+def complete_task(session: Session, registry: ModelRegistry, clock: Clock, *, task_id: str,
+                  data: dict[str, Any] | None, user: User, expected_version: int | None = None) -> None:
+    """Complete a ready user task as ``user`` with form data."""
+    data = _check_data(data)
+
+    def work() -> None:
+        row = session.get(HumanTask, task_id)
+        if row is None or row.region not in user.regions:
+            raise NotFound(f"taak {task_id} bestaat niet")
+        if row.role not in user.roles:
+            raise Forbidden(f"deze taak is voor de rol '{row.role}'; {user.name} heeft die rol niet")
+        case = lock_case(session, row.case_id, regions=user.regions)
+        session.refresh(row)
+        if row.state != "ready":
+            raise Conflict(f"taak '{row.title}' is al {'afgerond' if row.state == 'completed' else 'vervallen'}")
+        if expected_version is not None and expected_version != case.lock_version:
+            raise Conflict("de zaak is intussen gewijzigd; laad haar opnieuw")
+        model, workflow = open_workflow(session, registry, case)
+        if row.form:
+            validate_form_data(model.forms[row.form], data)
+        now = clock.now()
+        with engine_time(clock):
+            task = workflow.get_task_from_id(UUID(task_id))
+            if task.state != TaskState.READY or not task.task_spec.manual:
+                raise Conflict(f"taak '{row.title}' staat niet klaar")
+            completed_before = ws.completed_ids(ws.all_tasks(workflow))
+            task.set_data(**data)
+            task.run()
+            workflow.do_engine_steps()
+        save_case(session, case, workflow, actor=user.name, now=now, action="taak_afgerond",
+                  element=row.element, completed_before=completed_before)
+
+    _transaction(session, work)
+
+
+def send_message(session: Session, registry: ModelRegistry, clock: Clock, *, case_id: int, message: str,
+                 data: dict[str, Any] | None, user: User) -> None:
+    """Deliver an external event (a BPMN message) to a case."""
+    data = _check_data(data)
+
+    def work() -> None:
+        case = lock_case(session, case_id, regions=user.regions)
+        if case.status != "active":
+            raise Conflict(f"zaak {case_id} is niet meer actief ({case.status})")
+        model, workflow = open_workflow(session, registry, case)
+        catchers = ws.message_catch_specs(workflow, message)
+        if not catchers:
+            waiting = ", ".join(ws.waiting_messages(workflow)) or "geen enkel bericht"
+            raise Conflict(f"zaak {case_id} wacht nu niet op '{message}' (wel op: {waiting})")
+        allowed = {r.strip() for t in catchers
+                   for r in ws.properties(t).get(PROPERTY_SENDERS, "").split(",") if r.strip()}
+        if allowed and not allowed & user.roles:
+            raise Forbidden(f"'{message}' mag alleen gemeld worden door: {', '.join(sorted(allowed))}")
+        forms = {ws.properties(t).get(PROPERTY_FORM) for t in catchers} - {None}
+        for form in forms:
+            validate_form_data(model.forms[form], data)
+        now = clock.now()
+        with engine_time(clock):
+            completed_before = ws.completed_ids(ws.all_tasks(workflow))
+            workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload=data))
+            workflow.do_engine_steps()
+        save_case(session, case, workflow, actor=user.name, now=now, action="bericht", element=message,
+                  completed_before=completed_before, detail={"bericht": message})
+
+    _transaction(session, work)
+
+
+def case_details(session: Session, registry: ModelRegistry, case_id: int, *,
+                 regions: frozenset[str] | None = None) -> dict[str, Any]:
+    """Where a case stands: the shape of ``thv case --json``."""
+    case = session.get(Case, case_id)
+    if case is None or (regions is not None and case.region not in regions):
+        raise NotFound(f"zaak {case_id} bestaat niet")
+    model, workflow = open_workflow(session, registry, case)
+    version = session.get(ModelVersion, case.model_version_id)
+    milestones = session.execute(select(CaseEvent.milestone, CaseEvent.at).where(
+        CaseEvent.case_id == case_id, CaseEvent.milestone.is_not(None)).order_by(CaseEvent.id)).all()
+    open_tasks = session.scalars(select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "ready")
+                                 .order_by(HumanTask.created_at)).all()
+    return {
+        "id": case.id, "region": case.region, "variant": case.variant, "model_version": version.version,
+        "status": case.status, "lock_version": case.lock_version,
+        "milestones": [{"name": m, "at": at.isoformat()} for m, at in milestones],
+        "open_tasks": [task_dict(t) for t in open_tasks],
+        "waiting_for": ws.waiting_messages(workflow) if case.status == "active" else [],
+        "next_timer_at": case.next_timer_at.isoformat() if case.next_timer_at else None,
+        "variables": json.loads(json.dumps(ws.variables(workflow, ws.all_tasks(workflow)), default=str)),
+    }

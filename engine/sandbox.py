@@ -1,0 +1,164 @@
+"""The script sandbox: every script, condition, timer expression and DMN cell in a
+BPMN model runs through RestrictedPython with guarded attribute and item access.
+
+SpiffWorkflow's default engine is plain ``eval``/``exec`` with full builtins;
+that engine is never used. :func:`script_engine` returns the only engine the
+project attaches to a workflow, and it must be re-attached after every load
+because SpiffWorkflow does not persist it.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import operator
+from functools import lru_cache
+from types import CodeType
+from typing import Any
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safe_builtins,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+
+from engine.clock import add_legal_term, current_now, parse_instant
+
+_INPLACE = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow,
+    "|=": operator.ior, "&=": operator.iand,
+}
+
+_EXTRA_BUILTINS = {
+    name: obj for name, obj in {
+        "dict": dict, "list": list, "tuple": tuple, "set": set, "frozenset": frozenset,
+        "min": min, "max": max, "sum": sum, "sorted": sorted, "any": any, "all": all,
+        "enumerate": enumerate, "zip": zip, "reversed": reversed, "map": map, "filter": filter,
+    }.items()
+}
+
+
+class SandboxError(Exception):
+    """A script or expression does not compile under the sandbox rules."""
+
+
+def _inplacevar(op: str, x: Any, y: Any) -> Any:
+    try:
+        return _INPLACE[op](x, y)
+    except KeyError:
+        raise SandboxError(f"operator {op} is niet toegestaan") from None
+
+
+def _legal_term_end(start: str, duration: str) -> str:
+    """Script helper: the end of a legal term as an ISO string with offset."""
+    return add_legal_term(parse_instant(start), duration).isoformat()
+
+
+def _now_iso() -> str:
+    return current_now().isoformat()
+
+
+def _sandbox_globals() -> dict[str, Any]:
+    builtins = dict(safe_builtins)
+    builtins.update(_EXTRA_BUILTINS)
+    return {
+        "__builtins__": builtins,
+        "_getattr_": safer_getattr,
+        "_getitem_": default_guarded_getitem,
+        "_getiter_": default_guarded_getiter,
+        "_write_": full_write_guard,
+        "_inplacevar_": _inplacevar,
+        "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+        "_unpack_sequence_": guarded_unpack_sequence,
+        "_apply_": lambda f, *a, **kw: f(*a, **kw),
+        # Domain helpers available to every model.
+        "termijn_einde": _legal_term_end,
+        "nu": _now_iso,
+    }
+
+
+def _refuse_imports(source: str, mode: str) -> None:
+    # RestrictedPython would only fail an import at run time; refuse it at compile
+    # time so a model that imports anything never deploys.
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError:
+        return  # compile_restricted reports the syntax error itself
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            raise SandboxError(f"regel {node.lineno}: import is niet toegestaan in scripts")
+
+
+@lru_cache(maxsize=4096)
+def compile_expression(source: str) -> CodeType:
+    _refuse_imports(source.strip(), "eval")
+    result = compile_restricted_eval(source.strip())
+    if result.errors or result.code is None:
+        raise SandboxError("; ".join(result.errors) or "kan niet compileren")
+    return result.code
+
+
+@lru_cache(maxsize=4096)
+def compile_script(source: str) -> CodeType:
+    _refuse_imports(source, "exec")
+    result = compile_restricted_exec(source)
+    if result.errors or result.code is None:
+        raise SandboxError("; ".join(result.errors) or "kan niet compileren")
+    return result.code
+
+
+class RestrictedEnvironment(TaskDataEnvironment):
+    """A SpiffWorkflow script environment that only runs sandbox-compiled code."""
+
+    def __init__(self) -> None:
+        super().__init__(_sandbox_globals())
+
+    def evaluate(self, expression, context, external_context=None):
+        code = compile_expression(expression)
+        my_globals = copy.copy(self.globals)
+        my_globals.update(external_context or {})
+        my_globals.update(context)
+        return eval(code, my_globals)  # noqa: S307 - code was compiled by RestrictedPython
+
+    def execute(self, script, context, external_context=None):
+        self.check_for_overwrite(context, external_context or {})
+        code = compile_script(script)
+        context.update(copy.copy(self.globals))
+        context.update(external_context or {})
+        try:
+            exec(code, context)  # noqa: S102 - code was compiled by RestrictedPython
+        finally:
+            self._remove_globals_and_functions_from_context(context, external_context)
+        return True
+
+
+class RestrictedScriptEngine(PythonScriptEngine):
+    # ``validate`` stays SpiffWorkflow's syntax check: the DMN engine relies on
+    # its SyntaxError to tell "== value" cells from "< value" cells.
+    def __init__(self) -> None:
+        super().__init__(environment=RestrictedEnvironment())
+
+
+_ENGINE: RestrictedScriptEngine | None = None
+
+
+def script_engine() -> RestrictedScriptEngine:
+    """The shared sandboxed script engine (it holds no per-case state)."""
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = RestrictedScriptEngine()
+    return _ENGINE
+
+
+def evaluate_constant(expression: str) -> Any:
+    """Evaluate an expression that needs no case data (deploy-time checks).
+
+    Raises NameError when the expression refers to case data.
+    """
+    code = compile_expression(expression)
+    return eval(code, _sandbox_globals())  # noqa: S307 - sandbox-compiled

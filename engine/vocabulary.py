@@ -1,0 +1,101 @@
+"""The fixed vocabularies of the system: roles, regions and milestones.
+
+Each fact is defined here once. BPMN lanes, users, forms and reports refer to
+these codes; nothing else in the code base spells them out again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str
+    works_cases: bool = True  # False for roles that manage the system instead of cases
+
+
+ROLES: tuple[Role, ...] = (
+    Role("politie", "Politie"),
+    Role("hulpofficier", "Hulpofficier van justitie"),
+    Role("burgemeester", "Burgemeester"),
+    Role("veilig_thuis", "Veilig Thuis"),
+    Role("crisisteam", "Crisisteam"),
+    Role("weegteam", "Weegteam"),
+    Role("om", "Openbaar Ministerie"),
+    Role("reclassering", "Reclassering"),
+    Role("raad_kinderbescherming", "Raad voor de Kinderbescherming"),
+    Role("jeugdbescherming", "Jeugdbescherming"),
+    Role("wijkteam", "Wijkteam"),
+    Role("vrouwenopvang", "Vrouwenopvang"),
+    Role("hulpverlening", "Hulpverlening"),
+    Role("designer", "Procesontwerper", works_cases=False),
+    Role("beheerder", "Beheerder", works_cases=False),
+)
+
+ROLE_CODES: frozenset[str] = frozenset(r.code for r in ROLES)
+CASE_ROLE_CODES: frozenset[str] = frozenset(r.code for r in ROLES if r.works_cases)
+_ROLE_BY_LABEL = {r.label.casefold(): r.code for r in ROLES if r.works_cases}
+
+
+def lane_role(lane_name: str | None) -> str | None:
+    """Map a BPMN lane name to a role code.
+
+    A lane may be named by its code (``veilig_thuis``) or by its label
+    (``Veilig Thuis``), so diagrams stay readable in a modeller.
+    """
+    if lane_name is None:
+        return None
+    name = lane_name.strip()
+    if name in CASE_ROLE_CODES:
+        return name
+    return _ROLE_BY_LABEL.get(name.casefold())
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+
+
+REGIONS: tuple[Region, ...] = (
+    Region("basis", "Basisregio (huidige praktijk)"),
+    Region("pilot1", "Pilotregio 1"),
+    Region("pilot2", "Pilotregio 2"),
+    Region("pilot3", "Pilotregio 3"),
+    Region("pilot4", "Pilotregio 4"),
+)
+
+REGION_CODES: frozenset[str] = frozenset(r.code for r in REGIONS)
+
+
+MILESTONES: tuple[str, ...] = (
+    "verzoek_ontvangen",
+    "weegteam_toegewezen",
+    "weegteam_afgewezen",
+    "rihg_afgenomen",
+    "huisverbod_opgelegd",
+    "huisverbod_niet_opgelegd",
+    "beschikking_uitgereikt",
+    "overtreding_gemeld",
+    "beroep_ingesteld",
+    "huisverbod_geschorst",
+    "huisverbod_verlengd",
+    "huisverbod_ingetrokken",
+    "huisverbod_opgeschort",
+    "huisverbod_hervat",
+    "huisverbod_verlopen",
+    "zsm_besluit",
+    "gedragsaanwijzing_opgelegd",
+    "monitoring_gestart",
+    "monitoring_afgerond",
+)
+
+MILESTONE_SET: frozenset[str] = frozenset(MILESTONES)
+
+# The BPMN extension properties (spiffworkflow:property) that this system reads.
+PROPERTY_FORM = "formJsonSchemaFilename"
+PROPERTY_MILESTONE = "milestone"
+PROPERTY_SENDERS = "senders"  # on a message catch event: roles that may deliver it
+
+CASE_STATUSES: tuple[str, ...] = ("active", "completed", "terminated", "error")

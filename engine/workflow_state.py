@@ -1,0 +1,158 @@
+"""Reading a running SpiffWorkflow workflow: its user tasks, timers, status and data.
+
+Only this module knows how SpiffWorkflow lays out tasks (boundary events under
+a split, waiting catch events in the event manager).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import TerminateEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.clock import parse_instant
+from engine.vocabulary import PROPERTY_FORM, PROPERTY_MILESTONE, lane_role
+
+
+@dataclass(frozen=True)
+class ReadyUserTask:
+    id: str
+    element: str
+    title: str
+    role: str
+    form: str | None
+    due_at: datetime | None
+
+
+def properties(task_spec) -> dict[str, str]:
+    return (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+
+
+def milestone_of(task_spec) -> str | None:
+    return properties(task_spec).get(PROPERTY_MILESTONE)
+
+
+def all_tasks(workflow: BpmnWorkflow) -> list[Task]:
+    # get_tasks(state=...) stops descending below lower states; filter in Python instead.
+    return workflow.get_tasks()
+
+
+def _definitions(task_spec) -> list:
+    """The event definitions a waiting task listens for (an event-based gateway has several)."""
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition] if definition is not None else []
+
+
+def _has_timer(task: Task) -> bool:
+    return any(isinstance(d, TimerEventDefinition) for d in _definitions(task.task_spec))
+
+
+def timer_due(task: Task) -> datetime | None:
+    """The instant a waiting timer task fires, if it has one."""
+    if not _has_timer(task):
+        return None
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict):
+        value = value.get("next") if value.get("cycles", 0) != 0 else None
+    if not value:
+        return None
+    return parse_instant(str(value))
+
+
+def _waiting_timers(workflow: BpmnWorkflow) -> list[Task]:
+    return [t for t in workflow.event_manager.tasks.values() if t.state == TaskState.WAITING and _has_timer(t)]
+
+
+def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
+    dues = [d for d in map(timer_due, _waiting_timers(workflow)) if d is not None]
+    return min(dues) if dues else None
+
+
+def due_timer_count(workflow: BpmnWorkflow, now: datetime) -> int:
+    return sum(1 for t in _waiting_timers(workflow) if (d := timer_due(t)) is not None and d <= now)
+
+
+def _user_task_due(task: Task) -> datetime | None:
+    """The earliest boundary timer on a user task is its deadline."""
+    parent = task.parent
+    if parent is None:
+        return None
+    dues = [timer_due(sibling) for sibling in parent.children
+            if sibling is not task and sibling.state == TaskState.WAITING]
+    dues = [d for d in dues if d is not None]
+    return min(dues) if dues else None
+
+
+def ready_user_tasks(tasks: list[Task]) -> list[ReadyUserTask]:
+    ready = []
+    for task in tasks:
+        spec = task.task_spec
+        if task.state != TaskState.READY or not spec.manual:
+            continue
+        ready.append(ReadyUserTask(
+            id=str(task.id), element=spec.bpmn_id or spec.name, title=spec.bpmn_name or spec.bpmn_id or spec.name,
+            role=lane_role(spec.lane) or "", form=properties(spec).get(PROPERTY_FORM), due_at=_user_task_due(task)))
+    return ready
+
+
+def completed_ids(tasks: list[Task]) -> set[UUID]:
+    return {t.id for t in tasks if t.state == TaskState.COMPLETED}
+
+
+def case_status(workflow: BpmnWorkflow, tasks: list[Task]) -> str:
+    if not workflow.completed:
+        return "active"
+    terminated = any(t.state == TaskState.COMPLETED and isinstance(
+        getattr(t.task_spec, "event_definition", None), TerminateEventDefinition) for t in tasks)
+    return "terminated" if terminated else "completed"
+
+
+def variables(workflow: BpmnWorkflow, tasks: list[Task]) -> dict[str, Any]:
+    """The case data as the next step would see it.
+
+    Data of open branches is merged, so parallel paths each contribute.
+    """
+    if workflow.completed:
+        return dict(workflow.data)
+    merged: dict[str, Any] = dict(workflow.data)
+    if workflow.last_task is not None:
+        merged.update(workflow.last_task.data)
+    for task in tasks:
+        if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED) and task.workflow is workflow:
+            merged.update(task.data)
+    return merged
+
+
+def _message_catchers(task: Task) -> list[tuple[Any, MessageEventDefinition]]:
+    """(catch-event spec, message definition) pairs behind a waiting task.
+
+    An event-based gateway holds the definitions of the events that follow it,
+    in the order of its outputs (SpiffWorkflow relies on that order too); the
+    properties (senders, form, milestone) sit on those catch-event specs.
+    """
+    spec = task.task_spec
+    definition = getattr(spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        pairs = list(zip(spec.outputs, definition.event_definitions))
+    else:
+        pairs = [(spec, definition)]
+    return [(s, d) for s, d in pairs if isinstance(d, MessageEventDefinition)]
+
+
+def waiting_messages(workflow: BpmnWorkflow) -> list[str]:
+    return sorted({d.name for t in workflow.event_manager.tasks.values() for _, d in _message_catchers(t)})
+
+
+def message_catch_specs(workflow: BpmnWorkflow, name: str) -> list:
+    """The catch-event specs that would receive message ``name`` now."""
+    return [s for t in workflow.event_manager.tasks.values() for s, d in _message_catchers(t) if d.name == name]

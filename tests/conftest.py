@@ -1,0 +1,118 @@
+"""Shared fixtures: databases (in-memory SQLite and a real PostgreSQL server), a
+runtime with a fixed clock, the sample bundle and users.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from engine.bundle import collect_bundle
+from engine.clock import FixedClock
+from engine.db import make_engine, make_session_factory
+from engine.models import Base, User
+from engine.registry import ModelRegistry, deploy_bundle
+from engine.runtime import Runtime
+from engine.users import add_user
+from tests import pg_server
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BUNDLES = FIXTURES / "bundles"
+TEST_FORMS = FIXTURES / "forms"
+PROJECT_ROOT = Path(__file__).parent.parent
+START = datetime(2026, 2, 2, 20, 15, tzinfo=timezone.utc)  # 21:15 in Amsterdam
+PASSWORD = "geheim-wachtwoord"
+
+
+def pytest_collection_modifyitems(config, items):
+    # Every test that uses the db_url fixture runs on SQLite and on PostgreSQL.
+    for item in items:
+        if "postgres" in item.name:
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[pg_server.PostgresServer]:
+    if not pg_server.available():
+        if os.environ.get("THV_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL-binaries ontbreken, maar THV_REQUIRE_POSTGRES is gezet")
+        pytest.skip("PostgreSQL is niet geïnstalleerd")
+    server = pg_server.PostgresServer()
+    admin_url = server.start()
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE thv_test"))
+    admin.dispose()
+    engine = make_engine(server.url("thv_test"))
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield "sqlite://"
+        return
+    server = request.getfixturevalue("postgres_server")
+    url = server.url("thv_test")
+    yield url
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def rt(db_url: str, clock: FixedClock) -> Iterator[Runtime]:
+    engine = make_engine(db_url)
+    if db_url.startswith("sqlite"):
+        Base.metadata.create_all(engine)
+    runtime = Runtime(engine=engine, sessions=make_session_factory(engine), registry=ModelRegistry(TEST_FORMS),
+                      clock=clock, url=db_url, mode="test")
+    yield runtime
+    engine.dispose()
+
+
+@pytest.fixture
+def session(rt: Runtime) -> Iterator[Session]:
+    with rt.sessions() as s:
+        yield s
+
+
+@pytest.fixture
+def sample_files() -> dict[str, bytes]:
+    return collect_bundle(BUNDLES / "sample")
+
+
+@pytest.fixture
+def deployed(session: Session, rt: Runtime, sample_files):
+    return deploy_bundle(session, rt.registry, sample_files, region="basis", variant="sample", actor="test",
+                         now=rt.clock.now()).version
+
+
+@pytest.fixture
+def people(session: Session, clock: FixedClock) -> dict[str, User]:
+    """One user per role the sample process needs, plus outsiders."""
+    specs = {
+        "pol": (["politie"], ["basis"]),
+        "bm": (["burgemeester"], ["basis"]),
+        "hovj": (["hulpofficier"], ["basis"]),
+        "ovj": (["om"], ["basis"]),
+        "pol_elders": (["politie"], ["pilot1"]),
+        "vt": (["veilig_thuis"], ["basis"]),
+    }
+    return {name: add_user(session, name, roles, regions, password=PASSWORD, now=clock.now())[0]
+            for name, (roles, regions) in specs.items()}

@@ -1,0 +1,32 @@
+"""Fires due timers inside the web process (the embedded single-process default).
+
+Deployments with several web workers run ``thv timers --loop`` instead.
+"""
+from __future__ import annotations
+
+import threading
+
+from flask import Flask
+
+from engine.timers import fire_due_timers
+
+
+def start_timer_thread(app: Flask) -> threading.Thread:
+    interval = float(app.config["TIMER_INTERVAL_SECONDS"])
+    stop = threading.Event()
+    app.extensions["thv_timer_stop"] = stop
+
+    def run() -> None:
+        from web.extensions import db, thv
+        while not stop.wait(interval):
+            with app.app_context():
+                try:
+                    fire_due_timers(db.session, thv.ctx.registry, thv.ctx.clock)
+                except Exception:  # noqa: BLE001 - keep the loop alive; the error is logged
+                    app.logger.exception("timersweep mislukt")
+                finally:
+                    db.session.remove()
+
+    thread = threading.Thread(target=run, name="thv-timers", daemon=True)
+    thread.start()
+    return thread
