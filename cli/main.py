@@ -111,23 +111,30 @@ def user_add(state: State, name: str, roles: str, regions_: str, password_stdin:
 @click.option("--region", required=True)
 @click.option("--variant", help="standaard: de naam van de map")
 @click.option("--as", "as_user", help="procesontwerper die uitrolt (standaard: beheer-cli)")
+@click.option("--json", "as_json", is_flag=True, help="resultaat of alle bevindingen als JSON")
 @pass_state
-def deploy(state: State, path: Path, region: str, variant: str | None, as_user: str | None) -> None:
+def deploy(state: State, path: Path, region: str, variant: str | None, as_user: str | None,
+           as_json: bool) -> None:
     """Controleer een bundel en rol haar uit als nieuwe versie; toont het versienummer."""
     rt = state.rt
-    with rt.sessions() as session:
-        actor = CLI_ACTOR
-        if as_user:
-            user = users.get_user(session, as_user)
-            if "designer" not in user.roles or region not in user.regions:
-                raise Forbidden(f"{as_user} is geen procesontwerper in regio '{region}'")
-            actor = user.name
-        result = model_registry.deploy_bundle(
-            session, rt.registry, collect_bundle(path), region=region, variant=variant or path.resolve().name,
-            actor=actor, now=rt.clock.now())
+    try:
+        with rt.sessions() as session:
+            actor = CLI_ACTOR
+            if as_user:
+                user = users.get_user(session, as_user)
+                if "designer" not in user.roles or region not in user.regions:
+                    raise Forbidden(f"{as_user} is geen procesontwerper in regio '{region}'")
+                actor = user.name
+            result = model_registry.deploy_bundle(
+                session, rt.registry, collect_bundle(path), region=region,
+                variant=variant or path.resolve().name, actor=actor, now=rt.clock.now())
+    except DeployRefused as exc:
+        _emit({"deployed": False, "findings": [vars(f) for f in exc.findings]}, as_json)
+        raise
     if not result.created:
         click.echo("ongewijzigd: deze bestanden zijn al de live versie", err=True)
-    click.echo(str(result.version.version))
+    _emit({"deployed": True, "created": result.created, "version": result.version.version,
+           "sha256": result.version.sha256}, as_json, str(result.version.version))
 
 
 @cli.command("versions")
@@ -276,17 +283,16 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         click.echo(f"fout: {exc.format_message()}", err=True)
         return 2
-    except DeployRefused as exc:
-        click.echo(f"fout: {exc.message}", err=True)
-        for finding in exc.findings[1:]:
-            click.echo(f"  ook: {finding}", err=True)
-        return 1
     except ThvError as exc:
-        click.echo(f"fout: {exc.message}", err=True)
+        click.echo(f"fout: {_one_line(exc.message)}", err=True)
         return 1
     except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback
-        click.echo(f"interne fout: {type(exc).__name__}: {exc}", err=True)
+        click.echo(f"interne fout: {type(exc).__name__}: {_one_line(str(exc))}", err=True)
         return 3
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 if __name__ == "__main__":

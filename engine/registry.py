@@ -254,7 +254,6 @@ def deploy_bundle(session: Session, registry: ModelRegistry, files: dict[str, by
         sha = bundle_sha256(model.files)
         live = live_version(session, region, variant)
         if live is not None and live.sha256 == sha:
-            session.rollback()
             return DeployResult(live, created=False)
         number = (session.scalar(select(func.max(ModelVersion.version)).where(
             ModelVersion.region == region, ModelVersion.variant == variant)) or 0) + 1

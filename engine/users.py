@@ -15,6 +15,8 @@ from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import User
 from engine.vocabulary import REGION_CODES, ROLE_CODES
 
+# scrypt is deliberately slow; tests swap in a cheap method (the hash records its own method).
+PASSWORD_HASH_METHOD = "scrypt"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,78}$")
 MIN_PASSWORD = 8
 
@@ -40,7 +42,7 @@ def add_user(session: Session, name: str, roles: Iterable[str], regions: Iterabl
         password = secrets.token_urlsafe(12)
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(f"wachtwoord moet minstens {MIN_PASSWORD} tekens hebben")
-    user = User(name=name, password_hash=generate_password_hash(password), roles_csv=",".join(role_codes),
+    user = User(name=name, password_hash=generate_password_hash(password, method=PASSWORD_HASH_METHOD), roles_csv=",".join(role_codes),
                 regions_csv=",".join(region_codes), active=True, created_at=now)
     session.add(user)
     try:

@@ -36,6 +36,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.postgres)
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    monkeypatch.setattr("engine.users.PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[pg_server.PostgresServer]:
     if not pg_server.available():
