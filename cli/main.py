@@ -155,15 +155,17 @@ def versions(state: State, region: str | None, as_json: bool) -> None:
 @click.option("--variant")
 @click.option("--data", "raw_data")
 @click.option("--as", "as_user")
+@click.option("--role", help="de rol waarin je start, als je er meer hebt")
 @pass_state
-def start(state: State, region: str, variant: str | None, raw_data: str | None, as_user: str | None) -> None:
+def start(state: State, region: str, variant: str | None, raw_data: str | None, as_user: str | None,
+          role: str | None) -> None:
     """Start een zaak; toont alleen het zaaknummer."""
     rt = state.rt
     data = _parse_data(raw_data)
     with rt.sessions() as session:
         user = users.get_user(session, as_user) if as_user else None
         case_id = cases.start_case(session, rt.registry, rt.clock, region=region, variant=variant,
-                                   data=data, user=user)
+                                   data=data, user=user, role=role)
     click.echo(str(case_id))
 
 

@@ -25,7 +25,7 @@ from engine.forms import validate_form_data
 from engine.models import Case, CaseEvent, HumanTask, ModelVersion, User
 from engine.registry import ModelRegistry, default_variant, live_version
 from engine.serialization import SERIALIZER_VERSION, new_workflow
-from engine.vocabulary import PROPERTY_FORM, PROPERTY_SENDERS, REGION_CODES
+from engine.vocabulary import CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_SENDERS, PROPERTY_STARTERS, REGION_CODES
 from engine.worklist import task_dict
 
 T = TypeVar("T")
@@ -77,10 +77,36 @@ def _check_data(data: Any) -> dict[str, Any]:
     return data
 
 
+def _starter_role(model_props: dict[str, str], user: User | None, role: str | None) -> str | None:
+    """The role in which a case is started, checked against the start event's ``starters``."""
+    starters = {r.strip() for r in model_props.get(PROPERTY_STARTERS, "").split(",") if r.strip()}
+    if user is None:
+        if role is not None and starters and role not in starters:
+            raise Forbidden(f"rol '{role}' mag in dit proces geen zaak starten")
+        return role
+    allowed = (starters or CASE_ROLE_CODES) & user.roles
+    if role is not None:
+        if role not in user.roles:
+            raise Forbidden(f"{user.name} heeft de rol '{role}' niet")
+        if role not in allowed:
+            raise Forbidden(f"rol '{role}' mag in dit proces geen zaak starten")
+        return role
+    if not allowed:
+        raise Forbidden(f"{user.name} mag in dit proces geen zaak starten"
+                        + (f" (alleen: {', '.join(sorted(starters))})" if starters else ""))
+    if len(allowed) > 1:
+        raise InvalidInput(f"kies de rol waarin je start: {', '.join(sorted(allowed))}")
+    return next(iter(allowed))
+
+
 def start_case(session: Session, registry: ModelRegistry, clock: Clock, *, region: str,
                variant: str | None = None, data: dict[str, Any] | None = None,
-               user: User | None = None) -> int:
-    """Start a case on the live version of the region's variant; returns the case id."""
+               user: User | None = None, role: str | None = None) -> int:
+    """Start a case on the live version of the region's variant; returns the case id.
+
+    The start event may name the roles that may start (``starters``) and a form
+    for the request data. The starter is recorded in the case as ``verzoeker``.
+    """
     data = _check_data(data)
     if region not in REGION_CODES:
         raise InvalidInput(f"regio '{region}' bestaat niet")
@@ -93,18 +119,23 @@ def start_case(session: Session, registry: ModelRegistry, clock: Clock, *, regio
         if version is None:
             raise NotFound(f"regio '{region}' heeft geen model{f' voor variant {chosen!r}' if chosen else ''}")
         model = registry.model(session, version.id)
+        start_props = ws.start_event_properties(model.spec)
+        starter_role = _starter_role(start_props, user, role)
+        if start_props.get(PROPERTY_FORM):
+            validate_form_data(model.forms[start_props[PROPERTY_FORM]], data)
         now = clock.now()
+        actor = user.name if user else SYSTEM_ACTOR
         with engine_time(clock):
             workflow = new_workflow(model)
             start = workflow.get_next_task(state=TaskState.READY)
             start.data.update(data)
+            start.data["verzoeker"] = {"rol": starter_role, "gebruiker": actor}
             workflow.do_engine_steps()
         case = Case(region=region, variant=version.variant, model_version_id=version.id, status="active",
-                    serializer_version=SERIALIZER_VERSION, started_at=now,
-                    started_by=user.name if user else SYSTEM_ACTOR, updated_at=now)
-        save_case(session, case, workflow, actor=case.started_by, now=now, action="zaak_gestart",
+                    serializer_version=SERIALIZER_VERSION, started_at=now, started_by=actor, updated_at=now)
+        save_case(session, case, workflow, actor=actor, now=now, action="zaak_gestart",
                   element=model.main_process, completed_before=set(),
-                  detail={"model_version": version.version})
+                  detail={"model_version": version.version, "rol": starter_role})
         return case.id
 
     return _transaction(session, work)

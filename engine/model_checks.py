@@ -3,16 +3,19 @@ and milestone, each reported with file, line and element.
 """
 from __future__ import annotations
 
+import ast
 import re
 from typing import Callable, Iterator
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from engine.clock import parse_instant
+from engine.clock import add_legal_term, parse_instant
 from engine.errors import Finding
 from engine.sandbox import SandboxError, compile_expression, compile_script, evaluate_constant
-from engine.vocabulary import MILESTONE_SET, PROPERTY_MILESTONE, PROPERTY_SENDERS, ROLE_CODES, lane_role
+from engine.vocabulary import (
+    MILESTONE_SET, PROPERTY_MILESTONE, PROPERTY_SENDERS, PROPERTY_STARTERS, ROLE_CODES, lane_role,
+)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -66,13 +69,18 @@ def _check_scripts(file: str, root: etree._Element) -> Iterator[Finding]:
         for node in root.iterfind(f".//spiffworkflow:{tag}", NS):
             yield from _compile(tag, compile_script, file, node, node.text or "")
     for tag in ("bpmn:conditionExpression", "bpmn:completionCondition", "bpmn:loopCardinality",
-                "spiffworkflow:messagePayload", "spiffworkflow:expression"):
+                "spiffworkflow:messagePayload", "spiffworkflow:expression",
+                "bpmn:conditionalEventDefinition/bpmn:condition",
+                "bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression",
+                "bpmn:correlationPropertyRetrievalExpression/bpmn:messagePath"):
         for node in root.iterfind(f".//{tag}", NS):
             text = (node.text or "").strip()
             if not text:
-                yield _finding(file, node, f"lege expressie in {tag.split(':')[1]}")
+                yield _finding(file, node, f"lege expressie in {etree.QName(node).localname}")
                 continue
             yield from _compile("expressie", compile_expression, file, node, text)
+    for node in root.iterfind(".//spiffworkflow:serviceTaskOperator//spiffworkflow:parameter", NS):
+        yield from _compile("parameterexpressie", compile_expression, file, node, node.get("value") or "None")
 
 
 def _check_timers(file: str, root: etree._Element) -> Iterator[Finding]:
@@ -113,7 +121,7 @@ def timer_value_problem(kind: str, value: object) -> str | None:
         return f"timerexpressie moet een ISO 8601-tekst opleveren, niet {type(value).__name__}"
     try:
         if kind == "timeDuration":
-            TimerEventDefinition.parse_iso_duration(value)
+            add_legal_term(parse_instant("2026-01-01T00:00:00+01:00"), value)  # how the engine runs it
         elif kind == "timeDate":
             parse_instant(value)
         elif kind == "timeCycle":
@@ -121,9 +129,9 @@ def timer_value_problem(kind: str, value: object) -> str | None:
         else:
             return f"onbekend timertype {kind}"
     except Exception:  # noqa: BLE001 - the library raises bare Exception
-        expected = {"timeDuration": "een ISO 8601-duur zoals P10D of PT24H",
-                    "timeDate": "een ISO 8601-tijdstip met tijdzone",
-                    "timeCycle": "een ISO 8601-herhaling zoals R3/P1D"}.get(kind, kind)
+        expected = {"timeDuration": "ISO 8601-duur zoals P10D of PT24H (jaren en maanden in hele getallen)",
+                    "timeDate": "ISO 8601-tijdstip zoals 2026-04-01T09:00:00+02:00",
+                    "timeCycle": "ISO 8601-herhaling zoals R3/P1D"}.get(kind, kind)
         return f"timerwaarde '{value}' is geen {expected}"
     return None
 
@@ -133,43 +141,119 @@ def _check_properties(file: str, root: etree._Element) -> Iterator[Finding]:
         name, value = prop.get("name"), (prop.get("value") or "").strip()
         if name == PROPERTY_MILESTONE and value not in MILESTONE_SET:
             yield _finding(file, prop, f"mijlpaal '{value}' staat niet in de vaste lijst (processes/README.md)")
-        if name == PROPERTY_SENDERS:
+        if name in (PROPERTY_SENDERS, PROPERTY_STARTERS):
             unknown = [r for r in value.split(",") if r.strip() and r.strip() not in ROLE_CODES]
             if unknown or not value:
-                yield _finding(file, prop, f"senders noemt onbekende rollen: {', '.join(unknown) or '(leeg)'}")
+                yield _finding(file, prop, f"{name} noemt onbekende rollen: {', '.join(unknown) or '(leeg)'}")
 
 
-DMN_CELL_TAGS = ("inputExpression", "inputEntry", "outputEntry")
+DMN_NS_PREFIXES = ("https://www.omg.org/spec/DMN/", "http://www.omg.org/spec/DMN/")
+# SpiffWorkflow's DMN engine replaces an unquoted "?" in a rule cell by the input value.
+_DMN_QUESTION = re.compile(r"""(\?)(?=(?:[^'"]|['"][^'"]*['"])*$)""")
+_FEEL_HINT = "DMN-cellen zijn Python, geen FEEL"
+
+
+def _local(node: etree._Element) -> str:
+    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+
+
+def _children(node: etree._Element, name: str) -> list[etree._Element]:
+    return [c for c in node if _local(c) == name]
+
+
+def _cell_text(node: etree._Element) -> str | None:
+    """The raw text of a DMN cell, exactly as SpiffWorkflow's DMN parser reads it."""
+    text_nodes = _children(node, "text")
+    return text_nodes[0].text if text_nodes else None
 
 
 def check_dmn_xml(file: str, root: etree._Element) -> Iterator[Finding]:
     """Compile every DMN cell the way the DMN engine will evaluate it."""
-    for node in root.iter():
-        if not isinstance(node.tag, str):
+    for table in root.iter():
+        if _local(table) != "decisionTable":
             continue
-        kind = etree.QName(node).localname
-        if kind not in DMN_CELL_TAGS:
-            continue
-        text_node = next((c for c in node if isinstance(c.tag, str) and etree.QName(c).localname == "text"), None)
-        text = (text_node.text if text_node is not None else "") or ""
-        text = text.strip()
-        if not text:
-            if kind == "inputExpression":
-                yield _finding(file, node, "invoerexpressie is leeg")
-            continue
-        if kind == "inputEntry":
-            yield from _check_input_entry(file, node, text)
-        else:
-            yield from _compile("DMN-cel", compile_expression, file, node, text)
+        input_exprs: list[str | None] = []
+        for column in _children(table, "input"):
+            expression = next(iter(_children(column, "inputExpression")), None)
+            text = (_cell_text(expression) or "").strip() if expression is not None else ""
+            if expression is None or not text:
+                yield _finding(file, expression if expression is not None else column, "invoerexpressie is leeg")
+                input_exprs.append(None)
+                continue
+            input_exprs.append(text)
+            yield from _compile("DMN-invoerexpressie", compile_expression, file, expression, text)
+        for rule in _children(table, "rule"):
+            for index, entry in enumerate(_children(rule, "inputEntry")):
+                input_expr = input_exprs[index] if index < len(input_exprs) else None
+                if input_expr is None:
+                    if index >= len(input_exprs):
+                        yield _finding(file, entry, "regelcel zonder bijbehorende invoerkolom")
+                    continue
+                problem = dmn_input_entry_problem(input_expr, _cell_text(entry))
+                if problem:
+                    yield _finding(file, entry, problem)
+            for entry in _children(rule, "outputEntry"):
+                text = (_cell_text(entry) or "").strip()
+                if text:
+                    yield from _compile("DMN-cel", compile_expression, file, entry, text)
 
 
-def _check_input_entry(file: str, node: etree._Element, text: str) -> Iterator[Finding]:
-    candidate = text.replace("?", "dmninputexpr")
-    for form in (candidate, f"(dmninputexpr) == ({candidate})", f"dmninputexpr {candidate}"):
+def dmn_input_entry_problem(input_expr: str, text: str | None) -> str | None:
+    """Why a DMN rule cell will not work in SpiffWorkflow's DMN engine, or None.
+
+    Mirrors ``DMNEngine.evaluate``: a cell with ``?`` is evaluated as is; a cell
+    that parses on its own is compared with ``==``; otherwise it is appended to
+    the input expression (so ``in [1, 2]`` needs a leading space).
+    """
+    if text is None or text == "-":
+        return None  # an empty cell and "-" match anything
+    shown = text.strip()
+    if not shown:
+        return "DMN-regelcel bevat alleen spaties; laat de cel leeg of gebruik '-'"
+    match = _DMN_QUESTION.sub("dmninputexpr", text)
+    if "dmninputexpr" in match:
+        expression = match
+    else:
         try:
-            compile_expression(form)
-            return
-        except SandboxError:
-            continue
-    yield _finding(file, node, f"DMN-regelcel '{text}' is geen geldige Python-vergelijking "
-                               "(DMN-cellen zijn Python, geen FEEL)")
+            ast.parse(text)
+            expression = f"({input_expr}) == ({text})"
+        except SyntaxError:
+            try:
+                ast.parse(f"v {text}")
+            except SyntaxError:
+                hint = "; verwijder de spatie aan het begin" if text[:1].isspace() and _parses(shown) else ""
+                return f"DMN-regelcel '{shown}' is geen geldige Python-vergelijking ({_FEEL_HINT}){hint}"
+            expression = input_expr + text
+            if not _parses(expression) or _dump(expression) != _dump(f"{input_expr} {text}"):
+                # "in [1, 2]" glued to "ernst" reads as "ernstin[1, 2]"
+                return f"DMN-regelcel '{shown}' moet met een spatie beginnen: ' {shown}'"
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return f"DMN-regelcel '{shown}' is geen geldige Python-vergelijking ({_FEEL_HINT})"
+    compared = tree.body.comparators[0] if "dmninputexpr" not in match and isinstance(tree.body, ast.Compare) else None
+    if isinstance(compared, ast.Tuple):
+        return (f"DMN-regelcel '{shown}' is een FEEL-lijst en past nooit; schrijf ' in [{shown}]' "
+                f"(met spatie ervoor; {_FEEL_HINT})")
+    if isinstance(compared, ast.UnaryOp) and isinstance(compared.op, ast.Not):
+        return f"DMN-regelcel '{shown}' is een FEEL-ontkenning en past nooit zoals bedoeld ({_FEEL_HINT})"
+    try:
+        compile_expression(expression)
+    except SandboxError as exc:
+        return f"DMN-regelcel '{shown}' is niet toegestaan: {exc}"
+    return None
+
+
+def _parses(expression: str) -> bool:
+    try:
+        ast.parse(expression.strip(), mode="eval")
+        return True
+    except SyntaxError:
+        return False
+
+
+def _dump(expression: str) -> str:
+    try:
+        return ast.dump(ast.parse(expression.strip(), mode="eval"))
+    except SyntaxError:
+        return ""

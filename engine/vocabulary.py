@@ -97,5 +97,6 @@ MILESTONE_SET: frozenset[str] = frozenset(MILESTONES)
 PROPERTY_FORM = "formJsonSchemaFilename"
 PROPERTY_MILESTONE = "milestone"
 PROPERTY_SENDERS = "senders"  # on a message catch event: roles that may deliver it
+PROPERTY_STARTERS = "starters"  # on the main process's start event: roles that may start a case
 
 CASE_STATUSES: tuple[str, ...] = ("active", "completed", "terminated", "error")

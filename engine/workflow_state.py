@@ -13,7 +13,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.simple import TerminateEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition, TerminateEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -34,6 +34,14 @@ class ReadyUserTask:
 
 def properties(task_spec) -> dict[str, str]:
     return (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+
+
+def start_event_properties(spec) -> dict[str, str]:
+    """Properties of the process's none start event (starters, form)."""
+    for task_spec in spec.bpmn_start_events:
+        if isinstance(getattr(task_spec, "event_definition", None), NoneEventDefinition):
+            return properties(task_spec)
+    return {}
 
 
 def milestone_of(task_spec) -> str | None:
@@ -112,7 +120,8 @@ def completed_ids(tasks: list[Task]) -> set[UUID]:
 def case_status(workflow: BpmnWorkflow, tasks: list[Task]) -> str:
     if not workflow.completed:
         return "active"
-    terminated = any(t.state == TaskState.COMPLETED and isinstance(
+    # A terminate end inside a subprocess ends only that subprocess; only the main process's counts.
+    terminated = any(t.state == TaskState.COMPLETED and t.workflow is workflow and isinstance(
         getattr(t.task_spec, "event_definition", None), TerminateEventDefinition) for t in tasks)
     return "terminated" if terminated else "completed"
 

@@ -69,15 +69,18 @@ def get_case(case_id: int):
 @login_required
 def start_case():
     body = _json_body()
-    _allowed(body, "region", "variant", "data")
+    _allowed(body, "region", "variant", "data", "role")
     region = body.get("region")
     if not isinstance(region, str):
         raise InvalidInput("geef de regio op (region)")
     variant = body.get("variant")
     if variant is not None and not isinstance(variant, str):
         raise InvalidInput("variant moet tekst zijn")
+    role = body.get("role")
+    if role is not None and not isinstance(role, str):
+        raise InvalidInput("role moet tekst zijn")
     case_id = cases.start_case(db.session, thv.ctx.registry, thv.ctx.clock, region=region, variant=variant,
-                               data=body.get("data"), user=g.user)
+                               data=body.get("data"), user=g.user, role=role)
     return jsonify(id=case_id), 201
 
 
