@@ -47,8 +47,14 @@ def _emit(value: Any, as_json: bool, text: str | None = None) -> None:
 
 
 def _parse_data(raw: str | None) -> dict[str, Any]:
+    """JSON from the option itself, or from a file with ``@path``."""
     if raw is None:
         return {}
+    if raw.startswith("@"):
+        try:
+            raw = Path(raw[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"--data: kan {raw[1:]} niet lezen ({exc.__class__.__name__})") from None
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as exc:

@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine import workflow_state as ws
-from engine.errors import NotFound
+from engine.errors import ConfigurationError, NotFound
 from engine.models import Case, CaseEvent, HumanTask
 from engine.registry import LoadedModel, ModelRegistry
 from engine.serialization import SERIALIZER_VERSION, dump_workflow, load_workflow
@@ -30,13 +30,21 @@ def lock_case(session: Session, case_id: int, *, regions: frozenset[str] | None 
     A case outside the caller's regions is reported as not found, so its
     existence does not leak.
     """
-    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
+    # populate_existing: a session keeps objects across commits (expire_on_commit=False),
+    # so without it a case this session saw before would come back with its old text
+    # and version, although the row is now locked as it really is.
+    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()
+                           .execution_options(populate_existing=True)).first()
     if case is None or (regions is not None and case.region not in regions):
         raise NotFound(f"zaak {case_id} bestaat niet")
     return case
 
 
 def open_workflow(session: Session, registry: ModelRegistry, case: Case) -> tuple[LoadedModel, BpmnWorkflow]:
+    if case.serializer_version != SERIALIZER_VERSION:
+        # A stored format this code does not write: refuse loudly rather than load wrongly.
+        raise ConfigurationError(f"zaak {case.id} is opgeslagen in formaat {case.serializer_version}; "
+                                 f"deze versie leest alleen {SERIALIZER_VERSION}")
     model = registry.model(session, case.model_version_id)
     return model, load_workflow(case.workflow_json, model)
 
@@ -83,7 +91,10 @@ def _sync_worklist(session: Session, case: Case, tasks: list, *, actor: str, now
     for row in rows:
         current = ready.pop(row.id, None)
         if current is not None:
-            row.due_at = current.due_at
+            # A deadline timer that fired (non-interrupting) leaves no due date behind;
+            # keep the old one so the task shows as overdue.
+            if current.due_at is not None:
+                row.due_at = current.due_at
             continue
         completed = state_by_id.get(row.id) == TaskState.COMPLETED
         row.state = "completed" if completed else "cancelled"

@@ -94,6 +94,9 @@ def add_legal_term(start: datetime, duration: str) -> datetime:
     time: 24 hours is 24 real hours.
     """
     parts = spiff_timer.TimerEventDefinition.parse_iso_duration(duration)
+    if any(parts.get(unit, 0) != int(parts.get(unit, 0)) for unit in ("years", "months")):
+        # A month has no fixed length; "P1.5M" would silently become one month.
+        raise ValueError(f"termijn {duration}: jaren en maanden moeten hele getallen zijn")
     local = start.astimezone(AMSTERDAM)
     months = int(parts.get("years", 0)) * 12 + int(parts.get("months", 0))
     if months:
@@ -107,6 +110,19 @@ def add_legal_term(start: datetime, duration: str) -> datetime:
     elapsed = timedelta(hours=parts.get("hours", 0), minutes=parts.get("minutes", 0),
                         seconds=parts.get("seconds", 0))
     return (local.astimezone(timezone.utc) + elapsed).astimezone(timezone.utc)
+
+
+def subtract_legal_term(end: datetime, duration: str) -> datetime:
+    """The instant ``duration`` before ``end``, counted like :func:`add_legal_term`."""
+    parts = spiff_timer.TimerEventDefinition.parse_iso_duration(duration)
+    if parts.get("years") or parts.get("months"):
+        raise ValueError("terugrekenen kan alleen in weken, dagen en uren")
+    local = end.astimezone(AMSTERDAM)
+    elapsed = timedelta(hours=parts.get("hours", 0), minutes=parts.get("minutes", 0),
+                        seconds=parts.get("seconds", 0))
+    local = (local.astimezone(timezone.utc) - elapsed).astimezone(AMSTERDAM)
+    days = parts.get("weeks", 0) * 7 + parts.get("days", 0)
+    return (local - timedelta(days=days)).replace(fold=0).astimezone(timezone.utc)
 
 
 def _days_in_month(year: int, month: int) -> int:
@@ -135,12 +151,21 @@ class _ClockDatetime(datetime):
         return now.astimezone(tz) if tz is not None else now.astimezone(AMSTERDAM).replace(tzinfo=None)
 
 
+def _timer_error(my_task, message: str) -> Exception:
+    """A workflow error that names the timer element, so the engine reports it as a process error."""
+    from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+    return WorkflowTaskException(message, task=my_task)
+
+
 def _duration_has_fired(self, my_task) -> bool:
     """Replacement for DurationTimerEventDefinition.has_fired using legal terms."""
     event_value = my_task._get_internal_data("event_value")
     if event_value is None:
         expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-        event_value = add_legal_term(current_now(), expression).isoformat()
+        try:
+            event_value = add_legal_term(current_now(), str(expression)).isoformat()
+        except Exception:  # noqa: BLE001 - the library's duration parser raises bare Exception
+            raise _timer_error(my_task, f"timerduur '{expression}' is geen ISO 8601-duur") from None
         my_task._set_internal_data(event_value=event_value)
     if datetime.fromisoformat(event_value) <= current_now():
         my_task._set_internal_data(event_fired=True)
@@ -151,8 +176,11 @@ def _date_has_fired(self, my_task) -> bool:
     """Replacement for TimeDateEventDefinition.has_fired: due at the instant, not after it."""
     event_value = my_task._get_internal_data("event_value")
     if event_value is None:
-        event_value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-        event_value = parse_instant(str(event_value)).isoformat()
+        value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+        try:
+            event_value = parse_instant(str(value)).isoformat()
+        except ValueError:
+            raise _timer_error(my_task, f"timertijdstip '{value}' is geen ISO 8601-tijdstip") from None
         my_task._set_internal_data(event_value=event_value)
     if datetime.fromisoformat(event_value) <= current_now():
         my_task._set_internal_data(event_fired=True)

@@ -103,7 +103,7 @@ def _check_timer_expression(file: str, node: etree._Element, kind: str, text: st
     try:
         value = evaluate_constant(text)
     except SandboxError as exc:
-        yield _finding(file, node, f"timerexpressie compileert niet: {exc}")
+        yield _finding(file, node, f"timerexpressie is niet toegestaan of compileert niet: {exc}")
         return
     except NameError:
         return  # depends on case data; checked when the timer starts
@@ -147,7 +147,6 @@ def _check_properties(file: str, root: etree._Element) -> Iterator[Finding]:
                 yield _finding(file, prop, f"{name} noemt onbekende rollen: {', '.join(unknown) or '(leeg)'}")
 
 
-DMN_NS_PREFIXES = ("https://www.omg.org/spec/DMN/", "http://www.omg.org/spec/DMN/")
 # SpiffWorkflow's DMN engine replaces an unquoted "?" in a rule cell by the input value.
 _DMN_QUESTION = re.compile(r"""(\?)(?=(?:[^'"]|['"][^'"]*['"])*$)""")
 _FEEL_HINT = "DMN-cellen zijn Python, geen FEEL"
@@ -175,12 +174,20 @@ def check_dmn_xml(file: str, root: etree._Element) -> Iterator[Finding]:
         input_exprs: list[str | None] = []
         for column in _children(table, "input"):
             expression = next(iter(_children(column, "inputExpression")), None)
-            text = (_cell_text(expression) or "").strip() if expression is not None else ""
+            raw = _cell_text(expression) if expression is not None else None
+            text = (raw or "").strip()
             if expression is None or not text:
                 yield _finding(file, expression if expression is not None else column, "invoerexpressie is leeg")
                 input_exprs.append(None)
                 continue
-            input_exprs.append(text)
+            try:
+                ast.parse(raw)  # the DMN engine checks the text as written, spaces included
+            except SyntaxError:
+                yield _finding(file, expression, f"invoerexpressie '{text}' mag niet met een spatie of witregel "
+                                                 "beginnen en moet één Python-expressie zijn")
+                input_exprs.append(None)
+                continue
+            input_exprs.append(raw)
             yield from _compile("DMN-invoerexpressie", compile_expression, file, expression, text)
         for rule in _children(table, "rule"):
             for index, entry in enumerate(_children(rule, "inputEntry")):
@@ -224,7 +231,7 @@ def dmn_input_entry_problem(input_expr: str, text: str | None) -> str | None:
                 hint = "; verwijder de spatie aan het begin" if text[:1].isspace() and _parses(shown) else ""
                 return f"DMN-regelcel '{shown}' is geen geldige Python-vergelijking ({_FEEL_HINT}){hint}"
             expression = input_expr + text
-            if not _parses(expression) or _dump(expression) != _dump(f"{input_expr} {text}"):
+            if _parses(expression) and _dump(expression) != _dump(f"{input_expr} {text}"):
                 # "in [1, 2]" glued to "ernst" reads as "ernstin[1, 2]"
                 return f"DMN-regelcel '{shown}' moet met een spatie beginnen: ' {shown}'"
     try:

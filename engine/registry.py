@@ -22,7 +22,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.errors import DeployRefused, Finding, InvalidInput, NotFound
 from engine.forms import FORM_SUFFIX, FORMS_DIR, load_schema_text, read_form_file
-from engine.model_checks import BPMN_NS, check_bpmn_xml, check_dmn_xml
+from engine.model_checks import BPMN_NS, SPIFF_NS, check_bpmn_xml, check_dmn_xml
 from engine.models import ModelFile, ModelVersion
 from engine.vocabulary import PROPERTY_FORM, REGION_CODES, lane_role
 from engine.xml_safety import parse_model_xml
@@ -59,10 +59,32 @@ def _is_dmn(root: etree._Element) -> bool:
     return any(etree.QName(root).namespace.startswith(ns) for ns in DMN_NAMESPACES)
 
 
-def _validation_finding(name: str, exc: ValidationException) -> Finding:
-    message = str(exc).split("\n")[0]
-    return Finding(getattr(exc, "file_name", None) or name, getattr(exc, "line_number", None) or None,
-                   getattr(exc, "id", None) or None, f"ongeldig BPMN/DMN: {message}")
+_NAMESPACE_PREFIXES = {
+    "{http://www.omg.org/spec/BPMN/20100524/MODEL}": "bpmn:",
+    "{http://spiffworkflow.org/bpmn/schema/1.0/core}": "spiffworkflow:",
+    "{https://www.omg.org/spec/DMN/20191111/MODEL/}": "dmn:",
+}
+_XSD_PHRASES = {
+    "This element is not expected.": "dit element is hier niet toegestaan.",
+    "Missing child element(s).": "er ontbreken verplichte onderdelen.",
+    "The attribute": "het attribuut",
+    "is required but missing.": "is verplicht maar ontbreekt.",
+    "is not allowed.": "is niet toegestaan.",
+}
+
+
+def _validation_finding(name: str, exc: ValidationException, root: etree._Element | None = None) -> Finding:
+    """A designer-readable finding from SpiffWorkflow's (often XSD) validation error."""
+    message = str(exc).split("\n")[0].split(" Expected is")[0]
+    for uri, prefix in _NAMESPACE_PREFIXES.items():
+        message = message.replace(uri, prefix)
+    for english, dutch in _XSD_PHRASES.items():
+        message = message.replace(english, dutch)
+    line = getattr(exc, "line_number", None) or None
+    element = getattr(exc, "id", None) or None
+    if element is None and line and root is not None:
+        element = next((n.get("id") for n in root.iter() if n.sourceline == line and n.get("id")), None)
+    return Finding(getattr(exc, "file_name", None) or name, line, element, f"ongeldig BPMN/DMN: {message}")
 
 
 def parse_bundle(files: dict[str, bytes], forms_dir: Path | None = FORMS_DIR) -> LoadedModel:
@@ -103,7 +125,7 @@ def parse_bundle(files: dict[str, bytes], forms_dir: Path | None = FORMS_DIR) ->
                 findings.extend(check_bpmn_xml(name, root))
             roots[name] = root
         except ValidationException as exc:
-            findings.append(_validation_finding(name, exc))
+            findings.append(_validation_finding(name, exc, root))
         except etree.LxmlError as exc:
             findings.append(Finding(name, None, None, f"ongeldige XML: {exc}"))
     if findings:
@@ -143,9 +165,12 @@ def _missing_dependencies(parser: SpiffBpmnParser, roots: dict[str, etree._Eleme
                 findings.append(Finding(name, node.sourceline, node.get("id"),
                                         f"roept proces '{node.get('calledElement')}' aan, maar dat zit niet in de bundel"))
         for node in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
-            ref = "".join(node.itertext()).strip()
-            decision = next((d for d in parser.get_dmn_dependencies() if d in ref), None)
-            if decision and decision not in parser.dmn_parsers:
+            ref = node.find(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}calledDecisionId")
+            decision = (ref.text or "").strip() if ref is not None else ""
+            if not decision:
+                findings.append(Finding(name, node.sourceline, node.get("id"),
+                                        "bedrijfsregeltaak zonder beslissing (spiffworkflow:calledDecisionId)"))
+            elif decision not in parser.dmn_parsers:
                 findings.append(Finding(name, node.sourceline, node.get("id"),
                                         f"gebruikt beslissing '{decision}', maar die zit niet in de bundel"))
     return findings
@@ -203,7 +228,8 @@ def _load_form(model: LoadedModel, form: str, forms_in_bundle: dict[str, bytes],
     except FileNotFoundError:
         findings.append(Finding(**where, message=f"formulier '{form}' bestaat niet in forms/"))
     except (ValueError, UnicodeDecodeError) as exc:
-        findings.append(Finding(**where, message=f"formulier '{form}' is ongeldig: {exc}"))
+        findings.append(Finding(FORMS_PREFIX + form, None, where["element"],
+                                f"formulier '{form}' (gebruikt door {where['file']}) is ongeldig: {exc}"))
 
 
 class ModelRegistry:
@@ -264,12 +290,21 @@ def deploy_bundle(session: Session, registry: ModelRegistry, files: dict[str, by
         session.commit()
     except UnicodeDecodeError:
         session.rollback()
-        raise DeployRefused([Finding("", None, None, "bestand is geen UTF-8-tekst")]) from None
+        name = next((n for n, c in model.files.items() if not _is_utf8(c)), "")
+        raise DeployRefused([Finding(name, None, None, "bestand is geen UTF-8-tekst; sla het op als UTF-8")]) from None
     except Exception:
         session.rollback()
         raise
     registry.remember(version.id, model)
     return DeployResult(version, created=True)
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def live_version(session: Session, region: str, variant: str) -> ModelVersion | None:

@@ -26,7 +26,7 @@ from RestrictedPython.Guards import (
 )
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from engine.clock import add_legal_term, current_now, parse_instant
+from engine.clock import add_legal_term, current_now, parse_instant, subtract_legal_term
 
 _INPLACE = {
     "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
@@ -59,12 +59,30 @@ def _legal_term_end(start: str, duration: str) -> str:
     return add_legal_term(parse_instant(start), duration).isoformat()
 
 
+def _legal_term_start(end: str, duration: str) -> str:
+    """Script helper: the instant ``duration`` before ``end`` (for reminders before a deadline)."""
+    return subtract_legal_term(parse_instant(end), duration).isoformat()
+
+
+def _is_later(first: str, second: str) -> bool:
+    """Script helper: whether ISO instant ``first`` lies after ``second`` (offsets may differ)."""
+    return parse_instant(first) > parse_instant(second)
+
+
+def _shift(instant: str, since: str, until: str) -> str:
+    """Script helper: ``instant`` moved later by the time that passed from ``since`` to ``until``.
+
+    Used when a suspended term resumes: the end shifts by the suspension.
+    """
+    return (parse_instant(instant) + (parse_instant(until) - parse_instant(since))).isoformat()
+
+
 def _now_iso() -> str:
     return current_now().isoformat()
 
 
 def _sandbox_globals() -> dict[str, Any]:
-    builtins = dict(safe_builtins)
+    builtins = {k: v for k, v in safe_builtins.items() if k not in _FORBIDDEN_NAMES}
     builtins.update(_EXTRA_BUILTINS)
     return {
         "__builtins__": builtins,
@@ -78,25 +96,46 @@ def _sandbox_globals() -> dict[str, Any]:
         "_apply_": lambda f, *a, **kw: f(*a, **kw),
         # Domain helpers available to every model.
         "termijn_einde": _legal_term_end,
+        "termijn_voor": _legal_term_start,
+        "later_dan": _is_later,
+        "schuif_op": _shift,
         "nu": _now_iso,
     }
 
 
-def _refuse_imports(source: str, mode: str) -> None:
-    # RestrictedPython would only fail an import at run time; refuse it at compile
-    # time so a model that imports anything never deploys.
+# Builtins that only serve to reach outside the sandbox, or that fail at run
+# time: refused when the model is compiled, so such a model never deploys.
+# (Harmless names such as "type" stay usable as case-data variables.)
+_FORBIDDEN_NAMES = frozenset({
+    "open", "getattr", "setattr", "delattr", "hasattr", "vars", "globals", "locals", "compile",
+    "eval", "exec", "breakpoint", "memoryview", "print", "exit", "quit",
+})
+# str.format/format_map resolve "{0.attr}" fields outside the attribute guard.
+_FORBIDDEN_ATTRIBUTES = frozenset({"format", "format_map"})
+
+
+def _refuse_forbidden(source: str, mode: str) -> None:
+    # RestrictedPython would only fail these at run time; refuse them at compile
+    # time so a model that uses them never deploys.
     try:
         tree = ast.parse(source, mode=mode)
     except SyntaxError:
         return  # compile_restricted reports the syntax error itself
     for node in ast.walk(tree):
+        line = getattr(node, "lineno", 1)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            raise SandboxError(f"regel {node.lineno}: import is niet toegestaan in scripts")
+            raise SandboxError(f"regel {line}: import is niet toegestaan in scripts")
+        if isinstance(node, ast.ClassDef):
+            raise SandboxError(f"regel {line}: klassen (class) zijn niet toegestaan in scripts")
+        if isinstance(node, ast.Name) and node.id in _FORBIDDEN_NAMES:
+            raise SandboxError(f"regel {line}: '{node.id}' is niet toegestaan in scripts en expressies")
+        if isinstance(node, ast.Attribute) and node.attr in _FORBIDDEN_ATTRIBUTES:
+            raise SandboxError(f"regel {line}: '.{node.attr}()' is niet toegestaan; gebruik een f-string")
 
 
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> CodeType:
-    _refuse_imports(source.strip(), "eval")
+    _refuse_forbidden(source.strip(), "eval")
     result = compile_restricted_eval(source.strip())
     if result.errors or result.code is None:
         raise SandboxError("; ".join(result.errors) or "kan niet compileren")
@@ -105,7 +144,7 @@ def compile_expression(source: str) -> CodeType:
 
 @lru_cache(maxsize=4096)
 def compile_script(source: str) -> CodeType:
-    _refuse_imports(source, "exec")
+    _refuse_forbidden(source, "exec")
     result = compile_restricted_exec(source)
     if result.errors or result.code is None:
         raise SandboxError("; ".join(result.errors) or "kan niet compileren")

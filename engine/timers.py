@@ -2,20 +2,27 @@
 
 Only cases whose indexed ``next_timer_at`` has passed are loaded. On PostgreSQL
 each case is claimed with ``FOR UPDATE SKIP LOCKED``, so several workers can
-sweep at once and a timer never fires twice.
+sweep at once and a timer never fires twice. SQLite has no row locks: there the
+case's version column makes the slower of two workers get a conflict, and a
+conflict only skips the case.
+
+A case whose timer cannot run (a failing expression or script) is parked with
+status 'error' and a 'fout' event; the sweep goes on with the other cases.
 """
 from __future__ import annotations
 
 import logging
 
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine import workflow_state as ws
 from engine.case_store import SYSTEM_ACTOR, open_workflow, record_event, save_case
 from engine.cases import _transaction
 from engine.clock import Clock, engine_time
-from engine.errors import ThvError
+from engine.errors import Conflict, ThvError
 from engine.models import Case
 from engine.registry import ModelRegistry
 
@@ -29,18 +36,30 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
     seen: set[int] = set()
     while len(seen) < max_cases:
         query = (select(Case).where(Case.status == "active", Case.next_timer_at <= now)
-                 .order_by(Case.next_timer_at).limit(1).with_for_update(skip_locked=True))
+                 .order_by(Case.next_timer_at).limit(1).with_for_update(skip_locked=True)
+                 .execution_options(populate_existing=True))  # the locked row, not a cached copy
         if seen:
             query = query.where(Case.id.not_in(seen))
         case = session.scalars(query).first()
         if case is None:
             session.rollback()
             break
-        seen.add(case.id)
+        case_id, version = case.id, case.lock_version
+        seen.add(case_id)
         try:
             fired += _transaction(session, lambda: _fire_case(session, registry, clock, case))
+        except Conflict as exc:
+            # Someone else changed the case between load and save (SQLite has no row
+            # locks). Not the case's fault: leave it to the next sweep.
+            log.info("timer van zaak %s overgeslagen: %s", case_id, exc.message)
+        except (OperationalError, InterfaceError):
+            raise  # the database is unwell, not the case; stop this sweep
         except ThvError as exc:
-            _mark_error(session, case.id, exc.message, now)
+            log.error("timer van zaak %s mislukt: %s", case_id, exc.message)
+            _mark_error(session, case_id, version, exc.message, now)
+        except Exception as exc:  # noqa: BLE001 - one failing case must not stop the others
+            log.exception("timer van zaak %s mislukt", case_id)
+            _mark_error(session, case_id, version, f"de timer liep vast: {exc}", now)
     return fired
 
 
@@ -57,12 +76,23 @@ def _fire_case(session: Session, registry: ModelRegistry, clock: Clock, case: Ca
     return due
 
 
-def _mark_error(session: Session, case_id: int, message: str, now) -> None:
-    """A case whose timer cannot run is parked as 'error' so the sweep does not retry it forever."""
-    log.error("timer van zaak %s mislukt: %s", case_id, message)
-    case = session.get(Case, case_id)
+def _mark_error(session: Session, case_id: int, version: int, message: str, now) -> None:
+    """A case whose timer cannot run is parked as 'error' so the sweep does not retry it forever.
+
+    The failed attempt was rolled back (and its row lock released), so the case is
+    locked again and parked only if nobody changed it in between: another worker
+    may already have handled it.
+    """
+    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()
+                           .execution_options(populate_existing=True)).first()
+    if case is None or case.status != "active" or case.lock_version != version:
+        session.rollback()
+        return
     case.status = "error"
     case.error = message
     case.updated_at = now
     record_event(session, case, actor=SYSTEM_ACTOR, action="fout", now=now, detail={"fout": message})
-    session.commit()
+    try:
+        session.commit()
+    except (StaleDataError, OperationalError):
+        session.rollback()  # changed under our feet after all: the next sweep looks again

@@ -151,3 +151,12 @@ def test_installed_console_script(tmp_path):
     missing = subprocess.run([thv, "case", "1"], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT)
     assert missing.returncode != 0 and "Traceback" not in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_data_from_file(thv, tmp_path):
+    _setup(thv)
+    case_id = thv("start", "--region", "basis").out.strip()
+    task = thv("tasks", "--case", case_id, "--json").json()[0]
+    _refused(thv("complete", task["id"], "--data", f"@{tmp_path / 'geen.json'}", "--as", "pol"), "kan")
+    (tmp_path / "data.json").write_text('{"naam": "A", "ernst": 1}')
+    assert thv("complete", task["id"], "--data", f"@{tmp_path / 'data.json'}", "--as", "pol").code == 0

@@ -1,0 +1,97 @@
+"""The Alembic migrations build exactly the schema of engine.models, on SQLite and
+PostgreSQL, and upgrading again is harmless.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Column, Integer, MetaData, Table, inspect, select, text
+
+from engine.db import MIGRATIONS, make_engine, make_session_factory, upgrade_schema
+from engine.models import Base, Case, User
+from engine.users import add_user
+from tests.conftest import START
+
+COMPARE_OPTIONS = {"compare_type": True, "compare_server_default": True}
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_engine(request, tmp_path) -> Iterator:
+    """An engine on an empty database: a new SQLite file or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    else:
+        url = request.getfixturevalue("fresh_postgres_url")
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def schema_differences(engine, metadata: MetaData) -> list:
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts=COMPARE_OPTIONS), metadata)
+
+
+def test_migrations_have_one_head():
+    script = ScriptDirectory(str(MIGRATIONS))
+    assert len(script.get_heads()) == 1
+
+
+def test_upgrade_builds_exactly_the_model_schema(fresh_engine):
+    assert inspect(fresh_engine).get_table_names() == []
+    upgrade_schema(fresh_engine)
+
+    assert schema_differences(fresh_engine, Base.metadata) == []
+    tables = set(inspect(fresh_engine).get_table_names())
+    assert tables == set(Base.metadata.tables) | {"alembic_version"}
+    indexes = {i["name"] for i in inspect(fresh_engine).get_indexes("thv_case")}
+    assert {"ix_case_timer_due", "ix_thv_case_region", "ix_thv_case_model_version_id"} <= indexes
+
+
+def test_the_comparison_notices_a_difference(fresh_engine):
+    """compare_metadata is not silent by accident: an extra table and column show up."""
+    upgrade_schema(fresh_engine)
+    changed = MetaData()
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(changed)
+    changed.tables["thv_case"].append_column(Column("extra", Integer, nullable=True))
+    Table("extra_table", changed, Column("id", Integer, primary_key=True))
+
+    differences = [d for d in schema_differences(fresh_engine, changed) if isinstance(d, tuple)]
+    assert [d[1].name for d in differences if d[0] == "add_table"] == ["extra_table"]
+    assert [(d[2], d[3].name) for d in differences if d[0] == "add_column"] == [("thv_case", "extra")]
+
+
+def test_upgrading_twice_is_harmless(fresh_engine):
+    upgrade_schema(fresh_engine)
+    sessions = make_session_factory(fresh_engine)
+    with sessions() as session:
+        add_user(session, "pol", ["politie"], ["basis"], password="geheim-wachtwoord", now=START)
+
+    upgrade_schema(fresh_engine)
+    upgrade_schema(fresh_engine)
+
+    assert schema_differences(fresh_engine, Base.metadata) == []
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    with fresh_engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head]
+    with sessions() as session:
+        user = session.scalars(select(User)).one()
+        assert (user.name, user.created_at) == ("pol", START)
+        assert session.scalars(select(Case)).all() == []
+
+
+def test_timestamps_round_trip_as_utc_on_the_migrated_schema(fresh_engine):
+    """The migrated DateTime columns hold UtcDateTime values without shifting them."""
+    upgrade_schema(fresh_engine)
+    sessions = make_session_factory(fresh_engine)
+    later = START + timedelta(days=200)  # other side of a DST change in Amsterdam
+    with sessions() as session:
+        add_user(session, "bm", ["burgemeester"], ["basis"], password="geheim-wachtwoord", now=later)
+    with sessions() as session:
+        assert session.scalars(select(User.created_at)).one() == later

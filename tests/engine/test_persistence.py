@@ -1,0 +1,138 @@
+"""Saving and loading cases: every step of the sample process survives a
+save/load round trip, the stored text holds no spec, and the text column keeps
+the key order SpiffWorkflow 3.2.0 needs.
+"""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import JSON, Text, inspect, text
+from sqlalchemy.dialects.postgresql import JSONB
+
+from engine import cases, timers
+from engine import workflow_state as ws
+from engine.models import Case, HumanTask
+from engine.sandbox import script_engine
+from engine.serialization import dump_workflow, load_workflow
+from tests.engine.conftest import run_sample_until_waiting
+
+
+def _task_snapshot(workflow) -> dict[str, tuple]:
+    """Every task of the workflow (also inside call activities): spec, state and data.
+
+    Internal data holds event objects without equality; the text comparison covers it.
+    """
+    return {str(t.id): (t.task_spec.name, t.state, t.data) for t in ws.all_tasks(workflow)}
+
+
+def _stored(session, case_id: int) -> tuple[Case, str]:
+    case = session.get(Case, case_id)
+    session.refresh(case)
+    return case, case.workflow_json
+
+
+def assert_round_trip(session, rt, case_id: int, live) -> None:
+    """The stored text loads into a workflow equal to the live one the engine saved."""
+    case, stored = _stored(session, case_id)
+    top = json.loads(stored)
+    assert "spec" not in top and "subprocess_specs" not in top
+    assert '"task_specs"' not in stored  # no spec anywhere, also not inside subprocesses
+    assert dump_workflow(live) == stored
+
+    loaded = load_workflow(stored, rt.registry.model(session, case.model_version_id))
+    assert dump_workflow(loaded) == stored
+    assert loaded.script_engine is script_engine()
+
+    live_tasks, loaded_tasks = ws.all_tasks(live), ws.all_tasks(loaded)
+    assert ws.variables(loaded, loaded_tasks) == ws.variables(live, live_tasks)
+    assert _task_snapshot(loaded) == _task_snapshot(live)
+    assert ws.ready_user_tasks(loaded_tasks) == ws.ready_user_tasks(live_tasks)
+    assert ws.waiting_messages(loaded) == ws.waiting_messages(live)
+    assert ws.next_timer_at(loaded) == ws.next_timer_at(live)
+    assert ws.case_status(loaded, loaded_tasks) == case.status
+
+    ready_rows = session.query(HumanTask.id).filter_by(case_id=case_id, state="ready").all()
+    assert sorted(r.id for r in ready_rows) == sorted(t.id for t in ws.ready_user_tasks(loaded_tasks))
+
+
+@pytest.mark.parametrize("ending", ["bericht", "timer"])
+def test_every_step_survives_save_and_load(session, rt, deployed, people, saves, ending):
+    checked = []
+
+    def check(case_id: int) -> None:
+        assert_round_trip(session, rt, case_id, saves.last(case_id))
+        checked.append(len(saves.saves))
+
+    case_id = run_sample_until_waiting(session, rt, people, after_step=check)
+    variables = cases.case_details(session, rt.registry, case_id)["variables"]
+    assert {"naam", "ernst", "advies", "besluit", "akkoord", "huisverbod"} <= set(variables)
+
+    if ending == "bericht":
+        cases.send_message(session, rt.registry, rt.clock, case_id=case_id, message="overtreding_gemeld",
+                           data={"omschrijving": "woning betreden"}, user=people["ovj"])
+    else:
+        rt.clock.advance(timedelta(days=10))
+        assert timers.fire_due_timers(session, rt.registry, rt.clock) == 1
+    check(case_id)
+    assert checked == [1, 2, 3, 4, 5]  # one save per engine operation, each one checked
+    assert session.get(Case, case_id).status == "completed"
+    final = cases.case_details(session, rt.registry, case_id)["variables"]
+    assert {k: final[k] for k in variables} == variables  # nothing lost at the end either
+
+
+def test_round_trip_check_notices_lost_data(session, rt, deployed, people, saves):
+    """The check above is not vacuous: a stored text that dropped task data fails it."""
+    case_id = run_sample_until_waiting(session, rt, people)
+    case, stored = _stored(session, case_id)
+    damaged = json.loads(stored)
+    for task in damaged["tasks"].values():  # 3.2.0 stores data deltas on child tasks
+        task["data"].pop("ernst", None)
+        task.get("delta", {}).get("updates", {}).pop("ernst", None)
+    case.workflow_json = json.dumps(damaged, separators=(",", ":"))
+    session.commit()
+    with pytest.raises(AssertionError):
+        assert_round_trip(session, rt, case_id, saves.last(case_id))
+    loaded = load_workflow(case.workflow_json, rt.registry.model(session, case.model_version_id))
+    assert "ernst" not in ws.variables(loaded, ws.all_tasks(loaded))
+    assert _task_snapshot(loaded) != _task_snapshot(saves.last(case_id))
+
+
+def _jsonb_order(value):
+    """Reorder object keys the way PostgreSQL jsonb stores them: shorter keys first, then bytewise."""
+    if isinstance(value, dict):
+        return {k: _jsonb_order(value[k]) for k in sorted(value, key=lambda k: (len(k.encode()), k.encode()))}
+    if isinstance(value, list):
+        return [_jsonb_order(v) for v in value]
+    return value
+
+
+def test_reordered_task_keys_lose_data_so_the_column_is_text(session, rt, deployed, people):
+    case_id = run_sample_until_waiting(session, rt, people)
+    case, stored = _stored(session, case_id)
+    model = rt.registry.model(session, case.model_version_id)
+    intact = load_workflow(stored, model)
+    expected = ws.variables(intact, ws.all_tasks(intact))
+    assert expected["ernst"] == 4 and expected["besluit"] == "opleggen"
+
+    def variables_after(text_: str) -> dict:
+        workflow = load_workflow(text_, model)
+        return ws.variables(workflow, ws.all_tasks(workflow))
+
+    # Same JSON value, other key order in the tasks map: SpiffWorkflow 3.2.0 silently loses data.
+    reordered = json.loads(stored)
+    reordered["tasks"] = dict(reversed(list(reordered["tasks"].items())))
+    assert variables_after(json.dumps(reordered)) != expected
+    assert variables_after(json.dumps(_jsonb_order(json.loads(stored)))) != expected
+
+    column = {c["name"]: c for c in inspect(rt.engine).get_columns("thv_case")}["workflow_json"]
+    assert isinstance(column["type"], Text)
+    assert not isinstance(column["type"], (JSON, JSONB))
+    if rt.engine.dialect.name == "postgresql":
+        # What a jsonb column would hand back: the data is gone. The text column returns the text as written.
+        as_jsonb = session.execute(text("SELECT CAST(:t AS jsonb)::text"), {"t": stored}).scalar_one()
+        assert variables_after(as_jsonb) != expected
+        raw = session.execute(text("SELECT workflow_json FROM thv_case WHERE id = :i"), {"i": case_id}).scalar_one()
+        assert raw == stored
+        assert variables_after(raw) == expected
