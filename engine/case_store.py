@@ -22,6 +22,7 @@ from engine.registry import LoadedModel, ModelRegistry
 from engine.serialization import SERIALIZER_VERSION, dump_workflow, load_workflow
 
 SYSTEM_ACTOR = "systeem"
+BAN_VARIABLE = "huisverbod"
 
 
 def lock_case(session: Session, case_id: int, *, regions: frozenset[str] | None = None) -> Case:
@@ -71,8 +72,12 @@ def save_case(session: Session, case: Case, workflow: BpmnWorkflow, *, actor: st
     for task in newly_completed:
         milestone = ws.milestone_of(task.task_spec)
         if milestone:
+            # The task that reaches a milestone holds the authoritative state of the ban; parallel
+            # branches keep older copies, so the snapshot is taken here, at the source.
+            snapshot = task.data.get(BAN_VARIABLE)
             record_event(session, case, actor=actor, action="mijlpaal", element=task.task_spec.bpmn_id,
-                         milestone=milestone, now=now)
+                         milestone=milestone, now=now,
+                         detail={BAN_VARIABLE: snapshot} if isinstance(snapshot, dict) else None)
     _sync_worklist(session, case, tasks, actor=actor, now=now)
 
 

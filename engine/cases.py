@@ -18,7 +18,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine import workflow_state as ws
-from engine.case_store import SYSTEM_ACTOR, lock_case, open_workflow, save_case
+from engine.case_store import BAN_VARIABLE, SYSTEM_ACTOR, lock_case, open_workflow, save_case
 from engine.clock import Clock, engine_time
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessError, ThvError
 from engine.forms import validate_form_data
@@ -142,8 +142,13 @@ def start_case(session: Session, registry: ModelRegistry, clock: Clock, *, regio
 
 
 def complete_task(session: Session, registry: ModelRegistry, clock: Clock, *, task_id: str,
-                  data: dict[str, Any] | None, user: User, expected_version: int | None = None) -> None:
-    """Complete a ready user task as ``user`` with form data."""
+                  data: dict[str, Any] | None, user: User, expected_version: int | None = None,
+                  respect_claims: bool = False) -> None:
+    """Complete a ready user task as ``user`` with form data.
+
+    With ``respect_claims`` a task claimed by someone else is refused (conflict)
+    until it is released (see engine.worklist); the web and the API pass it.
+    """
     data = _check_data(data)
 
     def work() -> None:
@@ -156,6 +161,8 @@ def complete_task(session: Session, registry: ModelRegistry, clock: Clock, *, ta
         session.refresh(row)
         if row.state != "ready":
             raise Conflict(f"taak '{row.title}' is al {'afgerond' if row.state == 'completed' else 'vervallen'}")
+        if respect_claims and row.claimed_by not in (None, user.name):
+            raise Conflict(f"taak '{row.title}' is in behandeling bij {row.claimed_by}; laat die haar eerst vrijgeven")
         if expected_version is not None and expected_version != case.lock_version:
             raise Conflict("de zaak is intussen gewijzigd; laad haar opnieuw")
         model, workflow = open_workflow(session, registry, case)
@@ -215,10 +222,15 @@ def case_details(session: Session, registry: ModelRegistry, case_id: int, *,
     if case is None or (regions is not None and case.region not in regions):
         raise NotFound(f"zaak {case_id} bestaat niet")
     model, workflow = open_workflow(session, registry, case)
+    return details_of(session, case, workflow)
+
+
+def details_of(session: Session, case: Case, workflow) -> dict[str, Any]:
+    """The ``thv case --json`` shape of a case whose workflow is already loaded."""
     version = session.get(ModelVersion, case.model_version_id)
     milestones = session.execute(select(CaseEvent.milestone, CaseEvent.at).where(
-        CaseEvent.case_id == case_id, CaseEvent.milestone.is_not(None)).order_by(CaseEvent.id)).all()
-    open_tasks = session.scalars(select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "ready")
+        CaseEvent.case_id == case.id, CaseEvent.milestone.is_not(None)).order_by(CaseEvent.id)).all()
+    open_tasks = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "ready")
                                  .order_by(HumanTask.created_at)).all()
     return {
         "id": case.id, "region": case.region, "variant": case.variant, "model_version": version.version,

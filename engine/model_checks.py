@@ -50,6 +50,21 @@ def check_bpmn_xml(file: str, root: etree._Element) -> Iterator[Finding]:
     yield from _check_scripts(file, root)
     yield from _check_timers(file, root)
     yield from _check_properties(file, root)
+    yield from _check_event_gateways(file, root)
+
+
+def _check_event_gateways(file: str, root: etree._Element) -> Iterator[Finding]:
+    """SpiffWorkflow 3.2 keeps one due instant per waiting task, so an event-based gateway
+    with two timers would fire both at the earliest one."""
+    for gateway in root.iterfind(".//bpmn:eventBasedGateway", NS):
+        targets = [f.get("targetRef") for f in root.iterfind(".//bpmn:sequenceFlow", NS)
+                   if f.get("sourceRef") == gateway.get("id")]
+        timers = [t for t in targets if root.find(
+            f".//bpmn:intermediateCatchEvent[@id='{t}']/bpmn:timerEventDefinition", NS) is not None]
+        if len(timers) > 1:
+            yield _finding(file, gateway, "een event-based gateway kan op maar één timer wachten "
+                                          f"(nu {len(timers)}: {', '.join(timers)}); zet de andere timer in een "
+                                          "eigen parallelle tak")
 
 
 def _check_lanes(file: str, root: etree._Element) -> Iterator[Finding]:

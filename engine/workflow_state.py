@@ -129,16 +129,21 @@ def case_status(workflow: BpmnWorkflow, tasks: list[Task]) -> str:
 def variables(workflow: BpmnWorkflow, tasks: list[Task]) -> dict[str, Any]:
     """The case data as the next step would see it.
 
-    Data of open branches is merged, so parallel paths each contribute.
+    Data of the open branches is merged, the most recently changed last, so
+    parallel paths each contribute. A branch keeps its own copy of data from
+    before the split; callers that need an authoritative value of a variable
+    changed in another branch take it from the milestone snapshots.
     """
     if workflow.completed:
         return dict(workflow.data)
     merged: dict[str, Any] = dict(workflow.data)
+    # Open tasks of running subprocesses count too: what a call activity has decided so far
+    # (a ZSM decision, a suspension) is part of where the case stands.
+    sources = [t for t in tasks if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)]
     if workflow.last_task is not None:
-        merged.update(workflow.last_task.data)
-    for task in tasks:
-        if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED) and task.workflow is workflow:
-            merged.update(task.data)
+        sources.append(workflow.last_task)
+    for task in sorted(sources, key=lambda t: t.last_state_change):
+        merged.update(task.data)
     return merged
 
 

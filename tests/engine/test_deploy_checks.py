@@ -233,3 +233,18 @@ def test_collect_bundle_refuses_a_hostile_file_in_the_variant(tmp_path):
         collect_bundle(root / "sample")
     assert [(f.file, f.line) for f in info.value.findings] == [("xxe.bpmn", 2)]
     assert "DOCTYPE" in info.value.findings[0].message
+
+
+def test_event_gateway_with_two_timers_is_refused(session, rt, deployed, sample_files):
+    main = sample_files[MAIN].decode()
+    second = ('<bpmn:sequenceFlow id="Flow_extra" sourceRef="Gateway_wacht" targetRef="Catch_extra" />'
+              '<bpmn:intermediateCatchEvent id="Catch_extra"><bpmn:incoming>Flow_extra</bpmn:incoming>'
+              '<bpmn:outgoing>Flow_extra_end</bpmn:outgoing><bpmn:timerEventDefinition>'
+              '<bpmn:timeDuration>"P1D"</bpmn:timeDuration></bpmn:timerEventDefinition>'
+              '</bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="Flow_extra_end" sourceRef="Catch_extra" '
+              'targetRef="End_verlopen" />')
+    main = main.replace('<bpmn:outgoing>Flow_8</bpmn:outgoing>', '<bpmn:outgoing>Flow_8</bpmn:outgoing>'
+                        '<bpmn:outgoing>Flow_extra</bpmn:outgoing>', 1)
+    main = main.replace("</bpmn:process>", second + "</bpmn:process>")
+    findings = _refused(session, rt, {**sample_files, MAIN: main.encode()})
+    assert any(f.element == "Gateway_wacht" and "één timer" in f.message for f in findings), findings

@@ -1,0 +1,63 @@
+"""Fixtures of the process tests: the real forms (forms/) and the real common
+models (processes/common/), instead of the small fixtures the engine tests use.
+
+``rt`` overrides the top-level fixture of the same name, so ``session``,
+``people`` and every test in this folder run against a registry that reads
+forms/; everything else (databases, clock) is shared with tests/conftest.py.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from engine.db import make_engine, make_session_factory
+from engine.forms import FORMS_DIR
+from engine.models import Base, User
+from engine.registry import ModelRegistry, deploy_bundle
+from engine.runtime import Runtime
+from engine.users import add_user
+from tests.conftest import BUNDLES, PASSWORD, PROJECT_ROOT
+
+COMMON = PROJECT_ROOT / "processes" / "common"
+RIHG_WRAPPER = BUNDLES / "rihg_wrapper"
+
+
+@pytest.fixture
+def rt(db_url: str, clock) -> Iterator[Runtime]:
+    engine = make_engine(db_url)
+    if db_url.startswith("sqlite"):
+        Base.metadata.create_all(engine)
+    runtime = Runtime(engine=engine, sessions=make_session_factory(engine), registry=ModelRegistry(FORMS_DIR),
+                      clock=clock, url=db_url, mode="test")
+    yield runtime
+    engine.dispose()
+
+
+@pytest.fixture
+def people(people, session, clock) -> dict[str, User]:
+    """The top-level users plus every role that can take the RiHG."""
+    extra = {"crisis": (["crisisteam"], ["basis"]), "wt": (["weegteam"], ["basis"])}
+    added = {name: add_user(session, name, roles, regions, password=PASSWORD, now=clock.now())[0]
+             for name, (roles, regions) in extra.items()}
+    return {**people, **added}
+
+
+def rihg_bundle_files(wrapper: Path = RIHG_WRAPPER) -> dict[str, bytes]:
+    """A test main process plus the RiHG models of processes/common.
+
+    Only the rihg* files are taken, so a half-finished model of another
+    process in processes/common cannot break these tests.
+    """
+    files = {p.name: p.read_bytes() for p in sorted(wrapper.glob("*.bpmn"))}
+    for path in sorted(COMMON.glob("rihg*")):
+        if path.suffix in (".bpmn", ".dmn"):
+            files[f"common/{path.name}"] = path.read_bytes()
+    return files
+
+
+@pytest.fixture
+def rihg_deployed(session, rt: Runtime):
+    return deploy_bundle(session, rt.registry, rihg_bundle_files(), region="basis", variant="rihg-test",
+                         actor="test", now=rt.clock.now()).version
