@@ -155,6 +155,13 @@ def read_container(element: etree._Element, with_lanes: bool) -> Container:
                               (child.get("name") or "").strip(), kind=tag))
         if kind in ("task", "subprocess"):
             flows.extend(_data_associations(child, ident))
+    io_spec = element.find(bpmn("ioSpecification"))
+    for child in (io_spec if io_spec is not None else []):
+        # A process's declared inputs and outputs: bpmn-js draws them as data input/output shapes.
+        if local_name(child) in ("dataInput", "dataOutput") and child.get("id"):
+            width, height = SIZES["dataObjectReference"]
+            nodes[child.get("id")] = Node(child.get("id"), "data", local_name(child),
+                                          (child.get("name") or "").strip(), width, height, len(nodes))
     flows = [f for f in flows if f.source in nodes and f.target in nodes]
     for node in nodes.values():
         if node.kind == "boundary" and node.host not in nodes:
