@@ -41,6 +41,16 @@ def lock_case(session: Session, case_id: int, *, regions: frozenset[str] | None 
     return case
 
 
+def lock_task(session: Session, task_id: str, *, regions: frozenset[str]) -> tuple[HumanTask, Case]:
+    """Load a worklist row and its case for writing, in one locking query."""
+    found = session.execute(select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id)
+                            .where(HumanTask.id == task_id).with_for_update()
+                            .execution_options(populate_existing=True)).first()
+    if found is None or found[0].region not in regions:
+        raise NotFound(f"taak {task_id} bestaat niet")
+    return found[0], found[1]
+
+
 def open_workflow(session: Session, registry: ModelRegistry, case: Case) -> tuple[LoadedModel, BpmnWorkflow]:
     if case.serializer_version != SERIALIZER_VERSION:
         # A stored format this code does not write: refuse loudly rather than load wrongly.

@@ -18,7 +18,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine import workflow_state as ws
-from engine.case_store import BAN_VARIABLE, SYSTEM_ACTOR, lock_case, open_workflow, save_case
+from engine.case_store import BAN_VARIABLE, SYSTEM_ACTOR, lock_case, lock_task, open_workflow, save_case
 from engine.clock import Clock, engine_time
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessError, ThvError
 from engine.forms import validate_form_data
@@ -152,13 +152,9 @@ def complete_task(session: Session, registry: ModelRegistry, clock: Clock, *, ta
     data = _check_data(data)
 
     def work() -> None:
-        row = session.get(HumanTask, task_id)
-        if row is None or row.region not in user.regions:
-            raise NotFound(f"taak {task_id} bestaat niet")
+        row, case = lock_task(session, task_id, regions=user.regions)
         if row.role not in user.roles:
             raise Forbidden(f"deze taak is voor de rol '{row.role}'; {user.name} heeft die rol niet")
-        case = lock_case(session, row.case_id, regions=user.regions)
-        session.refresh(row)
         if row.state != "ready":
             raise Conflict(f"taak '{row.title}' is al {'afgerond' if row.state == 'completed' else 'vervallen'}")
         if respect_claims and row.claimed_by not in (None, user.name):

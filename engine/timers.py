@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,19 +33,20 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
     """Fire every timer due at ``clock.now()``; returns how many timer events fired."""
     now = clock.now()
     fired = 0
-    seen: set[int] = set()
-    while len(seen) < max_cases:
+    after: tuple | None = None  # keyset position (next_timer_at, id): each case once per position
+    for _ in range(max_cases):
         query = (select(Case).where(Case.status == "active", Case.next_timer_at <= now)
-                 .order_by(Case.next_timer_at).limit(1).with_for_update(skip_locked=True)
+                 .order_by(Case.next_timer_at, Case.id).limit(1).with_for_update(skip_locked=True)
                  .execution_options(populate_existing=True))  # the locked row, not a cached copy
-        if seen:
-            query = query.where(Case.id.not_in(seen))
+        if after is not None:
+            query = query.where(or_(Case.next_timer_at > after[0],
+                                    and_(Case.next_timer_at == after[0], Case.id > after[1])))
         case = session.scalars(query).first()
         if case is None:
             session.rollback()
             break
         case_id, version = case.id, case.lock_version
-        seen.add(case_id)
+        after = (case.next_timer_at, case_id)
         try:
             fired += _transaction(session, lambda: _fire_case(session, registry, clock, case))
         except Conflict as exc:
