@@ -10,6 +10,7 @@ from typing import Iterator
 from sqlalchemy import select
 
 from engine.bundle import COMMON_FOLDER, collect_bundle
+from engine.demo_cases import seed_demo_cases
 from engine.errors import ConfigurationError
 from engine.models import User
 from engine.registry import deploy_bundle
@@ -65,3 +66,4 @@ def seed_demo(rt: Runtime, processes: Path) -> Iterator[str]:
                      now=rt.clock.now())
             created += 1
         yield f"{created} demogebruiker(s) aangemaakt; wachtwoord: {DEMO_PASSWORD}"
+    yield from seed_demo_cases(rt)

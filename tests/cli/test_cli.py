@@ -160,3 +160,24 @@ def test_data_from_file(thv, tmp_path):
     _refused(thv("complete", task["id"], "--data", f"@{tmp_path / 'geen.json'}", "--as", "pol"), "kan")
     (tmp_path / "data.json").write_text('{"naam": "A", "ernst": 1}')
     assert thv("complete", task["id"], "--data", f"@{tmp_path / 'data.json'}", "--as", "pol").code == 0
+
+
+def test_seed_demo_is_idempotent_and_refused_in_production(thv, monkeypatch):
+    monkeypatch.setenv("THV_FORMS_DIR", str(PROJECT_ROOT / "forms"))
+    monkeypatch.delenv("THV_CLOCK")
+    monkeypatch.setenv("THV_MODE", "production")
+    _refused(thv("seed-demo", "--processes", str(PROJECT_ROOT / "processes")), "productie")
+    monkeypatch.setenv("THV_MODE", "development")
+    first = thv("seed-demo", "--processes", str(PROJECT_ROOT / "processes"))
+    assert first.code == 0, first.err
+    assert "basis: wth-basis v1 (nieuw)" in first.out and "pilot3: v3-termijnflex v1 (nieuw)" in first.out
+    assert "demozaak 4" in first.out
+    versions = thv("versions", "--json").json()
+    assert {(v["region"], v["variant"]) for v in versions if v["region_default"]} == {
+        ("basis", "wth-basis"), ("pilot1", "v1-brede-toegang"), ("pilot2", "v2-weegteam"),
+        ("pilot3", "v3-termijnflex"), ("pilot4", "v4-integraal")}
+    users = thv("users", "--json").json()
+    assert {"name": "politie.basis", "roles": ["politie"], "regions": ["basis"], "active": True} in users
+    again = thv("seed-demo", "--processes", str(PROJECT_ROOT / "processes"))
+    assert "0 demogebruiker(s)" in again.out and "niets toegevoegd" in again.out
+    assert len(thv("versions", "--json").json()) == len(versions)
