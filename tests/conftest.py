@@ -80,15 +80,19 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
-@pytest.fixture
-def rt(db_url: str, clock: FixedClock) -> Iterator[Runtime]:
+def runtime_for(db_url: str, clock: FixedClock, forms_dir: Path) -> Iterator[Runtime]:
+    """A test runtime; in-memory SQLite gets its tables here (PostgreSQL has them per session)."""
     engine = make_engine(db_url)
     if db_url.startswith("sqlite"):
         Base.metadata.create_all(engine)
-    runtime = Runtime(engine=engine, sessions=make_session_factory(engine), registry=ModelRegistry(TEST_FORMS),
-                      clock=clock, url=db_url, mode="test")
-    yield runtime
+    yield Runtime(engine=engine, sessions=make_session_factory(engine), registry=ModelRegistry(forms_dir),
+                  clock=clock, url=db_url, mode="test")
     engine.dispose()
+
+
+@pytest.fixture
+def rt(db_url: str, clock: FixedClock) -> Iterator[Runtime]:
+    yield from runtime_for(db_url, clock, TEST_FORMS)
 
 
 @pytest.fixture

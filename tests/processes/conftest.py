@@ -12,13 +12,12 @@ from typing import Iterator
 
 import pytest
 
-from engine.db import make_engine, make_session_factory
 from engine.forms import FORMS_DIR
-from engine.models import Base, User
+from engine.models import User
 from engine.registry import ModelRegistry, deploy_bundle
 from engine.runtime import Runtime
 from engine.users import add_user
-from tests.conftest import BUNDLES, PASSWORD, PROJECT_ROOT
+from tests.conftest import BUNDLES, PASSWORD, PROJECT_ROOT, runtime_for
 
 COMMON = PROJECT_ROOT / "processes" / "common"
 RIHG_WRAPPER = BUNDLES / "rihg_wrapper"
@@ -26,13 +25,7 @@ RIHG_WRAPPER = BUNDLES / "rihg_wrapper"
 
 @pytest.fixture
 def rt(db_url: str, clock) -> Iterator[Runtime]:
-    engine = make_engine(db_url)
-    if db_url.startswith("sqlite"):
-        Base.metadata.create_all(engine)
-    runtime = Runtime(engine=engine, sessions=make_session_factory(engine), registry=ModelRegistry(FORMS_DIR),
-                      clock=clock, url=db_url, mode="test")
-    yield runtime
-    engine.dispose()
+    yield from runtime_for(db_url, clock, FORMS_DIR)
 
 
 @pytest.fixture
