@@ -4,9 +4,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+ASSETS := web/assets
+ASSETS_STAMP := $(ASSETS)/node_modules/.installed-stamp
+CATALOG := web/translations/en/LC_MESSAGES/messages
 export THV_MODE ?= development
 
-.PHONY: install run test bench postgres clean
+.PHONY: install assets translations catalogs chromium run test bench postgres clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,21 +19,45 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# bpmn-js for the case page, from the npm registry (served by the app from web/assets/node_modules).
+$(ASSETS_STAMP): $(ASSETS)/package.json $(ASSETS)/package-lock.json
+	cd $(ASSETS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(ASSETS_STAMP)
+
+assets: $(ASSETS_STAMP)
+
+# The English message catalogue (Dutch is the source language).
+$(CATALOG).mo: $(CATALOG).po $(STAMP)
+	$(BIN)/pybabel compile -q -d web/translations
+	touch $(CATALOG).mo
+
+catalogs: $(CATALOG).mo
+
+# For developers: collect new texts from web/ into the .po (then translate them and run `make catalogs`).
+translations: install
+	$(BIN)/pybabel extract -q -F web/babel.cfg -k _l --no-location --sort-output -o web/translations/messages.pot web
+	$(BIN)/pybabel update -q -i web/translations/messages.pot -d web/translations --no-location --ignore-obsolete
+	rm -f web/translations/messages.pot
+
+# Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by Playwright).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 # PostgreSQL server binaries for the tests (the test harness starts its own server).
 postgres:
 	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
-run: install
+run: install assets catalogs
 	$(BIN)/thv init-db
 	$(BIN)/thv seed-demo
 	$(BIN)/thv serve
 
-test: install postgres
+test: install postgres assets catalogs chromium
 	THV_MODE=test THV_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 bench: install
 	THV_MODE=test $(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) instance test-output .pytest_cache
+	rm -rf $(VENV) instance test-output .pytest_cache $(ASSETS)/node_modules

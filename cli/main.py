@@ -279,6 +279,16 @@ def serve(host: str, port: int, run_timers: bool) -> None:
     app.run(host=host, port=port, use_reloader=False)
 
 
+def _register_area_commands() -> None:
+    # Commands of other areas live in their own modules; importing them touches no database.
+    from cli.analysis import COMMANDS as ANALYSIS_COMMANDS
+    for command in ANALYSIS_COMMANDS:
+        cli.add_command(command)
+
+
+_register_area_commands()
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="thv", standalone_mode=False)

@@ -135,7 +135,8 @@ def start_case(session: Session, registry: ModelRegistry, clock: Clock, *, regio
                     serializer_version=SERIALIZER_VERSION, started_at=now, started_by=actor, updated_at=now)
         save_case(session, case, workflow, actor=actor, now=now, action="zaak_gestart",
                   element=model.main_process, completed_before=set(),
-                  detail={"model_version": version.version, "rol": starter_role})
+                  detail={"model_version": version.version, "rol": starter_role,
+                          **({"route": data["route"][:40]} if isinstance(data.get("route"), str) else {})})
         return case.id
 
     return _transaction(session, work)

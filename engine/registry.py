@@ -24,6 +24,7 @@ from engine.errors import DeployRefused, Finding, InvalidInput, NotFound
 from engine.forms import FORM_SUFFIX, FORMS_DIR, load_schema_text, read_form_file
 from engine.model_checks import BPMN_NS, SPIFF_NS, check_bpmn_xml, check_dmn_xml
 from engine.models import ModelFile, ModelVersion
+from engine.versions import live_version_ids, live_version_of, mark_live
 from engine.vocabulary import PROPERTY_FORM, REGION_CODES, lane_role
 from engine.xml_safety import parse_model_xml
 
@@ -287,6 +288,7 @@ def deploy_bundle(session: Session, registry: ModelRegistry, files: dict[str, by
                                main_process=model.main_process, created_at=now, created_by=actor)
         version.files = [ModelFile(path=p, content=c.decode("utf-8")) for p, c in sorted(model.files.items())]
         session.add(version)
+        mark_live(session, version, actor=actor, now=now)
         session.commit()
     except UnicodeDecodeError:
         session.rollback()
@@ -308,10 +310,8 @@ def _is_utf8(content: bytes) -> bool:
 
 
 def live_version(session: Session, region: str, variant: str) -> ModelVersion | None:
-    """The last version deployed for a variant in a region."""
-    return session.scalars(select(ModelVersion).where(
-        ModelVersion.region == region, ModelVersion.variant == variant
-    ).order_by(ModelVersion.version.desc()).limit(1)).first()
+    """The live version of a variant in a region: the last deployed, unless a designer rolled back."""
+    return live_version_of(session, region, variant)
 
 
 def default_variant(session: Session, region: str) -> str | None:
@@ -325,12 +325,12 @@ def list_versions(session: Session, region: str | None = None) -> list[dict[str,
     if region:
         query = query.where(ModelVersion.region == region)
     versions = session.scalars(query).all()
-    live = {(v.region, v.variant): v.version for v in versions}  # ordered ascending: last wins
+    live = live_version_ids(session, region or None)
     defaults = {v.region: v.variant for v in sorted(versions, key=lambda v: v.id)}
     return [{
         "id": v.id, "region": v.region, "variant": v.variant, "version": v.version, "sha256": v.sha256,
         "main_process": v.main_process, "created_at": v.created_at.isoformat(), "created_by": v.created_by,
-        "live": live[(v.region, v.variant)] == v.version, "region_default": defaults[v.region] == v.variant,
+        "live": live.get((v.region, v.variant)) == v.id, "region_default": defaults[v.region] == v.variant,
         "files": [f.path for f in v.files],
     } for v in versions]
 

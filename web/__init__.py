@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask
+from flask import Blueprint, Flask
+from werkzeug.routing import IntegerConverter
 
 from engine.clock import clock_from_env
 from engine.db import configure_engine, database_url, engine_options
 from engine.registry import ModelRegistry
+
+ASSETS = Path(__file__).parent / "assets" / "node_modules"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -20,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         RUN_TIMERS=False,
         TIMER_INTERVAL_SECONDS=5.0,
         MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_FORM_PARTS=2000,
         JSON_SORT_KEYS=False,
     )
     if test_config:
@@ -28,17 +33,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(env, instance_path=_instance(app))
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
-    from web.extensions import db, thv
+    from web import i18n, presentation, security
+    from web.extensions import csrf, db, login_manager, thv
+    security.configure(app)
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
     clock = app.config.get("THV_CLOCK_OBJECT") or clock_from_env({**env, "THV_MODE": app.config["THV_MODE"]})
     thv.init_app(app, registry=app.config.get("THV_REGISTRY") or ModelRegistry(), clock=clock)
-
-    from web import api, errors, health
-    errors.register(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(api.bp)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    i18n.init_app(app)
+    presentation.init_app(app)
+    _register_blueprints(app)
 
     if app.config["RUN_TIMERS"]:
         from web.timer_worker import start_timer_thread
@@ -46,6 +56,24 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _instance(app: Flask):
-    from pathlib import Path
+class IdConverter(IntegerConverter):
+    """A database id: a positive integer that fits a 64-bit column (anything else is a 404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
+def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
+    from web import api, errors, health
+    from web.views import account, auth, cases, tasks, worklist
+    errors.register(app)
+    for blueprint in (health.bp, api.bp, auth.bp, worklist.bp, tasks.bp, cases.bp, account.bp):
+        app.register_blueprint(blueprint)
+    # bpmn-js from the npm registry (web/assets, installed by `make run` / `make test`), served as is.
+    app.register_blueprint(Blueprint("bpmn_js", __name__, static_folder=str(ASSETS / "bpmn-js" / "dist"),
+                                     static_url_path="/static/vendor/bpmn-js"))
+
+
+def _instance(app: Flask) -> Path:
     return Path(app.instance_path)

@@ -1,37 +1,44 @@
-"""JSON API under /api/v1. Views turn requests into engine calls; the engine commits.
+"""JSON API under /api/v1, described in web/openapi.json (served at /api/v1/openapi.json).
 
-Authentication is HTTP Basic against the local accounts for now; personal API
-tokens replace it with the caseworker front end.
+Authentication: a personal API token as ``Authorization: Bearer thv_…`` (created
+and revoked by the user on the account page). The API has no cookie login, so
+it needs no CSRF token. Views turn requests into engine calls; the engine
+checks roles, regions and visibility, and commits.
 """
 from __future__ import annotations
 
+import json
 from functools import wraps
+from pathlib import Path
 from typing import Any, Callable
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
+from flask.typing import ResponseReturnValue
 
-from engine import cases, users, worklist
-from engine.errors import InvalidInput
-from engine.models import User
+from engine import api_tokens, case_view, cases, worklist
+from engine.errors import InvalidInput, ThvError
 from web.errors import error_response
-from web.extensions import db, thv
+from web.extensions import csrf, db, thv
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+OPENAPI = Path(__file__).parent / "openapi.json"
 
 
-def _current_user() -> User | None:
-    auth = request.authorization
-    if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
-        return None
-    return users.authenticate(db.session, auth.username, auth.password)
+class UnsupportedMediaType(ThvError):
+    status = 415
 
 
-def login_required(view: Callable) -> Callable:
+def token_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args, **kwargs):
-        user = _current_user()
+        auth = request.headers.get("Authorization", "")
+        scheme, _, secret = auth.partition(" ")
+        user = None
+        if scheme.lower() == "bearer" and secret.strip():
+            user = api_tokens.authenticate_token(db.session, secret.strip(), thv.ctx.clock.now())
         if user is None:
-            return error_response(401, "Meld je aan met je gebruikersnaam en wachtwoord.")
+            return error_response(401, "Stuur een geldig persoonlijk API-token: Authorization: Bearer <token>.")
         g.user = user
         return view(*args, **kwargs)
     return wrapped
@@ -39,8 +46,11 @@ def login_required(view: Callable) -> Callable:
 
 def _json_body() -> dict[str, Any]:
     if not request.is_json:
-        raise InvalidInput("stuur JSON met Content-Type: application/json")
-    body = request.get_json(silent=True)
+        raise UnsupportedMediaType("stuur JSON met Content-Type: application/json")
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise InvalidInput("de JSON is te diep genest") from None
     if not isinstance(body, dict):
         raise InvalidInput("de body moet een JSON-object zijn")
     return body
@@ -52,59 +62,116 @@ def _allowed(body: dict[str, Any], *names: str) -> None:
         raise InvalidInput(f"onbekende velden: {', '.join(unknown)}")
 
 
+def _text(body: dict[str, Any], name: str, required: bool = False) -> str | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        raise InvalidInput(f"{name} moet tekst zijn" if value is not None else f"geef {name} op")
+    return value
+
+
+def _query_int(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise InvalidInput(f"{name} moet een geheel getal zijn")
+    return int(raw)
+
+
+@bp.get("/openapi.json")
+def openapi() -> ResponseReturnValue:
+    return Response(OPENAPI.read_text(encoding="utf-8"), mimetype="application/json")
+
+
+@bp.get("/me")
+@token_required
+def me() -> ResponseReturnValue:
+    return jsonify(name=g.user.name, roles=sorted(g.user.roles), regions=sorted(g.user.regions))
+
+
 @bp.get("/tasks")
-@login_required
-def my_tasks():
-    case_id = request.args.get("case", type=int)
-    return jsonify(worklist.list_tasks(db.session, case_id=case_id, user=g.user))
+@token_required
+def my_tasks() -> ResponseReturnValue:
+    return jsonify(worklist.list_tasks(
+        db.session, user=g.user, case_id=_query_int("case"), element=request.args.get("step") or None,
+        due=request.args.get("due") or None, now=thv.ctx.clock.now(), claimed=request.args.get("claimed") or None))
 
 
-@bp.get("/cases/<int:case_id>")
-@login_required
-def get_case(case_id: int):
-    return jsonify(cases.case_details(db.session, thv.ctx.registry, case_id, regions=g.user.regions))
-
-
-@bp.post("/cases")
-@login_required
-def start_case():
-    body = _json_body()
-    _allowed(body, "region", "variant", "data", "role")
-    region = body.get("region")
-    if not isinstance(region, str):
-        raise InvalidInput("geef de regio op (region)")
-    variant = body.get("variant")
-    if variant is not None and not isinstance(variant, str):
-        raise InvalidInput("variant moet tekst zijn")
-    role = body.get("role")
-    if role is not None and not isinstance(role, str):
-        raise InvalidInput("role moet tekst zijn")
-    case_id = cases.start_case(db.session, thv.ctx.registry, thv.ctx.clock, region=region, variant=variant,
-                               data=body.get("data"), user=g.user, role=role)
-    return jsonify(id=case_id), 201
+@bp.get("/tasks/<task_id>")
+@token_required
+def get_task(task_id: str) -> ResponseReturnValue:
+    page = case_view.task_page(db.session, thv.ctx.registry, task_id, g.user)
+    return jsonify({**page["task"], "form_schema": page["schema"], "instructions": page["instructions"],
+                    "case": page["case"]})
 
 
 @bp.post("/tasks/<task_id>/complete")
-@login_required
-def complete_task(task_id: str):
+@token_required
+def complete_task(task_id: str) -> ResponseReturnValue:
     body = _json_body()
     _allowed(body, "data", "case_version")
     version = body.get("case_version")
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise InvalidInput("case_version moet een geheel getal zijn")
     cases.complete_task(db.session, thv.ctx.registry, thv.ctx.clock, task_id=task_id, data=body.get("data"),
-                        user=g.user, expected_version=version)
+                        user=g.user, expected_version=version, respect_claims=True)
     return jsonify(status="afgerond")
 
 
-@bp.post("/cases/<int:case_id>/messages")
-@login_required
-def send_message(case_id: int):
+@bp.post("/tasks/<task_id>/claim")
+@token_required
+def claim_task(task_id: str) -> ResponseReturnValue:
+    return jsonify(worklist.claim_task(db.session, task_id, user=g.user, now=thv.ctx.clock.now()))
+
+
+@bp.post("/tasks/<task_id>/release")
+@token_required
+def release_task(task_id: str) -> ResponseReturnValue:
+    return jsonify(worklist.release_task(db.session, task_id, user=g.user, now=thv.ctx.clock.now()))
+
+
+@bp.get("/start-options")
+@token_required
+def start_options() -> ResponseReturnValue:
+    return jsonify(case_view.startable_variants(db.session, thv.ctx.registry, g.user))
+
+
+@bp.post("/cases")
+@token_required
+def start_case() -> ResponseReturnValue:
+    body = _json_body()
+    _allowed(body, "region", "variant", "data", "role")
+    region = _text(body, "region", required=True)
+    case_id = cases.start_case(db.session, thv.ctx.registry, thv.ctx.clock, region=region,
+                               variant=_text(body, "variant"), data=body.get("data"), user=g.user,
+                               role=_text(body, "role"))
+    return jsonify(id=case_id), 201
+
+
+@bp.get("/cases/<id:case_id>")
+@token_required
+def get_case(case_id: int) -> ResponseReturnValue:
+    return jsonify(case_view.case_for_user(db.session, thv.ctx.registry, case_id, g.user))
+
+
+@bp.get("/cases/<id:case_id>/messages")
+@token_required
+def waiting_messages(case_id: int) -> ResponseReturnValue:
+    return jsonify(case_view.waiting_events(db.session, thv.ctx.registry, case_id, g.user))
+
+
+@bp.post("/cases/<id:case_id>/messages")
+@token_required
+def send_message(case_id: int) -> ResponseReturnValue:
     body = _json_body()
     _allowed(body, "message", "data")
-    message = body.get("message")
-    if not isinstance(message, str) or not message:
-        raise InvalidInput("geef het bericht op (message)")
+    message = _text(body, "message", required=True)
     cases.send_message(db.session, thv.ctx.registry, thv.ctx.clock, case_id=case_id, message=message,
                        data=body.get("data"), user=g.user)
     return jsonify(status="afgeleverd")
+
+
+def openapi_document() -> dict[str, Any]:
+    return json.loads(OPENAPI.read_text(encoding="utf-8"))

@@ -1,7 +1,14 @@
-"""Engine errors and HTTP errors as JSON ``{error, detail, fields}``; never a 500 for bad input."""
+"""Engine errors and HTTP errors: JSON ``{error, detail, fields}`` for the API, a Dutch page for people.
+
+Never a 500 for bad input: every engine refusal carries its own status (400,
+403, 404, 409, 422); anything unexpected is logged, rolled back and answered
+with a page that says nothing changed.
+"""
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import DeployRefused, FormInvalid, ThvError
@@ -9,15 +16,34 @@ from web.extensions import db
 
 _CODES = {400: "ongeldig_verzoek", 401: "niet_aangemeld", 403: "geen_toegang", 404: "niet_gevonden",
           405: "methode_niet_toegestaan", 409: "conflict", 413: "te_groot", 415: "verkeerd_formaat",
-          422: "ongeldige_gegevens", 500: "interne_fout"}
+          422: "ongeldige_gegevens", 500: "interne_fout", 503: "niet_beschikbaar"}
 
 
 def error_response(status: int, detail: str, fields: dict | None = None):
     response = jsonify(error=_CODES.get(status, "fout"), detail=detail, fields=fields or {})
     response.status_code = status
     if status == 401:
-        response.headers["WWW-Authenticate"] = 'Basic realm="thv"'
+        response.headers["WWW-Authenticate"] = 'Bearer realm="thv"'
     return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.blueprint == "api"
+
+
+def _titles() -> dict[int, str]:
+    return {400: _("Dit verzoek klopt niet"), 401: _("Log eerst in"), 403: _("Geen toegang"),
+            404: _("Niet gevonden"), 405: _("Dat kan hier niet"), 409: _("De zaak is intussen veranderd"),
+            413: _("Te veel gegevens"), 415: _("Verkeerd formaat"), 422: _("De gegevens kloppen niet"),
+            503: _("Tijdelijk niet beschikbaar")}
+
+
+def error_page(status: int, detail: str, fields: dict | None = None):
+    if _wants_json():
+        return error_response(status, detail, fields)
+    title = _titles().get(status, _("Er ging iets mis"))
+    return render_template("errors/error.html", status=status, title=title, detail=detail,
+                           fields=fields or {}), status
 
 
 def register(app: Flask) -> None:
@@ -28,14 +54,21 @@ def register(app: Flask) -> None:
         if isinstance(exc, DeployRefused):
             fields = {str(i): str(f) for i, f in enumerate(exc.findings)}
         status = exc.status if exc.status != 500 else 503
-        return error_response(status, exc.message, fields)
+        return error_page(status, exc.message, fields)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        return error_page(400, _("Het formulier is verlopen of niet van deze site (CSRF). Laad de pagina opnieuw "
+                                 "en probeer het nog eens; er is niets gewijzigd."))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        return error_response(exc.code or 500, exc.description or exc.name)
+        if exc.code == 413:
+            return error_page(413, _("Het verzoek is te groot; er is niets gewijzigd."))
+        return error_page(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         db.session.rollback()
         app.logger.exception("onverwachte fout")
-        return error_response(500, "Er ging iets mis aan onze kant; de zaak is niet gewijzigd.")
+        return error_page(500, _("Er ging iets mis aan onze kant; de zaak is niet gewijzigd."))

@@ -4,13 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, current_app
+from flask_babel import Babel
+from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 
 from engine.clock import Clock
 from engine.models import Base
 from engine.registry import ModelRegistry
 
 db = SQLAlchemy(metadata=Base.metadata)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
 
 
 @dataclass

@@ -1,36 +1,83 @@
-"""A Flask app on in-memory SQLite with the sample model deployed and users per role."""
+"""A Flask app on SQLite with the real baseline model (processes/wth-basis, forms/) deployed.
+
+The database is built once per session (models deployed, users and API tokens
+created) and copied for every test, so each test starts from the same state in
+milliseconds; the parsed models are shared through one registry, whose cache is
+keyed by version id and the copies all have the same ids.
+"""
 from __future__ import annotations
 
-import base64
+import re
+import shutil
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from engine.api_tokens import create_token
+from engine.bundle import collect_bundle
 from engine.clock import FixedClock
+from engine.db import make_engine, make_session_factory
+from engine.forms import FORMS_DIR
+from engine.models import Base
 from engine.registry import ModelRegistry, deploy_bundle
 from engine.users import add_user
-from tests.conftest import PASSWORD, START, TEST_FORMS
+from tests.conftest import PASSWORD, PROJECT_ROOT, START
 from web import create_app
-from web.extensions import db
 
-USERS = {"pol": ("politie", "basis"), "bm": ("burgemeester", "basis"), "hovj": ("hulpofficier", "basis"),
-         "ovj": ("om", "basis"), "pol_elders": ("politie", "pilot1")}
+PROCESSES = PROJECT_ROOT / "processes"
+# name: (roles, regions)
+USERS = {
+    "pol": (["politie"], ["basis"]), "hovj": (["hulpofficier"], ["basis"]), "bm": (["burgemeester"], ["basis"]),
+    "vt": (["veilig_thuis"], ["basis"]), "hv": (["hulpverlening"], ["basis"]), "ovj": (["om"], ["basis"]),
+    "pol_elders": (["politie"], ["pilot1"]), "vt_pilot": (["veilig_thuis"], ["pilot1"]),
+    "ontwerper": (["designer"], ["basis"]), "pol_vt": (["politie", "veilig_thuis"], ["basis", "pilot1"]),
+}
+MELDING = {"adres": "Dorpsstraat 1, Ergens", "omschrijving": "Ruzie met geweld in de woning.",
+           "uithuisgeplaatste_naam": "Jan Jansen", "achterblijvers": [{"naam": "Els Jansen", "relatie": "partner"}],
+           "kinderen": [{"voornaam": "Kim", "leeftijd": 7}], "aanhouding": False, "vermoeden_kindermishandeling": False}
+TOETS = {"meerderjarig": True, "woonsituatie": "woont"}
+RIHG = {"persoon": {"1a": {"signalen": ["1a.1"], "score": "hoog", "toelichting": "HKS-registratie geweld 2024"}},
+        "incident": {"2a": {"signalen": ["2a.4"], "score": "hoog"}, "2c": {"signalen": ["2c.4"], "score": "hoog"}}}
+
+
+@pytest.fixture(scope="session")
+def web_template(tmp_path_factory) -> dict[str, Any]:
+    """The database file every web test copies, the shared registry and the users' API tokens."""
+    path = tmp_path_factory.mktemp("webdb") / "template.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    registry = ModelRegistry(FORMS_DIR)
+    clock = FixedClock(START)
+    tokens = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("engine.users.PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+        with make_session_factory(engine)() as session:
+            for region, variant in (("basis", "wth-basis"), ("pilot1", "wth-basis"), ("pilot1", "v1-brede-toegang")):
+                deploy_bundle(session, registry, collect_bundle(PROCESSES / variant), region=region, variant=variant,
+                              actor="test", now=clock.now())
+            for name, (roles, regions) in USERS.items():
+                user, _ = add_user(session, name, roles, regions, password=PASSWORD, now=clock.now())
+                tokens[name] = create_token(session, user, name="test", now=clock.now())[1]
+    engine.dispose()
+    return {"path": path, "registry": registry, "tokens": tokens}
 
 
 @pytest.fixture
-def app(sample_files):
-    clock = FixedClock(START)
-    app = create_app({"TESTING": True, "THV_MODE": "test", "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                      "THV_REGISTRY": ModelRegistry(TEST_FORMS), "THV_CLOCK_OBJECT": clock,
-                      "SECRET_KEY": "test"})
-    with app.app_context():
-        db.create_all()
-        registry = app.extensions["thv"].registry
-        deploy_bundle(db.session, registry, sample_files, region="basis", variant="sample", actor="test",
-                      now=clock.now())
-        for name, (role, region) in USERS.items():
-            add_user(db.session, name, [role], [region], password=PASSWORD, now=clock.now())
-        db.session.remove()
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def app(web_template, tmp_path, clock):
+    db_file = tmp_path / "web.sqlite"
+    shutil.copy(web_template["path"], db_file)
+    app = create_app({"TESTING": True, "THV_MODE": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+                      "THV_REGISTRY": web_template["registry"], "THV_CLOCK_OBJECT": clock, "SECRET_KEY": "test"})
     yield app
+    with app.app_context():
+        from web.extensions import db
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -38,6 +85,93 @@ def client(app):
     return app.test_client()
 
 
-def basic(name: str, password: str = PASSWORD) -> dict[str, str]:
-    token = base64.b64encode(f"{name}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
+@pytest.fixture
+def tokens(web_template) -> dict[str, str]:
+    return web_template["tokens"]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/inloggen") -> str:
+    response = client.get(url)
+    match = _CSRF.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({response.status_code})"
+    return match.group(1)
+
+
+def login(client, name: str, password: str = PASSWORD):
+    """Log in as ``name``, ending any earlier session of this client first."""
+    client.delete_cookie("thv_sessie", domain="localhost")
+    token = csrf_token(client, "/inloggen")
+    response = client.post("/inloggen", data={"name": name, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+def post_form(client, url: str, data: dict[str, Any] | None = None, page: str | None = None):
+    """POST a browser form with the CSRF token taken from ``page`` (default: the same URL)."""
+    fields = dict(data or {})
+    fields["csrf_token"] = csrf_token(client, page or url)
+    return client.post(url, data=fields)
+
+
+class Api:
+    """Shortcuts over the JSON API with a user's token."""
+
+    def __init__(self, client, tokens: dict[str, str]):
+        self.client, self.tokens = client, tokens
+
+    def start(self, user: str = "pol", data: dict | None = None, region: str = "basis") -> int:
+        response = self.client.post("/api/v1/cases", json={"region": region, "data": data or MELDING},
+                                    headers=bearer(self.tokens[user]))
+        assert response.status_code == 201, response.json
+        return response.json["id"]
+
+    def tasks(self, user: str, case_id: int | None = None) -> list[dict]:
+        url = "/api/v1/tasks" + (f"?case={case_id}" if case_id else "")
+        response = self.client.get(url, headers=bearer(self.tokens[user]))
+        assert response.status_code == 200, response.json
+        return response.json
+
+    def task(self, user: str, case_id: int, element: str | None = None) -> dict:
+        tasks = [t for t in self.tasks(user, case_id) if element is None or t["element"] == element]
+        assert len(tasks) == 1, tasks
+        return tasks[0]
+
+    def complete(self, user: str, task_id: str, data: dict) -> None:
+        response = self.client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data},
+                                    headers=bearer(self.tokens[user]))
+        assert response.status_code == 200, response.json
+
+    def case(self, user: str, case_id: int) -> dict:
+        response = self.client.get(f"/api/v1/cases/{case_id}", headers=bearer(self.tokens[user]))
+        assert response.status_code == 200, response.json
+        return response.json
+
+    def to_rihg(self, case_id: int) -> dict:
+        """Start → toets done: the RIHG task of the hulpofficier is ready."""
+        self.complete("hovj", self.task("hovj", case_id, "Task_toets")["id"], TOETS)
+        return self.task("hovj", case_id)
+
+    def to_imposed(self, case_id: int) -> None:
+        """Through RIHG, decision and beschikking: the ban is imposed."""
+        self.complete("hovj", self.to_rihg(case_id)["id"], RIHG)
+        self.complete("hovj", self.task("hovj", case_id)["id"], {"besluit": "opleggen"})
+        self.complete("hovj", self.task("hovj", case_id, "Task_beschikking")["id"], {
+            "beschikking_plaats": "Dorpsstraat 1", "feiten_en_omstandigheden": "Zie melding.",
+            "contactverbod_namen": ["Els Jansen"], "mondeling_aangezegd": False})
+
+
+@pytest.fixture
+def api(client, tokens) -> Api:
+    return Api(client, tokens)
+
+
+@pytest.fixture
+def case_id(api) -> int:
+    return api.start()

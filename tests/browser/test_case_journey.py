@@ -1,0 +1,135 @@
+"""A case through the baseline process in a real browser, as three organisations.
+
+Politie starts it with the crisismelding; the hulpofficier tests the legal
+ground, takes the RIHG, decides and draws up the beschikking; the burgemeester
+sends the kennisgevingen. Along the way: the worklist deadlines, the diagram
+highlights and the ban's countdown. Screenshots go to test-output/browser/.
+"""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+
+def open_task(person, title: str) -> None:
+    person.goto("/")
+    person.page.get_by_role("link", name=title, exact=True).first.click()
+    expect(person.page.locator("h1")).to_have_text(title)
+
+
+def submit(person, flash: str) -> None:
+    person.page.locator("form.schema-form button.primary").click()
+    expect(person.page.locator(".flash-success")).to_contain_text(flash)
+
+
+def diagram_marker(page, element: str, marker: str):
+    return page.locator(f'#diagram g.djs-element.{marker}[data-element-id="{element}"]')
+
+
+def test_case_through_five_steps_by_three_organisations(person, clock):
+    # 1. Politie starts the case with the crisismelding (the only variant: straight to its form).
+    politie = person("politie")
+    politie.page.get_by_role("link", name="Nieuwe zaak").click()
+    page = politie.page
+    expect(page.locator("h1")).to_have_text("Crisismelding")
+    page.fill("#f-adres", "Dorpsstraat 1, Ergens")
+    page.fill("#f-omschrijving", "Ruzie met geweld; buren belden <script>alert(1)</script>")
+    page.fill("#f-uithuisgeplaatste_naam", "Jan Jansen")
+    page.fill("#f-achterblijvers-0-naam", "Els Jansen")
+    kinderen = page.locator('fieldset[data-rows="kinderen"]')
+    kinderen.locator(".add-row").click()  # JavaScript adds a third row
+    expect(kinderen.locator(".row-item")).to_have_count(3)
+    page.fill("#f-kinderen-2-voornaam", "Kim")
+    page.fill("#f-kinderen-2-leeftijd", "7")
+    politie.shot("01-crisismelding")
+    submit(politie, "is gestart")
+    case_url = page.url
+    case_id = int(case_url.rsplit("/", 1)[1])
+    expect(page.locator('[data-testid="case-status"]')).to_have_text("Actief")
+    expect(diagram_marker(page, "Task_toets", "thv-active")).to_have_count(1)
+    expect(diagram_marker(page, "Start_verzoek", "thv-done")).to_have_count(1)
+    expect(page.locator("body")).to_contain_text("<script>alert(1)</script>")  # shown as text, not run
+    politie.shot("02-zaak-gestart")
+
+    # 2. The hulpofficier finds the task in the worklist and tests the legal ground.
+    hovj = person("hulpofficier")
+    expect(hovj.page.locator('[data-testid="worklist"]')).to_contain_text(f"Zaak {case_id}")
+    open_task(hovj, "Meerderjarigheid en woonsituatie toetsen")
+    expect(hovj.page.locator('[data-testid="instructions"]')).to_contain_text("meerderjarig")
+    expect(hovj.page.locator("aside")).to_contain_text("Jan Jansen")
+    hovj.page.locator("form.schema-form button.primary").click()  # nothing filled in: errors, nothing changes
+    expect(hovj.page.locator("#f-woonsituatie-error")).to_have_text("Dit veld is verplicht.")
+    hovj.page.check("#f-meerderjarig")
+    hovj.page.get_by_label("Woont in de woning").check()
+    submit(hovj, "is afgerond")
+
+    # 3. The RIHG: signals and scores in nested fieldsets.
+    open_task(hovj, "RiHG afnemen")
+    rihg = hovj.page
+    rihg.locator('input[name="persoon.1a.signalen"][value="1a.1"]').check()
+    rihg.locator('input[name="persoon.1a.score"][value="hoog"]').check()
+    rihg.locator('input[name="incident.2a.signalen"][value="2a.4"]').check()
+    rihg.locator('input[name="incident.2a.score"][value="hoog"]').check()
+    rihg.locator('input[name="incident.2c.signalen"][value="2c.4"]').check()
+    rihg.locator('input[name="incident.2c.score"][value="hoog"]').check()
+    hovj.shot("03-rihg")
+    submit(hovj, "is afgerond")
+
+    # 4. The decision on the advice (the hulpofficier has the beslissingsmandaat).
+    open_task(hovj, "Besluit vastleggen (advies: huisverbod)")
+    hovj.page.get_by_label("Huisverbod opleggen", exact=True).check()
+    submit(hovj, "is afgerond")
+
+    # 5. The beschikking.
+    open_task(hovj, "Beschikking opstellen")
+    hovj.page.fill("#f-beschikking_plaats", "Dorpsstraat 1, Ergens")
+    hovj.page.fill("#f-feiten_en_omstandigheden", "Geweld tegen de partner; kinderen aanwezig.")
+    hovj.page.fill("#f-contactverbod_namen-0", "Els Jansen")
+    submit(hovj, "is afgerond")
+
+    # The worklist shows the new deadlines: the mededeling within two hours.
+    row = hovj.page.locator('tr[data-element="Task_mededeling"]')
+    expect(row.locator(".time-left")).to_have_text("nog 2 uur")
+    expect(row.locator(".due-date")).to_have_text("ma 2 feb 2026 23:15")
+    hovj.shot("04-werklijst-hulpofficier")
+
+    # The case page: the ban with its countdown, the subprocesses running, the milestones.
+    hovj.goto(f"/zaken/{case_id}")
+    expect(hovj.page.locator('[data-testid="countdown"]')).to_contain_text("nog 10 dagen")
+    expect(hovj.page.locator('[data-testid="ban-end"]')).to_have_text("do 12 feb 2026 21:15")
+    for element in ("Call_uitreiken", "Call_looptijd", "Call_hulpverlening"):
+        expect(diagram_marker(hovj.page, element, "thv-active")).to_have_count(1)
+    for element in ("Task_toets", "Call_rihg", "Call_besluit", "Task_beschikking"):
+        expect(diagram_marker(hovj.page, element, "thv-done")).to_have_count(1)
+    expect(hovj.page.locator('[data-testid="milestones"] li')).to_have_count(3)
+    hovj.shot("05-zaak-opgelegd")
+
+    # Three hours later the mededeling is overdue and marked so.
+    clock.advance(timedelta(hours=3))
+    hovj.goto("/")
+    expect(row).to_have_class(re.compile(r"\bte-laat\b"))
+    expect(row.locator(".time-left")).to_have_text("1 uur te laat")
+    expect(hovj.page.locator('[data-testid="summary"]')).to_contain_text("1 te laat")
+    hovj.shot("06-werklijst-te-laat")
+
+    # 6. The burgemeester sends the kennisgevingen.
+    bm = person("burgemeester")
+    open_task(bm, "Kennisgevingen aan achterblijvers en hulpverlening")
+    bm.page.get_by_label("Achterblijvers geïnformeerd over inhoud en gevolgen?").check()
+    bm.page.get_by_label("Hulpverlening geïnformeerd?").check()
+    bm.shot("07-kennisgeving")
+    submit(bm, "is afgerond")
+    bm.goto(f"/zaken/{case_id}")
+    expect(bm.page.locator('[data-testid="history"]')).to_contain_text("Kennisgevingen aan achterblijvers")
+    expect(bm.page.locator("#diagram[data-ready=true]")).to_have_count(1)
+    bm.shot("08-zaak-burgemeester")
+
+
+def test_language_switch_in_the_browser(person):
+    politie = person("politie")
+    politie.page.get_by_role("button", name="EN", exact=True).click()
+    expect(politie.page.locator("h1")).to_have_text("Worklist")
+    politie.page.get_by_role("button", name="NL", exact=True).click()
+    expect(politie.page.locator("h1")).to_have_text("Werklijst")

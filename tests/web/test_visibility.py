@@ -1,0 +1,97 @@
+"""The visibility rules of engine/visibility.py, enforced on the web pages and in the API."""
+from __future__ import annotations
+
+import pytest
+
+from engine.visibility import FULL, NOTHING, POLITIEGEGEVENS, RULES, STRAFRECHT, ZORG, visible_variables
+from engine.vocabulary import ROLE_CODES
+from tests.web.conftest import bearer, login
+
+POLICE_FACT = "HKS-registratie geweld 2024"  # in RIHG indicator 1a (politiegegevens)
+CARE_NOTE = "Zorgnotitie: partner wil hulp"
+CARE_ROLES = ("veilig_thuis", "hulpverlening", "crisisteam", "weegteam", "raad_kinderbescherming",
+              "jeugdbescherming", "wijkteam", "vrouwenopvang")
+SAMPLE = {"adres": "Dorpsstraat 1", "pv_nummer": "PL0100-2026", "zsm_motivering": "x", "outreach_notitie": "zorg",
+          "rihg_resultaat": {"advies": "huisverbod", "uitkomst": {"persoon": {"1a": {"signalen": ["1a.1"]},
+                                                                             "1b": {"signalen": ["1b.1"]}}}}}
+
+
+def test_every_role_has_a_rule():
+    assert set(RULES) == ROLE_CODES
+    for role in ("politie", "hulpofficier", "burgemeester"):
+        assert RULES[role] == FULL
+    for role in CARE_ROLES:
+        assert RULES[role] == POLITIEGEGEVENS | STRAFRECHT
+    assert RULES["om"] == ZORG and RULES["designer"] == NOTHING and RULES["beheerder"] == NOTHING
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_CODES))
+def test_rules_per_role(role):
+    seen = visible_variables(SAMPLE, [role])
+    persoon = seen.get("rihg_resultaat", {}).get("uitkomst", {}).get("persoon", {})
+    if RULES[role] == FULL:
+        assert seen == SAMPLE
+    elif RULES[role] == NOTHING:
+        assert seen == {}
+    elif role in CARE_ROLES:
+        assert "1a" not in persoon and "1b" in persoon and "pv_nummer" not in seen and "zsm_motivering" not in seen
+        assert seen["outreach_notitie"] == "zorg" and seen["adres"] == "Dorpsstraat 1"
+    else:  # om, reclassering
+        assert "1a" in persoon and seen["pv_nummer"] and "outreach_notitie" not in seen
+    assert SAMPLE["rihg_resultaat"]["uitkomst"]["persoon"]["1a"]  # the input is never changed
+
+
+def test_several_roles_see_the_union():
+    assert visible_variables(SAMPLE, ["veilig_thuis", "om"]) == SAMPLE
+    assert visible_variables(SAMPLE, ["designer", "wijkteam"]) == visible_variables(SAMPLE, ["wijkteam"])
+
+
+@pytest.fixture
+def imposed_case(api) -> int:
+    case_id = api.start()
+    api.to_imposed(case_id)
+    outreach = api.task("hv", case_id, "Task_outreach")
+    api.complete("hv", outreach["id"], {"contact_uithuisgeplaatste": True, "contact_achterblijvers": True,
+                                        "outreach_notitie": CARE_NOTE})
+    return case_id
+
+
+def _api_variables(client, tokens, user, case_id):
+    return client.get(f"/api/v1/cases/{case_id}", headers=bearer(tokens[user])).json["variables"]
+
+
+def test_api_case_is_filtered_per_role(client, tokens, imposed_case):
+    full = _api_variables(client, tokens, "hovj", imposed_case)
+    assert full["rihg_resultaat"]["uitkomst"]["persoon"]["1a"]["toelichting"] == POLICE_FACT
+    for user in ("vt", "hv"):
+        seen = _api_variables(client, tokens, user, imposed_case)
+        assert "1a" not in seen["rihg_resultaat"]["uitkomst"].get("persoon", {}), user
+        assert seen["outreach_notitie"] == CARE_NOTE and seen["huisverbod"]["status"] == "opgelegd"
+    om = _api_variables(client, tokens, "ovj", imposed_case)
+    assert om["rihg_resultaat"]["uitkomst"]["persoon"]["1a"] and "outreach_notitie" not in om
+    assert _api_variables(client, tokens, "ontwerper", imposed_case) == {}
+    assert _api_variables(client, tokens, "pol_vt", imposed_case) == full
+
+
+def test_api_task_detail_is_filtered(client, api, tokens, imposed_case):
+    task = api.tasks("hv", imposed_case)[0]
+    detail = client.get(f"/api/v1/tasks/{task['id']}", headers=bearer(tokens["hv"])).json
+    assert POLICE_FACT not in str(detail) and detail["case"]["variables"]["outreach_notitie"] == CARE_NOTE
+
+
+@pytest.mark.parametrize("user, sees_police_data, sees_care_note", [
+    ("hovj", True, True), ("bm", True, True), ("pol", True, True), ("vt", False, True), ("hv", False, True),
+    ("ovj", True, False), ("ontwerper", False, False)])
+def test_case_page_is_filtered_per_role(client, imposed_case, user, sees_police_data, sees_care_note):
+    login(client, user)
+    page = client.get(f"/zaken/{imposed_case}").get_data(as_text=True)
+    assert (POLICE_FACT in page) is sees_police_data
+    assert (CARE_NOTE in page) is sees_care_note
+
+
+def test_task_page_is_filtered(client, api, imposed_case):
+    tasks = api.tasks("hv", imposed_case)
+    assert tasks, "hulpverlening has a task after the outreach"
+    login(client, "hv")
+    page = client.get(f"/taken/{tasks[0]['id']}").get_data(as_text=True)
+    assert POLICE_FACT not in page and CARE_NOTE in page

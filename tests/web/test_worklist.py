@@ -1,0 +1,134 @@
+"""The worklist page: own roles and regions only, deadlines as date and time left, filters, claims."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from tests.web.conftest import bearer, login, post_form
+
+
+def _rows(page: str) -> list[str]:
+    return re.findall(r'<tr class="([^"]*)" data-task-id="[^"]+" data-element="([^"]+)"', page)
+
+
+def test_worklist_shows_own_tasks_sorted_by_deadline(client, api, case_id, clock):
+    api.to_imposed(case_id)
+    other = api.start()
+    clock.advance(timedelta(hours=3))
+    login(client, "hovj")
+    page = client.get("/").get_data(as_text=True)
+    rows = _rows(page)
+    assert [element for _, element in rows] == ["Task_mededeling", "Task_toets"]  # deadline first, none last
+    assert rows[0][0] == "te-laat"
+    assert "1 uur te laat" in page and "ma 2 feb 2026 23:15" in page  # Amsterdam time, Dutch format
+    assert "Te laat" in page and "1 te laat" in page
+    assert f"Zaak {other}" in page
+
+
+def test_time_left_and_soon(client, api, case_id):
+    api.to_imposed(case_id)
+    login(client, "pol")
+    page = client.get("/").get_data(as_text=True)
+    assert "nog 24 uur" in page and "di 3 feb 2026 21:15" in page
+    assert ("binnenkort", "Task_contactadres") in _rows(page)
+    login(client, "hv")
+    assert "nog 2 dagen" in client.get("/").get_data(as_text=True)
+
+
+def test_worklist_hides_other_roles_and_regions(client, api, case_id):
+    login(client, "pol_elders")
+    assert _rows(client.get("/").get_data(as_text=True)) == []
+    login(client, "bm")
+    assert "Er staan geen taken voor je klaar." in client.get("/").get_data(as_text=True)
+
+
+def test_filters(client, api, case_id, clock):
+    api.to_imposed(case_id)
+    second = api.start()
+    login(client, "hovj")
+    assert [e for _, e in _rows(client.get(f"/?zaak={second}").get_data(as_text=True))] == ["Task_toets"]
+    assert [e for _, e in _rows(client.get("/?stap=Task_mededeling").get_data(as_text=True))] == ["Task_mededeling"]
+    assert [e for _, e in _rows(client.get("/?termijn=vandaag").get_data(as_text=True))] == ["Task_mededeling"]
+    assert _rows(client.get("/?termijn=te_laat").get_data(as_text=True)) == []
+    clock.advance(timedelta(hours=3))
+    assert [e for _, e in _rows(client.get("/?termijn=te_laat").get_data(as_text=True))] == ["Task_mededeling"]
+    login(client, "hv")
+    assert _rows(client.get("/?termijn=vandaag").get_data(as_text=True)) == []
+    assert [e for _, e in _rows(client.get("/?termijn=week").get_data(as_text=True))] == ["Task_outreach"]
+
+
+@pytest.mark.parametrize("query", ["zaak=abc", "zaak=1%27%20OR%201=1", "termijn=gisteren", "claim=iedereen",
+                                   "zaak=99999999999999999999"])
+def test_bad_filters_are_400(client, query):
+    login(client, "pol")
+    response = client.get(f"/?{query}")
+    assert response.status_code == 400
+    assert "<script" not in response.get_data(as_text=True)
+
+
+def test_claim_and_release(client, api, case_id, tokens):
+    task = api.task("hovj", case_id, "Task_toets")
+    login(client, "hovj")
+    response = post_form(client, f"/taken/{task['id']}/claimen", {"next": "/?zaak=1"}, page="/")
+    assert response.status_code == 302 and response.headers["Location"] == "/?zaak=1"
+    page = client.get("/").get_data(as_text=True)
+    assert "in behandeling genomen" in page and "Vrijgeven" in page and "<strong>ik</strong>" in page
+    assert api.task("hovj", case_id)["claimed_by"] == "hovj"
+    assert [e for _, e in _rows(client.get("/?claim=mijn").get_data(as_text=True))] == ["Task_toets"]
+    assert _rows(client.get("/?claim=vrij").get_data(as_text=True)) == []
+    post_form(client, f"/taken/{task['id']}/vrijgeven", page="/")
+    assert api.task("hovj", case_id)["claimed_by"] is None
+    history = api.case("hovj", case_id)  # the audit trail is on the case page
+    assert history["open_tasks"][0]["claimed_by"] is None
+
+
+def test_claimed_task_cannot_be_completed_by_a_colleague(client, app, api, case_id, tokens):
+    from engine.users import add_user
+    from tests.conftest import PASSWORD
+    from web.extensions import db
+    with app.app_context():
+        add_user(db.session, "hovj2", ["hulpofficier"], ["basis"], password=PASSWORD, now=app.extensions["thv"].clock.now())
+        db.session.remove()
+    task = api.task("hovj", case_id, "Task_toets")
+    assert client.post(f"/api/v1/tasks/{task['id']}/claim", headers=bearer(tokens["hovj"])).status_code == 200
+    login(client, "hovj2")
+    page = client.get(f"/taken/{task['id']}").get_data(as_text=True)
+    assert "hovj heeft deze taak in behandeling" in page and 'data-testid="task-form"' not in page
+    response = post_form(client, f"/taken/{task['id']}", {"meerderjarig": "true", "woonsituatie": "woont"},
+                         page="/")
+    assert response.status_code == 409
+    assert api.task("hovj", case_id)["state"] == "ready"
+    # A colleague may release it (recorded in the history), and then complete it.
+    post_form(client, f"/taken/{task['id']}/vrijgeven", page="/")
+    response = post_form(client, f"/taken/{task['id']}", {"meerderjarig": "true", "woonsituatie": "woont"}, page="/")
+    assert response.status_code == 302
+    page = client.get(f"/zaken/{case_id}").get_data(as_text=True)
+    assert "Taak in behandeling genomen" in page and "Taak vrijgegeven" in page
+
+
+def test_claim_access_rules(client, api, case_id):
+    task = api.task("hovj", case_id, "Task_toets")
+    login(client, "pol")
+    assert post_form(client, f"/taken/{task['id']}/claimen", page="/").status_code == 403
+    login(client, "pol_elders")
+    assert post_form(client, f"/taken/{task['id']}/claimen", page="/").status_code == 404
+    assert post_form(client, "/taken/bestaat-niet/claimen", page="/").status_code == 404
+    assert api.task("hovj", case_id)["claimed_by"] is None
+
+
+def test_claim_needs_csrf(client, api, case_id):
+    task = api.task("hovj", case_id, "Task_toets")
+    login(client, "hovj")
+    assert client.post(f"/taken/{task['id']}/claimen").status_code == 400
+    assert client.post(f"/taken/{task['id']}/claimen", data={"csrf_token": "vals"}).status_code == 400
+    assert api.task("hovj", case_id)["claimed_by"] is None
+
+
+def test_claiming_a_claimed_or_completed_task_is_409(client, api, case_id, tokens):
+    task = api.task("hovj", case_id, "Task_toets")
+    client.post(f"/api/v1/tasks/{task['id']}/claim", headers=bearer(tokens["hovj"]))
+    api.complete("hovj", task["id"], {"meerderjarig": True, "woonsituatie": "woont"})
+    response = client.post(f"/api/v1/tasks/{task['id']}/claim", headers=bearer(tokens["hovj"]))
+    assert response.status_code == 409 and response.json["error"] == "conflict"

@@ -1,0 +1,86 @@
+"""Template helpers: labels for codes (roles, regions, statuses, history actions) and case values."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from engine.vocabulary import REGIONS, ROLES
+from web.i18n import moment
+
+_ROLE_LABELS = {r.code: r.label for r in ROLES}
+_REGION_NAMES = {r.code: r.name for r in REGIONS}
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+# Case variables shown first on task and case pages (the rest is behind "alle zaakgegevens").
+IMPORTANT_VARIABLES = ("adres", "uithuisgeplaatste_naam", "omschrijving", "achterblijvers", "kinderen", "aanhouding",
+                       "vermoeden_kindermishandeling", "woonsituatie", "besluit_door", "contactverbod_namen")
+STATUS_LABELS = {"active": _l("Actief"), "completed": _l("Afgerond"), "terminated": _l("Beëindigd"),
+                 "error": _l("Fout: vastgelopen"), "ready": _l("Open"), "cancelled": _l("Vervallen")}
+ACTION_LABELS = {"zaak_gestart": _l("Zaak gestart"), "taak_afgerond": _l("Taak afgerond"),
+                 "bericht": _l("Gebeurtenis gemeld"), "mijlpaal": _l("Mijlpaal bereikt"), "timer": _l("Termijn verstreken"),
+                 "fout": _l("Fout"), "taak_geclaimd": _l("Taak in behandeling genomen"),
+                 "taak_vrijgegeven": _l("Taak vrijgegeven")}
+TOKEN_STATES = {"actief": _l("actief"), "verlopen": _l("verlopen"), "ingetrokken": _l("ingetrokken")}
+BAN_STATUS_LABELS = {"opgelegd": _l("Opgelegd"), "verlengd": _l("Verlengd"), "opgeschort": _l("Opgeschort"),
+                     "hervat": _l("Hervat"), "verlopen": _l("Verlopen"), "geschorst": _l("Geschorst door de rechter"),
+                     "ingetrokken": _l("Ingetrokken")}
+
+
+def role_label(code: str | None) -> str:
+    return _ROLE_LABELS.get(code or "", code or "")
+
+
+def region_name(code: str | None) -> str:
+    return _REGION_NAMES.get(code or "", code or "")
+
+
+_ACRONYMS = {"rihg": "RIHG", "zsm": "ZSM", "pv": "PV", "rvdk": "RvdK"}
+
+
+def humanize(code: str | None) -> str:
+    """'huisverbod_opgelegd' -> 'Huisverbod opgelegd'; 'rihg_afgenomen' -> 'RIHG afgenomen'."""
+    words = [_ACRONYMS.get(word, word) for word in (code or "").split("_") if word]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def label_of(labels: dict[str, str], key: str) -> str:
+    return labels.get(key) or humanize(key)
+
+
+def value_text(value: Any) -> str:
+    """A scalar case value as text: yes/no, dates in Amsterdam time, the rest as is."""
+    if value is True:
+        return str(_l("Ja"))
+    if value is False:
+        return str(_l("Nee"))
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str) and _ISO_INSTANT.match(value):
+        try:
+            datetime.fromisoformat(value)
+            return moment(value)
+        except ValueError:
+            return value
+    return str(value)
+
+
+def is_mapping(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def is_list(value: Any) -> bool:
+    return isinstance(value, list)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        role_label=role_label, region_name=region_name, humanize=humanize, label_of=label_of,
+        STATUS_LABELS=STATUS_LABELS, TOKEN_STATES=TOKEN_STATES, IMPORTANT_VARIABLES=IMPORTANT_VARIABLES, ACTION_LABELS=ACTION_LABELS, BAN_STATUS_LABELS=BAN_STATUS_LABELS)
+    app.jinja_env.filters["value_text"] = value_text
+    app.jinja_env.tests["mapping_value"] = is_mapping
+    app.jinja_env.tests["list_value"] = is_list

@@ -1,0 +1,83 @@
+"""The case page (diagram, ban, milestones, open tasks, history), starting a case and reporting events."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine import case_view, cases
+from engine.errors import InvalidInput
+from web.extensions import db, thv
+from web.views.auth import engine_user
+from web.views.forms import form_context, submit
+
+bp = Blueprint("cases", __name__)
+
+
+@bp.get("/zaken/<id:case_id>")
+@login_required
+def show(case_id: int) -> ResponseReturnValue:
+    page = case_view.case_page(db.session, thv.ctx.registry, case_id, engine_user())
+    return render_template("cases/case.html", page=page, case=page["case"])
+
+
+# --- starting a case ----------------------------------------------------------
+
+@bp.get("/zaken/nieuw")
+@login_required
+def choose() -> ResponseReturnValue:
+    options = case_view.startable_variants(db.session, thv.ctx.registry, engine_user())
+    startable = [o for o in options if o["roles"]]
+    if len(startable) == 1:
+        only = startable[0]
+        return redirect(url_for("cases.start", region=only["region"], variant=only["variant"]))
+    return render_template("cases/choose.html", options=options)
+
+
+def _start_role(option: dict) -> str | None:
+    role = request.form.get("rol") or None
+    if role is None and len(option["roles"]) > 1:
+        raise InvalidInput(_("Kies de rol waarin je de zaak start."))
+    return role
+
+
+@bp.route("/zaken/nieuw/<region>/<variant>", methods=["GET", "POST"])
+@login_required
+def start(region: str, variant: str) -> ResponseReturnValue:
+    user = engine_user()
+    option = case_view.start_option(db.session, thv.ctx.registry, user, region, variant)
+    if request.method == "GET":
+        return render_template("cases/start.html", option=option, **form_context(option["schema"]))
+    started: list[int] = []
+
+    def action(data):
+        started.append(cases.start_case(db.session, thv.ctx.registry, thv.ctx.clock, region=region,
+                                        variant=variant, data=data, user=user, role=_start_role(option)))
+
+    done, form = submit(option["schema"], action)
+    if not done:
+        return render_template("cases/start.html", option=option, chosen_role=request.form.get("rol"), **form), 422
+    flash(_("Zaak %(case)s is gestart.", case=started[0]), "success")
+    return redirect(url_for("cases.show", case_id=started[0]))
+
+
+# --- reporting an event ---------------------------------------------------------
+
+@bp.route("/zaken/<id:case_id>/gebeurtenissen/<message>", methods=["GET", "POST"])
+@login_required
+def report(case_id: int, message: str) -> ResponseReturnValue:
+    user = engine_user()
+    event = case_view.event_form(db.session, thv.ctx.registry, case_id, message, user)
+    if request.method == "GET":
+        return render_template("cases/event.html", case_id=case_id, event=event, **form_context(event["schema"]))
+
+    def action(data):
+        cases.send_message(db.session, thv.ctx.registry, thv.ctx.clock, case_id=case_id, message=message,
+                           data=data, user=user)
+
+    done, form = submit(event["schema"], action)
+    if not done:
+        return render_template("cases/event.html", case_id=case_id, event=event, **form), 422
+    flash(_("'%(event)s' is gemeld bij zaak %(case)s.", event=event["title"], case=case_id), "success")
+    return redirect(url_for("cases.show", case_id=case_id))

@@ -1,0 +1,41 @@
+"""Shared handling of a schema form post: parse, hand to the engine, or show the errors again."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import request
+from flask_babel import gettext as _
+
+from engine.errors import FormInvalid
+from web.form_parsing import parse_form
+from web.form_rendering import Field, build_fields, labels_by_path, unplaced_errors
+
+CONST_TRUE_MESSAGE = "Moet True zijn."
+
+
+def friendly_errors(fields: dict[str, str]) -> dict[str, str]:
+    """Engine field messages, with the few that read oddly on a web page rewritten."""
+    return {path: (_("Vink dit aan om te bevestigen.") if message == CONST_TRUE_MESSAGE else message)
+            for path, message in fields.items()}
+
+
+def form_context(schema: dict[str, Any] | None, values: dict[str, Any] | None = None,
+                 errors: dict[str, str] | None = None) -> dict[str, Any]:
+    errors = friendly_errors(errors or {})
+    fields: list[Field] = build_fields(schema, values, errors) if schema else []
+    return {"fields": fields, "errors": errors, "unplaced": unplaced_errors(fields, errors),
+            "field_labels": labels_by_path(fields)}
+
+
+def submit(schema: dict[str, Any] | None, action: Callable[[dict[str, Any]], Any]) -> tuple[bool, dict[str, Any]]:
+    """Parse the post and run ``action(data)``.
+
+    Returns (True, {}) when it succeeded, or (False, form context) with the
+    field errors and the input kept when the engine refused the data.
+    """
+    data = parse_form(schema, request.form) if schema else {}
+    try:
+        action(data)
+    except FormInvalid as exc:
+        return False, form_context(schema, data, exc.fields)
+    return True, {}

@@ -1,0 +1,44 @@
+"""The task page: instructions, the case data the user may see, and the form to complete the task."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine import case_view, cases
+from web.extensions import db, thv
+from web.views.auth import engine_user
+from web.views.forms import form_context, submit
+
+bp = Blueprint("tasks", __name__)
+
+
+def _render(page: dict, form: dict, status: int = 200):
+    return render_template("tasks/task.html", page=page, task=page["task"], case=page["case"], **form), status
+
+
+@bp.get("/taken/<task_id>")
+@login_required
+def show(task_id: str) -> ResponseReturnValue:
+    page = case_view.task_page(db.session, thv.ctx.registry, task_id, engine_user())
+    return _render(page, form_context(page["schema"]))
+
+
+@bp.post("/taken/<task_id>")
+@login_required
+def complete(task_id: str) -> ResponseReturnValue:
+    user = engine_user()
+    target = case_view.task_form(db.session, thv.ctx.registry, task_id, user)
+
+    def action(data):
+        cases.complete_task(db.session, thv.ctx.registry, thv.ctx.clock, task_id=task_id, data=data, user=user,
+                            respect_claims=True)
+
+    done, form = submit(target["schema"], action)
+    if not done:
+        page = case_view.task_page(db.session, thv.ctx.registry, task_id, user)
+        return _render(page, form, 422)
+    flash(_("Taak '%(title)s' van zaak %(case)s is afgerond.", title=target["task"]["title"],
+            case=target["task"]["case_id"]), "success")
+    return redirect(url_for("worklist.index"))

@@ -1,0 +1,83 @@
+"""The worklist: ready tasks of the user's roles and regions, by deadline; claim and release."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+
+from engine import worklist
+from engine.errors import InvalidInput
+from web.extensions import db, thv
+from web.views.auth import engine_user, safe_next
+
+bp = Blueprint("worklist", __name__)
+
+DUE_LABELS = {"te_laat": _l("te laat"), "vandaag": _l("vandaag"), "week": _l("deze week (7 dagen)")}
+CLAIM_LABELS = {"mijn": _l("door mij geclaimd"), "vrij": _l("niet geclaimd")}
+
+
+def _case_filter(raw: str | None) -> int | None:
+    raw = (raw or "").strip().lstrip("#")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise InvalidInput(_("Zaaknummer '%(value)s' is geen nummer.", value=raw[:20]))
+    return int(raw)
+
+
+def _choice(raw: str | None, allowed) -> str | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if raw not in allowed:
+        raise InvalidInput(_("Onbekend filter '%(value)s'.", value=raw[:40]))
+    return raw
+
+
+@bp.get("/")
+@login_required
+def index() -> ResponseReturnValue:
+    user = engine_user()
+    filters = {
+        "zaak": _case_filter(request.args.get("zaak")),
+        "stap": (request.args.get("stap") or "").strip()[:200] or None,
+        "termijn": _choice(request.args.get("termijn"), DUE_LABELS),
+        "claim": _choice(request.args.get("claim"), CLAIM_LABELS),
+    }
+    now = thv.ctx.clock.now()
+    tasks = worklist.list_tasks(db.session, user=user, case_id=filters["zaak"], element=filters["stap"],
+                                due=filters["termijn"], now=now, claimed=filters["claim"])
+    all_tasks = worklist.list_tasks(db.session, user=user)
+    counts = {
+        "totaal": len(all_tasks),
+        "te_laat": sum(1 for t in all_tasks if t["due_at"] and datetime.fromisoformat(t["due_at"]) < now),
+        "mijn": sum(1 for t in all_tasks if t["claimed_by"] == user.name),
+    }
+    return render_template("worklist/index.html", tasks=tasks, filters=filters, counts=counts,
+                           steps=worklist.task_steps(db.session, user), due_labels=DUE_LABELS,
+                           claim_labels=CLAIM_LABELS, filtered=any(v is not None for v in filters.values()))
+
+
+@bp.post("/taken/<task_id>/claimen")
+@login_required
+def claim(task_id: str) -> ResponseReturnValue:
+    task = worklist.claim_task(db.session, task_id, user=engine_user(), now=thv.ctx.clock.now())
+    flash(_("Je hebt '%(title)s' in behandeling genomen.", title=task["title"]), "success")
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.post("/taken/<task_id>/vrijgeven")
+@login_required
+def release(task_id: str) -> ResponseReturnValue:
+    task = worklist.release_task(db.session, task_id, user=engine_user(), now=thv.ctx.clock.now())
+    flash(_("'%(title)s' is vrijgegeven.", title=task["title"]), "success")
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.app_context_processor
+def _navigation():
+    return {"safe_next_url": lambda: request.full_path.rstrip("?")}
