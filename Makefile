@@ -9,7 +9,7 @@ ASSETS_STAMP := $(ASSETS)/node_modules/.installed-stamp
 CATALOG := web/translations/en/LC_MESSAGES/messages
 export THV_MODE ?= development
 
-.PHONY: install assets translations catalogs chromium run test bench postgres clean
+.PHONY: install assets bpmn-tools translations catalogs chromium run test bench postgres clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ $(ASSETS_STAMP): $(ASSETS)/package.json $(ASSETS)/package-lock.json
 	touch $(ASSETS_STAMP)
 
 assets: $(ASSETS_STAMP)
+
+# bpmn-moddle, bpmnlint and bpmn-js for the model checks in the tests (tools/bpmn-check).
+bpmn-tools:
+	bash tools/bpmn-check/install.sh
 
 # The English message catalogue (Dutch is the source language).
 $(CATALOG).mo: $(CATALOG).po $(STAMP)
@@ -53,11 +57,11 @@ run: install assets catalogs
 	$(BIN)/thv seed-demo
 	$(BIN)/thv serve
 
-test: install postgres assets catalogs chromium
+test: install postgres assets bpmn-tools catalogs chromium
 	THV_MODE=test THV_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 bench: install
 	THV_MODE=test $(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) instance test-output .pytest_cache $(ASSETS)/node_modules
+	rm -rf $(VENV) instance test-output .pytest_cache $(ASSETS)/node_modules tools/bpmn-check/node_modules
