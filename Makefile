@@ -32,15 +32,15 @@ bpmn-tools:
 
 # The English message catalogue (Dutch is the source language).
 $(CATALOG).mo: $(CATALOG).po $(STAMP)
-	$(BIN)/pybabel compile -q -d web/translations
+	$(BIN)/pybabel -q compile -d web/translations
 	touch $(CATALOG).mo
 
 catalogs: $(CATALOG).mo
 
 # For developers: collect new texts from web/ into the .po (then translate them and run `make catalogs`).
 translations: install
-	$(BIN)/pybabel extract -q -F web/babel.cfg -k _l --no-location --sort-output -o web/translations/messages.pot web
-	$(BIN)/pybabel update -q -i web/translations/messages.pot -d web/translations --no-location --ignore-obsolete
+	$(BIN)/pybabel -q extract -F web/babel.cfg -k _l --no-location --sort-output -o web/translations/messages.pot web
+	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations --no-location --ignore-obsolete
 	rm -f web/translations/messages.pot
 
 # Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by Playwright).
