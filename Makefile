@@ -9,7 +9,7 @@ ASSETS_STAMP := $(ASSETS)/node_modules/.installed-stamp
 CATALOG := web/translations/en/LC_MESSAGES/messages
 export THV_MODE ?= development
 
-.PHONY: install assets bpmn-tools translations catalogs chromium run test bench postgres clean
+.PHONY: install assets bpmn-tools pdf-deps translations catalogs chromium run test bench postgres clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ $(ASSETS_STAMP): $(ASSETS)/package.json $(ASSETS)/package-lock.json
 	touch $(ASSETS_STAMP)
 
 assets: $(ASSETS_STAMP)
+
+# The system libraries WeasyPrint needs to make PDF documents (Pango, HarfBuzz, fonts).
+pdf-deps:
+	@bash tools/install-pdf-deps.sh
 
 # bpmn-moddle, bpmnlint and bpmn-js for the model checks in the tests (tools/bpmn-check).
 bpmn-tools:
@@ -52,12 +56,12 @@ postgres:
 	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
-run: install assets catalogs
+run: install assets catalogs pdf-deps
 	$(BIN)/thv init-db
 	$(BIN)/thv seed-demo
 	$(BIN)/thv serve
 
-test: install postgres assets bpmn-tools catalogs chromium
+test: install postgres assets bpmn-tools catalogs chromium pdf-deps
 	THV_MODE=test THV_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 bench: install

@@ -25,6 +25,7 @@ from engine.forms import validate_form_data
 from engine.models import Case, CaseEvent, HumanTask, ModelVersion, User
 from engine.registry import ModelRegistry, default_variant, live_version
 from engine.serialization import SERIALIZER_VERSION, new_workflow
+from engine.service import require_service
 from engine.vocabulary import CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_SENDERS, PROPERTY_STARTERS, REGION_CODES
 from engine.worklist import task_dict
 
@@ -170,6 +171,7 @@ def complete_task(session: Session, registry: ModelRegistry, clock: Clock, *, ta
             task = workflow.get_task_from_id(UUID(task_id))
             if task.state != TaskState.READY or not task.task_spec.manual:
                 raise Conflict(f"taak '{row.title}' staat niet klaar")
+            require_service(session, case, task, row.title)
             completed_before = ws.completed_ids(ws.all_tasks(workflow))
             task.set_data(**data)
             task.run()

@@ -14,8 +14,10 @@ from engine.clock import add_legal_term, parse_instant
 from engine.errors import Finding
 from engine.sandbox import SandboxError, compile_expression, compile_script, evaluate_constant
 from engine.vocabulary import (
-    MILESTONE_SET, PROPERTY_MILESTONE, PROPERTY_SENDERS, PROPERTY_STARTERS, ROLE_CODES, lane_role,
+    MILESTONE_SET, PROPERTY_MILESTONE, PROPERTY_REQUIRES_SERVICE, PROPERTY_SENDERS, PROPERTY_STARTERS, ROLE_CODES,
+    lane_role,
 )
+from engine.document_rules import check_requires_service
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -156,6 +158,8 @@ def _check_properties(file: str, root: etree._Element) -> Iterator[Finding]:
         name, value = prop.get("name"), (prop.get("value") or "").strip()
         if name == PROPERTY_MILESTONE and value not in MILESTONE_SET:
             yield _finding(file, prop, f"mijlpaal '{value}' staat niet in de vaste lijst (processes/README.md)")
+        if name == PROPERTY_REQUIRES_SERVICE and (problem := check_requires_service(value)):
+            yield _finding(file, prop, problem)
         if name in (PROPERTY_SENDERS, PROPERTY_STARTERS):
             unknown = [r for r in value.split(",") if r.strip() and r.strip() not in ROLE_CODES]
             if unknown or not value:

@@ -165,3 +165,8 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+# The tables of other areas live in their own modules; importing them here puts every table on
+# Base.metadata wherever the models are used (create_all, Alembic).
+from engine import analysis_models, document_models  # noqa: E402,F401

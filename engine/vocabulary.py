@@ -98,5 +98,6 @@ PROPERTY_FORM = "formJsonSchemaFilename"
 PROPERTY_MILESTONE = "milestone"
 PROPERTY_SENDERS = "senders"  # on a message catch event: roles that may deliver it
 PROPERTY_STARTERS = "starters"  # on the main process's start event: roles that may start a case
+PROPERTY_REQUIRES_SERVICE = "requiresService"  # on a user task: document kinds that must be served first
 
 CASE_STATUSES: tuple[str, ...] = ("active", "completed", "terminated", "error")

@@ -1,8 +1,7 @@
 """Alembic environment: migrations run on the engine handed over by engine.db."""
 from alembic import context
 
-import engine.analysis_models  # noqa: F401 - registers the tables of that area on Base.metadata
-from engine.models import Base
+from engine.models import Base  # also registers the analysis and document tables
 
 config = context.config
 target_metadata = Base.metadata
