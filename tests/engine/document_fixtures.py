@@ -17,12 +17,11 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from engine import documents, service
-from engine.db import make_engine, make_session_factory
 from engine.document_models import Document
 from engine.forms import FORMS_DIR
-from engine.models import Base, CaseEvent
-from engine.registry import ModelRegistry
+from engine.models import CaseEvent
 from engine.runtime import Runtime
+from tests.conftest import runtime_for
 from tests.processes.scenario import Scenario
 from tests.processes.steps import BESCHIKKING, MELDING, RIHG_HOOG, assess, decide
 
@@ -33,13 +32,7 @@ KEYS = {"sleutels_omschrijving": "Twee voordeursleutels en een sleutel van de be
 
 @pytest.fixture
 def rt(db_url: str, clock) -> Iterator[Runtime]:
-    engine = make_engine(db_url)
-    if db_url.startswith("sqlite"):
-        Base.metadata.create_all(engine)
-    runtime = Runtime(engine=engine, sessions=make_session_factory(engine), registry=ModelRegistry(FORMS_DIR),
-                      clock=clock, url=db_url, mode="test")
-    yield runtime
-    engine.dispose()
+    yield from runtime_for(db_url, clock, FORMS_DIR)
 
 
 @pytest.fixture
@@ -76,9 +69,17 @@ def serve(s: Scenario, document: Document, role: str = "politie", *, to: str = "
 
 
 def extend(s: Scenario, days: int, at: datetime, facts: str = "De dreiging houdt aan; geen afspraken.") -> None:
-    """The burgemeester extends at ``at`` (after the reminder, three days before the end)."""
+    """The burgemeester decides to extend at ``at`` (after the reminder, three days before the end).
+
+    The extension takes effect only once its beschikking is served: see :func:`make_extension_known`.
+    """
     s.advance_to(at)
     s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": days, "verlenging_feiten": facts})
+
+
+def make_extension_known(s: Scenario, extension: Document) -> None:
+    """The politie completes 'Verlengingsbeschikking uitreiken' once ``extension`` is served."""
+    s.do("Task_verlenging_uitreiken", {})
 
 
 def pdf_text(pdf: bytes) -> str:

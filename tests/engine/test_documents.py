@@ -16,7 +16,7 @@ from engine.document_templates import CHECKSUM_PLACEHOLDER, TEMPLATES_DIR, catal
 from engine.errors import ConfigurationError, Forbidden, InvalidInput, NotFound
 from engine.users import add_user
 from tests.engine.document_fixtures import (  # noqa: F401  (fixtures)
-    DAY_8, KEYS, compact, events, extend, impose_with, imposed, make, pdf_text, rt, s, stored_documents,
+    DAY_8, KEYS, compact, events, extend, impose_with, imposed, make, pdf_text, rt, s, serve, stored_documents,
 )
 from tests.processes.scenario import Scenario
 from tests.processes.steps import BESCHIKKING, MELDING, RIHG_HOOG, assess, decide, verzoek
@@ -103,7 +103,7 @@ def test_every_template_renders_from_the_baseline_scenarios(imposed, rt, session
             make(s, "kennisgeving_achterblijver", "burgemeester"),
             make(s, "kennisgeving_hulpverlening", "burgemeester"),
             make(s, "bewijs_sleutels", "politie", inputs=KEYS)]
-    extend(s, 18, DAY_8)
+    extend(s, 18, DAY_8)  # decided; the beschikking is made before it takes effect
     made.append(make(s, "verlengingsbeschikking", "burgemeester"))
     texts = {d.kind: assert_required_parts_printed(d) for d in made}
     assert "Aan S. de Vries" in texts["kennisgeving_achterblijver"] and "112" in texts["kennisgeving_achterblijver"]
@@ -127,8 +127,10 @@ def test_every_template_renders_from_the_baseline_scenarios(imposed, rt, session
     rejected.start("wijkteam", verzoek(route="structureel", onderbouwing="Signalen van structurele onveiligheid."))
     rejected.do("Task_wegen", {"weegteam_besluit": "afwijzen", "weegteam_afweging": "Onvoldoende onderbouwd.",
                                "weegteam_advies": "Schakel het wijkteam in voor vrijwillige hulp."})
+    doc = make(rejected, "afwijzing_weegteam", "weegteam")
+    serve(rejected, doc, "weegteam", to="verzoeker", method="digitaal", recipient_name="Wijkteam Utrecht-Noord")
     rejected.do("Task_afwijzing", {"afwijzing_verzonden_op": "2026-02-03T10:00:00+01:00"})
-    doc = make(rejected, "afwijzing_weegteam", "weegteam")  # also after the case has ended
+    assert rejected.case()["status"] == "completed"
     text = assert_required_parts_printed(doc)
     assert "Aan Wijkteam" in text and "Onvoldoende onderbouwd." in text and "Schakel het wijkteam in" in text
     assert documents.get_document(session, doc.id, rejected.users["wijkteam"]) == doc  # the requester may read it

@@ -13,19 +13,16 @@ from sqlalchemy import func, select
 
 from engine import cases, service
 from engine import workflow_state as ws
-from engine.bundle import collect_bundle
 from engine.document_models import ServiceRecord
 from engine.document_rules import check_requires_service
 from engine.dossier import export_dossier
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.models import Case
-from engine.registry import deploy_bundle
 from engine.case_store import open_workflow
 from tests.engine.document_fixtures import (  # noqa: F401  (fixtures)
-    DAY_8, KEYS, compact, events, extend, impose_with, imposed, make, pdf_text, rt, s, serve,
+    DAY_8, KEYS, compact, events, extend, impose_with, imposed, make, make_extension_known, pdf_text, rt, s, serve,
 )
-from tests.processes.scenario import PROCESSES
-from tests.processes.steps import BESCHIKKING, MELDING
+from tests.processes.steps import BESCHIKKING
 
 UTC = timezone.utc
 
@@ -83,13 +80,18 @@ def test_the_ban_counts_as_served_only_with_a_written_service_record(imposed):
 def test_an_extension_counts_as_served_only_with_its_own_service_record(imposed):
     s = imposed
     serve(s, make(s, "beschikking", "hulpofficier"), after=timedelta(0))
-    extend(s, 10, DAY_8)  # to 22 February 21:15
-    assert service.service_status(s.session, s.case_id)["redenen"] == [
-        "het huisverbod is verlengd, maar er is geen verlengingsbeschikking gemaakt"]
+    extend(s, 10, DAY_8)  # decided: to 22 February 21:15, once made known
+    assert service.service_status(s.session, s.case_id)["betekend"]  # not extended yet: the beschikking counts
+    with pytest.raises(Conflict, match="verlengingsbeschikking"):
+        s.do("Task_verlenging_uitreiken", {})
     extension = make(s, "verlengingsbeschikking", "burgemeester")
-    assert not service.service_status(s.session, s.case_id)["betekend"]
+    with pytest.raises(Conflict, match="is vastgelegd"):
+        s.do("Task_verlenging_uitreiken", {})
     serve(s, extension)
-    assert service.service_status(s.session, s.case_id)["betekend"]
+    make_extension_known(s, extension)
+    assert s.milestones()[-1] == "huisverbod_verlengd"
+    status = service.service_status(s.session, s.case_id)
+    assert status["betekend"] and status["verlengingsbeschikking"]["versie"] == 1
     # A step with requiresService="verlengingsbeschikking" also checks it announces the end being extended to.
     case = s.session.get(Case, s.case_id)
     step = SimpleNamespace(task_spec=SimpleNamespace(extensions={"properties": {
@@ -99,30 +101,19 @@ def test_an_extension_counts_as_served_only_with_its_own_service_record(imposed)
     with pytest.raises(Conflict, match=r"versie 1 noemt een ander einde; maak een nieuwe versie"):
         service.require_service(s.session, case, step, "Verlengingsbeschikking uitreiken")
 
-    extend(s, 8, datetime(2026, 2, 20, 9, tzinfo=UTC))  # a second one, to 2 March: the old document no longer covers it
-    status = service.service_status(s.session, s.case_id)
-    assert not status["betekend"] and "dekt de laatste verlenging niet" in status["redenen"][0]
-    serve(s, make(s, "verlengingsbeschikking", "burgemeester"), "burgemeester", method="per_post")
+    extend(s, 8, datetime(2026, 2, 20, 9, tzinfo=UTC))  # a second one, to 2 March: the old document does not cover it
+    with pytest.raises(Conflict, match="noemt een ander einde"):
+        s.do("Task_verlenging_uitreiken", {})
+    second = make(s, "verlengingsbeschikking", "burgemeester")
+    serve(s, second, "burgemeester", method="per_post")
+    make_extension_known(s, second)
     status = service.service_status(s.session, s.case_id)
     assert status["betekend"] and status["verlengingsbeschikking"]["versie"] == 2
     assert status["verlengingsbeschikking"]["bewijs"]["wijze"] == "per_post"
 
 
-def _bundle_with_required_service() -> dict[str, bytes]:
-    """The baseline with ``requiresService`` on 'Beschikking uitreiken' (the wiring proposed for the lead)."""
-    files = collect_bundle(PROCESSES / "wth-basis")
-    milestone = b'<spiffworkflow:property name="milestone" value="beschikking_uitgereikt"/>'
-    [name] = [n for n, content in files.items() if milestone in content]
-    files[name] = files[name].replace(
-        milestone, milestone + b'\n          <spiffworkflow:property name="requiresService" value="beschikking"/>')
-    return files
-
-
 def test_a_task_with_requires_service_is_refused_until_the_beschikking_is_served(s):
-    deploy_bundle(s.session, s.rt.registry, _bundle_with_required_service(), region="basis", variant="wth-basis",
-                  actor="test", now=s.clock.now())
-    s.start("politie", MELDING)  # a new case, on the version with the property
-    impose_with(s, BESCHIKKING)
+    impose_with(s, BESCHIKKING)  # processes/common/uitreiken.bpmn has requiresService="beschikking"
     task_row = s.task("Task_uitreiken")
     case = s.session.get(Case, s.case_id)
 
@@ -140,8 +131,7 @@ def test_a_task_with_requires_service_is_refused_until_the_beschikking_is_served
     hooked = "require_service" in inspect.getsource(cases.complete_task)
     if hooked:  # once the lead wired the hook into engine.cases.complete_task
         with pytest.raises(Conflict):
-            s.do("Task_uitreiken", {"uitreiking_wijze": "in_persoon_getekend",
-                                    "uitgereikt_op": "2026-02-02T21:40:00+01:00", "sleutels_ingenomen": True})
+            s.do("Task_uitreiken", {"sleutels_ingenomen": True})
         assert "beschikking_uitgereikt" not in s.milestones()
     serve(s, beschikking, method="mondeling_aangezegd")
     with pytest.raises(Conflict):
@@ -149,8 +139,7 @@ def test_a_task_with_requires_service_is_refused_until_the_beschikking_is_served
     serve(s, beschikking, "burgemeester", method="nederlegging")
     check()
     if hooked:
-        s.do("Task_uitreiken", {"uitreiking_wijze": "nederlegging", "uitgereikt_op": "2026-02-02T21:40:00+01:00",
-                                "sleutels_ingenomen": False})
+        s.do("Task_uitreiken", {"sleutels_ingenomen": False})
         assert "beschikking_uitgereikt" in s.milestones()
     assert check_requires_service("beschikking,kennisgeving_achterblijver") is None
     assert "onbekende documentsoort(en): brief" in check_requires_service("beschikking, brief")
@@ -199,6 +188,7 @@ def test_the_dossier_holds_beschikkingen_service_rihg_and_timeline(imposed):
     extend(s, 18, DAY_8)
     extension = make(s, "verlengingsbeschikking", "burgemeester")
     serve(s, extension, "burgemeester", method="per_post")
+    make_extension_known(s, extension)
 
     dossier = export_dossier(s.session, s.rt.registry, s.clock, s.case_id, s.users["om"])
     text = pdf_text(dossier.pdf)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine import documents, service
+from engine.document_models import Document
 from tests.processes.scenario import Scenario
 
 MELDING: dict[str, Any] = {
@@ -45,14 +47,45 @@ def impose(s: Scenario, *, afnemer: str, decider: str) -> None:
     s.do("Task_beschikking", BESCHIKKING)
 
 
-def serve_and_notify(s: Scenario) -> None:
-    """The imposition steps of uitreiken, done in time."""
-    s.do("Task_uitreiken", {"uitreiking_wijze": "in_persoon_getekend", "uitgereikt_op": "2026-02-02T21:40:00+01:00",
-                            "sleutels_ingenomen": True})
+def issue(s: Scenario, kind: str, role: str) -> Document:
+    """The organisation ``role`` makes the current document of ``kind`` for the case."""
+    return documents.generate_document(s.session, s.rt.registry, s.clock, s.case_id, kind, s.users[role])
+
+
+def record(s: Scenario, document: Document, *, to: str, method: str, by: str, name: str | None = None,
+           note: str | None = None) -> None:
+    """Proof of service: ``document`` reached ``to`` by ``method``, recorded by a user of role ``by``."""
+    service.record_service(s.session, s.clock, document_id=document.id, recipient_role=to, method=method,
+                           served_at=s.clock.now(), user=s.users[by], recipient_name=name, note=note)
+
+
+def serve_beschikking(s: Scenario, issuer: str) -> None:
+    """The beschikking is made, handed over in person by the politie, and the keys taken."""
+    record(s, issue(s, "beschikking", issuer), to="uithuisgeplaatste", method="in_persoon_getekend", by="politie")
+    s.do("Task_uitreiken", {"sleutels_ingenomen": True})
+
+
+def serve_and_notify(s: Scenario, issuer: str = "hulpofficier") -> None:
+    """The imposition steps of uitreiken, done in time, each with its proof of service."""
+    serve_beschikking(s, issuer)
     s.do("Task_contactadres", {"contactadres": "Hotel De Post, Utrecht"})
     if s.has_task("Task_mededeling"):
-        s.do("Task_mededeling", {"medegedeeld_op": "2026-02-02T21:50:00+01:00", "mededeling_wijze": "telefonisch"})
+        record(s, issue(s, "mededeling_burgemeester", "hulpofficier"), to="burgemeester", method="digitaal",
+               by="hulpofficier", name="Burgemeester van Utrecht")
+        s.do("Task_mededeling", {"medegedeeld_op": "2026-02-02T21:50:00+01:00", "mededeling_wijze": "digitaal"})
+    record(s, issue(s, "kennisgeving_achterblijver", "burgemeester"), to="achterblijver",
+           method="in_persoon_getekend", by="burgemeester", name="S. de Vries")
+    record(s, issue(s, "kennisgeving_hulpverlening", "burgemeester"), to="hulpverlening", method="digitaal",
+           by="burgemeester", name="Ambulant team Utrecht")
     s.do("Task_kennisgeving", {"achterblijvers_geinformeerd": True, "hulpverlening_geinformeerd": True})
+
+
+def extend(s: Scenario, days: int, facts: str = "De dreiging houdt aan.") -> None:
+    """The burgemeester extends, the verlengingsbeschikking is made and handed over: the extension takes effect."""
+    s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": days, "verlenging_feiten": facts})
+    record(s, issue(s, "verlengingsbeschikking", "burgemeester"), to="uithuisgeplaatste",
+           method="in_persoon_getekend", by="politie")
+    s.do("Task_verlenging_uitreiken", {})
 
 
 def help_without_children(s: Scenario) -> None:

@@ -5,10 +5,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.errors import Forbidden, ProcessError
+from engine.errors import Conflict, Forbidden, ProcessError
 from tests.processes.scenario import Scenario
 from tests.processes.steps import (
-    BESCHIKKING, MELDING, RIHG_HOOG, RIHG_LAAG, assess, decide, help_without_children, impose, serve_and_notify,
+    BESCHIKKING, MELDING, RIHG_HOOG, RIHG_LAAG, assess, decide, extend, help_without_children, impose, issue, record,
+    serve_and_notify,
 )
 
 UTC = timezone.utc
@@ -35,6 +36,12 @@ def test_t1_acute_imposed_by_hulpofficier_and_extended_to_28_days(s):
     assert (extension["role"], extension["due_at"]) == ("burgemeester", "2026-02-12T20:15:00+00:00")
     s.advance_to(datetime(2026, 2, 10, 9, 0, tzinfo=UTC))  # day 8
     s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 18, "verlenging_feiten": "Dreiging houdt aan."})
+    assert s.var("huisverbod")["einde"] == "2026-02-12T20:15:00+00:00"  # not before it is made known
+    with pytest.raises(Conflict):
+        s.do("Task_verlenging_uitreiken", {})
+    record(s, issue(s, "verlengingsbeschikking", "burgemeester"), to="uithuisgeplaatste",
+           method="in_persoon_getekend", by="politie")
+    s.do("Task_verlenging_uitreiken", {})
     assert s.var("huisverbod")["einde"] == "2026-03-02T20:15:00+00:00"
     assert not s.has_task("Task_verlenging")  # the maximum is reached: no further extension
 
@@ -114,6 +121,9 @@ def test_t8_no_contact_address_in_24_hours_leads_to_nederlegging_and_the_term_ru
     assert s.advance(timedelta(hours=24)) >= 1
     task = s.task("Task_nederlegging")
     assert task["role"] == "burgemeester"
+    with pytest.raises(Conflict):  # no proof of the nederlegging yet
+        s.do("Task_nederlegging", {"nedergelegd_op": "2026-02-04T09:00:00+01:00"})
+    record(s, issue(s, "beschikking", "hulpofficier"), to="uithuisgeplaatste", method="nederlegging", by="burgemeester")
     s.do("Task_nederlegging", {"nedergelegd_op": "2026-02-04T09:00:00+01:00"})
     assert s.var("huisverbod")["einde"] == "2026-02-12T20:15:00+00:00"
     s.advance_to(datetime(2026, 2, 12, 20, 15, tzinfo=UTC))
@@ -136,14 +146,14 @@ def test_extension_beyond_the_maximum_is_refused_and_changes_nothing(s):
     s.start("politie", MELDING)
     impose(s, afnemer="hulpofficier", decider="hulpofficier")
     s.advance(timedelta(days=8))
-    s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 10, "verlenging_feiten": "x"})
+    extend(s, 10)
     assert s.var("huisverbod")["einde"] == "2026-02-22T20:15:00+00:00"
     s.advance_to(datetime(2026, 2, 19, 20, 15, tzinfo=UTC))  # reminder of the second period
     before = s.case()
     with pytest.raises(ProcessError, match="maximale duur"):  # 22 Feb + 9 days passes 2 March 21:15
         s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 9, "verlenging_feiten": "x"})
     assert s.case() == before and s.has_task("Task_verlenging")
-    s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 8, "verlenging_feiten": "x"})
+    extend(s, 8)
     assert s.var("huisverbod")["einde"] == "2026-03-02T20:15:00+00:00"
     assert s.milestones().count("huisverbod_verlengd") == 2
 
@@ -159,6 +169,17 @@ def test_extension_after_expiry_is_impossible(s):
     with pytest.raises(Conflict):
         cases.complete_task(s.session, s.rt.registry, s.clock, task_id=task["id"], user=s.users["burgemeester"],
                             data={"verlengen": True, "verlenging_dagen": 5, "verlenging_feiten": "x"})
+    assert s.milestones()[-1] == "huisverbod_verlopen"
+
+
+def test_extension_not_made_known_before_the_end_does_not_take_effect(s):
+    s.start("politie", MELDING)
+    impose(s, afnemer="hulpofficier", decider="hulpofficier")
+    s.advance(timedelta(days=8))
+    s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 10, "verlenging_feiten": "x"})
+    assert s.task("Task_verlenging_uitreiken")["due_at"] == "2026-02-12T20:15:00+00:00"
+    s.advance(timedelta(days=2))
+    assert "huisverbod_verlengd" not in s.milestones()
     assert s.milestones()[-1] == "huisverbod_verlopen"
 
 

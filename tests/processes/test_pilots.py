@@ -7,7 +7,7 @@ import pytest
 
 from engine.errors import Forbidden, FormInvalid
 from tests.processes.scenario import Scenario
-from tests.processes.steps import BESCHIKKING, RIHG_HOOG, assess, decide, impose, verzoek
+from tests.processes.steps import BESCHIKKING, RIHG_HOOG, assess, decide, impose, issue, record, verzoek
 
 UTC = timezone.utc
 
@@ -25,6 +25,8 @@ def test_t4_v2_weegteam_rejects_a_wijkteam_request_with_advice(rt, session):
         s.do("Task_wegen", {"weegteam_besluit": "afwijzen", "weegteam_afweging": "Onvoldoende onderbouwd."})
     s.do("Task_wegen", {"weegteam_besluit": "afwijzen", "weegteam_afweging": "Onvoldoende onderbouwd.",
                         "weegteam_advies": "Schakel het wijkteam en Veilig Thuis in voor vrijwillige hulp."})
+    record(s, issue(s, "afwijzing_weegteam", "weegteam"), to="verzoeker", method="digitaal", by="weegteam",
+           name="Wijkteam Utrecht-Noord")
     s.do("Task_afwijzing", {"afwijzing_verzonden_op": "2026-02-03T10:00:00+01:00"})
     assert s.milestones() == ["verzoek_ontvangen", "weegteam_afgewezen"]
     assert s.case()["status"] == "completed"
