@@ -8,7 +8,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-import engine.analysis_models  # noqa: F401 - the tables must be in Base.metadata before create_all
 from engine import worklist
 from engine.dashboard import dashboard, figure_csv, figure_rows, parse_bound, rows_csv, spread
 from engine.errors import InvalidInput
@@ -16,7 +15,7 @@ from engine.forms import FORMS_DIR
 from engine.models import Case, CaseEvent, HumanTask, ModelVersion
 from tests.conftest import START
 from tests.processes.scenario import Scenario
-from tests.processes.steps import MELDING, RIHG_LAAG, assess, decide, impose, verzoek
+from tests.processes.steps import MELDING, RIHG_LAAG, assess, decide, impose, issue, record, verzoek
 
 UTC = timezone.utc
 H = timedelta(hours=1)
@@ -42,6 +41,8 @@ def seed_real_cases(rt, session) -> dict[str, int]:
     ids["p1"] = pilot.start("wijkteam", verzoek(route="structureel", onderbouwing="Structurele zorgen."))
     pilot.do("Task_wegen", {"weegteam_besluit": "afwijzen", "weegteam_afweging": "Onvoldoende.",
                             "weegteam_advies": "Vrijwillige hulp via het wijkteam."})
+    record(pilot, issue(pilot, "afwijzing_weegteam", "weegteam"), to="verzoeker", method="digitaal", by="weegteam",
+           name="Wijkteam Utrecht-Noord")
     pilot.do("Task_afwijzing", {"afwijzing_verzonden_op": "2026-02-03T10:00:00+01:00"})
     ids["p2"] = pilot.start("veilig_thuis", verzoek(route="structureel"))
     pilot.do("Task_wegen", {"weegteam_besluit": "toewijzen", "weegteam_afweging": "Patroon van geweld."})
@@ -51,6 +52,8 @@ def seed_real_cases(rt, session) -> dict[str, int]:
 
     basis.case_id = ids["b1"]
     basis.advance(H)  # the mededeling was due two hours after the imposition: done half an hour late
+    record(basis, issue(basis, "mededeling_burgemeester", "hulpofficier"), to="burgemeester", method="digitaal",
+           by="hulpofficier", name="Burgemeester van Utrecht")
     basis.do("Task_mededeling", {"medegedeeld_op": "2026-02-03T00:15:00+01:00", "mededeling_wijze": "telefonisch"})
     basis.send("overtreding_gemeld", "politie", {"overtreding_tijdstip": "2026-02-03T12:00:00+01:00",
                                                  "overtreding_omschrijving": "Betrad de woning."})
