@@ -19,12 +19,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# bpmn-js for the case page, from the npm registry (served by the app from web/assets/node_modules).
+# bpmn-js for the case page, from the npm registry (served by the app from web/assets/node_modules),
+# and the designer's modeller (bpmn-js Modeler, properties panel, bpmnlint) bundled by esbuild into
+# web/assets/dist (not committed: built here from the lock file's packages and web/assets/src).
+ASSETS_DIST := $(ASSETS)/dist/designer.js
 $(ASSETS_STAMP): $(ASSETS)/package.json $(ASSETS)/package-lock.json
 	cd $(ASSETS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(ASSETS_STAMP)
 
-assets: $(ASSETS_STAMP)
+$(ASSETS_DIST): $(ASSETS_STAMP) $(ASSETS)/build.mjs $(wildcard $(ASSETS)/src/*) tools/bpmn-check/spiffworkflow.json tools/bpmn-check/.bpmnlintrc
+	cd $(ASSETS) && node build.mjs
+
+assets: $(ASSETS_STAMP) $(ASSETS_DIST)
 
 # The system libraries WeasyPrint needs to make PDF documents (Pango, HarfBuzz, fonts).
 pdf-deps:
@@ -44,7 +50,7 @@ catalogs: $(CATALOG).mo
 # For developers: collect new texts from web/ into the .po (then translate them and run `make catalogs`).
 translations: install
 	$(BIN)/pybabel -q extract -F web/babel.cfg -k _l --no-location --sort-output -o web/translations/messages.pot web
-	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations --no-location --ignore-obsolete
+	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations -w 120 --ignore-obsolete
 	rm -f web/translations/messages.pot
 
 # Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by Playwright).

@@ -60,7 +60,10 @@ def parse_instant(text: str) -> datetime:
     value = datetime.fromisoformat(text.strip())
     if value.tzinfo is None:
         value = value.replace(tzinfo=AMSTERDAM)
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError(f"tijdstip buiten het bereik: {text}") from None
 
 
 def clock_from_env(environ: Mapping[str, str] | None = None) -> Clock:

@@ -72,7 +72,7 @@ def _served_at(value: datetime | str, document: Document, method: str, now: date
     else:
         try:
             moment = parse_instant(value)
-        except (TypeError, ValueError, AttributeError):
+        except (TypeError, ValueError, AttributeError, OverflowError):
             raise InvalidInput("tijdstip van uitreiken: geef een datum en tijd (ISO 8601)") from None
     if moment > now:
         raise InvalidInput("het tijdstip van uitreiken ligt in de toekomst")

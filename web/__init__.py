@@ -13,6 +13,7 @@ from engine.db import configure_engine, database_url, engine_options
 from engine.registry import ModelRegistry
 
 ASSETS = Path(__file__).parent / "assets" / "node_modules"
+DESIGNER_DIST = Path(__file__).parent / "assets" / "dist"  # the modeller bundle (`make assets` builds it)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -66,13 +67,18 @@ class IdConverter(IntegerConverter):
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     from web import api, errors, health
-    from web.views import account, auth, cases, tasks, worklist
+    from web.views import account, auth, cases, dashboard, designer, designer_diff, designer_edit, tasks, worklist
     errors.register(app)
-    for blueprint in (health.bp, api.bp, auth.bp, worklist.bp, tasks.bp, cases.bp, account.bp):
+    for blueprint in (health.bp, api.bp, auth.bp, worklist.bp, tasks.bp, cases.bp, account.bp, designer.bp,
+                      designer_edit.bp, designer_diff.bp, dashboard.bp):
         app.register_blueprint(blueprint)
+    from web.views import documents
+    app.register_blueprint(documents.bp)  # documents of a case: make, PDF, print, service, dossier
     # bpmn-js from the npm registry (web/assets, installed by `make run` / `make test`), served as is.
     app.register_blueprint(Blueprint("bpmn_js", __name__, static_folder=str(ASSETS / "bpmn-js" / "dist"),
                                      static_url_path="/static/vendor/bpmn-js"))
+    app.register_blueprint(Blueprint("designer_assets", __name__, static_folder=str(DESIGNER_DIST),
+                                     static_url_path="/static/designer-dist"))
 
 
 def _instance(app: Flask) -> Path:

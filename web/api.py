@@ -15,8 +15,12 @@ from typing import Any, Callable
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from engine import api_tokens, case_view, cases, worklist
+from engine import api_tokens, case_view, cases, documents, service, service_view, worklist
+from engine.documents import MissingParts
+from engine.dossier import export_dossier
 from engine.errors import InvalidInput, ThvError
+from web.documents_forms import readable_instant
+from web.documents_http import api_document, api_service_record, api_service_status, pdf_response
 from web.errors import error_response
 from web.extensions import csrf, db, thv
 
@@ -68,6 +72,16 @@ def _text(body: dict[str, Any], name: str, required: bool = False) -> str | None
         return None
     if not isinstance(value, str) or not value:
         raise InvalidInput(f"{name} moet tekst zijn" if value is not None else f"geef {name} op")
+    return value
+
+
+def _optional_text(body: dict[str, Any], name: str) -> str | None:
+    """An optional text field: absent, null and "" are all None."""
+    value = body.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} moet tekst zijn")
     return value
 
 
@@ -171,6 +185,71 @@ def send_message(case_id: int) -> ResponseReturnValue:
     cases.send_message(db.session, thv.ctx.registry, thv.ctx.clock, case_id=case_id, message=message,
                        data=body.get("data"), user=g.user)
     return jsonify(status="afgeleverd")
+
+
+# --- documents and their service ----------------------------------------------------------
+
+@bp.get("/cases/<id:case_id>/documents")
+@token_required
+def case_documents(case_id: int) -> ResponseReturnValue:
+    return jsonify([api_document(d, case_id) for d in service.documents_of_case(db.session, case_id, g.user)])
+
+
+@bp.post("/cases/<id:case_id>/documents")
+@token_required
+def make_document(case_id: int) -> ResponseReturnValue:
+    body = _json_body()
+    _allowed(body, "kind", "inputs", "role")
+    kind = _text(body, "kind", required=True)
+    try:
+        made = documents.generate_document(db.session, thv.ctx.registry, thv.ctx.clock, case_id, kind, g.user,
+                                           role=_optional_text(body, "role"), inputs=body.get("inputs"))
+    except MissingParts as exc:
+        return error_response(422, exc.message, exc.missing)
+    return jsonify(api_document(service_view.document_detail(db.session, made.id, g.user), case_id)), 201
+
+
+@bp.get("/cases/<id:case_id>/service-status")
+@token_required
+def service_status(case_id: int) -> ResponseReturnValue:
+    return jsonify(api_service_status(service.service_status(db.session, case_id, g.user)))
+
+
+@bp.get("/cases/<id:case_id>/dossier")
+@token_required
+def dossier(case_id: int) -> ResponseReturnValue:
+    exported = export_dossier(db.session, thv.ctx.registry, thv.ctx.clock, case_id, g.user)
+    return pdf_response(exported.pdf, exported.filename)
+
+
+@bp.get("/documents/<id:document_id>")
+@token_required
+def get_document(document_id: int) -> ResponseReturnValue:
+    detail = service_view.document_detail(db.session, document_id, g.user)
+    return jsonify(api_document(detail, detail["zaak"]))
+
+
+@bp.get("/documents/<id:document_id>/pdf")
+@token_required
+def document_pdf(document_id: int) -> ResponseReturnValue:
+    document = documents.get_document(db.session, document_id, g.user)
+    return pdf_response(document.pdf, documents.filename(document))
+
+
+@bp.post("/documents/<id:document_id>/service")
+@token_required
+def record_service(document_id: int) -> ResponseReturnValue:
+    body = _json_body()
+    _allowed(body, "recipient_role", "recipient_name", "method", "served_at", "note", "role")
+    served_at = _text(body, "served_at", required=True)
+    if not readable_instant(served_at):
+        raise InvalidInput("served_at moet een datum en tijd zijn (ISO 8601)")
+    record = service.record_service(
+        db.session, thv.ctx.clock, document_id=document_id, recipient_role=_text(body, "recipient_role", required=True),
+        method=_text(body, "method", required=True), served_at=served_at, user=g.user,
+        recipient_name=_optional_text(body, "recipient_name"), note=_optional_text(body, "note"),
+        role=_optional_text(body, "role"))
+    return jsonify(api_service_record(service.record_dict(record))), 201
 
 
 def openapi_document() -> dict[str, Any]:

@@ -1,16 +1,22 @@
 """A case through the baseline process in a real browser, as three organisations.
 
 Politie starts it with the crisismelding; the hulpofficier tests the legal
-ground, takes the RIHG, decides and draws up the beschikking; the burgemeester
-sends the kennisgevingen. Along the way: the worklist deadlines, the diagram
-highlights and the ban's countdown. Screenshots go to test-output/browser/.
+ground, takes the RIHG, decides, draws up the beschikking and makes, prints and
+downloads the document; the politie records its service in person and hands it
+over; the burgemeester makes and sends the kennisgevingen. Along the way: the
+worklist deadlines, the diagram highlights, the ban's countdown, the service
+banner and the note on steps that wait for service. Screenshots go to
+test-output/browser/.
 """
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 
 def open_task(person, title: str) -> None:
@@ -22,6 +28,10 @@ def open_task(person, title: str) -> None:
 def submit(person, flash: str) -> None:
     person.page.locator("form.schema-form button.primary").click()
     expect(person.page.locator(".flash-success")).to_contain_text(flash)
+
+
+def pdf_text(pdf: bytes) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
 
 
 def diagram_marker(page, element: str, marker: str):
@@ -114,17 +124,89 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     expect(hovj.page.locator('[data-testid="summary"]')).to_contain_text("1 te laat")
     hovj.shot("06-werklijst-te-laat")
 
-    # 6. The burgemeester sends the kennisgevingen.
+    # 6. The hulpofficier makes the beschikking on the case page, prints it and downloads the PDF.
+    hovj.goto(f"/zaken/{case_id}")
+    banner = hovj.page.locator('[data-testid="service-banner"]')
+    expect(banner).to_contain_text("er is nog geen beschikking gemaakt")
+    hovj.page.locator('[data-testid="make-beschikking"] button').click()
+    expect(hovj.page.locator(".flash-success")).to_contain_text("Beschikking tijdelijk huisverbod versie 1 is gemaakt")
+    expect(banner).to_contain_text("Niet betekend")
+    document = hovj.page.locator('[data-testid="document-beschikking"]')
+    expect(document.locator("tr.current")).to_contain_text("hulpofficier.basis")
+    with hovj.page.expect_download() as download:
+        document.get_by_role("link", name="PDF").click()
+    assert download.value.suggested_filename == f"zaak-{case_id}-beschikking-v1.pdf"
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and f"Zaaknummer {case_id}" in pdf_text(pdf)
+    document.get_by_role("link", name="Afdrukken").click()
+    frame = hovj.page.frame_locator('[data-testid="print-frame"]')
+    expect(frame.locator("h1")).to_have_text("Beschikking tijdelijk huisverbod")
+    expect(frame.locator("body")).to_contain_text("Jan Jansen")
+    hovj.page.evaluate("() => { const w = document.getElementById('print-frame').contentWindow;"
+                       " w.print = () => { window.printed = true; }; }")
+    hovj.page.get_by_role("button", name="Afdrukken").click()
+    assert hovj.page.evaluate("() => window.printed === true")
+    hovj.shot("07-afdrukweergave")
+
+    # 7. The politie may not finish 'uitreiken' before the service is recorded: the task page says so,
+    #    the link leads to the form, the banner turns green, then the task can be completed.
+    politie.goto("/")
+    open_task(politie, "Beschikking uitreiken en sleutels innemen")
+    note = politie.page.locator('[data-testid="missing-service"]')
+    expect(note).to_contain_text("aan de uithuisgeplaatste is niet vastgelegd")
+    politie.shot("08-taak-wacht-op-uitreiking")
+    note.get_by_role("link", name="Uitreiking vastleggen").click()
+    form = politie.page.locator('[data-testid="service-form-beschikking"]')
+    expect(form.locator('[name="ontvanger_naam"]')).to_have_value("Jan Jansen")
+    form.locator('[name="ontvanger_rol"]').select_option("burgemeester")  # only methods possible for them remain
+    expect(form.locator('option[value="in_persoon_geweigerd"]')).to_be_disabled()
+    expect(form.locator('[name="ontvanger_naam"]')).to_have_value("")
+    form.locator('[name="ontvanger_rol"]').select_option("uithuisgeplaatste")
+    expect(form.locator('[name="ontvanger_naam"]')).to_have_value("Jan Jansen")
+    form.locator('[name="wijze"]').select_option("in_persoon_getekend")
+    expect(form.locator('[name="uitgereikt_op"]')).to_have_value("2026-02-03T00:15")
+    form.get_by_role("button", name="Uitreiking vastleggen").click()
+    expect(politie.page.locator(".flash-success")).to_contain_text("aan Jan Jansen is vastgelegd")
+    banner = politie.page.locator('[data-testid="service-banner"]')
+    expect(banner).to_contain_text("Betekend: de uithuisgeplaatste heeft de beschikking ontvangen")
+    expect(politie.page.locator('[data-testid="proof-beschikking"]')).to_contain_text("handtekening van de ontvanger")
+    politie.shot("09-uitreiking-vastgelegd")
+    open_task(politie, "Beschikking uitreiken en sleutels innemen")
+    expect(politie.page.locator('[data-testid="missing-service"]')).to_have_count(0)
+    politie.page.get_by_label("Sleutels ingenomen (bewijs van ontvangst gegeven)?").check()
+    submit(politie, "is afgerond")
+
+    # 8. The burgemeester makes the kennisgevingen, records how they were sent, then completes the step.
     bm = person("burgemeester")
+    open_task(bm, "Kennisgevingen aan achterblijvers en hulpverlening")
+    expect(bm.page.locator('[data-testid="task-missing-kennisgeving_achterblijver"]')).to_contain_text("gemaakt")
+    bm.page.locator('[data-testid="missing-service"]').get_by_role("link", name="Naar de documenten van de zaak").click()
+    for kind in ("kennisgeving_achterblijver", "kennisgeving_hulpverlening"):
+        bm.page.locator(f'[data-testid="make-{kind}"] button').click()
+        expect(bm.page.locator(".flash-success")).to_contain_text("versie 1 is gemaakt")
+    for kind, recipient, method, name in (("kennisgeving_achterblijver", "achterblijver", "per_post", None),
+                                          ("kennisgeving_hulpverlening", "hulpverlening", "digitaal", "Ambulant team")):
+        form = bm.page.locator(f'[data-testid="service-form-{kind}"]')
+        form.locator('[name="ontvanger_rol"]').select_option(recipient)
+        if name:
+            form.locator('[name="ontvanger_naam"]').fill(name)
+        else:  # the one achterblijver named in the document is filled in
+            expect(form.locator('[name="ontvanger_naam"]')).to_have_value("Els Jansen")
+        form.locator('[name="wijze"]').select_option(method)
+        form.get_by_role("button", name="Uitreiking vastleggen").click()
+        expect(bm.page.locator(".flash-success")).to_contain_text("is vastgelegd")
+    bm.shot("10-kennisgevingen-verstuurd")
     open_task(bm, "Kennisgevingen aan achterblijvers en hulpverlening")
     bm.page.get_by_label("Achterblijvers geïnformeerd over inhoud en gevolgen?").check()
     bm.page.get_by_label("Hulpverlening geïnformeerd?").check()
-    bm.shot("07-kennisgeving")
+    bm.shot("11-kennisgeving")
     submit(bm, "is afgerond")
     bm.goto(f"/zaken/{case_id}")
-    expect(bm.page.locator('[data-testid="history"]')).to_contain_text("Kennisgevingen aan achterblijvers")
+    history = bm.page.locator('[data-testid="history"]')
+    expect(history).to_contain_text("Kennisgevingen aan achterblijvers")
+    expect(history).to_contain_text("Uitreiking vastgelegd: Kennisgeving tijdelijk huisverbod aan de achterblijver")
     expect(bm.page.locator("#diagram[data-ready=true]")).to_have_count(1)
-    bm.shot("08-zaak-burgemeester")
+    bm.shot("12-zaak-burgemeester")
 
 
 def test_language_switch_in_the_browser(person):

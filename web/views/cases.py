@@ -6,7 +6,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import case_view, cases
+from engine import case_view, cases, service_view
 from engine.errors import InvalidInput
 from web.extensions import db, thv
 from web.views.auth import engine_user
@@ -18,8 +18,10 @@ bp = Blueprint("cases", __name__)
 @bp.get("/zaken/<id:case_id>")
 @login_required
 def show(case_id: int) -> ResponseReturnValue:
-    page = case_view.case_page(db.session, thv.ctx.registry, case_id, engine_user())
-    return render_template("cases/case.html", page=page, case=page["case"])
+    user = engine_user()
+    page = case_view.case_page(db.session, thv.ctx.registry, case_id, user)
+    documents = service_view.documents_panel(db.session, thv.ctx.registry, case_id, user)
+    return render_template("cases/case.html", page=page, case=page["case"], documents=documents)
 
 
 # --- starting a case ----------------------------------------------------------

@@ -1,21 +1,29 @@
-"""The task page: instructions, the case data the user may see, and the form to complete the task."""
+"""The task page: instructions, the case data the user may see, and the form to complete the task.
+
+A task that may only be completed after a document was served (``requiresService``) says
+what is still missing, with a link to the case's documents, before the form is sent.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import case_view, cases
+from engine import case_view, cases, service_view
+from engine.errors import Conflict
 from web.extensions import db, thv
+from web.form_parsing import parse_form
 from web.views.auth import engine_user
 from web.views.forms import form_context, submit
 
 bp = Blueprint("tasks", __name__)
 
 
-def _render(page: dict, form: dict, status: int = 200):
-    return render_template("tasks/task.html", page=page, task=page["task"], case=page["case"], **form), status
+def _render(page: dict, form: dict, status: int = 200, blocked: bool = False):
+    missing = service_view.missing_service_for_task(db.session, thv.ctx.registry, page["task"]["id"], engine_user())
+    return render_template("tasks/task.html", page=page, task=page["task"], case=page["case"],
+                           missing_service=missing, blocked=blocked, **form), status
 
 
 @bp.get("/taken/<task_id>")
@@ -35,7 +43,15 @@ def complete(task_id: str) -> ResponseReturnValue:
         cases.complete_task(db.session, thv.ctx.registry, thv.ctx.clock, task_id=task_id, data=data, user=user,
                             respect_claims=True)
 
-    done, form = submit(target["schema"], action)
+    try:
+        done, form = submit(target["schema"], action)
+    except Conflict:
+        if not service_view.missing_service_for_task(db.session, thv.ctx.registry, task_id, user):
+            raise
+        # Refused because a document was not served yet: the page says what is missing; the input stays.
+        page = case_view.task_page(db.session, thv.ctx.registry, task_id, user)
+        values = parse_form(target["schema"], request.form) if target["schema"] else {}
+        return _render(page, form_context(page["schema"], values), 409, blocked=True)
     if not done:
         page = case_view.task_page(db.session, thv.ctx.registry, task_id, user)
         return _render(page, form, 422)

@@ -1,0 +1,136 @@
+"""Documents of a case: make a document, download it as PDF, print it, record its service, export the dossier.
+
+The "Documenten" section and the service banner are part of the case page (web.views.cases
+hands it ``engine.service_view.documents_panel``); the pages here are where its buttons and
+forms lead. Who may do what is the engine's (engine.document_rules): a case elsewhere is a
+404, a role without the right a 403.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine import documents, service, service_view
+from engine.document_rules import KINDS
+from engine.documents import MissingParts
+from engine.dossier import export_dossier
+from engine.errors import Forbidden, InvalidInput, NotFound
+from web import documents_texts
+from web.documents_forms import INPUT_PREFIX, parse_make, parse_service, place_engine_error, service_defaults
+from web.documents_http import pdf_response, stored_html_response
+from web.extensions import db, thv
+from web.views.auth import engine_user
+
+bp = Blueprint("documents", __name__)
+bp.record_once(lambda state: documents_texts.register(state.app))
+
+
+@bp.app_template_global()
+def service_form_defaults(options: dict[str, Any]) -> dict[str, str]:
+    """The values of an empty service form (the case page shows one per current document)."""
+    return service_defaults(options, thv.ctx.clock.now())
+
+
+def _back_to_case(case_id: int, kind: str):
+    return redirect(url_for("cases.show", case_id=case_id, _anchor=f"document-{kind}"))
+
+
+# --- making a document ------------------------------------------------------------------------
+
+def _render_make(form: dict[str, Any], values: dict[str, str], errors: dict[str, str], status: int = 200):
+    return render_template("documents/make.html", form=form, values=values, errors=errors), status
+
+
+@bp.route("/zaken/<id:case_id>/documenten/<kind>", methods=["GET", "POST"])
+@login_required
+def make(case_id: int, kind: str) -> ResponseReturnValue:
+    if kind not in KINDS:
+        raise NotFound(_("Documentsoort '%(kind)s' bestaat niet.", kind=kind[:40]))
+    user = engine_user()
+    form = service_view.make_form(db.session, thv.ctx.registry, case_id, kind, user)
+    if request.method == "GET":
+        return _render_make(form, {}, {})
+    inputs, role, errors = parse_make(request.form, form["invoer"], form["rollen"])
+    values = {INPUT_PREFIX + name: value for name, value in inputs.items()} | {"rol": role or ""}
+    if errors:
+        return _render_make(form, values, errors, 422)
+    try:
+        document = documents.generate_document(db.session, thv.ctx.registry, thv.ctx.clock, case_id, kind, user,
+                                               role=role, inputs=inputs)
+    except MissingParts as exc:
+        errors = {path: _("Vul dit in: %(part)s.", part=label) for path, label in exc.missing.items()
+                  if path.startswith(INPUT_PREFIX)}
+        form["ontbreekt"] = {p: label for p, label in exc.missing.items() if not p.startswith(INPUT_PREFIX)}
+        return _render_make(form, values, errors, 422)
+    flash(_("%(title)s versie %(version)s is gemaakt.", title=form["titel"], version=document.version), "success")
+    return _back_to_case(case_id, kind)
+
+
+# --- reading: PDF, print view, the stored HTML --------------------------------------------------
+
+@bp.get("/documenten/<id:document_id>/pdf")
+@login_required
+def pdf(document_id: int) -> ResponseReturnValue:
+    document = documents.get_document(db.session, document_id, engine_user())
+    return pdf_response(document.pdf, documents.filename(document))
+
+
+@bp.get("/documenten/<id:document_id>/afdrukken")
+@login_required
+def print_view(document_id: int) -> ResponseReturnValue:
+    detail = service_view.document_detail(db.session, document_id, engine_user())
+    return render_template("documents/print.html", document=detail)
+
+
+@bp.get("/documenten/<id:document_id>/document")
+@login_required
+def stored_html(document_id: int) -> ResponseReturnValue:
+    document = documents.get_document(db.session, document_id, engine_user())
+    return stored_html_response(document.html, documents.filename(document, "html"))
+
+
+# --- recording service (uitreiking) ---------------------------------------------------------------
+
+def _render_service(form: dict[str, Any], values: dict[str, str], errors: dict[str, str], status: int = 200):
+    return render_template("documents/service.html", form=form, document=form["document"],
+                           options=form["uitreiken"], values=values, errors=errors), status
+
+
+@bp.route("/documenten/<id:document_id>/uitreiking", methods=["GET", "POST"])
+@login_required
+def serve(document_id: int) -> ResponseReturnValue:
+    user = engine_user()
+    form = service_view.service_form(db.session, document_id, user)
+    if not form["uitreiken"]["mogelijk"]:
+        raise Forbidden(_("Je rol kan de uitreiking van dit document niet vastleggen."))
+    if request.method == "GET":
+        return _render_service(form, service_defaults(form["uitreiken"], thv.ctx.clock.now()), {})
+    posted = parse_service(request.form, form["uitreiken"])
+    if not posted.valid:
+        return _render_service(form, posted.values, posted.errors, 422)
+    values = posted.values
+    try:
+        record = service.record_service(
+            db.session, thv.ctx.clock, document_id=document_id, recipient_role=values["ontvanger_rol"],
+            method=values["wijze"], served_at=values["uitgereikt_op"], user=user,
+            recipient_name=values["ontvanger_naam"] or None, note=values["toelichting"] or None)
+    except InvalidInput as exc:
+        name, message = place_engine_error(exc.message)
+        return _render_service(form, values, {name or "_form": message}, 422)
+    document = form["document"]
+    flash(_("De uitreiking van %(title)s versie %(version)s aan %(name)s is vastgelegd.", title=form["titel"],
+            version=document["versie"], name=record.recipient_name), "success")
+    return _back_to_case(document["zaak"], document["soort"])
+
+
+# --- the dossier for the OM and the court ----------------------------------------------------------
+
+@bp.post("/zaken/<id:case_id>/dossier")
+@login_required
+def dossier(case_id: int) -> ResponseReturnValue:
+    exported = export_dossier(db.session, thv.ctx.registry, thv.ctx.clock, case_id, engine_user())
+    return pdf_response(exported.pdf, exported.filename)
