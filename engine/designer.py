@@ -5,8 +5,9 @@ Access (the web's designer area and comparison dashboard):
 * a ``designer`` works in the regions of their account: they see those regions'
   versions and may deploy, roll back and migrate cases there;
 * a ``beheerder`` sees the regions of their account too, but changes nothing
-  here (the CLI lets a beheerder roll back; the web leaves changes to the
-  region's own designers);
+  here (the CLI lets a beheerder of the region roll back, see
+  ``engine.versions.may_design``; the web leaves changes to the region's own
+  designers);
 * anyone else has no access (403); a version of a region one cannot see is a 404.
 
 An edit is a bundle: the stored files of a version with some files replaced or

@@ -30,8 +30,8 @@ ACTION_FORWARD = "vooruitzetten"
 
 
 def may_design(user: User, region: str) -> bool:
-    """A process designer of the region, or a beheerder (any region)."""
-    return ADMIN_ROLE in user.roles or (DESIGNER_ROLE in user.roles and region in user.regions)
+    """A process designer or beheerder of the region: every role works only in its own regions."""
+    return bool({ADMIN_ROLE, DESIGNER_ROLE} & user.roles) and region in user.regions
 
 
 def require_designer(user: User, region: str) -> None:

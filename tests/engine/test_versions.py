@@ -39,7 +39,7 @@ def deploy(session, rt, files, region="basis", variant="sample") -> ModelVersion
 @pytest.fixture
 def designers(session, clock):
     specs = {"ontwerper": (["designer"], ["basis"]), "ontwerper_elders": (["designer"], ["pilot1"]),
-             "beheer": (["beheerder"], ["pilot1"])}
+             "beheer": (["beheerder"], ["basis", "pilot1"]), "beheer_elders": (["beheerder"], ["pilot1"])}
     return {name: add_user(session, name, roles, regions, password=PASSWORD, now=clock.now())[0]
             for name, (roles, regions) in specs.items()}
 
@@ -93,6 +93,9 @@ def test_rollback_makes_an_earlier_version_live_for_new_cases_and_records_who(se
     # Deploying the files of the live version again stores nothing; a new deploy becomes live.
     assert deploy_bundle(session, rt.registry, sample_files, region="basis", variant="sample", actor="x",
                          now=clock.now()).created is False
+    with pytest.raises(Forbidden):  # a beheerder also works only in the regions of the account
+        rollback_live_version(session, user=designers["beheer_elders"], region="basis", variant="sample",
+                              version=2, now=clock.now())
     forward = rollback_live_version(session, user=designers["beheer"], region="basis", variant="sample",
                                     version=2, now=clock.now())
     assert forward["action"] == "vooruitzetten" and live_version(session, "basis", "sample").id == v2.id
