@@ -30,7 +30,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine import workflow_state as ws
 from engine.case_store import lock_case, open_workflow, save_case
-from engine.cases import _transaction
+from engine.transaction import in_transaction
 from engine.clock import Clock, engine_time
 from engine.errors import Conflict, Forbidden, InvalidInput, ThvError
 from engine.models import Case, HumanTask, ModelVersion, User
@@ -176,7 +176,7 @@ def _migrate_one(session: Session, registry: ModelRegistry, clock: Clock, case_i
         _resync_ready_rows(session, case, workflow)
 
     try:
-        _transaction(session, work)
+        in_transaction(session, work)
     except ThvError as exc:
         return {**result, "status": REFUSED, "reason": exc.message}
     except Exception as exc:  # noqa: BLE001 - one case failing must not stop the others; it was rolled back

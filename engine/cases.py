@@ -5,63 +5,29 @@ On any error the session is rolled back and the case is exactly as it was.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, TypeVar
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine import workflow_state as ws
 from engine.case_store import BAN_VARIABLE, SYSTEM_ACTOR, lock_case, lock_task, open_workflow, save_case
 from engine.clock import Clock, engine_time
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessError, ThvError
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms import validate_form_data
 from engine.models import Case, CaseEvent, HumanTask, ModelVersion, User
 from engine.registry import ModelRegistry, default_variant, live_version
 from engine.serialization import SERIALIZER_VERSION, new_workflow
 from engine.service import require_service
+from engine.transaction import in_transaction
 from engine.vocabulary import CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_SENDERS, PROPERTY_STARTERS, REGION_CODES
 from engine.worklist import task_dict
 
-T = TypeVar("T")
 MAX_DATA_BYTES = 256 * 1024
-
-
-def _transaction(session: Session, work: Callable[[], T]) -> T:
-    """Run ``work`` and commit once; roll back on any error and translate it."""
-    try:
-        result = work()
-        session.commit()
-        return result
-    except ThvError:
-        session.rollback()
-        raise
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("de zaak is intussen door iemand anders gewijzigd; laad haar opnieuw") from None
-    except OperationalError as exc:
-        session.rollback()
-        if "locked" in str(exc).lower():
-            raise Conflict("de zaak is op dit moment in gebruik; probeer het opnieuw") from None
-        raise
-    except SpiffWorkflowException as exc:
-        session.rollback()
-        raise ProcessError(f"het proces liep vast: {_spiff_message(exc)}") from None
-    except Exception:
-        session.rollback()
-        raise
-
-
-def _spiff_message(exc: SpiffWorkflowException) -> str:
-    task_spec = getattr(getattr(exc, "task", None), "task_spec", None)
-    where = f" (element '{task_spec.bpmn_id}')" if task_spec is not None and task_spec.bpmn_id else ""
-    return f"{exc}{where}"
 
 
 def _check_data(data: Any) -> dict[str, Any]:
@@ -140,7 +106,7 @@ def start_case(session: Session, registry: ModelRegistry, clock: Clock, *, regio
                           **({"route": data["route"][:40]} if isinstance(data.get("route"), str) else {})})
         return case.id
 
-    return _transaction(session, work)
+    return in_transaction(session, work)
 
 
 def complete_task(session: Session, registry: ModelRegistry, clock: Clock, *, task_id: str,
@@ -179,7 +145,7 @@ def complete_task(session: Session, registry: ModelRegistry, clock: Clock, *, ta
         save_case(session, case, workflow, actor=user.name, now=now, action="taak_afgerond",
                   element=row.element, completed_before=completed_before)
 
-    _transaction(session, work)
+    in_transaction(session, work)
 
 
 def send_message(session: Session, registry: ModelRegistry, clock: Clock, *, case_id: int, message: str,
@@ -211,7 +177,7 @@ def send_message(session: Session, registry: ModelRegistry, clock: Clock, *, cas
         save_case(session, case, workflow, actor=user.name, now=now, action="bericht", element=message,
                   completed_before=completed_before, detail={"bericht": message})
 
-    _transaction(session, work)
+    in_transaction(session, work)
 
 
 def case_details(session: Session, registry: ModelRegistry, case_id: int, *,
@@ -227,16 +193,21 @@ def case_details(session: Session, registry: ModelRegistry, case_id: int, *,
 def details_of(session: Session, case: Case, workflow) -> dict[str, Any]:
     """The ``thv case --json`` shape of a case whose workflow is already loaded."""
     version = session.get(ModelVersion, case.model_version_id)
-    milestones = session.execute(select(CaseEvent.milestone, CaseEvent.at).where(
+    milestones = session.execute(select(CaseEvent.milestone, CaseEvent.at, CaseEvent.detail).where(
         CaseEvent.case_id == case.id, CaseEvent.milestone.is_not(None)).order_by(CaseEvent.id)).all()
+    variables = ws.variables(workflow, ws.all_tasks(workflow))
+    # Parallel branches keep older copies of the ban; the task that reached the latest milestone knew it.
+    snapshots = [json.loads(d)[BAN_VARIABLE] for _, _, d in milestones if d and BAN_VARIABLE in json.loads(d)]
+    if snapshots:
+        variables[BAN_VARIABLE] = snapshots[-1]
     open_tasks = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "ready")
                                  .order_by(HumanTask.created_at)).all()
     return {
         "id": case.id, "region": case.region, "variant": case.variant, "model_version": version.version,
         "status": case.status, "lock_version": case.lock_version,
-        "milestones": [{"name": m, "at": at.isoformat()} for m, at in milestones],
+        "milestones": [{"name": m, "at": at.isoformat()} for m, at, _ in milestones],
         "open_tasks": [task_dict(t) for t in open_tasks],
         "waiting_for": ws.waiting_messages(workflow) if case.status == "active" else [],
         "next_timer_at": case.next_timer_at.isoformat() if case.next_timer_at else None,
-        "variables": json.loads(json.dumps(ws.variables(workflow, ws.all_tasks(workflow)), default=str)),
+        "variables": json.loads(json.dumps(variables, default=str)),
     }

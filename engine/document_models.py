@@ -8,16 +8,11 @@ of a service record is a new record. The rows are registered on the shared
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable, TypeVar
-
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.errors import Conflict, ThvError
 from engine.models import Base, UtcDateTime
 
-T = TypeVar("T")
 
 
 class Document(Base):
@@ -66,25 +61,3 @@ class ServiceRecord(Base):
     recorded_by: Mapped[str] = mapped_column(String(80))
     recorded_role: Mapped[str] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
-
-
-def one_transaction(session: Session, work: Callable[[], T]) -> T:
-    """Run ``work`` and commit once; on any error roll back, so nothing of it is stored."""
-    try:
-        result = work()
-        session.commit()
-        return result
-    except ThvError:
-        session.rollback()
-        raise
-    except IntegrityError:
-        session.rollback()
-        raise Conflict("iemand anders legde tegelijk iets vast bij deze zaak; probeer het opnieuw") from None
-    except OperationalError as exc:
-        session.rollback()
-        if "locked" in str(exc).lower():
-            raise Conflict("de zaak is op dit moment in gebruik; probeer het opnieuw") from None
-        raise
-    except BaseException:
-        session.rollback()
-        raise

@@ -24,7 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine import workflow_state as ws
 from engine.case_store import lock_case, open_workflow, record_event
 from engine.clock import Clock
-from engine.document_models import Document, one_transaction
+from engine.document_models import Document
 from engine.document_rules import issuer_role, may_read, rule
 from engine.document_templates import (
     TemplateSpec, checksum_of, load_spec, lower_first, missing_parts, pdf_of, render_html, seal, value_at,
@@ -32,6 +32,7 @@ from engine.document_templates import (
 from engine.errors import Forbidden, InvalidInput, NotFound, ThvError
 from engine.models import Case, CaseEvent, User
 from engine.registry import ModelRegistry
+from engine.transaction import in_transaction
 
 # Kept in every document's source snapshot when present: the service checks and reader rules use them.
 ALWAYS_IN_SOURCE = ("uithuisgeplaatste_naam", "achterblijvers", "huisverbod.einde", "nieuw_einde", "verzoeker.rol")
@@ -151,7 +152,7 @@ def generate_document(session: Session, registry: ModelRegistry, clock: Clock, c
                      detail={"document_id": document.id, "soort": kind, "versie": version, "sha256": digest})
         return document
 
-    return one_transaction(session, work)
+    return in_transaction(session, work)
 
 
 def source_of(document: Document) -> dict[str, Any]:

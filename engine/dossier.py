@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from engine.case_store import lock_case, record_event
 from engine.clock import Clock
-from engine.document_models import one_transaction
 from engine.document_rules import DOSSIER_KINDS, DOSSIER_READERS, KINDS
 from engine.document_templates import load_spec, lower_first, pdf_of_all, render_html, seal
 from engine.documents import case_data, documents_for_case, milestones_of
@@ -28,6 +27,7 @@ from engine.models import CaseEvent, User
 from engine.registry import ModelRegistry
 from engine.rihg import ANNEX, SCORE_COLOURS, signal
 from engine.service import counts, kind_title, record_dict, records_of, service_status
+from engine.transaction import in_transaction
 
 STATUS_LABELS = {"active": "lopend", "completed": "afgerond", "terminated": "beëindigd", "error": "fout"}
 MILESTONE_LABELS = {"rihg_afgenomen": "RiHG afgenomen", "zsm_besluit": "ZSM-besluit"}
@@ -142,4 +142,4 @@ def export_dossier(session: Session, registry: ModelRegistry, clock: Clock, case
         return Dossier(f"zaak-{case.id}-dossier-{exports + 1}.pdf", pdf, digest, pdf_digest,
                        tuple(d.id for d in attached))
 
-    return one_transaction(session, work)
+    return in_transaction(session, work)

@@ -21,13 +21,14 @@ from SpiffWorkflow.task import Task
 from engine import workflow_state as ws
 from engine.case_store import lock_case, record_event
 from engine.clock import Clock, parse_instant
-from engine.document_models import Document, ServiceRecord, one_transaction
+from engine.document_models import Document, ServiceRecord
 from engine.document_rules import (
     KINDS, METHODS, PROPERTY_REQUIRES_SERVICE, RECIPIENT_NOUNS, RECIPIENT_ROLES, requires_service_kinds,
 )
 from engine.documents import documents_for_case, latest, readable, source_of
 from engine.errors import ConfigurationError, Conflict, Forbidden, InvalidInput, NotFound
 from engine.models import Case, CaseEvent, User
+from engine.transaction import in_transaction
 
 NOTE_MAX = 2000
 
@@ -127,7 +128,7 @@ def record_service(session: Session, clock: Clock, *, document_id: int, recipien
                              "rol": recipient_role, "wijze": method, "uitgereikt_op": record.served_at.isoformat()})
         return record
 
-    return one_transaction(session, work)
+    return in_transaction(session, work)
 
 
 def record_dict(record: ServiceRecord) -> dict[str, Any]:

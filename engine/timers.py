@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import workflow_state as ws
 from engine.case_store import SYSTEM_ACTOR, open_workflow, record_event, save_case
-from engine.cases import _transaction
+from engine.transaction import in_transaction
 from engine.clock import Clock, engine_time
 from engine.errors import Conflict, ThvError
 from engine.models import Case
@@ -48,7 +48,7 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
         case_id, version = case.id, case.lock_version
         after = (case.next_timer_at, case_id)
         try:
-            fired += _transaction(session, lambda: _fire_case(session, registry, clock, case))
+            fired += in_transaction(session, lambda: _fire_case(session, registry, clock, case))
         except Conflict as exc:
             # Someone else changed the case between load and save (SQLite has no row
             # locks). Not the case's fault: leave it to the next sweep.

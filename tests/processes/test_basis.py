@@ -253,3 +253,14 @@ def test_violation_is_prosecuted_and_the_ban_continues(s):
 def test_only_politie_may_start_in_the_baseline(s):
     with pytest.raises(Forbidden):
         s.start("veilig_thuis", MELDING)
+
+
+def test_the_ban_shown_comes_from_the_latest_milestone_not_from_an_older_branch(s):
+    s.start("politie", MELDING)
+    impose(s, afnemer="hulpofficier", decider="hulpofficier")
+    s.advance(timedelta(days=8))
+    extend(s, 10)
+    # The serving and help branches still hold the ban as it was imposed; the case shows the extended one.
+    s.do("Task_outreach", {"contact_uithuisgeplaatste": True, "contact_achterblijvers": True})
+    assert s.var("huisverbod")["einde"] == "2026-02-22T20:15:00+00:00"
+    assert s.var("huisverbod")["status"] == "verlengd"
