@@ -28,7 +28,7 @@ from engine.document_rules import KINDS
 from engine.errors import ConfigurationError
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "documents" / "templates"
-SHARED_FILES = ("_basis.html", "_stijl.css")  # part of every document, so part of every template version
+SHARED_FILES = ("_basis.html", "_onderdelen.html", "_stijl.css")  # part of every document, so part of every template version
 # Stands in for the checksum while the checksum is computed. Autoescaping turns any "<" in case data
 # into "&lt;", so this string can only come from the template itself.
 CHECKSUM_PLACEHOLDER = "<!--controlegetal-->"

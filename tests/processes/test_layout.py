@@ -11,6 +11,7 @@ from lxml import etree
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.bpmn_layout import LayoutError, layout_bytes, main
+from engine.bpmn_layout_place import Box
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 MODELS = {
@@ -33,25 +34,10 @@ FLOW_NODES = ("task userTask manualTask scriptTask serviceTask businessRuleTask 
 EDGE_ELEMENTS = ("sequenceFlow", "association", "dataInputAssociation", "dataOutputAssociation")
 
 
-@dataclass(frozen=True)
-class Rect:
-    x: float
-    y: float
-    w: float
-    h: float
+class Rect(Box):
+    """The layout's own rectangle, read back from the written DI, plus containment for the checks."""
 
-    @property
-    def right(self) -> float:
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.h
-
-    def overlaps(self, other: "Rect") -> bool:
-        return self.x < other.right and other.x < self.right and self.y < other.bottom and other.y < self.bottom
-
-    def contains(self, other: "Rect") -> bool:
+    def contains(self, other: Box) -> bool:
         return self.x <= other.x and other.right <= self.right and self.y <= other.y and other.bottom <= self.bottom
 
 
