@@ -128,6 +128,16 @@ def subtract_legal_term(end: datetime, duration: str) -> datetime:
     return (local - timedelta(days=days)).replace(fold=0).astimezone(timezone.utc)
 
 
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
+
+
+def dutch_instant(instant: datetime) -> str:
+    """'12 februari 2027 om 21:15' in Amsterdam time: how every legal instant is told to a person."""
+    local = instant.astimezone(AMSTERDAM)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year} om {local:%H:%M}"
+
+
 def _days_in_month(year: int, month: int) -> int:
     from calendar import monthrange
     return monthrange(year, month)[1]

@@ -8,13 +8,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from engine.clock import AMSTERDAM
+from engine.clock import AMSTERDAM, MONTHS
 from engine.document_rules import RECIPIENT_ROLES
 from engine.rihg import signal
 from engine.vocabulary import REGIONS, ROLES
 
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december")
 _LABELS = {**{r.code: r.label for r in ROLES}, **RECIPIENT_ROLES}
 
 

@@ -65,6 +65,13 @@ class ProcessError(ThvError):
     status = 409
 
 
+class RuleRefused(Conflict):
+    """The law (as the model states it) refuses the act: too late, beyond a cap, without grounds.
+
+    The message names the rule and, where a term is involved, the instant in Dutch time.
+    """
+
+
 @dataclass(frozen=True)
 class Finding:
     """One reason a model bundle is refused."""

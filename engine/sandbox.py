@@ -26,7 +26,7 @@ from RestrictedPython.Guards import (
 )
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from engine.clock import add_legal_term, current_now, parse_instant, subtract_legal_term
+from engine.clock import add_legal_term, current_now, dutch_instant, parse_instant, subtract_legal_term
 
 _INPLACE = {
     "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
@@ -45,6 +45,24 @@ _EXTRA_BUILTINS = {
 
 class SandboxError(Exception):
     """A script or expression does not compile under the sandbox rules."""
+
+
+class ModelRefusal(Exception):
+    """Raised by a model's script through ``weiger(tekst)``: the rule refuses the act.
+
+    The engine turns it into :class:`engine.errors.RuleRefused` with the model's own
+    Dutch text, and the case stays as it was.
+    """
+
+
+def _refuse(text: str) -> None:
+    """Script helper ``weiger``: refuse the act with a Dutch message naming the rule."""
+    raise ModelRefusal(str(text)[:500])
+
+
+def _dutch_instant(value: str) -> str:
+    """Script helper ``datumtijd``: an ISO instant as '12 februari 2027 om 21:15' (Amsterdam)."""
+    return dutch_instant(parse_instant(str(value)))
 
 
 def _inplacevar(op: str, x: Any, y: Any) -> Any:
@@ -100,6 +118,8 @@ def _sandbox_globals() -> dict[str, Any]:
         "later_dan": _is_later,
         "schuif_op": _shift,
         "nu": _now_iso,
+        "weiger": _refuse,
+        "datumtijd": _dutch_instant,
     }
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.errors import Conflict, ProcessError, ThvError
+from engine.errors import Conflict, ProcessError, RuleRefused, ThvError
+from engine.sandbox import ModelRefusal
 
 T = TypeVar("T")
 
@@ -39,10 +40,25 @@ def in_transaction(session: Session, work: Callable[[], T]) -> T:
         raise
     except SpiffWorkflowException as exc:
         session.rollback()
+        refusal = _model_refusal(exc)
+        if refusal is not None:
+            raise RuleRefused(str(refusal)) from None
         raise ProcessError(f"het proces liep vast: {_spiff_message(exc)}") from None
     except BaseException:
         session.rollback()
         raise
+
+
+def _model_refusal(exc: BaseException) -> ModelRefusal | None:
+    """The ``weiger(...)`` of a model's script behind a SpiffWorkflow error, if that is what it was."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ModelRefusal):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _spiff_message(exc: SpiffWorkflowException) -> str:

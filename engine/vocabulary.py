@@ -99,5 +99,11 @@ PROPERTY_MILESTONE = "milestone"
 PROPERTY_SENDERS = "senders"  # on a message catch event: roles that may deliver it
 PROPERTY_STARTERS = "starters"  # on the main process's start event: roles that may start a case
 PROPERTY_REQUIRES_SERVICE = "requiresService"  # on a user task: document kinds that must be served first
+# On a user task or message catch event: the form field (ISO date-time) that holds the instant the act
+# happened (a decision's moment, the day an appeal was lodged); the engine judges the act at that instant.
+PROPERTY_INSTANT_FIELD = "instantField"
+# On a timer event: the Dutch refusal for an act that comes after this timer fired, with {tijdstip}
+# for the timer's instant ("het huisverbod is op {tijdstip} verlopen").
+PROPERTY_DEADLINE_MESSAGE = "deadlineMessage"
 
 CASE_STATUSES: tuple[str, ...] = ("active", "completed", "terminated", "error")
