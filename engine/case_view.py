@@ -18,6 +18,7 @@ from engine import workflow_state as ws
 from engine.case_store import open_workflow
 from engine.cases import details_of
 from engine.errors import Forbidden, NotFound
+from engine.instructions import render_instructions
 from engine.models import Case, CaseEvent, User
 from engine.registry import LoadedModel, ModelRegistry, list_versions
 from engine.visibility import sees_case_data, visible_variables
@@ -204,14 +205,15 @@ def task_page(session: Session, registry: ModelRegistry, task_id: str, user: Use
     spec = _task_spec(model, task["element"])
     instructions = (getattr(spec, "extensions", None) or {}).get("instructionsForEndUser") if spec else None
     details = details_of(session, case, workflow)
+    variables = visible_variables(details["variables"], user.roles)
     return {
         "task": task,
         "schema": model.forms.get(task["form"]) if task["form"] else None,
-        "instructions": instructions or None,
+        "instructions": render_instructions(instructions, variables),
         "documentation": getattr(spec, "documentation", None) if spec else None,
         "case": {"id": case.id, "region": case.region, "variant": case.variant, "status": case.status,
                  "lock_version": case.lock_version,
-                 "variables": visible_variables(details["variables"], user.roles)},
+                 "variables": variables},
         "labels": field_labels(model),
     }
 
