@@ -282,7 +282,8 @@ def serve(host: str, port: int, run_timers: bool) -> None:
 def _register_area_commands() -> None:
     # Commands of other areas live in their own modules; importing them touches no database.
     from cli.analysis import COMMANDS as ANALYSIS_COMMANDS
-    for command in ANALYSIS_COMMANDS:
+    from cli.documents import COMMANDS as DOCUMENT_COMMANDS
+    for command in (*ANALYSIS_COMMANDS, *DOCUMENT_COMMANDS):
         cli.add_command(command)
 
 

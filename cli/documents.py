@@ -1,0 +1,209 @@
+"""``thv`` commands for the documents of a case and their service (uitreiking).
+
+With these, every step of a case can be driven without the web: a step with
+``requiresService`` waits for a document that is made and handed over, and these
+commands do both. They call the same engine functions as web.views.documents and
+the API (engine.documents, engine.service, engine.service_view), so the rules of
+engine.document_rules apply unchanged: who may make, read and hand over what.
+
+Registered by ``cli.main`` (see ``COMMANDS``). Same contract as the other
+commands: a one-line reason on failure (exit 1 refused, 2 usage, 3 internal),
+``--json`` for JSON on stdout. The JSON uses the engine's own (Dutch) keys;
+the web layer's English API shapes stay in the web layer. This module imports
+``cli.main`` only inside the commands, so either module may be imported first.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from engine import documents, service, service_view, users
+from engine.document_rules import KINDS, METHODS, RECIPIENT_ROLES
+from engine.documents import MissingParts
+from engine.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from engine.models import User
+    from engine.registry import ModelRegistry
+    from engine.runtime import Runtime
+
+INPUT_PREFIX = service_view.INPUT_PREFIX
+
+
+def _runtime(ctx: click.Context) -> Runtime:
+    from cli.main import State
+    return ctx.ensure_object(State).rt
+
+
+def _parse_data(raw: str | None) -> dict[str, Any]:
+    # One parser for --data across all commands, so JSON and @file errors read the same everywhere.
+    from cli.main import _parse_data as parse
+    return parse(raw)
+
+
+def _emit(value: Any, as_json: bool, text: str | None = None) -> None:
+    if as_json:
+        click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    elif text is not None:
+        click.echo(text)
+
+
+# --- listing -------------------------------------------------------------------------------------
+
+def _version_lines(entry: dict[str, Any]) -> list[str]:
+    current = " (actueel)" if entry["actueel"] else ""
+    lines = [f"  document {entry['id']}\tversie {entry['versie']}{current}\tgemaakt {entry['gemaakt_op']} door "
+             f"{entry['gemaakt_door']} ({entry['gemaakt_als']})\tsha256 {entry['sha256'][:12]}"]
+    lines.extend(f"    uitgereikt aan {r['ontvanger']} ({r['rol_naam']}): {r['wijze_naam']}, op {r['uitgereikt_op']}"
+                 # A note may span lines; one record stays one line.
+                 + (f" ({' '.join(r['toelichting'].split())})" if r["toelichting"] else "")
+                 for r in entry["uitreikingen"])
+    if not entry["uitreikingen"]:
+        lines.append("    nog niet uitgereikt")
+    return lines
+
+
+def _listing_text(listing: dict[str, Any], show_status: bool) -> str:
+    lines: list[str] = []
+    for kind in listing["soorten"]:
+        lines.append(f"{kind['titel']} ({kind['soort']})")
+        for entry in kind["versies"]:
+            lines.extend(_version_lines(entry))
+        if kind["mag_maken"]:
+            missing = list(kind["ontbreekt"].values())
+            lines.append("  te maken" + (f"; ontbreekt in de zaak: {'; '.join(missing)}" if missing
+                                         else ": de zaakgegevens zijn compleet"))
+            if kind["invoer"]:
+                lines.append("  invoer met --data: " + ", ".join(
+                    f"{f['naam']} ({f['titel']}{', verplicht' if f['verplicht'] else ''})" for f in kind["invoer"]))
+    status = listing["uitreikingsstatus"]
+    if status is not None and show_status:
+        lines.append("huisverbod betekend" if status["betekend"]
+                     else "huisverbod niet betekend: " + "; ".join(status["redenen"]))
+    return "\n".join(lines) if lines else "geen documenten die je mag inzien of maken"
+
+
+def case_documents(session: Session, registry: ModelRegistry, case_id: int,
+                   user: User) -> tuple[dict[str, Any], bool]:
+    """The documents of a case as ``thv documents`` shows them, and whether the text shows the service status.
+
+    Per kind: the readable versions, whether the user may make it and what it still lacks; then the
+    service status, only for readers of the beschikking, as on the case page. Like the case page, the
+    text leaves the status out until a ban is imposed or a beschikking exists; before that, "niet
+    betekend" would only confuse.
+    """
+    panel = service_view.documents_panel(session, registry, case_id, user)
+    kinds = [{"soort": k["soort"], "titel": k["titel"], "mag_maken": k["mag_maken"], "rollen": k["rollen"],
+              "ontbreekt": k["ontbreekt"], "invoer": k["invoer"],
+              "versies": sorted(k["versies"], key=lambda d: d["versie"])} for k in panel["soorten"]]
+    return {"zaak": case_id, "soorten": kinds, "uitreikingsstatus": panel["status"]}, panel["status_tonen"]
+
+
+@click.command("documents")
+@click.argument("case_id", type=int)
+@click.option("--as", "as_user", required=True, help="de gebruiker die kijkt (rol en regio bepalen wat je ziet)")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def list_documents(ctx: click.Context, case_id: int, as_user: str, as_json: bool) -> None:
+    """Toon de documenten van een zaak die je mag inzien, met hun uitreikingen en de uitreikingsstatus."""
+    rt = _runtime(ctx)
+    with rt.sessions() as session:
+        user = users.get_user(session, as_user)
+        listing, show_status = case_documents(session, rt.registry, case_id, user)
+    _emit(listing, as_json, _listing_text(listing, show_status))
+
+
+# --- making ------------------------------------------------------------------------------------------
+
+def _missing_message(exc: MissingParts) -> str:
+    # The engine names the parts; the CLI adds how to supply the ones typed in when making the document.
+    fields = [path[len(INPUT_PREFIX):] for path in exc.missing if path.startswith(INPUT_PREFIX)]
+    if not fields:
+        return exc.message
+    example = json.dumps({name: "..." for name in fields}, ensure_ascii=False)
+    return f"{exc.message}; vul in met --data '{example}'"
+
+
+# The choices in the help texts come from the rule table, so they cannot drift from what the engine accepts.
+@click.command("document-make", help=(
+    "Maak een nieuwe versie van een document; toont het documentnummer.\n\n"
+    f"KIND is de documentsoort: {', '.join(KINDS)}. Ontbreekt er iets, dan wordt niets opgeslagen."))
+@click.argument("case_id", type=int)
+@click.argument("kind")
+@click.option("--as", "as_user", required=True)
+@click.option("--role", help="de rol waarin je het document maakt, als je er meer hebt")
+@click.option("--data", "raw_data", help="invoervelden van het sjabloon: JSON of @bestand")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def make_document(ctx: click.Context, case_id: int, kind: str, as_user: str, role: str | None,
+                  raw_data: str | None, as_json: bool) -> None:
+    rt = _runtime(ctx)
+    inputs = _parse_data(raw_data)
+    with rt.sessions() as session:
+        user = users.get_user(session, as_user)
+        try:
+            made = documents.generate_document(session, rt.registry, rt.clock, case_id, kind, user, role=role,
+                                               inputs=inputs)
+        except MissingParts as exc:
+            _emit({"gemaakt": False, "ontbreekt": exc.missing}, as_json)
+            raise InvalidInput(_missing_message(exc)) from None
+        detail = service_view.document_detail(session, made.id, user)
+    _emit({"gemaakt": True, **detail}, as_json, str(made.id))
+
+
+# --- service (uitreiking) ------------------------------------------------------------------------------
+
+@click.command("document-serve")
+@click.argument("document_id", type=int)
+@click.option("--recipient", required=True,
+              help=f"wie het ontving: {', '.join(RECIPIENT_ROLES)}")
+@click.option("--method", required=True,
+              help=f"hoe: {', '.join(METHODS)}")
+@click.option("--at", "served_at", required=True, help="wanneer (ISO 8601; zonder tijdzone: Nederlandse tijd)")
+@click.option("--as", "as_user", required=True)
+@click.option("--name", help="naam van de ontvanger (voor de uithuisgeplaatste: standaard de naam in het document)")
+@click.option("--note", help="toelichting (verplicht bij een geweigerde handtekening)")
+@click.option("--role", help="de rol waarin je de uitreiking vastlegt, als je er meer hebt")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def serve_document(ctx: click.Context, document_id: int, recipient: str, method: str, served_at: str,
+                   as_user: str, name: str | None, note: str | None, role: str | None, as_json: bool) -> None:
+    """Leg vast dat een documentversie is uitgereikt of verzonden (bewijs van uitreiking)."""
+    rt = _runtime(ctx)
+    with rt.sessions() as session:
+        user = users.get_user(session, as_user)
+        record = service.record_service(session, rt.clock, document_id=document_id, recipient_role=recipient,
+                                        method=method, served_at=served_at, user=user, recipient_name=name,
+                                        note=note, role=role)
+        shown = service.record_dict(record)
+    _emit(shown, as_json, f"uitreiking vastgelegd: document {document_id} aan {shown['ontvanger']} "
+                          f"({shown['rol_naam']}), {shown['wijze_naam']}, op {shown['uitgereikt_op']}")
+
+
+# --- the PDF -------------------------------------------------------------------------------------------
+
+@click.command("document-pdf")
+@click.argument("document_id", type=int)
+@click.option("--as", "as_user", required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="het PDF-bestand")
+@click.pass_context
+def document_pdf(ctx: click.Context, document_id: int, as_user: str, out: Path) -> None:
+    """Schrijf de opgeslagen PDF van een documentversie naar een bestand (precies zoals gemaakt)."""
+    rt = _runtime(ctx)
+    with rt.sessions() as session:
+        user = users.get_user(session, as_user)
+        document = documents.get_document(session, document_id, user)
+        pdf, name, digest = document.pdf, documents.filename(document), document.pdf_sha256
+    try:
+        out.write_bytes(pdf)
+    except OSError as exc:
+        raise InvalidInput(f"kan {out} niet schrijven ({exc.strerror or exc.__class__.__name__})") from None
+    click.echo(f"{name} geschreven naar {out} ({len(pdf)} bytes, sha256 {digest})")
+
+
+COMMANDS: tuple[click.Command, ...] = (list_documents, make_document, serve_document, document_pdf)
