@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -62,8 +62,14 @@ def open_workflow(session: Session, registry: ModelRegistry, case: Case) -> tupl
 
 def save_case(session: Session, case: Case, workflow: BpmnWorkflow, *, actor: str, now: datetime,
               action: str, element: str | None, completed_before: set[UUID],
-              detail: dict[str, Any] | None = None) -> None:
-    """Write the workflow and everything derived from it; the caller commits."""
+              detail: dict[str, Any] | None = None, completed_at: dict[UUID, datetime] | None = None,
+              end_reasons: Callable[[str], str | None] | None = None) -> None:
+    """Write the workflow and everything derived from it; the caller commits.
+
+    ``completed_at`` says at which instant each task completed (see engine.case_time); a
+    milestone is recorded at that instant. ``end_reasons`` tells, per BPMN element, why a
+    task that closed without being done closed (a timer that fired).
+    """
     tasks = ws.all_tasks(workflow)
     case.workflow_json = dump_workflow(workflow)
     case.serializer_version = SERIALIZER_VERSION
@@ -72,23 +78,33 @@ def save_case(session: Session, case: Case, workflow: BpmnWorkflow, *, actor: st
     case.updated_at = now
     if case.status != "active" and case.ended_at is None:
         case.ended_at = now
+    elif case.status == "active":
+        case.ended_at = None  # a late-recorded act can reopen what a timer had ended
     if case.id is None:
         session.add(case)
         session.flush()
 
     record_event(session, case, actor=actor, action=action, element=element, now=now, detail=detail)
+    instants = completed_at or {}
     newly_completed = sorted((t for t in tasks if t.state == TaskState.COMPLETED and t.id not in completed_before),
-                             key=lambda t: t.last_state_change)
+                             key=lambda t: (instants.get(t.id, now), t.last_state_change))
+    reached = []
     for task in newly_completed:
         milestone = ws.milestone_of(task.task_spec)
         if milestone:
+            reached.append(milestone)
             # The task that reaches a milestone holds the authoritative state of the ban; parallel
             # branches keep older copies, so the snapshot is taken here, at the source.
             snapshot = task.data.get(BAN_VARIABLE)
             record_event(session, case, actor=actor, action="mijlpaal", element=task.task_spec.bpmn_id,
-                         milestone=milestone, now=now,
+                         milestone=milestone, now=instants.get(task.id, now),
                          detail={BAN_VARIABLE: snapshot} if isinstance(snapshot, dict) else None)
-    _sync_worklist(session, case, tasks, actor=actor, now=now)
+    reached_text = f"vervallen door: {', '.join(m.replace('_', ' ') for m in reached)}" if reached else None
+
+    def reason(element: str) -> str:
+        return ((end_reasons(element) if end_reasons else None) or reached_text
+                or f"vervallen: het proces ging verder zonder deze taak ({action.replace('_', ' ')})")
+    _sync_worklist(session, case, tasks, actor=actor, now=now, end_reason=reason)
 
 
 def record_event(session: Session, case: Case, *, actor: str, action: str, now: datetime,
@@ -99,22 +115,30 @@ def record_event(session: Session, case: Case, *, actor: str, action: str, now: 
                           detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None))
 
 
-def _sync_worklist(session: Session, case: Case, tasks: list, *, actor: str, now: datetime) -> None:
+def _sync_worklist(session: Session, case: Case, tasks: list, *, actor: str, now: datetime,
+                   end_reason: Callable[[str], str]) -> None:
     ready = {r.id: r for r in ws.ready_user_tasks(tasks)}
-    rows = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "ready")).all()
+    # Rows of ready tasks that a replay brought back are revived rather than added twice.
+    rows = session.scalars(select(HumanTask).where(
+        HumanTask.case_id == case.id, or_(HumanTask.state == "ready", HumanTask.id.in_(list(ready))))).all()
     state_by_id = {str(t.id): t.state for t in tasks} if rows else {}
     for row in rows:
         current = ready.pop(row.id, None)
         if current is not None:
+            if row.state != "ready":
+                row.state, row.completed_at, row.completed_by, row.end_reason = "ready", None, None, None
             # A deadline timer that fired (non-interrupting) leaves no due date behind;
             # keep the old one so the task shows as overdue.
             if current.due_at is not None:
                 row.due_at = current.due_at
             continue
+        if row.state != "ready":
+            continue
         completed = state_by_id.get(row.id) == TaskState.COMPLETED
         row.state = "completed" if completed else "cancelled"
         row.completed_at = now
         row.completed_by = actor if completed else None
+        row.end_reason = None if completed else end_reason(row.element)[:400]
     for task in ready.values():
         session.add(HumanTask(id=task.id, case_id=case.id, region=case.region, role=task.role,
                               element=task.element, title=task.title, form=task.form, state="ready",

@@ -169,7 +169,8 @@ def _history(session: Session, model: LoadedModel, case_id: int) -> list[dict[st
             detail = {}
         history.append({"at": event.at, "actor": event.actor, "action": event.action, "element": event.element,
                         "element_title": titles.get(event.element or "", event.element),
-                        "milestone": event.milestone, "detail": detail if isinstance(detail, dict) else {}})
+                        "milestone": event.milestone, "detail": detail if isinstance(detail, dict) else {},
+                        "revoked": event.revoked_by is not None})
     return history
 
 

@@ -15,16 +15,19 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine import workflow_state as ws
+from engine.acts import apply_act, checked_instant, end_reasons, finish_act, instant_from, last_event_id
 from engine.case_store import BAN_VARIABLE, SYSTEM_ACTOR, lock_case, lock_task, open_workflow, save_case
-from engine.clock import Clock, engine_time
+from engine.clock import Clock, dutch_instant, engine_time
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.forms import validate_form_data
 from engine.models import Case, CaseEvent, HumanTask, ModelVersion, User
 from engine.registry import ModelRegistry, default_variant, live_version
 from engine.serialization import SERIALIZER_VERSION, new_workflow
-from engine.service import require_service
+from engine.service import require_service, service_instant
 from engine.transaction import in_transaction
-from engine.vocabulary import CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_SENDERS, PROPERTY_STARTERS, REGION_CODES
+from engine.vocabulary import (
+    CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_INSTANT_FIELD, PROPERTY_SENDERS, PROPERTY_STARTERS, REGION_CODES,
+)
 from engine.worklist import task_dict
 
 MAX_DATA_BYTES = 256 * 1024
@@ -99,7 +102,8 @@ def start_case(session: Session, registry: ModelRegistry, clock: Clock, *, regio
             start.data["verzoeker"] = {"rol": starter_role, "gebruiker": actor}
             workflow.do_engine_steps()
         case = Case(region=region, variant=version.variant, model_version_id=version.id, status="active",
-                    serializer_version=SERIALIZER_VERSION, started_at=now, started_by=actor, updated_at=now)
+                    serializer_version=SERIALIZER_VERSION, started_at=now, started_by=actor, updated_at=now,
+                    acted_at=now)
         save_case(session, case, workflow, actor=actor, now=now, action="zaak_gestart",
                   element=model.main_process, completed_before=set(),
                   detail={"model_version": version.version, "rol": starter_role,
@@ -112,10 +116,12 @@ def start_case(session: Session, registry: ModelRegistry, clock: Clock, *, regio
 def complete_task(session: Session, registry: ModelRegistry, clock: Clock, *, task_id: str,
                   data: dict[str, Any] | None, user: User, expected_version: int | None = None,
                   respect_claims: bool = False) -> None:
-    """Complete a ready user task as ``user`` with form data.
+    """Complete a ready user task as ``user`` with form data, at the instant the act happened.
 
-    With ``respect_claims`` a task claimed by someone else is refused (conflict)
-    until it is released (see engine.worklist); the web and the API pass it.
+    The instant is the service of the documents a ``requiresService`` step waits for, the
+    form field named by the step's ``instantField``, or now (see engine.acts). With
+    ``respect_claims`` a task claimed by someone else is refused (conflict) until it is
+    released (see engine.worklist); the web and the API pass it.
     """
     data = _check_data(data)
 
@@ -123,59 +129,95 @@ def complete_task(session: Session, registry: ModelRegistry, clock: Clock, *, ta
         row, case = lock_task(session, task_id, regions=user.regions)
         if row.role not in user.roles:
             raise Forbidden(f"deze taak is voor de rol '{row.role}'; {user.name} heeft die rol niet")
-        if row.state != "ready":
-            raise Conflict(f"taak '{row.title}' is al {'afgerond' if row.state == 'completed' else 'vervallen'}")
+        if row.state == "completed":
+            raise Conflict(f"taak '{row.title}' is al afgerond")
+        if row.state == "cancelled" and case.replay_json is None:
+            raise Conflict(f"taak '{row.title}' is vervallen" + (f" ({row.end_reason})" if row.end_reason else ""))
         if respect_claims and row.claimed_by not in (None, user.name):
             raise Conflict(f"taak '{row.title}' is in behandeling bij {row.claimed_by}; laat die haar eerst vrijgeven")
         if expected_version is not None and expected_version != case.lock_version:
             raise Conflict("de zaak is intussen gewijzigd; laad haar opnieuw")
-        model, workflow = open_workflow(session, registry, case)
+        model = registry.model(session, case.model_version_id)
         if row.form:
             validate_form_data(model.forms[row.form], data)
+        spec = ws.user_task_spec(model.all_specs(), row.element)
         now = clock.now()
-        with engine_time(clock):
-            task = workflow.get_task_from_id(UUID(task_id))
-            if task.state != TaskState.READY or not task.task_spec.manual:
-                raise Conflict(f"taak '{row.title}' staat niet klaar")
+        instant = checked_instant(case, instant_from(data, ws.properties(spec).get(PROPERTY_INSTANT_FIELD)
+                                                     if spec else None, row.title)
+                                  or (service_instant(session, case, spec) if spec else None), now)
+        uuid = UUID(task_id)
+
+        def fits(workflow) -> str | None:
+            task = ws.find_task(workflow, uuid)
+            if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+                return f"taak '{row.title}' staat niet klaar" + (f" ({row.end_reason})" if row.end_reason else "")
+            return None
+
+        def act(workflow) -> None:
+            task = ws.find_task(workflow, uuid)
             require_service(session, case, task, row.title)
-            completed_before = ws.completed_ids(ws.all_tasks(workflow))
             task.set_data(**data)
             task.run()
-            workflow.do_engine_steps()
-        save_case(session, case, workflow, actor=user.name, now=now, action="taak_afgerond",
-                  element=row.element, completed_before=completed_before)
+
+        events_before = last_event_id(session, case)
+        result = apply_act(session, registry, case, instant=instant, now=now, fits=fits, act=act,
+                           what=f"'{row.title}'", task_spec_name=spec.name if spec else None)
+        save_case(session, case, result.run.workflow, actor=user.name, now=now, action="taak_afgerond",
+                  element=row.element, completed_before=result.completed_before,
+                  completed_at=result.run.completed_at, end_reasons=end_reasons(result.run),
+                  detail={"tijdstip": instant.isoformat()} if instant != now else None)
+        if row.state != "completed":  # a replay brought the task back from 'cancelled'
+            row.state, row.completed_at, row.completed_by, row.end_reason = "completed", now, user.name, None
+        finish_act(session, case, instant=instant, now=now, actor=user.name, replayed=result.replayed,
+                   events_before=events_before)
 
     in_transaction(session, work)
 
 
 def send_message(session: Session, registry: ModelRegistry, clock: Clock, *, case_id: int, message: str,
                  data: dict[str, Any] | None, user: User) -> None:
-    """Deliver an external event (a BPMN message) to a case."""
+    """Deliver an external event (a BPMN message) to a case, at the instant it happened.
+
+    The instant is the form field named by the catch event's ``instantField`` (the day an
+    appeal was lodged), or now; the case is judged as it stood then (see engine.acts).
+    """
     data = _check_data(data)
 
     def work() -> None:
         case = lock_case(session, case_id, regions=user.regions)
-        if case.status != "active":
+        if case.status != "active" and case.replay_json is None:
             raise Conflict(f"zaak {case_id} is niet meer actief ({case.status})")
-        model, workflow = open_workflow(session, registry, case)
-        catchers = ws.message_catch_specs(workflow, message)
-        if not catchers:
-            waiting = ", ".join(ws.waiting_messages(workflow)) or "geen enkel bericht"
-            raise Conflict(f"zaak {case_id} wacht nu niet op '{message}' (wel op: {waiting})")
-        allowed = {r.strip() for t in catchers
-                   for r in ws.properties(t).get(PROPERTY_SENDERS, "").split(",") if r.strip()}
-        if allowed and not allowed & user.roles:
-            raise Forbidden(f"'{message}' mag alleen gemeld worden door: {', '.join(sorted(allowed))}")
-        forms = {ws.properties(t).get(PROPERTY_FORM) for t in catchers} - {None}
-        for form in forms:
-            validate_form_data(model.forms[form], data)
+        model = registry.model(session, case.model_version_id)
         now = clock.now()
-        with engine_time(clock):
-            completed_before = ws.completed_ids(ws.all_tasks(workflow))
+        field = ws.message_instant_field(model.all_specs(), message)
+        instant = checked_instant(case, instant_from(data, field, f"'{message}'"), now)
+
+        def fits(workflow) -> str | None:
+            if ws.message_catch_specs(workflow, message):
+                return None
+            waiting = ", ".join(ws.waiting_messages(workflow)) or "geen enkel bericht"
+            when = "wacht nu" if instant == now else f"wachtte op {dutch_instant(instant)}"
+            return f"zaak {case_id} {when} niet op '{message}' (wel op: {waiting})"
+
+        def act(workflow) -> None:
+            catchers = ws.message_catch_specs(workflow, message)
+            allowed = {r.strip() for t in catchers
+                       for r in ws.properties(t).get(PROPERTY_SENDERS, "").split(",") if r.strip()}
+            if allowed and not allowed & user.roles:
+                raise Forbidden(f"'{message}' mag alleen gemeld worden door: {', '.join(sorted(allowed))}")
+            for form in {ws.properties(t).get(PROPERTY_FORM) for t in catchers} - {None}:
+                validate_form_data(model.forms[form], data)
             workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload=data))
-            workflow.do_engine_steps()
-        save_case(session, case, workflow, actor=user.name, now=now, action="bericht", element=message,
-                  completed_before=completed_before, detail={"bericht": message})
+
+        events_before = last_event_id(session, case)
+        result = apply_act(session, registry, case, instant=instant, now=now, fits=fits, act=act,
+                           what=f"het bericht '{message}'")
+        save_case(session, case, result.run.workflow, actor=user.name, now=now, action="bericht", element=message,
+                  completed_before=result.completed_before, completed_at=result.run.completed_at,
+                  end_reasons=end_reasons(result.run),
+                  detail={"bericht": message, **({"tijdstip": instant.isoformat()} if instant != now else {})})
+        finish_act(session, case, instant=instant, now=now, actor=user.name, replayed=result.replayed,
+                   events_before=events_before)
 
     in_transaction(session, work)
 
@@ -194,7 +236,8 @@ def details_of(session: Session, case: Case, workflow) -> dict[str, Any]:
     """The ``thv case --json`` shape of a case whose workflow is already loaded."""
     version = session.get(ModelVersion, case.model_version_id)
     milestones = session.execute(select(CaseEvent.milestone, CaseEvent.at, CaseEvent.detail).where(
-        CaseEvent.case_id == case.id, CaseEvent.milestone.is_not(None)).order_by(CaseEvent.id)).all()
+        CaseEvent.case_id == case.id, CaseEvent.milestone.is_not(None), CaseEvent.revoked_by.is_(None))
+        .order_by(CaseEvent.id)).all()
     variables = ws.variables(workflow, ws.all_tasks(workflow))
     # Parallel branches keep older copies of the ban; the task that reached the latest milestone knew it.
     snapshots = [json.loads(d)[BAN_VARIABLE] for _, _, d in milestones if d and BAN_VARIABLE in json.loads(d)]
@@ -205,7 +248,8 @@ def details_of(session: Session, case: Case, workflow) -> dict[str, Any]:
     return {
         "id": case.id, "region": case.region, "variant": case.variant, "model_version": version.version,
         "status": case.status, "lock_version": case.lock_version,
-        "milestones": [{"name": m, "at": at.isoformat()} for m, at, _ in milestones],
+        # In the order they happened: a late-recorded act can reach a milestone before earlier-recorded ones.
+        "milestones": [{"name": m, "at": at.isoformat()} for m, at, _ in sorted(milestones, key=lambda r: r[1])],
         "open_tasks": [task_dict(t) for t in open_tasks],
         "waiting_for": ws.waiting_messages(workflow) if case.status == "active" else [],
         "next_timer_at": case.next_timer_at.isoformat() if case.next_timer_at else None,

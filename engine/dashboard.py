@@ -114,7 +114,8 @@ def counts(session: Session, *, region: str | None, start: datetime | None, end:
     by_milestone = {m: key for key, m in COUNTED_MILESTONES.items()}
     milestones = select(Case.region, Case.variant, CaseEvent.milestone, func.count(CaseEvent.id)).join(
         Case, Case.id == CaseEvent.case_id).where(
-        CaseEvent.milestone.in_(sorted(by_milestone)), *_in_period(CaseEvent.at, start, end)
+        CaseEvent.milestone.in_(sorted(by_milestone)), CaseEvent.revoked_by.is_(None),
+        *_in_period(CaseEvent.at, start, end)
     ).group_by(Case.region, Case.variant, CaseEvent.milestone)
     if region is not None:
         milestones = milestones.where(Case.region == region)
@@ -148,9 +149,9 @@ def durations(session: Session, *, region: str | None, start: datetime | None, e
     values: dict[tuple[str, str, str], list[float]] = {}
     for interval, (starts, ends) in INTERVALS.items():
         first = select(CaseEvent.case_id, func.min(CaseEvent.at).label("at")).where(
-            CaseEvent.milestone.in_(starts)).group_by(CaseEvent.case_id).subquery()
+            CaseEvent.milestone.in_(starts), CaseEvent.revoked_by.is_(None)).group_by(CaseEvent.case_id).subquery()
         last = select(CaseEvent.case_id, func.min(CaseEvent.at).label("at")).where(
-            CaseEvent.milestone.in_(ends)).group_by(CaseEvent.case_id).subquery()
+            CaseEvent.milestone.in_(ends), CaseEvent.revoked_by.is_(None)).group_by(CaseEvent.case_id).subquery()
         query = select(Case.region, Case.variant, first.c.at, last.c.at).join(
             first, first.c.case_id == Case.id).join(last, last.c.case_id == Case.id).where(
             last.c.at >= first.c.at, *_in_period(last.c.at, start, end))

@@ -67,7 +67,8 @@ def case_data(session: Session, registry: ModelRegistry, case: Case) -> dict[str
 
 def milestones_of(session: Session, case_id: int) -> list[tuple[str, datetime]]:
     return [(m, at) for m, at in session.execute(
-        select(CaseEvent.milestone, CaseEvent.at).where(CaseEvent.case_id == case_id, CaseEvent.milestone.is_not(None))
+        select(CaseEvent.milestone, CaseEvent.at).where(CaseEvent.case_id == case_id, CaseEvent.milestone.is_not(None),
+                                                 CaseEvent.revoked_by.is_(None))
         .order_by(CaseEvent.id)).all()]
 
 

@@ -101,7 +101,7 @@ def _case_events(session: Session, ids: list[int], names: Pseudonyms) -> dict[in
     found: dict[int, list[LogEvent]] = {}
     rows = session.execute(select(CaseEvent.case_id, CaseEvent.id, CaseEvent.action, CaseEvent.element,
                                   CaseEvent.milestone, CaseEvent.at, CaseEvent.actor, CaseEvent.detail).where(
-        CaseEvent.case_id.in_(ids), CaseEvent.action.in_(["mijlpaal", *CASE_ACTIONS])))
+        CaseEvent.case_id.in_(ids), CaseEvent.action.in_(["mijlpaal", *CASE_ACTIONS]), CaseEvent.revoked_by.is_(None)))
     for case_id, event_id, action, element, milestone, at, actor, detail in rows:
         if action == "mijlpaal":
             name = milestone or element or "mijlpaal"

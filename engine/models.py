@@ -102,6 +102,14 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The instant of the latest act (a decision, a service, a message) applied to the case. A later
+    # recorded act may not lie before it: the case has been worked on since.
+    acted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The workflow as it stood after that act, kept while only timers have fired since. An act that
+    # happened before a timer fired but is recorded after it (a service that was in time) is then
+    # applied to this state at its own instant and the timers are fired again behind it.
+    replay_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    replay_event_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -128,6 +136,7 @@ class HumanTask(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     completed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(400), nullable=True)  # why it closed without being done
 
 
 class CaseEvent(Base):
@@ -148,6 +157,9 @@ class CaseEvent(Base):
     milestone: Mapped[str | None] = mapped_column(String(60), nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Set once, when a late-recorded act undid what timers did after it happened: the id of the
+    # 'herzien' event that says so. Nothing else of an event ever changes.
+    revoked_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ApiToken(Base):

@@ -179,7 +179,8 @@ def documents_of_case(session: Session, case_id: int, user: User) -> list[dict[s
 
 def _latest_extension_end(session: Session, case_id: int) -> datetime | None:
     detail = session.scalars(select(CaseEvent.detail).where(
-        CaseEvent.case_id == case_id, CaseEvent.milestone == "huisverbod_verlengd").order_by(CaseEvent.id.desc())
+        CaseEvent.case_id == case_id, CaseEvent.milestone == "huisverbod_verlengd",
+        CaseEvent.revoked_by.is_(None)).order_by(CaseEvent.id.desc())
         .limit(1)).first()
     end = (json.loads(detail).get("huisverbod") or {}).get("einde") if detail else None
     return parse_instant(end) if isinstance(end, str) else None
@@ -235,6 +236,30 @@ def service_status(session: Session, case_id: int, user: User | None = None) -> 
                            "aan de uithuisgeplaatste is niet vastgelegd")
     return {"betekend": not reasons, "redenen": reasons, "beschikking": beschikking,
             "verlengingsbeschikking": extension}
+
+
+def service_instant(session: Session, case: Case, task_spec) -> datetime | None:
+    """When the documents a ``requiresService`` step waits for reached their recipient.
+
+    The step's act happened then, not when it was recorded: the latest of the first
+    counting service of each required kind. None when the step needs no service or
+    something is not served yet (then :func:`require_service` refuses it).
+    """
+    value = ws.properties(task_spec).get(PROPERTY_REQUIRES_SERVICE)
+    if not value:
+        return None
+    instants = []
+    for kind in requires_service_kinds(value):
+        document = latest(session, case.id, kind) if kind in KINDS else None
+        if document is None:
+            return None
+        recipient = KINDS[kind].recipients[0]
+        served = [r.served_at for r in records_of(session, [document.id])[document.id]
+                  if counts(document, r, recipient)]
+        if not served:
+            return None
+        instants.append(min(served))
+    return max(instants) if instants else None
 
 
 def require_service(session: Session, case: Case, task: Task, title: str) -> None:

@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import workflow_state as ws
+from engine.acts import end_reasons, last_event_id
 from engine.case_store import SYSTEM_ACTOR, open_workflow, record_event, save_case
+from engine.case_time import CaseRun
 from engine.transaction import in_transaction
-from engine.clock import Clock, engine_time
+from engine.clock import Clock
 from engine.errors import Conflict, ThvError
 from engine.models import Case
 from engine.registry import ModelRegistry
@@ -67,13 +69,17 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
 def _fire_case(session: Session, registry: ModelRegistry, clock: Clock, case: Case) -> int:
     _, workflow = open_workflow(session, registry, case)
     now = clock.now()
-    with engine_time(clock):
-        due = ws.due_timer_count(workflow, now)
-        completed_before = ws.completed_ids(ws.all_tasks(workflow))
-        workflow.refresh_timers()
-        workflow.do_engine_steps()
+    if case.replay_json is None:
+        # The state after the last act, kept so an act that was in time but is recorded after
+        # these timers can still be judged at its own instant (see engine.acts).
+        case.replay_json = case.workflow_json
+        case.replay_event_id = last_event_id(session, case)
+    completed_before = ws.completed_ids(ws.all_tasks(workflow))
+    run = CaseRun(workflow)
+    due = run.advance_to(now)
     save_case(session, case, workflow, actor=SYSTEM_ACTOR, now=now, action="timer",
-              element=None, completed_before=completed_before, detail={"timers": due})
+              element=None, completed_before=completed_before, detail={"timers": due},
+              completed_at=run.completed_at, end_reasons=end_reasons(run))
     return due
 
 

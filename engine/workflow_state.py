@@ -15,11 +15,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition, TerminateEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import parse_instant
-from engine.vocabulary import PROPERTY_FORM, PROPERTY_MILESTONE, lane_role
+from engine.vocabulary import PROPERTY_FORM, PROPERTY_INSTANT_FIELD, PROPERTY_MILESTONE, lane_role
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,32 @@ def start_event_properties(spec) -> dict[str, str]:
         if isinstance(getattr(task_spec, "event_definition", None), NoneEventDefinition):
             return properties(task_spec)
     return {}
+
+
+def user_task_spec(specs, element: str):
+    """The user task spec with BPMN id ``element`` in a model's process specs, or None."""
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if task_spec.bpmn_id == element and getattr(task_spec, "manual", False):
+                return task_spec
+    return None
+
+
+def message_instant_field(specs, message: str) -> str | None:
+    """The ``instantField`` of the catch events of ``message`` in a model (the first that names one)."""
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            names = {d.name for d in _definitions(task_spec) if isinstance(d, MessageEventDefinition)}
+            if message in names and properties(task_spec).get(PROPERTY_INSTANT_FIELD):
+                return properties(task_spec)[PROPERTY_INSTANT_FIELD]
+    return None
+
+
+def find_task(workflow: BpmnWorkflow, task_id: UUID) -> Task | None:
+    try:
+        return workflow.get_task_from_id(task_id)
+    except TaskNotFoundException:
+        return None
 
 
 def milestone_of(task_spec) -> str | None:
@@ -86,8 +113,12 @@ def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
     return min(dues) if dues else None
 
 
+def due_timers(workflow: BpmnWorkflow, now: datetime) -> list[Task]:
+    return [t for t in _waiting_timers(workflow) if (d := timer_due(t)) is not None and d <= now]
+
+
 def due_timer_count(workflow: BpmnWorkflow, now: datetime) -> int:
-    return sum(1 for t in _waiting_timers(workflow) if (d := timer_due(t)) is not None and d <= now)
+    return len(due_timers(workflow, now))
 
 
 def _user_task_due(task: Task) -> datetime | None:
