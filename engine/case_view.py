@@ -19,7 +19,7 @@ from engine.case_store import open_workflow
 from engine.cases import details_of
 from engine.errors import Forbidden, NotFound
 from engine.instructions import render_instructions
-from engine.models import Case, CaseEvent, User
+from engine.models import Case, CaseEvent, HumanTask, User
 from engine.registry import LoadedModel, ModelRegistry, list_versions
 from engine.visibility import sees_case_data, visible_variables
 from engine.vocabulary import CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_SENDERS, PROPERTY_STARTERS, REGIONS
@@ -171,6 +171,13 @@ def _history(session: Session, model: LoadedModel, case_id: int) -> list[dict[st
                         "element_title": titles.get(event.element or "", event.element),
                         "milestone": event.milestone, "detail": detail if isinstance(detail, dict) else {},
                         "revoked": event.revoked_by is not None})
+    # Tasks that closed without being done, with the reason (a term that passed, the ban that ended).
+    closed = session.scalars(select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "cancelled"))
+    for task in closed:
+        history.append({"at": task.completed_at or task.created_at, "actor": "systeem", "action": "taak_vervallen",
+                        "element": task.element, "element_title": task.title, "milestone": None,
+                        "detail": {"reden": task.end_reason} if task.end_reason else {}, "revoked": False})
+    history.sort(key=lambda h: h["at"])  # stable: events of one instant keep their order
     return history
 
 

@@ -14,7 +14,7 @@ from engine.clock import add_legal_term, parse_instant
 from engine.errors import Finding
 from engine.sandbox import SandboxError, compile_expression, compile_script, evaluate_constant
 from engine.vocabulary import (
-    MILESTONE_SET, PROPERTY_MILESTONE, PROPERTY_REQUIRES_SERVICE, PROPERTY_SENDERS, PROPERTY_STARTERS, ROLE_CODES,
+    MILESTONE_SET, PROPERTY_DEADLINE_MESSAGE, PROPERTY_MILESTONE, PROPERTY_REQUIRES_SERVICE, PROPERTY_SENDERS, PROPERTY_STARTERS, ROLE_CODES,
     lane_role,
 )
 from engine.document_rules import check_requires_service
@@ -160,6 +160,14 @@ def _check_properties(file: str, root: etree._Element) -> Iterator[Finding]:
             yield _finding(file, prop, f"mijlpaal '{value}' staat niet in de vaste lijst (processes/README.md)")
         if name == PROPERTY_REQUIRES_SERVICE and (problem := check_requires_service(value)):
             yield _finding(file, prop, problem)
+        if name == PROPERTY_DEADLINE_MESSAGE:
+            element = prop.getparent().getparent().getparent()
+            if element.find("bpmn:timerEventDefinition", NS) is None:
+                yield _finding(file, prop, f"{name} hoort bij een timer: alleen een verstreken termijn weigert "
+                                           "een latere handeling")
+            elif not value or len(value) > 300:
+                yield _finding(file, prop, f"{name} moet een zin van 1 tot 300 tekens zijn, met {{tijdstip}} "
+                                           "voor het moment waarop de termijn verstreek")
         if name in (PROPERTY_SENDERS, PROPERTY_STARTERS):
             unknown = [r for r in value.split(",") if r.strip() and r.strip() not in ROLE_CODES]
             if unknown or not value:

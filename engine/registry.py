@@ -25,7 +25,7 @@ from engine.forms import FORM_SUFFIX, FORMS_DIR, load_schema_text, read_form_fil
 from engine.model_checks import BPMN_NS, SPIFF_NS, check_bpmn_xml, check_dmn_xml
 from engine.models import ModelFile, ModelVersion
 from engine.versions import live_version_ids, live_version_of, mark_live
-from engine.vocabulary import PROPERTY_FORM, REGION_CODES, lane_role
+from engine.vocabulary import PROPERTY_FORM, PROPERTY_INSTANT_FIELD, REGION_CODES, lane_role
 from engine.xml_safety import parse_model_xml
 
 FORMS_PREFIX = "forms/"
@@ -209,10 +209,23 @@ def _check_specs_and_load_forms(model: LoadedModel, roots: dict[str, etree._Elem
                 findings.append(Finding(**where, message=f"gebruikerstaak heeft geen formulier ({PROPERTY_FORM})"))
             if form and form not in model.forms:
                 _load_form(model, form, forms_in_bundle, forms_dir, where, findings)
+            instant_field = (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get(
+                PROPERTY_INSTANT_FIELD)
+            if instant_field and (problem := _instant_field_problem(model.forms.get(form or ""), instant_field)):
+                findings.append(Finding(**where, message=problem))
     # Forms shipped in the bundle but used by no task are dropped from the version.
     for name in list(model.files):
         if name.startswith(FORMS_PREFIX) and name[len(FORMS_PREFIX):] not in model.forms:
             del model.files[name]
+
+
+def _instant_field_problem(schema: dict[str, Any] | None, field: str) -> str | None:
+    """Why ``instantField`` cannot name the instant of the act, or None."""
+    prop = ((schema or {}).get("properties") or {}).get(field)
+    if not isinstance(prop, dict) or prop.get("format") != "date-time":
+        return (f"'{PROPERTY_INSTANT_FIELD}' noemt '{field}', maar het formulier heeft geen veld met die naam "
+                "en format date-time")
+    return None
 
 
 def _load_form(model: LoadedModel, form: str, forms_in_bundle: dict[str, bytes], forms_dir: Path | None,

@@ -34,6 +34,7 @@ def task_dict(task: HumanTask) -> dict[str, Any]:
         "created_at": task.created_at.isoformat(),
         "claimed_by": task.claimed_by, "completed_by": task.completed_by,
         "completed_at": task.completed_at.isoformat() if task.completed_at else None,
+        "end_reason": task.end_reason,
     }
 
 

@@ -23,7 +23,8 @@ STATUS_LABELS = {"active": _l("Actief"), "completed": _l("Afgerond"), "terminate
 ACTION_LABELS = {"zaak_gestart": _l("Zaak gestart"), "taak_afgerond": _l("Taak afgerond"),
                  "bericht": _l("Gebeurtenis gemeld"), "mijlpaal": _l("Mijlpaal bereikt"), "timer": _l("Termijn verstreken"),
                  "fout": _l("Fout"), "taak_geclaimd": _l("Taak in behandeling genomen"),
-                 "taak_vrijgegeven": _l("Taak vrijgegeven")}
+                 "taak_vrijgegeven": _l("Taak vrijgegeven"), "taak_vervallen": _l("Taak vervallen"),
+                 "herzien": _l("Herzien: een tijdige handeling is later vastgelegd")}
 TOKEN_STATES = {"actief": _l("actief"), "verlopen": _l("verlopen"), "ingetrokken": _l("ingetrokken")}
 BAN_STATUS_LABELS = {"opgelegd": _l("Opgelegd"), "verlengd": _l("Verlengd"), "opgeschort": _l("Opgeschort"),
                      "hervat": _l("Hervat"), "verlopen": _l("Verlopen"), "geschorst": _l("Geschorst door de rechter"),

@@ -13,8 +13,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import cases, timers, worklist
-from engine.errors import Conflict, FormInvalid, InvalidInput, RuleRefused
+from engine import case_view, cases, timers, worklist
+from engine.errors import Conflict, DeployRefused, FormInvalid, InvalidInput, RuleRefused
 from engine.models import Case, CaseEvent, HumanTask
 from engine.bundle import collect_bundle
 from engine.registry import deploy_bundle
@@ -204,3 +204,46 @@ def test_a_model_rule_refuses_with_its_own_dutch_message(session, rt, termijn, p
     assert session.get(Case, case_id).lock_version == before
     cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"dagen": 28}, user=people["bm"])
     assert _milestones(session, rt, case_id)[-1][0] == "huisverbod_opgelegd"
+
+
+def _termijn_with(old: str, new: str) -> dict[str, bytes]:
+    files = collect_bundle(BUNDLES / "termijn")
+    name = next(n for n in files if n.endswith("termijn.bpmn"))
+    text = files[name].decode("utf-8")
+    assert text.count(old) == 1
+    return {**files, name: text.replace(old, new).encode("utf-8")}
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('name="instantField" value="uitgereikt_op"', 'name="instantField" value="uitgereikt"',
+     "'instantField' noemt 'uitgereikt', maar het formulier heeft geen veld met die naam en format date-time"),
+    ('name="deadlineMessage" value="het huisverbod is op {tijdstip} verlopen"', 'name="deadlineMessage" value=""',
+     "deadlineMessage moet een zin van 1 tot 300 tekens zijn"),
+    ('<spiffworkflow:property name="milestone" value="huisverbod_verlopen" />',
+     '<spiffworkflow:property name="milestone" value="huisverbod_verlopen" />'
+     '<spiffworkflow:property name="deadlineMessage" value="te laat op {tijdstip}" />',
+     "deadlineMessage hoort bij een timer"),
+])
+def test_deploy_refuses_misused_time_properties(session, rt, old, new, message):
+    with pytest.raises(DeployRefused) as refused:
+        deploy_bundle(session, rt.registry, _termijn_with(old, new), region="basis", variant="termijn",
+                      actor="test", now=rt.clock.now())
+    assert any(message in f.message for f in refused.value.findings), refused.value.findings
+
+
+def test_the_history_shows_revoked_events_and_why_tasks_lapsed(session, rt, termijn, people):
+    case_id = _impose(session, rt, people)
+    task = _ready(session, case_id, "Task_uitreiken")
+    rt.clock.set(END + timedelta(hours=1))
+    timers.fire_due_timers(session, rt.registry, rt.clock)
+    history = case_view.case_page(session, rt.registry, case_id, people["bm"])["history"]
+    lapsed = [h for h in history if h["action"] == "taak_vervallen"]
+    assert [(h["element_title"], h["detail"]["reden"]) for h in lapsed] == [
+        ("Verlengingsbeschikking uitreiken",
+         "vervallen: de verlenging had vóór 12 februari 2026 om 21:15 moeten zijn uitgereikt")]
+
+    _serve(session, rt, people, case_id, task["id"], END - MINUTE)
+    history = case_view.case_page(session, rt.registry, case_id, people["bm"])["history"]
+    assert [h["milestone"] for h in history if h["revoked"]] == ["huisverbod_verlopen", None]
+    assert [h["action"] for h in history if h["action"] == "herzien"] == ["herzien"]
+    assert not [h for h in history if h["action"] == "taak_vervallen" and h["element"] == "Task_uitreiken"]
