@@ -53,6 +53,8 @@ def seed_demo_cases(rt: Runtime) -> Iterator[str]:
             case_id = cases.start_case(session, rt.registry, rt.clock, region=region, variant=variant, data=data,
                                        user=user)
             for element, step_data in steps:
+                if element == "Task_beschikking":  # imposed now: every term counts from this minute
+                    step_data = {**step_data, "opgelegd_op": rt.clock.now().isoformat()}
                 task = next(t for t in worklist.list_tasks(session, case_id=case_id) if t["element"] == element)
                 cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data=step_data,
                                     user=get_user(session, f"{task['role']}.{region}"))

@@ -94,6 +94,7 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
 
     # 5. The beschikking.
     open_task(hovj, "Beschikking opstellen")
+    hovj.page.fill("#f-opgelegd_op", "2026-02-02T21:15")
     hovj.page.fill("#f-beschikking_plaats", "Dorpsstraat 1, Ergens")
     hovj.page.fill("#f-feiten_en_omstandigheden", "Geweld tegen de partner; kinderen aanwezig.")
     hovj.page.fill("#f-contactverbod_namen-0", "Els Jansen")
@@ -109,7 +110,7 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     hovj.goto(f"/zaken/{case_id}")
     expect(hovj.page.locator('[data-testid="countdown"]')).to_contain_text("nog 10 dagen")
     expect(hovj.page.locator('[data-testid="ban-end"]')).to_have_text("do 12 feb 2026 21:15")
-    for element in ("Call_uitreiken", "Call_looptijd", "Call_hulpverlening"):
+    for element in ("Sub_huisverbod", "Call_hulpverlening"):
         expect(diagram_marker(hovj.page, element, "thv-active")).to_have_count(1)
     for element in ("Task_toets", "Call_rihg", "Call_besluit", "Task_beschikking"):
         expect(diagram_marker(hovj.page, element, "thv-done")).to_have_count(1)

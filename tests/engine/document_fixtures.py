@@ -53,7 +53,7 @@ def imposed(s: Scenario) -> Scenario:
 def impose_with(s: Scenario, beschikking: dict[str, Any]) -> None:
     assess(s, RIHG_HOOG, afnemer="hulpofficier")
     decide(s, "hulpofficier")
-    s.do("Task_beschikking", beschikking)
+    s.do("Task_beschikking", {**beschikking, "opgelegd_op": s.clock.now().isoformat()})  # imposed now
 
 
 def make(s: Scenario, kind: str, role: str, **kwargs: Any) -> Document:
@@ -75,6 +75,7 @@ def extend(s: Scenario, days: int, at: datetime, facts: str = "De dreiging houdt
     """
     s.advance_to(at)
     s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": days, "verlenging_feiten": facts})
+    s.do("Task_verlengingsbeschikking", {})  # the step that asks for the document; service is checked later
 
 
 def make_extension_known(s: Scenario, extension: Document) -> None:

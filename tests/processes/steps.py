@@ -17,7 +17,8 @@ RIHG_HOOG = {"incident": {"2a": {"signalen": ["2a.2"], "score": "hoog"},
                           "2g": {"signalen": ["2g.4"], "score": "hoog"}}}
 RIHG_LAAG = {"incident": {"2a": {"signalen": ["2a.1"], "score": "hoog"},
                           "2k": {"signalen": ["2k.2"], "score": "midden"}}}
-BESCHIKKING = {"beschikking_plaats": "Dorpsstraat 1, Utrecht",
+# The imposition instant: the test clock's start (2 February 2026 21:15 Amsterdam); impose() uses the clock's now.
+BESCHIKKING = {"opgelegd_op": "2026-02-02T21:15:00+01:00", "beschikking_plaats": "Dorpsstraat 1, Utrecht",
                "feiten_en_omstandigheden": "Mishandeling met letsel; dreiging met een mes.",
                "contactverbod_namen": ["S. de Vries"], "mondeling_aangezegd": False}
 
@@ -41,10 +42,15 @@ def decide(s: Scenario, by: str, besluit: str = "opleggen", advies: str = "huisv
     s.do(f"Task_besluit_{short}_{advies}", data)
 
 
-def impose(s: Scenario, *, afnemer: str, decider: str) -> None:
+def beschikking(s: Scenario, **changes: Any) -> dict[str, Any]:
+    """The beschikking form, imposed at the clock's now unless ``opgelegd_op`` is given."""
+    return {**BESCHIKKING, "opgelegd_op": s.clock.now().isoformat(), **changes}
+
+
+def impose(s: Scenario, *, afnemer: str, decider: str, **changes: Any) -> None:
     assess(s, RIHG_HOOG, afnemer=afnemer)
     decide(s, decider)
-    s.do("Task_beschikking", BESCHIKKING)
+    s.do("Task_beschikking", beschikking(s, **changes))
 
 
 def issue(s: Scenario, kind: str, role: str) -> Document:
@@ -80,12 +86,30 @@ def serve_and_notify(s: Scenario, issuer: str = "hulpofficier") -> None:
     s.do("Task_kennisgeving", {"achterblijvers_geinformeerd": True, "hulpverlening_geinformeerd": True})
 
 
+def decide_extension(s: Scenario, days: int, facts: str = "De dreiging houdt aan.") -> Document:
+    """The burgemeester decides to extend and makes the verlengingsbeschikking (not yet served)."""
+    s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": days, "verlenging_feiten": facts})
+    document = issue(s, "verlengingsbeschikking", "burgemeester")
+    s.do("Task_verlengingsbeschikking", {})
+    return document
+
+
 def extend(s: Scenario, days: int, facts: str = "De dreiging houdt aan.") -> None:
     """The burgemeester extends, the verlengingsbeschikking is made and handed over: the extension takes effect."""
-    s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": days, "verlenging_feiten": facts})
-    record(s, issue(s, "verlengingsbeschikking", "burgemeester"), to="uithuisgeplaatste",
-           method="in_persoon_getekend", by="politie")
+    document = decide_extension(s, days, facts)
+    record(s, document, to="uithuisgeplaatste", method="in_persoon_getekend", by="politie")
     s.do("Task_verlenging_uitreiken", {})
+
+
+def withdraw(s: Scenario, motivering: str = "Hulp loopt, veiligheid geborgd.") -> Document:
+    """Help is accepted, the burgemeester withdraws and serves the intrekkingsbesluit: the ban ends."""
+    s.send("hulp_geaccepteerd", "hulpverlening", {"hulp_bevestigd_door": "Ambulant team",
+                                                  "hulp_huisgenoten_niet_belemmerd": True})
+    s.do("Task_intrekking", {"intrekken": True, "intrekking_motivering": motivering})
+    document = issue(s, "intrekkingsbesluit", "burgemeester")
+    record(s, document, to="uithuisgeplaatste", method="in_persoon_getekend", by="politie")
+    s.do("Task_intrekkingsbesluit_uitreiken", {})
+    return document
 
 
 def help_without_children(s: Scenario) -> None:

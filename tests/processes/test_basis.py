@@ -5,11 +5,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.errors import Conflict, Forbidden, ProcessError
+from engine.errors import Conflict, Forbidden, RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import (
-    BESCHIKKING, MELDING, RIHG_HOOG, RIHG_LAAG, assess, decide, extend, help_without_children, impose, issue, record,
-    serve_and_notify,
+    MELDING, RIHG_HOOG, RIHG_LAAG, assess, beschikking, decide, decide_extension, extend, help_without_children, impose,
+    issue, record, serve_and_notify, withdraw,
 )
 
 UTC = timezone.utc
@@ -31,11 +31,14 @@ def test_t1_acute_imposed_by_hulpofficier_and_extended_to_28_days(s):
     serve_and_notify(s)
     help_without_children(s)
 
+    extension = s.task("Task_verlenging")  # open from the imposition; the reminder marks the deadline
+    assert (extension["role"], extension["due_at"]) == ("burgemeester", "2026-02-09T20:15:00+00:00")
     s.advance_to(datetime(2026, 2, 9, 20, 15, tzinfo=UTC))  # reminder three days before the end
-    extension = s.task("Task_verlenging")
-    assert (extension["role"], extension["due_at"]) == ("burgemeester", "2026-02-12T20:15:00+00:00")
+    assert s.task("Task_verlenging")["due_at"] == "2026-02-12T20:15:00+00:00"  # now the end itself
     s.advance_to(datetime(2026, 2, 10, 9, 0, tzinfo=UTC))  # day 8
     s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 18, "verlenging_feiten": "Dreiging houdt aan."})
+    assert s.task("Task_verlengingsbeschikking")["role"] == "burgemeester"
+    s.do("Task_verlengingsbeschikking", {})
     assert s.var("huisverbod")["einde"] == "2026-02-12T20:15:00+00:00"  # not before it is made known
     with pytest.raises(Conflict):
         s.do("Task_verlenging_uitreiken", {})
@@ -55,7 +58,11 @@ def test_t1_acute_imposed_by_hulpofficier_and_extended_to_28_days(s):
     assert "Task_mededeling" in done["hulpofficier"]
     assert "Task_kennisgeving" in done["burgemeester"]
     s.do("Task_afronden", {"afloop_samenvatting": "Verlopen na verlenging."})
-    s.advance(timedelta(days=5 * 365 + 2))
+    # Retention counts from the last beschikking, the verlengingsbeschikking of 10 February 10:00 Amsterdam.
+    assert s.next_timer() == datetime(2031, 2, 10, 9, 0, tzinfo=UTC)
+    s.advance_to(datetime(2031, 2, 10, 8, 59, tzinfo=UTC))
+    assert not s.has_task("Task_vernietigen")
+    s.advance_to(datetime(2031, 2, 10, 9, 0, tzinfo=UTC))
     s.do("Task_vernietigen", {"vernietigd": True})
     assert s.case()["status"] == "completed"
 
@@ -77,7 +84,7 @@ def test_t3_child_abuse_consults_veilig_thuis_first_and_hears_child_on_appeal(s)
     assert [t["element"] for t in s.tasks()] == ["Task_vt_raadplegen"]  # before any decision
     s.do("Task_vt_raadplegen", {"bekend_bij_veilig_thuis": True, "advies_veilig_thuis": "Huisverbod aangewezen."})
     decide(s, "hulpofficier")
-    s.do("Task_beschikking", BESCHIKKING)
+    s.do("Task_beschikking", beschikking(s))
     s.do("Task_outreach", {"contact_uithuisgeplaatste": True, "contact_achterblijvers": True,
                            "contact_kinderen": True})
     s.do("Task_veiligheidsplan", {"partnergesprek_gevoerd": True, "veiligheidsafspraken": "x"})
@@ -150,8 +157,11 @@ def test_extension_beyond_the_maximum_is_refused_and_changes_nothing(s):
     assert s.var("huisverbod")["einde"] == "2026-02-22T20:15:00+00:00"
     s.advance_to(datetime(2026, 2, 19, 20, 15, tzinfo=UTC))  # reminder of the second period
     before = s.case()
-    with pytest.raises(ProcessError, match="maximale duur"):  # 22 Feb + 9 days passes 2 March 21:15
+    with pytest.raises(RuleRefused) as refused:  # 22 Feb + 9 days passes 2 March 21:15
         s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 9, "verlenging_feiten": "x"})
+    assert str(refused.value) == (
+        "Verlenging geweigerd: met 9 dagen zou het huisverbod eindigen op 3 maart 2026 om 21:15, na de maximale duur "
+        "van 28 dagen na het opleggen; het uiterste einde is 2 maart 2026 om 21:15 (Wth 9, eerste lid).")
     assert s.case() == before and s.has_task("Task_verlenging")
     extend(s, 8)
     assert s.var("huisverbod")["einde"] == "2026-03-02T20:15:00+00:00"
@@ -176,11 +186,12 @@ def test_extension_not_made_known_before_the_end_does_not_take_effect(s):
     s.start("politie", MELDING)
     impose(s, afnemer="hulpofficier", decider="hulpofficier")
     s.advance(timedelta(days=8))
-    s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 10, "verlenging_feiten": "x"})
+    decide_extension(s, 10, "x")
     assert s.task("Task_verlenging_uitreiken")["due_at"] == "2026-02-12T20:15:00+00:00"
     s.advance(timedelta(days=2))
     assert "huisverbod_verlengd" not in s.milestones()
     assert s.milestones()[-1] == "huisverbod_verlopen"
+    assert s.var("huisverbod")["verlenging_vervallen"]["nieuw_einde"] == "2026-02-22T20:15:00+00:00"
 
 
 def test_declined_extension_runs_out_after_ten_days(s):
@@ -229,9 +240,7 @@ def test_help_accepted_leads_to_withdrawal(s):
     s.send("hulp_geaccepteerd", "hulpverlening", {"hulp_bevestigd_door": "Ambulant team",
                                                   "hulp_huisgenoten_niet_belemmerd": True})
     s.do("Task_intrekking", {"intrekken": False, "intrekking_motivering": "Te vroeg."})
-    s.send("hulp_geaccepteerd", "hulpverlening", {"hulp_bevestigd_door": "Ambulant team",
-                                                  "hulp_huisgenoten_niet_belemmerd": True})
-    s.do("Task_intrekking", {"intrekken": True, "intrekking_motivering": "Hulp loopt, veiligheid geborgd."})
+    withdraw(s)
     assert s.milestones()[-1] == "huisverbod_ingetrokken"
     assert s.var("huisverbod")["status"] == "ingetrokken"
 

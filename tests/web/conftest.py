@@ -163,6 +163,7 @@ class Api:
         self.complete("hovj", self.to_rihg(case_id)["id"], RIHG)
         self.complete("hovj", self.task("hovj", case_id)["id"], {"besluit": "opleggen"})
         self.complete("hovj", self.task("hovj", case_id, "Task_beschikking")["id"], {
+            "opgelegd_op": "2026-02-02T21:15:00+01:00",
             "beschikking_plaats": "Dorpsstraat 1", "feiten_en_omstandigheden": "Zie melding.",
             "contactverbod_namen": ["Els Jansen"], "mondeling_aangezegd": False})
 

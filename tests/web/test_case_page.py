@@ -39,7 +39,7 @@ def test_case_page_after_imposition(client, api, case_id, clock):
     assert "nog 8 dagen" in page
     assert "Huisverbod opgelegd" in page and "RIHG afgenomen" in page
     diagram = _diagram(page)
-    assert {"Call_uitreiken", "Call_looptijd", "Call_hulpverlening"} <= set(diagram["active"])
+    assert {"Sub_huisverbod", "Call_hulpverlening"} <= set(diagram["active"])
     assert "Task_beschikking" in diagram["completed"]
     # open tasks with their holders and deadlines; the burgemeester's own task is a link
     assert "Kennisgevingen aan achterblijvers en hulpverlening" in page and "24 uur te laat" in page

@@ -115,6 +115,7 @@ def test_the_extension_step_waits_for_a_served_verlengingsbeschikking(app, clien
         assert fire_due_timers(db.session, thv.ctx.registry, clock) >= 1  # the reminder and the earlier deadlines
     api.complete("bm", api.task("bm", case_id, "Task_verlenging")["id"], {
         "verlengen": True, "verlenging_dagen": 10, "verlenging_feiten": "De dreiging houdt aan."})
+    api.complete("bm", api.task("bm", case_id, "Task_verlengingsbeschikking")["id"], {})
     task = api.task("pol", case_id, "Task_verlenging_uitreiken")
     login(client, "pol")
     note = section(client.get(f"/taken/{task['id']}").get_data(as_text=True), "missing-service")

@@ -64,7 +64,7 @@ def test_an_empty_post_never_crashes_and_validation_names_real_fields(path):
 @pytest.mark.parametrize("form, data", [
     ("melding_crisis.schema.json", MELDING),
     ("rihg.schema.json", RIHG),
-    ("beschikking.schema.json", {"beschikking_plaats": "Dorpsstraat 1", "feiten_en_omstandigheden": "regel 1\nregel 2",
+    ("beschikking.schema.json", {"opgelegd_op": "2026-02-02T21:30:00+01:00", "beschikking_plaats": "Dorpsstraat 1", "feiten_en_omstandigheden": "regel 1\nregel 2",
                                  "contactverbod_namen": ["Els", "Kim"], "mondeling_aangezegd": True}),
     ("mededeling.schema.json", {"medegedeeld_op": "2026-02-02T22:30:00+01:00", "mededeling_wijze": "telefonisch"}),
     ("verlenging.schema.json", {"verlengen": True, "verlenging_dagen": 18, "verlenging_feiten": "dreiging",
