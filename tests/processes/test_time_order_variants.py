@@ -1,0 +1,60 @@
+"""Time order on every variant: an extension served one minute before the end holds, also when it is
+recorded after the sweep fired the end; one served a minute after the end is refused in Dutch.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from engine import cases, service
+from engine.errors import RuleRefused
+from tests.processes.steps import decide_extension, impose
+from tests.processes.test_all_variants import VARIANTS, _start
+
+MINUTE = timedelta(minutes=1)
+
+
+def _served(s, document, at) -> None:
+    service.record_service(s.session, s.clock, document_id=document.id, recipient_role="uithuisgeplaatste",
+                           method="in_persoon_getekend", served_at=at, user=s.users["politie"])
+
+
+def _extension_pending(rt, session, variant):
+    s = _start(rt, session, variant)
+    _, taker, decider, days, _ = VARIANTS[variant]
+    impose(s, afnemer=taker, decider=decider)
+    s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
+    end = s.clock.now() + timedelta(days=days)
+    s.advance(timedelta(days=days - 2))
+    document = decide_extension(s, 7)
+    return s, end, document
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_in_time_service_recorded_after_the_sweep_still_extends(rt, session, variant):
+    s, end, document = _extension_pending(rt, session, variant)
+    task = s.task("Task_verlenging_uitreiken")
+    s.advance_to(end + timedelta(hours=1))  # the sweep fires the end: nobody recorded the service yet
+    assert "huisverbod_verlopen" in s.milestones() and not s.has_task("Task_verlenging_uitreiken")
+    s.clock.set(end + timedelta(hours=10))
+    _served(s, document, end - MINUTE)  # the police record the next morning: served 21:14 the evening before
+    cases.complete_task(s.session, s.rt.registry, s.clock, task_id=task["id"], data={}, user=s.users["politie"])
+    assert "huisverbod_verlopen" not in s.milestones()
+    assert s.milestones()[-1] == "huisverbod_verlengd"
+    assert s.var("huisverbod")["einde"] == (end + timedelta(days=7)).isoformat()
+    assert s.case()["status"] == "active"
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_service_one_minute_after_the_end_is_refused_even_before_the_sweep(rt, session, variant):
+    s, end, document = _extension_pending(rt, session, variant)
+    s.clock.set(end + MINUTE)  # no sweep has run since the end
+    _served(s, document, end + MINUTE)
+    version = s.case()["lock_version"]
+    with pytest.raises(RuleRefused) as refused:
+        s.do("Task_verlenging_uitreiken", {})
+    assert refused.value.message.startswith("het huisverbod is op ")
+    assert "verlopen" in refused.value.message and "om 21:16)" in refused.value.message
+    assert s.case()["lock_version"] == version
+    assert "huisverbod_verlopen" not in s.milestones()  # nothing was stored, the sweep will do it
