@@ -210,7 +210,7 @@ def task_page(session: Session, registry: ModelRegistry, task_id: str, user: Use
     """A task with its form schema, its instructions and the case data the user may see."""
     task = get_task(session, task_id, user)
     case, model, workflow = _load(session, registry, task["case_id"], user)
-    spec = _task_spec(model, task["element"])
+    spec = ws.user_task_spec(model.all_specs(), task["element"])
     instructions = (getattr(spec, "extensions", None) or {}).get("instructionsForEndUser") if spec else None
     details = details_of(session, case, workflow)
     variables = visible_variables(details["variables"], user.roles)
@@ -234,12 +234,6 @@ def task_form(session: Session, registry: ModelRegistry, task_id: str, user: Use
     return {"task": task, "schema": model.forms.get(task["form"]) if task["form"] else None}
 
 
-def _task_spec(model: LoadedModel, element: str):
-    for spec in model.all_specs():
-        for task_spec in spec.task_specs.values():
-            if task_spec.bpmn_id == element and getattr(task_spec, "manual", False):
-                return task_spec
-    return None
 
 
 # --- starting a case ----------------------------------------------------------

@@ -157,12 +157,7 @@ def make_form(session: Session, registry: ModelRegistry, case_id: int, kind: str
 # --- a task that waits for service ------------------------------------------------------------------
 
 def _task_spec(registry: ModelRegistry, session: Session, case: Case, element: str):
-    model = registry.model(session, case.model_version_id)
-    for spec in model.all_specs():
-        for task_spec in spec.task_specs.values():
-            if task_spec.bpmn_id == element and getattr(task_spec, "manual", False):
-                return task_spec
-    return None
+    return ws.user_task_spec(registry.model(session, case.model_version_id).all_specs(), element)
 
 
 def _task_data(session: Session, registry: ModelRegistry, case: Case, task_id: str) -> dict[str, Any]:

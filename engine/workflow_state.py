@@ -117,10 +117,6 @@ def due_timers(workflow: BpmnWorkflow, now: datetime) -> list[Task]:
     return [t for t in _waiting_timers(workflow) if (d := timer_due(t)) is not None and d <= now]
 
 
-def due_timer_count(workflow: BpmnWorkflow, now: datetime) -> int:
-    return len(due_timers(workflow, now))
-
-
 def _user_task_due(task: Task) -> datetime | None:
     """The earliest boundary timer on a user task is its deadline."""
     parent = task.parent
