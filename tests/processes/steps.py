@@ -1,6 +1,7 @@
 """Reusable steps for the scenario tests: the data each organisation enters."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from engine import documents, service
@@ -26,6 +27,34 @@ BESCHIKKING = {"opgelegd_op": "2026-02-02T21:15:00+01:00", "beschikking_plaats":
 def verzoek(**changes: Any) -> dict[str, Any]:
     """A request as pilot variants take it (route and onderbouwing added to the melding)."""
     return {"route": "acuut", "onderbouwing": "Direct gevaar voor de partner.", **MELDING, **changes}
+
+
+# variant: (starter role, RIHG taker, decision by, first term in days, start data)
+VARIANTS = {
+    "wth-basis": ("politie", "hulpofficier", "hulpofficier", 10, MELDING),
+    "v1-brede-toegang": ("politie", "politie", "burgemeester", 10, verzoek()),
+    "v2-weegteam": ("politie", "politie", "burgemeester", 10, verzoek()),
+    "v3-termijnflex": ("politie", "politie", "burgemeester", 14, verzoek()),
+    "v4-integraal": ("politie", "politie", "burgemeester", 14, verzoek()),
+}
+
+
+def start_variant(rt, session, variant: str) -> Scenario:
+    """A case of ``variant`` started by its usual starter, up to where the acute route begins."""
+    s = Scenario(rt, session, variant)
+    starter, *_, data = VARIANTS[variant]
+    s.start(starter, data)
+    if variant == "v4-integraal":
+        s.do("Task_integraal", {"integrale_maatregel": "huisverbod", "integrale_motivering": "Direct gevaar."})
+    return s
+
+
+def expires_exactly_at(s: Scenario, end) -> None:
+    """The ban is still running one minute before ``end`` and has expired at ``end``."""
+    s.advance_to(end - timedelta(minutes=1))
+    assert "huisverbod_verlopen" not in s.milestones()
+    s.advance_to(end)
+    assert s.milestones()[-1] == "huisverbod_verlopen"
 
 
 def assess(s: Scenario, rihg: dict[str, Any], *, afnemer: str) -> None:

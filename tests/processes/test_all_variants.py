@@ -5,31 +5,12 @@ from datetime import timedelta
 
 import pytest
 
-from tests.processes.scenario import Scenario
-from tests.processes.steps import MELDING, RIHG_LAAG, assess, decide, impose, verzoek
-
-# variant: (starter role, RIHG taker, decision by, first term in days, start data)
-VARIANTS = {
-    "wth-basis": ("politie", "hulpofficier", "hulpofficier", 10, MELDING),
-    "v1-brede-toegang": ("politie", "politie", "burgemeester", 10, verzoek()),
-    "v2-weegteam": ("politie", "politie", "burgemeester", 10, verzoek()),
-    "v3-termijnflex": ("politie", "politie", "burgemeester", 14, verzoek()),
-    "v4-integraal": ("politie", "politie", "burgemeester", 14, verzoek()),
-}
-
-
-def _start(rt, session, variant: str) -> Scenario:
-    s = Scenario(rt, session, variant)
-    starter, *_, data = VARIANTS[variant]
-    s.start(starter, data)
-    if variant == "v4-integraal":
-        s.do("Task_integraal", {"integrale_maatregel": "huisverbod", "integrale_motivering": "Direct gevaar."})
-    return s
+from tests.processes.steps import RIHG_LAAG, VARIANTS, assess, decide, expires_exactly_at, impose, start_variant
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_t2_low_advice_confirmed(rt, session, variant):
-    s = _start(rt, session, variant)
+    s = start_variant(rt, session, variant)
     _, taker, decider, _, _ = VARIANTS[variant]
     assess(s, RIHG_LAAG, afnemer=taker)
     decide(s, decider, besluit="niet_opleggen", advies="geen")
@@ -40,7 +21,7 @@ def test_t2_low_advice_confirmed(rt, session, variant):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_first_term_and_expiry(rt, session, variant):
-    s = _start(rt, session, variant)
+    s = start_variant(rt, session, variant)
     _, taker, decider, days, _ = VARIANTS[variant]
     impose(s, afnemer=taker, decider=decider)
     s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
@@ -48,15 +29,12 @@ def test_first_term_and_expiry(rt, session, variant):
     assert s.var("huisverbod")["einde"] == end.isoformat()
     s.advance(timedelta(days=days - 3))
     s.do("Task_verlenging", {"verlengen": False})
-    s.advance_to(end - timedelta(minutes=1))
-    assert "huisverbod_verlopen" not in s.milestones()
-    s.advance_to(end)
-    assert s.milestones()[-1] == "huisverbod_verlopen"
+    expires_exactly_at(s, end)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_t7_granted_provisional_ruling_suspends_the_ban(rt, session, variant):
-    s = _start(rt, session, variant)
+    s = start_variant(rt, session, variant)
     _, taker, decider, _, _ = VARIANTS[variant]
     impose(s, afnemer=taker, decider=decider)
     s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})

@@ -13,34 +13,19 @@ from engine.clock import add_legal_term, parse_instant
 from engine.errors import InvalidInput, Conflict, Forbidden, FormInvalid, RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import (
-    MELDING, RIHG_HOOG, assess, beschikking, decide, decide_extension, extend, issue, record, verzoek, withdraw,
+    RIHG_HOOG, VARIANTS, assess, beschikking, decide, decide_extension, expires_exactly_at, extend, issue, record,
+    start_variant, withdraw,
 )
 
 UTC = timezone.utc
 START = datetime(2026, 2, 2, 20, 15, tzinfo=UTC)  # 21:15 Amsterdam, the case starts (verzoek ontvangen)
 
-# variant: (starter, RIHG taker, decision by, first term in days, start data)
-VARIANTS = {
-    "wth-basis": ("politie", "hulpofficier", "hulpofficier", 10, MELDING),
-    "v1-brede-toegang": ("politie", "politie", "burgemeester", 10, verzoek()),
-    "v2-weegteam": ("politie", "politie", "burgemeester", 10, verzoek()),
-    "v3-termijnflex": ("politie", "politie", "burgemeester", 14, verzoek()),
-    "v4-integraal": ("politie", "politie", "burgemeester", 14, verzoek()),
-}
 # Steps that belong to the ban itself: none may stay open once it ended.
 BAN_STEPS = {"Task_uitreiken", "Task_contactadres", "Task_nederlegging", "Task_mededeling", "Task_kennisgeving",
              "Task_verlenging", "Task_verlengingsbeschikking", "Task_verlenging_uitreiken", "Task_intrekking",
              "Task_intrekkingsbesluit_uitreiken", "Task_pv", "Task_zsm_afdoening", "Task_afschriften",
              "Task_raadsman", "Task_verweer"}
 
-
-def _start(rt, session, variant: str) -> Scenario:
-    s = Scenario(rt, session, variant)
-    starter, *_, data = VARIANTS[variant]
-    s.start(starter, data)
-    if variant == "v4-integraal":
-        s.do("Task_integraal", {"integrale_maatregel": "huisverbod", "integrale_motivering": "Direct gevaar."})
-    return s
 
 
 def _to_beschikking(s: Scenario, variant: str) -> None:
@@ -50,7 +35,7 @@ def _to_beschikking(s: Scenario, variant: str) -> None:
 
 
 def _imposed(rt, session, variant: str, at: datetime | None = None) -> Scenario:
-    s = _start(rt, session, variant)
+    s = start_variant(rt, session, variant)
     _to_beschikking(s, variant)
     if at is not None and at > s.clock.now():
         s.advance_to(at + timedelta(minutes=5))  # typed in a little later
@@ -71,7 +56,7 @@ def _days(variant: str) -> int:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_an_imposition_instant_in_the_future_or_before_the_request_is_refused_now_is_accepted(rt, session, variant):
-    s = _start(rt, session, variant)
+    s = start_variant(rt, session, variant)
     s.advance(timedelta(minutes=40))  # 21:55: the beschikking is drawn up after the oral notice
     _to_beschikking(s, variant)
     with pytest.raises(FormInvalid):  # the instant is required
@@ -91,7 +76,7 @@ def test_an_imposition_instant_in_the_future_or_before_the_request_is_refused_no
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_every_term_counts_from_the_recorded_instant_not_from_when_it_was_typed_in(rt, session, variant):
-    s = _start(rt, session, variant)
+    s = start_variant(rt, session, variant)
     _to_beschikking(s, variant)
     s.advance(timedelta(hours=2))  # typed in at 23:15; imposed orally at 21:30
     imposed = START + timedelta(minutes=15)
@@ -103,10 +88,7 @@ def test_every_term_counts_from_the_recorded_instant_not_from_when_it_was_typed_
     assert parse_instant(ban["laatste_beschikking_op"]) == imposed
     s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
     end = imposed + timedelta(days=_days(variant))
-    s.advance_to(end - timedelta(minutes=1))
-    assert "huisverbod_verlopen" not in s.milestones()
-    s.advance_to(end)
-    assert s.milestones()[-1] == "huisverbod_verlopen"
+    expires_exactly_at(s, end)
 
 
 # --- 2. extension -------------------------------------------------------------------------------------
@@ -211,7 +193,7 @@ def test_withdrawal_takes_effect_only_when_its_besluit_is_served_and_everyone_is
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_after_expiry_no_step_of_the_ban_stays_open(rt, session, variant):
-    s = _start(rt, session, variant)
+    s = start_variant(rt, session, variant)
     _to_beschikking(s, variant)
     s.do("Task_beschikking", beschikking(s))
     s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
@@ -237,7 +219,7 @@ def test_after_a_suspension_by_the_court_no_step_of_the_ban_stays_open(rt, sessi
 
 
 def test_after_withdrawal_no_step_of_the_ban_stays_open_even_unserved(rt, session):
-    s = _start(rt, session, "wth-basis")
+    s = start_variant(rt, session, "wth-basis")
     _to_beschikking(s, "wth-basis")
     s.do("Task_beschikking", beschikking(s))
     assert {"Task_uitreiken", "Task_mededeling", "Task_kennisgeving", "Task_contactadres"} <= _open_ban_steps(s)

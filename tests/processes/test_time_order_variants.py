@@ -9,8 +9,7 @@ import pytest
 
 from engine import cases, service
 from engine.errors import RuleRefused
-from tests.processes.steps import decide_extension, impose
-from tests.processes.test_all_variants import VARIANTS, _start
+from tests.processes.steps import VARIANTS, decide_extension, impose, start_variant
 
 MINUTE = timedelta(minutes=1)
 
@@ -21,7 +20,7 @@ def _served(s, document, at) -> None:
 
 
 def _extension_pending(rt, session, variant):
-    s = _start(rt, session, variant)
+    s = start_variant(rt, session, variant)
     _, taker, decider, days, _ = VARIANTS[variant]
     impose(s, afnemer=taker, decider=decider)
     s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
