@@ -71,6 +71,9 @@ class CaseRun:
         with engine_time(FixedClock(instant)):
             action()
             self.workflow.do_engine_steps()
+        # A signal or message thrown inside the case that nothing waited for (the court suspends a
+        # ban that already ended) has no effect; SpiffWorkflow would keep it for a host to deliver.
+        self.workflow.bpmn_events.clear()
         for task in ws.all_tasks(self.workflow):
             if task.state == TaskState.COMPLETED and task.id not in before:
                 self.completed_at.setdefault(task.id, instant)

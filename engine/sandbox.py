@@ -26,6 +26,7 @@ from RestrictedPython.Guards import (
 )
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from engine.awb_terms import awb_term_end
 from engine.clock import add_legal_term, current_now, dutch_instant, parse_instant, subtract_legal_term
 
 _INPLACE = {
@@ -82,6 +83,12 @@ def _legal_term_start(end: str, duration: str) -> str:
     return subtract_legal_term(parse_instant(end), duration).isoformat()
 
 
+def _awb_term_end(made_known: str, duration: str) -> str:
+    """Script helper ``awb_termijn_einde``: when an Awb term (the beroepstermijn) for a decision made known
+    at ``made_known`` has passed, as an ISO string (midnight after its last day; see engine.awb_terms)."""
+    return awb_term_end(parse_instant(made_known), duration).isoformat()
+
+
 def _is_later(first: str, second: str) -> bool:
     """Script helper: whether ISO instant ``first`` lies after ``second`` (offsets may differ)."""
     return parse_instant(first) > parse_instant(second)
@@ -115,6 +122,7 @@ def _sandbox_globals() -> dict[str, Any]:
         # Domain helpers available to every model.
         "termijn_einde": _legal_term_end,
         "termijn_voor": _legal_term_start,
+        "awb_termijn_einde": _awb_term_end,
         "later_dan": _is_later,
         "schuif_op": _shift,
         "nu": _now_iso,

@@ -144,3 +144,30 @@ def withdraw(s: Scenario, motivering: str = "Hulp loopt, veiligheid geborgd.") -
 def help_without_children(s: Scenario) -> None:
     s.do("Task_outreach", {"contact_uithuisgeplaatste": True, "contact_achterblijvers": True})
     s.do("Task_veiligheidsplan", {"partnergesprek_gevoerd": True, "veiligheidsafspraken": "Geen contact."})
+
+
+def appeal(s: Scenario, at=None, *, vovo: bool = True, by: str = "uithuisgeplaatste") -> None:
+    """The burgemeester records an appeal (with a request for a voorlopige voorziening) lodged at ``at`` (now)."""
+    s.send("beroep_ingesteld", "burgemeester", {"beroep_ingesteld_op": (at or s.clock.now()).isoformat(),
+                                                "beroep_door": by, "voorlopige_voorziening_gevraagd": vovo})
+
+
+def prepare_hearing(s: Scenario) -> None:
+    """Raadsman and the documents for the voorzieningenrechter (Wth 5, 6)."""
+    s.do("Task_raadsman", {"raadsman_naam": "mr. A. Jansen", "raadsman_toegevoegd_op": s.clock.now().isoformat()})
+    s.do("Task_verweer", {"stukken_verstuurd_op": s.clock.now().isoformat()})
+
+
+def vovo_ruling(s: Scenario, granted: bool, at=None) -> None:
+    s.send("uitspraak_voorlopige_voorziening", "burgemeester",
+           {"voorziening_toegewezen": granted, "uitspraak_op": (at or s.clock.now()).isoformat()})
+
+
+def main_ruling(s: Scenario, uitkomst: str, at=None) -> None:
+    s.send("uitspraak_beroep", "burgemeester", {"uitkomst": uitkomst, "uitspraak_op": (at or s.clock.now()).isoformat()})
+
+
+def copies(s: Scenario, task: str, *, veilig_thuis: bool = False) -> None:
+    """The burgemeester sends the copies of a ruling (Wth 8)."""
+    s.do(task, {"afschrift_achterblijver": True, "afschrift_politie": True, "afschrift_veilig_thuis": veilig_thuis,
+                "uithuisgeplaatste_mondeling": True})

@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.processes.steps import RIHG_LAAG, VARIANTS, assess, decide, expires_exactly_at, impose, start_variant
+from tests.processes.steps import (
+    RIHG_LAAG, VARIANTS, appeal, assess, copies, decide, expires_exactly_at, impose, start_variant, vovo_ruling,
+)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -39,15 +41,13 @@ def test_t7_granted_provisional_ruling_suspends_the_ban(rt, session, variant):
     impose(s, afnemer=taker, decider=decider)
     s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
     s.advance(timedelta(days=2))
-    s.send("beroep_ingesteld", "burgemeester", {"beroep_ingediend_op": "2026-02-04", "beroep_door": "uithuisgeplaatste",
-                                                "voorlopige_voorziening_gevraagd": True})
+    appeal(s)
     assert s.task("Task_raadsman")["due_at"] == "2026-02-05T20:15:00+00:00"  # 24 hours after the request
     s.advance(timedelta(hours=5))
     s.do("Task_raadsman", {"raadsman_naam": "mr. A. Jansen", "raadsman_toegevoegd_op": "2026-02-04T22:00:00+01:00"})
     assert s.task("Task_verweer")["due_at"] == "2026-02-07T20:15:00+00:00"  # heard within 3 days of the request
-    s.send("uitspraak_voorlopige_voorziening", "burgemeester",
-           {"voorziening_toegewezen": True, "uitspraak_datum": "2026-02-05"})
-    s.do("Task_afschriften", {"afschrift_achterblijver": True, "afschrift_politie": True,
-                              "uithuisgeplaatste_mondeling": True})
-    assert s.milestones()[-1] == "huisverbod_geschorst"
+    s.do("Task_verweer", {"stukken_verstuurd_op": s.clock.now().isoformat()})
+    vovo_ruling(s, granted=True)
+    assert s.milestones()[-2:] == ["uitspraak_voorlopige_voorziening", "huisverbod_geschorst"]
+    copies(s, "Task_afschriften_vovo")
     assert s.var("huisverbod")["status"] == "geschorst"

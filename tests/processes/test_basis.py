@@ -8,8 +8,8 @@ import pytest
 from engine.errors import Conflict, Forbidden, RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import (
-    MELDING, RIHG_HOOG, RIHG_LAAG, assess, beschikking, decide, decide_extension, extend, help_without_children, impose,
-    issue, record, serve_and_notify, withdraw,
+    MELDING, RIHG_HOOG, RIHG_LAAG, appeal, assess, beschikking, copies, decide, decide_extension, extend,
+    help_without_children, impose, issue, prepare_hearing, record, serve_and_notify, vovo_ruling, withdraw,
 )
 
 UTC = timezone.utc
@@ -58,6 +58,10 @@ def test_t1_acute_imposed_by_hulpofficier_and_extended_to_28_days(s):
     assert "Task_mededeling" in done["hulpofficier"]
     assert "Task_kennisgeving" in done["burgemeester"]
     s.do("Task_afronden", {"afloop_samenvatting": "Verlopen na verlenging."})
+    # No appeal: the track ends six weeks after the verlengingsbeschikking was served (10 February), at the
+    # end of 24 March (Awb 6:7, 6:8).
+    assert s.next_timer() == datetime(2026, 3, 24, 23, 0, tzinfo=UTC)
+    s.advance_to(s.next_timer())
     # Retention counts from the last beschikking, the verlengingsbeschikking of 10 February 10:00 Amsterdam.
     assert s.next_timer() == datetime(2031, 2, 10, 9, 0, tzinfo=UTC)
     s.advance_to(datetime(2031, 2, 10, 8, 59, tzinfo=UTC))
@@ -90,10 +94,8 @@ def test_t3_child_abuse_consults_veilig_thuis_first_and_hears_child_on_appeal(s)
     s.do("Task_veiligheidsplan", {"partnergesprek_gevoerd": True, "veiligheidsafspraken": "x"})
     s.do("Task_kindgericht", {"perspectief_kind": "Bang voor vader.", "verzoek_rvdk": True})
     assert s.task("Task_rvdk")["role"] == "raad_kinderbescherming"
-    s.send("beroep_ingesteld", "burgemeester", {"beroep_ingediend_op": "2026-02-04", "beroep_door": "uithuisgeplaatste",
-                                                "voorlopige_voorziening_gevraagd": True})
-    s.do("Task_raadsman", {"raadsman_naam": "mr. A. Jansen", "raadsman_toegevoegd_op": "2026-02-02T23:00:00+01:00"})
-    s.do("Task_verweer", {"stukken_verstuurd_op": "2026-02-03T10:00:00+01:00"})
+    appeal(s)
+    prepare_hearing(s)
     assert s.task("Task_kind_horen")["role"] == "raad_kinderbescherming"
     vt_done = s.completed_by_role()["veilig_thuis"]
     assert vt_done[0] == "Task_vt_raadplegen"
@@ -103,8 +105,7 @@ def test_t7_appeal_with_granted_provisional_ruling_suspends_the_ban(s):
     s.start("politie", MELDING)
     impose(s, afnemer="hulpofficier", decider="hulpofficier")
     s.advance(timedelta(days=2))
-    s.send("beroep_ingesteld", "burgemeester", {"beroep_ingediend_op": "2026-02-04", "beroep_door": "uithuisgeplaatste",
-                                                "voorlopige_voorziening_gevraagd": True})
+    appeal(s)
     raadsman, verweer = s.task("Task_raadsman"), None
     assert raadsman["due_at"] == "2026-02-05T20:15:00+00:00"  # 24 hours
     s.do("Task_raadsman", {"raadsman_naam": "mr. A. Jansen", "raadsman_toegevoegd_op": "2026-02-04T22:00:00+01:00"})
@@ -112,11 +113,10 @@ def test_t7_appeal_with_granted_provisional_ruling_suspends_the_ban(s):
     assert verweer["due_at"] == "2026-02-07T20:15:00+00:00"  # hearing within three days
     s.do("Task_verweer", {"stukken_verstuurd_op": "2026-02-05T10:00:00+01:00"})
     s.advance(timedelta(days=1))
-    s.send("uitspraak_voorlopige_voorziening", "burgemeester",
-           {"voorziening_toegewezen": True, "uitspraak_datum": "2026-02-05"})
-    s.do("Task_afschriften", {"afschrift_achterblijver": True, "afschrift_politie": True,
-                              "uithuisgeplaatste_mondeling": True})
-    assert s.milestones()[-2:] == ["beroep_ingesteld", "huisverbod_geschorst"]
+    vovo_ruling(s, granted=True)
+    assert s.task("Task_afschriften_vovo")["due_at"] == "2026-02-06T20:15:00+00:00"  # onverwijld: within a day
+    copies(s, "Task_afschriften_vovo")
+    assert s.milestones()[-3:] == ["beroep_ingesteld", "uitspraak_voorlopige_voorziening", "huisverbod_geschorst"]
     assert s.var("huisverbod")["status"] == "geschorst"
     assert s.case()["next_timer_at"] != "2026-02-12T20:15:00+00:00"  # the expiry timer is gone
     assert s.has_task("Task_afronden")

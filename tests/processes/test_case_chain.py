@@ -13,8 +13,8 @@ from engine.clock import add_legal_term, parse_instant
 from engine.errors import InvalidInput, Conflict, Forbidden, FormInvalid, RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import (
-    RIHG_HOOG, VARIANTS, assess, beschikking, decide, decide_extension, expires_exactly_at, extend, issue, record,
-    start_variant, withdraw,
+    RIHG_HOOG, VARIANTS, appeal, assess, beschikking, decide, decide_extension, expires_exactly_at, extend, issue,
+    prepare_hearing, record, start_variant, vovo_ruling, withdraw,
 )
 
 UTC = timezone.utc
@@ -23,8 +23,7 @@ START = datetime(2026, 2, 2, 20, 15, tzinfo=UTC)  # 21:15 Amsterdam, the case st
 # Steps that belong to the ban itself: none may stay open once it ended.
 BAN_STEPS = {"Task_uitreiken", "Task_contactadres", "Task_nederlegging", "Task_mededeling", "Task_kennisgeving",
              "Task_verlenging", "Task_verlengingsbeschikking", "Task_verlenging_uitreiken", "Task_intrekking",
-             "Task_intrekkingsbesluit_uitreiken", "Task_pv", "Task_zsm_afdoening", "Task_afschriften",
-             "Task_raadsman", "Task_verweer"}
+             "Task_intrekkingsbesluit_uitreiken", "Task_pv", "Task_zsm_afdoening"}
 
 
 
@@ -208,14 +207,12 @@ def test_after_a_suspension_by_the_court_no_step_of_the_ban_stays_open(rt, sessi
     s = _imposed(rt, session, variant)
     s.send("overtreding_gemeld", "politie", {"overtreding_tijdstip": "2026-02-03T21:00:00+01:00",
                                              "overtreding_omschrijving": "Weer in de woning."})
-    s.send("beroep_ingesteld", "burgemeester", {"beroep_ingediend_op": "2026-02-03", "beroep_door": "uithuisgeplaatste",
-                                                "voorlopige_voorziening_gevraagd": True})
-    s.send("uitspraak_voorlopige_voorziening", "burgemeester",
-           {"voorziening_toegewezen": True, "uitspraak_datum": "2026-02-04"})
-    s.do("Task_afschriften", {"afschrift_achterblijver": True, "afschrift_politie": True,
-                              "uithuisgeplaatste_mondeling": True})
+    appeal(s)
+    prepare_hearing(s)
+    vovo_ruling(s, granted=True)
     assert s.milestones()[-1] == "huisverbod_geschorst"
     assert not _open_ban_steps(s)
+    assert s.has_task("Task_afschriften_vovo")  # the appeal track goes on: the copies of the ruling
 
 
 def test_after_withdrawal_no_step_of_the_ban_stays_open_even_unserved(rt, session):
@@ -235,6 +232,10 @@ def _finish_basis(s: Scenario) -> None:
     s.do("Task_outreach", {"contact_uithuisgeplaatste": True, "contact_achterblijvers": True})
     s.do("Task_veiligheidsplan", {"partnergesprek_gevoerd": True, "veiligheidsafspraken": "Geen contact."})
     s.do("Task_afronden", {"afloop_samenvatting": "Afgelopen."})
+    # The appeal track waits until six weeks after the last bekendmaking (Awb 6:7), long before retention ends.
+    window = s.next_timer()
+    assert window.year == 2026
+    s.advance_to(window)
 
 
 def test_retention_after_expiry_is_five_years_after_the_beschikking(rt, session):
