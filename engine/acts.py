@@ -73,7 +73,7 @@ def checked_instant(case: Case, instant: datetime | None, now: datetime) -> date
 
 def apply_act(session: Session, registry: ModelRegistry, case: Case, *, instant: datetime, now: datetime,
               fits: Fits, act: Callable[[BpmnWorkflow], None], what: str,
-              task_spec_name: str | None = None) -> ActResult:
+              task_spec_name: str | None = None, message: str | None = None) -> ActResult:
     """Run ``act`` on the case at ``instant`` in time order."""
     model, workflow = open_workflow(session, registry, case)
     completed_before = ws.completed_ids(ws.all_tasks(workflow))
@@ -81,12 +81,15 @@ def apply_act(session: Session, registry: ModelRegistry, case: Case, *, instant:
     run.advance_to(instant)
     problem = fits(workflow)
     replayed = False
-    if problem is not None:
+    # Also an act that still fits is judged on the state at its instant when timers already fired
+    # after that instant (a granted voorlopige voorziening of 23:15, recorded after the sweep ended the ban).
+    overtaken = case.replay_after is not None and instant < case.replay_after
+    if problem is not None or overtaken:
         run, problem, replayed = _replay(case, model, instant, fits, run, problem)
         if replayed:
             completed_before = run.completed_before
     if problem is not None:
-        late = too_late(run.fired, what, instant, task_spec_name)
+        late = too_late(run.fired, what, instant, task_spec_name, message)
         raise RuleRefused(late) if late else Conflict(problem)
     run.act(instant, lambda: act(run.workflow))
     run.advance_to(now)
@@ -94,10 +97,12 @@ def apply_act(session: Session, registry: ModelRegistry, case: Case, *, instant:
 
 
 def _replay(case: Case, model: LoadedModel, instant: datetime, fits: Fits, run: CaseRun,
-            problem: str) -> tuple[CaseRun, str | None, bool]:
+            problem: str | None) -> tuple[CaseRun, str | None, bool]:
     if case.replay_json is None or case.acted_at is None:
         return run, problem, False
     if instant < case.acted_at:
+        if problem is None:
+            return run, None, False  # people worked on since: the act is taken as it stands now
         return run, (f"{problem}; na {dutch_instant(case.acted_at)} is in deze zaak al verder gewerkt, "
                      f"dus een handeling van {dutch_instant(instant)} kan niet meer worden vastgelegd"), False
     base = load_workflow(case.replay_json, model)
@@ -132,6 +137,7 @@ def finish_act(session: Session, case: Case, *, instant: datetime, now: datetime
     case.acted_at = max(instant, case.acted_at) if case.acted_at else instant
     case.replay_json = None
     case.replay_event_id = None
+    case.replay_after = None
 
 
 def end_reasons(run: CaseRun) -> Callable[[str], str | None]:

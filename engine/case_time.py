@@ -18,6 +18,9 @@ from typing import Callable
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
@@ -37,6 +40,8 @@ class FiredTimer:
     instant: datetime
     deadline_message: str | None
     attached_to: str | None  # the task spec a boundary timer sits on
+    # Messages that waited beside this timer behind an event-based gateway: the timer closed them.
+    closes_messages: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -82,13 +87,20 @@ class CaseRun:
 def _fired(task, instant: datetime) -> FiredTimer:
     spec = task.task_spec
     attached = None
-    if isinstance(spec, BoundaryEvent) and task.parent is not None:
+    closes: frozenset[str] = frozenset()
+    definition = getattr(spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        # An event-based gateway waits itself; its outputs are the timer and the messages it closes.
+        pairs = list(zip(spec.outputs, definition.event_definitions))
+        spec = next((s for s, d in pairs if isinstance(d, TimerEventDefinition)), spec)
+        closes = frozenset(d.name for _, d in pairs if isinstance(d, MessageEventDefinition))
+    elif isinstance(spec, BoundaryEvent) and task.parent is not None:
         # SpiffWorkflow puts a boundary event beside its task under one split task.
         hosts = [c.task_spec.name for c in task.parent.children if not isinstance(c.task_spec, BoundaryEvent)]
         attached = hosts[0] if hosts else None
     return FiredTimer(element=spec.bpmn_id or spec.name, name=spec.bpmn_name or spec.bpmn_id or spec.name,
                       instant=instant, deadline_message=ws.properties(spec).get(PROPERTY_DEADLINE_MESSAGE),
-                      attached_to=attached)
+                      attached_to=attached, closes_messages=closes)
 
 
 def deadline_text(timer: FiredTimer) -> str:
@@ -99,24 +111,28 @@ def deadline_text(timer: FiredTimer) -> str:
     return f"de termijn '{timer.name}' verstreek op {when}"
 
 
-def responsible_timer(fired: list[FiredTimer], task_spec_name: str | None = None) -> FiredTimer | None:
+def responsible_timer(fired: list[FiredTimer], task_spec_name: str | None = None,
+                      message: str | None = None) -> FiredTimer | None:
     """The fired timer that best explains why something can no longer happen.
 
-    A boundary timer on the task itself comes first, then a timer that states its
-    own refusal (the ban's end), then the latest one.
+    A boundary timer on the task itself, or the timer that closed the wait for the
+    message (the end of the beroepstermijn), comes first, then a timer that states
+    its own refusal (the ban's end), then the latest one.
     """
     if not fired:
         return None
-    own = [t for t in fired if task_spec_name is not None and t.attached_to == task_spec_name]
+    own = [t for t in fired if (task_spec_name is not None and t.attached_to == task_spec_name)
+           or (message is not None and message in t.closes_messages)]
     if own:
         return own[0]
     stated = [t for t in fired if t.deadline_message]
     return stated[0] if stated else fired[-1]
 
 
-def too_late(fired: list[FiredTimer], what: str, instant: datetime, task_spec_name: str | None = None) -> str | None:
+def too_late(fired: list[FiredTimer], what: str, instant: datetime, task_spec_name: str | None = None,
+             message: str | None = None) -> str | None:
     """The refusal for an act at ``instant`` that a fired timer overtook, or None if no timer did."""
-    timer = responsible_timer(fired, task_spec_name)
+    timer = responsible_timer(fired, task_spec_name, message)
     if timer is None:
         return None
     return f"{deadline_text(timer)}; {what} kan niet meer (handeling op {dutch_instant(instant)})"

@@ -211,7 +211,7 @@ def send_message(session: Session, registry: ModelRegistry, clock: Clock, *, cas
 
         events_before = last_event_id(session, case)
         result = apply_act(session, registry, case, instant=instant, now=now, fits=fits, act=act,
-                           what=f"het bericht '{message}'")
+                           what=f"het bericht '{message}'", message=message)
         save_case(session, case, result.run.workflow, actor=user.name, now=now, action="bericht", element=message,
                   completed_before=result.completed_before, completed_at=result.run.completed_at,
                   end_reasons=end_reasons(result.run),

@@ -32,7 +32,7 @@ FIGURES = ("counts", "durations", "deadlines", "workload")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "counts": ("region", "variant", "started", "started_acute", "started_early", "weegteam_accepted",
                "weegteam_rejected", "imposed", "not_imposed", "extended", "withdrawn", "suspended",
-               "ended_by_court", "expired", "violations"),
+               "ended_by_court", "annulled_by_court", "expired", "violations"),
     "durations": ("region", "variant", "interval", "n", "min_hours", "p25_hours", "median_hours", "p75_hours",
                   "max_hours"),
     "deadlines": ("region", "variant", "role", "completed", "with_deadline", "late", "late_share"),
@@ -45,12 +45,12 @@ COUNTED_MILESTONES = {
     "weegteam_accepted": "weegteam_toegewezen", "weegteam_rejected": "weegteam_afgewezen",
     "imposed": "huisverbod_opgelegd", "not_imposed": "huisverbod_niet_opgelegd", "extended": "huisverbod_verlengd",
     "withdrawn": "huisverbod_ingetrokken", "suspended": "huisverbod_opgeschort",
-    "ended_by_court": "huisverbod_geschorst", "expired": "huisverbod_verlopen", "violations": "overtreding_gemeld",
+    "ended_by_court": "huisverbod_geschorst", "annulled_by_court": "huisverbod_vernietigd", "expired": "huisverbod_verlopen", "violations": "overtreding_gemeld",
 }
 INTERVALS = {
     "request_to_decision": (("verzoek_ontvangen",), ("huisverbod_opgelegd", "huisverbod_niet_opgelegd")),
     "imposition_to_end": (("huisverbod_opgelegd",), ("huisverbod_verlopen", "huisverbod_ingetrokken",
-                                                      "huisverbod_geschorst")),
+                                                      "huisverbod_geschorst", "huisverbod_vernietigd")),
 }
 EARLY_ROUTES = {"structureel", "vroegtijdig"}
 WEEGTEAM_MILESTONES = ("weegteam_toegewezen", "weegteam_afgewezen")

@@ -110,6 +110,9 @@ class Case(Base):
     # applied to this state at its own instant and the timers are fired again behind it.
     replay_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     replay_event_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The earliest instant a timer fired at since that act: an act recorded later whose instant lies
+    # before it is judged on the state after the previous act, not on the state the timers left.
+    replay_after: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
 

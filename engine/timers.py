@@ -77,6 +77,9 @@ def _fire_case(session: Session, registry: ModelRegistry, clock: Clock, case: Ca
     completed_before = ws.completed_ids(ws.all_tasks(workflow))
     run = CaseRun(workflow)
     due = run.advance_to(now)
+    if run.fired:
+        first = min(t.instant for t in run.fired)
+        case.replay_after = min(first, case.replay_after) if case.replay_after else first
     save_case(session, case, workflow, actor=SYSTEM_ACTOR, now=now, action="timer",
               element=None, completed_before=completed_before, detail={"timers": due},
               completed_at=run.completed_at, end_reasons=end_reasons(run))

@@ -58,9 +58,9 @@ def message_instant_field(specs, message: str) -> str | None:
     """The ``instantField`` of the catch events of ``message`` in a model (the first that names one)."""
     for spec in specs:
         for task_spec in spec.task_specs.values():
-            names = {d.name for d in _definitions(task_spec) if isinstance(d, MessageEventDefinition)}
-            if message in names and properties(task_spec).get(PROPERTY_INSTANT_FIELD):
-                return properties(task_spec)[PROPERTY_INSTANT_FIELD]
+            for catcher, definition in _spec_message_catchers(task_spec):
+                if definition.name == message and properties(catcher).get(PROPERTY_INSTANT_FIELD):
+                    return properties(catcher)[PROPERTY_INSTANT_FIELD]
     return None
 
 
@@ -175,13 +175,17 @@ def variables(workflow: BpmnWorkflow, tasks: list[Task]) -> dict[str, Any]:
 
 
 def _message_catchers(task: Task) -> list[tuple[Any, MessageEventDefinition]]:
-    """(catch-event spec, message definition) pairs behind a waiting task.
+    """(catch-event spec, message definition) pairs behind a waiting task."""
+    return _spec_message_catchers(task.task_spec)
+
+
+def _spec_message_catchers(spec) -> list[tuple[Any, MessageEventDefinition]]:
+    """(catch-event spec, message definition) pairs of a task spec.
 
     An event-based gateway holds the definitions of the events that follow it,
     in the order of its outputs (SpiffWorkflow relies on that order too); the
     properties (senders, form, milestone) sit on those catch-event specs.
     """
-    spec = task.task_spec
     definition = getattr(spec, "event_definition", None)
     if isinstance(definition, MultipleEventDefinition):
         pairs = list(zip(spec.outputs, definition.event_definitions))

@@ -130,6 +130,7 @@ def count_labels() -> dict[str, str]:
             "weegteam_accepted": _("Weegteam: toegewezen"), "weegteam_rejected": _("Weegteam: afgewezen"),
             "imposed": _("Huisverbod opgelegd"), "not_imposed": _("Niet opgelegd"), "extended": _("Verlengd"),
             "withdrawn": _("Ingetrokken"), "suspended": _("Opgeschort"), "ended_by_court": _("Geschorst door rechter"),
+            "annulled_by_court": _("Vernietigd door rechter"),
             "expired": _("Verlopen"), "violations": _("Overtredingen")}
 
 

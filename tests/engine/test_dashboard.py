@@ -20,7 +20,7 @@ from tests.processes.steps import MELDING, RIHG_LAAG, assess, decide, impose, is
 UTC = timezone.utc
 H = timedelta(hours=1)
 ZERO_COUNTS = {"started": 0, "started_acute": 0, "started_early": 0, "weegteam_accepted": 0, "weegteam_rejected": 0,
-               "imposed": 0, "not_imposed": 0, "extended": 0, "withdrawn": 0, "suspended": 0, "ended_by_court": 0,
+               "imposed": 0, "not_imposed": 0, "extended": 0, "withdrawn": 0, "suspended": 0, "ended_by_court": 0, "annulled_by_court": 0,
                "expired": 0, "violations": 0}
 
 

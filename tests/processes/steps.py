@@ -1,7 +1,7 @@
 """Reusable steps for the scenario tests: the data each organisation enters."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from engine import documents, service
@@ -39,13 +39,32 @@ VARIANTS = {
 }
 
 
-def start_variant(rt, session, variant: str) -> Scenario:
+def start_variant(rt, session, variant: str, **start_changes: Any) -> Scenario:
     """A case of ``variant`` started by its usual starter, up to where the acute route begins."""
     s = Scenario(rt, session, variant)
     starter, *_, data = VARIANTS[variant]
-    s.start(starter, data)
+    s.start(starter, {**data, **start_changes})
     if variant == "v4-integraal":
         s.do("Task_integraal", {"integrale_maatregel": "huisverbod", "integrale_motivering": "Direct gevaar."})
+    return s
+
+
+def to_beschikking(s: Scenario, variant: str) -> None:
+    """Toets, RIHG and the decision to impose, by the roles of ``variant``: the beschikking task is next."""
+    _, taker, decider, _, _ = VARIANTS[variant]
+    assess(s, RIHG_HOOG, afnemer=taker)
+    decide(s, decider)
+
+
+def imposed(rt, session, variant: str, at: datetime | None = None, **start_changes: Any) -> Scenario:
+    """A case of ``variant`` with the ban imposed at ``at`` (now), recorded a few minutes later, and a contact
+    address given (so V3/V4 do not suspend)."""
+    s = start_variant(rt, session, variant, **start_changes)
+    to_beschikking(s, variant)
+    if at is not None and at > s.clock.now():
+        s.advance_to(at + timedelta(minutes=5))  # typed in a little later
+    s.do("Task_beschikking", beschikking(s, opgelegd_op=(at or s.clock.now()).isoformat()))
+    s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
     return s
 
 

@@ -13,7 +13,7 @@ from engine.clock import add_legal_term, parse_instant
 from engine.errors import InvalidInput, Conflict, Forbidden, FormInvalid, RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import (
-    RIHG_HOOG, VARIANTS, appeal, assess, beschikking, decide, decide_extension, expires_exactly_at, extend, issue,
+    RIHG_HOOG, VARIANTS, appeal, assess, beschikking, decide, imposed, to_beschikking, decide_extension, expires_exactly_at, extend, issue,
     prepare_hearing, record, start_variant, vovo_ruling, withdraw,
 )
 
@@ -25,22 +25,6 @@ BAN_STEPS = {"Task_uitreiken", "Task_contactadres", "Task_nederlegging", "Task_m
              "Task_verlenging", "Task_verlengingsbeschikking", "Task_verlenging_uitreiken", "Task_intrekking",
              "Task_intrekkingsbesluit_uitreiken", "Task_pv", "Task_zsm_afdoening"}
 
-
-
-def _to_beschikking(s: Scenario, variant: str) -> None:
-    _, taker, decider, _, _ = VARIANTS[variant]
-    assess(s, RIHG_HOOG, afnemer=taker)
-    decide(s, decider)
-
-
-def _imposed(rt, session, variant: str, at: datetime | None = None) -> Scenario:
-    s = start_variant(rt, session, variant)
-    _to_beschikking(s, variant)
-    if at is not None and at > s.clock.now():
-        s.advance_to(at + timedelta(minutes=5))  # typed in a little later
-    s.do("Task_beschikking", beschikking(s, opgelegd_op=(at or s.clock.now()).isoformat()))
-    s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})  # no suspension in V3/V4
-    return s
 
 
 def _open_ban_steps(s: Scenario) -> set[str]:
@@ -57,7 +41,7 @@ def _days(variant: str) -> int:
 def test_an_imposition_instant_in_the_future_or_before_the_request_is_refused_now_is_accepted(rt, session, variant):
     s = start_variant(rt, session, variant)
     s.advance(timedelta(minutes=40))  # 21:55: the beschikking is drawn up after the oral notice
-    _to_beschikking(s, variant)
+    to_beschikking(s, variant)
     with pytest.raises(FormInvalid):  # the instant is required
         s.do("Task_beschikking", {k: v for k, v in beschikking(s).items() if k != "opgelegd_op"})
     # The engine judges the act at the instant it names (instantField), and refuses one that cannot be.
@@ -76,7 +60,7 @@ def test_an_imposition_instant_in_the_future_or_before_the_request_is_refused_no
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_every_term_counts_from_the_recorded_instant_not_from_when_it_was_typed_in(rt, session, variant):
     s = start_variant(rt, session, variant)
-    _to_beschikking(s, variant)
+    to_beschikking(s, variant)
     s.advance(timedelta(hours=2))  # typed in at 23:15; imposed orally at 21:30
     imposed = START + timedelta(minutes=15)
     s.do("Task_beschikking", beschikking(s, opgelegd_op="2026-02-02T21:30:00+01:00"))
@@ -94,7 +78,7 @@ def test_every_term_counts_from_the_recorded_instant_not_from_when_it_was_typed_
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_extension_right_after_imposition_up_to_exactly_the_cap(rt, session, variant):
-    s = _imposed(rt, session, variant)
+    s = imposed(rt, session, variant)
     task = s.task("Task_verlenging")  # open at once, due at the reminder three days before the end
     end = START + timedelta(days=_days(variant))
     assert (task["role"], parse_instant(task["due_at"])) == ("burgemeester", end - timedelta(days=3))
@@ -107,7 +91,7 @@ def test_extension_right_after_imposition_up_to_exactly_the_cap(rt, session, var
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_an_extension_past_the_cap_is_refused_in_dutch_time(rt, session, variant):
-    s = _imposed(rt, session, variant)
+    s = imposed(rt, session, variant)
     first = 10 if _days(variant) == 10 else 0
     if first:  # the form allows at most 18 days at once: pass the cap with a second extension
         extend(s, first)
@@ -124,7 +108,7 @@ def test_an_extension_past_the_cap_is_refused_in_dutch_time(rt, session, variant
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_an_extension_needs_its_facts_and_circumstances(rt, session, variant):
-    s = _imposed(rt, session, variant)
+    s = imposed(rt, session, variant)
     with pytest.raises(FormInvalid) as refused:
         s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 5})
     assert "verlenging_feiten" in refused.value.fields
@@ -133,7 +117,7 @@ def test_an_extension_needs_its_facts_and_circumstances(rt, session, variant):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_an_extension_not_served_before_the_end_lapses_and_burgemeester_and_politie_are_told(rt, session, variant):
-    s = _imposed(rt, session, variant)
+    s = imposed(rt, session, variant)
     end = START + timedelta(days=_days(variant))
     s.advance_to(end - timedelta(days=2))
     decide_extension(s, 5)  # decided and made, never handed over
@@ -156,7 +140,7 @@ def test_an_extension_not_served_before_the_end_lapses_and_burgemeester_and_poli
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_withdrawal_takes_effect_only_when_its_besluit_is_served_and_everyone_is_told(rt, session, variant):
-    s = _imposed(rt, session, variant)
+    s = imposed(rt, session, variant)
     s.advance(timedelta(days=3))
     s.send("hulp_geaccepteerd", "hulpverlening", {"hulp_bevestigd_door": "Ambulant team",
                                                   "hulp_huisgenoten_niet_belemmerd": True})
@@ -193,7 +177,7 @@ def test_withdrawal_takes_effect_only_when_its_besluit_is_served_and_everyone_is
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_after_expiry_no_step_of_the_ban_stays_open(rt, session, variant):
     s = start_variant(rt, session, variant)
-    _to_beschikking(s, variant)
+    to_beschikking(s, variant)
     s.do("Task_beschikking", beschikking(s))
     s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
     assert _open_ban_steps(s) >= {"Task_uitreiken", "Task_kennisgeving", "Task_verlenging"}  # never done
@@ -204,7 +188,7 @@ def test_after_expiry_no_step_of_the_ban_stays_open(rt, session, variant):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_after_a_suspension_by_the_court_no_step_of_the_ban_stays_open(rt, session, variant):
-    s = _imposed(rt, session, variant)
+    s = imposed(rt, session, variant)
     s.send("overtreding_gemeld", "politie", {"overtreding_tijdstip": "2026-02-03T21:00:00+01:00",
                                              "overtreding_omschrijving": "Weer in de woning."})
     appeal(s)
@@ -217,7 +201,7 @@ def test_after_a_suspension_by_the_court_no_step_of_the_ban_stays_open(rt, sessi
 
 def test_after_withdrawal_no_step_of_the_ban_stays_open_even_unserved(rt, session):
     s = start_variant(rt, session, "wth-basis")
-    _to_beschikking(s, "wth-basis")
+    to_beschikking(s, "wth-basis")
     s.do("Task_beschikking", beschikking(s))
     assert {"Task_uitreiken", "Task_mededeling", "Task_kennisgeving", "Task_contactadres"} <= _open_ban_steps(s)
     withdraw(s)
@@ -239,7 +223,7 @@ def _finish_basis(s: Scenario) -> None:
 
 
 def test_retention_after_expiry_is_five_years_after_the_beschikking(rt, session):
-    s = _imposed(rt, session, "wth-basis", at=START + timedelta(minutes=5))
+    s = imposed(rt, session, "wth-basis", at=START + timedelta(minutes=5))
     s.advance_to(START + timedelta(days=10, minutes=5))
     _finish_basis(s)
     due = add_legal_term(START + timedelta(minutes=5), "P5Y")
@@ -252,7 +236,7 @@ def test_retention_after_expiry_is_five_years_after_the_beschikking(rt, session)
 
 
 def test_retention_after_withdrawal_is_five_years_after_the_intrekkingsbesluit(rt, session):
-    s = _imposed(rt, session, "wth-basis")
+    s = imposed(rt, session, "wth-basis")
     s.advance(timedelta(days=4, hours=3))
     withdraw(s)
     decided = parse_instant(s.var("huisverbod")["laatste_beschikking_op"])
@@ -266,7 +250,7 @@ def test_retention_after_withdrawal_is_five_years_after_the_intrekkingsbesluit(r
 
 
 def test_retention_in_v4_counts_from_the_beschikking_not_from_18_months_of_monitoring(rt, session):
-    s = _imposed(rt, session, "v4-integraal")
+    s = imposed(rt, session, "v4-integraal")
     s.do("Task_outreach", {"contact_uithuisgeplaatste": True, "contact_achterblijvers": True})
     s.do("Task_veiligheidsplan", {"partnergesprek_gevoerd": True, "veiligheidsafspraken": "x"})
     s.advance_to(START + timedelta(days=14))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import datetime, timezone
 import json
 import re
 
@@ -192,3 +193,35 @@ def test_openapi_documents_every_api_route(client, app):
     documented = {(path, method) for path, item in document["paths"].items() for method in item}
     assert routes == documented
     json.dumps(document)
+
+
+def test_an_appeal_after_the_beroepstermijn_is_409_with_the_rule_and_changes_nothing(client, api, tokens, clock):
+    case_id = api.start()
+    api.to_imposed(case_id)
+    url = f"/api/v1/cases/{case_id}/messages"
+    before = api.case("bm", case_id)
+    # Imposed 2 February 21:15, never served: the window ends at the end of 16 March (six weeks, Awb 6:7, 6:8).
+    clock.set(datetime(2026, 3, 16, 23, 1, tzinfo=timezone.utc))
+    body = {"message": "beroep_ingesteld", "data": {"beroep_ingesteld_op": "2026-03-17T00:01:00+01:00",
+                                                    "beroep_door": "uithuisgeplaatste",
+                                                    "voorlopige_voorziening_gevraagd": True}}
+    late = client.post(url, json=body, headers=bearer(tokens["bm"]))
+    assert late.status_code == 409
+    assert "beroepstermijn" in late.json["detail"] and "17 maart 2026 om 00:00" in late.json["detail"]
+    assert "Traceback" not in late.get_data(as_text=True)
+    after = api.case("bm", case_id)
+    assert after["milestones"] == before["milestones"] and after["lock_version"] == before["lock_version"]
+    in_time = {**body, "data": {**body["data"], "beroep_ingesteld_op": "2026-03-16T23:59:00+01:00"}}
+    assert client.post(url, json=in_time, headers=bearer(tokens["bm"])).status_code == 200
+    assert "beroep_ingesteld" in [m["name"] for m in api.case("bm", case_id)["milestones"]]
+
+
+def test_signals_between_the_tracks_cannot_be_sent_from_outside(client, api, tokens):
+    case_id = api.start()
+    api.to_imposed(case_id)
+    waiting = [m["message"] for m in client.get(f"/api/v1/cases/{case_id}/messages", headers=bearer(tokens["bm"])).json]
+    assert "beroep_ingesteld" in waiting and "voorlopige_voorziening_toegewezen" not in waiting
+    forged = client.post(f"/api/v1/cases/{case_id}/messages", json={"message": "voorlopige_voorziening_toegewezen"},
+                         headers=bearer(tokens["bm"]))
+    assert forged.status_code in (404, 409)
+    assert api.case("bm", case_id)["variables"]["huisverbod"]["status"] == "opgelegd"
