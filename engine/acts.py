@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from engine import workflow_state as ws
-from engine.case_store import open_workflow, record_event
+from engine.case_store import SYSTEM_ACTOR, open_workflow, record_event, save_case
 from engine.case_time import CaseRun, deadline_text, responsible_timer, too_late
 from engine.clock import dutch_instant, parse_instant
 from engine.errors import Conflict, InvalidInput, RuleRefused
@@ -92,7 +92,7 @@ def apply_act(session: Session, registry: ModelRegistry, case: Case, *, instant:
         late = too_late(run.fired, what, instant, task_spec_name, message)
         raise RuleRefused(late) if late else Conflict(problem)
     run.act(instant, lambda: act(run.workflow))
-    run.advance_to(now)
+    # What fell due between the act's instant and now fires in finish_act, after the act is saved.
     return ActResult(model, run, replayed, completed_before)
 
 
@@ -116,9 +116,9 @@ def last_event_id(session: Session, case: Case) -> int:
     return session.scalar(select(func.max(CaseEvent.id)).where(CaseEvent.case_id == case.id)) or 0
 
 
-def finish_act(session: Session, case: Case, *, instant: datetime, now: datetime, actor: str,
-               replayed: bool, events_before: int) -> None:
-    """After the case is saved: record the act's instant, and revoke what a replay undid.
+def finish_act(session: Session, case: Case, workflow: BpmnWorkflow, *, instant: datetime, now: datetime,
+               actor: str, replayed: bool, events_before: int) -> None:
+    """After the act is saved: record its instant, revoke what a replay undid, fire what is due since.
 
     ``events_before`` is the last event id before this operation recorded anything: the
     events after the replay point up to it are the timers' work that the replay redid.
@@ -138,6 +138,32 @@ def finish_act(session: Session, case: Case, *, instant: datetime, now: datetime
     case.replay_json = None
     case.replay_event_id = None
     case.replay_after = None
+    fire_due(session, case, workflow, now)
+
+
+def fire_due(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime) -> int:
+    """Fire the timers due up to ``now`` on a saved case, as the sweep does; returns how many fired.
+
+    The state before them is kept (``replay_json``) until the next act, so an act that happened
+    before these timers but is recorded after them is judged on that state (see apply_act); this
+    also lets a chain of late-recorded acts (decision, document, service) be entered one by one.
+    """
+    due = ws.next_timer_at(workflow)
+    if due is None or due > now:
+        return 0
+    if case.replay_json is None:
+        case.replay_json = case.workflow_json
+        case.replay_event_id = last_event_id(session, case)
+    completed_before = ws.completed_ids(ws.all_tasks(workflow))
+    run = CaseRun(workflow)
+    fired = run.advance_to(now)
+    if run.fired:
+        first = min(t.instant for t in run.fired)
+        case.replay_after = min(first, case.replay_after) if case.replay_after else first
+    save_case(session, case, workflow, actor=SYSTEM_ACTOR, now=now, action="timer", element=None,
+              completed_before=completed_before, detail={"timers": fired}, completed_at=run.completed_at,
+              end_reasons=end_reasons(run))
+    return fired
 
 
 def end_reasons(run: CaseRun) -> Callable[[str], str | None]:

@@ -168,8 +168,8 @@ def complete_task(session: Session, registry: ModelRegistry, clock: Clock, *, ta
                   detail={"tijdstip": instant.isoformat()} if instant != now else None)
         if row.state != "completed":  # a replay brought the task back from 'cancelled'
             row.state, row.completed_at, row.completed_by, row.end_reason = "completed", now, user.name, None
-        finish_act(session, case, instant=instant, now=now, actor=user.name, replayed=result.replayed,
-                   events_before=events_before)
+        finish_act(session, case, result.run.workflow, instant=instant, now=now, actor=user.name,
+                   replayed=result.replayed, events_before=events_before)
 
     in_transaction(session, work)
 
@@ -216,8 +216,8 @@ def send_message(session: Session, registry: ModelRegistry, clock: Clock, *, cas
                   completed_before=result.completed_before, completed_at=result.run.completed_at,
                   end_reasons=end_reasons(result.run),
                   detail={"bericht": message, **({"tijdstip": instant.isoformat()} if instant != now else {})})
-        finish_act(session, case, instant=instant, now=now, actor=user.name, replayed=result.replayed,
-                   events_before=events_before)
+        finish_act(session, case, result.run.workflow, instant=instant, now=now, actor=user.name,
+                   replayed=result.replayed, events_before=events_before)
 
     in_transaction(session, work)
 

@@ -18,10 +18,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import workflow_state as ws
-from engine.acts import end_reasons, last_event_id
-from engine.case_store import SYSTEM_ACTOR, open_workflow, record_event, save_case
-from engine.case_time import CaseRun
+from engine.acts import fire_due
+from engine.case_store import SYSTEM_ACTOR, open_workflow, record_event
 from engine.transaction import in_transaction
 from engine.clock import Clock
 from engine.errors import Conflict, ThvError
@@ -68,22 +66,7 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
 
 def _fire_case(session: Session, registry: ModelRegistry, clock: Clock, case: Case) -> int:
     _, workflow = open_workflow(session, registry, case)
-    now = clock.now()
-    if case.replay_json is None:
-        # The state after the last act, kept so an act that was in time but is recorded after
-        # these timers can still be judged at its own instant (see engine.acts).
-        case.replay_json = case.workflow_json
-        case.replay_event_id = last_event_id(session, case)
-    completed_before = ws.completed_ids(ws.all_tasks(workflow))
-    run = CaseRun(workflow)
-    due = run.advance_to(now)
-    if run.fired:
-        first = min(t.instant for t in run.fired)
-        case.replay_after = min(first, case.replay_after) if case.replay_after else first
-    save_case(session, case, workflow, actor=SYSTEM_ACTOR, now=now, action="timer",
-              element=None, completed_before=completed_before, detail={"timers": due},
-              completed_at=run.completed_at, end_reasons=end_reasons(run))
-    return due
+    return fire_due(session, case, workflow, clock.now())
 
 
 def _mark_error(session: Session, case_id: int, version: int, message: str, now) -> None:

@@ -11,7 +11,7 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import create_engine, text
 
-from engine import case_store, cases, timers, worklist
+from engine import acts, case_store, cases, worklist
 from engine.models import Base
 
 SAMPLE_STEPS = (("pol", {"naam": "A", "ernst": 4}), ("bm", {"besluit": "opleggen"}), ("hovj", {"akkoord": True}))
@@ -71,7 +71,7 @@ class SaveRecorder:
 def saves(monkeypatch) -> SaveRecorder:
     """Record the workflow each engine operation hands to save_case.
 
-    cases.py and timers.py import save_case by name, so both names are wrapped.
+    cases.py and acts.py (the timers) import save_case by name, so both names are wrapped.
     """
     recorder = SaveRecorder()
     real = case_store.save_case
@@ -81,7 +81,7 @@ def saves(monkeypatch) -> SaveRecorder:
         recorder.saves.append((case.id, workflow))
 
     monkeypatch.setattr(cases, "save_case", recording_save_case)
-    monkeypatch.setattr(timers, "save_case", recording_save_case)
+    monkeypatch.setattr(acts, "save_case", recording_save_case)
     return recorder
 
 

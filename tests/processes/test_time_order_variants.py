@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from engine import cases, service
-from engine.errors import RuleRefused
-from tests.processes.steps import VARIANTS, decide_extension, impose, start_variant
+from engine.errors import InvalidInput, RuleRefused
+from engine.models import HumanTask
+from tests.processes.steps import VARIANTS, decide_extension, impose, issue, start_variant
 
 MINUTE = timedelta(minutes=1)
 
@@ -57,3 +59,62 @@ def test_service_one_minute_after_the_end_is_refused_even_before_the_sweep(rt, s
     assert "verlopen" in refused.value.message and "om 21:16)" in refused.value.message
     assert s.case()["lock_version"] == version
     assert "huisverbod_verlopen" not in s.milestones()  # nothing was stored, the sweep will do it
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_an_extension_made_and_served_before_the_end_but_entered_after_it_still_extends(rt, session, variant):
+    """The verlengingsbeschikking was made (20:55) and handed over (21:14) before the end; the burgemeester
+    and the politie enter both steps the next morning, one after the other, each with its own instant."""
+    s = start_variant(rt, session, variant)
+    _, taker, decider, days, _ = VARIANTS[variant]
+    impose(s, afnemer=taker, decider=decider)
+    s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
+    end = s.clock.now() + timedelta(days=days)
+    s.advance_to(end - 40 * MINUTE)
+    s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 7, "verlenging_feiten": "Dreiging houdt aan."})
+    document = issue(s, "verlengingsbeschikking", "burgemeester")
+    s.advance_to(end + timedelta(hours=12))  # the sweep ended the ban overnight
+    assert "huisverbod_verlopen" in s.milestones()
+    cases.complete_task(s.session, s.rt.registry, s.clock, task_id=_row_id(s, "Task_verlengingsbeschikking"),
+                        data={"opgemaakt_op": (end - 20 * MINUTE).isoformat()}, user=s.users["burgemeester"])
+    # The end fired again behind that step: the service step is closed until its own instant is entered.
+    assert "huisverbod_verlopen" in s.milestones() and not s.has_task("Task_verlenging_uitreiken")
+    _served(s, document, end - MINUTE)
+    cases.complete_task(s.session, s.rt.registry, s.clock, task_id=_row_id(s, "Task_verlenging_uitreiken"),
+                        data={}, user=s.users["politie"])
+    assert "huisverbod_verlopen" not in s.milestones()
+    assert s.milestones()[-1] == "huisverbod_verlengd"
+    assert s.var("huisverbod")["einde"] == (end + timedelta(days=7)).isoformat()
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_decision_entered_after_the_end_counts_at_its_instant_and_then_lapses(rt, session, variant):
+    s = start_variant(rt, session, variant)
+    _, taker, decider, days, _ = VARIANTS[variant]
+    impose(s, afnemer=taker, decider=decider)
+    s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
+    end = s.clock.now() + timedelta(days=days)
+    s.advance_to(end + timedelta(hours=12))
+    decided = end - 40 * MINUTE
+    cases.complete_task(s.session, s.rt.registry, s.clock, task_id=_row_id(s, "Task_verlenging"),
+                        user=s.users["burgemeester"],
+                        data={"verlengen": True, "verlenging_dagen": 7, "verlenging_feiten": "Dreiging houdt aan.",
+                              "besloten_op": decided.isoformat()})
+    # Decided in time, but nothing was made known before the end: the extension lapsed, and the case says so.
+    assert s.var("huisverbod")["verlenging_vervallen"]["besloten_op"] == decided.isoformat()
+    assert s.has_task("Task_vervallen_burgemeester")
+
+
+def test_a_decision_instant_in_the_future_is_refused(rt, session):
+    s = start_variant(rt, session, "wth-basis")
+    impose(s, afnemer="hulpofficier", decider="hulpofficier")
+    with pytest.raises(InvalidInput, match="in de toekomst"):
+        s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 7, "verlenging_feiten": "x",
+                                 "besloten_op": (s.clock.now() + MINUTE).isoformat()})
+    assert s.has_task("Task_verlenging") and "huisverbod_verlengd" not in s.milestones()
+
+
+def _row_id(s, element: str) -> str:
+    """The worklist row of the latest task for ``element``, also when a timer closed it."""
+    return s.session.scalars(select(HumanTask.id).where(HumanTask.case_id == s.case_id, HumanTask.element == element)
+                             .order_by(HumanTask.created_at.desc())).first()
