@@ -45,7 +45,8 @@ COUNTED_MILESTONES = {
     "weegteam_accepted": "weegteam_toegewezen", "weegteam_rejected": "weegteam_afgewezen",
     "imposed": "huisverbod_opgelegd", "not_imposed": "huisverbod_niet_opgelegd", "extended": "huisverbod_verlengd",
     "withdrawn": "huisverbod_ingetrokken", "suspended": "huisverbod_opgeschort",
-    "ended_by_court": "huisverbod_geschorst", "annulled_by_court": "huisverbod_vernietigd", "expired": "huisverbod_verlopen", "violations": "overtreding_gemeld",
+    "ended_by_court": "huisverbod_geschorst", "annulled_by_court": "huisverbod_vernietigd",
+    "expired": "huisverbod_verlopen", "violations": "overtreding_gemeld",
 }
 INTERVALS = {
     "request_to_decision": (("verzoek_ontvangen",), ("huisverbod_opgelegd", "huisverbod_niet_opgelegd")),

@@ -28,7 +28,7 @@ ACTION_LABELS = {"zaak_gestart": _l("Zaak gestart"), "taak_afgerond": _l("Taak a
 TOKEN_STATES = {"actief": _l("actief"), "verlopen": _l("verlopen"), "ingetrokken": _l("ingetrokken")}
 BAN_STATUS_LABELS = {"opgelegd": _l("Opgelegd"), "verlengd": _l("Verlengd"), "opgeschort": _l("Opgeschort"),
                      "hervat": _l("Hervat"), "verlopen": _l("Verlopen"), "geschorst": _l("Geschorst door de rechter"),
-                     "ingetrokken": _l("Ingetrokken")}
+                     "vernietigd": _l("Vernietigd door de rechter"), "ingetrokken": _l("Ingetrokken")}
 
 
 def role_label(code: str | None) -> str:
