@@ -53,6 +53,27 @@ def check_bpmn_xml(file: str, root: etree._Element) -> Iterator[Finding]:
     yield from _check_timers(file, root)
     yield from _check_properties(file, root)
     yield from _check_event_gateways(file, root)
+    yield from _check_data_object_references(file, root)
+
+
+def _check_data_object_references(file: str, root: etree._Element) -> Iterator[Finding]:
+    """A data object reference must name a data object of its own (sub)process or an enclosing one.
+
+    SpiffWorkflow 3.2's parser loops forever on one that does not, inside a subprocess,
+    so this is checked before it parses anything.
+    """
+    containers = (f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess")
+    for reference in root.iterfind(".//bpmn:dataObjectReference", NS):
+        wanted = reference.get("dataObjectRef")
+        scope = reference.getparent()
+        found = False
+        while scope is not None and not found:
+            if scope.tag in containers:
+                found = any(obj.get("id") == wanted for obj in scope.iterfind("bpmn:dataObject", NS))
+            scope = scope.getparent()
+        if not found:
+            yield _finding(file, reference, f"het gegevensobject '{wanted}' bestaat niet in dit proces of een "
+                                            "omliggend (sub)proces; voeg een dataObject met dat id toe")
 
 
 def _check_event_gateways(file: str, root: etree._Element) -> Iterator[Finding]:

@@ -117,6 +117,10 @@ CASES: list[tuple[str, Callable[[Files], Files], tuple[str, str | None, str | No
      (MAIN, 'value="koffie_gezet"', "Task_verzoek"), ("mijlpaal 'koffie_gezet'", "vaste lijst")),
     ("senders_unknown_role", lambda f: _replace(f, MAIN, 'value="politie,om"', 'value="politie,piraat"'),
      (MAIN, 'name="senders"', "Catch_overtreding"), ("onbekende rollen: piraat",)),
+    # SpiffWorkflow's parser loops forever on this one: it must be refused before parsing.
+    ("dangling_data_object_in_subprocess",
+     lambda f: {**f, "dangling.bpmn": (HOSTILE / "dangling_data_object.bpmn").read_bytes()},
+     ("dangling.bpmn", 'id="ref"', "ref"), ("gegevensobject 'nergens'", "bestaat niet")),
     ("two_main_processes", _second_main, ("", None, None), ("meer dan één hoofdproces", "sample_tweede")),
     ("file_over_5_mb", _oversized, (MAIN, None, None), ("te groot", "maximaal 5 MB")),
     ("form_not_json_schema", lambda f: {**f, "forms/sample_besluit.schema.json":
