@@ -12,7 +12,8 @@ with tests:
 * kennisgevingen (Wth 2(8)): the burgemeester;
 * mededeling (Wth 3(2)): the hulpofficier who imposed the ban;
 * afwijzing met advies: the weegteam (pilot V2/V4);
-* bewijs van inname sleutels (Wth 4(2)): the politie.
+* bewijs van inname sleutels (Wth 4(2)): the politie;
+* kennisgeving nieuw einde (pilot V3/V4, after a suspension): the burgemeester.
 
 This module imports nothing heavy, so engine.cases can import the service hook
 without pulling in templates or the PDF library.
@@ -111,6 +112,9 @@ KINDS: dict[str, KindRule] = {
         frozenset({"weegteam", "burgemeester", "politie", "veilig_thuis", "crisisteam"}), False),
     "bewijs_sleutels": KindRule(
         ("politie",), frozenset({"politie"}), ("uithuisgeplaatste",), _CHAIN, False),
+    "kennisgeving_nieuw_einde": KindRule(
+        ("burgemeester",), frozenset({"politie", "burgemeester"}), ("uithuisgeplaatste", "achterblijver"),
+        _CHAIN | _CARE, False),
 }
 
 # The dossier for the OM and the court: beschikkingen, proofs of service, RIHG, timeline.

@@ -74,22 +74,27 @@ def test_t8_v3_unreachable_suspends_the_term_and_shifts_the_end(rt, session):
     assert s.var("huisverbod")["einde"] == "2026-02-16T20:15:00+00:00"  # P14D
     s.advance(timedelta(hours=24))  # no contact address
     assert not s.has_task("Task_nederlegging")
+    assert "huisverbod_opgeschort" not in s.milestones()  # not by itself: the burgemeester decides
+    s.do("Task_opschorting", {"opschorten": True, "opschorting_reden": "Geen contactadres; telefoon staat uit."})
     assert s.milestones()[-1] == "huisverbod_opgeschort"
     assert s.var("huisverbod")["status"] == "opgeschort"
     waiting = s.case()["waiting_for"]
     assert "uithuisgeplaatste_bereikbaar" in waiting and "overtreding_gemeld" in waiting  # the ban is in force
     assert "uithuisgeplaatste_onbereikbaar" not in waiting
-    s.advance_to(datetime(2026, 2, 20, 20, 15, tzinfo=UTC))  # past the original end: still in force
+    s.advance_to(datetime(2026, 2, 16, 20, 15, tzinfo=UTC))  # the original end: still in force
     assert "huisverbod_verlopen" not in s.milestones()
     s.send("uithuisgeplaatste_bereikbaar", "hulpverlening", {"bereikbaar_adres": "Logeeradres, Zeist"})
     ban = s.var("huisverbod")
     assert ban["status"] == "hervat" and s.milestones()[-1] == "huisverbod_hervat"
-    assert ban["einde"] == "2026-03-05T20:15:00+00:00"  # 16 Feb shifted by 17 days of suspension
-    assert ban["uiterste_einde"] == "2026-03-19T20:15:00+00:00"
-    s.advance_to(datetime(2026, 3, 2, 20, 15, tzinfo=UTC))  # the reminder of the resumed period
-    assert s.task("Task_verlenging")["due_at"] == "2026-03-05T20:15:00+00:00"
+    assert ban["einde"] == "2026-03-01T20:15:00+00:00"  # 16 Feb shifted by 13 days of suspension
+    assert ban["uiterste_einde"] == "2026-03-15T20:15:00+00:00"
+    notice = issue(s, "kennisgeving_nieuw_einde", "burgemeester")
+    record(s, notice, to="uithuisgeplaatste", method="in_persoon_getekend", by="politie")
+    s.do("Task_nieuw_einde", {"kennis_genomen": True})
+    s.advance_to(datetime(2026, 2, 26, 20, 15, tzinfo=UTC))  # the reminder of the resumed period
+    assert s.task("Task_verlenging")["due_at"] == "2026-03-01T20:15:00+00:00"
     s.do("Task_verlenging", {"verlengen": False})
-    s.advance_to(datetime(2026, 3, 5, 20, 15, tzinfo=UTC))
+    s.advance_to(datetime(2026, 3, 1, 20, 15, tzinfo=UTC))
     assert s.milestones()[-1] == "huisverbod_verlopen"
 
 
