@@ -9,6 +9,7 @@ from typing import Any, Iterator
 from sqlalchemy import func, select
 
 from engine import cases, worklist
+from engine.errors import ProcessError
 from engine.models import Case
 from engine.runtime import Runtime
 from engine.users import get_user
@@ -32,6 +33,8 @@ DEMO_CASES: list[tuple[str, str, str, dict[str, Any], list[tuple[str, dict[str, 
     ("basis", "wth-basis", "politie", MELDING, [
         ("Task_toets", {"meerderjarig": True, "woonsituatie": "woont"}),
         ("Task_rihg_hulpofficier", RIHG),
+        # A child in the household: Veilig Thuis is consulted before the decision (Wth 2(3)).
+        ("Task_vt_raadplegen", {"bekend_bij_veilig_thuis": False, "advies_veilig_thuis": "Huisverbod aangewezen."}),
         ("Task_besluit_hovj_huisverbod", {"besluit": "opleggen"}),
         ("Task_beschikking", BESCHIKKING),
     ]),
@@ -55,7 +58,11 @@ def seed_demo_cases(rt: Runtime) -> Iterator[str]:
             for element, step_data in steps:
                 if element == "Task_beschikking":  # imposed now: every term counts from this minute
                     step_data = {**step_data, "opgelegd_op": rt.clock.now().isoformat()}
-                task = next(t for t in worklist.list_tasks(session, case_id=case_id) if t["element"] == element)
+                ready = [t for t in worklist.list_tasks(session, case_id=case_id) if t["element"] == element]
+                if not ready:
+                    raise ProcessError(f"demozaak {case_id}: de stap '{element}' staat niet klaar; "
+                                       "pas engine/demo_cases.py aan het model aan")
+                task = ready[0]
                 cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data=step_data,
                                     user=get_user(session, f"{task['role']}.{region}"))
             open_steps = ", ".join(t["title"] for t in worklist.list_tasks(session, case_id=case_id))

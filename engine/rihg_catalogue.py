@@ -154,6 +154,19 @@ ANNEX: tuple = (
      )),
 )
 
+# Signals of the annex that point at kindermishandeling: children pressured, abused, witnessing, hurt, or
+# already under a protection measure. Any of them means Veilig Thuis is consulted before the decision (Wth 2(3)).
+CHILD_SIGNALS: tuple[str, ...] = ("2b.1", "2d.3", "2i.1", "2i.2", "2i.3", "2i.4", "2i.5")
+
+
+def child_signals(outcome: dict) -> list[str]:
+    """The signals about children in a RIHG outcome ({level: {indicator: {"signalen": [...]}}}), sorted."""
+    found = {code for level in (outcome or {}).values() if isinstance(level, dict)
+             for indicator in level.values() if isinstance(indicator, dict)
+             for code in indicator.get("signalen") or [] if code in CHILD_SIGNALS}
+    return sorted(found)
+
+
 # Art. 2(3) Besluit and its nota van toelichting: police data are part of level 1
 # (indicator 1a) and may be used only as far as the decision needs them.
 POLICE_DATA_INDICATOR = "1a"

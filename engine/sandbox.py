@@ -27,6 +27,7 @@ from RestrictedPython.Guards import (
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from engine.awb_terms import awb_term_end
+from engine.rihg_catalogue import child_signals
 from engine.clock import add_legal_term, current_now, dutch_instant, parse_instant, subtract_legal_term
 
 _INPLACE = {
@@ -89,6 +90,11 @@ def _awb_term_end(made_known: str, duration: str) -> str:
     return awb_term_end(parse_instant(made_known), duration).isoformat()
 
 
+def _child_signals(outcome: dict) -> list[str]:
+    """Script helper ``rihg_kindsignalen``: the RIHG signals about children in an outcome (engine.rihg_catalogue)."""
+    return child_signals(outcome if isinstance(outcome, dict) else {})
+
+
 def _is_later(first: str, second: str) -> bool:
     """Script helper: whether ISO instant ``first`` lies after ``second`` (offsets may differ)."""
     return parse_instant(first) > parse_instant(second)
@@ -123,6 +129,7 @@ def _sandbox_globals() -> dict[str, Any]:
         "termijn_einde": _legal_term_end,
         "termijn_voor": _legal_term_start,
         "awb_termijn_einde": _awb_term_end,
+        "rihg_kindsignalen": _child_signals,
         "later_dan": _is_later,
         "schuif_op": _shift,
         "nu": _now_iso,

@@ -53,6 +53,7 @@ def to_beschikking(s: Scenario, variant: str) -> None:
     """Toets, RIHG and the decision to impose, by the roles of ``variant``: the beschikking task is next."""
     _, taker, decider, _, _ = VARIANTS[variant]
     assess(s, RIHG_HOOG, afnemer=taker)
+    consult_veilig_thuis_if_asked(s)
     decide(s, decider)
 
 
@@ -80,6 +81,12 @@ def assess(s: Scenario, rihg: dict[str, Any], *, afnemer: str) -> None:
     """Toets and RIHG; ``afnemer`` is the role whose RIHG task should be ready."""
     s.do("Task_toets", {"meerderjarig": True, "woonsituatie": "woont"})
     s.do(f"Task_rihg_{afnemer}", rihg)
+
+
+def consult_veilig_thuis_if_asked(s: Scenario) -> None:
+    """Signs of kindermishandeling (Wth 2(3)): Veilig Thuis gives its advice before the decision."""
+    if s.has_task("Task_vt_raadplegen"):
+        s.do("Task_vt_raadplegen", {"bekend_bij_veilig_thuis": False, "advies_veilig_thuis": "Huisverbod aangewezen."})
 
 
 def decide(s: Scenario, by: str, besluit: str = "opleggen", advies: str = "huisverbod", reden: str | None = None):

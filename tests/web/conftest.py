@@ -158,9 +158,15 @@ class Api:
         self.complete("hovj", self.task("hovj", case_id, "Task_toets")["id"], TOETS)
         return self.task("hovj", case_id)
 
+    def consult_veilig_thuis(self, case_id: int) -> None:
+        """The melding has a child in the household: Veilig Thuis is consulted before the decision (Wth 2(3))."""
+        self.complete("vt", self.task("vt", case_id, "Task_vt_raadplegen")["id"],
+                      {"bekend_bij_veilig_thuis": False, "advies_veilig_thuis": "Huisverbod aangewezen."})
+
     def to_imposed(self, case_id: int) -> None:
         """Through RIHG, decision and beschikking: the ban is imposed."""
         self.complete("hovj", self.to_rihg(case_id)["id"], RIHG)
+        self.consult_veilig_thuis(case_id)
         self.complete("hovj", self.task("hovj", case_id)["id"], {"besluit": "opleggen"})
         self.complete("hovj", self.task("hovj", case_id, "Task_beschikking")["id"], {
             "opgelegd_op": "2026-02-02T21:15:00+01:00",
