@@ -1,7 +1,8 @@
-"""A case through the baseline process in a real browser, as three organisations.
+"""A case through the baseline process in a real browser, as four organisations.
 
 Politie starts it with the crisismelding; the hulpofficier tests the legal
-ground, takes the RIHG, decides, draws up the beschikking and makes, prints and
+ground and takes the RIHG; Veilig Thuis gives its advice (there are children);
+the hulpofficier decides, draws up the beschikking and makes, prints and
 downloads the document; the politie records its service in person and hands it
 over; the burgemeester makes and sends the kennisgevingen. Along the way: the
 worklist deadlines, the diagram highlights, the ban's countdown, the service
@@ -86,6 +87,14 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     rihg.locator('input[name="incident.2c.score"][value="hoog"]').check()
     hovj.shot("03-rihg")
     submit(hovj, "is afgerond")
+
+    # A child lives in the household: Veilig Thuis gives its advice before the decision (Wth 2(3)).
+    vt = person("veilig_thuis")
+    open_task(vt, "Veilig Thuis raadplegen vóór het besluit")
+    expect(vt.page.get_by_test_id("instructions")).to_contain_text("kind(eren) in het huishouden")
+    vt.page.get_by_label("Is het gezin bekend bij Veilig Thuis?").check()
+    vt.page.fill("#f-advies_veilig_thuis", "Huisverbod aangewezen; kinderen getuige.")
+    submit(vt, "is afgerond")
 
     # 4. The decision on the advice (the hulpofficier has the beslissingsmandaat).
     open_task(hovj, "Besluit vastleggen (advies: huisverbod)")
