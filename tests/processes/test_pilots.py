@@ -131,10 +131,12 @@ def test_v1_ex_partner_without_dwelling_link_gets_an_alternative_measure(rt, ses
 
 def test_v4_integral_weighing_can_choose_a_lighter_measure(rt, session):
     s = scenario(rt, session, "v4-integraal")
-    s.start("jeugdbescherming", verzoek())
+    s.start("jeugdbescherming", verzoek(route="structureel"))
+    s.do("Task_wegen", {"weegteam_besluit": "toewijzen", "weegteam_afweging": "Patroon van dreiging."})
     s.do("Task_integraal", {"integrale_maatregel": "alternatief", "integrale_motivering": "Contactverbod volstaat."})
     s.do("Task_alternatief_integraal", {"alternatieve_maatregel": "contactverbod", "alternatief_motivering": "x"})
-    assert s.milestones() == ["verzoek_ontvangen", "huisverbod_niet_opgelegd"]
+    assert s.milestones() == ["verzoek_ontvangen", "weegteam_toegewezen", "huisverbod_niet_opgelegd"]
+    assert not s.has_task("Task_toets")
 
 
 def test_v4_mandatory_help_and_18_months_of_monitoring(rt, session):
