@@ -38,6 +38,7 @@ POLITIEGEGEVENS: frozenset[str] = frozenset({
 STRAFRECHT: frozenset[str] = frozenset({
     "aangehouden", "pv_nummer", "kennis_van_huisverbod",  # proces-verbaal (proces_verbaal.schema.json)
     "zsm_afdoening", "zsm_motivering",  # ZSM afdoening (zsm_besluit.schema.json)
+    "samenloop.zsm.afdoening",  # the same, shared with the ban decision
 })
 ZORG: frozenset[str] = frozenset({
     "contact_uithuisgeplaatste", "contact_achterblijvers", "contact_kinderen", "outreach_notitie",

@@ -153,6 +153,9 @@ def case_status(workflow: BpmnWorkflow, tasks: list[Task]) -> str:
     return "terminated" if terminated else "completed"
 
 
+DATA_OBJECTS = "data_objects"  # where SpiffWorkflow keeps a process's data objects in its data
+
+
 def variables(workflow: BpmnWorkflow, tasks: list[Task]) -> dict[str, Any]:
     """The case data as the next step would see it.
 
@@ -161,16 +164,18 @@ def variables(workflow: BpmnWorkflow, tasks: list[Task]) -> dict[str, Any]:
     before the split; callers that need an authoritative value of a variable
     changed in another branch take it from the milestone snapshots.
     """
-    if workflow.completed:
-        return dict(workflow.data)
     merged: dict[str, Any] = dict(workflow.data)
-    # Open tasks of running subprocesses count too: what a call activity has decided so far
-    # (a ZSM decision, a suspension) is part of where the case stands.
-    sources = [t for t in tasks if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)]
-    if workflow.last_task is not None:
-        sources.append(workflow.last_task)
-    for task in sorted(sources, key=lambda t: t.last_state_change):
-        merged.update(task.data)
+    if not workflow.completed:
+        # Open tasks of running subprocesses count too: what a call activity has decided so far
+        # (a ZSM decision, a suspension) is part of where the case stands.
+        sources = [t for t in tasks if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)]
+        if workflow.last_task is not None:
+            sources.append(workflow.last_task)
+        for task in sorted(sources, key=lambda t: t.last_state_change):
+            merged.update(task.data)
+    # The main process's data objects are shared by all its branches and always current (what ZSM and
+    # the ban decided, "samenloop"): they win over the copies a branch took before the other decided.
+    merged.update(merged.pop(DATA_OBJECTS, None) or {})
     return merged
 
 
