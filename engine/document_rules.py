@@ -173,17 +173,29 @@ def issuable_kinds(roles: Iterable[str]) -> list[str]:
     return [k for k, r in KINDS.items() if roles & set(r.issuers)]
 
 
-def requires_service_kinds(value: str) -> list[str]:
-    """Parse a ``requiresService`` property value: comma-separated document kinds."""
-    return [k.strip() for k in value.split(",") if k.strip()]
+def required_services(value: str) -> list[tuple[str, str]]:
+    """Parse a ``requiresService`` property value: comma-separated document kinds, each optionally with the
+    recipient it must reach (``kennisgeving_hulpverlening:veilig_thuis``); without one, the kind's first
+    recipient (the uithuisgeplaatste for a beschikking). Unknown kinds keep an empty recipient."""
+    pairs = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        kind, _, recipient = (p.strip() for p in item.partition(":"))
+        pairs.append((kind, recipient or (KINDS[kind].recipients[0] if kind in KINDS else "")))
+    return pairs
 
 
 def check_requires_service(value: str) -> str | None:
     """For the deploy checks: a Dutch reason when a ``requiresService`` value is wrong, else None."""
-    kinds = requires_service_kinds(value)
-    if not kinds:
+    pairs = required_services(value)
+    if not pairs:
         return f"'{PROPERTY_REQUIRES_SERVICE}' is leeg; noem een documentsoort ({', '.join(KINDS)})"
-    unknown = [k for k in kinds if k not in KINDS]
+    unknown = [k for k, _ in pairs if k not in KINDS]
     if unknown:
         return f"'{PROPERTY_REQUIRES_SERVICE}' noemt onbekende documentsoort(en): {', '.join(unknown)}"
+    wrong = [f"{k}:{r}" for k, r in pairs if r not in KINDS[k].recipients]
+    if wrong:
+        return (f"'{PROPERTY_REQUIRES_SERVICE}' noemt een ontvanger die het document niet krijgt: {', '.join(wrong)}"
+                f" (ontvangers: {', '.join(sorted({r for k, _ in pairs for r in KINDS[k].recipients}))})")
     return None

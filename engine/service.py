@@ -23,7 +23,7 @@ from engine.case_store import lock_case, record_event
 from engine.clock import Clock, parse_instant
 from engine.document_models import Document, ServiceRecord
 from engine.document_rules import (
-    KINDS, METHODS, PROPERTY_REQUIRES_SERVICE, RECIPIENT_NOUNS, RECIPIENT_ROLES, requires_service_kinds,
+    KINDS, METHODS, PROPERTY_REQUIRES_SERVICE, RECIPIENT_NOUNS, RECIPIENT_ROLES, required_services,
 )
 from engine.documents import documents_for_case, latest, readable, source_of
 from engine.errors import ConfigurationError, Conflict, Forbidden, InvalidInput, NotFound
@@ -249,11 +249,10 @@ def service_instant(session: Session, case: Case, task_spec) -> datetime | None:
     if not value:
         return None
     instants = []
-    for kind in requires_service_kinds(value):
+    for kind, recipient in required_services(value):
         document = latest(session, case.id, kind) if kind in KINDS else None
         if document is None:
             return None
-        recipient = KINDS[kind].recipients[0]
         served = [r.served_at for r in records_of(session, [document.id])[document.id]
                   if counts(document, r, recipient)]
         if not served:
@@ -274,10 +273,9 @@ def require_service(session: Session, case: Case, task: Task, title: str) -> Non
     if not value:
         return
     problems = []
-    for kind in requires_service_kinds(value):
+    for kind, recipient in required_services(value):
         if kind not in KINDS:
             raise ConfigurationError(f"'{PROPERTY_REQUIRES_SERVICE}' noemt onbekende documentsoort '{kind}'")
-        recipient = KINDS[kind].recipients[0]
         document = latest(session, case.id, kind)
         if document is None:
             problems.append(f"er een {kind_title(kind)} is gemaakt")

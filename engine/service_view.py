@@ -23,7 +23,7 @@ from engine.case_store import open_workflow
 from engine.clock import parse_instant
 from engine.document_rules import (
     DOSSIER_READERS, KINDS, METHODS, PROPERTY_REQUIRES_SERVICE, RECIPIENT_NOUNS, issuable_kinds, may_read,
-    requires_service_kinds,
+    required_services,
 )
 from engine.document_templates import load_spec, missing_parts
 from engine.documents import case_data, get_document, latest, milestones_of, missing_for, source_of
@@ -190,12 +190,11 @@ def missing_service_for_task(session: Session, registry: ModelRegistry, task_id:
     value = ws.properties(spec).get(PROPERTY_REQUIRES_SERVICE) if spec is not None else None
     if not value:
         return []
-    kinds = [k for k in requires_service_kinds(value) if k in KINDS]
-    data = _task_data(session, registry, case, task_id) if "verlengingsbeschikking" in kinds else {}
+    pairs = [(k, r) for k, r in required_services(value) if k in KINDS]
+    data = _task_data(session, registry, case, task_id) if any(k == "verlengingsbeschikking" for k, _ in pairs) else {}
     missing = []
-    for kind in kinds:
+    for kind, recipient in pairs:
         rule, title = KINDS[kind], kind_title(kind)
-        recipient = rule.recipients[0]
         document = latest(session, case.id, kind)
         entry = {"soort": kind, "titel": load_spec(kind).title, "ontvanger": recipient,
                  "document_id": document.id if document else None, "versie": document.version if document else None,
