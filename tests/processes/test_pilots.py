@@ -175,6 +175,15 @@ def test_monitoring_signal_sends_the_case_back_to_verzoeken(rt, session):
     s.advance(timedelta(days=2))
     s.do("Task_regiehouder", {"regiehouder": "Wijkteam Noord"})
     assert s.milestones()[-1] == "monitoring_gestart"
-    s.send("veiligheid_opnieuw_in_geding", "wijkteam", {"signaal": "Nieuwe melding van buren."})
-    assert s.has_task("Task_toets")  # back to beoordelen, in the same case
+    with pytest.raises(Forbidden):  # only organisations in contact with the household report it
+        s.send("veiligheid_opnieuw_in_geding", "burgemeester", {"signaal": "x", "signaal_op": s.clock.now().isoformat()})
+    with pytest.raises(FormInvalid):  # the moment of the new facts is part of the report
+        s.send("veiligheid_opnieuw_in_geding", "wijkteam", {"signaal": "Nieuwe melding van buren."})
+    s.send("veiligheid_opnieuw_in_geding", "wijkteam", {"signaal": "Nieuwe melding van buren.",
+                                                        "signaal_op": s.clock.now().isoformat()})
+    task = s.task("Task_nieuwe_feiten")  # fresh facts first: the new round decides on them
+    assert task["role"] == "politie" and not s.has_task("Task_toets")
+    s.do("Task_nieuwe_feiten", {"omschrijving": "Opnieuw geweld; buren belden.", "kinderen": [],
+                                "aanhouding": True, "vermoeden_kindermishandeling": False})
+    assert s.has_task("Task_toets") and s.has_task("Task_zsm_afdoening")  # back to beoordelen, with the arrest
     assert s.case()["status"] == "active"
