@@ -43,7 +43,7 @@ STRAFRECHT: frozenset[str] = frozenset({
 ZORG: frozenset[str] = frozenset({
     "contact_uithuisgeplaatste", "contact_achterblijvers", "contact_kinderen", "outreach_notitie",
     "partnergesprek_gevoerd", "veiligheidsafspraken",
-    "perspectief_kind", "omgangsregeling_veilig", "verzoek_rvdk", "onderzoek_gestart", "rvdk_toelichting",
+    "perspectief_kind", "omgangsregeling", "omgangsregeling_toelichting", "verzoek_rvdk", "onderzoek_gestart", "rvdk_toelichting",
     "checkin_notitie", "bekend_bij_veilig_thuis", "advies_veilig_thuis",
     "verplichte_hulp_soort", "verplichte_hulp_gestart", "regiehouder_contact",
 })

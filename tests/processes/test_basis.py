@@ -92,7 +92,7 @@ def test_t3_child_abuse_consults_veilig_thuis_first_and_hears_child_on_appeal(s)
     s.do("Task_outreach", {"contact_uithuisgeplaatste": True, "contact_achterblijvers": True,
                            "contact_kinderen": True})
     s.do("Task_veiligheidsplan", {"partnergesprek_gevoerd": True, "veiligheidsafspraken": "x"})
-    s.do("Task_kindgericht", {"perspectief_kind": "Bang voor vader.", "verzoek_rvdk": True})
+    s.do("Task_kindgericht", {"perspectief_kind": "Bang voor vader.", "omgangsregeling": "geen", "verzoek_rvdk": True})
     assert s.task("Task_rvdk")["role"] == "raad_kinderbescherming"
     appeal(s)
     prepare_hearing(s)
