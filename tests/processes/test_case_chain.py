@@ -261,3 +261,19 @@ def test_retention_in_v4_counts_from_the_beschikking_not_from_18_months_of_monit
             s.do("Task_checkin", {"checkin_notitie": "Rustig.", "veiligheid_in_geding": False})
     s.do("Task_afronden", {"afloop_samenvatting": "Monitoring afgerond."})
     assert s.next_timer() == datetime(2031, 2, 2, 20, 15, tzinfo=UTC)  # P5Y after 2 Feb 2026 21:15
+
+
+# --- the immediate danger made plausible from a pattern (Leidraad principle 3) -------------------------
+
+def test_the_beschikking_states_the_danger_from_a_pattern_when_given(rt, session):
+    s = start_variant(rt, session, "v1-brede-toegang")
+    to_beschikking(s, "v1-brede-toegang")
+    pattern = "Derde melding in een jaar; dwingende controle en dreiging met de dood."
+    s.do("Task_beschikking", beschikking(s, onmiddellijk_gevaar_onderbouwing=pattern))
+    html = issue(s, "beschikking", "burgemeester").html
+    assert "Ernstig en onmiddellijk gevaar" in html and pattern in html
+
+
+def test_without_it_the_beschikking_has_no_empty_section(rt, session):
+    s = imposed(rt, session, "wth-basis")
+    assert "Ernstig en onmiddellijk gevaar" not in issue(s, "beschikking", "hulpofficier").html
