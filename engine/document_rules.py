@@ -13,7 +13,8 @@ with tests:
 * mededeling (Wth 3(2)): the hulpofficier who imposed the ban;
 * afwijzing met advies: the weegteam (pilot V2/V4);
 * bewijs van inname sleutels (Wth 4(2)): the politie;
-* kennisgeving nieuw einde (pilot V3/V4, after a suspension): the burgemeester.
+* kennisgeving nieuw einde (pilot V3/V4, after a suspension): the burgemeester;
+* besluit alternatief verbod (after a referral; a gebiedsverbod is art. 172a Gemeentewet): the burgemeester.
 
 This module imports nothing heavy, so engine.cases can import the service hook
 without pulling in templates or the PDF library.
@@ -112,6 +113,8 @@ KINDS: dict[str, KindRule] = {
         frozenset({"weegteam", "burgemeester", "politie", "veilig_thuis", "crisisteam"}), False),
     "bewijs_sleutels": KindRule(
         ("politie",), frozenset({"politie"}), ("uithuisgeplaatste",), _CHAIN, False),
+    "besluit_alternatief_verbod": KindRule(
+        ("burgemeester",), frozenset({"politie", "burgemeester"}), ("uithuisgeplaatste",), _CHAIN, True),
     "kennisgeving_nieuw_einde": KindRule(
         ("burgemeester",), frozenset({"politie", "burgemeester"}), ("uithuisgeplaatste", "achterblijver"),
         _CHAIN | _CARE, False),

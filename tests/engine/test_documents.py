@@ -48,7 +48,7 @@ def test_every_kind_has_a_template_a_declaration_and_an_issuer_rule():
     assert catalogue_problems() == []
     assert set(KINDS) == {"beschikking", "verlengingsbeschikking", "intrekkingsbesluit", "kennisgeving_achterblijver",
                           "kennisgeving_hulpverlening", "mededeling_burgemeester", "afwijzing_weegteam",
-                          "bewijs_sleutels", "kennisgeving_nieuw_einde"}
+                          "bewijs_sleutels", "kennisgeving_nieuw_einde", "besluit_alternatief_verbod"}
     for kind in KINDS:
         spec = load_spec(kind)
         assert spec.title and spec.version.startswith("2026.1-") and spec.required

@@ -207,7 +207,7 @@ def test_declined_extension_runs_out_after_ten_days(s):
 def test_no_legal_ground_refers_elsewhere(s):
     s.start("politie", MELDING)
     s.do("Task_toets", {"meerderjarig": True, "woonsituatie": "incidenteel"})
-    s.do("Task_alternatief", {"doorverwezen_naar": "om_509hh"})
+    s.do("Task_alternatief", {"doorverwezen_naar": "gedragsaanwijzing_509hh", "doorverwijzing_toelichting": "Geen band met de woning."})
     assert s.milestones() == ["verzoek_ontvangen", "huisverbod_niet_opgelegd"]
 
 

@@ -135,6 +135,7 @@ def test_v4_integral_weighing_can_choose_a_lighter_measure(rt, session):
     s.do("Task_wegen", {"weegteam_besluit": "toewijzen", "weegteam_afweging": "Patroon van dreiging."})
     s.do("Task_integraal", {"integrale_maatregel": "alternatief", "integrale_motivering": "Contactverbod volstaat."})
     s.do("Task_alternatief_integraal", {"alternatieve_maatregel": "contactverbod", "alternatief_motivering": "x"})
+    s.do("Task_verbod_besluit", {"verbod_opleggen": False, "verbod_motivering": "Afspraken met de hulpverlening volstaan."})
     assert s.milestones() == ["verzoek_ontvangen", "weegteam_toegewezen", "huisverbod_niet_opgelegd"]
     assert not s.has_task("Task_toets")
 
