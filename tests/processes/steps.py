@@ -89,7 +89,16 @@ def consult_veilig_thuis_if_asked(s: Scenario) -> None:
         s.do("Task_vt_raadplegen", {"bekend_bij_veilig_thuis": False, "advies_veilig_thuis": "Huisverbod aangewezen."})
 
 
+def voorleggen_if_asked(s: Scenario, standpunt: str = "huisverbod") -> None:
+    """V1–V4: whoever took the RIHG puts the case to the burgemeester (Leidraad principle 7)."""
+    for task in s.tasks():
+        if task["element"].startswith("Task_voorleggen_"):
+            s.do(task["element"], {"voorlegging_standpunt": standpunt,
+                                   "voorlegging_onderbouwing": "RIHG hoog; dreiging houdt aan."})
+
+
 def decide(s: Scenario, by: str, besluit: str = "opleggen", advies: str = "huisverbod", reden: str | None = None):
+    voorleggen_if_asked(s, "huisverbod" if besluit == "opleggen" else "geen_huisverbod")
     short = "hovj" if by == "hulpofficier" else "bm"
     data: dict[str, Any] = {"besluit": besluit}
     if reden:

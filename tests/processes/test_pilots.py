@@ -40,7 +40,7 @@ def test_t5_v2_veilig_thuis_request_accepted_rihg_by_veilig_thuis_burgemeester_i
     impose(s, afnemer="veilig_thuis", decider="burgemeester")
     assert s.milestones() == ["verzoek_ontvangen", "weegteam_toegewezen", "rihg_afgenomen", "huisverbod_opgelegd"]
     done = s.completed_by_role()
-    assert done["veilig_thuis"] == ["Task_rihg_veilig_thuis"]
+    assert done["veilig_thuis"] == ["Task_rihg_veilig_thuis", "Task_voorleggen_veilig_thuis"]  # RIHG, then voorleggen
     assert "Task_besluit_bm_huisverbod" in done["burgemeester"]
     assert not any(t["element"].startswith("Task_zsm") for t in s.tasks())  # no ZSM branch
     assert not s.has_task("Task_mededeling")  # the burgemeester decided himself

@@ -8,7 +8,9 @@ import pytest
 from engine import case_view
 from engine.errors import FormInvalid
 from engine.visibility import visible_variables
-from tests.processes.steps import RIHG_HOOG, VARIANTS, assess, consult_veilig_thuis_if_asked, start_variant
+from tests.processes.steps import (
+    RIHG_HOOG, VARIANTS, assess, consult_veilig_thuis_if_asked, start_variant, voorleggen_if_asked,
+)
 
 ZSM = {"zsm_afdoening": "dagvaarden", "gedragsaanwijzing_overwogen": False, "gedragsaanwijzing_soort": "geen"}
 REASONED = {"gedragsaanwijzing_overwogen": True, "gedragsaanwijzing_soort": "contactverbod",
@@ -22,6 +24,7 @@ def _arrested(rt, session, variant):
 
 
 def _decision(s):
+    voorleggen_if_asked(s)
     return next(t for t in s.tasks() if t["element"].startswith("Task_besluit_"))
 
 

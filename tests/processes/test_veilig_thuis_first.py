@@ -14,7 +14,8 @@ CHILD_RIHG = {"incident": {**RIHG_HOOG["incident"], "2i": {"signalen": ["2i.1"],
 
 
 def _decision_ready(s) -> bool:
-    return any(t["element"].startswith("Task_besluit_") for t in s.tasks())
+    """The way to the decision is open: the decision itself, or in V1–V4 first the voorleggen."""
+    return any(t["element"].startswith(("Task_besluit_", "Task_voorleggen_")) for t in s.tasks())
 
 
 def _to_decision(rt, session, variant, rihg=RIHG_HOOG, **melding):
