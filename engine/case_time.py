@@ -18,7 +18,6 @@ from typing import Callable
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
@@ -91,9 +90,9 @@ def _fired(task, instant: datetime) -> FiredTimer:
     definition = getattr(spec, "event_definition", None)
     if isinstance(definition, MultipleEventDefinition):
         # An event-based gateway waits itself; its outputs are the timer and the messages it closes.
-        pairs = list(zip(spec.outputs, definition.event_definitions))
-        spec = next((s for s, d in pairs if isinstance(d, TimerEventDefinition)), spec)
-        closes = frozenset(d.name for _, d in pairs if isinstance(d, MessageEventDefinition))
+        closes = frozenset(d.name for _, d in ws.spec_message_catchers(spec))
+        spec = next((s for s, d in zip(spec.outputs, definition.event_definitions)
+                     if isinstance(d, TimerEventDefinition)), spec)
     elif isinstance(spec, BoundaryEvent) and task.parent is not None:
         # SpiffWorkflow puts a boundary event beside its task under one split task.
         hosts = [c.task_spec.name for c in task.parent.children if not isinstance(c.task_spec, BoundaryEvent)]

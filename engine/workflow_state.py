@@ -58,7 +58,7 @@ def message_instant_field(specs, message: str) -> str | None:
     """The ``instantField`` of the catch events of ``message`` in a model (the first that names one)."""
     for spec in specs:
         for task_spec in spec.task_specs.values():
-            for catcher, definition in _spec_message_catchers(task_spec):
+            for catcher, definition in spec_message_catchers(task_spec):
                 if definition.name == message and properties(catcher).get(PROPERTY_INSTANT_FIELD):
                     return properties(catcher)[PROPERTY_INSTANT_FIELD]
     return None
@@ -179,12 +179,7 @@ def variables(workflow: BpmnWorkflow, tasks: list[Task]) -> dict[str, Any]:
     return merged
 
 
-def _message_catchers(task: Task) -> list[tuple[Any, MessageEventDefinition]]:
-    """(catch-event spec, message definition) pairs behind a waiting task."""
-    return _spec_message_catchers(task.task_spec)
-
-
-def _spec_message_catchers(spec) -> list[tuple[Any, MessageEventDefinition]]:
+def spec_message_catchers(spec) -> list[tuple[Any, MessageEventDefinition]]:
     """(catch-event spec, message definition) pairs of a task spec.
 
     An event-based gateway holds the definitions of the events that follow it,
@@ -200,9 +195,11 @@ def _spec_message_catchers(spec) -> list[tuple[Any, MessageEventDefinition]]:
 
 
 def waiting_messages(workflow: BpmnWorkflow) -> list[str]:
-    return sorted({d.name for t in workflow.event_manager.tasks.values() for _, d in _message_catchers(t)})
+    return sorted({d.name for t in workflow.event_manager.tasks.values()
+                   for _, d in spec_message_catchers(t.task_spec)})
 
 
 def message_catch_specs(workflow: BpmnWorkflow, name: str) -> list:
     """The catch-event specs that would receive message ``name`` now."""
-    return [s for t in workflow.event_manager.tasks.values() for s, d in _message_catchers(t) if d.name == name]
+    return [s for t in workflow.event_manager.tasks.values()
+            for s, d in spec_message_catchers(t.task_spec) if d.name == name]
