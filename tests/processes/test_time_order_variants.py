@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine import cases, service
 from engine.errors import InvalidInput, RuleRefused
 from engine.models import HumanTask
-from tests.processes.steps import VARIANTS, decide_extension, impose, issue, start_variant
+from tests.processes.steps import VARIANTS, decide_extension, imposed, issue
 
 MINUTE = timedelta(minutes=1)
 
@@ -21,13 +21,15 @@ def _served(s, document, at) -> None:
                            method="in_persoon_getekend", served_at=at, user=s.users["politie"])
 
 
+def _imposed_until(rt, session, variant):
+    """An imposed case (contact address given) and the end of its first term."""
+    s = imposed(rt, session, variant)
+    return s, s.clock.now() + timedelta(days=VARIANTS[variant][3])
+
+
 def _extension_pending(rt, session, variant):
-    s = start_variant(rt, session, variant)
-    _, taker, decider, days, _ = VARIANTS[variant]
-    impose(s, afnemer=taker, decider=decider)
-    s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
-    end = s.clock.now() + timedelta(days=days)
-    s.advance(timedelta(days=days - 2))
+    s, end = _imposed_until(rt, session, variant)
+    s.advance(timedelta(days=VARIANTS[variant][3] - 2))
     document = decide_extension(s, 7)
     return s, end, document
 
@@ -65,11 +67,7 @@ def test_service_one_minute_after_the_end_is_refused_even_before_the_sweep(rt, s
 def test_an_extension_made_and_served_before_the_end_but_entered_after_it_still_extends(rt, session, variant):
     """The verlengingsbeschikking was made (20:55) and handed over (21:14) before the end; the burgemeester
     and the politie enter both steps the next morning, one after the other, each with its own instant."""
-    s = start_variant(rt, session, variant)
-    _, taker, decider, days, _ = VARIANTS[variant]
-    impose(s, afnemer=taker, decider=decider)
-    s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
-    end = s.clock.now() + timedelta(days=days)
+    s, end = _imposed_until(rt, session, variant)
     s.advance_to(end - 40 * MINUTE)
     s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 7, "verlenging_feiten": "Dreiging houdt aan."})
     document = issue(s, "verlengingsbeschikking", "burgemeester")
@@ -89,11 +87,7 @@ def test_an_extension_made_and_served_before_the_end_but_entered_after_it_still_
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_a_decision_entered_after_the_end_counts_at_its_instant_and_then_lapses(rt, session, variant):
-    s = start_variant(rt, session, variant)
-    _, taker, decider, days, _ = VARIANTS[variant]
-    impose(s, afnemer=taker, decider=decider)
-    s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
-    end = s.clock.now() + timedelta(days=days)
+    s, end = _imposed_until(rt, session, variant)
     s.advance_to(end + timedelta(hours=12))
     decided = end - 40 * MINUTE
     cases.complete_task(s.session, s.rt.registry, s.clock, task_id=_row_id(s, "Task_verlenging"),
@@ -106,8 +100,7 @@ def test_a_decision_entered_after_the_end_counts_at_its_instant_and_then_lapses(
 
 
 def test_a_decision_instant_in_the_future_is_refused(rt, session):
-    s = start_variant(rt, session, "wth-basis")
-    impose(s, afnemer="hulpofficier", decider="hulpofficier")
+    s = imposed(rt, session, "wth-basis")
     with pytest.raises(InvalidInput, match="in de toekomst"):
         s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 7, "verlenging_feiten": "x",
                                  "besloten_op": (s.clock.now() + MINUTE).isoformat()})
