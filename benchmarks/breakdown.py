@@ -15,8 +15,8 @@ from typing import Any, Callable, Iterator
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-import engine.case_store as case_store
-import engine.cases as engine_cases
+import engine.workflow.case_store as case_store
+import engine.cases.operations as engine_cases
 from benchmarks.complete_task import Backend, NaiveRoundTrip, complete
 from benchmarks.common import time_call
 

@@ -15,14 +15,15 @@ from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
-from engine import cases, worklist
-from engine.bundle import collect_bundle
-from engine.clock import FixedClock
-from engine.db import make_engine, make_session_factory
-from engine.models import Base, User
-from engine.registry import ModelRegistry, deploy_bundle
+from engine.cases import operations as cases
+from engine.workflow import worklist
+from engine.modeling.bundle import collect_bundle
+from engine.base.clock import FixedClock
+from engine.storage.db import make_engine, make_session_factory
+from engine.storage.tables import Base, User
+from engine.modeling.registry import ModelRegistry, deploy_bundle
 from engine.runtime import Runtime
-from engine.users import add_user
+from engine.accounts.users import add_user
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"

@@ -16,12 +16,12 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from engine import cases
-from engine.clock import engine_time
-from engine.models import Case, User
+from engine.cases import operations as cases
+from engine.base.clock import engine_time
+from engine.storage.tables import Case, User
 from engine.runtime import Runtime
-from engine.sandbox import script_engine
-from engine.serialization import load_workflow
+from engine.modeling.sandbox import script_engine
+from engine.modeling.serialization import load_workflow
 
 from benchmarks.common import (
     STEPS, Progress, add_users, build_runtime, deploy_sample, drive_case, ready_task, time_call,
@@ -52,7 +52,7 @@ def prepare_backend(name: str, url: str, steps: list[int], samples: int, progres
 
 
 def complete(backend: Backend, step: int, case_task: tuple[int, str]) -> tuple[float, float]:
-    """Wall and CPU time of one engine.cases.complete_task call (load, run, save, commit, worklist, audit)."""
+    """Wall and CPU time of one engine.cases.operations.complete_task call (load, run, save, commit, worklist, audit)."""
     spec = STEPS[step]
     rt = backend.rt
     with rt.sessions() as session:

@@ -23,10 +23,10 @@ from typing import Any, Callable
 from sqlalchemy import create_engine, func, insert, select
 from sqlalchemy.orm import Session
 
-from engine import worklist
-from engine.models import Case, HumanTask, User
+from engine.workflow import worklist
+from engine.storage.tables import Case, HumanTask, User
 from engine.runtime import Runtime
-from engine.timers import fire_due_timers
+from engine.workflow.timers import fire_due_timers
 
 from benchmarks.common import (
     START, Progress, add_users, build_runtime, deploy_sample, drive_case, time_call,

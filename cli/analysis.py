@@ -14,8 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine import case_migration, dashboard as figures, event_log, model_diff, users, versions
-from engine.errors import Conflict, InvalidInput
+from engine.design import case_migration
+from engine.design import dashboard as figures
+from engine.design import event_log
+from engine.design import model_diff
+from engine.accounts import users
+from engine.modeling import versions
+from engine.base.errors import Conflict, InvalidInput
 
 if TYPE_CHECKING:
     from engine.runtime import Runtime

@@ -3,8 +3,8 @@
 With these, every step of a case can be driven without the web: a step with
 ``requiresService`` waits for a document that is made and handed over, and these
 commands do both. They call the same engine functions as web.views.documents and
-the API (engine.documents, engine.service, engine.service_view), so the rules of
-engine.document_rules apply unchanged: who may make, read and hand over what.
+the API (engine.documents.generation, engine.documents.service, engine.documents.service_view), so the rules of
+engine.modeling.document_rules apply unchanged: who may make, read and hand over what.
 
 Registered by ``cli.main`` (see ``COMMANDS``). Same contract as the other
 commands: a one-line reason on failure (exit 1 refused, 2 usage, 3 internal),
@@ -20,16 +20,19 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine import documents, service, service_view, users
-from engine.document_rules import KINDS, METHODS, RECIPIENT_ROLES
-from engine.documents import MissingParts
-from engine.errors import InvalidInput
+from engine.documents import generation as documents
+from engine.documents import service
+from engine.documents import service_view
+from engine.accounts import users
+from engine.modeling.document_rules import KINDS, METHODS, RECIPIENT_ROLES
+from engine.documents.generation import MissingParts
+from engine.base.errors import InvalidInput
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from engine.models import User
-    from engine.registry import ModelRegistry
+    from engine.storage.tables import User
+    from engine.modeling.registry import ModelRegistry
     from engine.runtime import Runtime
 
 INPUT_PREFIX = service_view.INPUT_PREFIX

@@ -13,12 +13,16 @@ from typing import Any
 
 import click
 
-from engine import cases, registry as model_registry, timers, users, worklist
-from engine.bundle import collect_bundle
-from engine.db import upgrade_schema
-from engine.errors import DeployRefused, Forbidden, InvalidInput, ThvError
+from engine.cases import operations as cases
+from engine.modeling import registry as model_registry
+from engine.workflow import timers
+from engine.accounts import users
+from engine.workflow import worklist
+from engine.modeling.bundle import collect_bundle
+from engine.storage.db import upgrade_schema
+from engine.base.errors import DeployRefused, Forbidden, InvalidInput, ThvError
 from engine.runtime import Runtime, runtime_from_env
-from engine.vocabulary import REGIONS
+from engine.base.vocabulary import REGIONS
 
 CLI_ACTOR = "beheer-cli"
 
@@ -263,7 +267,7 @@ def case(state: State, case_id: int, as_json: bool) -> None:
 @pass_state
 def seed_demo(state: State, processes: Path) -> None:
     """Rol de meegeleverde modellen uit in de demoregio's en maak demogebruikers (veilig om te herhalen)."""
-    from engine.demo import seed_demo as run_seed
+    from engine.demo.demo import seed_demo as run_seed
     for line in run_seed(state.rt, processes):
         click.echo(line)
 

@@ -11,10 +11,10 @@ from typing import Mapping
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.clock import Clock, clock_from_env
-from engine.db import database_url, make_engine, make_session_factory
-from engine.forms import FORMS_DIR
-from engine.registry import ModelRegistry
+from engine.base.clock import Clock, clock_from_env
+from engine.storage.db import database_url, make_engine, make_session_factory
+from engine.modeling.forms import FORMS_DIR
+from engine.modeling.registry import ModelRegistry
 
 
 @dataclass

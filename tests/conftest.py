@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from engine.bundle import collect_bundle
-from engine.clock import FixedClock
-from engine.db import make_engine, make_session_factory
-from engine.models import Base, User
-from engine.registry import ModelRegistry, deploy_bundle
+from engine.modeling.bundle import collect_bundle
+from engine.base.clock import FixedClock
+from engine.storage.db import make_engine, make_session_factory
+from engine.storage.tables import Base, User
+from engine.modeling.registry import ModelRegistry, deploy_bundle
 from engine.runtime import Runtime
-from engine.users import add_user
+from engine.accounts.users import add_user
 from tests import pg_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch):
-    monkeypatch.setattr("engine.users.PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+    monkeypatch.setattr("engine.accounts.users.PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
 
 
 @pytest.fixture(scope="session")

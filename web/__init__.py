@@ -8,9 +8,9 @@ from typing import Any, Mapping
 from flask import Blueprint, Flask
 from werkzeug.routing import IntegerConverter
 
-from engine.clock import clock_from_env
-from engine.db import configure_engine, database_url, engine_options
-from engine.registry import ModelRegistry
+from engine.base.clock import clock_from_env
+from engine.storage.db import configure_engine, database_url, engine_options
+from engine.modeling.registry import ModelRegistry
 
 ASSETS = Path(__file__).parent / "assets" / "node_modules"
 DESIGNER_DIST = Path(__file__).parent / "assets" / "dist"  # the modeller bundle (`make assets` builds it)

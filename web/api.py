@@ -15,10 +15,16 @@ from typing import Any, Callable
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from engine import api_tokens, case_view, cases, documents, service, service_view, worklist
-from engine.documents import MissingParts
-from engine.dossier import export_dossier
-from engine.errors import InvalidInput, ThvError
+from engine.accounts import api_tokens
+from engine.cases import case_view
+from engine.cases import operations as cases
+from engine.documents import generation as documents
+from engine.documents import service
+from engine.documents import service_view
+from engine.workflow import worklist
+from engine.documents.generation import MissingParts
+from engine.documents.dossier import export_dossier
+from engine.base.errors import InvalidInput, ThvError
 from web.documents_forms import readable_instant
 from web.documents_http import api_document, api_service_record, api_service_status, pdf_response
 from web.errors import error_response

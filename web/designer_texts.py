@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine.model_diff import property_label
+from engine.design.model_diff import property_label
 
 PANEL_TEXTS = {
     "General": _l("Algemeen"), "Name": _l("Naam"), "ID": _l("ID"), "Documentation": _l("Toelichting"),

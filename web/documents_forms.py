@@ -13,13 +13,13 @@ from typing import Any, Mapping
 
 from flask_babel import gettext as _
 
-from engine.clock import AMSTERDAM, parse_instant
-from engine.service import NOTE_MAX
+from engine.base.clock import AMSTERDAM, parse_instant
+from engine.documents.service import NOTE_MAX
 
 SERVICE_FIELDS = ("ontvanger_rol", "ontvanger_naam", "wijze", "uitgereikt_op", "toelichting")
 NAME_MAX = 200
 INPUT_PREFIX = "invoer."
-# Engine refusals of engine.service.record_service, by a phrase in the message, and the field they are about.
+# Engine refusals of engine.documents.service.record_service, by a phrase in the message, and the field they are about.
 _ENGINE_PHRASES = (
     ("toelichting", "toelichting"), ("tijdstip van uitreiken", "uitgereikt_op"),
     ("naam van de ontvanger", "ontvanger_naam"), ("de uithuisgeplaatste in deze zaak is", "ontvanger_naam"),

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Response
 
-# The stored document is self-contained HTML (engine.document_templates): no scripts, no fetches.
+# The stored document is self-contained HTML (engine.documents.templates): no scripts, no fetches.
 # It may be framed only by our own print page, which holds the print button.
 PRINT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
              "form-action 'none'; frame-ancestors 'self'")
@@ -40,7 +40,7 @@ def api_service_record(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def api_document(entry: dict[str, Any], case_id: int) -> dict[str, Any]:
-    """An entry of engine.service.documents_of_case as the API shows it."""
+    """An entry of engine.documents.service.documents_of_case as the API shows it."""
     return {"id": entry["id"], "case_id": case_id, "kind": entry["soort"], "title": entry["titel"],
             "version": entry["versie"], "current": entry["actueel"], "template_version": entry["sjabloonversie"],
             "generated_at": entry["gemaakt_op"], "generated_by": entry["gemaakt_door"],
@@ -59,7 +59,7 @@ def _api_decision_status(part: dict[str, Any]) -> dict[str, Any]:
 
 
 def api_service_status(status: dict[str, Any]) -> dict[str, Any]:
-    """engine.service.service_status as the API shows it."""
+    """engine.documents.service.service_status as the API shows it."""
     return {"served": status["betekend"], "reasons": status["redenen"],
             "beschikking": _api_decision_status(status["beschikking"]),
             "verlengingsbeschikking": _api_decision_status(status["verlengingsbeschikking"])}

@@ -1,6 +1,6 @@
 """Screen texts of the documents pages: labels of service methods and recipients, in the page's language.
 
-The engine's own Dutch labels (engine.document_rules) are the fallback for a code added there later.
+The engine's own Dutch labels (engine.modeling.document_rules) are the fallback for a code added there later.
 The template globals are registered when the documents blueprint is (see web.views.documents).
 """
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from engine.document_rules import KINDS, METHODS, RECIPIENT_ROLES
-from engine.document_templates import load_spec
+from engine.modeling.document_rules import KINDS, METHODS, RECIPIENT_ROLES
+from engine.documents.templates import load_spec
 
 METHOD_LABELS = {
     "in_persoon_getekend": _l("In persoon uitgereikt, voor ontvangst getekend"),

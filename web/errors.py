@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import DeployRefused, FormInvalid, ThvError
+from engine.base.errors import DeployRefused, FormInvalid, ThvError
 from web.extensions import db
 
 _CODES = {400: "ongeldig_verzoek", 401: "niet_aangemeld", 403: "geen_toegang", 404: "niet_gevonden",

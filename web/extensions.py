@@ -9,9 +9,9 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from engine.clock import Clock
-from engine.models import Base
-from engine.registry import ModelRegistry
+from engine.base.clock import Clock
+from engine.storage.tables import Base
+from engine.modeling.registry import ModelRegistry
 
 db = SQLAlchemy(metadata=Base.metadata)
 login_manager = LoginManager()

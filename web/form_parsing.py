@@ -16,7 +16,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from engine.clock import AMSTERDAM
+from engine.base.clock import AMSTERDAM
 from web.form_rendering import MAX_DEPTH, choices, schema_type
 
 MAX_ROWS = 100  # rows read per list, whatever indices a post invents

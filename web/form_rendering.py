@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.clock import AMSTERDAM
+from engine.base.clock import AMSTERDAM
 
 RADIO_LIMIT = 5  # more choices than this become a select
 EMPTY_ROWS = 2  # empty rows offered for arrays (the no-JavaScript fallback)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from engine.db import ping
+from engine.storage.db import ping
 from web.extensions import db
 
 bp = Blueprint("health", __name__)

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, session
 from flask_babel import format_datetime, gettext, ngettext
 
-from engine.clock import AMSTERDAM, parse_instant
+from engine.base.clock import AMSTERDAM, parse_instant
 from web.extensions import babel, thv
 
 LANGUAGES = {"nl": "Nederlands", "en": "English"}

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from engine.vocabulary import REGIONS, ROLES
+from engine.base.vocabulary import REGIONS, ROLES
 from web.i18n import moment
 
 _ROLE_LABELS = {r.code: r.label for r in ROLES}

@@ -8,7 +8,7 @@ import threading
 
 from flask import Flask
 
-from engine.timers import fire_due_timers
+from engine.workflow.timers import fire_due_timers
 
 
 def start_timer_thread(app: Flask) -> threading.Thread:

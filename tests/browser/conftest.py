@@ -19,13 +19,13 @@ from typing import Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from engine.bundle import collect_bundle
-from engine.clock import FixedClock
-from engine.db import make_engine, make_session_factory
-from engine.forms import FORMS_DIR
-from engine.models import Base
-from engine.registry import ModelRegistry, deploy_bundle
-from engine.users import add_user
+from engine.modeling.bundle import collect_bundle
+from engine.base.clock import FixedClock
+from engine.storage.db import make_engine, make_session_factory
+from engine.modeling.forms import FORMS_DIR
+from engine.storage.tables import Base
+from engine.modeling.registry import ModelRegistry, deploy_bundle
+from engine.accounts.users import add_user
 from tests.conftest import PROJECT_ROOT, START
 from web import create_app
 
@@ -72,7 +72,7 @@ def live_server(tmp_path_factory, clock) -> Iterator[str]:
     Base.metadata.create_all(engine)
     registry = ModelRegistry(FORMS_DIR)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("engine.users.PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+        patch.setattr("engine.accounts.users.PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
         with make_session_factory(engine)() as session:
             deploy_bundle(session, registry, collect_bundle(PROJECT_ROOT / "processes" / "wth-basis"), region="basis",
                           variant="wth-basis", actor="test", now=clock.now())

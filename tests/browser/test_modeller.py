@@ -19,15 +19,15 @@ from lxml import etree
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from engine import cases
-from engine.bundle import collect_bundle
-from engine.clock import FixedClock
-from engine.db import make_engine, make_session_factory
-from engine.demo_cases import VERZOEK
-from engine.forms import FORMS_DIR
-from engine.models import Base, Case
-from engine.registry import ModelRegistry, deploy_bundle
-from engine.users import add_user
+from engine.cases import operations as cases
+from engine.modeling.bundle import collect_bundle
+from engine.base.clock import FixedClock
+from engine.storage.db import make_engine, make_session_factory
+from engine.demo.demo_cases import VERZOEK
+from engine.modeling.forms import FORMS_DIR
+from engine.storage.tables import Base, Case
+from engine.modeling.registry import ModelRegistry, deploy_bundle
+from engine.accounts.users import add_user
 from tests.browser.conftest import ASSETS, PASSWORD
 from tests.conftest import PROJECT_ROOT, START
 from web import create_app
@@ -59,7 +59,7 @@ def site(tmp_path_factory, browser) -> Iterator[dict]:
     registry, clock = ModelRegistry(FORMS_DIR), FixedClock(START)
     sessions = make_session_factory(engine)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("engine.users.PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+        patch.setattr("engine.accounts.users.PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
         with sessions() as session:
             deploy_bundle(session, registry, collect_bundle(PROJECT_ROOT / "processes" / "v2-weegteam"),
                           region="pilot2", variant="v2-weegteam", actor="test", now=clock.now())

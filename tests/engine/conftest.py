@@ -11,8 +11,11 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import create_engine, text
 
-from engine import acts, case_store, cases, worklist
-from engine.models import Base
+from engine.workflow import acts
+from engine.workflow import case_store
+from engine.cases import operations as cases
+from engine.workflow import worklist
+from engine.storage.tables import Base
 
 SAMPLE_STEPS = (("pol", {"naam": "A", "ernst": 4}), ("bm", {"besluit": "opleggen"}), ("hovj", {"akkoord": True}))
 

@@ -16,10 +16,11 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from engine import documents, service
-from engine.document_models import Document
-from engine.forms import FORMS_DIR
-from engine.models import CaseEvent
+from engine.documents import generation as documents
+from engine.documents import service
+from engine.storage.document_tables import Document
+from engine.modeling.forms import FORMS_DIR
+from engine.storage.tables import CaseEvent
 from engine.runtime import Runtime
 from tests.conftest import runtime_for
 from tests.processes.scenario import Scenario

@@ -6,9 +6,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from engine.awb_terms import awb_term_end, easter_sunday, is_working_day, public_holidays
-from engine.clock import AMSTERDAM
-from engine.sandbox import evaluate_constant
+from engine.base.awb_terms import awb_term_end, easter_sunday, is_working_day, public_holidays
+from engine.base.clock import AMSTERDAM
+from engine.modeling.sandbox import evaluate_constant
 
 UTC = timezone.utc
 

@@ -5,9 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from engine import cases, timers, worklist
-from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
-from engine.models import Case, CaseEvent
+from engine.cases import operations as cases
+from engine.workflow import timers
+from engine.workflow import worklist
+from engine.base.errors import Conflict, Forbidden, FormInvalid, NotFound
+from engine.storage.tables import Case, CaseEvent
 
 
 def _only_task(session, case_id):
@@ -156,7 +158,7 @@ def test_messages_check_sender_form_and_waiting_state(session, rt, deployed, peo
 
 
 def test_start_refuses_unknown_region_and_foreign_user(session, rt, deployed, people):
-    from engine.errors import InvalidInput
+    from engine.base.errors import InvalidInput
     with pytest.raises(InvalidInput):
         cases.start_case(session, rt.registry, rt.clock, region="nergens")
     with pytest.raises(Forbidden):

@@ -11,13 +11,15 @@ import pytest
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.util.task import TaskState
 
-from engine import cases, timers, worklist
-from engine.clock import (
+from engine.cases import operations as cases
+from engine.workflow import timers
+from engine.workflow import worklist
+from engine.base.clock import (
     AMSTERDAM, FixedClock, SystemClock, add_legal_term, clock_from_env, current_now, engine_time,
 )
-from engine.errors import ConfigurationError
-from engine.registry import parse_bundle
-from engine.serialization import new_workflow
+from engine.base.errors import ConfigurationError
+from engine.modeling.registry import parse_bundle
+from engine.modeling.serialization import new_workflow
 from tests.conftest import TEST_FORMS
 
 UTC = timezone.utc

@@ -12,11 +12,13 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, timers, worklist
-from engine.bundle import collect_bundle
-from engine.errors import Conflict
-from engine.models import Case, CaseEvent
-from engine.registry import deploy_bundle
+from engine.cases import operations as cases
+from engine.workflow import timers
+from engine.workflow import worklist
+from engine.modeling.bundle import collect_bundle
+from engine.base.errors import Conflict
+from engine.storage.tables import Case, CaseEvent
+from engine.modeling.registry import deploy_bundle
 from tests.conftest import BUNDLES
 from tests.engine.conftest import only_task
 

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine import worklist
-from engine.dashboard import dashboard, figure_csv, figure_rows, parse_bound, rows_csv, spread
-from engine.errors import InvalidInput
-from engine.forms import FORMS_DIR
-from engine.models import Case, CaseEvent, HumanTask, ModelVersion
+from engine.workflow import worklist
+from engine.design.dashboard import dashboard, figure_csv, figure_rows, parse_bound, rows_csv, spread
+from engine.base.errors import InvalidInput
+from engine.modeling.forms import FORMS_DIR
+from engine.storage.tables import Case, CaseEvent, HumanTask, ModelVersion
 from tests.conftest import START
 from tests.processes.scenario import Scenario
 from tests.processes.steps import MELDING, RIHG_LAAG, assess, decide, impose, issue, record, verzoek

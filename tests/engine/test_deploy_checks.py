@@ -10,10 +10,10 @@ from typing import Callable
 import pytest
 from sqlalchemy import func, select
 
-from engine.bundle import collect_bundle
-from engine.errors import DeployRefused, Finding
-from engine.models import ModelFile, ModelVersion
-from engine.registry import deploy_bundle
+from engine.modeling.bundle import collect_bundle
+from engine.base.errors import DeployRefused, Finding
+from engine.storage.tables import ModelFile, ModelVersion
+from engine.modeling.registry import deploy_bundle
 from tests.conftest import BUNDLES, FIXTURES
 
 HOSTILE = FIXTURES / "hostile"

@@ -9,12 +9,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from engine import documents
-from engine.document_rules import KINDS, issuable_kinds, readable_kinds
-from engine.document_format import dagen, datum, datumtijd, namen, rol_naam
-from engine.document_templates import CHECKSUM_PLACEHOLDER, TEMPLATES_DIR, catalogue_problems, load_spec
-from engine.errors import ConfigurationError, Forbidden, InvalidInput, NotFound
-from engine.users import add_user
+from engine.documents import generation as documents
+from engine.modeling.document_rules import KINDS, issuable_kinds, readable_kinds
+from engine.documents.format import dagen, datum, datumtijd, namen, rol_naam
+from engine.documents.templates import CHECKSUM_PLACEHOLDER, TEMPLATES_DIR, catalogue_problems, load_spec
+from engine.base.errors import ConfigurationError, Forbidden, InvalidInput, NotFound
+from engine.accounts.users import add_user
 from tests.engine.document_fixtures import (  # noqa: F401  (fixtures)
     DAY_8, KEYS, compact, events, extend, impose_with, imposed, make, pdf_text, rt, s, serve, stored_documents,
 )
@@ -234,7 +234,7 @@ def test_templates_are_edited_without_code_and_a_broken_one_stores_nothing(impos
     page.write_text(page.read_text(encoding="utf-8").replace(
         "<h2>c. Contactverbod</h2>", "<p>Zin toegevoegd door de redactie.</p><h2>c. Contactverbod</h2>"),
         encoding="utf-8")
-    monkeypatch.setattr("engine.document_templates.TEMPLATES_DIR", edited)
+    monkeypatch.setattr("engine.documents.templates.TEMPLATES_DIR", edited)
     doc = make(imposed, "beschikking", "hulpofficier")
     assert "Zin toegevoegd door de redactie." in pdf_text(doc.pdf)
     assert doc.template_version != load_spec("beschikking", TEMPLATES_DIR).version

@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 import pytest
 from lxml import etree
 
-import engine.analysis_models  # noqa: F401 - the tables must be in Base.metadata before create_all
-from engine import cases
-from engine.errors import InvalidInput
-from engine.event_log import CSV_COLUMNS, EXTENSIONS, Pseudonyms, export_log, write_xes
-from engine.registry import deploy_bundle
-from engine.timers import fire_due_timers
-from engine.users import add_user
-from engine.worklist import list_tasks
+import engine.storage.analysis_tables  # noqa: F401 - the tables must be in Base.metadata before create_all
+from engine.cases import operations as cases
+from engine.base.errors import InvalidInput
+from engine.design.event_log import CSV_COLUMNS, EXTENSIONS, Pseudonyms, export_log, write_xes
+from engine.modeling.registry import deploy_bundle
+from engine.workflow.timers import fire_due_timers
+from engine.accounts.users import add_user
+from engine.workflow.worklist import list_tasks
 from tests.conftest import FIXTURES, PASSWORD
 from tests.engine.conftest import only_task
 

@@ -1,5 +1,5 @@
 """Task instructions may state the case's own terms in Dutch time."""
-from engine.instructions import render_instructions
+from engine.workflow.instructions import render_instructions
 
 
 def test_instructions_state_a_term_in_dutch_time():

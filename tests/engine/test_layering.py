@@ -34,11 +34,44 @@ def test_the_import_check_sees_every_kind_of_import():
 
 def test_no_engine_module_imports_the_web_layer():
     files = sorted(ENGINE.rglob("*.py"))
-    assert ENGINE / "cases.py" in files and ENGINE / "migrations" / "env.py" in files
+    assert ENGINE / "cases" / "operations.py" in files and ENGINE / "storage" / "migrations" / "env.py" in files
     offenders = [f"{path.relative_to(PROJECT_ROOT)}:{line}: {module}"
                  for path in files for line, module in imported_modules(path.read_text(encoding="utf-8"))
                  if module.split(".")[0] in FORBIDDEN]
     assert offenders == []
+
+
+# Bottom to top; a module may import engine modules of its own layer and of the layers below.
+LAYERS = ("base", "storage", "accounts", "rihg", "modeling", "workflow", "documents", "cases", "design",
+          "runtime", "demo")
+
+
+def layer_of(module: str) -> int:
+    return LAYERS.index(module.split(".")[1])
+
+
+def test_every_engine_module_sits_in_a_layer():
+    loose = [path.name for path in ENGINE.glob("*.py") if path.stem not in LAYERS and path.name != "__init__.py"]
+    packages = {path.parent.name for path in ENGINE.glob("*/__init__.py")}
+    assert loose == [] and packages | {"runtime"} == set(LAYERS)
+
+
+def test_engine_packages_import_only_downwards():
+    offenders = []
+    for path in sorted(ENGINE.rglob("*.py")):
+        parts = path.relative_to(PROJECT_ROOT).with_suffix("").parts
+        if len(parts) < 3 and parts[-1] != "runtime":
+            continue  # engine/__init__.py
+        own = layer_of(".".join(parts))
+        for line, module in imported_modules(path.read_text(encoding="utf-8")):
+            if module.startswith("engine.") and layer_of(module) > own:
+                offenders.append(f"{path.relative_to(PROJECT_ROOT)}:{line}: {module}")
+    assert offenders == []
+
+
+def test_the_layer_check_sees_an_upward_import():
+    assert layer_of("engine.workflow.acts") > layer_of("engine.modeling.registry")
+    assert layer_of("engine.base.clock") < layer_of("engine.storage.transaction")
 
 
 PROBE = r"""
@@ -54,7 +87,7 @@ for package in ("engine", "web", "cli"):
     root = importlib.import_module(package)
     imported.append(package)
     for info in pkgutil.walk_packages(root.__path__, package + "."):
-        if info.name.startswith("engine.migrations"):
+        if info.name.startswith("engine.storage.migrations"):
             continue  # Alembic's env.py runs migrations when imported, by design
         importlib.import_module(info.name)
         imported.append(info.name)
@@ -75,7 +108,7 @@ def test_importing_engine_and_web_starts_nothing(tmp_path):
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout.strip().splitlines()[-1])
 
-    assert {"engine.cases", "engine.timers", "web.api", "web.timer_worker", "cli.main"} <= set(report["imported"])
+    assert {"engine.cases.operations", "engine.workflow.timers", "web.api", "web.timer_worker", "cli.main"} <= set(report["imported"])
     assert report["threads_after"] == report["threads_before"], report["thread_names"]
     assert report["connections"] == []
     assert list(tmp_path.iterdir()) == []  # no database file, no log, nothing

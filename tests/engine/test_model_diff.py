@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from engine.bundle import collect_bundle
-from engine.errors import InvalidInput, NotFound
-from engine.model_diff import diff_bundles, diff_versions, format_diff
-from engine.registry import deploy_bundle
+from engine.modeling.bundle import collect_bundle
+from engine.base.errors import InvalidInput, NotFound
+from engine.design.model_diff import diff_bundles, diff_versions, format_diff
+from engine.modeling.registry import deploy_bundle
 from tests.conftest import BUNDLES, PROJECT_ROOT
 
 PROCESSES = PROJECT_ROOT / "processes"

@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import JSON, Text, inspect, text
 from sqlalchemy.dialects.postgresql import JSONB
 
-from engine import cases, timers
-from engine import workflow_state as ws
-from engine.models import Case, HumanTask
-from engine.sandbox import script_engine
-from engine.serialization import dump_workflow, load_workflow
+from engine.cases import operations as cases
+from engine.workflow import timers
+from engine.workflow import state as ws
+from engine.storage.tables import Case, HumanTask
+from engine.modeling.sandbox import script_engine
+from engine.modeling.serialization import dump_workflow, load_workflow
 from tests.engine.conftest import run_sample_until_waiting
 
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from engine import rihg
-from engine.errors import FormInvalid
-from engine.forms import FORMS_DIR, load_schema_text, validate_form_data
-from engine.rihg import ANNEX, NIEUW_PERSPECTIEF
+from engine.rihg import instrument as rihg
+from engine.base.errors import FormInvalid
+from engine.modeling.forms import FORMS_DIR, load_schema_text, validate_form_data
+from engine.rihg.instrument import ANNEX, NIEUW_PERSPECTIEF
 
 ANNEX_INDICATORS = ["1a", "1b", "1c", *(f"2{c}" for c in "abcdefghijk"), *(f"3{c}" for c in "abcdef")]
 

@@ -13,12 +13,12 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.clock import FixedClock, engine_time
-from engine.errors import DeployRefused
-from engine.registry import parse_bundle
-from engine.sandbox import SandboxError, compile_expression, compile_script, script_engine
-from engine.serialization import dump_workflow, load_workflow, new_workflow
-from engine.xml_safety import parse_model_xml
+from engine.base.clock import FixedClock, engine_time
+from engine.base.errors import DeployRefused
+from engine.modeling.registry import parse_bundle
+from engine.modeling.sandbox import SandboxError, compile_expression, compile_script, script_engine
+from engine.modeling.serialization import dump_workflow, load_workflow, new_workflow
+from engine.modeling.xml_safety import parse_model_xml
 from tests.conftest import TEST_FORMS
 
 MAIN, DMN = "sample.bpmn", "common/sample_advies.dmn"

@@ -11,14 +11,15 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, service
-from engine import workflow_state as ws
-from engine.document_models import ServiceRecord
-from engine.document_rules import check_requires_service
-from engine.dossier import export_dossier
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.models import Case
-from engine.case_store import open_workflow
+from engine.cases import operations as cases
+from engine.documents import service
+from engine.workflow import state as ws
+from engine.storage.document_tables import ServiceRecord
+from engine.modeling.document_rules import check_requires_service
+from engine.documents.dossier import export_dossier
+from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.storage.tables import Case
+from engine.workflow.case_store import open_workflow
 from tests.engine.document_fixtures import (  # noqa: F401  (fixtures)
     DAY_8, KEYS, compact, events, extend, impose_with, imposed, make, make_extension_known, pdf_text, rt, s, serve,
 )
@@ -129,7 +130,7 @@ def test_a_task_with_requires_service_is_refused_until_the_beschikking_is_served
                                        r"uithuisgeplaatste is vastgelegd"):
         check()
     hooked = "require_service" in inspect.getsource(cases.complete_task)
-    if hooked:  # once the lead wired the hook into engine.cases.complete_task
+    if hooked:  # once the lead wired the hook into engine.cases.operations.complete_task
         with pytest.raises(Conflict):
             s.do("Task_uitreiken", {"sleutels_ingenomen": True})
         assert "beschikking_uitgereikt" not in s.milestones()

@@ -13,11 +13,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import case_view, cases, timers, worklist
-from engine.errors import Conflict, DeployRefused, FormInvalid, InvalidInput, RuleRefused
-from engine.models import Case, CaseEvent, HumanTask
-from engine.bundle import collect_bundle
-from engine.registry import deploy_bundle
+from engine.cases import case_view
+from engine.cases import operations as cases
+from engine.workflow import timers
+from engine.workflow import worklist
+from engine.base.errors import Conflict, DeployRefused, FormInvalid, InvalidInput, RuleRefused
+from engine.storage.tables import Case, CaseEvent, HumanTask
+from engine.modeling.bundle import collect_bundle
+from engine.modeling.registry import deploy_bundle
 from tests.conftest import BUNDLES, START
 
 END = START + timedelta(days=10)  # 12 February 2026 21:15 Amsterdam

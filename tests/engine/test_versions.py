@@ -9,16 +9,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-import engine.analysis_models  # noqa: F401 - the tables must be in Base.metadata before create_all
-from engine import cases, case_migration, worklist
-from engine.analysis_models import LiveVersionChange
-from engine.bundle import collect_bundle
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.forms import FORMS_DIR
-from engine.models import Case, CaseEvent, ModelVersion
-from engine.registry import default_variant, deploy_bundle, list_versions, live_version
-from engine.users import add_user
-from engine.versions import cases_per_version, live_history, rollback_live_version
+import engine.storage.analysis_tables  # noqa: F401 - the tables must be in Base.metadata before create_all
+from engine.cases import operations as cases
+from engine.design import case_migration
+from engine.workflow import worklist
+from engine.storage.analysis_tables import LiveVersionChange
+from engine.modeling.bundle import collect_bundle
+from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.modeling.forms import FORMS_DIR
+from engine.storage.tables import Case, CaseEvent, ModelVersion
+from engine.modeling.registry import default_variant, deploy_bundle, list_versions, live_version
+from engine.accounts.users import add_user
+from engine.modeling.versions import cases_per_version, live_history, rollback_live_version
 from tests.conftest import PASSWORD
 from tests.engine.conftest import only_task, run_sample_until_waiting
 
@@ -286,7 +288,7 @@ def test_the_migration_gives_every_deployed_variant_its_live_pointer(tmp_path):
     from alembic.config import Config
     from sqlalchemy import text
 
-    from engine.db import MIGRATIONS, make_engine
+    from engine.storage.db import MIGRATIONS, make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'oud.sqlite'}")
     config = Config()

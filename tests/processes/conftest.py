@@ -12,11 +12,11 @@ from typing import Iterator
 
 import pytest
 
-from engine.forms import FORMS_DIR
-from engine.models import User
-from engine.registry import ModelRegistry, deploy_bundle
+from engine.modeling.forms import FORMS_DIR
+from engine.storage.tables import User
+from engine.modeling.registry import ModelRegistry, deploy_bundle
 from engine.runtime import Runtime
-from engine.users import add_user
+from engine.accounts.users import add_user
 from tests.conftest import BUNDLES, PASSWORD, PROJECT_ROOT, runtime_for
 
 COMMON = PROJECT_ROOT / "processes" / "common"

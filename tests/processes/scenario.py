@@ -11,14 +11,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import cases, timers, worklist
-from engine.bundle import collect_bundle
-from engine.clock import FixedClock
-from engine.models import Case
-from engine.registry import deploy_bundle
+from engine.cases import operations as cases
+from engine.workflow import timers
+from engine.workflow import worklist
+from engine.modeling.bundle import collect_bundle
+from engine.base.clock import FixedClock
+from engine.storage.tables import Case
+from engine.modeling.registry import deploy_bundle
 from engine.runtime import Runtime
-from engine.users import add_user
-from engine.vocabulary import ROLES
+from engine.accounts.users import add_user
+from engine.base.vocabulary import ROLES
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from engine import documents, service
-from engine.document_models import Document
+from engine.documents import generation as documents
+from engine.documents import service
+from engine.storage.document_tables import Document
 from tests.processes.scenario import Scenario
 
 MELDING: dict[str, Any] = {

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.awb_terms import awb_term_end
-from engine.errors import Conflict, RuleRefused
+from engine.base.awb_terms import awb_term_end
+from engine.base.errors import Conflict, RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import (
     VARIANTS, appeal, copies, extend, imposed, main_ruling, prepare_hearing, record, issue, vovo_ruling, withdraw,

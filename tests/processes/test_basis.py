@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.errors import Conflict, Forbidden, RuleRefused
+from engine.base.errors import Conflict, Forbidden, RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import (
     MELDING, RIHG_HOOG, RIHG_LAAG, appeal, assess, beschikking, copies, decide, decide_extension, extend,
@@ -174,8 +174,8 @@ def test_extension_after_expiry_is_impossible(s):
     s.advance(timedelta(days=8))
     task = s.task("Task_verlenging")
     s.advance(timedelta(days=2))
-    from engine import cases
-    from engine.errors import Conflict
+    from engine.cases import operations as cases
+    from engine.base.errors import Conflict
     with pytest.raises(Conflict):
         cases.complete_task(s.session, s.rt.registry, s.clock, task_id=task["id"], user=s.users["burgemeester"],
                             data={"verlengen": True, "verlenging_dagen": 5, "verlenging_feiten": "x"})
@@ -223,7 +223,7 @@ def test_arrest_runs_zsm_in_parallel(s):
 
 
 def test_decision_against_the_advice_needs_a_reason(s):
-    from engine.errors import FormInvalid
+    from engine.base.errors import FormInvalid
     s.start("politie", MELDING)
     assess(s, RIHG_HOOG, afnemer="hulpofficier")
     with pytest.raises(FormInvalid):

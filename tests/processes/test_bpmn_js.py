@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SPIFF_XSD
 
-from engine.bpmn_layout import main as layout_main
+from tools.bpmn_layout import main as layout_main
 from tests.processes.test_layout import MODELS
 
 ROOT = Path(__file__).parent.parent.parent

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.clock import add_legal_term, parse_instant
-from engine.errors import InvalidInput, Conflict, Forbidden, FormInvalid, RuleRefused
+from engine.base.clock import add_legal_term, parse_instant
+from engine.base.errors import InvalidInput, Conflict, Forbidden, FormInvalid, RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import (
     RIHG_HOOG, VARIANTS, appeal, assess, beschikking, decide, imposed, to_beschikking, decide_extension, expires_exactly_at, extend, issue,
@@ -145,7 +145,7 @@ def test_withdrawal_takes_effect_only_when_its_besluit_is_served_and_everyone_is
     s.send("hulp_geaccepteerd", "hulpverlening", {"hulp_bevestigd_door": "Ambulant team",
                                                   "hulp_huisgenoten_niet_belemmerd": True})
     assert s.task("Task_intrekking")["role"] == "burgemeester"
-    from engine import cases
+    from engine.cases import operations as cases
     with pytest.raises(Forbidden):  # only the burgemeester withdraws
         cases.complete_task(s.session, s.rt.registry, s.clock, task_id=s.task("Task_intrekking")["id"],
                             data={"intrekken": True, "intrekking_motivering": "x"}, user=s.users["hulpverlening"])

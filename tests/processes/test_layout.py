@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.bpmn_layout import LayoutError, layout_bytes, main
-from engine.bpmn_layout_place import Box
+from tools.bpmn_layout import LayoutError, layout_bytes, main
+from tools.bpmn_layout.place import Box
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 MODELS = {

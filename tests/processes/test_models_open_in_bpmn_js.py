@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.bpmn_layout import main as layout_main
-from engine.bundle import collect_bundle
-from engine.registry import parse_bundle
+from tools.bpmn_layout import main as layout_main
+from engine.modeling.bundle import collect_bundle
+from engine.modeling.registry import parse_bundle
 from tests.conftest import PROJECT_ROOT
 
 PROCESSES = PROJECT_ROOT / "processes"

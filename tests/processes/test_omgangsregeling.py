@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import FormInvalid
+from engine.base.errors import FormInvalid
 from tests.processes.steps import VARIANTS, imposed
 
 

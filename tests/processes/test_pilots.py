@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.errors import Forbidden, FormInvalid
+from engine.base.errors import Forbidden, FormInvalid
 from tests.processes.scenario import Scenario
 from tests.processes.steps import BESCHIKKING, RIHG_HOOG, assess, decide, impose, issue, record, verzoek
 

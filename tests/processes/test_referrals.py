@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import documents
-from engine.errors import Conflict, FormInvalid
+from engine.documents import generation as documents
+from engine.base.errors import Conflict, FormInvalid
 from tests.processes.scenario import Scenario
 from tests.processes.steps import VARIANTS, record, start_variant
 

@@ -1,7 +1,7 @@
 """The RiHG subprocesses run inside the engine: performer lane, scoring DMN,
 advice, the decision with its deviation reason, and refusal of bad input.
 
-Everything goes through engine.cases with the real forms and the real models
+Everything goes through engine.cases.operations with the real forms and the real models
 of processes/common, on SQLite and PostgreSQL; no DMN code is called directly.
 """
 from __future__ import annotations
@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from engine import cases, worklist
-from engine.errors import FormInvalid, ProcessError
-from engine.models import Case, CaseEvent
-from engine.rihg import ANNEX, NIEUW_PERSPECTIEF
+from engine.cases import operations as cases
+from engine.workflow import worklist
+from engine.base.errors import FormInvalid, ProcessError
+from engine.storage.tables import Case, CaseEvent
+from engine.rihg.instrument import ANNEX, NIEUW_PERSPECTIEF
 from tests.processes.conftest import COMMON
 
 USER_FOR_ROLE = {"politie": "pol", "hulpofficier": "hovj", "veilig_thuis": "vt", "crisisteam": "crisis",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import case_view
-from engine.errors import FormInvalid
-from engine.visibility import visible_variables
+from engine.cases import case_view
+from engine.base.errors import FormInvalid
+from engine.workflow.visibility import visible_variables
 from tests.processes.steps import (
     RIHG_HOOG, VARIANTS, assess, consult_veilig_thuis_if_asked, start_variant, voorleggen_if_asked,
 )

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.errors import Conflict, Forbidden, FormInvalid, RuleRefused
+from engine.base.errors import Conflict, Forbidden, FormInvalid, RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import VARIANTS, impose, issue, record, start_variant
 

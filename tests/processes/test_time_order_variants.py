@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import cases, service
-from engine.errors import InvalidInput, RuleRefused
-from engine.models import HumanTask
+from engine.cases import operations as cases
+from engine.documents import service
+from engine.base.errors import InvalidInput, RuleRefused
+from engine.storage.tables import HumanTask
 from tests.processes.steps import VARIANTS, decide_extension, imposed, issue
 
 MINUTE = timedelta(minutes=1)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import documents
-from engine.document_rules import check_requires_service
-from engine.errors import Conflict
+from engine.documents import generation as documents
+from engine.modeling.document_rules import check_requires_service
+from engine.base.errors import Conflict
 from tests.processes.steps import VARIANTS, imposed, issue, record
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import case_view
+from engine.cases import case_view
 
-from engine.rihg_catalogue import CHILD_SIGNALS, child_signals
+from engine.rihg.catalogue import CHILD_SIGNALS, child_signals
 from tests.processes.steps import RIHG_HOOG, VARIANTS, assess, start_variant
 
 CHILD_RIHG = {"incident": {**RIHG_HOOG["incident"], "2i": {"signalen": ["2i.1"], "score": "hoog"}}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import RuleRefused
+from engine.base.errors import RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import RIHG_HOOG, VARIANTS, assess, consult_veilig_thuis_if_asked, start_variant
 

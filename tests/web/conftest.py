@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from engine.api_tokens import create_token
-from engine.bundle import collect_bundle
-from engine.clock import FixedClock
-from engine.db import make_engine, make_session_factory
-from engine.forms import FORMS_DIR
-from engine.models import Base
-from engine.registry import ModelRegistry, deploy_bundle
-from engine.users import add_user
+from engine.accounts.api_tokens import create_token
+from engine.modeling.bundle import collect_bundle
+from engine.base.clock import FixedClock
+from engine.storage.db import make_engine, make_session_factory
+from engine.modeling.forms import FORMS_DIR
+from engine.storage.tables import Base
+from engine.modeling.registry import ModelRegistry, deploy_bundle
+from engine.accounts.users import add_user
 from tests.conftest import PASSWORD, PROJECT_ROOT, START
 from web import create_app
 
@@ -51,7 +51,7 @@ def web_template(tmp_path_factory) -> dict[str, Any]:
     clock = FixedClock(START)
     tokens = {}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("engine.users.PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+        patch.setattr("engine.accounts.users.PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
         with make_session_factory(engine)() as session:
             for region, variant in (("basis", "wth-basis"), ("pilot1", "wth-basis"), ("pilot1", "v1-brede-toegang")):
                 deploy_bundle(session, registry, collect_bundle(PROCESSES / variant), region=region, variant=variant,

@@ -7,7 +7,7 @@ from io import BytesIO
 
 import pytest
 
-from engine.registry import list_versions
+from engine.modeling.registry import list_versions
 from tests.conftest import PASSWORD
 from tests.web.conftest import PROCESSES, csrf_token, post_form
 
@@ -21,7 +21,7 @@ LONGER_TERM = ORIGINAL.replace("\"eerste_termijn\": 'P10D'", "\"eerste_termijn\"
 @pytest.fixture(autouse=True)
 def designers(app):
     """A designer of pilot1, a beheerder of basis and pilot1, and a designer of both regions."""
-    from engine.users import add_user
+    from engine.accounts.users import add_user
     from web.extensions import db
     with app.app_context():
         now = app.extensions["thv"].clock.now()

@@ -1,8 +1,8 @@
 """The comparison dashboard: who sees which regions, the SVG charts, CSV per figure, the event log.
 
 There is no coordinator role: a beheerder or designer sees the regions of their
-account; "all" means all of those. Figures come from engine.dashboard, the
-event log from engine.event_log (pseudonymised).
+account; "all" means all of those. Figures come from engine.design.dashboard, the
+event log from engine.design.event_log (pseudonymised).
 """
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ import re
 import pytest
 from lxml import etree
 
-from engine.dashboard import COLUMNS, FIGURES
+from engine.design.dashboard import COLUMNS, FIGURES
 from tests.conftest import PASSWORD
 from tests.web.conftest import MELDING, login, post_form
 
 
 @pytest.fixture(autouse=True)
 def coordinators(app):
-    from engine.users import add_user
+    from engine.accounts.users import add_user
     from web.extensions import db
     with app.app_context():
         now = app.extensions["thv"].clock.now()

@@ -1,18 +1,19 @@
 """A task that waits for service (``requiresService``) says what is missing before it is sent, and the
-read model behind that note agrees with the engine's refusal (engine.service.require_service).
+read model behind that note agrees with the engine's refusal (engine.documents.service.require_service).
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from uuid import UUID
 
-from engine import service, service_view
-from engine.case_store import open_workflow
-from engine.errors import Conflict
-from engine.models import Case
-from engine.timers import fire_due_timers
-from engine.users import get_user
-from engine.worklist import get_task
+from engine.documents import service
+from engine.documents import service_view
+from engine.workflow.case_store import open_workflow
+from engine.base.errors import Conflict
+from engine.storage.tables import Case
+from engine.workflow.timers import fire_due_timers
+from engine.accounts.users import get_user
+from engine.workflow.worklist import get_task
 from web.extensions import db, thv
 from tests.web.conftest import login, post_form
 from tests.web.document_steps import make_via_api, section, serve_via_api

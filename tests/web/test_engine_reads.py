@@ -8,10 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import api_tokens, case_view, cases, worklist
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.models import ApiToken, CaseEvent
-from engine.users import add_user
+from engine.accounts import api_tokens
+from engine.cases import case_view
+from engine.cases import operations as cases
+from engine.workflow import worklist
+from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.storage.tables import ApiToken, CaseEvent
+from engine.accounts.users import add_user
 from tests.conftest import PASSWORD
 
 

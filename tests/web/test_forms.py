@@ -6,7 +6,7 @@ import pytest
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 
-from engine.forms import FORMS_DIR, validate_form_data
+from engine.modeling.forms import FORMS_DIR, validate_form_data
 from tests.web.conftest import MELDING, RIHG
 from web.form_parsing import parse_form
 from web.form_rendering import INDEX, Field, build_fields, unplaced_errors

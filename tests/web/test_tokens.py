@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine.models import ApiToken
+from engine.storage.tables import ApiToken
 from tests.web.conftest import bearer, login, post_form
 from web.extensions import db
 

@@ -1,10 +1,10 @@
-"""The visibility rules of engine/visibility.py, enforced on the web pages and in the API."""
+"""The visibility rules of engine/workflow/visibility.py, enforced on the web pages and in the API."""
 from __future__ import annotations
 
 import pytest
 
-from engine.visibility import FULL, NOTHING, POLITIEGEGEVENS, RULES, STRAFRECHT, ZORG, visible_variables
-from engine.vocabulary import ROLE_CODES
+from engine.workflow.visibility import FULL, NOTHING, POLITIEGEGEVENS, RULES, STRAFRECHT, ZORG, visible_variables
+from engine.base.vocabulary import ROLE_CODES
 from tests.web.conftest import bearer, login
 
 POLICE_FACT = "HKS-registratie geweld 2024"  # in RIHG indicator 1a (politiegegevens)

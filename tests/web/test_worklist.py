@@ -85,7 +85,7 @@ def test_claim_and_release(client, api, case_id, tokens):
 
 
 def test_claimed_task_cannot_be_completed_by_a_colleague(client, app, api, case_id, tokens):
-    from engine.users import add_user
+    from engine.accounts.users import add_user
     from tests.conftest import PASSWORD
     from web.extensions import db
     with app.app_context():

@@ -8,9 +8,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import api_tokens
-from engine.clock import AMSTERDAM
-from engine.errors import InvalidInput
+from engine.accounts import api_tokens
+from engine.base.clock import AMSTERDAM
+from engine.base.errors import InvalidInput
 from web.extensions import db, thv
 from web.views.auth import engine_user
 

@@ -8,9 +8,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
-from engine import users
-from engine.errors import NotFound
-from engine.models import User
+from engine.accounts import users
+from engine.base.errors import NotFound
+from engine.storage.tables import User
 from web.extensions import db, login_manager
 from web.i18n import LANGUAGES
 

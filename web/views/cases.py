@@ -6,8 +6,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import case_view, cases, service_view
-from engine.errors import InvalidInput
+from engine.cases import case_view
+from engine.cases import operations as cases
+from engine.documents import service_view
+from engine.base.errors import InvalidInput
 from web.extensions import db, thv
 from web.views.auth import engine_user
 from web.views.forms import form_context, submit

@@ -1,7 +1,7 @@
 """The comparison dashboard for pilot coordinators: figures per region and variant over a period.
 
 There is no coordinator role: a beheerder sees every region, a designer the
-regions of their account (``engine.designer_dashboard``). Every figure is a
+regions of their account (``engine.design.designer_dashboard``). Every figure is a
 chart (inline SVG, drawn on the server), a table and a CSV download; the
 pseudonymised event log downloads as XES or CSV for one region or all.
 """
@@ -15,9 +15,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import dashboard as figures
-from engine import designer, designer_dashboard, event_log
-from engine.errors import InvalidInput, NotFound
+from engine.design import dashboard as figures
+from engine.design import designer
+from engine.design import designer_dashboard
+from engine.design import event_log
+from engine.base.errors import InvalidInput, NotFound
 from web import charts
 from web.extensions import db, thv
 from web.views.auth import engine_user

@@ -1,6 +1,6 @@
 """The designer area: variants and their versions per region, files, the live version, case migration.
 
-Who may do what is decided by ``engine.designer``: a designer works in their own
+Who may do what is decided by ``engine.design.designer``: a designer works in their own
 regions, a beheerder may look at every region, anyone else gets a 403, and a
 version of a region one cannot see is a 404. Editing, uploading and deploying
 are in ``web.views.designer_edit``; the comparison in ``web.views.designer_diff``.
@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from engine import designer
-from engine.case_migration import MIGRATED, REFUSED, SAFE
-from engine.errors import InvalidInput
+from engine.design import designer
+from engine.design.case_migration import MIGRATED, REFUSED, SAFE
+from engine.base.errors import InvalidInput
 from web.extensions import db, thv
 from web.views.auth import engine_user
 

@@ -1,6 +1,6 @@
 """Comparing two versions (two regions' variants, or two versions of one): a list and two diagrams.
 
-The list is ``engine.model_diff`` element by element; the diagrams are two
+The list is ``engine.design.model_diff`` element by element; the diagrams are two
 bpmn-js viewers side by side with the diff's markers (added green, removed red,
 changed orange) on the chosen file of each side.
 """
@@ -13,8 +13,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import designer
-from engine.errors import InvalidInput
+from engine.design import designer
+from engine.base.errors import InvalidInput
 from web.designer_texts import CHANGE_LABELS, KIND_LABELS, property_text
 from web.extensions import db
 from web.views.auth import engine_user

@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 
-from engine import designer
-from engine.errors import DeployRefused, Finding, InvalidInput, ThvError
+from engine.design import designer
+from engine.base.errors import DeployRefused, Finding, InvalidInput, ThvError
 from web.designer_texts import modeller_texts
 from web.errors import error_page
 from web.extensions import db, thv

@@ -1,8 +1,8 @@
 """Documents of a case: make a document, download it as PDF, print it, record its service, export the dossier.
 
 The "Documenten" section and the service banner are part of the case page (web.views.cases
-hands it ``engine.service_view.documents_panel``); the pages here are where its buttons and
-forms lead. Who may do what is the engine's (engine.document_rules): a case elsewhere is a
+hands it ``engine.documents.service_view.documents_panel``); the pages here are where its buttons and
+forms lead. Who may do what is the engine's (engine.modeling.document_rules): a case elsewhere is a
 404, a role without the right a 403.
 """
 from __future__ import annotations
@@ -14,11 +14,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import documents, service, service_view
-from engine.document_rules import KINDS
-from engine.documents import MissingParts
-from engine.dossier import export_dossier
-from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.documents import generation as documents
+from engine.documents import service
+from engine.documents import service_view
+from engine.modeling.document_rules import KINDS
+from engine.documents.generation import MissingParts
+from engine.documents.dossier import export_dossier
+from engine.base.errors import Forbidden, InvalidInput, NotFound
 from web import documents_texts
 from web.documents_forms import INPUT_PREFIX, parse_make, parse_service, place_engine_error, service_defaults
 from web.documents_http import pdf_response, stored_html_response

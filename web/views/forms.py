@@ -6,7 +6,7 @@ from typing import Any, Callable
 from flask import request
 from flask_babel import gettext as _
 
-from engine.errors import FormInvalid
+from engine.base.errors import FormInvalid
 from web.form_parsing import parse_form
 from web.form_rendering import Field, build_fields, labels_by_path, unplaced_errors
 

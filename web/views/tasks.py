@@ -10,8 +10,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine import case_view, cases, service_view
-from engine.errors import Conflict
+from engine.cases import case_view
+from engine.cases import operations as cases
+from engine.documents import service_view
+from engine.base.errors import Conflict
 from web.extensions import db, thv
 from web.form_parsing import parse_form
 from web.views.auth import engine_user

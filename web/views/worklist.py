@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from engine import worklist
-from engine.errors import InvalidInput
+from engine.workflow import worklist
+from engine.base.errors import InvalidInput
 from web.extensions import db, thv
 from web.views.auth import engine_user, safe_next
 

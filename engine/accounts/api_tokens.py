@@ -1,0 +1,109 @@
+"""Personal API tokens: created and revoked by their owner, shown once, stored as a sha256 hash.
+
+A token is ``thv_`` followed by 43 random URL-safe characters (256 bits), so a
+plain sha256 is enough: there is nothing to guess or look up in a dictionary.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.base.errors import InvalidInput, NotFound
+from engine.storage.tables import ApiToken, User
+
+TOKEN_PREFIX = "thv_"
+MAX_TOKENS_PER_USER = 20
+MAX_NAME = 80
+LAST_USED_RESOLUTION = timedelta(hours=1)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def token_dict(token: ApiToken, now: datetime) -> dict[str, Any]:
+    expired = token.expires_at is not None and token.expires_at <= now
+    state = "ingetrokken" if token.revoked_at else "verlopen" if expired else "actief"
+    return {
+        "id": token.id, "name": token.name, "prefix": token.prefix, "state": state,
+        "created_at": token.created_at.isoformat(),
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+    }
+
+
+def create_token(session: Session, user: User, *, name: str, now: datetime,
+                 expires_at: datetime | None = None) -> tuple[dict[str, Any], str]:
+    """Create a token for ``user``; returns its description and the secret (shown only now)."""
+    name = (name or "").strip()
+    if not name or len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
+        raise InvalidInput(f"geef het token een naam van 1 tot {MAX_NAME} tekens")
+    if expires_at is not None:
+        if expires_at.tzinfo is None:
+            raise InvalidInput("de vervaldatum heeft geen tijdzone")
+        if expires_at <= now:
+            raise InvalidInput("de vervaldatum moet in de toekomst liggen")
+    active = [t for t in _tokens(session, user) if t.revoked_at is None]
+    if len(active) >= MAX_TOKENS_PER_USER:
+        raise InvalidInput(f"je hebt al {MAX_TOKENS_PER_USER} tokens; trek er eerst een in")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, token_hash=_hash(secret), prefix=secret[:10],
+                     created_at=now, expires_at=expires_at)
+    try:
+        session.add(token)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return token_dict(token, now), secret
+
+
+def _tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def list_tokens(session: Session, user: User, now: datetime) -> list[dict[str, Any]]:
+    """The user's own tokens, newest first (never the secrets: they are not stored)."""
+    return [token_dict(t, now) for t in reversed(_tokens(session, user))]
+
+
+def revoke_token(session: Session, user: User, token_id: int, now: datetime) -> None:
+    """Revoke one of the user's own tokens; someone else's token does not exist for them."""
+    try:
+        token = session.get(ApiToken, token_id)
+        if token is None or token.user_id != user.id:
+            raise NotFound(f"token {token_id} bestaat niet")
+        if token.revoked_at is None:
+            token.revoked_at = now
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+
+
+def authenticate_token(session: Session, secret: str, now: datetime) -> User | None:
+    """The active user a token belongs to, or None when it is unknown, revoked or expired."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == _hash(secret))).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    user = session.get(User, token.user_id)
+    if user is None or not user.active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        token.last_used_at = now  # at most one write per token per hour
+        try:
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+    return user

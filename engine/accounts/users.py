@@ -1,0 +1,72 @@
+"""Local user accounts: roles and regions from the fixed vocabulary, hashed passwords."""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engine.base.errors import Conflict, InvalidInput, NotFound
+from engine.storage.tables import User
+from engine.base.vocabulary import REGION_CODES, ROLE_CODES
+
+# scrypt is deliberately slow; tests swap in a cheap method (the hash records its own method).
+PASSWORD_HASH_METHOD = "scrypt"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,78}$")
+MIN_PASSWORD = 8
+
+
+def _codes(values: Iterable[str], allowed: frozenset[str], what: str) -> list[str]:
+    codes = sorted({v.strip() for v in values if v.strip()})
+    if not codes:
+        raise InvalidInput(f"geef minstens één {what}")
+    unknown = [c for c in codes if c not in allowed]
+    if unknown:
+        raise InvalidInput(f"onbekende {what}: {', '.join(unknown)}; kies uit {', '.join(sorted(allowed))}")
+    return codes
+
+
+def add_user(session: Session, name: str, roles: Iterable[str], regions: Iterable[str], *,
+             password: str | None, now: datetime) -> tuple[User, str]:
+    """Create a user; returns the user and the password (generated when none is given)."""
+    if not _NAME.match(name or ""):
+        raise InvalidInput("gebruikersnaam: 2-79 kleine letters, cijfers, punt, streepje of underscore")
+    role_codes = _codes(roles, ROLE_CODES, "rol")
+    region_codes = _codes(regions, REGION_CODES, "regio")
+    if password is None:
+        password = secrets.token_urlsafe(12)
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"wachtwoord moet minstens {MIN_PASSWORD} tekens hebben")
+    user = User(name=name, password_hash=generate_password_hash(password, method=PASSWORD_HASH_METHOD), roles_csv=",".join(role_codes),
+                regions_csv=",".join(region_codes), active=True, created_at=now)
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(f"gebruiker '{name}' bestaat al") from None
+    return user, password
+
+
+def get_user(session: Session, name: str) -> User:
+    user = session.scalars(select(User).where(User.name == name)).first()
+    if user is None or not user.active:
+        raise NotFound(f"gebruiker '{name}' bestaat niet")
+    return user
+
+
+def authenticate(session: Session, name: str, password: str) -> User | None:
+    user = session.scalars(select(User).where(User.name == name)).first()
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def list_users(session: Session) -> list[dict]:
+    return [{"name": u.name, "roles": sorted(u.roles), "regions": sorted(u.regions), "active": u.active}
+            for u in session.scalars(select(User).order_by(User.name))]

@@ -1,0 +1,222 @@
+"""Time for the engine: one clock object, legal terms in Dutch wall-clock time.
+
+SpiffWorkflow reads ``datetime.now`` directly in its timer module. The patch
+that routes those reads to the engine's clock lives here and nowhere else, and
+it is active only inside :func:`engine_time`.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timedelta, timezone
+from typing import Iterator, Mapping, Protocol
+from zoneinfo import ZoneInfo
+
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+
+from engine.base.errors import ConfigurationError
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+FAKE_CLOCK_MODES = frozenset({"test", "training"})
+MODES = frozenset({"production", "development", "test", "training"})
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware in UTC."""
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class FixedClock:
+    """A clock that only moves when told to: for tests, training and fast-forward."""
+
+    def __init__(self, start: datetime):
+        self._now = to_utc(start)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, instant: datetime) -> None:
+        self._now = to_utc(instant)
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+
+def to_utc(instant: datetime) -> datetime:
+    if instant.tzinfo is None:
+        raise ValueError("tijdstip zonder tijdzone")
+    return instant.astimezone(timezone.utc)
+
+
+def parse_instant(text: str) -> datetime:
+    """Parse an ISO 8601 instant; a value without offset is read as Amsterdam time."""
+    value = datetime.fromisoformat(text.strip())
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=AMSTERDAM)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError(f"tijdstip buiten het bereik: {text}") from None
+
+
+def clock_from_env(environ: Mapping[str, str] | None = None) -> Clock:
+    """The clock the environment asks for.
+
+    ``THV_CLOCK=<ISO instant>`` fixes time, but only in test or training mode,
+    so a production server can never run on a fake clock.
+    """
+    env = os.environ if environ is None else environ
+    mode = env.get("THV_MODE", "production")
+    if mode not in MODES:
+        raise ConfigurationError(f"THV_MODE '{mode}' is onbekend; kies uit {', '.join(sorted(MODES))}")
+    fixed = env.get("THV_CLOCK")
+    if not fixed:
+        return SystemClock()
+    if mode not in FAKE_CLOCK_MODES:
+        raise ConfigurationError(
+            f"THV_CLOCK is alleen toegestaan als THV_MODE test of training is (nu: {mode})")
+    try:
+        return FixedClock(parse_instant(fixed))
+    except ValueError:
+        raise ConfigurationError(f"THV_CLOCK '{fixed}' is geen geldig ISO 8601-tijdstip") from None
+
+
+def add_legal_term(start: datetime, duration: str) -> datetime:
+    """Add an ISO 8601 duration the way Dutch legal terms run.
+
+    The date part (years, months, weeks, days) is counted on the Amsterdam
+    calendar from the same minute: ten days from 21:15 ends at 21:15, also
+    across a DST change. The time part (hours, minutes, seconds) is elapsed
+    time: 24 hours is 24 real hours.
+    """
+    parts = spiff_timer.TimerEventDefinition.parse_iso_duration(duration)
+    if any(parts.get(unit, 0) != int(parts.get(unit, 0)) for unit in ("years", "months")):
+        # A month has no fixed length; "P1.5M" would silently become one month.
+        raise ValueError(f"termijn {duration}: jaren en maanden moeten hele getallen zijn")
+    local = start.astimezone(AMSTERDAM)
+    months = int(parts.get("years", 0)) * 12 + int(parts.get("months", 0))
+    if months:
+        month_index = local.month - 1 + months
+        year, month = local.year + month_index // 12, month_index % 12 + 1
+        day = min(local.day, _days_in_month(year, month))
+        local = local.replace(year=year, month=month, day=day)
+    days = parts.get("weeks", 0) * 7 + parts.get("days", 0)
+    # Wall-clock arithmetic: aware datetime + timedelta keeps the local time.
+    local = (local + timedelta(days=days)).replace(fold=0)
+    elapsed = timedelta(hours=parts.get("hours", 0), minutes=parts.get("minutes", 0),
+                        seconds=parts.get("seconds", 0))
+    return (local.astimezone(timezone.utc) + elapsed).astimezone(timezone.utc)
+
+
+def subtract_legal_term(end: datetime, duration: str) -> datetime:
+    """The instant ``duration`` before ``end``, counted like :func:`add_legal_term`."""
+    parts = spiff_timer.TimerEventDefinition.parse_iso_duration(duration)
+    if parts.get("years") or parts.get("months"):
+        raise ValueError("terugrekenen kan alleen in weken, dagen en uren")
+    local = end.astimezone(AMSTERDAM)
+    elapsed = timedelta(hours=parts.get("hours", 0), minutes=parts.get("minutes", 0),
+                        seconds=parts.get("seconds", 0))
+    local = (local.astimezone(timezone.utc) - elapsed).astimezone(AMSTERDAM)
+    days = parts.get("weeks", 0) * 7 + parts.get("days", 0)
+    return (local - timedelta(days=days)).replace(fold=0).astimezone(timezone.utc)
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
+
+
+def dutch_instant(instant: datetime) -> str:
+    """'12 februari 2027 om 21:15' in Amsterdam time: how every legal instant is told to a person."""
+    local = instant.astimezone(AMSTERDAM)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year} om {local:%H:%M}"
+
+
+def _days_in_month(year: int, month: int) -> int:
+    from calendar import monthrange
+    return monthrange(year, month)[1]
+
+
+# --- the one place where SpiffWorkflow's timers are bound to our clock ------
+
+_current_clock: ContextVar[Clock | None] = ContextVar("thv_clock", default=None)
+_patch_lock = threading.Lock()
+_patched = False
+
+
+def current_now() -> datetime:
+    clock = _current_clock.get()
+    return clock.now() if clock is not None else datetime.now(timezone.utc)
+
+
+class _ClockDatetime(datetime):
+    """``datetime`` as seen by SpiffWorkflow's timer module: ``now`` asks our clock."""
+
+    @classmethod
+    def now(cls, tz=None):  # noqa: D102 - mirrors datetime.now
+        now = current_now()
+        return now.astimezone(tz) if tz is not None else now.astimezone(AMSTERDAM).replace(tzinfo=None)
+
+
+def _timer_error(my_task, message: str) -> Exception:
+    """A workflow error that names the timer element, so the engine reports it as a process error."""
+    from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+    return WorkflowTaskException(message, task=my_task)
+
+
+def _duration_has_fired(self, my_task) -> bool:
+    """Replacement for DurationTimerEventDefinition.has_fired using legal terms."""
+    event_value = my_task._get_internal_data("event_value")
+    if event_value is None:
+        expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+        try:
+            event_value = add_legal_term(current_now(), str(expression)).isoformat()
+        except Exception:  # noqa: BLE001 - the library's duration parser raises bare Exception
+            raise _timer_error(my_task, f"timerduur '{expression}' is geen ISO 8601-duur") from None
+        my_task._set_internal_data(event_value=event_value)
+    if datetime.fromisoformat(event_value) <= current_now():
+        my_task._set_internal_data(event_fired=True)
+    return my_task._get_internal_data("event_fired", False)
+
+
+def _date_has_fired(self, my_task) -> bool:
+    """Replacement for TimeDateEventDefinition.has_fired: due at the instant, not after it."""
+    event_value = my_task._get_internal_data("event_value")
+    if event_value is None:
+        value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+        try:
+            event_value = parse_instant(str(value)).isoformat()
+        except ValueError:
+            raise _timer_error(my_task, f"timertijdstip '{value}' is geen ISO 8601-tijdstip") from None
+        my_task._set_internal_data(event_value=event_value)
+    if datetime.fromisoformat(event_value) <= current_now():
+        my_task._set_internal_data(event_fired=True)
+    return my_task._get_internal_data("event_fired", False)
+
+
+def _install_patch() -> None:
+    global _patched
+    with _patch_lock:
+        if _patched:
+            return
+        spiff_timer.datetime = _ClockDatetime
+        spiff_timer.DurationTimerEventDefinition.has_fired = _duration_has_fired
+        spiff_timer.TimeDateEventDefinition.has_fired = _date_has_fired
+        _patched = True
+
+
+@contextmanager
+def engine_time(clock: Clock) -> Iterator[None]:
+    """Run SpiffWorkflow code with ``clock`` as the source of 'now'."""
+    _install_patch()
+    token = _current_clock.set(clock)
+    try:
+        yield
+    finally:
+        _current_clock.reset(token)

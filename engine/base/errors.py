@@ -1,0 +1,110 @@
+"""Domain errors. The web and CLI layers turn these into responses and exit codes.
+
+Messages are written for the person who triggered them, in Dutch, because they
+reach caseworkers and process designers unchanged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ThvError(Exception):
+    """Base class of every error the engine raises on purpose."""
+
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(ThvError):
+    """The request itself is malformed (unknown region, bad JSON, bad option)."""
+
+    status = 400
+
+
+class NotFound(ThvError):
+    status = 404
+
+
+class Forbidden(ThvError):
+    """The actor lacks the role or region for this action."""
+
+    status = 403
+
+
+class Conflict(ThvError):
+    """The case moved on: a stale version, a task already done, a message nobody waits for."""
+
+    status = 409
+
+
+class FormInvalid(ThvError):
+    """Submitted data does not satisfy the task's form; ``fields`` maps field path to message."""
+
+    status = 422
+
+    def __init__(self, message: str, fields: dict[str, str]):
+        super().__init__(message)
+        self.fields = fields
+
+
+class ConfigurationError(ThvError):
+    """The process cannot run as configured (bad environment, clock, database URL)."""
+
+    status = 500
+
+
+class ProcessError(ThvError):
+    """A script, condition or timer in the model failed while the case ran.
+
+    The operation is rolled back; the message names the element.
+    """
+
+    status = 409
+
+
+class RuleRefused(Conflict):
+    """The law (as the model states it) refuses the act: too late, beyond a cap, without grounds.
+
+    The message names the rule and, where a term is involved, the instant in Dutch time.
+    """
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reason a model bundle is refused."""
+
+    file: str
+    line: int | None
+    element: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file or "bundel"
+        if self.line:
+            where += f", regel {self.line}"
+        if self.element:
+            where += f", element '{self.element}'"
+        return f"{where}: {self.message}"
+
+
+class DeployRefused(ThvError):
+    """A bundle failed the deploy checks; nothing was stored."""
+
+    status = 422
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        first = str(findings[0]) if findings else "onbekende fout"
+        more = f" (en nog {len(findings) - 1} bevinding(en))" if len(findings) > 1 else ""
+        super().__init__(f"Model geweigerd: {first}{more}")
+
+
+class ModelRefusal(Exception):
+    """Raised by a model's script through ``weiger(tekst)``: the rule refuses the act.
+
+    The engine turns it into :class:`engine.base.errors.RuleRefused` with the model's own
+    Dutch text, and the case stays as it was.
+    """

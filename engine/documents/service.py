@@ -1,0 +1,292 @@
+"""Proof of service (uitreiking): how each document reached each person, and what it proves.
+
+``record_service`` stores one service record and the audit event ``uitgereikt`` in one
+transaction. ``service_status`` says whether the ban counts as served: only a service
+record of the current beschikking (and, after an extension, of a verlengingsbeschikking
+that covers the latest extension) to the uithuisgeplaatste counts. For a besluit an oral
+notice ("mondeling aangezegd") is recorded but does not count: the written decision must
+follow (Wth 2(7)). ``require_service`` is the hook engine.cases.operations.complete_task calls for a
+user task with the property ``requiresService``.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.task import Task
+
+from engine.workflow import state as ws
+from engine.workflow.case_store import lock_case, record_event
+from engine.base.clock import Clock, parse_instant
+from engine.storage.document_tables import Document, ServiceRecord
+from engine.modeling.document_rules import (
+    KINDS, METHODS, PROPERTY_REQUIRES_SERVICE, RECIPIENT_NOUNS, RECIPIENT_ROLES, required_services,
+)
+from engine.documents.generation import documents_for_case, latest, readable, source_of
+from engine.base.errors import ConfigurationError, Conflict, Forbidden, InvalidInput, NotFound
+from engine.storage.tables import Case, CaseEvent, User
+from engine.storage.transaction import in_transaction
+
+NOTE_MAX = 2000
+
+
+def kind_title(kind: str) -> str:
+    from engine.documents.templates import load_spec, lower_first
+    try:
+        return lower_first(load_spec(kind).title)
+    except ConfigurationError:
+        return kind
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _recipient_name(document: Document, recipient_role: str, given: str | None) -> str:
+    source = source_of(document)
+    name = " ".join((given or "").split())
+    expected = source.get("uithuisgeplaatste_naam") if recipient_role == "uithuisgeplaatste" else None
+    if recipient_role == "uithuisgeplaatste" and expected:
+        if not name:
+            return expected
+        if not _same_name(name, expected):
+            raise InvalidInput(f"de uithuisgeplaatste in deze zaak is {expected}, niet {name}")
+    if recipient_role == "achterblijver" and source.get("achterblijvers") and name:
+        known = [a.get("naam", "") for a in source["achterblijvers"] if isinstance(a, dict)]
+        if not any(_same_name(name, k) for k in known):
+            raise InvalidInput(f"{name} is geen achterblijver in deze zaak (wel: {', '.join(known)})")
+    if not name:
+        raise InvalidInput("vul de naam van de ontvanger in")
+    if len(name) > 200:
+        raise InvalidInput("de naam van de ontvanger is te lang (maximaal 200 tekens)")
+    return name
+
+
+def _served_at(value: datetime | str, document: Document, method: str, now: datetime) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise InvalidInput("tijdstip van uitreiken: geef de tijdzone mee")
+        moment = value
+    else:
+        try:
+            moment = parse_instant(value)
+        except (TypeError, ValueError, AttributeError, OverflowError):
+            raise InvalidInput("tijdstip van uitreiken: geef een datum en tijd (ISO 8601)") from None
+    if moment > now:
+        raise InvalidInput("het tijdstip van uitreiken ligt in de toekomst")
+    if method != "mondeling_aangezegd" and moment < document.generated_at:
+        raise InvalidInput("het tijdstip van uitreiken ligt vóór het maken van dit document "
+                           f"(versie {document.version}); leg de uitreiking vast bij het document dat is uitgereikt")
+    return moment
+
+
+def record_service(session: Session, clock: Clock, *, document_id: int, recipient_role: str, method: str,
+                   served_at: datetime | str, user: User, recipient_name: str | None = None,
+                   note: str | None = None, role: str | None = None) -> ServiceRecord:
+    """Record that a document version reached a recipient; one transaction with the audit event.
+
+    For the uithuisgeplaatste the name defaults to, and must match, the name in the document.
+    Refusing to sign needs a note on the circumstances.
+    """
+    def work() -> ServiceRecord:
+        document = session.get(Document, document_id)
+        if document is None or document.region not in user.regions:
+            raise NotFound(f"document {document_id} bestaat niet")
+        case = lock_case(session, document.case_id, regions=user.regions)
+        kind, title = KINDS[document.kind], kind_title(document.kind)
+        if method not in METHODS:
+            raise InvalidInput(f"onbekende wijze van uitreiken '{method}'; kies uit {', '.join(METHODS)}")
+        way = METHODS[method]
+        if recipient_role not in kind.recipients:
+            allowed = ", ".join(RECIPIENT_NOUNS[r] for r in kind.recipients)
+            raise InvalidInput(f"een {title} gaat niet naar '{recipient_role}'; wel naar: {allowed}")
+        if recipient_role not in way.recipients:
+            raise InvalidInput(f"'{way.label}' kan niet bij {RECIPIENT_NOUNS[recipient_role]}")
+        may = [r for r in sorted(kind.servers & way.recorders) if r in user.roles and (role is None or r == role)]
+        if not may:
+            raise Forbidden(f"'{way.label}' van een {title} leggen alleen vast: "
+                            f"{', '.join(sorted(kind.servers & way.recorders))}")
+        text = (note or "").strip() or None
+        if text and len(text) > NOTE_MAX:
+            raise InvalidInput(f"de toelichting is te lang (maximaal {NOTE_MAX} tekens)")
+        if method == "in_persoon_geweigerd" and not text:
+            raise InvalidInput("beschrijf bij een geweigerde handtekening de omstandigheden in de toelichting")
+        now = clock.now()
+        record = ServiceRecord(document_id=document.id, case_id=case.id, region=case.region,
+                               recipient_name=_recipient_name(document, recipient_role, recipient_name),
+                               recipient_role=recipient_role, method=method,
+                               served_at=_served_at(served_at, document, method, now), recorded_at=now,
+                               recorded_by=user.name, recorded_role=may[0], note=text)
+        session.add(record)
+        session.flush()
+        record_event(session, case, actor=user.name, action="uitgereikt", element=document.kind, now=now,
+                     detail={"document_id": document.id, "soort": document.kind, "versie": document.version,
+                             "sha256": document.sha256, "ontvanger": record.recipient_name,
+                             "rol": recipient_role, "wijze": method, "uitgereikt_op": record.served_at.isoformat()})
+        return record
+
+    return in_transaction(session, work)
+
+
+def record_dict(record: ServiceRecord) -> dict[str, Any]:
+    way = METHODS[record.method]
+    return {"id": record.id, "document_id": record.document_id, "ontvanger": record.recipient_name,
+            "rol": record.recipient_role, "rol_naam": RECIPIENT_ROLES.get(record.recipient_role, record.recipient_role),
+            "wijze": record.method, "wijze_naam": way.label, "bewijs": way.proof,
+            "uitgereikt_op": record.served_at.isoformat(), "vastgelegd_op": record.recorded_at.isoformat(),
+            "vastgelegd_door": record.recorded_by, "vastgelegd_als": record.recorded_role, "toelichting": record.note}
+
+
+def records_of(session: Session, document_ids: list[int]) -> dict[int, list[ServiceRecord]]:
+    found: dict[int, list[ServiceRecord]] = {i: [] for i in document_ids}
+    if document_ids:
+        for record in session.scalars(select(ServiceRecord).where(ServiceRecord.document_id.in_(document_ids))
+                                      .order_by(ServiceRecord.served_at, ServiceRecord.id)):
+            found[record.document_id].append(record)
+    return found
+
+
+def counts(document: Document, record: ServiceRecord, recipient_role: str) -> bool:
+    """Whether a record makes the document count as served to ``recipient_role``."""
+    return record.recipient_role == recipient_role and (METHODS[record.method].written
+                                                        or not KINDS[document.kind].decision)
+
+
+def _case(session: Session, case_id: int, user: User | None) -> Case:
+    case = session.get(Case, case_id)
+    if case is None or (user is not None and case.region not in user.regions):
+        raise NotFound(f"zaak {case_id} bestaat niet")
+    return case
+
+
+def documents_of_case(session: Session, case_id: int, user: User) -> list[dict[str, Any]]:
+    """Every document version of a case the user may see, with who received it and how."""
+    _case(session, case_id, user)
+    documents = [d for d in documents_for_case(session, case_id) if readable(d, user)]
+    newest = {d.kind: d.version for d in documents}
+    records = records_of(session, [d.id for d in documents])
+    return [{"id": d.id, "soort": d.kind, "titel": kind_title(d.kind), "versie": d.version,
+             "actueel": d.version == newest[d.kind], "sjabloonversie": d.template_version,
+             "gemaakt_op": d.generated_at.isoformat(), "gemaakt_door": d.generated_by, "gemaakt_als": d.generated_role,
+             "sha256": d.sha256, "pdf_sha256": d.pdf_sha256,
+             "uitreikingen": [record_dict(r) for r in records[d.id]],
+             "uitgereikt_aan": sorted({r.recipient_role for r in records[d.id] if counts(d, r, r.recipient_role)})}
+            for d in documents]
+
+
+def _latest_extension_end(session: Session, case_id: int) -> datetime | None:
+    detail = session.scalars(select(CaseEvent.detail).where(
+        CaseEvent.case_id == case_id, CaseEvent.milestone == "huisverbod_verlengd",
+        CaseEvent.revoked_by.is_(None)).order_by(CaseEvent.id.desc())
+        .limit(1)).first()
+    end = (json.loads(detail).get("huisverbod") or {}).get("einde") if detail else None
+    return parse_instant(end) if isinstance(end, str) else None
+
+
+def _status(session: Session, document: Document | None, recipient_role: str = "uithuisgeplaatste") -> dict[str, Any]:
+    if document is None:
+        return {"document_id": None, "versie": None, "betekend": False, "uitreikingen": [], "bewijs": None}
+    records = records_of(session, [document.id])[document.id]
+    valid = [r for r in records if counts(document, r, recipient_role)]
+    strongest = min(valid, key=lambda r: list(METHODS).index(r.method)) if valid else None
+    return {"document_id": document.id, "versie": document.version, "betekend": bool(valid),
+            "uitreikingen": [record_dict(r) for r in records if r.recipient_role == recipient_role],
+            "bewijs": record_dict(strongest) if strongest else None}
+
+
+def _announced_end(document: Document) -> datetime | None:
+    end = source_of(document).get("nieuw_einde")
+    return parse_instant(end) if isinstance(end, str) else None
+
+
+def service_status(session: Session, case_id: int, user: User | None = None) -> dict[str, Any]:
+    """Whether the current beschikking and verlengingsbeschikking reached the uithuisgeplaatste.
+
+    ``betekend`` is True only when the latest beschikking has a counting service record and,
+    once the ban was extended, the latest verlengingsbeschikking covers the latest extension
+    and has one too. ``redenen`` says in Dutch what is still missing.
+    """
+    _case(session, case_id, user)
+    beschikking = _status(session, latest(session, case_id, "beschikking"))
+    extension_doc = latest(session, case_id, "verlengingsbeschikking")
+    extended_to = _latest_extension_end(session, case_id)
+    extension = _status(session, extension_doc)
+    announced = _announced_end(extension_doc) if extension_doc else None
+    extension["nodig"] = extended_to is not None or extension_doc is not None
+    # Current: it announces an end at least as late as the latest recorded extension.
+    extension["actueel"] = extension_doc is not None and (
+        extended_to is None or (announced is not None and announced >= extended_to))
+    reasons = []
+    if beschikking["document_id"] is None:
+        reasons.append("er is nog geen beschikking gemaakt")
+    elif not beschikking["betekend"]:
+        reasons.append(f"de uitreiking van de beschikking (versie {beschikking['versie']}) "
+                       "aan de uithuisgeplaatste is niet vastgelegd")
+    if extension["nodig"]:
+        if extension_doc is None:
+            reasons.append("het huisverbod is verlengd, maar er is geen verlengingsbeschikking gemaakt")
+        elif not extension["actueel"]:
+            reasons.append(f"de verlengingsbeschikking (versie {extension_doc.version}) "
+                           "dekt de laatste verlenging niet")
+        elif not extension["betekend"]:
+            reasons.append(f"de uitreiking van de verlengingsbeschikking (versie {extension_doc.version}) "
+                           "aan de uithuisgeplaatste is niet vastgelegd")
+    return {"betekend": not reasons, "redenen": reasons, "beschikking": beschikking,
+            "verlengingsbeschikking": extension}
+
+
+def service_instant(session: Session, case: Case, task_spec) -> datetime | None:
+    """When the documents a ``requiresService`` step waits for reached their recipient.
+
+    The step's act happened then, not when it was recorded: the latest of the first
+    counting service of each required kind. None when the step needs no service or
+    something is not served yet (then :func:`require_service` refuses it).
+    """
+    value = ws.properties(task_spec).get(PROPERTY_REQUIRES_SERVICE)
+    if not value:
+        return None
+    instants = []
+    for kind, recipient in required_services(value):
+        document = latest(session, case.id, kind) if kind in KINDS else None
+        if document is None:
+            return None
+        served = [r.served_at for r in records_of(session, [document.id])[document.id]
+                  if counts(document, r, recipient)]
+        if not served:
+            return None
+        instants.append(min(served))
+    return max(instants) if instants else None
+
+
+def require_service(session: Session, case: Case, task: Task, title: str) -> None:
+    """Hook for engine.cases.operations.complete_task: refuse a task with ``requiresService`` until served.
+
+    The property names one or more document kinds (comma-separated); for each, the latest
+    version must have a counting service record to the kind's first recipient (for a
+    beschikking: the uithuisgeplaatste). A verlengingsbeschikking must also announce the end
+    the task is extending to (``nieuw_einde`` in the task's data). Raises Conflict.
+    """
+    value = ws.properties(task.task_spec).get(PROPERTY_REQUIRES_SERVICE)
+    if not value:
+        return
+    problems = []
+    for kind, recipient in required_services(value):
+        if kind not in KINDS:
+            raise ConfigurationError(f"'{PROPERTY_REQUIRES_SERVICE}' noemt onbekende documentsoort '{kind}'")
+        document = latest(session, case.id, kind)
+        if document is None:
+            problems.append(f"er een {kind_title(kind)} is gemaakt")
+            continue
+        if kind == "verlengingsbeschikking" and isinstance(task.data.get("nieuw_einde"), str):
+            if _announced_end(document) != parse_instant(task.data["nieuw_einde"]):
+                problems.append(f"de verlengingsbeschikking het einde van deze verlenging noemt "
+                                f"(versie {document.version} noemt een ander einde; maak een nieuwe versie)")
+                continue
+        if not _status(session, document, recipient)["betekend"]:
+            problems.append(f"de uitreiking van de {kind_title(kind)} (versie {document.version}) aan "
+                            f"{RECIPIENT_NOUNS[recipient]} is vastgelegd")
+    if problems:
+        raise Conflict(f"taak '{title}' kan pas worden afgerond als " + " en als ".join(problems))

@@ -1,0 +1,218 @@
+"""Read models of documents and their service for the web pages and the API. Nothing here writes.
+
+* ``documents_panel``: the "Documenten" section of a case page: per document kind the versions
+  the user may read (with who received them and how), whether the user may make it and what
+  it still lacks, the choices of the service form, the service status and the dossier button.
+* ``document_detail``: one document version as the API shows it.
+* ``service_form``: one document version with the choices of its service form.
+* ``missing_service_for_task``: what a task with ``requiresService`` still waits for, so a
+  page can say so before the caseworker hits the refusal of engine.documents.service.require_service.
+
+The rules themselves stay in engine.modeling.document_rules, engine.documents.generation and engine.documents.service;
+this module only combines their public functions.
+"""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.orm import Session
+
+from engine.workflow import state as ws
+from engine.workflow.case_store import open_workflow
+from engine.base.clock import parse_instant
+from engine.modeling.document_rules import (
+    DOSSIER_READERS, KINDS, METHODS, PROPERTY_REQUIRES_SERVICE, RECIPIENT_NOUNS, issuable_kinds, may_read,
+    required_services,
+)
+from engine.documents.templates import load_spec, missing_parts
+from engine.documents.generation import case_data, get_document, latest, milestones_of, missing_for, source_of
+from engine.base.errors import Forbidden, NotFound
+from engine.storage.tables import Case, User
+from engine.modeling.registry import ModelRegistry
+from engine.documents.service import counts, documents_of_case, kind_title, records_of, service_status
+from engine.workflow.worklist import get_task
+
+INPUT_PREFIX = "invoer."
+
+
+# --- service form choices ---------------------------------------------------------------------
+
+def service_options(kind: str, user: User, source: dict[str, Any]) -> dict[str, Any]:
+    """The recipients and methods ``user`` may record for a document of ``kind``, and known names.
+
+    A method is offered when one of the user's roles both serves this kind and records that method;
+    each method lists the recipients it is possible for. ``telt`` is False for an oral notice of a
+    besluit: it is recorded, but the written decision must still follow.
+    """
+    rule = KINDS[kind]
+    methods = []
+    for code, way in METHODS.items():
+        if not user.roles & rule.servers & way.recorders:
+            continue
+        recipients = [r for r in rule.recipients if r in way.recipients]
+        if recipients:
+            methods.append({"code": code, "label": way.label, "bewijs": way.proof, "ontvangers": recipients,
+                            "telt": way.written or not rule.decision})
+    offered = [r for r in rule.recipients if any(r in m["ontvangers"] for m in methods)]
+    names: dict[str, list[str]] = {}
+    if isinstance(source.get("uithuisgeplaatste_naam"), str) and source["uithuisgeplaatste_naam"].strip():
+        names["uithuisgeplaatste"] = [source["uithuisgeplaatste_naam"]]
+    left_behind = source.get("achterblijvers")
+    if isinstance(left_behind, list):
+        names["achterblijver"] = [a["naam"] for a in left_behind
+                                  if isinstance(a, dict) and isinstance(a.get("naam"), str) and a["naam"].strip()]
+    return {"wijzen": methods, "ontvangers": offered, "namen": names, "mogelijk": bool(methods),
+            "eerste_ontvanger": rule.recipients[0]}
+
+
+def document_detail(session: Session, document_id: int, user: User) -> dict[str, Any]:
+    """One document version in the shape of engine.documents.service.documents_of_case; 404/403 as get_document."""
+    document = get_document(session, document_id, user)
+    for entry in documents_of_case(session, document.case_id, user):
+        if entry["id"] == document.id:
+            return {**entry, "zaak": document.case_id}
+    raise NotFound(f"document {document_id} bestaat niet")  # pragma: no cover - get_document checked it
+
+
+def service_form(session: Session, document_id: int, user: User) -> dict[str, Any]:
+    """A document version with the choices of its service form (for the service page)."""
+    document = get_document(session, document_id, user)
+    detail = document_detail(session, document_id, user)
+    return {"document": detail, "titel": load_spec(document.kind).title,
+            "uitreiken": service_options(document.kind, user, source_of(document))}
+
+
+# --- the documents section of a case page --------------------------------------------------------
+
+def _case(session: Session, case_id: int, user: User) -> Case:
+    case = session.get(Case, case_id)
+    if case is None or case.region not in user.regions:
+        raise NotFound(f"zaak {case_id} bestaat niet")
+    return case
+
+
+def _missing_by_kind(session: Session, registry: ModelRegistry, case: Case,
+                     kinds: list[str]) -> dict[str, dict[str, str]]:
+    """What each kind lacks now (as engine.documents.generation.missing_for), from one load of the case data."""
+    data = case_data(session, registry, case)
+    checkable = {**data, "mijlpaal": {name: at.isoformat() for name, at in milestones_of(session, case.id)}}
+    return {kind: dict(missing_parts(load_spec(kind), checkable, {})) for kind in kinds}
+
+
+def documents_panel(session: Session, registry: ModelRegistry, case_id: int, user: User) -> dict[str, Any]:
+    """Everything the "Documenten" section of a case page shows to ``user``.
+
+    ``soorten`` lists, in the order of engine.modeling.document_rules.KINDS, each kind the user may read
+    a version of or may make: its versions (newest first), what it still lacks (``ontbreekt``,
+    Dutch names; fields typed in when making it are in ``invoer`` instead), and the choices of
+    the service form for its current version.
+    """
+    case = _case(session, case_id, user)
+    listed = documents_of_case(session, case.id, user)
+    issuable = issuable_kinds(user.roles)
+    missing = _missing_by_kind(session, registry, case, issuable) if issuable else {}
+    kinds = []
+    for kind in KINDS:
+        versions = sorted((d for d in listed if d["soort"] == kind), key=lambda d: -d["versie"])
+        if not versions and kind not in issuable:
+            continue
+        spec = load_spec(kind)
+        current = versions[0] if versions else None
+        source = source_of(get_document(session, current["id"], user)) if current else {}
+        kinds.append({
+            "soort": kind, "titel": spec.title, "versies": versions, "actueel": current,
+            "mag_maken": kind in issuable, "rollen": [r for r in KINDS[kind].issuers if r in user.roles],
+            "makers": list(KINDS[kind].issuers),
+            "ontbreekt": {p: label for p, label in missing.get(kind, {}).items() if not p.startswith(INPUT_PREFIX)},
+            "invoer": [{"naam": name, "titel": f.title, "max": f.max_length, "verplicht": f.required}
+                       for name, f in spec.inputs.items()],
+            "uitreiken": service_options(kind, user, source) if current else None,
+        })
+    reads_ban = may_read("beschikking", user.roles)
+    status = service_status(session, case.id, user) if reads_ban else None
+    imposed = any(name == "huisverbod_opgelegd" for name, _ in milestones_of(session, case.id))
+    dossier = bool(DOSSIER_READERS & user.roles)
+    return {"soorten": kinds, "status": status,
+            "status_tonen": status is not None and (imposed or status["beschikking"]["document_id"] is not None),
+            "dossier": dossier, "tonen": bool(kinds) or dossier or status is not None}
+
+
+def make_form(session: Session, registry: ModelRegistry, case_id: int, kind: str, user: User) -> dict[str, Any]:
+    """The page that makes a document of ``kind``: what it lacks, the fields to type in, the roles to choose."""
+    case = _case(session, case_id, user)
+    rule, spec = KINDS[kind], load_spec(kind)
+    if not user.roles & set(rule.issuers):
+        raise Forbidden(f"een {kind_title(kind)} wordt alleen gemaakt door: {', '.join(rule.issuers)}")
+    missing = missing_for(session, registry, case.id, kind, user)
+    versions = [d for d in documents_of_case(session, case.id, user) if d["soort"] == kind]
+    return {"soort": kind, "titel": spec.title, "omschrijving": spec.description, "zaak": case.id,
+            "ontbreekt": {p: label for p, label in missing.items() if not p.startswith(INPUT_PREFIX)},
+            "invoer": [{"naam": name, "titel": f.title, "max": f.max_length, "verplicht": f.required}
+                       for name, f in spec.inputs.items()],
+            "rollen": [r for r in rule.issuers if r in user.roles],
+            "volgende_versie": max((d["versie"] for d in versions), default=0) + 1}
+
+
+# --- a task that waits for service ------------------------------------------------------------------
+
+def _task_spec(registry: ModelRegistry, session: Session, case: Case, element: str):
+    return ws.user_task_spec(registry.model(session, case.model_version_id).all_specs(), element)
+
+
+def _task_data(session: Session, registry: ModelRegistry, case: Case, task_id: str) -> dict[str, Any]:
+    _, workflow = open_workflow(session, registry, case)
+    try:
+        task = workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, KeyError):
+        return {}
+    return dict(task.data) if task is not None else {}
+
+
+def _served(session: Session, document, recipient: str) -> bool:
+    return any(counts(document, r, recipient) for r in records_of(session, [document.id])[document.id])
+
+
+def missing_service_for_task(session: Session, registry: ModelRegistry, task_id: str,
+                             user: User) -> list[dict[str, Any]]:
+    """What a ready task with ``requiresService`` waits for, one entry per document kind; [] when nothing.
+
+    Mirrors engine.documents.service.require_service (the check that refuses completing the task) without
+    raising: for each kind the latest version must exist, (for a verlengingsbeschikking) name the
+    end the task extends to, and have a counting service record to the kind's first recipient.
+    ``reden`` is ``geen_document``, ``ander_einde`` or ``niet_uitgereikt``; ``melding`` says it in Dutch.
+    """
+    task = get_task(session, task_id, user)
+    if task["state"] != "ready":
+        return []
+    case = _case(session, task["case_id"], user)
+    spec = _task_spec(registry, session, case, task["element"])
+    value = ws.properties(spec).get(PROPERTY_REQUIRES_SERVICE) if spec is not None else None
+    if not value:
+        return []
+    pairs = [(k, r) for k, r in required_services(value) if k in KINDS]
+    data = _task_data(session, registry, case, task_id) if any(k == "verlengingsbeschikking" for k, _ in pairs) else {}
+    missing = []
+    for kind, recipient in pairs:
+        rule, title = KINDS[kind], kind_title(kind)
+        document = latest(session, case.id, kind)
+        entry = {"soort": kind, "titel": load_spec(kind).title, "ontvanger": recipient,
+                 "document_id": document.id if document else None, "versie": document.version if document else None,
+                 "makers": list(rule.issuers), "uitreikers": sorted(rule.servers),
+                 "mag_maken": bool(user.roles & set(rule.issuers)), "mag_uitreiken": bool(user.roles & rule.servers)}
+        if document is None:
+            missing.append({**entry, "reden": "geen_document", "melding": f"er is nog geen {title} gemaakt"})
+            continue
+        wanted = data.get("nieuw_einde")
+        if kind == "verlengingsbeschikking" and isinstance(wanted, str):
+            announced = source_of(document).get("nieuw_einde")
+            if not isinstance(announced, str) or parse_instant(announced) != parse_instant(wanted):
+                missing.append({**entry, "reden": "ander_einde",
+                                "melding": f"de {title} (versie {document.version}) noemt een ander einde dan deze "
+                                           "verlenging; maak een nieuwe versie"})
+                continue
+        if not _served(session, document, recipient):
+            missing.append({**entry, "reden": "niet_uitgereikt",
+                            "melding": f"de uitreiking van de {title} (versie {document.version}) aan "
+                                       f"{RECIPIENT_NOUNS[recipient]} is niet vastgelegd"})
+    return missing

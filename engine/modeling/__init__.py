@@ -1,0 +1,5 @@
+"""Model intake: BPMN/DMN bundles read safely, checked, deployed as versions in the registry,
+with their forms, script sandbox, document rules and the serializer for running workflows.
+
+May import: engine.base, engine.storage, engine.rihg.
+"""

@@ -1,0 +1,114 @@
+"""Task forms: JSON Schema 2020-12 files in ``forms/``, validated per field in Dutch."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError, ValidationError
+
+from engine.base.errors import FormInvalid
+from engine.base.paths import FORMS_DIR  # re-exported: the default forms folder
+
+FORM_SUFFIX = ".schema.json"
+
+_format_checker = FormatChecker()
+
+
+@_format_checker.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    return not isinstance(value, str) or bool(date.fromisoformat(value))
+
+
+@_format_checker.checks("date-time", raises=ValueError)
+def _is_datetime(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("tijdzone ontbreekt")
+    return True
+
+
+def load_schema_text(text: str) -> dict[str, Any]:
+    """Parse and check a form schema; raise ValueError with a Dutch reason."""
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"geen geldige JSON (regel {exc.lineno}): {exc.msg}") from None
+    if not isinstance(schema, dict):
+        raise ValueError("een formulier moet een JSON-object zijn")
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        raise ValueError(f"geen geldig JSON Schema 2020-12: {exc.message}") from None
+    if schema.get("type") != "object":
+        raise ValueError('een formulier moet "type": "object" hebben')
+    return schema
+
+
+def read_form_file(name: str, forms_dir: Path = FORMS_DIR) -> str:
+    """The text of ``forms/<name>``; ``name`` may not leave the folder."""
+    if "/" in name or "\\" in name or name.startswith(".") or not name.endswith(FORM_SUFFIX):
+        raise ValueError(f"ongeldige formuliernaam '{name}' (verwacht <naam>{FORM_SUFFIX})")
+    path = forms_dir / name
+    if not path.is_file():
+        raise FileNotFoundError(name)
+    return path.read_text(encoding="utf-8")
+
+
+def _field_path(error: ValidationError) -> str:
+    path = [str(p) for p in error.absolute_path]
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        path.append(missing)
+    elif error.validator == "additionalProperties" and "'" in error.message:
+        path.append(error.message.split("'")[1])
+    return ".".join(path) or "(formulier)"
+
+
+_FORMAT_MESSAGES = {"date": "Verwacht een datum (JJJJ-MM-DD).", "date-time": "Verwacht een tijdstip met tijdzone."}
+
+
+def _message(error: ValidationError) -> str:
+    v, arg = error.validator, error.validator_value
+    if v == "required":
+        return "Dit veld is verplicht."
+    if v == "type":
+        return f"Verwacht {_type_nl(arg)}."
+    if v == "enum":
+        return "Kies een van: " + ", ".join(str(x) for x in arg) + "."
+    if v == "format":
+        return _FORMAT_MESSAGES.get(arg, "Het formaat klopt niet.")
+    if v == "minLength":
+        return "Dit veld is verplicht." if arg == 1 else f"Minimaal {arg} tekens."
+    templates = {
+        "const": "Moet {arg!r} zijn.", "additionalProperties": "Onbekend veld.",
+        "maxLength": "Maximaal {arg} tekens.", "minimum": "Minimaal {arg}.", "maximum": "Maximaal {arg}.",
+        "maxItems": "Maximaal {arg} keuzes.", "minItems": "Minimaal {arg} keuze(s).",
+        "uniqueItems": "Elke keuze mag maar één keer voorkomen.", "pattern": "Het formaat klopt niet.",
+        "maxProperties": "Te veel velden.",
+    }
+    return templates.get(v, "Ongeldige waarde.").format(arg=arg)
+
+
+def _type_nl(type_name: Any) -> str:
+    names = {"string": "tekst", "integer": "een geheel getal", "number": "een getal",
+             "boolean": "ja of nee", "object": "een groep velden", "array": "een lijst", "null": "leeg"}
+    if isinstance(type_name, list):
+        return " of ".join(names.get(t, t) for t in type_name)
+    return names.get(type_name, str(type_name))
+
+
+def validate_form_data(schema: dict[str, Any], data: Any) -> None:
+    """Raise FormInvalid listing every field that does not satisfy the schema."""
+    if not isinstance(data, dict):
+        raise FormInvalid("De gegevens moeten een JSON-object zijn.", {"(formulier)": "Verwacht een groep velden."})
+    validator = Draft202012Validator(schema, format_checker=_format_checker)
+    fields: dict[str, str] = {}
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        fields.setdefault(_field_path(error), _message(error))
+    if fields:
+        raise FormInvalid(f"{len(fields)} veld(en) kloppen niet: " + ", ".join(fields), fields)

@@ -1,0 +1,349 @@
+"""The model registry: parse and check bundles, store immutable versions, cache specs.
+
+A bundle is a mapping of file name to bytes: BPMN and DMN files, plus the forms
+(``forms/<name>.schema.json``) their user tasks use. A deployed version stores
+all of them, so a version can be parsed again from the database alone.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from engine.base.errors import DeployRefused, Finding, InvalidInput, NotFound
+from engine.modeling.forms import FORM_SUFFIX, FORMS_DIR, load_schema_text, read_form_file
+from engine.modeling.checks import BPMN_NS, SPIFF_NS, check_bpmn_xml, check_dmn_xml
+from engine.storage.tables import ModelFile, ModelVersion
+from engine.modeling.versions import live_version_ids, live_version_of, mark_live
+from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_INSTANT_FIELD, REGION_CODES, lane_role
+from engine.modeling.xml_safety import parse_model_xml
+
+FORMS_PREFIX = "forms/"
+DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/", "http://www.omg.org/spec/DMN/")
+MAX_BUNDLE_FILES = 200
+
+
+@dataclass
+class LoadedModel:
+    """A parsed bundle, ready to run cases."""
+
+    main_process: str
+    spec: BpmnProcessSpec
+    subprocess_specs: dict[str, BpmnProcessSpec]
+    forms: dict[str, dict[str, Any]]
+    files: dict[str, bytes]
+    version_id: int | None = None
+    spec_state: dict[str, Any] = field(default_factory=dict)  # per-model caches used by the engine
+
+    def all_specs(self) -> list[BpmnProcessSpec]:
+        return [self.spec, *self.subprocess_specs.values()]
+
+
+def bundle_sha256(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
+
+
+def _is_dmn(root: etree._Element) -> bool:
+    return any(etree.QName(root).namespace.startswith(ns) for ns in DMN_NAMESPACES)
+
+
+_NAMESPACE_PREFIXES = {
+    "{http://www.omg.org/spec/BPMN/20100524/MODEL}": "bpmn:",
+    "{http://spiffworkflow.org/bpmn/schema/1.0/core}": "spiffworkflow:",
+    "{https://www.omg.org/spec/DMN/20191111/MODEL/}": "dmn:",
+}
+_XSD_PHRASES = {
+    "This element is not expected.": "dit element is hier niet toegestaan.",
+    "Missing child element(s).": "er ontbreken verplichte onderdelen.",
+    "The attribute": "het attribuut",
+    "is required but missing.": "is verplicht maar ontbreekt.",
+    "is not allowed.": "is niet toegestaan.",
+}
+
+
+def _validation_finding(name: str, exc: ValidationException, root: etree._Element | None = None) -> Finding:
+    """A designer-readable finding from SpiffWorkflow's (often XSD) validation error."""
+    message = str(exc).split("\n")[0].split(" Expected is")[0]
+    for uri, prefix in _NAMESPACE_PREFIXES.items():
+        message = message.replace(uri, prefix)
+    for english, dutch in _XSD_PHRASES.items():
+        message = message.replace(english, dutch)
+    line = getattr(exc, "line_number", None) or None
+    element = getattr(exc, "id", None) or None
+    if element is None and line and root is not None:
+        element = next((n.get("id") for n in root.iter() if n.sourceline == line and n.get("id")), None)
+    return Finding(getattr(exc, "file_name", None) or name, line, element, f"ongeldig BPMN/DMN: {message}")
+
+
+def parse_bundle(files: dict[str, bytes], forms_dir: Path | None = FORMS_DIR) -> LoadedModel:
+    """Parse and check a bundle. Raise DeployRefused with every finding."""
+    if not files:
+        raise DeployRefused([Finding("", None, None, "de bundel bevat geen bestanden")])
+    if len(files) > MAX_BUNDLE_FILES:
+        raise DeployRefused([Finding("", None, None, f"te veel bestanden (maximaal {MAX_BUNDLE_FILES})")])
+    findings: list[Finding] = []
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    roots: dict[str, etree._Element] = {}
+    forms_in_bundle = {n[len(FORMS_PREFIX):]: c for n, c in files.items() if n.startswith(FORMS_PREFIX)}
+
+    for name, content in sorted(files.items()):
+        if name.startswith(FORMS_PREFIX):
+            continue
+        if not name.endswith((".bpmn", ".dmn")):
+            findings.append(Finding(name, None, None, "alleen .bpmn- en .dmn-bestanden (en formulieren) horen in een bundel"))
+            continue
+        root, finding = parse_model_xml(name, content)
+        if finding:
+            findings.append(finding)
+            continue
+        is_dmn = _is_dmn(root)
+        if name.endswith(".dmn") != is_dmn:
+            expected = "DMN" if name.endswith(".dmn") else "BPMN"
+            findings.append(Finding(name, 1, None, f"bestand heet .{name.rsplit('.', 1)[1]} maar is geen {expected}"))
+            continue
+        try:
+            if is_dmn:
+                parser.add_dmn_xml(root, filename=name)
+                findings.extend(check_dmn_xml(name, root))
+            else:
+                if etree.QName(root).namespace != BPMN_NS:
+                    findings.append(Finding(name, 1, None, "geen BPMN 2.0-bestand"))
+                    continue
+                parser.add_bpmn_xml(root, filename=name)
+                findings.extend(check_bpmn_xml(name, root))
+            roots[name] = root
+        except ValidationException as exc:
+            findings.append(_validation_finding(name, exc, root))
+        except etree.LxmlError as exc:
+            findings.append(Finding(name, None, None, f"ongeldige XML: {exc}"))
+    if findings:
+        raise DeployRefused(findings)
+
+    findings.extend(_missing_dependencies(parser, roots))
+    main = _main_process(parser, roots, findings)
+    if findings or main is None:
+        raise DeployRefused(findings)
+
+    try:
+        spec = parser.get_spec(main)
+        subprocess_specs = parser.get_subprocess_specs(main)
+    except ValidationException as exc:
+        raise DeployRefused([_validation_finding("", exc)]) from None
+    model = LoadedModel(main, spec, subprocess_specs, {}, dict(files))
+    _check_specs_and_load_forms(model, roots, forms_in_bundle, forms_dir, findings)
+    if findings:
+        raise DeployRefused(findings)
+    return model
+
+
+def _locate(roots: dict[str, etree._Element], element_id: str) -> tuple[str, int | None]:
+    for name, root in roots.items():
+        found = root.xpath("//*[@id=$i]", i=element_id)
+        if found:
+            return name, found[0].sourceline
+    return "", None
+
+
+def _missing_dependencies(parser: SpiffBpmnParser, roots: dict[str, etree._Element]) -> list[Finding]:
+    findings = []
+    missing_processes = set(parser.get_process_dependencies()) - set(parser.process_parsers)
+    for name, root in roots.items():
+        for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
+            if node.get("calledElement") in missing_processes:
+                findings.append(Finding(name, node.sourceline, node.get("id"),
+                                        f"roept proces '{node.get('calledElement')}' aan, maar dat zit niet in de bundel"))
+        for node in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+            ref = node.find(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}calledDecisionId")
+            decision = (ref.text or "").strip() if ref is not None else ""
+            if not decision:
+                findings.append(Finding(name, node.sourceline, node.get("id"),
+                                        "bedrijfsregeltaak zonder beslissing (spiffworkflow:calledDecisionId)"))
+            elif decision not in parser.dmn_parsers:
+                findings.append(Finding(name, node.sourceline, node.get("id"),
+                                        f"gebruikt beslissing '{decision}', maar die zit niet in de bundel"))
+    return findings
+
+
+def _main_process(parser: SpiffBpmnParser, roots: dict[str, etree._Element],
+                  findings: list[Finding]) -> str | None:
+    """The executable process that no other process in the bundle calls."""
+    called = set(parser.get_process_dependencies())
+    candidates = sorted(p for p in parser.get_process_ids() if p not in called)
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        findings.append(Finding("", None, None, "de bundel bevat geen uitvoerbaar hoofdproces (isExecutable=\"true\")"))
+    else:
+        findings.append(Finding("", None, None, "de bundel heeft meer dan één hoofdproces: " + ", ".join(candidates)
+                                + "; een bundel is één variant met de subprocessen die zij aanroept"))
+    return None
+
+
+def _check_specs_and_load_forms(model: LoadedModel, roots: dict[str, etree._Element],
+                                forms_in_bundle: dict[str, bytes], forms_dir: Path | None,
+                                findings: list[Finding]) -> None:
+    for spec in model.all_specs():
+        for task_spec in spec.task_specs.values():
+            form = (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get(PROPERTY_FORM)
+            manual = getattr(task_spec, "manual", False)
+            if not manual and not form:
+                continue
+            file, line = _locate(roots, task_spec.bpmn_id or "")
+            where = dict(file=file, line=line, element=task_spec.bpmn_id)
+            if manual and lane_role(task_spec.lane) is None:
+                findings.append(Finding(**where, message="gebruikerstaak staat niet in een lane van een bekende rol"))
+            if manual and not form:
+                findings.append(Finding(**where, message=f"gebruikerstaak heeft geen formulier ({PROPERTY_FORM})"))
+            if form and form not in model.forms:
+                _load_form(model, form, forms_in_bundle, forms_dir, where, findings)
+            instant_field = (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get(
+                PROPERTY_INSTANT_FIELD)
+            if instant_field and (problem := _instant_field_problem(model.forms.get(form or ""), instant_field)):
+                findings.append(Finding(**where, message=problem))
+    # Forms shipped in the bundle but used by no task are dropped from the version.
+    for name in list(model.files):
+        if name.startswith(FORMS_PREFIX) and name[len(FORMS_PREFIX):] not in model.forms:
+            del model.files[name]
+
+
+def _instant_field_problem(schema: dict[str, Any] | None, field: str) -> str | None:
+    """Why ``instantField`` cannot name the instant of the act, or None."""
+    prop = ((schema or {}).get("properties") or {}).get(field)
+    if not isinstance(prop, dict) or prop.get("format") != "date-time":
+        return (f"'{PROPERTY_INSTANT_FIELD}' noemt '{field}', maar het formulier heeft geen veld met die naam "
+                "en format date-time")
+    return None
+
+
+def _load_form(model: LoadedModel, form: str, forms_in_bundle: dict[str, bytes], forms_dir: Path | None,
+               where: dict, findings: list[Finding]) -> None:
+    try:
+        if form in forms_in_bundle:
+            text = forms_in_bundle[form].decode("utf-8")
+        elif forms_dir is not None:
+            text = read_form_file(form, forms_dir)
+        else:
+            raise FileNotFoundError(form)
+        model.forms[form] = load_schema_text(text)
+        model.files[FORMS_PREFIX + form] = text.encode("utf-8")
+    except FileNotFoundError:
+        findings.append(Finding(**where, message=f"formulier '{form}' bestaat niet in forms/"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        findings.append(Finding(FORMS_PREFIX + form, None, where["element"],
+                                f"formulier '{form}' (gebruikt door {where['file']}) is ongeldig: {exc}"))
+
+
+class ModelRegistry:
+    """Parsed specs per deployed version, parsed once and shared by all cases."""
+
+    def __init__(self, forms_dir: Path = FORMS_DIR):
+        self.forms_dir = forms_dir
+        self._cache: dict[int, LoadedModel] = {}
+        self._lock = threading.Lock()
+
+    def model(self, session: Session, version_id: int) -> LoadedModel:
+        cached = self._cache.get(version_id)
+        if cached is not None:
+            return cached
+        version = session.get(ModelVersion, version_id)
+        if version is None:
+            raise NotFound(f"modelversie {version_id} bestaat niet")
+        model = parse_bundle({f.path: f.content.encode("utf-8") for f in version.files}, forms_dir=None)
+        model.version_id = version_id
+        with self._lock:
+            return self._cache.setdefault(version_id, model)
+
+    def remember(self, version_id: int, model: LoadedModel) -> None:
+        model.version_id = version_id
+        with self._lock:
+            self._cache[version_id] = model
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    version: ModelVersion
+    created: bool
+
+
+def deploy_bundle(session: Session, registry: ModelRegistry, files: dict[str, bytes], *, region: str,
+                  variant: str, actor: str, now: datetime) -> DeployResult:
+    """Check and store a bundle as the next version of ``region``/``variant``.
+
+    Nothing is stored when a check fails. Deploying exactly the files of the
+    live version again stores nothing and returns that version.
+    """
+    if region not in REGION_CODES:
+        raise InvalidInput(f"regio '{region}' bestaat niet; kies uit {', '.join(sorted(REGION_CODES))}")
+    if not variant or len(variant) > 80 or not all(c.isalnum() or c in "-_." for c in variant):
+        raise InvalidInput(f"variantnaam '{variant}' is ongeldig (letters, cijfers, - _ .)")
+    try:
+        model = parse_bundle(files, forms_dir=registry.forms_dir)
+        sha = bundle_sha256(model.files)
+        live = live_version(session, region, variant)
+        if live is not None and live.sha256 == sha:
+            return DeployResult(live, created=False)
+        number = (session.scalar(select(func.max(ModelVersion.version)).where(
+            ModelVersion.region == region, ModelVersion.variant == variant)) or 0) + 1
+        version = ModelVersion(region=region, variant=variant, version=number, sha256=sha,
+                               main_process=model.main_process, created_at=now, created_by=actor)
+        version.files = [ModelFile(path=p, content=c.decode("utf-8")) for p, c in sorted(model.files.items())]
+        session.add(version)
+        mark_live(session, version, actor=actor, now=now)
+        session.commit()
+    except UnicodeDecodeError:
+        session.rollback()
+        name = next((n for n, c in model.files.items() if not _is_utf8(c)), "")
+        raise DeployRefused([Finding(name, None, None, "bestand is geen UTF-8-tekst; sla het op als UTF-8")]) from None
+    except Exception:
+        session.rollback()
+        raise
+    registry.remember(version.id, model)
+    return DeployResult(version, created=True)
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def live_version(session: Session, region: str, variant: str) -> ModelVersion | None:
+    """The live version of a variant in a region: the last deployed, unless a designer rolled back."""
+    return live_version_of(session, region, variant)
+
+
+def default_variant(session: Session, region: str) -> str | None:
+    """The variant deployed last to a region."""
+    return session.scalars(select(ModelVersion.variant).where(ModelVersion.region == region)
+                           .order_by(ModelVersion.id.desc()).limit(1)).first()
+
+
+def list_versions(session: Session, region: str | None = None) -> list[dict[str, Any]]:
+    query = select(ModelVersion).order_by(ModelVersion.region, ModelVersion.variant, ModelVersion.version)
+    if region:
+        query = query.where(ModelVersion.region == region)
+    versions = session.scalars(query).all()
+    live = live_version_ids(session, region or None)
+    defaults = {v.region: v.variant for v in sorted(versions, key=lambda v: v.id)}
+    return [{
+        "id": v.id, "region": v.region, "variant": v.variant, "version": v.version, "sha256": v.sha256,
+        "main_process": v.main_process, "created_at": v.created_at.isoformat(), "created_by": v.created_by,
+        "live": live.get((v.region, v.variant)) == v.id, "region_default": defaults[v.region] == v.variant,
+        "files": [f.path for f in v.files],
+    } for v in versions]
+

@@ -1,0 +1,4 @@
+"""The database: tables, connections, Alembic migrations and the one transaction helper.
+
+May import: engine.base.
+"""

@@ -1,0 +1,90 @@
+"""Database connection and schema setup, shared by the CLI, the web app and tests."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from engine.base.errors import ConfigurationError
+from engine.base.paths import PROJECT_ROOT
+
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def database_url(environ: dict[str, str] | None = None, instance_path: Path = DEFAULT_INSTANCE) -> str:
+    env = os.environ if environ is None else environ
+    url = env.get("THV_DATABASE_URL")
+    if url:
+        if not url.startswith(("sqlite:", "postgresql")):
+            raise ConfigurationError("THV_DATABASE_URL moet een sqlite:- of postgresql-URL zijn")
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    instance_path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance_path / 'thv.sqlite'}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def engine_options(url: str) -> dict:
+    """Options for create_engine, shared with Flask-SQLAlchemy."""
+    if url.startswith("sqlite"):
+        options: dict = {"connect_args": {"check_same_thread": False}}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            # One shared connection, or every connection sees its own empty database.
+            options["poolclass"] = StaticPool
+        return options
+    return {"pool_pre_ping": True}
+
+
+def configure_engine(engine: Engine) -> Engine:
+    """SQLite: foreign keys, a busy timeout instead of instant 'database is locked', and WAL."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        if engine.url.database not in (None, "", ":memory:"):
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    return configure_engine(create_engine(url, **engine_options(url)))
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def _alembic_config(engine: Engine):
+    from alembic.config import Config
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the schema to the newest migration (idempotent)."""
+    from alembic import command
+    command.upgrade(_alembic_config(engine), "head")
+
+
+def ping(session: Session) -> bool:
+    """True when the database answers."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+    try:
+        session.execute(text("SELECT 1"))
+        return True
+    except SQLAlchemyError:
+        session.rollback()
+        return False

@@ -1,0 +1,187 @@
+"""Database tables of the engine (SQLAlchemy 2, no Flask).
+
+Timestamps are stored as naive UTC and handed out as aware UTC datetimes.
+The serialized workflow is plain text, never PostgreSQL ``jsonb``: SpiffWorkflow
+3.2.0 depends on the key order of its task map.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator):
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime passed to the database")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "thv_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    roles_csv: Mapped[str] = mapped_column(String(400))
+    regions_csv: Mapped[str] = mapped_column(String(400))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(filter(None, self.roles_csv.split(",")))
+
+    @property
+    def regions(self) -> frozenset[str]:
+        return frozenset(filter(None, self.regions_csv.split(",")))
+
+
+class ModelVersion(Base):
+    """An immutable deployed bundle: the BPMN/DMN files plus the forms they use."""
+
+    __tablename__ = "model_version"
+    __table_args__ = (UniqueConstraint("region", "variant", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(String(40), index=True)
+    variant: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    main_process: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(80))
+    files: Mapped[list[ModelFile]] = relationship(
+        back_populates="model_version", order_by="ModelFile.path", lazy="selectin")
+
+
+class ModelFile(Base):
+    __tablename__ = "model_file"
+    __table_args__ = (UniqueConstraint("model_version_id", "path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"))
+    path: Mapped[str] = mapped_column(String(300))
+    content: Mapped[str] = mapped_column(Text)
+    model_version: Mapped[ModelVersion] = relationship(back_populates="files")
+
+
+class Case(Base):
+    __tablename__ = "thv_case"
+    __table_args__ = (Index("ix_case_timer_due", "status", "next_timer_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str] = mapped_column(String(40), index=True)
+    variant: Mapped[str] = mapped_column(String(80))
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_version.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    workflow_json: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    lock_version: Mapped[int] = mapped_column(Integer)
+    next_timer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The instant of the latest act (a decision, a service, a message) applied to the case. A later
+    # recorded act may not lie before it: the case has been worked on since.
+    acted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The workflow as it stood after that act, kept while only timers have fired since. An act that
+    # happened before a timer fired but is recorded after it (a service that was in time) is then
+    # applied to this state at its own instant and the timers are fired again behind it.
+    replay_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    replay_event_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The earliest instant a timer fired at since that act: an act recorded later whose instant lies
+    # before it is judged on the state after the previous act, not on the state the timers left.
+    replay_after: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class HumanTask(Base):
+    """The worklist: one row per user task, kept in sync after every engine step."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_task_worklist", "state", "region", "role", "due_at"),
+        Index("ix_task_case", "case_id", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the SpiffWorkflow task id
+    case_id: Mapped[int] = mapped_column(ForeignKey("thv_case.id"))
+    region: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(40))
+    element: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    form: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    state: Mapped[str] = mapped_column(String(20))  # ready, completed, cancelled
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    completed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(400), nullable=True)  # why it closed without being done
+
+
+class CaseEvent(Base):
+    """Append-only audit trail: who did what, when, and which milestone it reached."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (
+        Index("ix_event_case", "case_id", "id"),
+        Index("ix_event_milestone", "milestone", "region", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("thv_case.id"))
+    region: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    element: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    milestone: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Set once, when a late-recorded act undid what timers did after it happened: the id of the
+    # 'herzien' event that says so. Nothing else of an event ever changes.
+    revoked_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ApiToken(Base):
+    """A personal API token: only the sha256 of the secret is stored; revocable, optional expiry."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (Index("ix_api_token_user", "user_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("thv_user.id"))
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # the first characters, to recognise a token in the list
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+# The tables of other areas live in their own modules; importing them here puts every table on
+# Base.metadata wherever the models are used (create_all, Alembic).
+from engine.storage import analysis_tables, document_tables  # noqa: E402,F401

@@ -1,0 +1,145 @@
+"""Loading and saving one case inside an engine transaction.
+
+Saving writes the workflow text, the derived columns (status, next timer), the
+worklist rows and the audit events together, so they can never disagree.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Callable
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from engine.workflow import state as ws
+from engine.base.errors import ConfigurationError, NotFound
+from engine.storage.tables import Case, CaseEvent, HumanTask
+from engine.modeling.registry import LoadedModel, ModelRegistry
+from engine.modeling.serialization import SERIALIZER_VERSION, dump_workflow, load_workflow
+
+SYSTEM_ACTOR = "systeem"
+BAN_VARIABLE = "huisverbod"
+
+
+def lock_case(session: Session, case_id: int, *, regions: frozenset[str] | None = None) -> Case:
+    """Load a case for writing; the row stays locked until commit on PostgreSQL.
+
+    A case outside the caller's regions is reported as not found, so its
+    existence does not leak.
+    """
+    # populate_existing: a session keeps objects across commits (expire_on_commit=False),
+    # so without it a case this session saw before would come back with its old text
+    # and version, although the row is now locked as it really is.
+    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()
+                           .execution_options(populate_existing=True)).first()
+    if case is None or (regions is not None and case.region not in regions):
+        raise NotFound(f"zaak {case_id} bestaat niet")
+    return case
+
+
+def lock_task(session: Session, task_id: str, *, regions: frozenset[str]) -> tuple[HumanTask, Case]:
+    """Load a worklist row and its case for writing, in one locking query."""
+    found = session.execute(select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id)
+                            .where(HumanTask.id == task_id).with_for_update()
+                            .execution_options(populate_existing=True)).first()
+    if found is None or found[0].region not in regions:
+        raise NotFound(f"taak {task_id} bestaat niet")
+    return found[0], found[1]
+
+
+def open_workflow(session: Session, registry: ModelRegistry, case: Case) -> tuple[LoadedModel, BpmnWorkflow]:
+    if case.serializer_version != SERIALIZER_VERSION:
+        # A stored format this code does not write: refuse loudly rather than load wrongly.
+        raise ConfigurationError(f"zaak {case.id} is opgeslagen in formaat {case.serializer_version}; "
+                                 f"deze versie leest alleen {SERIALIZER_VERSION}")
+    model = registry.model(session, case.model_version_id)
+    return model, load_workflow(case.workflow_json, model)
+
+
+def save_case(session: Session, case: Case, workflow: BpmnWorkflow, *, actor: str, now: datetime,
+              action: str, element: str | None, completed_before: set[UUID],
+              detail: dict[str, Any] | None = None, completed_at: dict[UUID, datetime] | None = None,
+              end_reasons: Callable[[str], str | None] | None = None) -> None:
+    """Write the workflow and everything derived from it; the caller commits.
+
+    ``completed_at`` says at which instant each task completed (see engine.workflow.case_time); a
+    milestone is recorded at that instant. ``end_reasons`` tells, per BPMN element, why a
+    task that closed without being done closed (a timer that fired).
+    """
+    tasks = ws.all_tasks(workflow)
+    case.workflow_json = dump_workflow(workflow)
+    case.serializer_version = SERIALIZER_VERSION
+    case.status = ws.case_status(workflow, tasks)
+    case.next_timer_at = ws.next_timer_at(workflow) if case.status == "active" else None
+    case.updated_at = now
+    if case.status != "active" and case.ended_at is None:
+        case.ended_at = now
+    elif case.status == "active":
+        case.ended_at = None  # a late-recorded act can reopen what a timer had ended
+    if case.id is None:
+        session.add(case)
+        session.flush()
+
+    record_event(session, case, actor=actor, action=action, element=element, now=now, detail=detail)
+    instants = completed_at or {}
+    newly_completed = sorted((t for t in tasks if t.state == TaskState.COMPLETED and t.id not in completed_before),
+                             key=lambda t: (instants.get(t.id, now), t.last_state_change))
+    reached = []
+    for task in newly_completed:
+        milestone = ws.milestone_of(task.task_spec)
+        if milestone:
+            reached.append(milestone)
+            # The task that reaches a milestone holds the authoritative state of the ban; parallel
+            # branches keep older copies, so the snapshot is taken here, at the source.
+            snapshot = task.data.get(BAN_VARIABLE)
+            record_event(session, case, actor=actor, action="mijlpaal", element=task.task_spec.bpmn_id,
+                         milestone=milestone, now=instants.get(task.id, now),
+                         detail={BAN_VARIABLE: snapshot} if isinstance(snapshot, dict) else None)
+    reached_text = f"vervallen door: {', '.join(m.replace('_', ' ') for m in reached)}" if reached else None
+
+    def reason(element: str) -> str:
+        return ((end_reasons(element) if end_reasons else None) or reached_text
+                or f"vervallen: het proces ging verder zonder deze taak ({action.replace('_', ' ')})")
+    _sync_worklist(session, case, tasks, actor=actor, now=now, end_reason=reason)
+
+
+def record_event(session: Session, case: Case, *, actor: str, action: str, now: datetime,
+                 element: str | None = None, milestone: str | None = None,
+                 detail: dict[str, Any] | None = None) -> None:
+    session.add(CaseEvent(case_id=case.id, region=case.region, actor=actor, action=action, element=element,
+                          milestone=milestone, at=now,
+                          detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None))
+
+
+def _sync_worklist(session: Session, case: Case, tasks: list, *, actor: str, now: datetime,
+                   end_reason: Callable[[str], str]) -> None:
+    ready = {r.id: r for r in ws.ready_user_tasks(tasks)}
+    # Rows of ready tasks that a replay brought back are revived rather than added twice.
+    rows = session.scalars(select(HumanTask).where(
+        HumanTask.case_id == case.id, or_(HumanTask.state == "ready", HumanTask.id.in_(list(ready))))).all()
+    state_by_id = {str(t.id): t.state for t in tasks} if rows else {}
+    for row in rows:
+        current = ready.pop(row.id, None)
+        if current is not None:
+            if row.state != "ready":
+                row.state, row.completed_at, row.completed_by, row.end_reason = "ready", None, None, None
+            # A deadline timer that fired (non-interrupting) leaves no due date behind;
+            # keep the old one so the task shows as overdue.
+            if current.due_at is not None:
+                row.due_at = current.due_at
+            continue
+        if row.state != "ready":
+            continue
+        completed = state_by_id.get(row.id) == TaskState.COMPLETED
+        row.state = "completed" if completed else "cancelled"
+        row.completed_at = now
+        row.completed_by = actor if completed else None
+        row.end_reason = None if completed else end_reason(row.element)[:400]
+    for task in ready.values():
+        session.add(HumanTask(id=task.id, case_id=case.id, region=case.region, role=task.role,
+                              element=task.element, title=task.title, form=task.form, state="ready",
+                              due_at=task.due_at, created_at=now))

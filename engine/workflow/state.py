@@ -1,0 +1,205 @@
+"""Reading a running SpiffWorkflow workflow: its user tasks, timers, status and data.
+
+Only this module knows how SpiffWorkflow lays out tasks (boundary events under
+a split, waiting catch events in the event manager).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition, TerminateEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.base.clock import parse_instant
+from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_INSTANT_FIELD, PROPERTY_MILESTONE, lane_role
+
+
+@dataclass(frozen=True)
+class ReadyUserTask:
+    id: str
+    element: str
+    title: str
+    role: str
+    form: str | None
+    due_at: datetime | None
+
+
+def properties(task_spec) -> dict[str, str]:
+    return (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+
+
+def start_event_properties(spec) -> dict[str, str]:
+    """Properties of the process's none start event (starters, form)."""
+    for task_spec in spec.bpmn_start_events:
+        if isinstance(getattr(task_spec, "event_definition", None), NoneEventDefinition):
+            return properties(task_spec)
+    return {}
+
+
+def user_task_spec(specs, element: str):
+    """The user task spec with BPMN id ``element`` in a model's process specs, or None."""
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if task_spec.bpmn_id == element and getattr(task_spec, "manual", False):
+                return task_spec
+    return None
+
+
+def message_instant_field(specs, message: str) -> str | None:
+    """The ``instantField`` of the catch events of ``message`` in a model (the first that names one)."""
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            for catcher, definition in spec_message_catchers(task_spec):
+                if definition.name == message and properties(catcher).get(PROPERTY_INSTANT_FIELD):
+                    return properties(catcher)[PROPERTY_INSTANT_FIELD]
+    return None
+
+
+def find_task(workflow: BpmnWorkflow, task_id: UUID) -> Task | None:
+    try:
+        return workflow.get_task_from_id(task_id)
+    except TaskNotFoundException:
+        return None
+
+
+def milestone_of(task_spec) -> str | None:
+    return properties(task_spec).get(PROPERTY_MILESTONE)
+
+
+def all_tasks(workflow: BpmnWorkflow) -> list[Task]:
+    # get_tasks(state=...) stops descending below lower states; filter in Python instead.
+    return workflow.get_tasks()
+
+
+def _definitions(task_spec) -> list:
+    """The event definitions a waiting task listens for (an event-based gateway has several)."""
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition] if definition is not None else []
+
+
+def _has_timer(task: Task) -> bool:
+    return any(isinstance(d, TimerEventDefinition) for d in _definitions(task.task_spec))
+
+
+def timer_due(task: Task) -> datetime | None:
+    """The instant a waiting timer task fires, if it has one."""
+    if not _has_timer(task):
+        return None
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict):
+        value = value.get("next") if value.get("cycles", 0) != 0 else None
+    if not value:
+        return None
+    return parse_instant(str(value))
+
+
+def _waiting_timers(workflow: BpmnWorkflow) -> list[Task]:
+    return [t for t in workflow.event_manager.tasks.values() if t.state == TaskState.WAITING and _has_timer(t)]
+
+
+def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
+    dues = [d for d in map(timer_due, _waiting_timers(workflow)) if d is not None]
+    return min(dues) if dues else None
+
+
+def due_timers(workflow: BpmnWorkflow, now: datetime) -> list[Task]:
+    return [t for t in _waiting_timers(workflow) if (d := timer_due(t)) is not None and d <= now]
+
+
+def _user_task_due(task: Task) -> datetime | None:
+    """The earliest boundary timer on a user task is its deadline."""
+    parent = task.parent
+    if parent is None:
+        return None
+    dues = [timer_due(sibling) for sibling in parent.children
+            if sibling is not task and sibling.state == TaskState.WAITING]
+    dues = [d for d in dues if d is not None]
+    return min(dues) if dues else None
+
+
+def ready_user_tasks(tasks: list[Task]) -> list[ReadyUserTask]:
+    ready = []
+    for task in tasks:
+        spec = task.task_spec
+        if task.state != TaskState.READY or not spec.manual:
+            continue
+        ready.append(ReadyUserTask(
+            id=str(task.id), element=spec.bpmn_id or spec.name, title=spec.bpmn_name or spec.bpmn_id or spec.name,
+            role=lane_role(spec.lane) or "", form=properties(spec).get(PROPERTY_FORM), due_at=_user_task_due(task)))
+    return ready
+
+
+def completed_ids(tasks: list[Task]) -> set[UUID]:
+    return {t.id for t in tasks if t.state == TaskState.COMPLETED}
+
+
+def case_status(workflow: BpmnWorkflow, tasks: list[Task]) -> str:
+    if not workflow.completed:
+        return "active"
+    # A terminate end inside a subprocess ends only that subprocess; only the main process's counts.
+    terminated = any(t.state == TaskState.COMPLETED and t.workflow is workflow and isinstance(
+        getattr(t.task_spec, "event_definition", None), TerminateEventDefinition) for t in tasks)
+    return "terminated" if terminated else "completed"
+
+
+DATA_OBJECTS = "data_objects"  # where SpiffWorkflow keeps a process's data objects in its data
+
+
+def variables(workflow: BpmnWorkflow, tasks: list[Task]) -> dict[str, Any]:
+    """The case data as the next step would see it.
+
+    Data of the open branches is merged, the most recently changed last, so
+    parallel paths each contribute. A branch keeps its own copy of data from
+    before the split; callers that need an authoritative value of a variable
+    changed in another branch take it from the milestone snapshots.
+    """
+    merged: dict[str, Any] = dict(workflow.data)
+    if not workflow.completed:
+        # Open tasks of running subprocesses count too: what a call activity has decided so far
+        # (a ZSM decision, a suspension) is part of where the case stands.
+        sources = [t for t in tasks if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)]
+        if workflow.last_task is not None:
+            sources.append(workflow.last_task)
+        for task in sorted(sources, key=lambda t: t.last_state_change):
+            merged.update(task.data)
+    # The main process's data objects are shared by all its branches and always current (what ZSM and
+    # the ban decided, "samenloop"): they win over the copies a branch took before the other decided.
+    merged.update(merged.pop(DATA_OBJECTS, None) or {})
+    return merged
+
+
+def spec_message_catchers(spec) -> list[tuple[Any, MessageEventDefinition]]:
+    """(catch-event spec, message definition) pairs of a task spec.
+
+    An event-based gateway holds the definitions of the events that follow it,
+    in the order of its outputs (SpiffWorkflow relies on that order too); the
+    properties (senders, form, milestone) sit on those catch-event specs.
+    """
+    definition = getattr(spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        pairs = list(zip(spec.outputs, definition.event_definitions))
+    else:
+        pairs = [(spec, definition)]
+    return [(s, d) for s, d in pairs if isinstance(d, MessageEventDefinition)]
+
+
+def waiting_messages(workflow: BpmnWorkflow) -> list[str]:
+    return sorted({d.name for t in workflow.event_manager.tasks.values()
+                   for _, d in spec_message_catchers(t.task_spec)})
+
+
+def message_catch_specs(workflow: BpmnWorkflow, name: str) -> list:
+    """The catch-event specs that would receive message ``name`` now."""
+    return [s for t in workflow.event_manager.tasks.values()
+            for s, d in spec_message_catchers(t.task_spec) if d.name == name]

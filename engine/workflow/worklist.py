@@ -1,0 +1,163 @@
+"""Worklist queries and claims on the indexed task table; they never deserialise a case.
+
+Claims: a user of the task's role and region may claim a ready task ("in
+behandeling"). While it is claimed, nobody else can complete it (the engine
+refuses with a conflict when ``complete_task`` is called with
+``respect_claims=True``, as the web and the API do). The claimer releases it,
+and so may any other user of the same role and region, for example when a
+colleague went home; every claim and release is in the case's audit trail.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.workflow.case_store import record_event
+from engine.base.clock import AMSTERDAM
+from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.storage.tables import Case, HumanTask, User
+from engine.base.vocabulary import REGION_CODES, ROLE_CODES
+
+TASK_STATES = ("ready", "completed", "cancelled")
+DUE_FILTERS = ("te_laat", "vandaag", "week")
+CLAIM_FILTERS = ("mijn", "vrij")
+
+
+def task_dict(task: HumanTask) -> dict[str, Any]:
+    return {
+        "id": task.id, "case_id": task.case_id, "region": task.region, "element": task.element,
+        "title": task.title, "role": task.role, "form": task.form, "state": task.state,
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+        "created_at": task.created_at.isoformat(),
+        "claimed_by": task.claimed_by, "completed_by": task.completed_by,
+        "completed_at": task.completed_at.isoformat() if task.completed_at else None,
+        "end_reason": task.end_reason,
+    }
+
+
+def due_window(due: str, now: datetime) -> tuple[datetime | None, datetime]:
+    """The (from, before) instants of a deadline filter, on the Amsterdam calendar.
+
+    ``te_laat``: before now; ``vandaag``: from now to midnight tonight;
+    ``week``: from now to the end of the seventh day (today and the six after).
+    """
+    if due not in DUE_FILTERS:
+        raise InvalidInput(f"termijnfilter '{due}' bestaat niet; kies uit {', '.join(DUE_FILTERS)}")
+    if due == "te_laat":
+        return None, now
+    today = now.astimezone(AMSTERDAM).date()
+    days = 1 if due == "vandaag" else 7
+    end = datetime.combine(today + timedelta(days=days), time(0), tzinfo=AMSTERDAM)
+    return now, end
+
+
+def list_tasks(session: Session, *, case_id: int | None = None, role: str | None = None,
+               region: str | None = None, state: str = "ready", user: User | None = None,
+               limit: int = 500, element: str | None = None, due: str | None = None,
+               now: datetime | None = None, claimed: str | None = None) -> list[dict[str, Any]]:
+    """Tasks by due date (no deadline last); a user sees only their roles and regions.
+
+    Optional filters: ``element`` (the step), ``due`` (one of DUE_FILTERS, needs
+    ``now``) and ``claimed`` (``mijn``: claimed by ``user``; ``vrij``: unclaimed).
+    """
+    if role is not None and role not in ROLE_CODES:
+        raise InvalidInput(f"rol '{role}' bestaat niet")
+    if region is not None and region not in REGION_CODES:
+        raise InvalidInput(f"regio '{region}' bestaat niet")
+    if state not in TASK_STATES:
+        raise InvalidInput(f"status '{state}' bestaat niet; kies uit {', '.join(TASK_STATES)}")
+    query = select(HumanTask).where(HumanTask.state == state)
+    if case_id is not None:
+        query = query.where(HumanTask.case_id == case_id)
+    if role is not None:
+        query = query.where(HumanTask.role == role)
+    if region is not None:
+        query = query.where(HumanTask.region == region)
+    if user is not None:
+        query = query.where(HumanTask.role.in_(sorted(user.roles)), HumanTask.region.in_(sorted(user.regions)))
+    if element is not None:
+        query = query.where(HumanTask.element == element)
+    if due is not None:
+        if now is None:
+            raise InvalidInput("een termijnfilter heeft het huidige tijdstip nodig")
+        start, end = due_window(due, now)
+        query = query.where(HumanTask.due_at.is_not(None), HumanTask.due_at < end)
+        if start is not None:
+            query = query.where(HumanTask.due_at >= start)
+    if claimed is not None:
+        if claimed not in CLAIM_FILTERS:
+            raise InvalidInput(f"filter '{claimed}' bestaat niet; kies uit {', '.join(CLAIM_FILTERS)}")
+        if claimed == "vrij":
+            query = query.where(HumanTask.claimed_by.is_(None))
+        elif user is None:
+            raise InvalidInput("'mijn' vraagt om een gebruiker")
+        else:
+            query = query.where(HumanTask.claimed_by == user.name)
+    query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(limit)
+    return [task_dict(t) for t in session.scalars(query)]
+
+
+def task_steps(session: Session, user: User) -> list[dict[str, str]]:
+    """The distinct steps (element and title) of the user's ready tasks: the options of the step filter."""
+    rows = session.execute(select(HumanTask.element, HumanTask.title).distinct().where(
+        HumanTask.state == "ready", HumanTask.role.in_(sorted(user.roles)),
+        HumanTask.region.in_(sorted(user.regions))).order_by(HumanTask.title, HumanTask.element)).all()
+    return [{"element": element, "title": title} for element, title in rows]
+
+
+def _task_for(session: Session, task_id: str, user: User) -> HumanTask:
+    """The task row if ``user`` may act on it: outside their regions it does not exist (404),
+    without its role it is forbidden (403)."""
+    row = session.get(HumanTask, task_id) if isinstance(task_id, str) and len(task_id) <= 36 else None
+    if row is None or row.region not in user.regions:
+        raise NotFound(f"taak {task_id} bestaat niet")
+    if row.role not in user.roles:
+        raise Forbidden(f"deze taak is voor de rol '{row.role}'; {user.name} heeft die rol niet")
+    return row
+
+
+def get_task(session: Session, task_id: str, user: User) -> dict[str, Any]:
+    """One task as :func:`task_dict`, checked against the user's roles and regions."""
+    return task_dict(_task_for(session, task_id, user))
+
+
+def _claim_change(session: Session, task_id: str, user: User, now: datetime, claim: bool) -> dict[str, Any]:
+    try:
+        row = _task_for(session, task_id, user)
+        # Lock the task row (PostgreSQL) so two claims cannot both win.
+        row = session.scalars(select(HumanTask).where(HumanTask.id == row.id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
+        if row.state != "ready":
+            raise Conflict(f"taak '{row.title}' is al {'afgerond' if row.state == 'completed' else 'vervallen'}")
+        if claim:
+            if row.claimed_by not in (None, user.name):
+                raise Conflict(f"taak '{row.title}' is al in behandeling bij {row.claimed_by}")
+            changed = row.claimed_by is None
+            row.claimed_by = user.name
+        else:
+            changed = row.claimed_by is not None
+            previous, row.claimed_by = row.claimed_by, None
+        if changed:
+            case = session.get(Case, row.case_id)
+            detail = {"taak": row.title} if claim else {"taak": row.title, "was_van": previous}
+            record_event(session, case, actor=user.name, action="taak_geclaimd" if claim else "taak_vrijgegeven",
+                         element=row.element, now=now, detail=detail)
+        result = task_dict(row)
+        session.commit()
+        return result
+    except Exception:
+        session.rollback()
+        raise
+
+
+def claim_task(session: Session, task_id: str, *, user: User, now: datetime) -> dict[str, Any]:
+    """Claim a ready task for ``user`` (idempotent for the claimer); one transaction."""
+    return _claim_change(session, task_id, user, now, claim=True)
+
+
+def release_task(session: Session, task_id: str, *, user: User, now: datetime) -> dict[str, Any]:
+    """Release a claim; the claimer or any user of the task's role and region may; one transaction."""
+    return _claim_change(session, task_id, user, now, claim=False)

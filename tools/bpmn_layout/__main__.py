@@ -1,0 +1,5 @@
+import sys
+
+from tools.bpmn_layout.layout import main
+
+sys.exit(main())
