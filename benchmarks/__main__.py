@@ -3,6 +3,7 @@
 A MISS is a finding, not a failure: the exit code is 0 unless something crashed,
 so the numbers are always printed in full.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,10 +18,24 @@ from pathlib import Path
 
 from benchmarks import breakdown
 from benchmarks.common import (
-    STEPS, Progress, Report, Target, drive_case, machine_load, median_ms, pass_miss, print_table,
+    STEPS,
+    Progress,
+    Report,
+    Target,
+    drive_case,
+    machine_load,
+    median_ms,
+    pass_miss,
+    print_table,
 )
 from benchmarks.complete_task import (
-    Backend, NaiveRoundTrip, StepResult, commit_floor, measure, postgres_url_or_reason, prepare_backend,
+    Backend,
+    NaiveRoundTrip,
+    StepResult,
+    commit_floor,
+    measure,
+    postgres_url_or_reason,
+    prepare_backend,
 )
 from benchmarks.scale import QUERIES, ScalePoint, run_scale
 
@@ -38,63 +53,117 @@ class Settings:
     query_samples: int
 
 
-FULL = Settings(samples=200, breakdown_samples=100, floor_samples=100, scales=(1_000, 100_000),
-                sweep_reps=15, query_samples=200)
-QUICK = Settings(samples=30, breakdown_samples=20, floor_samples=20, scales=(1_000, 10_000),
-                 sweep_reps=3, query_samples=30)
+FULL = Settings(
+    samples=200, breakdown_samples=100, floor_samples=100, scales=(1_000, 100_000), sweep_reps=15, query_samples=200
+)
+QUICK = Settings(
+    samples=30, breakdown_samples=20, floor_samples=20, scales=(1_000, 10_000), sweep_reps=3, query_samples=30
+)
 
 
 def _header(settings: Settings) -> None:
     print("THV case engine benchmarks")
-    print(f"python {platform.python_version()}, SpiffWorkflow {version('SpiffWorkflow')}, "
-          f"SQLAlchemy {version('SQLAlchemy')}, SQLite {sqlite3.sqlite_version}, "
-          f"{os.cpu_count()} CPUs, {platform.machine()}")
+    print(
+        f"python {platform.python_version()}, SpiffWorkflow {version('SpiffWorkflow')}, "
+        f"SQLAlchemy {version('SQLAlchemy')}, SQLite {sqlite3.sqlite_version}, "
+        f"{os.cpu_count()} CPUs, {platform.machine()}"
+    )
     print(f"settings: {settings}")
     print(f"at start: {machine_load()}\n", flush=True)
 
 
-def report_complete_task(results: list[StepResult], backends: list[Backend], floors: dict[str, list[float]],
-                         report: Report) -> None:
+def report_complete_task(
+    results: list[StepResult], backends: list[Backend], floors: dict[str, list[float]], report: Report
+) -> None:
     names = [b.name for b in backends]
     rows = []
     for r in results:
         naive = median_ms(r.naive)
         engine = {n: median_ms(r.engine[n]) for n in names}
-        rows.append([r.element, *(f"{engine[n]:.2f}" for n in names), f"{naive:.2f}",
-                     *(f"{engine[n] / naive:.2f}x" for n in names),
-                     f"{r.json_sizes[0] / 1000:.1f} / {r.json_sizes[1] / 1000:.1f}"])
-        report.targets.append(Target(f"complete {r.element}: engine ({names[0]}) / naive", engine[names[0]] / naive,
-                                     COMPLETE_TARGET, note=f"{engine[names[0]]:.2f} ms vs {naive:.2f} ms"))
+        rows.append(
+            [
+                r.element,
+                *(f"{engine[n]:.2f}" for n in names),
+                f"{naive:.2f}",
+                *(f"{engine[n] / naive:.2f}x" for n in names),
+                f"{r.json_sizes[0] / 1000:.1f} / {r.json_sizes[1] / 1000:.1f}",
+            ]
+        )
+        report.targets.append(
+            Target(
+                f"complete {r.element}: engine ({names[0]}) / naive",
+                engine[names[0]] / naive,
+                COMPLETE_TARGET,
+                note=f"{engine[names[0]]:.2f} ms vs {naive:.2f} ms",
+            )
+        )
     pooled = {n: median_ms([s for r in results for s in r.engine[n]]) for n in names}
     naive_all = median_ms([s for r in results for s in r.naive])
-    rows.append(["all steps", *(f"{pooled[n]:.2f}" for n in names), f"{naive_all:.2f}",
-                 *(f"{pooled[n] / naive_all:.2f}x" for n in names), ""])
-    print_table(f"1. Complete one task, median ms of {len(results[0].naive)} samples per step "
-                "(engine: load+run+save+commit+worklist+audit; naive: deserialize_json+run+serialize_json)",
-                ["step", *(f"engine {n}" for n in names), "naive", *(f"{n}/naive" for n in names),
-                 "JSON kB engine/full"], rows)
+    rows.append(
+        [
+            "all steps",
+            *(f"{pooled[n]:.2f}" for n in names),
+            f"{naive_all:.2f}",
+            *(f"{pooled[n] / naive_all:.2f}x" for n in names),
+            "",
+        ]
+    )
+    print_table(
+        f"1. Complete one task, median ms of {len(results[0].naive)} samples per step "
+        "(engine: load+run+save+commit+worklist+audit; naive: deserialize_json+run+serialize_json)",
+        ["step", *(f"engine {n}" for n in names), "naive", *(f"{n}/naive" for n in names), "JSON kB engine/full"],
+        rows,
+    )
     base = names[0]
-    print_table(f"   Process CPU time, median ms ({base} only: it leaves out waiting for the disk and for "
-                "other processes)", ["step", f"engine {base}", "naive", f"{base}/naive"],
-                [[r.element, f"{median_ms(r.engine_cpu[base]):.2f}", f"{median_ms(r.naive_cpu):.2f}",
-                  f"{median_ms(r.engine_cpu[base]) / median_ms(r.naive_cpu):.2f}x"] for r in results])
+    print_table(
+        f"   Process CPU time, median ms ({base} only: it leaves out waiting for the disk and for other processes)",
+        ["step", f"engine {base}", "naive", f"{base}/naive"],
+        [
+            [
+                r.element,
+                f"{median_ms(r.engine_cpu[base]):.2f}",
+                f"{median_ms(r.naive_cpu):.2f}",
+                f"{median_ms(r.engine_cpu[base]) / median_ms(r.naive_cpu):.2f}x",
+            ]
+            for r in results
+        ],
+    )
     cpu_engine = median_ms([s for r in results for s in r.engine_cpu[base]])
     cpu_naive = median_ms([s for r in results for s in r.naive_cpu])
-    report.notes.append(f"complete task, all steps, process CPU only: engine ({base}) {cpu_engine:.2f} ms vs naive "
-                        f"{cpu_naive:.2f} ms ({cpu_engine / cpu_naive:.2f}x); wall-time ratios above this "
-                        "are waiting (disk, database server, other processes)")
-    print_table("   Storage floor: one-row UPDATE + COMMIT in a fresh session (median ms)",
-                ["backend", "commit"], [[n, f"{median_ms(floors[n]):.2f}"] for n in names])
+    report.notes.append(
+        f"complete task, all steps, process CPU only: engine ({base}) {cpu_engine:.2f} ms vs naive "
+        f"{cpu_naive:.2f} ms ({cpu_engine / cpu_naive:.2f}x); wall-time ratios above this "
+        "are waiting (disk, database server, other processes)"
+    )
+    print_table(
+        "   Storage floor: one-row UPDATE + COMMIT in a fresh session (median ms)",
+        ["backend", "commit"],
+        [[n, f"{median_ms(floors[n]):.2f}"] for n in names],
+    )
     if len(names) > 1:
         base, other = names
-        rows = [[r.element, f"{median_ms(r.engine[base]):.2f}", f"{median_ms(r.engine[other]):.2f}",
-                 f"{median_ms(r.engine[other]) / median_ms(r.engine[base]):.2f}x"] for r in results]
-        rows.append(["all steps", f"{pooled[base]:.2f}", f"{pooled[other]:.2f}", f"{pooled[other] / pooled[base]:.2f}x"])
-        print_table(f"3. {base} vs {other}: complete-task median ms (same run, interleaved)",
-                    ["step", base, other, f"{other}/{base}"], rows)
-        report.notes.append(f"complete task, all steps: {other} {pooled[other]:.2f} ms vs {base} "
-                            f"{pooled[base]:.2f} ms ({pooled[other] / pooled[base]:.2f}x); the test server "
-                            "runs with fsync=off, so its commits are not durable")
+        rows = [
+            [
+                r.element,
+                f"{median_ms(r.engine[base]):.2f}",
+                f"{median_ms(r.engine[other]):.2f}",
+                f"{median_ms(r.engine[other]) / median_ms(r.engine[base]):.2f}x",
+            ]
+            for r in results
+        ]
+        rows.append(
+            ["all steps", f"{pooled[base]:.2f}", f"{pooled[other]:.2f}", f"{pooled[other] / pooled[base]:.2f}x"]
+        )
+        print_table(
+            f"3. {base} vs {other}: complete-task median ms (same run, interleaved)",
+            ["step", base, other, f"{other}/{base}"],
+            rows,
+        )
+        report.notes.append(
+            f"complete task, all steps: {other} {pooled[other]:.2f} ms vs {base} "
+            f"{pooled[base]:.2f} ms ({pooled[other] / pooled[base]:.2f}x); the test server "
+            "runs with fsync=off, so its commits are not durable"
+        )
 
 
 def report_breakdown(backends: list[Backend], settings: Settings, progress: Progress) -> None:
@@ -103,51 +172,91 @@ def report_breakdown(backends: list[Backend], settings: Settings, progress: Prog
     tables = {}
     for backend in backends:
         with backend.rt.sessions() as session:
-            prepared = [drive_case(backend.rt, session, backend.users, step)
-                        for _ in range(settings.breakdown_samples)]
+            prepared = [drive_case(backend.rt, session, backend.users, step) for _ in range(settings.breakdown_samples)]
         tables[backend.name] = breakdown.engine_phases(backend, step, prepared)
     progress(f"phase breakdown measured on {STEPS[step].element}")
     labels = [label for label, _ in tables[backends[0].name][0]]
     rows = [[label, *(f"{dict(tables[b.name][0])[label]:.3f}" for b in backends)] for label in labels]
     rows.append(["SQL statements per call", *(f"{tables[b.name][1]:.1f}" for b in backends)])
-    print_table(f"   Where engine time goes on {STEPS[step].element} (median ms per phase, timers wrapped in)",
-                ["phase", *(b.name for b in backends)], rows)
-    print_table("   Naive round trip phases (median ms)", ["phase", "ms"],
-                [[label, f"{ms:.3f}"] for label, ms in breakdown.naive_phases(naive, settings.breakdown_samples)])
+    print_table(
+        f"   Where engine time goes on {STEPS[step].element} (median ms per phase, timers wrapped in)",
+        ["phase", *(b.name for b in backends)],
+        rows,
+    )
+    print_table(
+        "   Naive round trip phases (median ms)",
+        ["phase", "ms"],
+        [[label, f"{ms:.3f}"] for label, ms in breakdown.naive_phases(naive, settings.breakdown_samples)],
+    )
 
 
 def report_scale(points: list[ScalePoint], report: Report) -> None:
     small, large = points
-    print(f"\n2. Scale: on-disk SQLite at {small.cases:,} and {large.cases:,} stored cases "
-          f"({small.task_rows:,} / {large.task_rows:,} human_task rows, {small.db_mb:,.0f} / {large.db_mb:,.0f} MB)")
+    print(
+        f"\n2. Scale: on-disk SQLite at {small.cases:,} and {large.cases:,} stored cases "
+        f"({small.task_rows:,} / {large.task_rows:,} human_task rows, {small.db_mb:,.0f} / {large.db_mb:,.0f} MB)"
+    )
     print("   Open tasks in basis..pilot3 held constant (10 per region and role); history and timers grow.")
     rows = []
     for key, (label, is_target) in QUERIES.items():
         a, b = median_ms(small.samples[key]), median_ms(large.samples[key])
         ratio = b / a
-        rows.append([label, f"{a:.3f}", f"{b:.3f}", f"{ratio:.2f}",
-                     f"{small.rows_returned[key]} / {large.rows_returned[key]}",
-                     len(large.samples[key]), pass_miss(ratio <= SCALE_TARGET) if is_target else "info"])
+        rows.append(
+            [
+                label,
+                f"{a:.3f}",
+                f"{b:.3f}",
+                f"{ratio:.2f}",
+                f"{small.rows_returned[key]} / {large.rows_returned[key]}",
+                len(large.samples[key]),
+                pass_miss(ratio <= SCALE_TARGET) if is_target else "info",
+            ]
+        )
         if is_target:
-            report.targets.append(Target(f"{label}: {large.cases // 1000}k / {small.cases // 1000}k", ratio,
-                                         SCALE_TARGET, note=f"{a:.3f} ms -> {b:.3f} ms"))
-    print_table("   median ms", ["query", f"{small.cases // 1000}k", f"{large.cases // 1000}k",
-                                 "ratio", "rows/fired", "samples", "target <=1.5"], rows)
-    print("   info rows have no target. 'nothing due' is the sweep's index lookup alone. The pilot4 page asks for\n"
-          f"   20 rows while the open tasks matching it grow from {small.growing_open:,} to {large.growing_open:,}: "
-          "its cost follows the open\n   worklist, not the stored cases.\n", flush=True)
+            report.targets.append(
+                Target(
+                    f"{label}: {large.cases // 1000}k / {small.cases // 1000}k",
+                    ratio,
+                    SCALE_TARGET,
+                    note=f"{a:.3f} ms -> {b:.3f} ms",
+                )
+            )
+    print_table(
+        "   median ms",
+        [
+            "query",
+            f"{small.cases // 1000}k",
+            f"{large.cases // 1000}k",
+            "ratio",
+            "rows/fired",
+            "samples",
+            "target <=1.5",
+        ],
+        rows,
+    )
+    print(
+        "   info rows have no target. 'nothing due' is the sweep's index lookup alone. The pilot4 page asks for\n"
+        f"   20 rows while the open tasks matching it grow from {small.growing_open:,} to {large.growing_open:,}: "
+        "its cost follows the open\n   worklist, not the stored cases.\n",
+        flush=True,
+    )
 
 
 def report_summary(report: Report, progress: Progress) -> None:
-    rows = [[t.name, f"{t.measured:.2f}{t.unit}", f"<= {t.limit:.1f}{t.unit}", pass_miss(t.met), t.note]
-            for t in report.targets]
+    rows = [
+        [t.name, f"{t.measured:.2f}{t.unit}", f"<= {t.limit:.1f}{t.unit}", pass_miss(t.met), t.note]
+        for t in report.targets
+    ]
     print_table("SUMMARY", ["target", "measured", "limit", "result", "detail"], rows)
     print(f"at end: {machine_load()}")
     for note in report.notes:
         print(f"note: {note}")
     missed = sum(not t.met for t in report.targets)
-    print(f"{len(report.targets) - missed} of {len(report.targets)} targets met; total time {progress.elapsed():.0f} s"
-          " (a MISS is reported, not an error)", flush=True)
+    print(
+        f"{len(report.targets) - missed} of {len(report.targets)} targets met; total time {progress.elapsed():.0f} s"
+        " (a MISS is reported, not an error)",
+        flush=True,
+    )
 
 
 def run(settings: Settings, use_postgres: bool) -> None:
@@ -159,8 +268,9 @@ def run(settings: Settings, use_postgres: bool) -> None:
         server = None
         backends: list[Backend] = []
         try:
-            backends.append(prepare_backend("SQLite", f"sqlite:///{tmp}/complete.sqlite", steps,
-                                            settings.samples, progress))
+            backends.append(
+                prepare_backend("SQLite", f"sqlite:///{tmp}/complete.sqlite", steps, settings.samples, progress)
+            )
             reason = "disabled with --no-postgres"
             if use_postgres:
                 server, url, reason = postgres_url_or_reason(progress)
@@ -179,8 +289,7 @@ def run(settings: Settings, use_postgres: bool) -> None:
             if server is not None:
                 server.stop()
                 progress("PostgreSQL stopped")
-        points = run_scale(Path(tmp), settings.scales, settings.sweep_reps,
-                           settings.query_samples, progress)
+        points = run_scale(Path(tmp), settings.scales, settings.sweep_reps, settings.query_samples, progress)
         report_scale(points, report)
     report_summary(report, progress)
 

@@ -4,21 +4,23 @@ Why: a ratio alone does not say what to fix. This pass wraps the engine's phase
 functions in timers for its own samples only (the headline numbers are measured
 without any wrapper) and counts the SQL statements per call.
 """
+
 from __future__ import annotations
 
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-import engine.workflow.case_store as case_store
 import engine.cases.operations as engine_cases
-from benchmarks.complete_task import Backend, NaiveRoundTrip, complete
+import engine.workflow.case_store as case_store
 from benchmarks.common import time_call
+from benchmarks.complete_task import Backend, NaiveRoundTrip, complete
 
 # (label, owner object, attribute); measured as the wall time spent inside the call.
 _ENGINE_PHASES: list[tuple[str, Any, str]] = [
@@ -45,6 +47,7 @@ def _phase_timers(spent: dict[str, float]) -> Iterator[None]:
                 return fn(*args, **kwargs)
             finally:
                 spent[label] += time.perf_counter() - start
+
         return timed
 
     try:
@@ -56,7 +59,9 @@ def _phase_timers(spent: dict[str, float]) -> Iterator[None]:
             setattr(owner, attr, fn)
 
 
-def engine_phases(backend: Backend, step: int, cases_at_step: list[tuple[int, str]]) -> tuple[list[tuple[str, float]], float]:
+def engine_phases(
+    backend: Backend, step: int, cases_at_step: list[tuple[int, str]]
+) -> tuple[list[tuple[str, float]], float]:
     """Median ms per phase over the given cases, plus SQL statements per call."""
     per_phase: dict[str, list[float]] = defaultdict(list)
     statements = [0]
@@ -89,8 +94,10 @@ def naive_phases(naive: NaiveRoundTrip, samples: int) -> list[tuple[str, float]]
         start = time.perf_counter()
         workflow = naive.load()
         loads.append(time.perf_counter() - start)
-        runs.append(time_call(lambda: naive.run_step(workflow)))
-        dumps.append(time_call(lambda: naive.serializer.serialize_json(workflow)))
-    return [("deserialize_json (spec embedded)", statistics.median(loads) * 1000),
-            ("task.run + do_engine_steps", statistics.median(runs) * 1000),
-            ("serialize_json (spec embedded)", statistics.median(dumps) * 1000)]
+        runs.append(time_call(lambda w=workflow: naive.run_step(w)))
+        dumps.append(time_call(lambda w=workflow: naive.serializer.serialize_json(w)))
+    return [
+        ("deserialize_json (spec embedded)", statistics.median(loads) * 1000),
+        ("task.run + do_engine_steps", statistics.median(runs) * 1000),
+        ("serialize_json (spec embedded)", statistics.median(dumps) * 1000),
+    ]

@@ -3,33 +3,35 @@
 The sample process is driven exactly as tests/engine/test_case_flow.py drives it,
 so the benchmarks measure the code paths the tests prove correct.
 """
+
 from __future__ import annotations
 
 import os
 import statistics
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.cases import operations as cases
-from engine.workflow import worklist
-from engine.modeling.bundle import collect_bundle
+from engine.accounts.users import add_user
 from engine.base.clock import FixedClock
-from engine.storage.db import make_engine, make_session_factory
-from engine.storage.tables import Base, User
+from engine.cases import operations as cases
+from engine.modeling.bundle import collect_bundle
 from engine.modeling.registry import ModelRegistry, deploy_bundle
 from engine.runtime import Runtime
-from engine.accounts.users import add_user
+from engine.storage.db import make_engine, make_session_factory
+from engine.storage.tables import Base, User
+from engine.workflow import worklist
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 SAMPLE_BUNDLE = FIXTURES / "bundles" / "sample"
 TEST_FORMS = FIXTURES / "forms"
-START = datetime(2026, 2, 2, 20, 15, tzinfo=timezone.utc)  # 21:15 in Amsterdam, as in the tests
+START = datetime(2026, 2, 2, 20, 15, tzinfo=UTC)  # 21:15 in Amsterdam, as in the tests
 REGION = "basis"
 PASSWORD = "bench-wachtwoord"
 
@@ -141,22 +143,37 @@ def build_runtime(url: str) -> Runtime:
     """A runtime like the tests build: fresh schema, fixed clock, test forms."""
     engine = make_engine(url)
     Base.metadata.create_all(engine)
-    return Runtime(engine=engine, sessions=make_session_factory(engine), registry=ModelRegistry(TEST_FORMS),
-                   clock=FixedClock(START), url=url, mode="test")
+    return Runtime(
+        engine=engine,
+        sessions=make_session_factory(engine),
+        registry=ModelRegistry(TEST_FORMS),
+        clock=FixedClock(START),
+        url=url,
+        mode="test",
+    )
 
 
 def deploy_sample(rt: Runtime) -> int:
     """Deploy the sample bundle to the benchmark region; returns the model version id."""
     with rt.sessions() as session:
-        version = deploy_bundle(session, rt.registry, collect_bundle(SAMPLE_BUNDLE), region=REGION,
-                                variant="sample", actor="bench", now=rt.clock.now()).version
+        version = deploy_bundle(
+            session,
+            rt.registry,
+            collect_bundle(SAMPLE_BUNDLE),
+            region=REGION,
+            variant="sample",
+            actor="bench",
+            now=rt.clock.now(),
+        ).version
         return version.id
 
 
 def add_users(rt: Runtime, specs: dict[str, tuple[list[str], list[str]]] = USERS) -> dict[str, User]:
     with rt.sessions() as session:
-        return {name: add_user(session, name, roles, regions, password=PASSWORD, now=rt.clock.now())[0]
-                for name, (roles, regions) in specs.items()}
+        return {
+            name: add_user(session, name, roles, regions, password=PASSWORD, now=rt.clock.now())[0]
+            for name, (roles, regions) in specs.items()
+        }
 
 
 def ready_task(session: Session, case_id: int) -> dict[str, Any] | None:
@@ -177,8 +194,7 @@ def drive_case(rt: Runtime, session: Session, users: dict[str, User], steps_done
         task = ready_task(session, case_id)
         if task is None or task["element"] != step.element:
             raise AssertionError(f"case {case_id}: expected {step.element}, found {task}")
-        cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data=step.data,
-                            user=users[step.user])
+        cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data=step.data, user=users[step.user])
     task = ready_task(session, case_id)
     if steps_done < len(STEPS):
         if task is None or task["element"] != STEPS[steps_done].element:

@@ -5,28 +5,35 @@ processes, fsync latency), so each sample of the engine is followed by a sample 
 every other contender on the same step. Every sample uses its own case prepared at
 the same state, because completing a task changes the case.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from sqlalchemy import text
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
-
-from engine.cases import operations as cases
-from engine.base.clock import engine_time
-from engine.storage.tables import Case, User
-from engine.runtime import Runtime
-from engine.modeling.sandbox import script_engine
-from engine.modeling.serialization import load_workflow
+from sqlalchemy import text
 
 from benchmarks.common import (
-    STEPS, Progress, add_users, build_runtime, deploy_sample, drive_case, ready_task, time_call,
+    STEPS,
+    Progress,
+    add_users,
+    build_runtime,
+    deploy_sample,
+    drive_case,
+    ready_task,
+    time_call,
     time_call_cpu,
 )
+from engine.base.clock import engine_time
+from engine.cases import operations as cases
+from engine.modeling.sandbox import script_engine
+from engine.modeling.serialization import load_workflow
+from engine.runtime import Runtime
+from engine.storage.tables import Case, User
 
 
 @dataclass
@@ -52,12 +59,15 @@ def prepare_backend(name: str, url: str, steps: list[int], samples: int, progres
 
 
 def complete(backend: Backend, step: int, case_task: tuple[int, str]) -> tuple[float, float]:
-    """Wall and CPU time of one engine.cases.operations.complete_task call (load, run, save, commit, worklist, audit)."""
+    """Wall and CPU time of one cases.operations.complete_task call (load, run, save, commit, worklist, audit)."""
     spec = STEPS[step]
     rt = backend.rt
     with rt.sessions() as session:
-        return time_call_cpu(lambda: cases.complete_task(session, rt.registry, rt.clock, task_id=case_task[1],
-                                                     data=spec.data, user=backend.users[spec.user]))
+        return time_call_cpu(
+            lambda: cases.complete_task(
+                session, rt.registry, rt.clock, task_id=case_task[1], data=spec.data, user=backend.users[spec.user]
+            )
+        )
 
 
 def check_engine_result(backend: Backend, step: int, case_id: int) -> None:
@@ -131,8 +141,13 @@ def measure(backends: list[Backend], steps: list[int], samples: int, progress: P
     for step in steps:
         naive = NaiveRoundTrip(backends[0], step)
         naive.check()
-        result = StepResult(STEPS[step].element, {b.name: [] for b in backends}, [],
-                            (naive.spec_free_size, len(naive.text)), {b.name: [] for b in backends})
+        result = StepResult(
+            STEPS[step].element,
+            {b.name: [] for b in backends},
+            [],
+            (naive.spec_free_size, len(naive.text)),
+            {b.name: [] for b in backends},
+        )
         contenders = [*backends, None]  # None is the naive round trip
         for i in range(samples):
             shift = i % len(contenders)  # rotate the order so no contender always runs first
@@ -175,6 +190,7 @@ def postgres_url_or_reason(progress: Progress) -> tuple[object | None, str | Non
     if not pg_server.available():
         return None, None, "PostgreSQL binaries (initdb, pg_ctl) not installed; run `make postgres`"
     from sqlalchemy import create_engine
+
     server = pg_server.PostgresServer()
     try:
         admin = create_engine(server.start(), isolation_level="AUTOCOMMIT")

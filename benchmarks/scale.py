@@ -12,25 +12,32 @@ which isolates "cost per stored case". Region pilot4 instead gets one open task
 per ten stored cases, to show how a first page behaves when the open worklist
 itself grows (informational).
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import create_engine, func, insert, select
 from sqlalchemy.orm import Session
 
-from engine.workflow import worklist
-from engine.storage.tables import Case, HumanTask, User
-from engine.runtime import Runtime
-from engine.workflow.timers import fire_due_timers
-
 from benchmarks.common import (
-    START, Progress, add_users, build_runtime, deploy_sample, drive_case, time_call,
+    START,
+    Progress,
+    add_users,
+    build_runtime,
+    deploy_sample,
+    drive_case,
+    time_call,
 )
+from engine.runtime import Runtime
+from engine.storage.tables import Case, HumanTask, User
+from engine.workflow import worklist
+from engine.workflow.timers import fire_due_timers
 
 FIXED_REGIONS = ("basis", "pilot1", "pilot2", "pilot3")
 GROWING_REGION = "pilot4"
@@ -97,19 +104,27 @@ class ScaleDb:
                 self.group_due.append(dues[0])
             assert self.group_due == sorted(self.group_due) and self.group_due[-1] < FILLER_TIMERS_FROM
             template = session.get(Case, ids[0])
-            self.template = {"model_version_id": template.model_version_id, "variant": template.variant,
-                             "workflow_json": template.workflow_json,
-                             "serializer_version": template.serializer_version}
+            self.template = {
+                "model_version_id": template.model_version_id,
+                "variant": template.variant,
+                "workflow_json": template.workflow_json,
+                "serializer_version": template.serializer_version,
+            }
 
     def counts(self) -> tuple[int, int]:
         with self.rt.sessions() as session:
-            return (session.scalar(select(func.count()).select_from(Case)),
-                    session.scalar(select(func.count()).select_from(HumanTask)))
+            return (
+                session.scalar(select(func.count()).select_from(Case)),
+                session.scalar(select(func.count()).select_from(HumanTask)),
+            )
 
     def open_tasks(self, region: str, role: str) -> int:
         with self.rt.sessions() as session:
-            return session.scalar(select(func.count()).select_from(HumanTask).where(
-                HumanTask.state == "ready", HumanTask.region == region, HumanTask.role == role))
+            return session.scalar(
+                select(func.count())
+                .select_from(HumanTask)
+                .where(HumanTask.state == "ready", HumanTask.region == region, HumanTask.role == role)
+            )
 
     def grow_to(self, total: int) -> None:
         """Bulk-insert filler cases and their task rows (SQLAlchemy Core) until ``total`` cases are stored."""
@@ -128,8 +143,10 @@ class ScaleDb:
         bulk_engine.dispose()
         self.filled += missing
         cases, tasks = self.counts()
-        self.progress(f"{self.db_path.name}: {len(self.group_due) * DUE_PER_SWEEP} real cases + "
-                      f"{missing:,} bulk-inserted = {cases:,} stored cases, {tasks:,} task rows")
+        self.progress(
+            f"{self.db_path.name}: {len(self.group_due) * DUE_PER_SWEEP} real cases + "
+            f"{missing:,} bulk-inserted = {cases:,} stored cases, {tasks:,} task rows"
+        )
 
     def _filler(self, first_id: int, numbers: range) -> tuple[list[dict], list[dict]]:
         cases, tasks = [], []
@@ -140,21 +157,56 @@ class ScaleDb:
             kind = n % 20  # 4 in 20 closed, 1 in 20 active without timer, the rest waiting on a future timer
             closed = kind < 4
             timer = None if kind <= 4 else FILLER_TIMERS_FROM + timedelta(hours=n % 2000, minutes=n % 60)
-            cases.append({"id": case_id, "region": region, "status": "completed" if closed else "active",
-                          "lock_version": 4, "next_timer_at": timer, "started_at": started, "started_by": "bulk",
-                          "updated_at": started, "ended_at": started if closed else None, "error": None,
-                          **self.template})
-            for k, (role, element) in enumerate((("politie", "Task_verzoek"), ("burgemeester", "Task_besluit"),
-                                                 ("hulpofficier", "Task_check"))):
-                tasks.append(_task_row(f"{n:08x}-0000-4000-8000-{k:012x}", case_id, region, role, element,
-                                       "completed" if k < 2 or n % 7 else "cancelled", started, k))
+            cases.append(
+                {
+                    "id": case_id,
+                    "region": region,
+                    "status": "completed" if closed else "active",
+                    "lock_version": 4,
+                    "next_timer_at": timer,
+                    "started_at": started,
+                    "started_by": "bulk",
+                    "updated_at": started,
+                    "ended_at": started if closed else None,
+                    "error": None,
+                    **self.template,
+                }
+            )
+            for k, (role, element) in enumerate(
+                (("politie", "Task_verzoek"), ("burgemeester", "Task_besluit"), ("hulpofficier", "Task_check"))
+            ):
+                tasks.append(
+                    _task_row(
+                        f"{n:08x}-0000-4000-8000-{k:012x}",
+                        case_id,
+                        region,
+                        role,
+                        element,
+                        "completed" if k < 2 or n % 7 else "cancelled",
+                        started,
+                        k,
+                    )
+                )
             if n % GROWING_EVERY == ALL_REGIONS.index(GROWING_REGION):  # implies region == pilot4
-                tasks.append(_task_row(f"{n:08x}-0000-4000-9000-000000000000", case_id, region,
-                                       ROLES[(n // GROWING_EVERY) % len(ROLES)], "Task_open", "ready", started, n))
+                tasks.append(
+                    _task_row(
+                        f"{n:08x}-0000-4000-9000-000000000000",
+                        case_id,
+                        region,
+                        ROLES[(n // GROWING_EVERY) % len(ROLES)],
+                        "Task_open",
+                        "ready",
+                        started,
+                        n,
+                    )
+                )
             if n < FIXED_READY_PER_COMBO * len(ROLES) * len(ALL_REGIONS) and region in FIXED_REGIONS:
                 role = ROLES[(n // len(ALL_REGIONS)) % len(ROLES)]
-                tasks.append(_task_row(f"{n:08x}-0000-4000-a000-000000000000", case_id, region, role,
-                                       "Task_open", "ready", started, n))
+                tasks.append(
+                    _task_row(
+                        f"{n:08x}-0000-4000-a000-000000000000", case_id, region, role, "Task_open", "ready", started, n
+                    )
+                )
         return cases, tasks
 
 
@@ -169,14 +221,15 @@ def _sample(db: ScaleDb, query: Query) -> tuple[float, Any]:
     return elapsed, result[0]
 
 
-def _interleaved(key: str, dbs: list[ScaleDb], points: list[ScalePoint], query: Query, samples: int,
-                 warm_up: bool = True) -> None:
+def _interleaved(
+    key: str, dbs: list[ScaleDb], points: list[ScalePoint], query: Query, samples: int, warm_up: bool = True
+) -> None:
     """Alternate the databases sample by sample, so machine noise hits both sizes alike."""
     for db in dbs if warm_up else ():
         _sample(db, query)  # statement cache, OS page cache
     for i in range(samples):
         order = list(range(len(dbs)))
-        order = order[i % len(order):] + order[:i % len(order)]
+        order = order[i % len(order) :] + order[: i % len(order)]
         for j in order:
             elapsed, result = _sample(dbs[j], query)
             points[j].samples.setdefault(key, []).append(elapsed)
@@ -194,19 +247,31 @@ WORKLIST_QUERIES: dict[str, Query] = {
 }
 
 
-def _task_row(task_id: str, case_id: int, region: str, role: str, element: str, state: str,
-              started: datetime, n: int) -> dict[str, Any]:
+def _task_row(
+    task_id: str, case_id: int, region: str, role: str, element: str, state: str, started: datetime, n: int
+) -> dict[str, Any]:
     due = None if n % 3 == 0 else started + timedelta(hours=24 + n % 97)
     done = state != "ready"
-    return {"id": task_id, "case_id": case_id, "region": region, "role": role, "element": element,
-            "title": element, "form": None, "state": state, "due_at": due,
-            "created_at": started + timedelta(seconds=n % 3600), "claimed_by": None,
-            "completed_by": "bulk" if state == "completed" else None,
-            "completed_at": started + timedelta(hours=1) if done else None}
+    return {
+        "id": task_id,
+        "case_id": case_id,
+        "region": region,
+        "role": role,
+        "element": element,
+        "title": element,
+        "form": None,
+        "state": state,
+        "due_at": due,
+        "created_at": started + timedelta(seconds=n % 3600),
+        "claimed_by": None,
+        "completed_by": "bulk" if state == "completed" else None,
+        "completed_at": started + timedelta(hours=1) if done else None,
+    }
 
 
-def run_scale(folder: Path, scales: tuple[int, ...], sweep_reps: int, samples: int,
-              progress: Progress) -> list[ScalePoint]:
+def run_scale(
+    folder: Path, scales: tuple[int, ...], sweep_reps: int, samples: int, progress: Progress
+) -> list[ScalePoint]:
     """One database per size, measured interleaved: each query alternates between the sizes."""
     dbs = []
     for total in scales:
@@ -214,8 +279,10 @@ def run_scale(folder: Path, scales: tuple[int, ...], sweep_reps: int, samples: i
         db.create_due_groups(sweep_reps)
         db.grow_to(total)
         dbs.append(db)
-    points = [ScalePoint(*db.counts(), os.path.getsize(db.db_path) / 1e6, db.open_tasks(GROWING_REGION, "politie"))
-              for db in dbs]
+    points = [
+        ScalePoint(*db.counts(), os.path.getsize(db.db_path) / 1e6, db.open_tasks(GROWING_REGION, "politie"))
+        for db in dbs
+    ]
     for key, query in WORKLIST_QUERIES.items():
         _interleaved(key, dbs, points, query, samples)
     progress(f"worklist queries measured, {samples} samples per query and size")
@@ -229,8 +296,12 @@ def run_scale(folder: Path, scales: tuple[int, ...], sweep_reps: int, samples: i
         for point in points:
             assert point.rows_returned["sweep_due"] == DUE_PER_SWEEP, (point.cases, g, point.rows_returned)
     progress(f"timer sweeps measured, {sweep_reps} groups of {DUE_PER_SWEEP} due cases per size")
-    expected = {"worklist_user": 2 * FIXED_READY_PER_COMBO, "worklist_filter": FIXED_READY_PER_COMBO,
-                "worklist_growing": 20, "sweep_idle": 0}
+    expected = {
+        "worklist_user": 2 * FIXED_READY_PER_COMBO,
+        "worklist_filter": FIXED_READY_PER_COMBO,
+        "worklist_growing": 20,
+        "sweep_idle": 0,
+    }
     for point in points:
         for key, rows in expected.items():
             assert point.rows_returned[key] == rows, (point.cases, key, point.rows_returned[key], rows)

@@ -5,6 +5,7 @@ commands: a one-line reason on failure (exit 1 refused, 2 usage, 3 internal),
 ``--json`` for JSON on stdout. This module imports ``cli.main`` only inside the
 commands, so either module may be imported first.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,13 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine.design import case_migration
-from engine.design import dashboard as figures
-from engine.design import event_log
-from engine.design import model_diff
 from engine.accounts import users
-from engine.modeling import versions
 from engine.base.errors import Conflict, InvalidInput
+from engine.design import case_migration, event_log, model_diff
+from engine.design import dashboard as figures
+from engine.modeling import versions
 
 if TYPE_CHECKING:
     from engine.runtime import Runtime
@@ -30,6 +29,7 @@ FIGURE_CHOICE = click.Choice(figures.FIGURES)
 
 def _runtime(ctx: click.Context) -> Runtime:
     from cli.main import State
+
     return ctx.ensure_object(State).rt
 
 
@@ -47,16 +47,20 @@ def _emit(value: Any, as_json: bool, text: str | None = None) -> None:
 @click.option("--as", "as_user", required=True, help="procesontwerper van de regio (of beheerder)")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def versions_rollback(ctx: click.Context, region: str, variant: str, version: int, as_user: str,
-                      as_json: bool) -> None:
+def versions_rollback(ctx: click.Context, region: str, variant: str, version: int, as_user: str, as_json: bool) -> None:
     """Maak een eerdere versie van een variant weer live; lopende zaken blijven op hun versie."""
     rt = _runtime(ctx)
     with rt.sessions() as session:
         user = users.get_user(session, as_user)
-        result = versions.rollback_live_version(session, user=user, region=region, variant=variant,
-                                                version=version, now=rt.clock.now())
-    _emit(result, as_json, f"{region} {variant}: versie {result['version']} is live "
-                           f"(was {result['previous_version']}; {result['action']})")
+        result = versions.rollback_live_version(
+            session, user=user, region=region, variant=variant, version=version, now=rt.clock.now()
+        )
+    _emit(
+        result,
+        as_json,
+        f"{region} {variant}: versie {result['version']} is live "
+        f"(was {result['previous_version']}; {result['action']})",
+    )
 
 
 @click.command("versions-history")
@@ -68,8 +72,11 @@ def versions_history(ctx: click.Context, region: str, variant: str | None, as_js
     """Toon wie wanneer welke versie live zette (uitrol, terugdraaien)."""
     with _runtime(ctx).sessions() as session:
         data = versions.live_history(session, region, variant)
-    _emit(data, as_json, "\n".join(f"{h['at']}\t{h['variant']}\tv{h['version']}\t{h['action']}\t{h['actor']}"
-                                   for h in data))
+    _emit(
+        data,
+        as_json,
+        "\n".join(f"{h['at']}\t{h['variant']}\tv{h['version']}\t{h['action']}\t{h['actor']}" for h in data),
+    )
 
 
 @click.command("cases-per-version")
@@ -80,9 +87,12 @@ def cases_per_version(ctx: click.Context, region: str | None, as_json: bool) -> 
     """Toon per modelversie hoeveel zaken erop lopen, en welke nog actief zijn."""
     with _runtime(ctx).sessions() as session:
         data = versions.cases_per_version(session, region)
-    lines = [f"{v['region']}\t{v['variant']}\tv{v['version']}{' live' if v['live'] else ''}\t"
-             f"{v['total']} zaken, {v['by_status']['active']} actief"
-             + (f": {', '.join(map(str, v['active_case_ids']))}" if v["active_case_ids"] else "") for v in data]
+    lines = [
+        f"{v['region']}\t{v['variant']}\tv{v['version']}{' live' if v['live'] else ''}\t"
+        f"{v['total']} zaken, {v['by_status']['active']} actief"
+        + (f": {', '.join(map(str, v['active_case_ids']))}" if v["active_case_ids"] else "")
+        for v in data
+    ]
     _emit(data, as_json, "\n".join(lines))
 
 
@@ -93,18 +103,28 @@ def cases_per_version(ctx: click.Context, region: str | None, as_json: bool) -> 
 @click.option("--dry-run", is_flag=True, help="alleen nagaan of het veilig kan; niets wijzigen")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def migrate(ctx: click.Context, case_ids: tuple[int, ...], to_version: int, as_user: str, dry_run: bool,
-            as_json: bool) -> None:
+def migrate(
+    ctx: click.Context, case_ids: tuple[int, ...], to_version: int, as_user: str, dry_run: bool, as_json: bool
+) -> None:
     """Zet lopende zaken over naar een nieuwere versie, alleen waar dat veilig is (per zaak)."""
     rt = _runtime(ctx)
     with rt.sessions() as session:
         user = users.get_user(session, as_user)
-        results = case_migration.migrate_cases(session, rt.registry, rt.clock, case_ids=case_ids,
-                                               to_version=to_version, user=user, dry_run=dry_run)
-    words = {case_migration.MIGRATED: "gemigreerd", case_migration.SAFE: "kan veilig",
-             case_migration.REFUSED: "geweigerd"}
-    _emit(results, as_json, "\n".join(
-        f"zaak {r['case_id']}: {words[r['status']]}" + (f" ({r['reason']})" if r["reason"] else "") for r in results))
+        results = case_migration.migrate_cases(
+            session, rt.registry, rt.clock, case_ids=case_ids, to_version=to_version, user=user, dry_run=dry_run
+        )
+    words = {
+        case_migration.MIGRATED: "gemigreerd",
+        case_migration.SAFE: "kan veilig",
+        case_migration.REFUSED: "geweigerd",
+    }
+    _emit(
+        results,
+        as_json,
+        "\n".join(
+            f"zaak {r['case_id']}: {words[r['status']]}" + (f" ({r['reason']})" if r["reason"] else "") for r in results
+        ),
+    )
     refused = sum(1 for r in results if r["status"] == case_migration.REFUSED)
     if refused:
         raise Conflict(f"{refused} van {len(results)} zaken niet {'migreerbaar' if dry_run else 'gemigreerd'}")
@@ -120,9 +140,11 @@ def diff(ctx: click.Context, version_a: int, version_b: int, as_json: bool) -> N
     with _runtime(ctx).sessions() as session:
         result = model_diff.diff_versions(session, version_a, version_b)
     a, b = result["a"], result["b"]
-    header = (f"{a['region']} {a['variant']} v{a['version']} -> {b['region']} {b['variant']} v{b['version']}: "
-              f"{result['summary']['added']} toegevoegd, {result['summary']['removed']} verwijderd, "
-              f"{result['summary']['changed']} gewijzigd")
+    header = (
+        f"{a['region']} {a['variant']} v{a['version']} -> {b['region']} {b['variant']} v{b['version']}: "
+        f"{result['summary']['added']} toegevoegd, {result['summary']['removed']} verwijderd, "
+        f"{result['summary']['changed']} gewijzigd"
+    )
     _emit(result, as_json, "\n".join([header, *model_diff.format_diff(result)]))
 
 
@@ -133,8 +155,9 @@ def diff(ctx: click.Context, version_a: int, version_b: int, as_json: bool) -> N
 @click.option("--json", "as_json", is_flag=True, help="alle figuren als JSON")
 @click.option("--csv", "csv_figure", type=FIGURE_CHOICE, help="één figuur als CSV")
 @click.pass_context
-def dashboard(ctx: click.Context, region: str | None, start: str | None, end: str | None, as_json: bool,
-              csv_figure: str | None) -> None:
+def dashboard(
+    ctx: click.Context, region: str | None, start: str | None, end: str | None, as_json: bool, csv_figure: str | None
+) -> None:
     """Vergelijkingscijfers per regio en variant over een periode."""
     if as_json and csv_figure:
         raise click.UsageError("kies --json of --csv, niet allebei")
@@ -142,8 +165,10 @@ def dashboard(ctx: click.Context, region: str | None, start: str | None, end: st
     begin, until = figures.parse_bound(start), figures.parse_bound(end)
     with rt.sessions() as session:
         if csv_figure:
-            click.echo(figures.figure_csv(session, csv_figure, now=rt.clock.now(), region=region, start=begin,
-                                          end=until), nl=False)
+            click.echo(
+                figures.figure_csv(session, csv_figure, now=rt.clock.now(), region=region, start=begin, end=until),
+                nl=False,
+            )
             return
         data = figures.dashboard(session, now=rt.clock.now(), region=region, start=begin, end=until)
     lines = []
@@ -151,8 +176,9 @@ def dashboard(ctx: click.Context, region: str | None, start: str | None, end: st
         columns = figures.COLUMNS[name]
         lines.append(f"# {figures.FIGURE_TITLES[name]}")
         lines.append("\t".join(columns))
-        lines.extend("\t".join("-" if row[c] is None else str(row[c]) for c in columns)
-                     for row in data["figures"][name])
+        lines.extend(
+            "\t".join("-" if row[c] is None else str(row[c]) for c in columns) for row in data["figures"][name]
+        )
     _emit(data, as_json, "\n".join(lines))
 
 
@@ -167,8 +193,13 @@ def _open(path: Path, mode: str):
 @click.option("--format", "fmt", type=click.Choice(event_log.FORMATS), required=True)
 @click.option("--region")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="bestand (standaard: stdout)")
-@click.option("--pseudonym", type=click.Choice(event_log.PSEUDONYMS), default="hash", show_default=True,
-              help="gebruikers als sleutel-hash (per export) of als hun rol")
+@click.option(
+    "--pseudonym",
+    type=click.Choice(event_log.PSEUDONYMS),
+    default="hash",
+    show_default=True,
+    help="gebruikers als sleutel-hash (per export) of als hun rol",
+)
 @click.pass_context
 def export_log(ctx: click.Context, fmt: str, region: str | None, out: Path | None, pseudonym: str) -> None:
     """Exporteer het gepseudonimiseerde gebeurtenissenlog (XES of CSV) voor process mining."""
@@ -197,5 +228,12 @@ def export_log(ctx: click.Context, fmt: str, region: str | None, out: Path | Non
         click.echo(f"{counted[0]} zaken, {counted[1]} gebeurtenissen geschreven naar {out}", err=True)
 
 
-COMMANDS: tuple[click.Command, ...] = (versions_rollback, versions_history, cases_per_version, migrate, diff,
-                                       dashboard, export_log)
+COMMANDS: tuple[click.Command, ...] = (
+    versions_rollback,
+    versions_history,
+    cases_per_version,
+    migrate,
+    diff,
+    dashboard,
+    export_log,
+)

@@ -12,6 +12,7 @@ commands: a one-line reason on failure (exit 1 refused, 2 usage, 3 internal),
 the web layer's English API shapes stay in the web layer. This module imports
 ``cli.main`` only inside the commands, so either module may be imported first.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,32 +21,33 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine.documents import generation as documents
-from engine.documents import service
-from engine.documents import service_view
 from engine.accounts import users
-from engine.modeling.document_rules import KINDS, METHODS, RECIPIENT_ROLES
-from engine.documents.generation import MissingParts
 from engine.base.errors import InvalidInput
+from engine.documents import generation as documents
+from engine.documents import service, service_view
+from engine.documents.generation import MissingParts
+from engine.modeling.document_rules import KINDS, METHODS, RECIPIENT_ROLES
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from engine.storage.tables import User
     from engine.modeling.registry import ModelRegistry
     from engine.runtime import Runtime
+    from engine.storage.tables import User
 
 INPUT_PREFIX = service_view.INPUT_PREFIX
 
 
 def _runtime(ctx: click.Context) -> Runtime:
     from cli.main import State
+
     return ctx.ensure_object(State).rt
 
 
 def _parse_data(raw: str | None) -> dict[str, Any]:
     # One parser for --data across all commands, so JSON and @file errors read the same everywhere.
     from cli.main import _parse_data as parse
+
     return parse(raw)
 
 
@@ -58,14 +60,19 @@ def _emit(value: Any, as_json: bool, text: str | None = None) -> None:
 
 # --- listing -------------------------------------------------------------------------------------
 
+
 def _version_lines(entry: dict[str, Any]) -> list[str]:
     current = " (actueel)" if entry["actueel"] else ""
-    lines = [f"  document {entry['id']}\tversie {entry['versie']}{current}\tgemaakt {entry['gemaakt_op']} door "
-             f"{entry['gemaakt_door']} ({entry['gemaakt_als']})\tsha256 {entry['sha256'][:12]}"]
-    lines.extend(f"    uitgereikt aan {r['ontvanger']} ({r['rol_naam']}): {r['wijze_naam']}, op {r['uitgereikt_op']}"
-                 # A note may span lines; one record stays one line.
-                 + (f" ({' '.join(r['toelichting'].split())})" if r["toelichting"] else "")
-                 for r in entry["uitreikingen"])
+    lines = [
+        f"  document {entry['id']}\tversie {entry['versie']}{current}\tgemaakt {entry['gemaakt_op']} door "
+        f"{entry['gemaakt_door']} ({entry['gemaakt_als']})\tsha256 {entry['sha256'][:12]}"
+    ]
+    lines.extend(
+        f"    uitgereikt aan {r['ontvanger']} ({r['rol_naam']}): {r['wijze_naam']}, op {r['uitgereikt_op']}"
+        # A note may span lines; one record stays one line.
+        + (f" ({' '.join(r['toelichting'].split())})" if r["toelichting"] else "")
+        for r in entry["uitreikingen"]
+    )
     if not entry["uitreikingen"]:
         lines.append("    nog niet uitgereikt")
     return lines
@@ -79,20 +86,26 @@ def _listing_text(listing: dict[str, Any], show_status: bool) -> str:
             lines.extend(_version_lines(entry))
         if kind["mag_maken"]:
             missing = list(kind["ontbreekt"].values())
-            lines.append("  te maken" + (f"; ontbreekt in de zaak: {'; '.join(missing)}" if missing
-                                         else ": de zaakgegevens zijn compleet"))
+            lines.append(
+                "  te maken"
+                + (f"; ontbreekt in de zaak: {'; '.join(missing)}" if missing else ": de zaakgegevens zijn compleet")
+            )
             if kind["invoer"]:
-                lines.append("  invoer met --data: " + ", ".join(
-                    f"{f['naam']} ({f['titel']}{', verplicht' if f['verplicht'] else ''})" for f in kind["invoer"]))
+                lines.append(
+                    "  invoer met --data: "
+                    + ", ".join(
+                        f"{f['naam']} ({f['titel']}{', verplicht' if f['verplicht'] else ''})" for f in kind["invoer"]
+                    )
+                )
     status = listing["uitreikingsstatus"]
     if status is not None and show_status:
-        lines.append("huisverbod betekend" if status["betekend"]
-                     else "huisverbod niet betekend: " + "; ".join(status["redenen"]))
+        lines.append(
+            "huisverbod betekend" if status["betekend"] else "huisverbod niet betekend: " + "; ".join(status["redenen"])
+        )
     return "\n".join(lines) if lines else "geen documenten die je mag inzien of maken"
 
 
-def case_documents(session: Session, registry: ModelRegistry, case_id: int,
-                   user: User) -> tuple[dict[str, Any], bool]:
+def case_documents(session: Session, registry: ModelRegistry, case_id: int, user: User) -> tuple[dict[str, Any], bool]:
     """The documents of a case as ``thv documents`` shows them, and whether the text shows the service status.
 
     Per kind: the readable versions, whether the user may make it and what it still lacks; then the
@@ -101,9 +114,18 @@ def case_documents(session: Session, registry: ModelRegistry, case_id: int,
     betekend" would only confuse.
     """
     panel = service_view.documents_panel(session, registry, case_id, user)
-    kinds = [{"soort": k["soort"], "titel": k["titel"], "mag_maken": k["mag_maken"], "rollen": k["rollen"],
-              "ontbreekt": k["ontbreekt"], "invoer": k["invoer"],
-              "versies": sorted(k["versies"], key=lambda d: d["versie"])} for k in panel["soorten"]]
+    kinds = [
+        {
+            "soort": k["soort"],
+            "titel": k["titel"],
+            "mag_maken": k["mag_maken"],
+            "rollen": k["rollen"],
+            "ontbreekt": k["ontbreekt"],
+            "invoer": k["invoer"],
+            "versies": sorted(k["versies"], key=lambda d: d["versie"]),
+        }
+        for k in panel["soorten"]
+    ]
     return {"zaak": case_id, "soorten": kinds, "uitreikingsstatus": panel["status"]}, panel["status_tonen"]
 
 
@@ -123,9 +145,10 @@ def list_documents(ctx: click.Context, case_id: int, as_user: str, as_json: bool
 
 # --- making ------------------------------------------------------------------------------------------
 
+
 def _missing_message(exc: MissingParts) -> str:
     # The engine names the parts; the CLI adds how to supply the ones typed in when making the document.
-    fields = [path[len(INPUT_PREFIX):] for path in exc.missing if path.startswith(INPUT_PREFIX)]
+    fields = [path[len(INPUT_PREFIX) :] for path in exc.missing if path.startswith(INPUT_PREFIX)]
     if not fields:
         return exc.message
     example = json.dumps({name: "..." for name in fields}, ensure_ascii=False)
@@ -133,9 +156,13 @@ def _missing_message(exc: MissingParts) -> str:
 
 
 # The choices in the help texts come from the rule table, so they cannot drift from what the engine accepts.
-@click.command("document-make", help=(
-    "Maak een nieuwe versie van een document; toont het documentnummer.\n\n"
-    f"KIND is de documentsoort: {', '.join(KINDS)}. Ontbreekt er iets, dan wordt niets opgeslagen."))
+@click.command(
+    "document-make",
+    help=(
+        "Maak een nieuwe versie van een document; toont het documentnummer.\n\n"
+        f"KIND is de documentsoort: {', '.join(KINDS)}. Ontbreekt er iets, dan wordt niets opgeslagen."
+    ),
+)
 @click.argument("case_id", type=int)
 @click.argument("kind")
 @click.option("--as", "as_user", required=True)
@@ -143,15 +170,17 @@ def _missing_message(exc: MissingParts) -> str:
 @click.option("--data", "raw_data", help="invoervelden van het sjabloon: JSON of @bestand")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def make_document(ctx: click.Context, case_id: int, kind: str, as_user: str, role: str | None,
-                  raw_data: str | None, as_json: bool) -> None:
+def make_document(
+    ctx: click.Context, case_id: int, kind: str, as_user: str, role: str | None, raw_data: str | None, as_json: bool
+) -> None:
     rt = _runtime(ctx)
     inputs = _parse_data(raw_data)
     with rt.sessions() as session:
         user = users.get_user(session, as_user)
         try:
-            made = documents.generate_document(session, rt.registry, rt.clock, case_id, kind, user, role=role,
-                                               inputs=inputs)
+            made = documents.generate_document(
+                session, rt.registry, rt.clock, case_id, kind, user, role=role, inputs=inputs
+            )
         except MissingParts as exc:
             _emit({"gemaakt": False, "ontbreekt": exc.missing}, as_json)
             raise InvalidInput(_missing_message(exc)) from None
@@ -161,12 +190,11 @@ def make_document(ctx: click.Context, case_id: int, kind: str, as_user: str, rol
 
 # --- service (uitreiking) ------------------------------------------------------------------------------
 
+
 @click.command("document-serve")
 @click.argument("document_id", type=int)
-@click.option("--recipient", required=True,
-              help=f"wie het ontving: {', '.join(RECIPIENT_ROLES)}")
-@click.option("--method", required=True,
-              help=f"hoe: {', '.join(METHODS)}")
+@click.option("--recipient", required=True, help=f"wie het ontving: {', '.join(RECIPIENT_ROLES)}")
+@click.option("--method", required=True, help=f"hoe: {', '.join(METHODS)}")
 @click.option("--at", "served_at", required=True, help="wanneer (ISO 8601; zonder tijdzone: Nederlandse tijd)")
 @click.option("--as", "as_user", required=True)
 @click.option("--name", help="naam van de ontvanger (voor de uithuisgeplaatste: standaard de naam in het document)")
@@ -174,21 +202,45 @@ def make_document(ctx: click.Context, case_id: int, kind: str, as_user: str, rol
 @click.option("--role", help="de rol waarin je de uitreiking vastlegt, als je er meer hebt")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def serve_document(ctx: click.Context, document_id: int, recipient: str, method: str, served_at: str,
-                   as_user: str, name: str | None, note: str | None, role: str | None, as_json: bool) -> None:
+def serve_document(
+    ctx: click.Context,
+    document_id: int,
+    recipient: str,
+    method: str,
+    served_at: str,
+    as_user: str,
+    name: str | None,
+    note: str | None,
+    role: str | None,
+    as_json: bool,
+) -> None:
     """Leg vast dat een documentversie is uitgereikt of verzonden (bewijs van uitreiking)."""
     rt = _runtime(ctx)
     with rt.sessions() as session:
         user = users.get_user(session, as_user)
-        record = service.record_service(session, rt.clock, document_id=document_id, recipient_role=recipient,
-                                        method=method, served_at=served_at, user=user, recipient_name=name,
-                                        note=note, role=role)
+        record = service.record_service(
+            session,
+            rt.clock,
+            document_id=document_id,
+            recipient_role=recipient,
+            method=method,
+            served_at=served_at,
+            user=user,
+            recipient_name=name,
+            note=note,
+            role=role,
+        )
         shown = service.record_dict(record)
-    _emit(shown, as_json, f"uitreiking vastgelegd: document {document_id} aan {shown['ontvanger']} "
-                          f"({shown['rol_naam']}), {shown['wijze_naam']}, op {shown['uitgereikt_op']}")
+    _emit(
+        shown,
+        as_json,
+        f"uitreiking vastgelegd: document {document_id} aan {shown['ontvanger']} "
+        f"({shown['rol_naam']}), {shown['wijze_naam']}, op {shown['uitgereikt_op']}",
+    )
 
 
 # --- the PDF -------------------------------------------------------------------------------------------
+
 
 @click.command("document-pdf")
 @click.argument("document_id", type=int)

@@ -3,6 +3,7 @@
 Exit codes: 0 success, 1 refused (bad input, not allowed, conflict), 2 usage
 error, 3 internal error. ``--json`` prints JSON on stdout.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,16 +14,15 @@ from typing import Any
 
 import click
 
+from engine.accounts import users
+from engine.base.errors import DeployRefused, Forbidden, InvalidInput, ThvError
+from engine.base.vocabulary import REGIONS
 from engine.cases import operations as cases
 from engine.modeling import registry as model_registry
-from engine.workflow import timers
-from engine.accounts import users
-from engine.workflow import worklist
 from engine.modeling.bundle import collect_bundle
-from engine.storage.db import upgrade_schema
-from engine.base.errors import DeployRefused, Forbidden, InvalidInput, ThvError
 from engine.runtime import Runtime, runtime_from_env
-from engine.base.vocabulary import REGIONS
+from engine.storage.db import upgrade_schema
+from engine.workflow import timers, worklist
 
 CLI_ACTOR = "beheer-cli"
 
@@ -109,8 +109,9 @@ def user_add(state: State, name: str, roles: str, regions_: str, password_stdin:
     """Maak een gebruiker aan. Zonder --password-stdin wordt een wachtwoord gegenereerd en getoond."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     with state.rt.sessions() as session:
-        user, generated = users.add_user(session, name, roles.split(","), regions_.split(","),
-                                         password=password, now=state.rt.clock.now())
+        user, generated = users.add_user(
+            session, name, roles.split(","), regions_.split(","), password=password, now=state.rt.clock.now()
+        )
     click.echo(f"gebruiker {user.name} aangemaakt")
     if not password_stdin:
         click.echo(f"wachtwoord: {generated}")
@@ -123,8 +124,7 @@ def user_add(state: State, name: str, roles: str, regions_: str, password_stdin:
 @click.option("--as", "as_user", help="procesontwerper die uitrolt (standaard: beheer-cli)")
 @click.option("--json", "as_json", is_flag=True, help="resultaat of alle bevindingen als JSON")
 @pass_state
-def deploy(state: State, path: Path, region: str, variant: str | None, as_user: str | None,
-           as_json: bool) -> None:
+def deploy(state: State, path: Path, region: str, variant: str | None, as_user: str | None, as_json: bool) -> None:
     """Controleer een bundel en rol haar uit als nieuwe versie; toont het versienummer."""
     rt = state.rt
     try:
@@ -136,15 +136,29 @@ def deploy(state: State, path: Path, region: str, variant: str | None, as_user: 
                     raise Forbidden(f"{as_user} is geen procesontwerper in regio '{region}'")
                 actor = user.name
             result = model_registry.deploy_bundle(
-                session, rt.registry, collect_bundle(path), region=region,
-                variant=variant or path.resolve().name, actor=actor, now=rt.clock.now())
+                session,
+                rt.registry,
+                collect_bundle(path),
+                region=region,
+                variant=variant or path.resolve().name,
+                actor=actor,
+                now=rt.clock.now(),
+            )
     except DeployRefused as exc:
         _emit({"deployed": False, "findings": [vars(f) for f in exc.findings]}, as_json)
         raise
     if not result.created:
         click.echo("ongewijzigd: deze bestanden zijn al de live versie", err=True)
-    _emit({"deployed": True, "created": result.created, "version": result.version.version,
-           "sha256": result.version.sha256}, as_json, str(result.version.version))
+    _emit(
+        {
+            "deployed": True,
+            "created": result.created,
+            "version": result.version.version,
+            "sha256": result.version.sha256,
+        },
+        as_json,
+        str(result.version.version),
+    )
 
 
 @cli.command("versions")
@@ -155,8 +169,10 @@ def versions(state: State, region: str | None, as_json: bool) -> None:
     """Toon de uitgerolde modelversies."""
     with state.rt.sessions() as session:
         data = model_registry.list_versions(session, region)
-    lines = ["\t".join([v["region"], v["variant"], f"v{v['version']}", "live" if v["live"] else "", v["sha256"][:12]])
-             for v in data]
+    lines = [
+        "\t".join([v["region"], v["variant"], f"v{v['version']}", "live" if v["live"] else "", v["sha256"][:12]])
+        for v in data
+    ]
     _emit(data, as_json, "\n".join(lines))
 
 
@@ -167,15 +183,17 @@ def versions(state: State, region: str | None, as_json: bool) -> None:
 @click.option("--as", "as_user")
 @click.option("--role", help="de rol waarin je start, als je er meer hebt")
 @pass_state
-def start(state: State, region: str, variant: str | None, raw_data: str | None, as_user: str | None,
-          role: str | None) -> None:
+def start(
+    state: State, region: str, variant: str | None, raw_data: str | None, as_user: str | None, role: str | None
+) -> None:
     """Start een zaak; toont alleen het zaaknummer."""
     rt = state.rt
     data = _parse_data(raw_data)
     with rt.sessions() as session:
         user = users.get_user(session, as_user) if as_user else None
-        case_id = cases.start_case(session, rt.registry, rt.clock, region=region, variant=variant,
-                                   data=data, user=user, role=role)
+        case_id = cases.start_case(
+            session, rt.registry, rt.clock, region=region, variant=variant, data=data, user=user, role=role
+        )
     click.echo(str(case_id))
 
 
@@ -186,15 +204,19 @@ def start(state: State, region: str, variant: str | None, raw_data: str | None, 
 @click.option("--state", "task_state", default="ready", show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def tasks(state: State, case_id: int | None, role: str | None, region: str | None, task_state: str,
-          as_json: bool) -> None:
+def tasks(
+    state: State, case_id: int | None, role: str | None, region: str | None, task_state: str, as_json: bool
+) -> None:
     """Toon taken, op deadline gesorteerd."""
     with state.rt.sessions() as session:
         data = worklist.list_tasks(session, case_id=case_id, role=role, region=region, state=task_state)
     keys = ("id", "case_id", "region", "element", "title", "role", "form", "state", "due_at", "created_at")
     data = [{k: t[k] for k in keys} for t in data]
-    _emit(data, as_json, "\n".join(
-        f"{t['id']}\tzaak {t['case_id']}\t{t['role']}\t{t['title']}\t{t['due_at'] or '-'}" for t in data))
+    _emit(
+        data,
+        as_json,
+        "\n".join(f"{t['id']}\tzaak {t['case_id']}\t{t['role']}\t{t['title']}\t{t['due_at'] or '-'}" for t in data),
+    )
 
 
 @cli.command("complete")
@@ -209,8 +231,9 @@ def complete(state: State, task_id: str, raw_data: str, as_user: str, case_versi
     data = _parse_data(raw_data)
     with rt.sessions() as session:
         user = users.get_user(session, as_user)
-        cases.complete_task(session, rt.registry, rt.clock, task_id=task_id, data=data, user=user,
-                            expected_version=case_version)
+        cases.complete_task(
+            session, rt.registry, rt.clock, task_id=task_id, data=data, user=user, expected_version=case_version
+        )
     click.echo("taak afgerond")
 
 
@@ -254,11 +277,13 @@ def case(state: State, case_id: int, as_json: bool) -> None:
     """Toon waar een zaak staat."""
     with state.rt.sessions() as session:
         data = cases.case_details(session, state.rt.registry, case_id)
-    text = "\n".join([
-        f"zaak {data['id']} ({data['region']}, {data['variant']} v{data['model_version']}): {data['status']}",
-        *(f"  mijlpaal {m['name']} op {m['at']}" for m in data["milestones"]),
-        *(f"  open: {t['title']} ({t['role']}, deadline {t['due_at'] or '-'})" for t in data["open_tasks"]),
-    ])
+    text = "\n".join(
+        [
+            f"zaak {data['id']} ({data['region']}, {data['variant']} v{data['model_version']}): {data['status']}",
+            *(f"  mijlpaal {m['name']} op {m['at']}" for m in data["milestones"]),
+            *(f"  open: {t['title']} ({t['role']}, deadline {t['due_at'] or '-'})" for t in data["open_tasks"]),
+        ]
+    )
     _emit(data, as_json, text)
 
 
@@ -268,6 +293,7 @@ def case(state: State, case_id: int, as_json: bool) -> None:
 def seed_demo(state: State, processes: Path) -> None:
     """Rol de meegeleverde modellen uit in de demoregio's en maak demogebruikers (veilig om te herhalen)."""
     from engine.demo.demo import seed_demo as run_seed
+
     for line in run_seed(state.rt, processes):
         click.echo(line)
 
@@ -279,6 +305,7 @@ def seed_demo(state: State, processes: Path) -> None:
 def serve(host: str, port: int, run_timers: bool) -> None:
     """Start de webserver."""
     from web import create_app
+
     app = create_app({"RUN_TIMERS": run_timers})
     app.run(host=host, port=port, use_reloader=False)
 
@@ -287,6 +314,7 @@ def _register_area_commands() -> None:
     # Commands of other areas live in their own modules; importing them touches no database.
     from cli.analysis import COMMANDS as ANALYSIS_COMMANDS
     from cli.documents import COMMANDS as DOCUMENT_COMMANDS
+
     for command in (*ANALYSIS_COMMANDS, *DOCUMENT_COMMANDS):
         cli.add_command(command)
 

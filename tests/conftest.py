@@ -1,31 +1,32 @@
 """Shared fixtures: databases (in-memory SQLite and a real PostgreSQL server), a
 runtime with a fixed clock, the sample bundle and users.
 """
+
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from engine.modeling.bundle import collect_bundle
+from engine.accounts.users import add_user
 from engine.base.clock import FixedClock
-from engine.storage.db import make_engine, make_session_factory
-from engine.storage.tables import Base, User
+from engine.modeling.bundle import collect_bundle
 from engine.modeling.registry import ModelRegistry, deploy_bundle
 from engine.runtime import Runtime
-from engine.accounts.users import add_user
+from engine.storage.db import make_engine, make_session_factory
+from engine.storage.tables import Base, User
 from tests import pg_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUNDLES = FIXTURES / "bundles"
 TEST_FORMS = FIXTURES / "forms"
 PROJECT_ROOT = Path(__file__).parent.parent
-START = datetime(2026, 2, 2, 20, 15, tzinfo=timezone.utc)  # 21:15 in Amsterdam
+START = datetime(2026, 2, 2, 20, 15, tzinfo=UTC)  # 21:15 in Amsterdam
 PASSWORD = "geheim-wachtwoord"
 
 
@@ -85,8 +86,14 @@ def runtime_for(db_url: str, clock: FixedClock, forms_dir: Path) -> Iterator[Run
     engine = make_engine(db_url)
     if db_url.startswith("sqlite"):
         Base.metadata.create_all(engine)
-    yield Runtime(engine=engine, sessions=make_session_factory(engine), registry=ModelRegistry(forms_dir),
-                  clock=clock, url=db_url, mode="test")
+    yield Runtime(
+        engine=engine,
+        sessions=make_session_factory(engine),
+        registry=ModelRegistry(forms_dir),
+        clock=clock,
+        url=db_url,
+        mode="test",
+    )
     engine.dispose()
 
 
@@ -108,8 +115,9 @@ def sample_files() -> dict[str, bytes]:
 
 @pytest.fixture
 def deployed(session: Session, rt: Runtime, sample_files):
-    return deploy_bundle(session, rt.registry, sample_files, region="basis", variant="sample", actor="test",
-                         now=rt.clock.now()).version
+    return deploy_bundle(
+        session, rt.registry, sample_files, region="basis", variant="sample", actor="test", now=rt.clock.now()
+    ).version
 
 
 @pytest.fixture
@@ -123,5 +131,7 @@ def people(session: Session, clock: FixedClock) -> dict[str, User]:
         "pol_elders": (["politie"], ["pilot1"]),
         "vt": (["veilig_thuis"], ["basis"]),
     }
-    return {name: add_user(session, name, roles, regions, password=PASSWORD, now=clock.now())[0]
-            for name, (roles, regions) in specs.items()}
+    return {
+        name: add_user(session, name, roles, regions, password=PASSWORD, now=clock.now())[0]
+        for name, (roles, regions) in specs.items()
+    }

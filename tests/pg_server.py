@@ -2,6 +2,7 @@
 
 ``initdb`` refuses to run as root, so as root the server runs as the ``postgres`` user.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,7 @@ class PostgresServer:
         if self._as_postgres:
             pw = pwd.getpwnam("postgres")
             os.chown(self.dir, pw.pw_uid, pw.pw_gid)
-        self._run(_binary("initdb"), "-D", str(self.data), "-A", "trust", "-U", PG_USER, "-E", "UTF8",
-                  "--no-sync")
+        self._run(_binary("initdb"), "-D", str(self.data), "-A", "trust", "-U", PG_USER, "-E", "UTF8", "--no-sync")
         options = f"-k {self.dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(_binary("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
         return self.url("postgres")

@@ -1,16 +1,18 @@
 """The web front end and JSON API. ``create_app`` builds everything; importing starts nothing."""
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Blueprint, Flask
 from werkzeug.routing import IntegerConverter
 
 from engine.base.clock import clock_from_env
-from engine.storage.db import configure_engine, database_url, engine_options
 from engine.modeling.registry import ModelRegistry
+from engine.storage.db import configure_engine, database_url, engine_options
 
 ASSETS = Path(__file__).parent / "assets" / "node_modules"
 DESIGNER_DIST = Path(__file__).parent / "assets" / "dist"  # the modeller bundle (`make assets` builds it)
@@ -36,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from web import i18n, presentation, security
     from web.extensions import csrf, db, login_manager, thv
+
     security.configure(app)
     db.init_app(app)
     with app.app_context():
@@ -53,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     if app.config["RUN_TIMERS"]:
         from web.timer_worker import start_timer_thread
+
         start_timer_thread(app)
     return app
 
@@ -68,17 +72,39 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     from web import api, errors, health
     from web.views import account, auth, cases, dashboard, designer, designer_diff, designer_edit, tasks, worklist
+
     errors.register(app)
-    for blueprint in (health.bp, api.bp, auth.bp, worklist.bp, tasks.bp, cases.bp, account.bp, designer.bp,
-                      designer_edit.bp, designer_diff.bp, dashboard.bp):
+    for blueprint in (
+        health.bp,
+        api.bp,
+        auth.bp,
+        worklist.bp,
+        tasks.bp,
+        cases.bp,
+        account.bp,
+        designer.bp,
+        designer_edit.bp,
+        designer_diff.bp,
+        dashboard.bp,
+    ):
         app.register_blueprint(blueprint)
     from web.views import documents
+
     app.register_blueprint(documents.bp)  # documents of a case: make, PDF, print, service, dossier
     # bpmn-js from the npm registry (web/assets, installed by `make run` / `make test`), served as is.
-    app.register_blueprint(Blueprint("bpmn_js", __name__, static_folder=str(ASSETS / "bpmn-js" / "dist"),
-                                     static_url_path="/static/vendor/bpmn-js"))
-    app.register_blueprint(Blueprint("designer_assets", __name__, static_folder=str(DESIGNER_DIST),
-                                     static_url_path="/static/designer-dist"))
+    app.register_blueprint(
+        Blueprint(
+            "bpmn_js",
+            __name__,
+            static_folder=str(ASSETS / "bpmn-js" / "dist"),
+            static_url_path="/static/vendor/bpmn-js",
+        )
+    )
+    app.register_blueprint(
+        Blueprint(
+            "designer_assets", __name__, static_folder=str(DESIGNER_DIST), static_url_path="/static/designer-dist"
+        )
+    )
 
 
 def _instance(app: Flask) -> Path:

@@ -5,26 +5,27 @@ and revoked by the user on the account page). The API has no cookie login, so
 it needs no CSRF token. Views turn requests into engine calls; the engine
 checks roles, regions and visibility, and commits.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.accounts import api_tokens
+from engine.base.errors import InvalidInput, ThvError
 from engine.cases import case_view
 from engine.cases import operations as cases
 from engine.documents import generation as documents
-from engine.documents import service
-from engine.documents import service_view
-from engine.workflow import worklist
-from engine.documents.generation import MissingParts
+from engine.documents import service, service_view
 from engine.documents.dossier import export_dossier
-from engine.base.errors import InvalidInput, ThvError
+from engine.documents.generation import MissingParts
+from engine.workflow import worklist
 from web.documents_forms import readable_instant
 from web.documents_http import api_document, api_service_record, api_service_status, pdf_response
 from web.errors import error_response
@@ -51,6 +52,7 @@ def token_required(view: Callable) -> Callable:
             return error_response(401, "Stuur een geldig persoonlijk API-token: Authorization: Bearer <token>.")
         g.user = user
         return view(*args, **kwargs)
+
     return wrapped
 
 
@@ -114,17 +116,26 @@ def me() -> ResponseReturnValue:
 @bp.get("/tasks")
 @token_required
 def my_tasks() -> ResponseReturnValue:
-    return jsonify(worklist.list_tasks(
-        db.session, user=g.user, case_id=_query_int("case"), element=request.args.get("step") or None,
-        due=request.args.get("due") or None, now=thv.ctx.clock.now(), claimed=request.args.get("claimed") or None))
+    return jsonify(
+        worklist.list_tasks(
+            db.session,
+            user=g.user,
+            case_id=_query_int("case"),
+            element=request.args.get("step") or None,
+            due=request.args.get("due") or None,
+            now=thv.ctx.clock.now(),
+            claimed=request.args.get("claimed") or None,
+        )
+    )
 
 
 @bp.get("/tasks/<task_id>")
 @token_required
 def get_task(task_id: str) -> ResponseReturnValue:
     page = case_view.task_page(db.session, thv.ctx.registry, task_id, g.user)
-    return jsonify({**page["task"], "form_schema": page["schema"], "instructions": page["instructions"],
-                    "case": page["case"]})
+    return jsonify(
+        {**page["task"], "form_schema": page["schema"], "instructions": page["instructions"], "case": page["case"]}
+    )
 
 
 @bp.post("/tasks/<task_id>/complete")
@@ -135,8 +146,16 @@ def complete_task(task_id: str) -> ResponseReturnValue:
     version = body.get("case_version")
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise InvalidInput("case_version moet een geheel getal zijn")
-    cases.complete_task(db.session, thv.ctx.registry, thv.ctx.clock, task_id=task_id, data=body.get("data"),
-                        user=g.user, expected_version=version, respect_claims=True)
+    cases.complete_task(
+        db.session,
+        thv.ctx.registry,
+        thv.ctx.clock,
+        task_id=task_id,
+        data=body.get("data"),
+        user=g.user,
+        expected_version=version,
+        respect_claims=True,
+    )
     return jsonify(status="afgerond")
 
 
@@ -164,9 +183,16 @@ def start_case() -> ResponseReturnValue:
     body = _json_body()
     _allowed(body, "region", "variant", "data", "role")
     region = _text(body, "region", required=True)
-    case_id = cases.start_case(db.session, thv.ctx.registry, thv.ctx.clock, region=region,
-                               variant=_text(body, "variant"), data=body.get("data"), user=g.user,
-                               role=_text(body, "role"))
+    case_id = cases.start_case(
+        db.session,
+        thv.ctx.registry,
+        thv.ctx.clock,
+        region=region,
+        variant=_text(body, "variant"),
+        data=body.get("data"),
+        user=g.user,
+        role=_text(body, "role"),
+    )
     return jsonify(id=case_id), 201
 
 
@@ -188,12 +214,20 @@ def send_message(case_id: int) -> ResponseReturnValue:
     body = _json_body()
     _allowed(body, "message", "data")
     message = _text(body, "message", required=True)
-    cases.send_message(db.session, thv.ctx.registry, thv.ctx.clock, case_id=case_id, message=message,
-                       data=body.get("data"), user=g.user)
+    cases.send_message(
+        db.session,
+        thv.ctx.registry,
+        thv.ctx.clock,
+        case_id=case_id,
+        message=message,
+        data=body.get("data"),
+        user=g.user,
+    )
     return jsonify(status="afgeleverd")
 
 
 # --- documents and their service ----------------------------------------------------------
+
 
 @bp.get("/cases/<id:case_id>/documents")
 @token_required
@@ -208,8 +242,16 @@ def make_document(case_id: int) -> ResponseReturnValue:
     _allowed(body, "kind", "inputs", "role")
     kind = _text(body, "kind", required=True)
     try:
-        made = documents.generate_document(db.session, thv.ctx.registry, thv.ctx.clock, case_id, kind, g.user,
-                                           role=_optional_text(body, "role"), inputs=body.get("inputs"))
+        made = documents.generate_document(
+            db.session,
+            thv.ctx.registry,
+            thv.ctx.clock,
+            case_id,
+            kind,
+            g.user,
+            role=_optional_text(body, "role"),
+            inputs=body.get("inputs"),
+        )
     except MissingParts as exc:
         return error_response(422, exc.message, exc.missing)
     return jsonify(api_document(service_view.document_detail(db.session, made.id, g.user), case_id)), 201
@@ -251,10 +293,17 @@ def record_service(document_id: int) -> ResponseReturnValue:
     if not readable_instant(served_at):
         raise InvalidInput("served_at moet een datum en tijd zijn (ISO 8601)")
     record = service.record_service(
-        db.session, thv.ctx.clock, document_id=document_id, recipient_role=_text(body, "recipient_role", required=True),
-        method=_text(body, "method", required=True), served_at=served_at, user=g.user,
-        recipient_name=_optional_text(body, "recipient_name"), note=_optional_text(body, "note"),
-        role=_optional_text(body, "role"))
+        db.session,
+        thv.ctx.clock,
+        document_id=document_id,
+        recipient_role=_text(body, "recipient_role", required=True),
+        method=_text(body, "method", required=True),
+        served_at=served_at,
+        user=g.user,
+        recipient_name=_optional_text(body, "recipient_name"),
+        note=_optional_text(body, "note"),
+        role=_optional_text(body, "role"),
+    )
     return jsonify(api_service_record(service.record_dict(record))), 201
 
 

@@ -5,17 +5,18 @@ of shapes (rectangles, lines, texts) with coordinates; ``dashboard/_chart.html``
 writes them as inline SVG, escaped like every other text. Each series is one
 region and variant, with the same colour in every chart.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from flask_babel import gettext as _
 
 from web.presentation import region_name, role_label
 
-PALETTE = ("#1f6fd1", "#d97706", "#1e7b45", "#9333ea", "#b42318", "#0e7490", "#a16207", "#be185d", "#4d7c0f",
-           "#475569")
+PALETTE = ("#1f6fd1", "#d97706", "#1e7b45", "#9333ea", "#b42318", "#0e7490", "#a16207", "#be185d", "#4d7c0f", "#475569")
 WIDTH = 860
 LABEL_W = 230
 BAR_H = 14
@@ -90,9 +91,13 @@ def _scale(value: float, maximum: float) -> float:
     return (WIDTH - LABEL_W - 40) * (value / maximum if maximum else 0)
 
 
-def grouped_bars(title: str, groups: list[tuple[str, list[tuple[tuple[str, str], float, str]]]],
-                 palette: Palette, fmt: Callable[[float], str] = lambda v: f"{v:g}",
-                 maximum: float | None = None) -> Chart:
+def grouped_bars(
+    title: str,
+    groups: list[tuple[str, list[tuple[tuple[str, str], float, str]]]],
+    palette: Palette,
+    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    maximum: float | None = None,
+) -> Chart:
     """Horizontal bars: one block per group (a metric or a role), one bar per series in it.
 
     ``groups`` is [(group label, [(series key, value, bar text), ...])].
@@ -110,8 +115,17 @@ def grouped_bars(title: str, groups: list[tuple[str, list[tuple[tuple[str, str],
         chart.shapes.append(Shape("text", x=LABEL_W - 10, y=y + BAR_H - 2, text=label, anchor="end", css="group"))
         for key, value, text in items:
             width = _scale(value, top)
-            chart.shapes.append(Shape("rect", x=LABEL_W, y=y, w=max(width, 1 if value else 0), h=BAR_H,
-                                      fill=palette[key], tip=f"{series_label(key)}: {text}"))
+            chart.shapes.append(
+                Shape(
+                    "rect",
+                    x=LABEL_W,
+                    y=y,
+                    w=max(width, 1 if value else 0),
+                    h=BAR_H,
+                    fill=palette[key],
+                    tip=f"{series_label(key)}: {text}",
+                )
+            )
             chart.shapes.append(Shape("text", x=LABEL_W + width + 5, y=y + BAR_H - 3, text=text, css="value"))
             y += BAR_H + 2
         y += GAP
@@ -121,23 +135,46 @@ def grouped_bars(title: str, groups: list[tuple[str, list[tuple[tuple[str, str],
     return chart
 
 
-COUNT_METRICS = ("started", "started_early", "weegteam_accepted", "imposed", "not_imposed", "extended",
-                 "violations", "expired", "withdrawn", "suspended")
+COUNT_METRICS = (
+    "started",
+    "started_early",
+    "weegteam_accepted",
+    "imposed",
+    "not_imposed",
+    "extended",
+    "violations",
+    "expired",
+    "withdrawn",
+    "suspended",
+)
 
 
 def count_labels() -> dict[str, str]:
-    return {"started": _("Gestart"), "started_acute": _("Gestart, acuut"), "started_early": _("Gestart, vroegtijdig"),
-            "weegteam_accepted": _("Weegteam: toegewezen"), "weegteam_rejected": _("Weegteam: afgewezen"),
-            "imposed": _("Huisverbod opgelegd"), "not_imposed": _("Niet opgelegd"), "extended": _("Verlengd"),
-            "withdrawn": _("Ingetrokken"), "suspended": _("Opgeschort"), "ended_by_court": _("Geschorst door rechter"),
-            "annulled_by_court": _("Vernietigd door rechter"),
-            "expired": _("Verlopen"), "violations": _("Overtredingen")}
+    return {
+        "started": _("Gestart"),
+        "started_acute": _("Gestart, acuut"),
+        "started_early": _("Gestart, vroegtijdig"),
+        "weegteam_accepted": _("Weegteam: toegewezen"),
+        "weegteam_rejected": _("Weegteam: afgewezen"),
+        "imposed": _("Huisverbod opgelegd"),
+        "not_imposed": _("Niet opgelegd"),
+        "extended": _("Verlengd"),
+        "withdrawn": _("Ingetrokken"),
+        "suspended": _("Opgeschort"),
+        "ended_by_court": _("Geschorst door rechter"),
+        "annulled_by_court": _("Vernietigd door rechter"),
+        "expired": _("Verlopen"),
+        "violations": _("Overtredingen"),
+    }
 
 
 def counts_chart(rows: list[dict[str, Any]], palette: Palette) -> Chart:
     labels = count_labels()
-    groups = [(labels[metric], [(series_key(r), r[metric], str(r[metric])) for r in rows])
-              for metric in COUNT_METRICS if any(r[metric] for r in rows) or metric == "started"]
+    groups = [
+        (labels[metric], [(series_key(r), r[metric], str(r[metric])) for r in rows])
+        for metric in COUNT_METRICS
+        if any(r[metric] for r in rows) or metric == "started"
+    ]
     return grouped_bars(_("Aantallen per regio en variant"), groups, palette)
 
 
@@ -146,16 +183,22 @@ def interval_labels() -> dict[str, str]:
 
 
 def _hours_text(hours: float, in_days: bool) -> str:
-    return _("%(num)s d", num=f"{hours / 24:.1f}".rstrip("0").rstrip(".")) if in_days \
+    return (
+        _("%(num)s d", num=f"{hours / 24:.1f}".rstrip("0").rstrip("."))
+        if in_days
         else _("%(num)s u", num=f"{hours:.1f}".rstrip("0").rstrip("."))
+    )
 
 
 def durations_chart(rows: list[dict[str, Any]], palette: Palette) -> Chart:
     """Box plots: whiskers from min to max, the box from p25 to p75, a line at the median."""
     measured = [r for r in rows if r["n"]]
     present = [key for key in palette if any(series_key(r) == key for r in measured)]
-    chart = Chart(title=_("Doorlooptijden (min, kwartielen, mediaan, max)"), height=60,
-                  legend=[(series_label(k), palette[k]) for k in present])
+    chart = Chart(
+        title=_("Doorlooptijden (min, kwartielen, mediaan, max)"),
+        height=60,
+        legend=[(series_label(k), palette[k]) for k in present],
+    )
     if not measured:
         chart.empty = True
         return chart
@@ -171,16 +214,24 @@ def durations_chart(rows: list[dict[str, Any]], palette: Palette) -> Chart:
         for r in items:
             mid, colour = y + 9, palette[series_key(r)]
             x = {k: LABEL_W + _scale(r[f"{k}_hours"], top) for k in ("min", "p25", "median", "p75", "max")}
-            tip = (f"{series_label(series_key(r))}: n={r['n']}, " + ", ".join(
-                f"{k} {_hours_text(r[f'{k}_hours'], in_days)}" for k in ("min", "p25", "median", "p75", "max")))
+            tip = f"{series_label(series_key(r))}: n={r['n']}, " + ", ".join(
+                f"{k} {_hours_text(r[f'{k}_hours'], in_days)}" for k in ("min", "p25", "median", "p75", "max")
+            )
             chart.shapes += [
                 Shape("line", x=x["min"], y=mid, x2=x["max"], y2=mid, fill=colour, css="whisker"),
                 Shape("line", x=x["min"], y=mid - 5, x2=x["min"], y2=mid + 5, fill=colour, css="whisker"),
                 Shape("line", x=x["max"], y=mid - 5, x2=x["max"], y2=mid + 5, fill=colour, css="whisker"),
-                Shape("rect", x=x["p25"], y=y + 2, w=max(x["p75"] - x["p25"], 2), h=14, fill=colour, css="box", tip=tip),
+                Shape(
+                    "rect", x=x["p25"], y=y + 2, w=max(x["p75"] - x["p25"], 2), h=14, fill=colour, css="box", tip=tip
+                ),
                 Shape("line", x=x["median"], y=y, x2=x["median"], y2=y + 18, css="median"),
-                Shape("text", x=x["max"] + 6, y=mid + 4, css="value",
-                      text=_("mediaan %(value)s (n=%(n)s)", value=_hours_text(r["median_hours"], in_days), n=r["n"])),
+                Shape(
+                    "text",
+                    x=x["max"] + 6,
+                    y=mid + 4,
+                    css="value",
+                    text=_("mediaan %(value)s (n=%(n)s)", value=_hours_text(r["median_hours"], in_days), n=r["n"]),
+                ),
             ]
             y += 22
         y += GAP
@@ -192,26 +243,61 @@ def durations_chart(rows: list[dict[str, Any]], palette: Palette) -> Chart:
 
 def deadlines_chart(rows: list[dict[str, Any]], palette: Palette) -> Chart:
     roles = sorted({r["role"] for r in rows if r["with_deadline"]})
-    groups = [(role_label(role), [(series_key(r), r["late_share"] * 100,
-                                   _("%(share)s%% (%(late)s van %(total)s)", share=round(r["late_share"] * 100),
-                                     late=r["late"], total=r["with_deadline"]))
-                                  for r in rows if r["role"] == role and r["with_deadline"]]) for role in roles]
-    return grouped_bars(_("Taken met termijn: deel te laat afgerond"), groups, palette,
-                        fmt=lambda v: f"{v:.0f}%", maximum=100)
+    groups = [
+        (
+            role_label(role),
+            [
+                (
+                    series_key(r),
+                    r["late_share"] * 100,
+                    _(
+                        "%(share)s%% (%(late)s van %(total)s)",
+                        share=round(r["late_share"] * 100),
+                        late=r["late"],
+                        total=r["with_deadline"],
+                    ),
+                )
+                for r in rows
+                if r["role"] == role and r["with_deadline"]
+            ],
+        )
+        for role in roles
+    ]
+    return grouped_bars(
+        _("Taken met termijn: deel te laat afgerond"), groups, palette, fmt=lambda v: f"{v:.0f}%", maximum=100
+    )
 
 
 def workload_chart(rows: list[dict[str, Any]], palette: Palette) -> Chart:
     roles = sorted({r["role"] for r in rows})
-    groups = [(role_label(role), [(series_key(r), r["open"],
-                                   _("%(open)s open, %(late)s te laat; %(done)s afgerond", open=r["open"],
-                                     late=r["open_overdue"], done=r["completed"]))
-                                  for r in rows if r["role"] == role]) for role in roles]
+    groups = [
+        (
+            role_label(role),
+            [
+                (
+                    series_key(r),
+                    r["open"],
+                    _(
+                        "%(open)s open, %(late)s te laat; %(done)s afgerond",
+                        open=r["open"],
+                        late=r["open_overdue"],
+                        done=r["completed"],
+                    ),
+                )
+                for r in rows
+                if r["role"] == role
+            ],
+        )
+        for role in roles
+    ]
     return grouped_bars(_("Openstaande taken per organisatie"), groups, palette)
 
 
 def build(figures: dict[str, list[dict[str, Any]]]) -> dict[str, Chart]:
     palette = colours(row for rows in figures.values() for row in rows)
-    return {"counts": counts_chart(figures["counts"], palette),
-            "durations": durations_chart(figures["durations"], palette),
-            "deadlines": deadlines_chart(figures["deadlines"], palette),
-            "workload": workload_chart(figures["workload"], palette)}
+    return {
+        "counts": counts_chart(figures["counts"], palette),
+        "durations": durations_chart(figures["durations"], palette),
+        "deadlines": deadlines_chart(figures["deadlines"], palette),
+        "workload": workload_chart(figures["workload"], palette),
+    }

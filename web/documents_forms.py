@@ -5,11 +5,13 @@ date and time) and puts each error next to its field. Everything about the law (
 which name, whether a note is needed, whether the moment is possible) is the engine's;
 its refusals are placed next to the field they are about (see ``place_engine_error``).
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -21,10 +23,14 @@ NAME_MAX = 200
 INPUT_PREFIX = "invoer."
 # Engine refusals of engine.documents.service.record_service, by a phrase in the message, and the field they are about.
 _ENGINE_PHRASES = (
-    ("toelichting", "toelichting"), ("tijdstip van uitreiken", "uitgereikt_op"),
-    ("naam van de ontvanger", "ontvanger_naam"), ("de uithuisgeplaatste in deze zaak is", "ontvanger_naam"),
-    ("geen achterblijver", "ontvanger_naam"), ("gaat niet naar", "ontvanger_rol"),
-    ("kan niet bij", "wijze"), ("wijze van uitreiken", "wijze"),
+    ("toelichting", "toelichting"),
+    ("tijdstip van uitreiken", "uitgereikt_op"),
+    ("naam van de ontvanger", "ontvanger_naam"),
+    ("de uithuisgeplaatste in deze zaak is", "ontvanger_naam"),
+    ("geen achterblijver", "ontvanger_naam"),
+    ("gaat niet naar", "ontvanger_rol"),
+    ("kan niet bij", "wijze"),
+    ("wijze van uitreiken", "wijze"),
 )
 
 
@@ -47,8 +53,13 @@ def service_defaults(options: dict[str, Any], now: datetime) -> dict[str, str]:
     """The service form before anything is typed: the first recipient, the name the document names, now."""
     recipient = options["ontvangers"][0] if options["ontvangers"] else ""
     names = options["namen"].get(recipient) or [""]
-    return {"ontvanger_rol": recipient, "ontvanger_naam": names[0] if len(names) == 1 else "", "wijze": "",
-            "uitgereikt_op": local_now(now), "toelichting": ""}
+    return {
+        "ontvanger_rol": recipient,
+        "ontvanger_naam": names[0] if len(names) == 1 else "",
+        "wijze": "",
+        "uitgereikt_op": local_now(now),
+        "toelichting": "",
+    }
 
 
 def readable_instant(text: str) -> bool:
@@ -63,7 +74,7 @@ def readable_instant(text: str) -> bool:
 def parse_service(form: Mapping[str, str], options: dict[str, Any]) -> ServiceInput:
     """The posted service form, with an error per field for what is missing, unknown or too long."""
     # Cut just past the longest allowed text: enough to tell it is too long, never echoing a huge post back.
-    values = {name: (form.get(name) or "").strip()[:NOTE_MAX + 1] for name in SERVICE_FIELDS}
+    values = {name: (form.get(name) or "").strip()[: NOTE_MAX + 1] for name in SERVICE_FIELDS}
     errors: dict[str, str] = {}
     methods = {m["code"]: m for m in options["wijzen"]}
     if not values["ontvanger_rol"]:
@@ -97,15 +108,16 @@ def place_engine_error(message: str) -> tuple[str, str]:
     return "", message[:1].upper() + message[1:]
 
 
-def parse_make(form: Mapping[str, str], inputs: list[dict[str, Any]],
-               roles: list[str]) -> tuple[dict[str, str], str | None, dict[str, str]]:
+def parse_make(
+    form: Mapping[str, str], inputs: list[dict[str, Any]], roles: list[str]
+) -> tuple[dict[str, str], str | None, dict[str, str]]:
     """(typed inputs, chosen role, errors by field) of the form that makes a document."""
     values, errors = {}, {}
     for spec in inputs:
         value = (form.get(INPUT_PREFIX + spec["naam"]) or "").strip()
         if len(value) > spec["max"]:
             errors[INPUT_PREFIX + spec["naam"]] = _("Maximaal %(num)d tekens.", num=spec["max"])
-            value = value[:spec["max"] + 1]
+            value = value[: spec["max"] + 1]
         values[spec["naam"]] = value
     role = (form.get("rol") or "").strip() or None
     if len(roles) > 1 and role not in roles:

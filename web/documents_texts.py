@@ -3,13 +3,14 @@
 The engine's own Dutch labels (engine.modeling.document_rules) are the fallback for a code added there later.
 The template globals are registered when the documents blueprint is (see web.views.documents).
 """
+
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from engine.modeling.document_rules import KINDS, METHODS, RECIPIENT_ROLES
 from engine.documents.templates import load_spec
+from engine.modeling.document_rules import KINDS, METHODS, RECIPIENT_ROLES
 
 METHOD_LABELS = {
     "in_persoon_getekend": _l("In persoon uitgereikt, voor ontvangst getekend"),
@@ -28,12 +29,16 @@ PROOF_LABELS = {
     "digitaal": _l("verzending aan een organisatie"),
 }
 RECIPIENT_LABELS = {
-    "uithuisgeplaatste": _l("Uithuisgeplaatste"), "achterblijver": _l("Achterblijver"),
-    "hulpverlening": _l("Hulpverlening"), "veilig_thuis": _l("Veilig Thuis"), "burgemeester": _l("Burgemeester"),
+    "uithuisgeplaatste": _l("Uithuisgeplaatste"),
+    "achterblijver": _l("Achterblijver"),
+    "hulpverlening": _l("Hulpverlening"),
+    "veilig_thuis": _l("Veilig Thuis"),
+    "burgemeester": _l("Burgemeester"),
     "verzoeker": _l("Verzoeker"),
 }
 DOCUMENT_ACTION_LABELS = {
-    "document_gemaakt": _l("Document gemaakt"), "uitgereikt": _l("Uitreiking vastgelegd"),
+    "document_gemaakt": _l("Document gemaakt"),
+    "uitgereikt": _l("Uitreiking vastgelegd"),
     "dossier_geexporteerd": _l("Dossier geëxporteerd"),
 }
 
@@ -59,5 +64,10 @@ def document_title(kind: str | None) -> str:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.globals.update(method_label=method_label, proof_label=proof_label, recipient_label=recipient_label,
-                                 document_title=document_title, DOCUMENT_ACTION_LABELS=DOCUMENT_ACTION_LABELS)
+    app.jinja_env.globals.update(
+        method_label=method_label,
+        proof_label=proof_label,
+        recipient_label=recipient_label,
+        document_title=document_title,
+        DOCUMENT_ACTION_LABELS=DOCUMENT_ACTION_LABELS,
+    )

@@ -4,6 +4,7 @@ Never a 500 for bad input: every engine refusal carries its own status (400,
 403, 404, 409, 422); anything unexpected is logged, rolled back and answered
 with a page that says nothing changed.
 """
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
@@ -14,9 +15,19 @@ from werkzeug.exceptions import HTTPException
 from engine.base.errors import DeployRefused, FormInvalid, ThvError
 from web.extensions import db
 
-_CODES = {400: "ongeldig_verzoek", 401: "niet_aangemeld", 403: "geen_toegang", 404: "niet_gevonden",
-          405: "methode_niet_toegestaan", 409: "conflict", 413: "te_groot", 415: "verkeerd_formaat",
-          422: "ongeldige_gegevens", 500: "interne_fout", 503: "niet_beschikbaar"}
+_CODES = {
+    400: "ongeldig_verzoek",
+    401: "niet_aangemeld",
+    403: "geen_toegang",
+    404: "niet_gevonden",
+    405: "methode_niet_toegestaan",
+    409: "conflict",
+    413: "te_groot",
+    415: "verkeerd_formaat",
+    422: "ongeldige_gegevens",
+    500: "interne_fout",
+    503: "niet_beschikbaar",
+}
 
 
 def error_response(status: int, detail: str, fields: dict | None = None):
@@ -32,18 +43,25 @@ def _wants_json() -> bool:
 
 
 def _titles() -> dict[int, str]:
-    return {400: _("Dit verzoek klopt niet"), 401: _("Log eerst in"), 403: _("Geen toegang"),
-            404: _("Niet gevonden"), 405: _("Dat kan hier niet"), 409: _("De zaak is intussen veranderd"),
-            413: _("Te veel gegevens"), 415: _("Verkeerd formaat"), 422: _("De gegevens kloppen niet"),
-            503: _("Tijdelijk niet beschikbaar")}
+    return {
+        400: _("Dit verzoek klopt niet"),
+        401: _("Log eerst in"),
+        403: _("Geen toegang"),
+        404: _("Niet gevonden"),
+        405: _("Dat kan hier niet"),
+        409: _("De zaak is intussen veranderd"),
+        413: _("Te veel gegevens"),
+        415: _("Verkeerd formaat"),
+        422: _("De gegevens kloppen niet"),
+        503: _("Tijdelijk niet beschikbaar"),
+    }
 
 
 def error_page(status: int, detail: str, fields: dict | None = None):
     if _wants_json():
         return error_response(status, detail, fields)
     title = _titles().get(status, _("Er ging iets mis"))
-    return render_template("errors/error.html", status=status, title=title, detail=detail,
-                           fields=fields or {}), status
+    return render_template("errors/error.html", status=status, title=title, detail=detail, fields=fields or {}), status
 
 
 def register(app: Flask) -> None:
@@ -58,8 +76,13 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
-        return error_page(400, _("Het formulier is verlopen of niet van deze site (CSRF). Laad de pagina opnieuw "
-                                 "en probeer het nog eens; er is niets gewijzigd."))
+        return error_page(
+            400,
+            _(
+                "Het formulier is verlopen of niet van deze site (CSRF). Laad de pagina opnieuw "
+                "en probeer het nog eens; er is niets gewijzigd."
+            ),
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

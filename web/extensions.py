@@ -1,4 +1,5 @@
 """Flask extensions, created unbound; ``create_app`` binds them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,8 +11,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from engine.base.clock import Clock
-from engine.storage.tables import Base
 from engine.modeling.registry import ModelRegistry
+from engine.storage.tables import Base
 
 db = SQLAlchemy(metadata=Base.metadata)
 login_manager = LoginManager()

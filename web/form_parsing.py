@@ -8,6 +8,7 @@ it next to the field and the page shows it again. An unchecked checkbox is
 ``false``; a list is always sent (``[]`` when empty). Empty rows of a list, and
 optional groups with nothing filled in, are left out.
 """
+
 from __future__ import annotations
 
 import re
@@ -95,7 +96,7 @@ def _indices(path: str, form: MultiDict) -> list[int]:
     found = set()
     for key in form.keys():
         if key.startswith(prefix):
-            head = key[len(prefix):].split(".", 1)[0]
+            head = key[len(prefix) :].split(".", 1)[0]
             if head.isdigit() and len(head) <= 4:
                 found.add(int(head))
     return sorted(found)[:MAX_ROWS]

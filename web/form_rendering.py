@@ -8,6 +8,7 @@ added and removed, and nested objects as fieldsets. Field names are dotted
 paths (``kinderen.0.leeftijd``), the same paths the engine uses in its field
 errors, so an error lands next to its field.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -81,14 +82,16 @@ def _scalar_text(value: Any) -> str:
     return str(value)
 
 
-def build_fields(schema: dict[str, Any], values: dict[str, Any] | None = None,
-                 errors: dict[str, str] | None = None) -> list[Field]:
+def build_fields(
+    schema: dict[str, Any], values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
+) -> list[Field]:
     """The fields of an object schema, filled with ``values`` and the engine's field ``errors``."""
     return _object_children(schema, "", values if isinstance(values, dict) else {}, errors or {}, 0)
 
 
-def _object_children(schema: dict[str, Any], prefix: str, values: dict[str, Any], errors: dict[str, str],
-                     depth: int) -> list[Field]:
+def _object_children(
+    schema: dict[str, Any], prefix: str, values: dict[str, Any], errors: dict[str, str], depth: int
+) -> list[Field]:
     required = set(schema.get("required") or [])
     fields = []
     for name, prop in (schema.get("properties") or {}).items():
@@ -99,18 +102,24 @@ def _object_children(schema: dict[str, Any], prefix: str, values: dict[str, Any]
     return fields
 
 
-def _field(schema: dict[str, Any], path: str, name: str, required: bool, value: Any,
-           errors: dict[str, str], depth: int) -> Field:
+def _field(
+    schema: dict[str, Any], path: str, name: str, required: bool, value: Any, errors: dict[str, str], depth: int
+) -> Field:
     kind = schema_type(schema)
-    f = Field(name=path, label=str(schema.get("title") or name), kind="text", required=required,
-              description=schema.get("description"), error=errors.get(path))
+    f = Field(
+        name=path,
+        label=str(schema.get("title") or name),
+        kind="text",
+        required=required,
+        description=schema.get("description"),
+        error=errors.get(path),
+    )
     options = choices(schema)
     if depth >= MAX_DEPTH:
         f.kind = "unsupported"
     elif kind == "object":
         f.kind = "object"
-        f.children = _object_children(schema, path + ".", value if isinstance(value, dict) else {}, errors,
-                                      depth + 1)
+        f.children = _object_children(schema, path + ".", value if isinstance(value, dict) else {}, errors, depth + 1)
     elif kind == "array":
         _array(f, schema, value, errors, depth)
     elif kind == "boolean":

@@ -1,4 +1,5 @@
 """Health page for operators and load balancers."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
@@ -12,5 +13,6 @@ bp = Blueprint("health", __name__)
 @bp.get("/health")
 def health():
     ok = ping(db.session)
-    return jsonify(status="ok" if ok else "fout", database="ok" if ok else "onbereikbaar",
-                   mode=current_app.config["THV_MODE"]), 200 if ok else 503
+    return jsonify(
+        status="ok" if ok else "fout", database="ok" if ok else "onbereikbaar", mode=current_app.config["THV_MODE"]
+    ), 200 if ok else 503

@@ -5,6 +5,7 @@ without one it is Dutch. Deadlines are shown as a date and as time left
 ("nog 3 uur", "2 dagen te laat"), measured against the engine's clock, so a
 fixed test clock gives fixed pages.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

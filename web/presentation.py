@@ -1,4 +1,5 @@
 """Template helpers: labels for codes (roles, regions, statuses, history actions) and case values."""
+
 from __future__ import annotations
 
 import re
@@ -16,19 +17,49 @@ _REGION_NAMES = {r.code: r.name for r in REGIONS}
 _ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 # Case variables shown first on task and case pages (the rest is behind "alle zaakgegevens").
-IMPORTANT_VARIABLES = ("adres", "uithuisgeplaatste_naam", "omschrijving", "achterblijvers", "kinderen", "aanhouding",
-                       "vermoeden_kindermishandeling", "woonsituatie", "besluit_door", "contactverbod_namen")
-STATUS_LABELS = {"active": _l("Actief"), "completed": _l("Afgerond"), "terminated": _l("Beëindigd"),
-                 "error": _l("Fout: vastgelopen"), "ready": _l("Open"), "cancelled": _l("Vervallen")}
-ACTION_LABELS = {"zaak_gestart": _l("Zaak gestart"), "taak_afgerond": _l("Taak afgerond"),
-                 "bericht": _l("Gebeurtenis gemeld"), "mijlpaal": _l("Mijlpaal bereikt"), "timer": _l("Termijn verstreken"),
-                 "fout": _l("Fout"), "taak_geclaimd": _l("Taak in behandeling genomen"),
-                 "taak_vrijgegeven": _l("Taak vrijgegeven"), "taak_vervallen": _l("Taak vervallen"),
-                 "herzien": _l("Herzien: een tijdige handeling is later vastgelegd")}
+IMPORTANT_VARIABLES = (
+    "adres",
+    "uithuisgeplaatste_naam",
+    "omschrijving",
+    "achterblijvers",
+    "kinderen",
+    "aanhouding",
+    "vermoeden_kindermishandeling",
+    "woonsituatie",
+    "besluit_door",
+    "contactverbod_namen",
+)
+STATUS_LABELS = {
+    "active": _l("Actief"),
+    "completed": _l("Afgerond"),
+    "terminated": _l("Beëindigd"),
+    "error": _l("Fout: vastgelopen"),
+    "ready": _l("Open"),
+    "cancelled": _l("Vervallen"),
+}
+ACTION_LABELS = {
+    "zaak_gestart": _l("Zaak gestart"),
+    "taak_afgerond": _l("Taak afgerond"),
+    "bericht": _l("Gebeurtenis gemeld"),
+    "mijlpaal": _l("Mijlpaal bereikt"),
+    "timer": _l("Termijn verstreken"),
+    "fout": _l("Fout"),
+    "taak_geclaimd": _l("Taak in behandeling genomen"),
+    "taak_vrijgegeven": _l("Taak vrijgegeven"),
+    "taak_vervallen": _l("Taak vervallen"),
+    "herzien": _l("Herzien: een tijdige handeling is later vastgelegd"),
+}
 TOKEN_STATES = {"actief": _l("actief"), "verlopen": _l("verlopen"), "ingetrokken": _l("ingetrokken")}
-BAN_STATUS_LABELS = {"opgelegd": _l("Opgelegd"), "verlengd": _l("Verlengd"), "opgeschort": _l("Opgeschort"),
-                     "hervat": _l("Hervat"), "verlopen": _l("Verlopen"), "geschorst": _l("Geschorst door de rechter"),
-                     "vernietigd": _l("Vernietigd door de rechter"), "ingetrokken": _l("Ingetrokken")}
+BAN_STATUS_LABELS = {
+    "opgelegd": _l("Opgelegd"),
+    "verlengd": _l("Verlengd"),
+    "opgeschort": _l("Opgeschort"),
+    "hervat": _l("Hervat"),
+    "verlopen": _l("Verlopen"),
+    "geschorst": _l("Geschorst door de rechter"),
+    "vernietigd": _l("Vernietigd door de rechter"),
+    "ingetrokken": _l("Ingetrokken"),
+}
 
 
 def role_label(code: str | None) -> str:
@@ -80,8 +111,16 @@ def is_list(value: Any) -> bool:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        role_label=role_label, region_name=region_name, humanize=humanize, label_of=label_of,
-        STATUS_LABELS=STATUS_LABELS, TOKEN_STATES=TOKEN_STATES, IMPORTANT_VARIABLES=IMPORTANT_VARIABLES, ACTION_LABELS=ACTION_LABELS, BAN_STATUS_LABELS=BAN_STATUS_LABELS)
+        role_label=role_label,
+        region_name=region_name,
+        humanize=humanize,
+        label_of=label_of,
+        STATUS_LABELS=STATUS_LABELS,
+        TOKEN_STATES=TOKEN_STATES,
+        IMPORTANT_VARIABLES=IMPORTANT_VARIABLES,
+        ACTION_LABELS=ACTION_LABELS,
+        BAN_STATUS_LABELS=BAN_STATUS_LABELS,
+    )
     app.jinja_env.filters["value_text"] = value_text
     app.jinja_env.tests["mapping_value"] = is_mapping
     app.jinja_env.tests["list_value"] = is_list

@@ -1,13 +1,16 @@
 """Session cookies and response headers that every page gets."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 from flask import Flask, Response
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-       "frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 
 def configure(app: Flask) -> None:
@@ -19,9 +22,14 @@ def configure(app: Flask) -> None:
     insecure = app.debug or app.testing or app.config["THV_MODE"] != "production"
     secure = app.config.get("THV_SECURE_COOKIES", not insecure)
     app.config.update(
-        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=bool(secure),
-        SESSION_COOKIE_NAME="thv_sessie", PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
-        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=bool(secure),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(secure),
+        SESSION_COOKIE_NAME="thv_sessie",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=bool(secure),
         WTF_CSRF_TIME_LIMIT=12 * 3600,
     )
 

@@ -2,6 +2,7 @@
 
 Deployments with several web workers run ``thv timers --loop`` instead.
 """
+
 from __future__ import annotations
 
 import threading
@@ -18,11 +19,12 @@ def start_timer_thread(app: Flask) -> threading.Thread:
 
     def run() -> None:
         from web.extensions import db, thv
+
         while not stop.wait(interval):
             with app.app_context():
                 try:
                     fire_due_timers(db.session, thv.ctx.registry, thv.ctx.clock)
-                except Exception:  # noqa: BLE001 - keep the loop alive; the error is logged
+                except Exception:
                     app.logger.exception("timersweep mislukt")
                 finally:
                     db.session.remove()

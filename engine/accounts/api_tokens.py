@@ -3,6 +3,7 @@
 A token is ``thv_`` followed by 43 random URL-safe characters (256 bits), so a
 plain sha256 is enough: there is nothing to guess or look up in a dictionary.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,7 +31,10 @@ def token_dict(token: ApiToken, now: datetime) -> dict[str, Any]:
     expired = token.expires_at is not None and token.expires_at <= now
     state = "ingetrokken" if token.revoked_at else "verlopen" if expired else "actief"
     return {
-        "id": token.id, "name": token.name, "prefix": token.prefix, "state": state,
+        "id": token.id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "state": state,
         "created_at": token.created_at.isoformat(),
         "expires_at": token.expires_at.isoformat() if token.expires_at else None,
         "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
@@ -38,8 +42,9 @@ def token_dict(token: ApiToken, now: datetime) -> dict[str, Any]:
     }
 
 
-def create_token(session: Session, user: User, *, name: str, now: datetime,
-                 expires_at: datetime | None = None) -> tuple[dict[str, Any], str]:
+def create_token(
+    session: Session, user: User, *, name: str, now: datetime, expires_at: datetime | None = None
+) -> tuple[dict[str, Any], str]:
     """Create a token for ``user``; returns its description and the secret (shown only now)."""
     name = (name or "").strip()
     if not name or len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
@@ -53,8 +58,9 @@ def create_token(session: Session, user: User, *, name: str, now: datetime,
     if len(active) >= MAX_TOKENS_PER_USER:
         raise InvalidInput(f"je hebt al {MAX_TOKENS_PER_USER} tokens; trek er eerst een in")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=_hash(secret), prefix=secret[:10],
-                     created_at=now, expires_at=expires_at)
+    token = ApiToken(
+        user_id=user.id, name=name, token_hash=_hash(secret), prefix=secret[:10], created_at=now, expires_at=expires_at
+    )
     try:
         session.add(token)
         session.commit()

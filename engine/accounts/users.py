@@ -1,10 +1,11 @@
 """Local user accounts: roles and regions from the fixed vocabulary, hashed passwords."""
+
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -12,8 +13,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.base.errors import Conflict, InvalidInput, NotFound
-from engine.storage.tables import User
 from engine.base.vocabulary import REGION_CODES, ROLE_CODES
+from engine.storage.tables import User
 
 # scrypt is deliberately slow; tests swap in a cheap method (the hash records its own method).
 PASSWORD_HASH_METHOD = "scrypt"
@@ -31,8 +32,9 @@ def _codes(values: Iterable[str], allowed: frozenset[str], what: str) -> list[st
     return codes
 
 
-def add_user(session: Session, name: str, roles: Iterable[str], regions: Iterable[str], *,
-             password: str | None, now: datetime) -> tuple[User, str]:
+def add_user(
+    session: Session, name: str, roles: Iterable[str], regions: Iterable[str], *, password: str | None, now: datetime
+) -> tuple[User, str]:
     """Create a user; returns the user and the password (generated when none is given)."""
     if not _NAME.match(name or ""):
         raise InvalidInput("gebruikersnaam: 2-79 kleine letters, cijfers, punt, streepje of underscore")
@@ -42,8 +44,14 @@ def add_user(session: Session, name: str, roles: Iterable[str], regions: Iterabl
         password = secrets.token_urlsafe(12)
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(f"wachtwoord moet minstens {MIN_PASSWORD} tekens hebben")
-    user = User(name=name, password_hash=generate_password_hash(password, method=PASSWORD_HASH_METHOD), roles_csv=",".join(role_codes),
-                regions_csv=",".join(region_codes), active=True, created_at=now)
+    user = User(
+        name=name,
+        password_hash=generate_password_hash(password, method=PASSWORD_HASH_METHOD),
+        roles_csv=",".join(role_codes),
+        regions_csv=",".join(region_codes),
+        active=True,
+        created_at=now,
+    )
     session.add(user)
     try:
         session.commit()
@@ -68,5 +76,7 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
 
 
 def list_users(session: Session) -> list[dict]:
-    return [{"name": u.name, "roles": sorted(u.roles), "regions": sorted(u.regions), "active": u.active}
-            for u in session.scalars(select(User).order_by(User.name))]
+    return [
+        {"name": u.name, "roles": sorted(u.roles), "regions": sorted(u.regions), "active": u.active}
+        for u in session.scalars(select(User).order_by(User.name))
+    ]

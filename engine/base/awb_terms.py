@@ -9,9 +9,10 @@ is an Awb term and counts differently:
 * when that last day is a Saturday, Sunday or public holiday, it runs on to the end
   of the next day that is none of these (Algemene termijnenwet, art. 1 and 3).
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 
@@ -44,10 +45,19 @@ def public_holidays(year: int) -> frozenset[date]:
     kings_day = date(year, 4, 27)
     if kings_day.weekday() == 6:
         kings_day = date(year, 4, 26)
-    return frozenset({
-        date(year, 1, 1), easter - timedelta(days=2), easter + timedelta(days=1), easter + timedelta(days=39),
-        easter + timedelta(days=50), kings_day, date(year, 5, 5), date(year, 12, 25), date(year, 12, 26),
-    })
+    return frozenset(
+        {
+            date(year, 1, 1),
+            easter - timedelta(days=2),
+            easter + timedelta(days=1),
+            easter + timedelta(days=39),
+            easter + timedelta(days=50),
+            kings_day,
+            date(year, 5, 5),
+            date(year, 12, 25),
+            date(year, 12, 26),
+        }
+    )
 
 
 def is_working_day(day: date) -> bool:
@@ -70,4 +80,4 @@ def awb_term_end(made_known: datetime, duration: str) -> datetime:
     last_day = made_known.astimezone(AMSTERDAM).date() + timedelta(days=int(days))
     while not is_working_day(last_day):
         last_day += timedelta(days=1)
-    return datetime.combine(last_day + timedelta(days=1), time(0, 0), tzinfo=AMSTERDAM).astimezone(timezone.utc)
+    return datetime.combine(last_day + timedelta(days=1), time(0, 0), tzinfo=AMSTERDAM).astimezone(UTC)

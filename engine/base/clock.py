@@ -4,14 +4,16 @@ SpiffWorkflow reads ``datetime.now`` directly in its timer module. The patch
 that routes those reads to the engine's clock lives here and nowhere else, and
 it is active only inside :func:`engine_time`.
 """
+
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta, timezone
-from typing import Iterator, Mapping, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
@@ -30,7 +32,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:
@@ -52,7 +54,7 @@ class FixedClock:
 def to_utc(instant: datetime) -> datetime:
     if instant.tzinfo is None:
         raise ValueError("tijdstip zonder tijdzone")
-    return instant.astimezone(timezone.utc)
+    return instant.astimezone(UTC)
 
 
 def parse_instant(text: str) -> datetime:
@@ -61,7 +63,7 @@ def parse_instant(text: str) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=AMSTERDAM)
     try:
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     except OverflowError:
         raise ValueError(f"tijdstip buiten het bereik: {text}") from None
 
@@ -80,8 +82,7 @@ def clock_from_env(environ: Mapping[str, str] | None = None) -> Clock:
     if not fixed:
         return SystemClock()
     if mode not in FAKE_CLOCK_MODES:
-        raise ConfigurationError(
-            f"THV_CLOCK is alleen toegestaan als THV_MODE test of training is (nu: {mode})")
+        raise ConfigurationError(f"THV_CLOCK is alleen toegestaan als THV_MODE test of training is (nu: {mode})")
     try:
         return FixedClock(parse_instant(fixed))
     except ValueError:
@@ -110,9 +111,8 @@ def add_legal_term(start: datetime, duration: str) -> datetime:
     days = parts.get("weeks", 0) * 7 + parts.get("days", 0)
     # Wall-clock arithmetic: aware datetime + timedelta keeps the local time.
     local = (local + timedelta(days=days)).replace(fold=0)
-    elapsed = timedelta(hours=parts.get("hours", 0), minutes=parts.get("minutes", 0),
-                        seconds=parts.get("seconds", 0))
-    return (local.astimezone(timezone.utc) + elapsed).astimezone(timezone.utc)
+    elapsed = timedelta(hours=parts.get("hours", 0), minutes=parts.get("minutes", 0), seconds=parts.get("seconds", 0))
+    return (local.astimezone(UTC) + elapsed).astimezone(UTC)
 
 
 def subtract_legal_term(end: datetime, duration: str) -> datetime:
@@ -121,15 +121,26 @@ def subtract_legal_term(end: datetime, duration: str) -> datetime:
     if parts.get("years") or parts.get("months"):
         raise ValueError("terugrekenen kan alleen in weken, dagen en uren")
     local = end.astimezone(AMSTERDAM)
-    elapsed = timedelta(hours=parts.get("hours", 0), minutes=parts.get("minutes", 0),
-                        seconds=parts.get("seconds", 0))
-    local = (local.astimezone(timezone.utc) - elapsed).astimezone(AMSTERDAM)
+    elapsed = timedelta(hours=parts.get("hours", 0), minutes=parts.get("minutes", 0), seconds=parts.get("seconds", 0))
+    local = (local.astimezone(UTC) - elapsed).astimezone(AMSTERDAM)
     days = parts.get("weeks", 0) * 7 + parts.get("days", 0)
-    return (local - timedelta(days=days)).replace(fold=0).astimezone(timezone.utc)
+    return (local - timedelta(days=days)).replace(fold=0).astimezone(UTC)
 
 
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december")
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def dutch_instant(instant: datetime) -> str:
@@ -140,6 +151,7 @@ def dutch_instant(instant: datetime) -> str:
 
 def _days_in_month(year: int, month: int) -> int:
     from calendar import monthrange
+
     return monthrange(year, month)[1]
 
 
@@ -152,14 +164,14 @@ _patched = False
 
 def current_now() -> datetime:
     clock = _current_clock.get()
-    return clock.now() if clock is not None else datetime.now(timezone.utc)
+    return clock.now() if clock is not None else datetime.now(UTC)
 
 
 class _ClockDatetime(datetime):
     """``datetime`` as seen by SpiffWorkflow's timer module: ``now`` asks our clock."""
 
     @classmethod
-    def now(cls, tz=None):  # noqa: D102 - mirrors datetime.now
+    def now(cls, tz=None):
         now = current_now()
         return now.astimezone(tz) if tz is not None else now.astimezone(AMSTERDAM).replace(tzinfo=None)
 
@@ -167,6 +179,7 @@ class _ClockDatetime(datetime):
 def _timer_error(my_task, message: str) -> Exception:
     """A workflow error that names the timer element, so the engine reports it as a process error."""
     from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+
     return WorkflowTaskException(message, task=my_task)
 
 

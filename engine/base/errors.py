@@ -3,6 +3,7 @@
 Messages are written for the person who triggered them, in Dutch, because they
 reach caseworkers and process designers unchanged.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 Each fact is defined here once. BPMN lanes, users, forms and reports refer to
 these codes; nothing else in the code base spells them out again.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

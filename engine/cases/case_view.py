@@ -4,27 +4,28 @@ history, the events it waits for, the task page and the variants a user may star
 Every function checks the user's regions (a case elsewhere does not exist) and
 filters case data through :mod:`engine.workflow.visibility`. Nothing here writes.
 """
+
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from engine.base.errors import Forbidden, NotFound
+from engine.base.vocabulary import CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_SENDERS, PROPERTY_STARTERS, REGIONS
+from engine.cases.operations import details_of
+from engine.modeling.registry import LoadedModel, ModelRegistry, list_versions
+from engine.modeling.xml_safety import parse_model_xml
+from engine.storage.tables import Case, CaseEvent, HumanTask, User
 from engine.workflow import state as ws
 from engine.workflow.case_store import open_workflow
-from engine.cases.operations import details_of
-from engine.base.errors import Forbidden, NotFound
 from engine.workflow.instructions import render_instructions
-from engine.storage.tables import Case, CaseEvent, HumanTask, User
-from engine.modeling.registry import LoadedModel, ModelRegistry, list_versions
 from engine.workflow.visibility import sees_case_data, visible_variables
-from engine.base.vocabulary import CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_SENDERS, PROPERTY_STARTERS, REGIONS
 from engine.workflow.worklist import get_task
-from engine.modeling.xml_safety import parse_model_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 ACTIVE_STATES = (TaskState.READY, TaskState.STARTED, TaskState.WAITING)
@@ -59,7 +60,9 @@ def case_page(session: Session, registry: ModelRegistry, case_id: int, user: Use
     return {
         "case": details,
         "sees_data": sees_case_data(user.roles),
-        "started_at": case.started_at, "started_by": case.started_by, "ended_at": case.ended_at,
+        "started_at": case.started_at,
+        "started_by": case.started_by,
+        "ended_at": case.ended_at,
         "error": case.error,
         "ban": ban if isinstance(ban, dict) else None,
         "diagram": _diagram(model, workflow),
@@ -70,6 +73,7 @@ def case_page(session: Session, registry: ModelRegistry, case_id: int, user: Use
 
 
 # --- diagram ---------------------------------------------------------------
+
 
 def main_process_xml(model: LoadedModel) -> str:
     """The BPMN file that defines the model's main process (cached per model version)."""
@@ -113,17 +117,26 @@ def _is_boundary(spec) -> bool:
 
 # --- events the case waits for ----------------------------------------------
 
+
 def _events(model: LoadedModel, workflow, user: User) -> list[dict[str, Any]]:
     events = []
     for name in ws.waiting_messages(workflow):
         catchers = ws.message_catch_specs(workflow, name)
         senders = sorted({r for spec in catchers for r in _roles_of(ws.properties(spec).get(PROPERTY_SENDERS, ""))})
-        form = next((ws.properties(s).get(PROPERTY_FORM) for s in catchers if ws.properties(s).get(PROPERTY_FORM)),
-                    None)
+        form = next(
+            (ws.properties(s).get(PROPERTY_FORM) for s in catchers if ws.properties(s).get(PROPERTY_FORM)), None
+        )
         title = next((s.bpmn_name for s in catchers if s.bpmn_name), name)
-        events.append({"message": name, "title": title, "senders": senders, "form": form,
-                       "schema": model.forms.get(form) if form else None,
-                       "allowed": not senders or bool(set(senders) & user.roles)})
+        events.append(
+            {
+                "message": name,
+                "title": title,
+                "senders": senders,
+                "form": form,
+                "schema": model.forms.get(form) if form else None,
+                "allowed": not senders or bool(set(senders) & user.roles),
+            }
+        )
     return events
 
 
@@ -133,8 +146,7 @@ def waiting_events(session: Session, registry: ModelRegistry, case_id: int, user
     return _events(model, workflow, user) if case.status == "active" else []
 
 
-def event_form(session: Session, registry: ModelRegistry, case_id: int, message: str,
-               user: User) -> dict[str, Any]:
+def event_form(session: Session, registry: ModelRegistry, case_id: int, message: str, user: User) -> dict[str, Any]:
     """One waiting event for its report page; 404 when the case does not wait for it, 403 for other roles."""
     for event in waiting_events(session, registry, case_id, user):
         if event["message"] == message:
@@ -145,6 +157,7 @@ def event_form(session: Session, registry: ModelRegistry, case_id: int, message:
 
 
 # --- history ----------------------------------------------------------------
+
 
 def element_titles(model: LoadedModel) -> dict[str, str]:
     titles = model.spec_state.get("element_titles")
@@ -167,21 +180,39 @@ def _history(session: Session, model: LoadedModel, case_id: int) -> list[dict[st
             detail = json.loads(event.detail) if event.detail else {}
         except ValueError:
             detail = {}
-        history.append({"at": event.at, "actor": event.actor, "action": event.action, "element": event.element,
-                        "element_title": titles.get(event.element or "", event.element),
-                        "milestone": event.milestone, "detail": detail if isinstance(detail, dict) else {},
-                        "revoked": event.revoked_by is not None})
+        history.append(
+            {
+                "at": event.at,
+                "actor": event.actor,
+                "action": event.action,
+                "element": event.element,
+                "element_title": titles.get(event.element or "", event.element),
+                "milestone": event.milestone,
+                "detail": detail if isinstance(detail, dict) else {},
+                "revoked": event.revoked_by is not None,
+            }
+        )
     # Tasks that closed without being done, with the reason (a term that passed, the ban that ended).
     closed = session.scalars(select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "cancelled"))
     for task in closed:
-        history.append({"at": task.completed_at or task.created_at, "actor": "systeem", "action": "taak_vervallen",
-                        "element": task.element, "element_title": task.title, "milestone": None,
-                        "detail": {"reden": task.end_reason} if task.end_reason else {}, "revoked": False})
+        history.append(
+            {
+                "at": task.completed_at or task.created_at,
+                "actor": "systeem",
+                "action": "taak_vervallen",
+                "element": task.element,
+                "element_title": task.title,
+                "milestone": None,
+                "detail": {"reden": task.end_reason} if task.end_reason else {},
+                "revoked": False,
+            }
+        )
     history.sort(key=lambda h: h["at"])  # stable: events of one instant keep their order
     return history
 
 
 # --- labels of case variables -------------------------------------------------
+
 
 def field_labels(model: LoadedModel) -> dict[str, str]:
     """Dutch titles of form fields by property name, from every form of the model."""
@@ -198,6 +229,7 @@ def field_labels(model: LoadedModel) -> dict[str, str]:
                         labels.setdefault(name, prop["title"])
                     walk(prop)
                     walk(prop.get("items"))
+
         for form in model.forms.values():
             walk(form)
         model.spec_state["field_labels"] = labels
@@ -205,6 +237,7 @@ def field_labels(model: LoadedModel) -> dict[str, str]:
 
 
 # --- task page ----------------------------------------------------------------
+
 
 def task_page(session: Session, registry: ModelRegistry, task_id: str, user: User) -> dict[str, Any]:
     """A task with its form schema, its instructions and the case data the user may see."""
@@ -219,9 +252,14 @@ def task_page(session: Session, registry: ModelRegistry, task_id: str, user: Use
         "schema": model.forms.get(task["form"]) if task["form"] else None,
         "instructions": render_instructions(instructions, variables),
         "documentation": getattr(spec, "documentation", None) if spec else None,
-        "case": {"id": case.id, "region": case.region, "variant": case.variant, "status": case.status,
-                 "lock_version": case.lock_version,
-                 "variables": variables},
+        "case": {
+            "id": case.id,
+            "region": case.region,
+            "variant": case.variant,
+            "status": case.status,
+            "lock_version": case.lock_version,
+            "variables": variables,
+        },
         "labels": field_labels(model),
     }
 
@@ -234,9 +272,8 @@ def task_form(session: Session, registry: ModelRegistry, task_id: str, user: Use
     return {"task": task, "schema": model.forms.get(task["form"]) if task["form"] else None}
 
 
-
-
 # --- starting a case ----------------------------------------------------------
+
 
 def startable_variants(session: Session, registry: ModelRegistry, user: User) -> list[dict[str, Any]]:
     """The live variants of the user's regions, with the roles in which the user may start each."""
@@ -250,18 +287,26 @@ def startable_variants(session: Session, registry: ModelRegistry, user: User) ->
             props = ws.start_event_properties(model.spec)
             starters = _roles_of(props.get(PROPERTY_STARTERS, "")) or set(CASE_ROLE_CODES)
             form = props.get(PROPERTY_FORM)
-            options.append({
-                "region": region, "region_name": names.get(region, region), "variant": version["variant"],
-                "version": version["version"], "default": version["region_default"],
-                "title": model.spec.description or version["variant"],
-                "starters": sorted(starters), "roles": sorted(starters & user.roles),
-                "form": form, "schema": model.forms.get(form) if form else None,
-            })
+            options.append(
+                {
+                    "region": region,
+                    "region_name": names.get(region, region),
+                    "variant": version["variant"],
+                    "version": version["version"],
+                    "default": version["region_default"],
+                    "title": model.spec.description or version["variant"],
+                    "starters": sorted(starters),
+                    "roles": sorted(starters & user.roles),
+                    "form": form,
+                    "schema": model.forms.get(form) if form else None,
+                }
+            )
     return options
 
 
-def start_option(session: Session, registry: ModelRegistry, user: User, region: str,
-                 variant: str | None) -> dict[str, Any]:
+def start_option(
+    session: Session, registry: ModelRegistry, user: User, region: str, variant: str | None
+) -> dict[str, Any]:
     """The variant to start (the region default when none is named); 404 if unknown, 403 if not allowed."""
     if region not in user.regions:
         raise NotFound(f"regio '{region}' bestaat niet of is niet de jouwe")
@@ -272,4 +317,3 @@ def start_option(session: Session, registry: ModelRegistry, user: User, region: 
     if not chosen["roles"]:
         raise Forbidden(f"in deze variant mogen alleen {', '.join(chosen['starters'])} een zaak starten")
     return chosen
-

@@ -2,32 +2,38 @@
 
 On any error the session is rolled back and the case is exactly as it was.
 """
+
 from __future__ import annotations
 
 import json
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from engine.base.clock import Clock, dutch_instant, engine_time
+from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.base.vocabulary import (
+    CASE_ROLE_CODES,
+    PROPERTY_FORM,
+    PROPERTY_INSTANT_FIELD,
+    PROPERTY_SENDERS,
+    PROPERTY_STARTERS,
+    REGION_CODES,
+)
+from engine.documents.service import require_service, service_instant
+from engine.modeling.forms import validate_form_data
+from engine.modeling.registry import ModelRegistry, default_variant, live_version
+from engine.modeling.serialization import SERIALIZER_VERSION, new_workflow
+from engine.storage.tables import Case, CaseEvent, HumanTask, ModelVersion, User
+from engine.storage.transaction import in_transaction
 from engine.workflow import state as ws
 from engine.workflow.acts import apply_act, checked_instant, end_reasons, finish_act, instant_from, last_event_id
 from engine.workflow.case_store import BAN_VARIABLE, SYSTEM_ACTOR, lock_case, lock_task, open_workflow, save_case
-from engine.base.clock import Clock, dutch_instant, engine_time
-from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.modeling.forms import validate_form_data
-from engine.storage.tables import Case, CaseEvent, HumanTask, ModelVersion, User
-from engine.modeling.registry import ModelRegistry, default_variant, live_version
-from engine.modeling.serialization import SERIALIZER_VERSION, new_workflow
-from engine.documents.service import require_service, service_instant
-from engine.storage.transaction import in_transaction
-from engine.base.vocabulary import (
-    CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_INSTANT_FIELD, PROPERTY_SENDERS, PROPERTY_STARTERS, REGION_CODES,
-)
 from engine.workflow.worklist import task_dict
 
 MAX_DATA_BYTES = 256 * 1024
@@ -62,16 +68,26 @@ def _starter_role(model_props: dict[str, str], user: User | None, role: str | No
             raise Forbidden(f"rol '{role}' mag in dit proces geen zaak starten")
         return role
     if not allowed:
-        raise Forbidden(f"{user.name} mag in dit proces geen zaak starten"
-                        + (f" (alleen: {', '.join(sorted(starters))})" if starters else ""))
+        raise Forbidden(
+            f"{user.name} mag in dit proces geen zaak starten"
+            + (f" (alleen: {', '.join(sorted(starters))})" if starters else "")
+        )
     if len(allowed) > 1:
         raise InvalidInput(f"kies de rol waarin je start: {', '.join(sorted(allowed))}")
     return next(iter(allowed))
 
 
-def start_case(session: Session, registry: ModelRegistry, clock: Clock, *, region: str,
-               variant: str | None = None, data: dict[str, Any] | None = None,
-               user: User | None = None, role: str | None = None) -> int:
+def start_case(
+    session: Session,
+    registry: ModelRegistry,
+    clock: Clock,
+    *,
+    region: str,
+    variant: str | None = None,
+    data: dict[str, Any] | None = None,
+    user: User | None = None,
+    role: str | None = None,
+) -> int:
     """Start a case on the live version of the region's variant; returns the case id.
 
     The start event may name the roles that may start (``starters``) and a form
@@ -101,21 +117,48 @@ def start_case(session: Session, registry: ModelRegistry, clock: Clock, *, regio
             start.data.update(data)
             start.data["verzoeker"] = {"rol": starter_role, "gebruiker": actor}
             workflow.do_engine_steps()
-        case = Case(region=region, variant=version.variant, model_version_id=version.id, status="active",
-                    serializer_version=SERIALIZER_VERSION, started_at=now, started_by=actor, updated_at=now,
-                    acted_at=now)
-        save_case(session, case, workflow, actor=actor, now=now, action="zaak_gestart",
-                  element=model.main_process, completed_before=set(),
-                  detail={"model_version": version.version, "rol": starter_role,
-                          **({"route": data["route"][:40]} if isinstance(data.get("route"), str) else {})})
+        case = Case(
+            region=region,
+            variant=version.variant,
+            model_version_id=version.id,
+            status="active",
+            serializer_version=SERIALIZER_VERSION,
+            started_at=now,
+            started_by=actor,
+            updated_at=now,
+            acted_at=now,
+        )
+        save_case(
+            session,
+            case,
+            workflow,
+            actor=actor,
+            now=now,
+            action="zaak_gestart",
+            element=model.main_process,
+            completed_before=set(),
+            detail={
+                "model_version": version.version,
+                "rol": starter_role,
+                **({"route": data["route"][:40]} if isinstance(data.get("route"), str) else {}),
+            },
+        )
         return case.id
 
     return in_transaction(session, work)
 
 
-def complete_task(session: Session, registry: ModelRegistry, clock: Clock, *, task_id: str,
-                  data: dict[str, Any] | None, user: User, expected_version: int | None = None,
-                  respect_claims: bool = False) -> None:
+def complete_task(
+    session: Session,
+    registry: ModelRegistry,
+    clock: Clock,
+    *,
+    task_id: str,
+    data: dict[str, Any] | None,
+    user: User,
+    expected_version: int | None = None,
+    respect_claims: bool = False,
+) -> None:
     """Complete a ready user task as ``user`` with form data, at the instant the act happened.
 
     The instant is the service of the documents a ``requiresService`` step waits for, the
@@ -142,9 +185,12 @@ def complete_task(session: Session, registry: ModelRegistry, clock: Clock, *, ta
             validate_form_data(model.forms[row.form], data)
         spec = ws.user_task_spec(model.all_specs(), row.element)
         now = clock.now()
-        instant = checked_instant(case, instant_from(data, ws.properties(spec).get(PROPERTY_INSTANT_FIELD)
-                                                     if spec else None, row.title)
-                                  or (service_instant(session, case, spec) if spec else None), now)
+        instant = checked_instant(
+            case,
+            instant_from(data, ws.properties(spec).get(PROPERTY_INSTANT_FIELD) if spec else None, row.title)
+            or (service_instant(session, case, spec) if spec else None),
+            now,
+        )
         uuid = UUID(task_id)
 
         def fits(workflow) -> str | None:
@@ -160,22 +206,56 @@ def complete_task(session: Session, registry: ModelRegistry, clock: Clock, *, ta
             task.run()
 
         events_before = last_event_id(session, case)
-        result = apply_act(session, registry, case, instant=instant, now=now, fits=fits, act=act,
-                           what=f"'{row.title}'", task_spec_name=spec.name if spec else None)
-        save_case(session, case, result.run.workflow, actor=user.name, now=now, action="taak_afgerond",
-                  element=row.element, completed_before=result.completed_before,
-                  completed_at=result.run.completed_at, end_reasons=end_reasons(result.run),
-                  detail={"tijdstip": instant.isoformat()} if instant != now else None)
+        result = apply_act(
+            session,
+            registry,
+            case,
+            instant=instant,
+            now=now,
+            fits=fits,
+            act=act,
+            what=f"'{row.title}'",
+            task_spec_name=spec.name if spec else None,
+        )
+        save_case(
+            session,
+            case,
+            result.run.workflow,
+            actor=user.name,
+            now=now,
+            action="taak_afgerond",
+            element=row.element,
+            completed_before=result.completed_before,
+            completed_at=result.run.completed_at,
+            end_reasons=end_reasons(result.run),
+            detail={"tijdstip": instant.isoformat()} if instant != now else None,
+        )
         if row.state != "completed":  # a replay brought the task back from 'cancelled'
             row.state, row.completed_at, row.completed_by, row.end_reason = "completed", now, user.name, None
-        finish_act(session, case, result.run.workflow, instant=instant, now=now, actor=user.name,
-                   replayed=result.replayed, events_before=events_before)
+        finish_act(
+            session,
+            case,
+            result.run.workflow,
+            instant=instant,
+            now=now,
+            actor=user.name,
+            replayed=result.replayed,
+            events_before=events_before,
+        )
 
     in_transaction(session, work)
 
 
-def send_message(session: Session, registry: ModelRegistry, clock: Clock, *, case_id: int, message: str,
-                 data: dict[str, Any] | None, user: User) -> None:
+def send_message(
+    session: Session,
+    registry: ModelRegistry,
+    clock: Clock,
+    *,
+    case_id: int,
+    message: str,
+    data: dict[str, Any] | None,
+    user: User,
+) -> None:
     """Deliver an external event (a BPMN message) to a case, at the instant it happened.
 
     The instant is the form field named by the catch event's ``instantField`` (the day an
@@ -201,8 +281,9 @@ def send_message(session: Session, registry: ModelRegistry, clock: Clock, *, cas
 
         def act(workflow) -> None:
             catchers = ws.message_catch_specs(workflow, message)
-            allowed = {r.strip() for t in catchers
-                       for r in ws.properties(t).get(PROPERTY_SENDERS, "").split(",") if r.strip()}
+            allowed = {
+                r.strip() for t in catchers for r in ws.properties(t).get(PROPERTY_SENDERS, "").split(",") if r.strip()
+            }
             if allowed and not allowed & user.roles:
                 raise Forbidden(f"'{message}' mag alleen gemeld worden door: {', '.join(sorted(allowed))}")
             for form in {ws.properties(t).get(PROPERTY_FORM) for t in catchers} - {None}:
@@ -210,20 +291,47 @@ def send_message(session: Session, registry: ModelRegistry, clock: Clock, *, cas
             workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload=data))
 
         events_before = last_event_id(session, case)
-        result = apply_act(session, registry, case, instant=instant, now=now, fits=fits, act=act,
-                           what=f"het bericht '{message}'", message=message)
-        save_case(session, case, result.run.workflow, actor=user.name, now=now, action="bericht", element=message,
-                  completed_before=result.completed_before, completed_at=result.run.completed_at,
-                  end_reasons=end_reasons(result.run),
-                  detail={"bericht": message, **({"tijdstip": instant.isoformat()} if instant != now else {})})
-        finish_act(session, case, result.run.workflow, instant=instant, now=now, actor=user.name,
-                   replayed=result.replayed, events_before=events_before)
+        result = apply_act(
+            session,
+            registry,
+            case,
+            instant=instant,
+            now=now,
+            fits=fits,
+            act=act,
+            what=f"het bericht '{message}'",
+            message=message,
+        )
+        save_case(
+            session,
+            case,
+            result.run.workflow,
+            actor=user.name,
+            now=now,
+            action="bericht",
+            element=message,
+            completed_before=result.completed_before,
+            completed_at=result.run.completed_at,
+            end_reasons=end_reasons(result.run),
+            detail={"bericht": message, **({"tijdstip": instant.isoformat()} if instant != now else {})},
+        )
+        finish_act(
+            session,
+            case,
+            result.run.workflow,
+            instant=instant,
+            now=now,
+            actor=user.name,
+            replayed=result.replayed,
+            events_before=events_before,
+        )
 
     in_transaction(session, work)
 
 
-def case_details(session: Session, registry: ModelRegistry, case_id: int, *,
-                 regions: frozenset[str] | None = None) -> dict[str, Any]:
+def case_details(
+    session: Session, registry: ModelRegistry, case_id: int, *, regions: frozenset[str] | None = None
+) -> dict[str, Any]:
     """Where a case stands: the shape of ``thv case --json``."""
     case = session.get(Case, case_id)
     if case is None or (regions is not None and case.region not in regions):
@@ -235,19 +343,26 @@ def case_details(session: Session, registry: ModelRegistry, case_id: int, *,
 def details_of(session: Session, case: Case, workflow) -> dict[str, Any]:
     """The ``thv case --json`` shape of a case whose workflow is already loaded."""
     version = session.get(ModelVersion, case.model_version_id)
-    milestones = session.execute(select(CaseEvent.milestone, CaseEvent.at, CaseEvent.detail).where(
-        CaseEvent.case_id == case.id, CaseEvent.milestone.is_not(None), CaseEvent.revoked_by.is_(None))
-        .order_by(CaseEvent.id)).all()
+    milestones = session.execute(
+        select(CaseEvent.milestone, CaseEvent.at, CaseEvent.detail)
+        .where(CaseEvent.case_id == case.id, CaseEvent.milestone.is_not(None), CaseEvent.revoked_by.is_(None))
+        .order_by(CaseEvent.id)
+    ).all()
     variables = ws.variables(workflow, ws.all_tasks(workflow))
     # Parallel branches keep older copies of the ban; the task that reached the latest milestone knew it.
     snapshots = [json.loads(d)[BAN_VARIABLE] for _, _, d in milestones if d and BAN_VARIABLE in json.loads(d)]
     if snapshots:
         variables[BAN_VARIABLE] = snapshots[-1]
-    open_tasks = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "ready")
-                                 .order_by(HumanTask.created_at)).all()
+    open_tasks = session.scalars(
+        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "ready").order_by(HumanTask.created_at)
+    ).all()
     return {
-        "id": case.id, "region": case.region, "variant": case.variant, "model_version": version.version,
-        "status": case.status, "lock_version": case.lock_version,
+        "id": case.id,
+        "region": case.region,
+        "variant": case.variant,
+        "model_version": version.version,
+        "status": case.status,
+        "lock_version": case.lock_version,
         # In the order they happened: a late-recorded act can reach a milestone before earlier-recorded ones.
         "milestones": [{"name": m, "at": at.isoformat()} for m, at, _ in sorted(milestones, key=lambda r: r[1])],
         "open_tasks": [task_dict(t) for t in open_tasks],

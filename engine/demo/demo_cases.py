@@ -2,47 +2,73 @@
 
 Every step goes through the engine as a caseworker would take it.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.cases import operations as cases
-from engine.workflow import worklist
-from engine.base.errors import ProcessError
-from engine.storage.tables import Case
-from engine.runtime import Runtime
 from engine.accounts.users import get_user
+from engine.base.errors import ProcessError
+from engine.cases import operations as cases
+from engine.runtime import Runtime
+from engine.storage.tables import Case
+from engine.workflow import worklist
 
 MELDING: dict[str, Any] = {
-    "adres": "Lindelaan 12, Utrecht", "omschrijving": "Ruzie liep uit de hand; partner heeft letsel aan de arm.",
-    "uithuisgeplaatste_naam": "Demo Persoon A", "achterblijvers": [{"naam": "Demo Persoon B", "relatie": "partner"}],
-    "kinderen": [{"voornaam": "Demo C", "leeftijd": 9}], "aanhouding": True, "vermoeden_kindermishandeling": False,
+    "adres": "Lindelaan 12, Utrecht",
+    "omschrijving": "Ruzie liep uit de hand; partner heeft letsel aan de arm.",
+    "uithuisgeplaatste_naam": "Demo Persoon A",
+    "achterblijvers": [{"naam": "Demo Persoon B", "relatie": "partner"}],
+    "kinderen": [{"voornaam": "Demo C", "leeftijd": 9}],
+    "aanhouding": True,
+    "vermoeden_kindermishandeling": False,
 }
-VERZOEK = {"route": "structureel", "onderbouwing": "Herhaalde meldingen van buren; patroon van dreiging.", **MELDING,
-           "aanhouding": False}
-RIHG = {"incident": {"2a": {"signalen": ["2a.2", "2a.4"], "score": "hoog"},
-                     "2c": {"signalen": ["2c.1"], "score": "hoog"}}}
-BESCHIKKING = {"beschikking_plaats": "Lindelaan 12, Utrecht",
-               "feiten_en_omstandigheden": "Mishandeling met letsel en bedreiging met de dood.",
-               "contactverbod_namen": ["Demo Persoon B", "Demo C"], "mondeling_aangezegd": False}
+VERZOEK = {
+    "route": "structureel",
+    "onderbouwing": "Herhaalde meldingen van buren; patroon van dreiging.",
+    **MELDING,
+    "aanhouding": False,
+}
+RIHG = {
+    "incident": {"2a": {"signalen": ["2a.2", "2a.4"], "score": "hoog"}, "2c": {"signalen": ["2c.1"], "score": "hoog"}}
+}
+BESCHIKKING = {
+    "beschikking_plaats": "Lindelaan 12, Utrecht",
+    "feiten_en_omstandigheden": "Mishandeling met letsel en bedreiging met de dood.",
+    "contactverbod_namen": ["Demo Persoon B", "Demo C"],
+    "mondeling_aangezegd": False,
+}
 
 # (region, variant, starter, start data, steps: element -> data, completed in order)
 DEMO_CASES: list[tuple[str, str, str, dict[str, Any], list[tuple[str, dict[str, Any]]]]] = [
     ("basis", "wth-basis", "politie", MELDING, []),
-    ("basis", "wth-basis", "politie", MELDING, [
-        ("Task_toets", {"meerderjarig": True, "woonsituatie": "woont"}),
-        ("Task_rihg_hulpofficier", RIHG),
-        # A child in the household: Veilig Thuis is consulted before the decision (Wth 2(3)).
-        ("Task_vt_raadplegen", {"bekend_bij_veilig_thuis": False, "advies_veilig_thuis": "Huisverbod aangewezen."}),
-        ("Task_besluit_hovj_huisverbod", {"besluit": "opleggen"}),
-        ("Task_beschikking", BESCHIKKING),
-    ]),
+    (
+        "basis",
+        "wth-basis",
+        "politie",
+        MELDING,
+        [
+            ("Task_toets", {"meerderjarig": True, "woonsituatie": "woont"}),
+            ("Task_rihg_hulpofficier", RIHG),
+            # A child in the household: Veilig Thuis is consulted before the decision (Wth 2(3)).
+            ("Task_vt_raadplegen", {"bekend_bij_veilig_thuis": False, "advies_veilig_thuis": "Huisverbod aangewezen."}),
+            ("Task_besluit_hovj_huisverbod", {"besluit": "opleggen"}),
+            ("Task_beschikking", BESCHIKKING),
+        ],
+    ),
     ("pilot2", "v2-weegteam", "wijkteam", VERZOEK, []),
-    ("pilot3", "v3-termijnflex", "veilig_thuis", {**VERZOEK, "route": "acuut"}, [
-        ("Task_toets", {"meerderjarig": True, "woonsituatie": "anders_dan_incidenteel"}),
-    ]),
+    (
+        "pilot3",
+        "v3-termijnflex",
+        "veilig_thuis",
+        {**VERZOEK, "route": "acuut"},
+        [
+            ("Task_toets", {"meerderjarig": True, "woonsituatie": "anders_dan_incidenteel"}),
+        ],
+    ),
 ]
 
 
@@ -54,17 +80,26 @@ def seed_demo_cases(rt: Runtime) -> Iterator[str]:
             return
         for region, variant, starter, data, steps in DEMO_CASES:
             user = get_user(session, f"{starter}.{region}")
-            case_id = cases.start_case(session, rt.registry, rt.clock, region=region, variant=variant, data=data,
-                                       user=user)
+            case_id = cases.start_case(
+                session, rt.registry, rt.clock, region=region, variant=variant, data=data, user=user
+            )
             for element, step_data in steps:
                 if element == "Task_beschikking":  # imposed now: every term counts from this minute
                     step_data = {**step_data, "opgelegd_op": rt.clock.now().isoformat()}
                 ready = [t for t in worklist.list_tasks(session, case_id=case_id) if t["element"] == element]
                 if not ready:
-                    raise ProcessError(f"demozaak {case_id}: de stap '{element}' staat niet klaar; "
-                                       "pas engine/demo/demo_cases.py aan het model aan")
+                    raise ProcessError(
+                        f"demozaak {case_id}: de stap '{element}' staat niet klaar; "
+                        "pas engine/demo/demo_cases.py aan het model aan"
+                    )
                 task = ready[0]
-                cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data=step_data,
-                                    user=get_user(session, f"{task['role']}.{region}"))
+                cases.complete_task(
+                    session,
+                    rt.registry,
+                    rt.clock,
+                    task_id=task["id"],
+                    data=step_data,
+                    user=get_user(session, f"{task['role']}.{region}"),
+                )
             open_steps = ", ".join(t["title"] for t in worklist.list_tasks(session, case_id=case_id))
             yield f"demozaak {case_id} ({region}, {variant}): open: {open_steps}"

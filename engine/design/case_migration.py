@@ -12,14 +12,14 @@ due instants of unchanged running timers are put back, so no legal term moves.
 Each case is its own transaction and gets a ``gemigreerd`` event; the worklist
 rows follow the new model (role, title, form).
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -27,15 +27,17 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow, filter_tasks, migrate_workflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from engine.workflow import state as ws
-from engine.workflow.case_store import lock_case, open_workflow, save_case
-from engine.storage.transaction import in_transaction
 from engine.base.clock import Clock, engine_time
 from engine.base.errors import Conflict, Forbidden, InvalidInput, ThvError
-from engine.storage.tables import Case, HumanTask, ModelVersion, User
 from engine.modeling.registry import LoadedModel, ModelRegistry
 from engine.modeling.versions import ADMIN_ROLE, DESIGNER_ROLE, may_design
+from engine.storage.tables import Case, HumanTask, ModelVersion, User
+from engine.storage.transaction import in_transaction
+from engine.workflow import state as ws
+from engine.workflow.case_store import lock_case, open_workflow, save_case
 
 log = logging.getLogger(__name__)
 # The serializer's converter registry: SpecDiff compares task specs by their serialized form.
@@ -76,8 +78,9 @@ def _unsafe_reasons(workflow: BpmnWorkflow, top: WorkflowDiff, subs: dict[UUID, 
     return list(dict.fromkeys(reasons))  # each reason once, in order
 
 
-def _plan(workflow: BpmnWorkflow,
-          target: LoadedModel) -> tuple[WorkflowDiff, dict[UUID, WorkflowDiff | None], list[str]]:
+def _plan(
+    workflow: BpmnWorkflow, target: LoadedModel
+) -> tuple[WorkflowDiff, dict[UUID, WorkflowDiff | None], list[str]]:
     top, subs = diff_workflow(_SPEC_REGISTRY, workflow, target.spec, target.subprocess_specs)
     return top, subs, _unsafe_reasons(workflow, top, subs)
 
@@ -93,8 +96,9 @@ def _waiting_timers(workflow: BpmnWorkflow) -> dict[tuple[Any, str], list]:
     return found
 
 
-def _apply(workflow: BpmnWorkflow, top: WorkflowDiff, subs: dict[UUID, WorkflowDiff | None],
-           target: LoadedModel) -> None:
+def _apply(
+    workflow: BpmnWorkflow, top: WorkflowDiff, subs: dict[UUID, WorkflowDiff | None], target: LoadedModel
+) -> None:
     """Move the workflow onto the target spec; keep the due instants of the running timers.
 
     A timer that SpiffWorkflow re-armed gets its old due instant back, found by
@@ -132,9 +136,11 @@ def _resync_ready_rows(session: Session, case: Case, workflow: BpmnWorkflow) -> 
 
 def _target_version(session: Session, case: Case, to_version: int) -> tuple[ModelVersion, ModelVersion]:
     current = session.get(ModelVersion, case.model_version_id)
-    target = session.scalars(select(ModelVersion).where(
-        ModelVersion.region == case.region, ModelVersion.variant == case.variant,
-        ModelVersion.version == to_version)).first()
+    target = session.scalars(
+        select(ModelVersion).where(
+            ModelVersion.region == case.region, ModelVersion.variant == case.variant, ModelVersion.version == to_version
+        )
+    ).first()
     if target is None:
         raise Conflict(f"variant '{case.variant}' heeft in regio '{case.region}' geen versie {to_version}")
     if target.version <= current.version:
@@ -142,8 +148,9 @@ def _target_version(session: Session, case: Case, to_version: int) -> tuple[Mode
     return current, target
 
 
-def _migrate_one(session: Session, registry: ModelRegistry, clock: Clock, case_id: int, to_version: int,
-                 user: User, dry_run: bool) -> dict[str, Any]:
+def _migrate_one(
+    session: Session, registry: ModelRegistry, clock: Clock, case_id: int, to_version: int, user: User, dry_run: bool
+) -> dict[str, Any]:
     result: dict[str, Any] = {"case_id": case_id, "to_version": to_version, "from_version": None}
 
     def work() -> None:
@@ -169,25 +176,45 @@ def _migrate_one(session: Session, registry: ModelRegistry, clock: Clock, case_i
             session.rollback()
             return
         case.model_version_id = target.id
-        save_case(session, case, workflow, actor=user.name, now=now, action="gemigreerd",
-                  element=target.main_process, completed_before=completed_before,
-                  detail={"van_versie": current.version, "naar_versie": target.version,
-                          "van_model_version_id": current.id, "naar_model_version_id": target.id})
+        save_case(
+            session,
+            case,
+            workflow,
+            actor=user.name,
+            now=now,
+            action="gemigreerd",
+            element=target.main_process,
+            completed_before=completed_before,
+            detail={
+                "van_versie": current.version,
+                "naar_versie": target.version,
+                "van_model_version_id": current.id,
+                "naar_model_version_id": target.id,
+            },
+        )
         _resync_ready_rows(session, case, workflow)
 
     try:
         in_transaction(session, work)
     except ThvError as exc:
         return {**result, "status": REFUSED, "reason": exc.message}
-    except Exception as exc:  # noqa: BLE001 - one case failing must not stop the others; it was rolled back
+    except Exception as exc:
         log.exception("migratie van zaak %s mislukt", case_id)
         reason = f"de migratie liep vast ({type(exc).__name__}); er is niets gewijzigd"
         return {**result, "status": REFUSED, "reason": reason}
     return {**result, "status": SAFE if dry_run else MIGRATED, "reason": None}
 
 
-def migrate_cases(session: Session, registry: ModelRegistry, clock: Clock, *, case_ids: Iterable[int],
-                  to_version: int, user: User, dry_run: bool = False) -> list[dict[str, Any]]:
+def migrate_cases(
+    session: Session,
+    registry: ModelRegistry,
+    clock: Clock,
+    *,
+    case_ids: Iterable[int],
+    to_version: int,
+    user: User,
+    dry_run: bool = False,
+) -> list[dict[str, Any]]:
     """Migrate each case to version ``to_version`` of its own region and variant.
 
     Every case is its own transaction; the result lists per case ``status``
@@ -206,12 +233,27 @@ def migrate_cases(session: Session, registry: ModelRegistry, clock: Clock, *, ca
     return [_migrate_one(session, registry, clock, case_id, to_version, user, dry_run) for case_id in ids]
 
 
-def migration_preview(session: Session, registry: ModelRegistry, clock: Clock, *, region: str, variant: str,
-                      to_version: int, user: User, limit: int = 200) -> list[dict[str, Any]]:
+def migration_preview(
+    session: Session,
+    registry: ModelRegistry,
+    clock: Clock,
+    *,
+    region: str,
+    variant: str,
+    to_version: int,
+    user: User,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
     """Which active cases on older versions of a variant could move to ``to_version`` (nothing changes)."""
-    ids = session.scalars(select(Case.id).join(ModelVersion, ModelVersion.id == Case.model_version_id).where(
-        Case.region == region, Case.variant == variant, Case.status == "active",
-        ModelVersion.version < to_version).order_by(Case.id).limit(limit)).all()
+    ids = session.scalars(
+        select(Case.id)
+        .join(ModelVersion, ModelVersion.id == Case.model_version_id)
+        .where(
+            Case.region == region, Case.variant == variant, Case.status == "active", ModelVersion.version < to_version
+        )
+        .order_by(Case.id)
+        .limit(limit)
+    ).all()
     if not ids:
         return []
     return migrate_cases(session, registry, clock, case_ids=ids, to_version=to_version, user=user, dry_run=True)

@@ -11,13 +11,14 @@ milestones and completed tasks when they happened in the period; a duration
 counts when its end milestone is in the period; open tasks are those open at
 the end of the period (or now), after what happened at that instant.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import json
 import math
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_, select
@@ -25,33 +26,69 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.base.clock import AMSTERDAM, parse_instant
 from engine.base.errors import InvalidInput
-from engine.storage.tables import Case, CaseEvent, HumanTask, ModelVersion
 from engine.modeling.versions import check_region
+from engine.storage.tables import Case, CaseEvent, HumanTask, ModelVersion
 
 FIGURES = ("counts", "durations", "deadlines", "workload")
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "counts": ("region", "variant", "started", "started_acute", "started_early", "weegteam_accepted",
-               "weegteam_rejected", "imposed", "not_imposed", "extended", "withdrawn", "suspended",
-               "ended_by_court", "annulled_by_court", "expired", "violations"),
-    "durations": ("region", "variant", "interval", "n", "min_hours", "p25_hours", "median_hours", "p75_hours",
-                  "max_hours"),
+    "counts": (
+        "region",
+        "variant",
+        "started",
+        "started_acute",
+        "started_early",
+        "weegteam_accepted",
+        "weegteam_rejected",
+        "imposed",
+        "not_imposed",
+        "extended",
+        "withdrawn",
+        "suspended",
+        "ended_by_court",
+        "annulled_by_court",
+        "expired",
+        "violations",
+    ),
+    "durations": (
+        "region",
+        "variant",
+        "interval",
+        "n",
+        "min_hours",
+        "p25_hours",
+        "median_hours",
+        "p75_hours",
+        "max_hours",
+    ),
     "deadlines": ("region", "variant", "role", "completed", "with_deadline", "late", "late_share"),
     "workload": ("region", "variant", "role", "completed", "open", "open_overdue"),
 }
 # Dutch titles for pages and the command line.
-FIGURE_TITLES = {"counts": "Aantallen", "durations": "Doorlooptijden (uren)",
-                 "deadlines": "Taken na de termijn afgerond", "workload": "Werklast per organisatie"}
+FIGURE_TITLES = {
+    "counts": "Aantallen",
+    "durations": "Doorlooptijden (uren)",
+    "deadlines": "Taken na de termijn afgerond",
+    "workload": "Werklast per organisatie",
+}
 COUNTED_MILESTONES = {
-    "weegteam_accepted": "weegteam_toegewezen", "weegteam_rejected": "weegteam_afgewezen",
-    "imposed": "huisverbod_opgelegd", "not_imposed": "huisverbod_niet_opgelegd", "extended": "huisverbod_verlengd",
-    "withdrawn": "huisverbod_ingetrokken", "suspended": "huisverbod_opgeschort",
-    "ended_by_court": "huisverbod_geschorst", "annulled_by_court": "huisverbod_vernietigd",
-    "expired": "huisverbod_verlopen", "violations": "overtreding_gemeld",
+    "weegteam_accepted": "weegteam_toegewezen",
+    "weegteam_rejected": "weegteam_afgewezen",
+    "imposed": "huisverbod_opgelegd",
+    "not_imposed": "huisverbod_niet_opgelegd",
+    "extended": "huisverbod_verlengd",
+    "withdrawn": "huisverbod_ingetrokken",
+    "suspended": "huisverbod_opgeschort",
+    "ended_by_court": "huisverbod_geschorst",
+    "annulled_by_court": "huisverbod_vernietigd",
+    "expired": "huisverbod_verlopen",
+    "violations": "overtreding_gemeld",
 }
 INTERVALS = {
     "request_to_decision": (("verzoek_ontvangen",), ("huisverbod_opgelegd", "huisverbod_niet_opgelegd")),
-    "imposition_to_end": (("huisverbod_opgelegd",), ("huisverbod_verlopen", "huisverbod_ingetrokken",
-                                                      "huisverbod_geschorst", "huisverbod_vernietigd")),
+    "imposition_to_end": (
+        ("huisverbod_opgelegd",),
+        ("huisverbod_verlopen", "huisverbod_ingetrokken", "huisverbod_geschorst", "huisverbod_vernietigd"),
+    ),
 }
 EARLY_ROUTES = {"structureel", "vroegtijdig"}
 WEEGTEAM_MILESTONES = ("weegteam_toegewezen", "weegteam_afgewezen")
@@ -64,7 +101,7 @@ def parse_bound(text: str | None) -> datetime | None:
     try:
         if len(text.strip()) == 10:
             day = datetime.strptime(text.strip(), "%Y-%m-%d").date()
-            return datetime.combine(day, time(0), tzinfo=AMSTERDAM).astimezone(timezone.utc)
+            return datetime.combine(day, time(0), tzinfo=AMSTERDAM).astimezone(UTC)
         return parse_instant(text)
     except ValueError:
         raise InvalidInput(f"'{text}' is geen datum (JJJJ-MM-DD) of tijdstip (ISO 8601)") from None
@@ -96,33 +133,45 @@ def _route(detail: str | None, weegteam: bool) -> str:
     return "early" if weegteam else "acute"
 
 
-def counts(session: Session, *, region: str | None, start: datetime | None, end: datetime | None,
-           **_: Any) -> list[dict[str, Any]]:
-    rows = {key: {"region": key[0], "variant": key[1], **{c: 0 for c in COLUMNS["counts"][2:]}}
-            for key in _variants(session, region)}
+def counts(
+    session: Session, *, region: str | None, start: datetime | None, end: datetime | None, **_: Any
+) -> list[dict[str, Any]]:
+    rows = {
+        key: {"region": key[0], "variant": key[1], **{c: 0 for c in COLUMNS["counts"][2:]}}
+        for key in _variants(session, region)
+    }
     marker = aliased(CaseEvent)
     weegteam = exists().where(marker.case_id == Case.id, marker.milestone.in_(WEEGTEAM_MILESTONES))
-    started = select(Case.region, Case.variant, CaseEvent.detail, weegteam).outerjoin(
-        CaseEvent, and_(CaseEvent.case_id == Case.id, CaseEvent.action == "zaak_gestart")
-    ).where(*_in_period(Case.started_at, start, end))
+    started = (
+        select(Case.region, Case.variant, CaseEvent.detail, weegteam)
+        .outerjoin(CaseEvent, and_(CaseEvent.case_id == Case.id, CaseEvent.action == "zaak_gestart"))
+        .where(*_in_period(Case.started_at, start, end))
+    )
     if region is not None:
         started = started.where(Case.region == region)
     for case_region, variant, detail, early in session.execute(started):
-        row = rows.setdefault((case_region, variant), {"region": case_region, "variant": variant,
-                                                       **{c: 0 for c in COLUMNS["counts"][2:]}})
+        row = rows.setdefault(
+            (case_region, variant), {"region": case_region, "variant": variant, **{c: 0 for c in COLUMNS["counts"][2:]}}
+        )
         row["started"] += 1
         row[f"started_{_route(detail, bool(early))}"] += 1
     by_milestone = {m: key for key, m in COUNTED_MILESTONES.items()}
-    milestones = select(Case.region, Case.variant, CaseEvent.milestone, func.count(CaseEvent.id)).join(
-        Case, Case.id == CaseEvent.case_id).where(
-        CaseEvent.milestone.in_(sorted(by_milestone)), CaseEvent.revoked_by.is_(None),
-        *_in_period(CaseEvent.at, start, end)
-    ).group_by(Case.region, Case.variant, CaseEvent.milestone)
+    milestones = (
+        select(Case.region, Case.variant, CaseEvent.milestone, func.count(CaseEvent.id))
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(
+            CaseEvent.milestone.in_(sorted(by_milestone)),
+            CaseEvent.revoked_by.is_(None),
+            *_in_period(CaseEvent.at, start, end),
+        )
+        .group_by(Case.region, Case.variant, CaseEvent.milestone)
+    )
     if region is not None:
         milestones = milestones.where(Case.region == region)
     for case_region, variant, milestone, count in session.execute(milestones):
-        row = rows.setdefault((case_region, variant), {"region": case_region, "variant": variant,
-                                                       **{c: 0 for c in COLUMNS["counts"][2:]}})
+        row = rows.setdefault(
+            (case_region, variant), {"region": case_region, "variant": variant, **{c: 0 for c in COLUMNS["counts"][2:]}}
+        )
         row[by_milestone[milestone]] += count
     return [rows[key] for key in sorted(rows)]
 
@@ -139,23 +188,40 @@ def spread(values: list[float]) -> dict[str, Any]:
     ordered = sorted(values)
     if not ordered:
         return {"n": 0, "min": None, "p25": None, "median": None, "p75": None, "max": None}
-    pick = {"min": ordered[0], "p25": _percentile(ordered, 0.25), "median": _percentile(ordered, 0.5),
-            "p75": _percentile(ordered, 0.75), "max": ordered[-1]}
+    pick = {
+        "min": ordered[0],
+        "p25": _percentile(ordered, 0.25),
+        "median": _percentile(ordered, 0.5),
+        "p75": _percentile(ordered, 0.75),
+        "max": ordered[-1],
+    }
     return {"n": len(ordered), **{k: round(v, 2) for k, v in pick.items()}}
 
 
-def durations(session: Session, *, region: str | None, start: datetime | None, end: datetime | None,
-              **_: Any) -> list[dict[str, Any]]:
+def durations(
+    session: Session, *, region: str | None, start: datetime | None, end: datetime | None, **_: Any
+) -> list[dict[str, Any]]:
     result = []
     values: dict[tuple[str, str, str], list[float]] = {}
     for interval, (starts, ends) in INTERVALS.items():
-        first = select(CaseEvent.case_id, func.min(CaseEvent.at).label("at")).where(
-            CaseEvent.milestone.in_(starts), CaseEvent.revoked_by.is_(None)).group_by(CaseEvent.case_id).subquery()
-        last = select(CaseEvent.case_id, func.min(CaseEvent.at).label("at")).where(
-            CaseEvent.milestone.in_(ends), CaseEvent.revoked_by.is_(None)).group_by(CaseEvent.case_id).subquery()
-        query = select(Case.region, Case.variant, first.c.at, last.c.at).join(
-            first, first.c.case_id == Case.id).join(last, last.c.case_id == Case.id).where(
-            last.c.at >= first.c.at, *_in_period(last.c.at, start, end))
+        first = (
+            select(CaseEvent.case_id, func.min(CaseEvent.at).label("at"))
+            .where(CaseEvent.milestone.in_(starts), CaseEvent.revoked_by.is_(None))
+            .group_by(CaseEvent.case_id)
+            .subquery()
+        )
+        last = (
+            select(CaseEvent.case_id, func.min(CaseEvent.at).label("at"))
+            .where(CaseEvent.milestone.in_(ends), CaseEvent.revoked_by.is_(None))
+            .group_by(CaseEvent.case_id)
+            .subquery()
+        )
+        query = (
+            select(Case.region, Case.variant, first.c.at, last.c.at)
+            .join(first, first.c.case_id == Case.id)
+            .join(last, last.c.case_id == Case.id)
+            .where(last.c.at >= first.c.at, *_in_period(last.c.at, start, end))
+        )
         if region is not None:
             query = query.where(Case.region == region)
         for case_region, variant, began, ended in session.execute(query):
@@ -164,41 +230,86 @@ def durations(session: Session, *, region: str | None, start: datetime | None, e
     for case_region, variant in sorted(set(_variants(session, region)) | {k[:2] for k in values}):
         for interval in INTERVALS:
             stats = spread(values.get((case_region, variant, interval), []))
-            result.append({"region": case_region, "variant": variant, "interval": interval, "n": stats["n"],
-                           **{f"{k}_hours": stats[k] for k in ("min", "p25", "median", "p75", "max")}})
+            result.append(
+                {
+                    "region": case_region,
+                    "variant": variant,
+                    "interval": interval,
+                    "n": stats["n"],
+                    **{f"{k}_hours": stats[k] for k in ("min", "p25", "median", "p75", "max")},
+                }
+            )
     return result
 
 
-def deadlines(session: Session, *, region: str | None, start: datetime | None, end: datetime | None,
-              **_: Any) -> list[dict[str, Any]]:
-    query = select(Case.region, Case.variant, HumanTask.role, func.count(HumanTask.id),
-                   func.sum(case((HumanTask.due_at.is_not(None), 1), else_=0)),
-                   func.sum(case((HumanTask.completed_at > HumanTask.due_at, 1), else_=0))).join(
-        Case, Case.id == HumanTask.case_id).where(
-        HumanTask.state == "completed", *_in_period(HumanTask.completed_at, start, end)
-    ).group_by(Case.region, Case.variant, HumanTask.role).order_by(Case.region, Case.variant, HumanTask.role)
+def deadlines(
+    session: Session, *, region: str | None, start: datetime | None, end: datetime | None, **_: Any
+) -> list[dict[str, Any]]:
+    query = (
+        select(
+            Case.region,
+            Case.variant,
+            HumanTask.role,
+            func.count(HumanTask.id),
+            func.sum(case((HumanTask.due_at.is_not(None), 1), else_=0)),
+            func.sum(case((HumanTask.completed_at > HumanTask.due_at, 1), else_=0)),
+        )
+        .join(Case, Case.id == HumanTask.case_id)
+        .where(HumanTask.state == "completed", *_in_period(HumanTask.completed_at, start, end))
+        .group_by(Case.region, Case.variant, HumanTask.role)
+        .order_by(Case.region, Case.variant, HumanTask.role)
+    )
     if region is not None:
         query = query.where(Case.region == region)
-    return [{"region": r, "variant": v, "role": role, "completed": n, "with_deadline": int(due or 0),
-             "late": int(late or 0), "late_share": round(int(late or 0) / int(due), 3) if due else None}
-            for r, v, role, n, due, late in session.execute(query)]
+    return [
+        {
+            "region": r,
+            "variant": v,
+            "role": role,
+            "completed": n,
+            "with_deadline": int(due or 0),
+            "late": int(late or 0),
+            "late_share": round(int(late or 0) / int(due), 3) if due else None,
+        }
+        for r, v, role, n, due, late in session.execute(query)
+    ]
 
 
-def workload(session: Session, *, region: str | None, start: datetime | None, end: datetime | None,
-             now: datetime, **_: Any) -> list[dict[str, Any]]:
+def workload(
+    session: Session, *, region: str | None, start: datetime | None, end: datetime | None, now: datetime, **_: Any
+) -> list[dict[str, Any]]:
     at = end or now
     completed = and_(HumanTask.state == "completed", *_in_period(HumanTask.completed_at, start, end))
     # Open at the instant `at`, after what happened at that instant.
     open_at = and_(HumanTask.created_at <= at, or_(HumanTask.completed_at.is_(None), HumanTask.completed_at > at))
     overdue = and_(open_at, HumanTask.due_at < at)
-    query = select(Case.region, Case.variant, HumanTask.role, func.sum(case((completed, 1), else_=0)),
-                   func.sum(case((open_at, 1), else_=0)), func.sum(case((overdue, 1), else_=0))).join(
-        Case, Case.id == HumanTask.case_id).where(HumanTask.created_at <= at) \
-        .group_by(Case.region, Case.variant, HumanTask.role).order_by(Case.region, Case.variant, HumanTask.role)
+    query = (
+        select(
+            Case.region,
+            Case.variant,
+            HumanTask.role,
+            func.sum(case((completed, 1), else_=0)),
+            func.sum(case((open_at, 1), else_=0)),
+            func.sum(case((overdue, 1), else_=0)),
+        )
+        .join(Case, Case.id == HumanTask.case_id)
+        .where(HumanTask.created_at <= at)
+        .group_by(Case.region, Case.variant, HumanTask.role)
+        .order_by(Case.region, Case.variant, HumanTask.role)
+    )
     if region is not None:
         query = query.where(Case.region == region)
-    rows = [{"region": r, "variant": v, "role": role, "completed": int(done or 0), "open": int(still or 0),
-             "open_overdue": int(late or 0)} for r, v, role, done, still, late in session.execute(query)]
+    rows = [
+        {
+            "region": r,
+            "variant": v,
+            "role": role,
+            "completed": int(done or 0),
+            "open": int(still or 0),
+            "open_overdue": int(late or 0),
+        }
+        for r, v, role, done, still, late in session.execute(query)
+    ]
     return [row for row in rows if row["completed"] or row["open"]]
 
 
@@ -213,20 +324,36 @@ def _check(figure: str | None, region: str | None, start: datetime | None, end: 
         raise InvalidInput("het begin van de periode moet vóór het einde liggen")
 
 
-def figure_rows(session: Session, figure: str, *, now: datetime, region: str | None = None,
-                start: datetime | None = None, end: datetime | None = None) -> list[dict[str, Any]]:
+def figure_rows(
+    session: Session,
+    figure: str,
+    *,
+    now: datetime,
+    region: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[dict[str, Any]]:
     _check(figure, region, start, end)
     return _BUILDERS[figure](session, region=region, start=start, end=end, now=now)
 
 
-def dashboard(session: Session, *, now: datetime, region: str | None = None, start: datetime | None = None,
-              end: datetime | None = None) -> dict[str, Any]:
+def dashboard(
+    session: Session,
+    *,
+    now: datetime,
+    region: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[str, Any]:
     """All figures for the period, with the period itself."""
     _check(None, region, start, end)
-    return {"region": region, "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
-            "open_at": (end or now).isoformat(),
-            "figures": {name: _BUILDERS[name](session, region=region, start=start, end=end, now=now)
-                        for name in FIGURES}}
+    return {
+        "region": region,
+        "from": start.isoformat() if start else None,
+        "to": end.isoformat() if end else None,
+        "open_at": (end or now).isoformat(),
+        "figures": {name: _BUILDERS[name](session, region=region, start=start, end=end, now=now) for name in FIGURES},
+    }
 
 
 def _cell(value: Any) -> Any:
@@ -247,6 +374,13 @@ def rows_csv(figure: str, rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def figure_csv(session: Session, figure: str, *, now: datetime, region: str | None = None,
-               start: datetime | None = None, end: datetime | None = None) -> str:
+def figure_csv(
+    session: Session,
+    figure: str,
+    *,
+    now: datetime,
+    region: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> str:
     return rows_csv(figure, figure_rows(session, figure, now=now, region=region, start=start, end=end))

@@ -16,31 +16,33 @@ added (from the modeller or an upload). Checking it runs every deploy check
 next version of that region's variant through ``deploy_bundle``, which checks
 everything again and changes nothing when a check fails.
 """
+
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Collection
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.design import case_migration
-from engine.design import model_diff
-from engine.modeling import versions
 from engine.base.clock import Clock
 from engine.base.errors import DeployRefused, Finding, Forbidden, InvalidInput, NotFound
-from engine.modeling.forms import FORMS_DIR
-from engine.modeling.checks import BPMN_NS
-from engine.storage.tables import ModelVersion, User
-from engine.modeling.registry import FORMS_PREFIX, ModelRegistry, deploy_bundle, list_versions, parse_bundle
 from engine.base.vocabulary import REGION_CODES
+from engine.design import case_migration, model_diff
+from engine.modeling import versions
+from engine.modeling.checks import BPMN_NS
+from engine.modeling.forms import FORMS_DIR
+from engine.modeling.registry import FORMS_PREFIX, ModelRegistry, deploy_bundle, list_versions, parse_bundle
 from engine.modeling.xml_safety import parse_model_xml
+from engine.storage.tables import ModelVersion, User
 
 MODEL_SUFFIXES = (".bpmn", ".dmn")
 MAX_FILE_NAME = 120
 
 
 # --- who may do what ------------------------------------------------------------
+
 
 def may_view(user: User, region: str) -> bool:
     return bool({versions.ADMIN_ROLE, versions.DESIGNER_ROLE} & user.roles) and region in user.regions
@@ -64,8 +66,9 @@ def require_area(user: User) -> list[str]:
 
 def require_change(user: User, region: str) -> None:
     if not may_change(user, region):
-        raise Forbidden(f"alleen een procesontwerper van regio '{region}' mag hier uitrollen, terugdraaien "
-                        "of zaken migreren")
+        raise Forbidden(
+            f"alleen een procesontwerper van regio '{region}' mag hier uitrollen, terugdraaien of zaken migreren"
+        )
 
 
 def _version(session: Session, user: User, version_id: int) -> ModelVersion:
@@ -78,6 +81,7 @@ def _version(session: Session, user: User, version_id: int) -> ModelVersion:
 
 # --- reading versions -----------------------------------------------------------
 
+
 def overview(session: Session, user: User) -> list[dict[str, Any]]:
     """Per viewable region: its variants, each with its versions (newest first) and the cases on them."""
     result = []
@@ -87,16 +91,29 @@ def overview(session: Session, user: User) -> list[dict[str, Any]]:
         for row in list_versions(session, region):
             cases = counts.get(row["id"], {})
             variants.setdefault(row["variant"], []).append(
-                {**row, "by_status": cases.get("by_status", {}), "total": cases.get("total", 0),
-                 "active_case_ids": cases.get("active_case_ids", [])})
-        result.append({
-            "region": region, "may_change": may_change(user, region),
-            "variants": [{"variant": name, "versions": sorted(rows, key=lambda r: -r["version"]),
-                          "live": next((r["version"] for r in rows if r["live"]), None),
-                          "default": any(r["region_default"] for r in rows)}
-                         for name, rows in sorted(variants.items())],
-            "history": versions.live_history(session, region)[:20],
-        })
+                {
+                    **row,
+                    "by_status": cases.get("by_status", {}),
+                    "total": cases.get("total", 0),
+                    "active_case_ids": cases.get("active_case_ids", []),
+                }
+            )
+        result.append(
+            {
+                "region": region,
+                "may_change": may_change(user, region),
+                "variants": [
+                    {
+                        "variant": name,
+                        "versions": sorted(rows, key=lambda r: -r["version"]),
+                        "live": next((r["version"] for r in rows if r["live"]), None),
+                        "default": any(r["region_default"] for r in rows),
+                    }
+                    for name, rows in sorted(variants.items())
+                ],
+                "history": versions.live_history(session, region)[:20],
+            }
+        )
     return result
 
 
@@ -136,27 +153,43 @@ def version_detail(session: Session, user: User, version_id: int) -> dict[str, A
     for row in list_versions(session, version.region):
         if row["variant"] == version.variant:
             cases = counts.get(row["id"], {})
-            siblings.append({**row, "by_status": cases.get("by_status", {}), "total": cases.get("total", 0),
-                             "active_case_ids": cases.get("active_case_ids", [])})
+            siblings.append(
+                {
+                    **row,
+                    "by_status": cases.get("by_status", {}),
+                    "total": cases.get("total", 0),
+                    "active_case_ids": cases.get("active_case_ids", []),
+                }
+            )
     this = next(row for row in siblings if row["id"] == version.id)
     main = _main_file(files, version.main_process)
     kinds = {".bpmn": "bpmn", ".dmn": "dmn"}
     return {
-        "version": this, "main_file": main, "may_change": may_change(user, version.region),
-        "files": [{"path": path, "kind": "form" if path.startswith(FORMS_PREFIX)
-                   else kinds.get(PurePosixPath(path).suffix, "other"), "size": len(content), "main": path == main}
-                  for path, content in sorted(files.items(), key=lambda item: (item[0] != main, item[0]))],
+        "version": this,
+        "main_file": main,
+        "may_change": may_change(user, version.region),
+        "files": [
+            {
+                "path": path,
+                "kind": "form" if path.startswith(FORMS_PREFIX) else kinds.get(PurePosixPath(path).suffix, "other"),
+                "size": len(content),
+                "main": path == main,
+            }
+            for path, content in sorted(files.items(), key=lambda item: (item[0] != main, item[0]))
+        ],
         "siblings": sorted(siblings, key=lambda r: -r["version"]),
-        "older_active": [case_id for row in siblings if row["version"] < this["version"]
-                         for case_id in row["active_case_ids"]],
+        "older_active": [
+            case_id for row in siblings if row["version"] < this["version"] for case_id in row["active_case_ids"]
+        ],
         "history": versions.live_history(session, version.region, version.variant)[:20],
     }
 
 
 def compare(session: Session, user: User, version_a: int, version_b: int) -> dict[str, Any]:
     """``engine.design.model_diff.diff_versions`` of two versions the user may see, with both versions' files."""
-    files = {side: version_files(session, user, version_id) for side, version_id in (("a", version_a),
-                                                                                     ("b", version_b))}
+    files = {
+        side: version_files(session, user, version_id) for side, version_id in (("a", version_a), ("b", version_b))
+    }
     result = model_diff.diff_versions(session, version_a, version_b)
     for side in ("a", "b"):
         result[side]["main_file"] = _main_file(files[side], result[side]["main_process"])
@@ -165,11 +198,17 @@ def compare(session: Session, user: User, version_a: int, version_b: int) -> dic
 
 # --- edits: check and deploy ----------------------------------------------------
 
+
 def _clean_name(name: str) -> str:
     name = (name or "").replace("\\", "/").strip()
     parts = PurePosixPath(name).parts
-    if not name or len(name) > MAX_FILE_NAME or name.startswith("/") or ".." in parts or any(
-            not all(c.isalnum() or c in "-_. " for c in part) for part in parts):
+    if (
+        not name
+        or len(name) > MAX_FILE_NAME
+        or name.startswith("/")
+        or ".." in parts
+        or any(not all(c.isalnum() or c in "-_. " for c in part) for part in parts)
+    ):
         raise InvalidInput(f"bestandsnaam '{name[:MAX_FILE_NAME]}' is ongeldig (letters, cijfers, - _ .)")
     if not name.endswith(MODEL_SUFFIXES):
         raise InvalidInput(f"'{name}': alleen .bpmn- en .dmn-bestanden kunnen worden geüpload")
@@ -202,8 +241,9 @@ def validate_bundle(files: dict[str, bytes], forms_dir: Path | None = FORMS_DIR)
     return []
 
 
-def edited_bundle(session: Session, user: User, version_id: int,
-                  replacements: dict[str, bytes]) -> tuple[ModelVersion, dict[str, bytes]]:
+def edited_bundle(
+    session: Session, user: User, version_id: int, replacements: dict[str, bytes]
+) -> tuple[ModelVersion, dict[str, bytes]]:
     """The version's stored files with ``replacements`` (path -> content) put in."""
     version = _version(session, user, version_id)
     files = {f.path: f.content.encode("utf-8") for f in version.files}
@@ -212,43 +252,60 @@ def edited_bundle(session: Session, user: User, version_id: int,
     return version, {**files, **replacements}
 
 
-def check_edit(session: Session, registry: ModelRegistry, user: User, version_id: int,
-               replacements: dict[str, bytes]) -> list[Finding]:
+def check_edit(
+    session: Session, registry: ModelRegistry, user: User, version_id: int, replacements: dict[str, bytes]
+) -> list[Finding]:
     _, files = edited_bundle(session, user, version_id, replacements)
     return validate_bundle(files, registry.forms_dir)
 
 
-def deploy_edit(session: Session, registry: ModelRegistry, user: User, version_id: int,
-                replacements: dict[str, bytes], now: datetime) -> dict[str, Any]:
+def deploy_edit(
+    session: Session,
+    registry: ModelRegistry,
+    user: User,
+    version_id: int,
+    replacements: dict[str, bytes],
+    now: datetime,
+) -> dict[str, Any]:
     """Deploy the edited bundle as the next version of the version's own region and variant."""
     base, files = edited_bundle(session, user, version_id, replacements)
     require_change(user, base.region)
     region, variant = base.region, base.variant
     result = deploy_bundle(session, registry, files, region=region, variant=variant, actor=user.name, now=now)
-    return {"id": result.version.id, "version": result.version.version, "created": result.created,
-            "region": region, "variant": variant}
+    return {
+        "id": result.version.id,
+        "version": result.version.version,
+        "created": result.created,
+        "region": region,
+        "variant": variant,
+    }
 
 
 # --- live version and migration -------------------------------------------------
 
+
 def make_live(session: Session, user: User, version_id: int, now: datetime) -> dict[str, Any]:
     version = _version(session, user, version_id)
     require_change(user, version.region)
-    return versions.rollback_live_version(session, user=user, region=version.region, variant=version.variant,
-                                          version=version.version, now=now)
+    return versions.rollback_live_version(
+        session, user=user, region=version.region, variant=version.variant, version=version.version, now=now
+    )
 
 
-def migration_preview(session: Session, registry: ModelRegistry, clock: Clock, user: User,
-                      version_id: int) -> list[dict[str, Any]]:
+def migration_preview(
+    session: Session, registry: ModelRegistry, clock: Clock, user: User, version_id: int
+) -> list[dict[str, Any]]:
     """Dry run for every active case on an older version of this variant: could it move here?"""
     version = _version(session, user, version_id)
     require_change(user, version.region)
-    return case_migration.migration_preview(session, registry, clock, region=version.region,
-                                            variant=version.variant, to_version=version.version, user=user)
+    return case_migration.migration_preview(
+        session, registry, clock, region=version.region, variant=version.variant, to_version=version.version, user=user
+    )
 
 
-def migrate(session: Session, registry: ModelRegistry, clock: Clock, user: User, version_id: int,
-            case_ids: list[int]) -> list[dict[str, Any]]:
+def migrate(
+    session: Session, registry: ModelRegistry, clock: Clock, user: User, version_id: int, case_ids: list[int]
+) -> list[dict[str, Any]]:
     """Move the chosen cases (active, this variant, older versions) to this version; a result per case."""
     detail = version_detail(session, user, version_id)
     version = detail["version"]
@@ -257,10 +314,27 @@ def migrate(session: Session, registry: ModelRegistry, clock: Clock, user: User,
         raise InvalidInput("kies minstens één zaak om te migreren")
     allowed = set(detail["older_active"])
     eligible = [c for c in dict.fromkeys(case_ids) if c in allowed]
-    results = {r["case_id"]: r for r in case_migration.migrate_cases(
-        session, registry, clock, case_ids=eligible, to_version=version["version"], user=user)} if eligible else {}
-    reason = (f"geen actieve zaak van variant '{version['variant']}' in regio '{version['region']}' "
-              f"op een eerdere versie")
-    return [results.get(c) or {"case_id": c, "to_version": version["version"], "from_version": None,
-                               "status": case_migration.REFUSED, "reason": reason}
-            for c in dict.fromkeys(case_ids)]
+    results = (
+        {
+            r["case_id"]: r
+            for r in case_migration.migrate_cases(
+                session, registry, clock, case_ids=eligible, to_version=version["version"], user=user
+            )
+        }
+        if eligible
+        else {}
+    )
+    reason = (
+        f"geen actieve zaak van variant '{version['variant']}' in regio '{version['region']}' op een eerdere versie"
+    )
+    return [
+        results.get(c)
+        or {
+            "case_id": c,
+            "to_version": version["version"],
+            "from_version": None,
+            "status": case_migration.REFUSED,
+            "reason": reason,
+        }
+        for c in dict.fromkeys(case_ids)
+    ]

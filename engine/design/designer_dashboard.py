@@ -7,6 +7,7 @@ person may see; figures and logs of several regions are the per-region results
 put together (one pseudonym key per export, so a person has one pseudonym in
 the whole file).
 """
+
 from __future__ import annotations
 
 import io
@@ -17,12 +18,12 @@ from typing import Any
 from lxml import etree
 from sqlalchemy.orm import Session
 
+from engine.base.errors import Forbidden, InvalidInput
+from engine.base.vocabulary import REGION_CODES
 from engine.design import dashboard as figures
 from engine.design import event_log
 from engine.design.designer import require_area
-from engine.base.errors import Forbidden, InvalidInput
 from engine.storage.tables import User
-from engine.base.vocabulary import REGION_CODES
 
 
 def regions_for(user: User, region: str | None) -> list[str | None]:
@@ -37,30 +38,51 @@ def regions_for(user: User, region: str | None) -> list[str | None]:
     return [None] if set(viewable) == REGION_CODES else list(viewable)
 
 
-def comparison(session: Session, user: User, *, now: datetime, region: str | None = None,
-               start: datetime | None = None, end: datetime | None = None) -> dict[str, Any]:
+def comparison(
+    session: Session,
+    user: User,
+    *,
+    now: datetime,
+    region: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[str, Any]:
     """``engine.design.dashboard.dashboard`` for the regions the user may see."""
     parts = [figures.dashboard(session, now=now, region=r, start=start, end=end) for r in regions_for(user, region)]
     first = parts[0]
-    return {**first, "region": region,
-            "figures": {name: [row for part in parts for row in part["figures"][name]] for name in figures.FIGURES}}
+    return {
+        **first,
+        "region": region,
+        "figures": {name: [row for part in parts for row in part["figures"][name]] for name in figures.FIGURES},
+    }
 
 
-def figure_csv(session: Session, user: User, figure: str, *, now: datetime, region: str | None = None,
-               start: datetime | None = None, end: datetime | None = None) -> str:
-    rows = [row for r in regions_for(user, region)
-            for row in figures.figure_rows(session, figure, now=now, region=r, start=start, end=end)]
+def figure_csv(
+    session: Session,
+    user: User,
+    figure: str,
+    *,
+    now: datetime,
+    region: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> str:
+    rows = [
+        row
+        for r in regions_for(user, region)
+        for row in figures.figure_rows(session, figure, now=now, region=r, start=start, end=end)
+    ]
     return figures.rows_csv(figure, rows)
 
 
-def export_log(session: Session, user: User, fmt: str, *, region: str | None = None,
-               pseudonym: str = "hash") -> bytes:
+def export_log(session: Session, user: User, fmt: str, *, region: str | None = None, pseudonym: str = "hash") -> bytes:
     """The pseudonymised event log (XES or CSV) of one region or of all regions the user may see."""
     if fmt not in event_log.FORMATS:
         raise InvalidInput(f"formaat '{fmt[:20]}' bestaat niet; kies uit {', '.join(event_log.FORMATS)}")
     key = secrets.token_bytes(32)
-    parts = [event_log.export_log(session, fmt, region=r, pseudonym=pseudonym, key=key)
-             for r in regions_for(user, region)]
+    parts = [
+        event_log.export_log(session, fmt, region=r, pseudonym=pseudonym, key=key) for r in regions_for(user, region)
+    ]
     if len(parts) == 1:
         return parts[0]
     if fmt == "csv":

@@ -8,6 +8,7 @@ by a keyed hash that is stable within one export (a fresh random key per
 export unless one is given) or by the role; names and addresses of the people
 involved never appear, because they live only in case data.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,18 +17,19 @@ import hmac
 import io
 import json
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, BinaryIO, Iterator, TextIO
+from datetime import UTC, datetime
+from typing import Any, BinaryIO, TextIO
 
 from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.workflow.case_store import SYSTEM_ACTOR
 from engine.base.errors import InvalidInput
-from engine.storage.tables import Case, CaseEvent, HumanTask, ModelVersion
 from engine.modeling.versions import check_region
+from engine.storage.tables import Case, CaseEvent, HumanTask, ModelVersion
+from engine.workflow.case_store import SYSTEM_ACTOR
 
 XES_VERSION = "1849-2016"
 EXTENSIONS = (
@@ -36,8 +38,17 @@ EXTENSIONS = (
     ("Organizational", "org", "http://www.xes-standard.org/org.xesext"),
     ("Lifecycle", "lifecycle", "http://www.xes-standard.org/lifecycle.xesext"),
 )
-CSV_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "org:resource", "org:group",
-               "lifecycle:transition", "case:region", "case:variant", "case:model_version")
+CSV_COLUMNS = (
+    "case:concept:name",
+    "concept:name",
+    "time:timestamp",
+    "org:resource",
+    "org:group",
+    "lifecycle:transition",
+    "case:region",
+    "case:variant",
+    "case:model_version",
+)
 FORMATS = ("xes", "csv")
 PSEUDONYMS = ("hash", "role")
 CASE_ACTIONS = {"zaak_gestart": "Zaak gestart", "bericht": "Bericht", "gemigreerd": "Zaak gemigreerd"}
@@ -67,7 +78,7 @@ class LogTrace:
 
 def timestamp(at: datetime) -> str:
     """xs:dateTime with milliseconds and an explicit offset (UTC)."""
-    return at.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return at.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 class Pseudonyms:
@@ -99,9 +110,22 @@ def _start_role(detail: str | None) -> str | None:
 
 def _case_events(session: Session, ids: list[int], names: Pseudonyms) -> dict[int, list[LogEvent]]:
     found: dict[int, list[LogEvent]] = {}
-    rows = session.execute(select(CaseEvent.case_id, CaseEvent.id, CaseEvent.action, CaseEvent.element,
-                                  CaseEvent.milestone, CaseEvent.at, CaseEvent.actor, CaseEvent.detail).where(
-        CaseEvent.case_id.in_(ids), CaseEvent.action.in_(["mijlpaal", *CASE_ACTIONS]), CaseEvent.revoked_by.is_(None)))
+    rows = session.execute(
+        select(
+            CaseEvent.case_id,
+            CaseEvent.id,
+            CaseEvent.action,
+            CaseEvent.element,
+            CaseEvent.milestone,
+            CaseEvent.at,
+            CaseEvent.actor,
+            CaseEvent.detail,
+        ).where(
+            CaseEvent.case_id.in_(ids),
+            CaseEvent.action.in_(["mijlpaal", *CASE_ACTIONS]),
+            CaseEvent.revoked_by.is_(None),
+        )
+    )
     for case_id, event_id, action, element, milestone, at, actor, detail in rows:
         if action == "mijlpaal":
             name = milestone or element or "mijlpaal"
@@ -110,16 +134,35 @@ def _case_events(session: Session, ids: list[int], names: Pseudonyms) -> dict[in
         else:
             name = CASE_ACTIONS[action]
         group = _start_role(detail) if action == "zaak_gestart" else None
-        found.setdefault(case_id, []).append(LogEvent(at, 0 if action == "zaak_gestart" else 2, event_id, name,
-                                                      "complete", names.resource(actor, group), group))
+        found.setdefault(case_id, []).append(
+            LogEvent(
+                at,
+                0 if action == "zaak_gestart" else 2,
+                event_id,
+                name,
+                "complete",
+                names.resource(actor, group),
+                group,
+            )
+        )
     return found
 
 
 def _task_events(session: Session, ids: list[int], names: Pseudonyms) -> dict[int, list[LogEvent]]:
     found: dict[int, list[LogEvent]] = {}
-    rows = session.execute(select(HumanTask.case_id, HumanTask.title, HumanTask.role, HumanTask.state,
-                                  HumanTask.created_at, HumanTask.completed_at, HumanTask.completed_by).where(
-        HumanTask.case_id.in_(ids)).order_by(HumanTask.created_at, HumanTask.id))
+    rows = session.execute(
+        select(
+            HumanTask.case_id,
+            HumanTask.title,
+            HumanTask.role,
+            HumanTask.state,
+            HumanTask.created_at,
+            HumanTask.completed_at,
+            HumanTask.completed_by,
+        )
+        .where(HumanTask.case_id.in_(ids))
+        .order_by(HumanTask.created_at, HumanTask.id)
+    )
     for number, (case_id, title, role, state, created, completed, by) in enumerate(rows):
         events = found.setdefault(case_id, [])
         events.append(LogEvent(created, 3, number, title, "start", None, role))
@@ -135,18 +178,22 @@ def traces(session: Session, *, region: str | None = None, pseudonyms: Pseudonym
     """The traces of all cases (of a region), in case order, read in chunks."""
     check_region(region)
     names = pseudonyms or Pseudonyms()
-    query = select(Case.id, Case.region, Case.variant, ModelVersion.version).join(
-        ModelVersion, ModelVersion.id == Case.model_version_id).order_by(Case.id)
+    query = (
+        select(Case.id, Case.region, Case.variant, ModelVersion.version)
+        .join(ModelVersion, ModelVersion.id == Case.model_version_id)
+        .order_by(Case.id)
+    )
     if region is not None:
         query = query.where(Case.region == region)
     cases = session.execute(query).all()
     for offset in range(0, len(cases), CHUNK):
-        chunk = cases[offset:offset + CHUNK]
+        chunk = cases[offset : offset + CHUNK]
         ids = [row[0] for row in chunk]
         from_events, from_tasks = _case_events(session, ids, names), _task_events(session, ids, names)
         for case_id, case_region, variant, version in chunk:
-            events = sorted(from_events.get(case_id, []) + from_tasks.get(case_id, []),
-                            key=lambda e: (e.at, e.rank, e.sequence))
+            events = sorted(
+                from_events.get(case_id, []) + from_tasks.get(case_id, []), key=lambda e: (e.at, e.rank, e.sequence)
+            )
             yield LogTrace(case_id, case_region, variant, version, events)
 
 
@@ -154,8 +201,9 @@ def _attribute(parent: etree._Element, kind: str, key: str, value: Any) -> None:
     etree.SubElement(parent, kind, key=key, value=str(value))
 
 
-def write_xes(session: Session, out: BinaryIO, *, region: str | None = None,
-              pseudonyms: Pseudonyms | None = None) -> tuple[int, int]:
+def write_xes(
+    session: Session, out: BinaryIO, *, region: str | None = None, pseudonyms: Pseudonyms | None = None
+) -> tuple[int, int]:
     """Write the log as XES; returns (traces, events)."""
     check_region(region)
     count_traces = count_events = 0
@@ -173,8 +221,10 @@ def write_xes(session: Session, out: BinaryIO, *, region: str | None = None,
             xf.write(trace_globals)
             xf.write(event_globals)
             xf.write(etree.Element("classifier", name="Activiteit", keys="concept:name lifecycle:transition"))
-            for kind, key, value in (("string", "concept:name", "Zaken tijdelijk huisverbod"),
-                                     ("string", "lifecycle:model", "standard")):
+            for kind, key, value in (
+                ("string", "concept:name", "Zaken tijdelijk huisverbod"),
+                ("string", "lifecycle:model", "standard"),
+            ):
                 xf.write(etree.Element(kind, key=key, value=value))
             for trace in traces(session, region=region, pseudonyms=pseudonyms):
                 element = etree.Element("trace")
@@ -203,8 +253,9 @@ def _text_cell(value: str | None) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def write_csv(session: Session, out: TextIO, *, region: str | None = None,
-              pseudonyms: Pseudonyms | None = None) -> tuple[int, int]:
+def write_csv(
+    session: Session, out: TextIO, *, region: str | None = None, pseudonyms: Pseudonyms | None = None
+) -> tuple[int, int]:
     """Write the log as one CSV row per event (columns ``CSV_COLUMNS``); returns (traces, events)."""
     check_region(region)
     writer = csv.writer(out, lineterminator="\r\n")
@@ -212,16 +263,27 @@ def write_csv(session: Session, out: TextIO, *, region: str | None = None,
     count_traces = count_events = 0
     for trace in traces(session, region=region, pseudonyms=pseudonyms):
         for event in trace.events:
-            writer.writerow([trace.case_id, _text_cell(event.name), timestamp(event.at),
-                             _text_cell(event.resource), _text_cell(event.group), event.transition,
-                             trace.region, _text_cell(trace.variant), trace.model_version])
+            writer.writerow(
+                [
+                    trace.case_id,
+                    _text_cell(event.name),
+                    timestamp(event.at),
+                    _text_cell(event.resource),
+                    _text_cell(event.group),
+                    event.transition,
+                    trace.region,
+                    _text_cell(trace.variant),
+                    trace.model_version,
+                ]
+            )
         count_traces += 1
         count_events += len(trace.events)
     return count_traces, count_events
 
 
-def export_log(session: Session, fmt: str, *, region: str | None = None, pseudonym: str = "hash",
-               key: bytes | None = None) -> bytes:
+def export_log(
+    session: Session, fmt: str, *, region: str | None = None, pseudonym: str = "hash", key: bytes | None = None
+) -> bytes:
     """The whole log in memory (for a download): XES or CSV, UTF-8."""
     if fmt not in FORMATS:
         raise InvalidInput(f"formaat '{fmt}' bestaat niet; kies uit {', '.join(FORMATS)}")

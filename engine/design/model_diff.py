@@ -8,6 +8,7 @@ named. A process or decision that only one side has is reported once, as a
 whole. The result is plain JSON: a list for a web page, and per side and file
 the element ids to colour on the two diagrams.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,15 +25,39 @@ ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
 # Dutch labels of the compared properties, for pages and the command line.
 PROPERTY_LABELS: dict[str, str] = {
-    "type": "soort element", "name": "naam", "lane": "lane (rol)", "members": "elementen in de lane",
-    "documentation": "toelichting", "source": "van", "target": "naar", "default": "standaardpad",
-    "condition": "voorwaarde", "called_element": "aangeroepen proces", "attached_to": "vast aan",
-    "cancel_activity": "onderbrekend", "interrupting": "onderbrekend", "triggered_by_event": "door gebeurtenis",
-    "script": "script", "pre_script": "script vooraf", "post_script": "script achteraf",
-    "instructions": "instructie", "decision": "beslistabel", "form": "formulier", "milestone": "mijlpaal",
-    "senders": "melders", "starters": "starters", "event": "soort gebeurtenis", "timer_kind": "soort termijn",
-    "timer": "termijn", "message": "bericht", "message_variable": "berichtvariabele", "loop": "herhaling",
-    "executable": "uitvoerbaar", "hit_policy": "hit policy", "inputs": "invoer", "outputs": "uitvoer",
+    "type": "soort element",
+    "name": "naam",
+    "lane": "lane (rol)",
+    "members": "elementen in de lane",
+    "documentation": "toelichting",
+    "source": "van",
+    "target": "naar",
+    "default": "standaardpad",
+    "condition": "voorwaarde",
+    "called_element": "aangeroepen proces",
+    "attached_to": "vast aan",
+    "cancel_activity": "onderbrekend",
+    "interrupting": "onderbrekend",
+    "triggered_by_event": "door gebeurtenis",
+    "script": "script",
+    "pre_script": "script vooraf",
+    "post_script": "script achteraf",
+    "instructions": "instructie",
+    "decision": "beslistabel",
+    "form": "formulier",
+    "milestone": "mijlpaal",
+    "senders": "melders",
+    "starters": "starters",
+    "event": "soort gebeurtenis",
+    "timer_kind": "soort termijn",
+    "timer": "termijn",
+    "message": "bericht",
+    "message_variable": "berichtvariabele",
+    "loop": "herhaling",
+    "executable": "uitvoerbaar",
+    "hit_policy": "hit policy",
+    "inputs": "invoer",
+    "outputs": "uitvoer",
     "description": "omschrijving",
 }
 
@@ -56,17 +81,29 @@ def _main_process(containers: dict[str, Container]) -> str | None:
 def _property_changes(a: dict[str, str] | None, b: dict[str, str] | None) -> list[dict[str, Any]]:
     a, b = a or {}, b or {}
     names = sorted(set(a) | set(b), key=lambda n: (n != "type", n != "name", n))
-    return [{"property": n, "label": property_label(n), "a": a.get(n), "b": b.get(n)}
-            for n in names if a.get(n) != b.get(n)]
+    return [
+        {"property": n, "label": property_label(n), "a": a.get(n), "b": b.get(n)} for n in names if a.get(n) != b.get(n)
+    ]
 
 
-def _entry(change: str, kind: str, process_a: str | None, process_b: str | None, a: Element | Container | None,
-           b: Element | Container | None) -> dict[str, Any]:
+def _entry(
+    change: str,
+    kind: str,
+    process_a: str | None,
+    process_b: str | None,
+    a: Element | Container | None,
+    b: Element | Container | None,
+) -> dict[str, Any]:
     either = b or a
     return {
-        "change": change, "kind": kind, "process_a": process_a, "process_b": process_b,
-        "element_a": a.id if a is not None else None, "element_b": b.id if b is not None else None,
-        "file_a": a.file if a is not None else None, "file_b": b.file if b is not None else None,
+        "change": change,
+        "kind": kind,
+        "process_a": process_a,
+        "process_b": process_b,
+        "element_a": a.id if a is not None else None,
+        "element_b": b.id if b is not None else None,
+        "file_a": a.file if a is not None else None,
+        "file_b": b.file if b is not None else None,
         "name": either.props.get("name", ""),
         "properties": _property_changes(a.props if a else None, b.props if b else None),
     }
@@ -82,12 +119,13 @@ class _Markers:
             lists[change].append(element_id)
 
     def result(self) -> dict[str, Any]:
-        return {side: {file: {k: sorted(v) for k, v in lists.items()} for file, lists in sorted(files.items())}
-                for side, files in self.sides.items()}
+        return {
+            side: {file: {k: sorted(v) for k, v in lists.items()} for file, lists in sorted(files.items())}
+            for side, files in self.sides.items()
+        }
 
 
-def _compare_pair(ca: Container | None, cb: Container | None, changes: list[dict[str, Any]],
-                  markers: _Markers) -> str:
+def _compare_pair(ca: Container | None, cb: Container | None, changes: list[dict[str, Any]], markers: _Markers) -> str:
     """Append the changes of one process/decision pair; returns its overall change (or 'same')."""
     pa, pb = (ca.id if ca else None), (cb.id if cb else None)
     if ca is None or cb is None:
@@ -115,8 +153,8 @@ def _compare_pair(ca: Container | None, cb: Container | None, changes: list[dict
 
 
 def _forms(files_a: dict[str, bytes], files_b: dict[str, bytes]) -> list[dict[str, str]]:
-    forms_a = {n[len(FORMS_PREFIX):]: c for n, c in files_a.items() if n.startswith(FORMS_PREFIX)}
-    forms_b = {n[len(FORMS_PREFIX):]: c for n, c in files_b.items() if n.startswith(FORMS_PREFIX)}
+    forms_a = {n[len(FORMS_PREFIX) :]: c for n, c in files_a.items() if n.startswith(FORMS_PREFIX)}
+    forms_b = {n[len(FORMS_PREFIX) :]: c for n, c in files_b.items() if n.startswith(FORMS_PREFIX)}
     result = []
     for name in sorted(set(forms_a) | set(forms_b)):
         if name not in forms_b:
@@ -128,8 +166,9 @@ def _forms(files_a: dict[str, bytes], files_b: dict[str, bytes]) -> list[dict[st
     return result
 
 
-def diff_bundles(files_a: dict[str, bytes], files_b: dict[str, bytes], *, main_a: str | None = None,
-                 main_b: str | None = None) -> dict[str, Any]:
+def diff_bundles(
+    files_a: dict[str, bytes], files_b: dict[str, bytes], *, main_a: str | None = None, main_b: str | None = None
+) -> dict[str, Any]:
     """The element-by-element difference of two bundles (file name -> content)."""
     ca, cb = read_bundle(files_a), read_bundle(files_b)
     main_a = main_a or _main_process(ca)
@@ -149,12 +188,27 @@ def diff_bundles(files_a: dict[str, bytes], files_b: dict[str, bytes], *, main_a
     processes = []
     for key, a, b in pairs:
         overall = _compare_pair(a, b, changes, markers)
-        processes.append({"key": key, "kind": (a or b).kind, "process_a": a.id if a else None,
-                          "process_b": b.id if b else None, "file_a": a.file if a else None,
-                          "file_b": b.file if b else None, "change": overall})
+        processes.append(
+            {
+                "key": key,
+                "kind": (a or b).kind,
+                "process_a": a.id if a else None,
+                "process_b": b.id if b else None,
+                "file_a": a.file if a else None,
+                "file_b": b.file if b else None,
+                "change": overall,
+            }
+        )
     summary = {kind: sum(1 for c in changes if c["change"] == kind) for kind in (ADDED, REMOVED, CHANGED)}
-    return {"main_a": main_a, "main_b": main_b, "summary": summary, "processes": processes,
-            "changes": changes, "forms": _forms(files_a, files_b), "markers": markers.result()}
+    return {
+        "main_a": main_a,
+        "main_b": main_b,
+        "summary": summary,
+        "processes": processes,
+        "changes": changes,
+        "forms": _forms(files_a, files_b),
+        "markers": markers.result(),
+    }
 
 
 def _version_files(session: Session, version_id: int) -> tuple[ModelVersion, dict[str, bytes]]:
@@ -169,9 +223,17 @@ def diff_versions(session: Session, version_a: int, version_b: int) -> dict[str,
     a, files_a = _version_files(session, version_a)
     b, files_b = _version_files(session, version_b)
     result = diff_bundles(files_a, files_b, main_a=a.main_process, main_b=b.main_process)
-    describe = lambda v: {"model_version_id": v.id, "region": v.region, "variant": v.variant,  # noqa: E731
-                          "version": v.version, "main_process": v.main_process}
-    return {"a": describe(a), "b": describe(b), **result}
+    return {"a": _describe(a), "b": _describe(b), **result}
+
+
+def _describe(version: ModelVersion) -> dict[str, Any]:
+    return {
+        "model_version_id": version.id,
+        "region": version.region,
+        "variant": version.variant,
+        "version": version.version,
+        "main_process": version.main_process,
+    }
 
 
 def format_diff(result: dict[str, Any]) -> list[str]:

@@ -8,6 +8,7 @@ laid out from their stored HTML so each page carries its own checksum. Only the 
 in engine.modeling.document_rules.DOSSIER_READERS may export it; each export is recorded in the
 audit trail (``dossier_geexporteerd``) with the checksum of what was handed out.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,17 +18,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.workflow.case_store import lock_case, record_event
 from engine.base.clock import Clock
-from engine.modeling.document_rules import DOSSIER_KINDS, DOSSIER_READERS, KINDS
-from engine.documents.templates import load_spec, lower_first, pdf_of_all, render_html, seal
-from engine.documents.generation import case_data, documents_for_case, milestones_of
 from engine.base.errors import Forbidden
-from engine.storage.tables import CaseEvent, User
+from engine.documents.generation import case_data, documents_for_case, milestones_of
+from engine.documents.service import counts, kind_title, record_dict, records_of, service_status
+from engine.documents.templates import load_spec, lower_first, pdf_of_all, render_html, seal
+from engine.modeling.document_rules import DOSSIER_KINDS, DOSSIER_READERS, KINDS
 from engine.modeling.registry import ModelRegistry
 from engine.rihg.instrument import ANNEX, SCORE_COLOURS, signal
-from engine.documents.service import counts, kind_title, record_dict, records_of, service_status
+from engine.storage.tables import CaseEvent, User
 from engine.storage.transaction import in_transaction
+from engine.workflow.case_store import lock_case, record_event
 
 STATUS_LABELS = {"active": "lopend", "completed": "afgerond", "terminated": "beëindigd", "error": "fout"}
 MILESTONE_LABELS = {"rihg_afgenomen": "RiHG afgenomen", "zsm_besluit": "ZSM-besluit"}
@@ -70,40 +71,73 @@ def rihg_summary(result: Any) -> dict[str, Any] | None:
             if not isinstance(entry, dict):
                 continue
             score = entry.get("score")
-            indicators.append({"code": indicator.code, "naam": indicator.name, "score": score,
-                               "kleur": SCORE_COLOURS.get(score, ""), "politiegegevens": indicator.police_data,
-                               "signalen": [{"code": c, "label": _label(c)} for c in entry.get("signalen") or []],
-                               "toelichting": entry.get("toelichting")})
-        levels.append({"titel": level.title, "kop": level.heading, "indicatoren": indicators,
-                       "tussenoordeel": (result.get("tussenoordelen") or {}).get(level.key),
-                       "aantal_hoog": (result.get("aantal_hoog") or {}).get(level.key),
-                       "aantal_midden": (result.get("aantal_midden") or {}).get(level.key),
-                       "toelichting": scored.get("tussenoordeel_toelichting")})
+            indicators.append(
+                {
+                    "code": indicator.code,
+                    "naam": indicator.name,
+                    "score": score,
+                    "kleur": SCORE_COLOURS.get(score, ""),
+                    "politiegegevens": indicator.police_data,
+                    "signalen": [{"code": c, "label": _label(c)} for c in entry.get("signalen") or []],
+                    "toelichting": entry.get("toelichting"),
+                }
+            )
+        levels.append(
+            {
+                "titel": level.title,
+                "kop": level.heading,
+                "indicatoren": indicators,
+                "tussenoordeel": (result.get("tussenoordelen") or {}).get(level.key),
+                "aantal_hoog": (result.get("aantal_hoog") or {}).get(level.key),
+                "aantal_midden": (result.get("aantal_midden") or {}).get(level.key),
+                "toelichting": scored.get("tussenoordeel_toelichting"),
+            }
+        )
     extension = result.get("uitbreiding") if isinstance(result.get("uitbreiding"), dict) else None
-    return {"catalogus": result.get("catalogus"), "afnemer": result.get("afnemer"),
-            "afgenomen_op": result.get("afgenomen_op"), "advies": result.get("advies"), "niveaus": levels,
-            "uitbreiding": None if extension is None else {
-                "signalen": [{"code": c, "label": _label(c)} for c in extension.get("signalen") or []],
-                "toelichting": extension.get("toelichting")}}
+    return {
+        "catalogus": result.get("catalogus"),
+        "afnemer": result.get("afnemer"),
+        "afgenomen_op": result.get("afgenomen_op"),
+        "advies": result.get("advies"),
+        "niveaus": levels,
+        "uitbreiding": None
+        if extension is None
+        else {
+            "signalen": [{"code": c, "label": _label(c)} for c in extension.get("signalen") or []],
+            "toelichting": extension.get("toelichting"),
+        },
+    }
 
 
 def _timeline(session: Session, case_id: int, documents: list, records: dict) -> list[dict[str, Any]]:
-    items = [{"op": at, "wat": milestone_label(name), "soort": "mijlpaal"}
-             for name, at in milestones_of(session, case_id)]
+    items = [
+        {"op": at, "wat": milestone_label(name), "soort": "mijlpaal"} for name, at in milestones_of(session, case_id)
+    ]
     for document in documents:
-        items.append({"op": document.generated_at, "soort": "document",
-                      "wat": f"{_cap(kind_title(document.kind))} versie {document.version} gemaakt door "
-                             f"{document.generated_by}"})
+        items.append(
+            {
+                "op": document.generated_at,
+                "soort": "document",
+                "wat": f"{_cap(kind_title(document.kind))} versie {document.version} gemaakt door "
+                f"{document.generated_by}",
+            }
+        )
         for record in records[document.id]:
-            items.append({"op": record.served_at, "soort": "uitreiking",
-                          "wat": f"{_cap(kind_title(document.kind))} versie {document.version} aan "
-                                 f"{record.recipient_name} ({record_dict(record)['rol_naam']}): "
-                                 f"{lower_first(record_dict(record)['wijze_naam'])}"})
+            items.append(
+                {
+                    "op": record.served_at,
+                    "soort": "uitreiking",
+                    "wat": f"{_cap(kind_title(document.kind))} versie {document.version} aan "
+                    f"{record.recipient_name} ({record_dict(record)['rol_naam']}): "
+                    f"{lower_first(record_dict(record)['wijze_naam'])}",
+                }
+            )
     return sorted(items, key=lambda i: i["op"])
 
 
 def export_dossier(session: Session, registry: ModelRegistry, clock: Clock, case_id: int, user: User) -> Dossier:
     """Build the dossier PDF of a case for a user of the OM, burgemeester, hulpofficier or politie."""
+
     def work() -> Dossier:
         case = lock_case(session, case_id, regions=user.regions)
         roles = sorted(DOSSIER_READERS & user.roles)
@@ -115,31 +149,68 @@ def export_dossier(session: Session, registry: ModelRegistry, clock: Clock, case
         documents.sort(key=lambda d: (order[d.kind], d.version))
         records = records_of(session, [d.id for d in documents])
         attached = [d for d in documents if d.kind in DOSSIER_KINDS]
-        exports = session.scalar(select(func.count()).select_from(CaseEvent).where(
-            CaseEvent.case_id == case.id, CaseEvent.action == "dossier_geexporteerd")) or 0
+        exports = (
+            session.scalar(
+                select(func.count())
+                .select_from(CaseEvent)
+                .where(CaseEvent.case_id == case.id, CaseEvent.action == "dossier_geexporteerd")
+            )
+            or 0
+        )
         spec, now = load_spec("dossier"), clock.now()
         context = {
-            "zaak": {"nummer": case.id, "regio": case.region, "variant": case.variant,
-                     "status": STATUS_LABELS.get(case.status, case.status)},
-            "v": data, "status": service_status(session, case.id),
-            "documenten": [{"titel": _cap(kind_title(d.kind)), "soort": d.kind, "versie": d.version,
-                            "gemaakt_op": d.generated_at, "gemaakt_door": d.generated_by, "sha256": d.sha256,
-                            "bijlage": d in attached,
-                            "uitreikingen": [{**record_dict(r), "telt": counts(d, r, r.recipient_role)}
-                                             for r in records[d.id]]} for d in documents],
+            "zaak": {
+                "nummer": case.id,
+                "regio": case.region,
+                "variant": case.variant,
+                "status": STATUS_LABELS.get(case.status, case.status),
+            },
+            "v": data,
+            "status": service_status(session, case.id),
+            "documenten": [
+                {
+                    "titel": _cap(kind_title(d.kind)),
+                    "soort": d.kind,
+                    "versie": d.version,
+                    "gemaakt_op": d.generated_at,
+                    "gemaakt_door": d.generated_by,
+                    "sha256": d.sha256,
+                    "bijlage": d in attached,
+                    "uitreikingen": [{**record_dict(r), "telt": counts(d, r, r.recipient_role)} for r in records[d.id]],
+                }
+                for d in documents
+            ],
             "rihg": rihg_summary(data.get("rihg_resultaat") or data.get("rihg")),
             "tijdlijn": _timeline(session, case.id, documents, records),
-            "document": {"soort": "dossier", "titel": spec.title, "versie": exports + 1,
-                         "sjabloonversie": spec.version, "gemaakt_op": now, "gemaakt_door": user.name,
-                         "rol": roles[0]},
+            "document": {
+                "soort": "dossier",
+                "titel": spec.title,
+                "versie": exports + 1,
+                "sjabloonversie": spec.version,
+                "gemaakt_op": now,
+                "gemaakt_door": user.name,
+                "rol": roles[0],
+            },
         }
         html, digest = seal(render_html("dossier.html", context))
         pdf = pdf_of_all([html, *(d.html for d in attached)])
         pdf_digest = hashlib.sha256(pdf).hexdigest()
-        record_event(session, case, actor=user.name, action="dossier_geexporteerd", now=now, element="dossier",
-                     detail={"sha256": digest, "pdf_sha256": pdf_digest, "uitdraai": exports + 1,
-                             "documenten": [d.id for d in attached]})
-        return Dossier(f"zaak-{case.id}-dossier-{exports + 1}.pdf", pdf, digest, pdf_digest,
-                       tuple(d.id for d in attached))
+        record_event(
+            session,
+            case,
+            actor=user.name,
+            action="dossier_geexporteerd",
+            now=now,
+            element="dossier",
+            detail={
+                "sha256": digest,
+                "pdf_sha256": pdf_digest,
+                "uitdraai": exports + 1,
+                "documenten": [d.id for d in attached],
+            },
+        )
+        return Dossier(
+            f"zaak-{case.id}-dossier-{exports + 1}.pdf", pdf, digest, pdf_digest, tuple(d.id for d in attached)
+        )
 
     return in_transaction(session, work)

@@ -3,15 +3,17 @@
 Instants are shown in Europe/Amsterdam time ("2 februari 2026 om 21:15"), whatever
 form the case data holds them in (ISO text, aware or naive datetime, date).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 from engine.base.clock import AMSTERDAM, MONTHS
+from engine.base.vocabulary import REGIONS, ROLES
 from engine.modeling.document_rules import RECIPIENT_ROLES
 from engine.rihg.instrument import signal
-from engine.base.vocabulary import REGIONS, ROLES
 
 _LABELS = {**{r.code: r.label for r in ROLES}, **RECIPIENT_ROLES}
 

@@ -10,6 +10,7 @@ The checksum (``sha256``) is the SHA-256 of the document's HTML with the printed
 checksum itself left out (see engine.documents.templates.seal); ``verify`` recomputes
 it, and ``pdf_sha256`` is the hash of the stored PDF file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,22 +18,30 @@ import json
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.util.task import TaskState
 
+from engine.base.clock import Clock
+from engine.base.errors import Forbidden, InvalidInput, NotFound, ThvError
+from engine.documents.templates import (
+    TemplateSpec,
+    checksum_of,
+    load_spec,
+    lower_first,
+    missing_parts,
+    pdf_of,
+    render_html,
+    seal,
+    value_at,
+)
+from engine.modeling.document_rules import issuer_role, may_read, rule
+from engine.modeling.registry import ModelRegistry
+from engine.storage.document_tables import Document
+from engine.storage.tables import Case, CaseEvent, User
+from engine.storage.transaction import in_transaction
 from engine.workflow import state as ws
 from engine.workflow.case_store import lock_case, open_workflow, record_event
-from engine.base.clock import Clock
-from engine.storage.document_tables import Document
-from engine.modeling.document_rules import issuer_role, may_read, rule
-from engine.documents.templates import (
-    TemplateSpec, checksum_of, load_spec, lower_first, missing_parts, pdf_of, render_html, seal, value_at,
-)
-from engine.base.errors import Forbidden, InvalidInput, NotFound, ThvError
-from engine.storage.tables import Case, CaseEvent, User
-from engine.modeling.registry import ModelRegistry
-from engine.storage.transaction import in_transaction
 
 # Kept in every document's source snapshot when present: the service checks and reader rules use them.
 ALWAYS_IN_SOURCE = ("uithuisgeplaatste_naam", "achterblijvers", "huisverbod.einde", "nieuw_einde", "verzoeker.rol")
@@ -45,8 +54,9 @@ class MissingParts(ThvError):
 
     def __init__(self, title: str, missing: list[tuple[str, str]]):
         self.missing = dict(missing)
-        super().__init__(f"de {lower_first(title)} kan niet worden gemaakt; ontbreekt: "
-                         + "; ".join(label for _, label in missing))
+        super().__init__(
+            f"de {lower_first(title)} kan niet worden gemaakt; ontbreekt: " + "; ".join(label for _, label in missing)
+        )
 
 
 def case_data(session: Session, registry: ModelRegistry, case: Case) -> dict[str, Any]:
@@ -66,10 +76,14 @@ def case_data(session: Session, registry: ModelRegistry, case: Case) -> dict[str
 
 
 def milestones_of(session: Session, case_id: int) -> list[tuple[str, datetime]]:
-    return [(m, at) for m, at in session.execute(
-        select(CaseEvent.milestone, CaseEvent.at).where(CaseEvent.case_id == case_id, CaseEvent.milestone.is_not(None),
-                                                 CaseEvent.revoked_by.is_(None))
-        .order_by(CaseEvent.id)).all()]
+    return [
+        (m, at)
+        for m, at in session.execute(
+            select(CaseEvent.milestone, CaseEvent.at)
+            .where(CaseEvent.case_id == case_id, CaseEvent.milestone.is_not(None), CaseEvent.revoked_by.is_(None))
+            .order_by(CaseEvent.id)
+        ).all()
+    ]
 
 
 def _checked_inputs(spec: TemplateSpec, inputs: dict[str, Any] | None) -> dict[str, str]:
@@ -80,8 +94,9 @@ def _checked_inputs(spec: TemplateSpec, inputs: dict[str, Any] | None) -> dict[s
     unknown = sorted(set(inputs) - set(spec.inputs))
     if unknown:
         expected = ", ".join(spec.inputs) or "geen"
-        raise InvalidInput(f"onbekend invoerveld voor de {lower_first(spec.title)}: {', '.join(unknown)} "
-                           f"(verwacht: {expected})")
+        raise InvalidInput(
+            f"onbekend invoerveld voor de {lower_first(spec.title)}: {', '.join(unknown)} (verwacht: {expected})"
+        )
     clean = {}
     for name, value in inputs.items():
         if not isinstance(value, str):
@@ -99,8 +114,9 @@ def _facts(session: Session, registry: ModelRegistry, case: Case, spec: Template
     return data, milestones, missing_parts(spec, checkable, inputs)
 
 
-def missing_for(session: Session, registry: ModelRegistry, case_id: int, kind: str, user: User,
-                inputs: dict[str, Any] | None = None) -> dict[str, str]:
+def missing_for(
+    session: Session, registry: ModelRegistry, case_id: int, kind: str, user: User, inputs: dict[str, Any] | None = None
+) -> dict[str, str]:
     """What a document still lacks (path -> Dutch name), without storing anything; {} when complete."""
     rule(kind)
     case = session.get(Case, case_id)
@@ -110,8 +126,17 @@ def missing_for(session: Session, registry: ModelRegistry, case_id: int, kind: s
     return dict(_facts(session, registry, case, spec, _checked_inputs(spec, inputs))[2])
 
 
-def generate_document(session: Session, registry: ModelRegistry, clock: Clock, case_id: int, kind: str,
-                      user: User, *, role: str | None = None, inputs: dict[str, Any] | None = None) -> Document:
+def generate_document(
+    session: Session,
+    registry: ModelRegistry,
+    clock: Clock,
+    case_id: int,
+    kind: str,
+    user: User,
+    *,
+    role: str | None = None,
+    inputs: dict[str, Any] | None = None,
+) -> Document:
     """Make the next version of a document of ``kind`` for a case, as ``user``; returns the stored row.
 
     ``inputs`` are the fields the template declares under [inputs] (typed in when making it,
@@ -127,30 +152,56 @@ def generate_document(session: Session, registry: ModelRegistry, clock: Clock, c
         data, milestones, missing = _facts(session, registry, case, spec, clean)
         if missing:
             raise MissingParts(spec.title, missing)
-        last = session.scalar(select(func.max(Document.version)).where(Document.case_id == case.id,
-                                                                         Document.kind == kind))
+        last = session.scalar(
+            select(func.max(Document.version)).where(Document.case_id == case.id, Document.kind == kind)
+        )
         version, now = (last or 0) + 1, clock.now()
         context = {
             "zaak": {"nummer": case.id, "regio": case.region, "variant": case.variant},
-            "v": data, "invoer": clean,
+            "v": data,
+            "invoer": clean,
             "mijlpalen": [{"naam": name, "op": at} for name, at in milestones],
             "mijlpaal": {name: at for name, at in milestones},
-            "document": {"soort": kind, "titel": spec.title, "versie": version, "sjabloonversie": spec.version,
-                         "gemaakt_op": now, "gemaakt_door": user.name, "rol": issued_as},
+            "document": {
+                "soort": kind,
+                "titel": spec.title,
+                "versie": version,
+                "sjabloonversie": spec.version,
+                "gemaakt_op": now,
+                "gemaakt_door": user.name,
+                "rol": issued_as,
+            },
         }
         html, digest = seal(render_html(f"{kind}.html", context))
         pdf = pdf_of(html)
         paths = [*spec.required, *spec.conditions, *ALWAYS_IN_SOURCE]
         source = {path: value_at(data, path) for path in dict.fromkeys(paths) if value_at(data, path) is not None}
-        document = Document(case_id=case.id, region=case.region, kind=kind, version=version,
-                            template_version=spec.version, generated_at=now, generated_by=user.name,
-                            generated_role=issued_as, sha256=digest, html=html, pdf=pdf,
-                            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-                            source=json.dumps({**source, "invoer": clean}, ensure_ascii=False, sort_keys=True))
+        document = Document(
+            case_id=case.id,
+            region=case.region,
+            kind=kind,
+            version=version,
+            template_version=spec.version,
+            generated_at=now,
+            generated_by=user.name,
+            generated_role=issued_as,
+            sha256=digest,
+            html=html,
+            pdf=pdf,
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            source=json.dumps({**source, "invoer": clean}, ensure_ascii=False, sort_keys=True),
+        )
         session.add(document)
         session.flush()
-        record_event(session, case, actor=user.name, action="document_gemaakt", element=kind, now=now,
-                     detail={"document_id": document.id, "soort": kind, "versie": version, "sha256": digest})
+        record_event(
+            session,
+            case,
+            actor=user.name,
+            action="document_gemaakt",
+            element=kind,
+            now=now,
+            detail={"document_id": document.id, "soort": kind, "versie": version, "sha256": digest},
+        )
         return document
 
     return in_transaction(session, work)
@@ -176,13 +227,18 @@ def get_document(session: Session, document_id: int, user: User) -> Document:
 
 def documents_for_case(session: Session, case_id: int) -> list[Document]:
     """Every version of every document of a case, by kind and version (no access check: engine use)."""
-    return list(session.scalars(select(Document).where(Document.case_id == case_id)
-                                .order_by(Document.kind, Document.version)))
+    return list(
+        session.scalars(select(Document).where(Document.case_id == case_id).order_by(Document.kind, Document.version))
+    )
 
 
 def latest(session: Session, case_id: int, kind: str) -> Document | None:
-    return session.scalars(select(Document).where(Document.case_id == case_id, Document.kind == kind)
-                           .order_by(Document.version.desc()).limit(1)).first()
+    return session.scalars(
+        select(Document)
+        .where(Document.case_id == case_id, Document.kind == kind)
+        .order_by(Document.version.desc())
+        .limit(1)
+    ).first()
 
 
 def find_by_checksum(session: Session, digest: str, user: User) -> list[Document]:
@@ -196,8 +252,10 @@ def find_by_checksum(session: Session, digest: str, user: User) -> list[Document
 
 def verify(document: Document) -> bool:
     """True when the stored HTML and PDF are exactly what was generated."""
-    return (checksum_of(document.html, document.sha256) == document.sha256
-            and hashlib.sha256(document.pdf).hexdigest() == document.pdf_sha256)
+    return (
+        checksum_of(document.html, document.sha256) == document.sha256
+        and hashlib.sha256(document.pdf).hexdigest() == document.pdf_sha256
+    )
 
 
 def filename(document: Document, extension: str = "pdf") -> str:

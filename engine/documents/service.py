@@ -8,33 +8,40 @@ notice ("mondeling aangezegd") is recorded but does not count: the written decis
 follow (Wth 2(7)). ``require_service`` is the hook engine.cases.operations.complete_task calls for a
 user task with the property ``requiresService``.
 """
+
 from __future__ import annotations
 
 import json
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.task import Task
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from SpiffWorkflow.task import Task
 
-from engine.workflow import state as ws
-from engine.workflow.case_store import lock_case, record_event
 from engine.base.clock import Clock, parse_instant
-from engine.storage.document_tables import Document, ServiceRecord
-from engine.modeling.document_rules import (
-    KINDS, METHODS, PROPERTY_REQUIRES_SERVICE, RECIPIENT_NOUNS, RECIPIENT_ROLES, required_services,
-)
-from engine.documents.generation import documents_for_case, latest, readable, source_of
 from engine.base.errors import ConfigurationError, Conflict, Forbidden, InvalidInput, NotFound
+from engine.documents.generation import documents_for_case, latest, readable, source_of
+from engine.modeling.document_rules import (
+    KINDS,
+    METHODS,
+    PROPERTY_REQUIRES_SERVICE,
+    RECIPIENT_NOUNS,
+    RECIPIENT_ROLES,
+    required_services,
+)
+from engine.storage.document_tables import Document, ServiceRecord
 from engine.storage.tables import Case, CaseEvent, User
 from engine.storage.transaction import in_transaction
+from engine.workflow import state as ws
+from engine.workflow.case_store import lock_case, record_event
 
 NOTE_MAX = 2000
 
 
 def kind_title(kind: str) -> str:
     from engine.documents.templates import load_spec, lower_first
+
     try:
         return lower_first(load_spec(kind).title)
     except ConfigurationError:
@@ -78,19 +85,32 @@ def _served_at(value: datetime | str, document: Document, method: str, now: date
     if moment > now:
         raise InvalidInput("het tijdstip van uitreiken ligt in de toekomst")
     if method != "mondeling_aangezegd" and moment < document.generated_at:
-        raise InvalidInput("het tijdstip van uitreiken ligt vóór het maken van dit document "
-                           f"(versie {document.version}); leg de uitreiking vast bij het document dat is uitgereikt")
+        raise InvalidInput(
+            "het tijdstip van uitreiken ligt vóór het maken van dit document "
+            f"(versie {document.version}); leg de uitreiking vast bij het document dat is uitgereikt"
+        )
     return moment
 
 
-def record_service(session: Session, clock: Clock, *, document_id: int, recipient_role: str, method: str,
-                   served_at: datetime | str, user: User, recipient_name: str | None = None,
-                   note: str | None = None, role: str | None = None) -> ServiceRecord:
+def record_service(
+    session: Session,
+    clock: Clock,
+    *,
+    document_id: int,
+    recipient_role: str,
+    method: str,
+    served_at: datetime | str,
+    user: User,
+    recipient_name: str | None = None,
+    note: str | None = None,
+    role: str | None = None,
+) -> ServiceRecord:
     """Record that a document version reached a recipient; one transaction with the audit event.
 
     For the uithuisgeplaatste the name defaults to, and must match, the name in the document.
     Refusing to sign needs a note on the circumstances.
     """
+
     def work() -> ServiceRecord:
         document = session.get(Document, document_id)
         if document is None or document.region not in user.regions:
@@ -107,25 +127,48 @@ def record_service(session: Session, clock: Clock, *, document_id: int, recipien
             raise InvalidInput(f"'{way.label}' kan niet bij {RECIPIENT_NOUNS[recipient_role]}")
         may = [r for r in sorted(kind.servers & way.recorders) if r in user.roles and (role is None or r == role)]
         if not may:
-            raise Forbidden(f"'{way.label}' van een {title} leggen alleen vast: "
-                            f"{', '.join(sorted(kind.servers & way.recorders))}")
+            raise Forbidden(
+                f"'{way.label}' van een {title} leggen alleen vast: {', '.join(sorted(kind.servers & way.recorders))}"
+            )
         text = (note or "").strip() or None
         if text and len(text) > NOTE_MAX:
             raise InvalidInput(f"de toelichting is te lang (maximaal {NOTE_MAX} tekens)")
         if method == "in_persoon_geweigerd" and not text:
             raise InvalidInput("beschrijf bij een geweigerde handtekening de omstandigheden in de toelichting")
         now = clock.now()
-        record = ServiceRecord(document_id=document.id, case_id=case.id, region=case.region,
-                               recipient_name=_recipient_name(document, recipient_role, recipient_name),
-                               recipient_role=recipient_role, method=method,
-                               served_at=_served_at(served_at, document, method, now), recorded_at=now,
-                               recorded_by=user.name, recorded_role=may[0], note=text)
+        record = ServiceRecord(
+            document_id=document.id,
+            case_id=case.id,
+            region=case.region,
+            recipient_name=_recipient_name(document, recipient_role, recipient_name),
+            recipient_role=recipient_role,
+            method=method,
+            served_at=_served_at(served_at, document, method, now),
+            recorded_at=now,
+            recorded_by=user.name,
+            recorded_role=may[0],
+            note=text,
+        )
         session.add(record)
         session.flush()
-        record_event(session, case, actor=user.name, action="uitgereikt", element=document.kind, now=now,
-                     detail={"document_id": document.id, "soort": document.kind, "versie": document.version,
-                             "sha256": document.sha256, "ontvanger": record.recipient_name,
-                             "rol": recipient_role, "wijze": method, "uitgereikt_op": record.served_at.isoformat()})
+        record_event(
+            session,
+            case,
+            actor=user.name,
+            action="uitgereikt",
+            element=document.kind,
+            now=now,
+            detail={
+                "document_id": document.id,
+                "soort": document.kind,
+                "versie": document.version,
+                "sha256": document.sha256,
+                "ontvanger": record.recipient_name,
+                "rol": recipient_role,
+                "wijze": method,
+                "uitgereikt_op": record.served_at.isoformat(),
+            },
+        )
         return record
 
     return in_transaction(session, work)
@@ -133,26 +176,40 @@ def record_service(session: Session, clock: Clock, *, document_id: int, recipien
 
 def record_dict(record: ServiceRecord) -> dict[str, Any]:
     way = METHODS[record.method]
-    return {"id": record.id, "document_id": record.document_id, "ontvanger": record.recipient_name,
-            "rol": record.recipient_role, "rol_naam": RECIPIENT_ROLES.get(record.recipient_role, record.recipient_role),
-            "wijze": record.method, "wijze_naam": way.label, "bewijs": way.proof,
-            "uitgereikt_op": record.served_at.isoformat(), "vastgelegd_op": record.recorded_at.isoformat(),
-            "vastgelegd_door": record.recorded_by, "vastgelegd_als": record.recorded_role, "toelichting": record.note}
+    return {
+        "id": record.id,
+        "document_id": record.document_id,
+        "ontvanger": record.recipient_name,
+        "rol": record.recipient_role,
+        "rol_naam": RECIPIENT_ROLES.get(record.recipient_role, record.recipient_role),
+        "wijze": record.method,
+        "wijze_naam": way.label,
+        "bewijs": way.proof,
+        "uitgereikt_op": record.served_at.isoformat(),
+        "vastgelegd_op": record.recorded_at.isoformat(),
+        "vastgelegd_door": record.recorded_by,
+        "vastgelegd_als": record.recorded_role,
+        "toelichting": record.note,
+    }
 
 
 def records_of(session: Session, document_ids: list[int]) -> dict[int, list[ServiceRecord]]:
     found: dict[int, list[ServiceRecord]] = {i: [] for i in document_ids}
     if document_ids:
-        for record in session.scalars(select(ServiceRecord).where(ServiceRecord.document_id.in_(document_ids))
-                                      .order_by(ServiceRecord.served_at, ServiceRecord.id)):
+        for record in session.scalars(
+            select(ServiceRecord)
+            .where(ServiceRecord.document_id.in_(document_ids))
+            .order_by(ServiceRecord.served_at, ServiceRecord.id)
+        ):
             found[record.document_id].append(record)
     return found
 
 
 def counts(document: Document, record: ServiceRecord, recipient_role: str) -> bool:
     """Whether a record makes the document count as served to ``recipient_role``."""
-    return record.recipient_role == recipient_role and (METHODS[record.method].written
-                                                        or not KINDS[document.kind].decision)
+    return record.recipient_role == recipient_role and (
+        METHODS[record.method].written or not KINDS[document.kind].decision
+    )
 
 
 def _case(session: Session, case_id: int, user: User | None) -> Case:
@@ -168,20 +225,35 @@ def documents_of_case(session: Session, case_id: int, user: User) -> list[dict[s
     documents = [d for d in documents_for_case(session, case_id) if readable(d, user)]
     newest = {d.kind: d.version for d in documents}
     records = records_of(session, [d.id for d in documents])
-    return [{"id": d.id, "soort": d.kind, "titel": kind_title(d.kind), "versie": d.version,
-             "actueel": d.version == newest[d.kind], "sjabloonversie": d.template_version,
-             "gemaakt_op": d.generated_at.isoformat(), "gemaakt_door": d.generated_by, "gemaakt_als": d.generated_role,
-             "sha256": d.sha256, "pdf_sha256": d.pdf_sha256,
-             "uitreikingen": [record_dict(r) for r in records[d.id]],
-             "uitgereikt_aan": sorted({r.recipient_role for r in records[d.id] if counts(d, r, r.recipient_role)})}
-            for d in documents]
+    return [
+        {
+            "id": d.id,
+            "soort": d.kind,
+            "titel": kind_title(d.kind),
+            "versie": d.version,
+            "actueel": d.version == newest[d.kind],
+            "sjabloonversie": d.template_version,
+            "gemaakt_op": d.generated_at.isoformat(),
+            "gemaakt_door": d.generated_by,
+            "gemaakt_als": d.generated_role,
+            "sha256": d.sha256,
+            "pdf_sha256": d.pdf_sha256,
+            "uitreikingen": [record_dict(r) for r in records[d.id]],
+            "uitgereikt_aan": sorted({r.recipient_role for r in records[d.id] if counts(d, r, r.recipient_role)}),
+        }
+        for d in documents
+    ]
 
 
 def _latest_extension_end(session: Session, case_id: int) -> datetime | None:
-    detail = session.scalars(select(CaseEvent.detail).where(
-        CaseEvent.case_id == case_id, CaseEvent.milestone == "huisverbod_verlengd",
-        CaseEvent.revoked_by.is_(None)).order_by(CaseEvent.id.desc())
-        .limit(1)).first()
+    detail = session.scalars(
+        select(CaseEvent.detail)
+        .where(
+            CaseEvent.case_id == case_id, CaseEvent.milestone == "huisverbod_verlengd", CaseEvent.revoked_by.is_(None)
+        )
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    ).first()
     end = (json.loads(detail).get("huisverbod") or {}).get("einde") if detail else None
     return parse_instant(end) if isinstance(end, str) else None
 
@@ -192,9 +264,13 @@ def _status(session: Session, document: Document | None, recipient_role: str = "
     records = records_of(session, [document.id])[document.id]
     valid = [r for r in records if counts(document, r, recipient_role)]
     strongest = min(valid, key=lambda r: list(METHODS).index(r.method)) if valid else None
-    return {"document_id": document.id, "versie": document.version, "betekend": bool(valid),
-            "uitreikingen": [record_dict(r) for r in records if r.recipient_role == recipient_role],
-            "bewijs": record_dict(strongest) if strongest else None}
+    return {
+        "document_id": document.id,
+        "versie": document.version,
+        "betekend": bool(valid),
+        "uitreikingen": [record_dict(r) for r in records if r.recipient_role == recipient_role],
+        "bewijs": record_dict(strongest) if strongest else None,
+    }
 
 
 def _announced_end(document: Document) -> datetime | None:
@@ -218,24 +294,34 @@ def service_status(session: Session, case_id: int, user: User | None = None) -> 
     extension["nodig"] = extended_to is not None or extension_doc is not None
     # Current: it announces an end at least as late as the latest recorded extension.
     extension["actueel"] = extension_doc is not None and (
-        extended_to is None or (announced is not None and announced >= extended_to))
+        extended_to is None or (announced is not None and announced >= extended_to)
+    )
     reasons = []
     if beschikking["document_id"] is None:
         reasons.append("er is nog geen beschikking gemaakt")
     elif not beschikking["betekend"]:
-        reasons.append(f"de uitreiking van de beschikking (versie {beschikking['versie']}) "
-                       "aan de uithuisgeplaatste is niet vastgelegd")
+        reasons.append(
+            f"de uitreiking van de beschikking (versie {beschikking['versie']}) "
+            "aan de uithuisgeplaatste is niet vastgelegd"
+        )
     if extension["nodig"]:
         if extension_doc is None:
             reasons.append("het huisverbod is verlengd, maar er is geen verlengingsbeschikking gemaakt")
         elif not extension["actueel"]:
-            reasons.append(f"de verlengingsbeschikking (versie {extension_doc.version}) "
-                           "dekt de laatste verlenging niet")
+            reasons.append(
+                f"de verlengingsbeschikking (versie {extension_doc.version}) dekt de laatste verlenging niet"
+            )
         elif not extension["betekend"]:
-            reasons.append(f"de uitreiking van de verlengingsbeschikking (versie {extension_doc.version}) "
-                           "aan de uithuisgeplaatste is niet vastgelegd")
-    return {"betekend": not reasons, "redenen": reasons, "beschikking": beschikking,
-            "verlengingsbeschikking": extension}
+            reasons.append(
+                f"de uitreiking van de verlengingsbeschikking (versie {extension_doc.version}) "
+                "aan de uithuisgeplaatste is niet vastgelegd"
+            )
+    return {
+        "betekend": not reasons,
+        "redenen": reasons,
+        "beschikking": beschikking,
+        "verlengingsbeschikking": extension,
+    }
 
 
 def service_instant(session: Session, case: Case, task_spec) -> datetime | None:
@@ -253,8 +339,9 @@ def service_instant(session: Session, case: Case, task_spec) -> datetime | None:
         document = latest(session, case.id, kind) if kind in KINDS else None
         if document is None:
             return None
-        served = [r.served_at for r in records_of(session, [document.id])[document.id]
-                  if counts(document, r, recipient)]
+        served = [
+            r.served_at for r in records_of(session, [document.id])[document.id] if counts(document, r, recipient)
+        ]
         if not served:
             return None
         instants.append(min(served))
@@ -282,11 +369,15 @@ def require_service(session: Session, case: Case, task: Task, title: str) -> Non
             continue
         if kind == "verlengingsbeschikking" and isinstance(task.data.get("nieuw_einde"), str):
             if _announced_end(document) != parse_instant(task.data["nieuw_einde"]):
-                problems.append(f"de verlengingsbeschikking het einde van deze verlenging noemt "
-                                f"(versie {document.version} noemt een ander einde; maak een nieuwe versie)")
+                problems.append(
+                    f"de verlengingsbeschikking het einde van deze verlenging noemt "
+                    f"(versie {document.version} noemt een ander einde; maak een nieuwe versie)"
+                )
                 continue
         if not _status(session, document, recipient)["betekend"]:
-            problems.append(f"de uitreiking van de {kind_title(kind)} (versie {document.version}) aan "
-                            f"{RECIPIENT_NOUNS[recipient]} is vastgelegd")
+            problems.append(
+                f"de uitreiking van de {kind_title(kind)} (versie {document.version}) aan "
+                f"{RECIPIENT_NOUNS[recipient]} is vastgelegd"
+            )
     if problems:
         raise Conflict(f"taak '{title}' kan pas worden afgerond als " + " en als ".join(problems))

@@ -11,6 +11,7 @@
 The rules themselves stay in engine.modeling.document_rules, engine.documents.generation and engine.documents.service;
 this module only combines their public functions.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,25 +19,32 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
-from engine.workflow import state as ws
-from engine.workflow.case_store import open_workflow
 from engine.base.clock import parse_instant
+from engine.base.errors import Forbidden, NotFound
+from engine.documents.generation import case_data, get_document, latest, milestones_of, missing_for, source_of
+from engine.documents.service import counts, documents_of_case, kind_title, records_of, service_status
+from engine.documents.templates import load_spec, missing_parts
 from engine.modeling.document_rules import (
-    DOSSIER_READERS, KINDS, METHODS, PROPERTY_REQUIRES_SERVICE, RECIPIENT_NOUNS, issuable_kinds, may_read,
+    DOSSIER_READERS,
+    KINDS,
+    METHODS,
+    PROPERTY_REQUIRES_SERVICE,
+    RECIPIENT_NOUNS,
+    issuable_kinds,
+    may_read,
     required_services,
 )
-from engine.documents.templates import load_spec, missing_parts
-from engine.documents.generation import case_data, get_document, latest, milestones_of, missing_for, source_of
-from engine.base.errors import Forbidden, NotFound
-from engine.storage.tables import Case, User
 from engine.modeling.registry import ModelRegistry
-from engine.documents.service import counts, documents_of_case, kind_title, records_of, service_status
+from engine.storage.tables import Case, User
+from engine.workflow import state as ws
+from engine.workflow.case_store import open_workflow
 from engine.workflow.worklist import get_task
 
 INPUT_PREFIX = "invoer."
 
 
 # --- service form choices ---------------------------------------------------------------------
+
 
 def service_options(kind: str, user: User, source: dict[str, Any]) -> dict[str, Any]:
     """The recipients and methods ``user`` may record for a document of ``kind``, and known names.
@@ -52,18 +60,33 @@ def service_options(kind: str, user: User, source: dict[str, Any]) -> dict[str, 
             continue
         recipients = [r for r in rule.recipients if r in way.recipients]
         if recipients:
-            methods.append({"code": code, "label": way.label, "bewijs": way.proof, "ontvangers": recipients,
-                            "telt": way.written or not rule.decision})
+            methods.append(
+                {
+                    "code": code,
+                    "label": way.label,
+                    "bewijs": way.proof,
+                    "ontvangers": recipients,
+                    "telt": way.written or not rule.decision,
+                }
+            )
     offered = [r for r in rule.recipients if any(r in m["ontvangers"] for m in methods)]
     names: dict[str, list[str]] = {}
     if isinstance(source.get("uithuisgeplaatste_naam"), str) and source["uithuisgeplaatste_naam"].strip():
         names["uithuisgeplaatste"] = [source["uithuisgeplaatste_naam"]]
     left_behind = source.get("achterblijvers")
     if isinstance(left_behind, list):
-        names["achterblijver"] = [a["naam"] for a in left_behind
-                                  if isinstance(a, dict) and isinstance(a.get("naam"), str) and a["naam"].strip()]
-    return {"wijzen": methods, "ontvangers": offered, "namen": names, "mogelijk": bool(methods),
-            "eerste_ontvanger": rule.recipients[0]}
+        names["achterblijver"] = [
+            a["naam"]
+            for a in left_behind
+            if isinstance(a, dict) and isinstance(a.get("naam"), str) and a["naam"].strip()
+        ]
+    return {
+        "wijzen": methods,
+        "ontvangers": offered,
+        "namen": names,
+        "mogelijk": bool(methods),
+        "eerste_ontvanger": rule.recipients[0],
+    }
 
 
 def document_detail(session: Session, document_id: int, user: User) -> dict[str, Any]:
@@ -79,11 +102,15 @@ def service_form(session: Session, document_id: int, user: User) -> dict[str, An
     """A document version with the choices of its service form (for the service page)."""
     document = get_document(session, document_id, user)
     detail = document_detail(session, document_id, user)
-    return {"document": detail, "titel": load_spec(document.kind).title,
-            "uitreiken": service_options(document.kind, user, source_of(document))}
+    return {
+        "document": detail,
+        "titel": load_spec(document.kind).title,
+        "uitreiken": service_options(document.kind, user, source_of(document)),
+    }
 
 
 # --- the documents section of a case page --------------------------------------------------------
+
 
 def _case(session: Session, case_id: int, user: User) -> Case:
     case = session.get(Case, case_id)
@@ -92,8 +119,9 @@ def _case(session: Session, case_id: int, user: User) -> Case:
     return case
 
 
-def _missing_by_kind(session: Session, registry: ModelRegistry, case: Case,
-                     kinds: list[str]) -> dict[str, dict[str, str]]:
+def _missing_by_kind(
+    session: Session, registry: ModelRegistry, case: Case, kinds: list[str]
+) -> dict[str, dict[str, str]]:
     """What each kind lacks now (as engine.documents.generation.missing_for), from one load of the case data."""
     data = case_data(session, registry, case)
     checkable = {**data, "mijlpaal": {name: at.isoformat() for name, at in milestones_of(session, case.id)}}
@@ -120,22 +148,34 @@ def documents_panel(session: Session, registry: ModelRegistry, case_id: int, use
         spec = load_spec(kind)
         current = versions[0] if versions else None
         source = source_of(get_document(session, current["id"], user)) if current else {}
-        kinds.append({
-            "soort": kind, "titel": spec.title, "versies": versions, "actueel": current,
-            "mag_maken": kind in issuable, "rollen": [r for r in KINDS[kind].issuers if r in user.roles],
-            "makers": list(KINDS[kind].issuers),
-            "ontbreekt": {p: label for p, label in missing.get(kind, {}).items() if not p.startswith(INPUT_PREFIX)},
-            "invoer": [{"naam": name, "titel": f.title, "max": f.max_length, "verplicht": f.required}
-                       for name, f in spec.inputs.items()],
-            "uitreiken": service_options(kind, user, source) if current else None,
-        })
+        kinds.append(
+            {
+                "soort": kind,
+                "titel": spec.title,
+                "versies": versions,
+                "actueel": current,
+                "mag_maken": kind in issuable,
+                "rollen": [r for r in KINDS[kind].issuers if r in user.roles],
+                "makers": list(KINDS[kind].issuers),
+                "ontbreekt": {p: label for p, label in missing.get(kind, {}).items() if not p.startswith(INPUT_PREFIX)},
+                "invoer": [
+                    {"naam": name, "titel": f.title, "max": f.max_length, "verplicht": f.required}
+                    for name, f in spec.inputs.items()
+                ],
+                "uitreiken": service_options(kind, user, source) if current else None,
+            }
+        )
     reads_ban = may_read("beschikking", user.roles)
     status = service_status(session, case.id, user) if reads_ban else None
     imposed = any(name == "huisverbod_opgelegd" for name, _ in milestones_of(session, case.id))
     dossier = bool(DOSSIER_READERS & user.roles)
-    return {"soorten": kinds, "status": status,
-            "status_tonen": status is not None and (imposed or status["beschikking"]["document_id"] is not None),
-            "dossier": dossier, "tonen": bool(kinds) or dossier or status is not None}
+    return {
+        "soorten": kinds,
+        "status": status,
+        "status_tonen": status is not None and (imposed or status["beschikking"]["document_id"] is not None),
+        "dossier": dossier,
+        "tonen": bool(kinds) or dossier or status is not None,
+    }
 
 
 def make_form(session: Session, registry: ModelRegistry, case_id: int, kind: str, user: User) -> dict[str, Any]:
@@ -146,15 +186,23 @@ def make_form(session: Session, registry: ModelRegistry, case_id: int, kind: str
         raise Forbidden(f"een {kind_title(kind)} wordt alleen gemaakt door: {', '.join(rule.issuers)}")
     missing = missing_for(session, registry, case.id, kind, user)
     versions = [d for d in documents_of_case(session, case.id, user) if d["soort"] == kind]
-    return {"soort": kind, "titel": spec.title, "omschrijving": spec.description, "zaak": case.id,
-            "ontbreekt": {p: label for p, label in missing.items() if not p.startswith(INPUT_PREFIX)},
-            "invoer": [{"naam": name, "titel": f.title, "max": f.max_length, "verplicht": f.required}
-                       for name, f in spec.inputs.items()],
-            "rollen": [r for r in rule.issuers if r in user.roles],
-            "volgende_versie": max((d["versie"] for d in versions), default=0) + 1}
+    return {
+        "soort": kind,
+        "titel": spec.title,
+        "omschrijving": spec.description,
+        "zaak": case.id,
+        "ontbreekt": {p: label for p, label in missing.items() if not p.startswith(INPUT_PREFIX)},
+        "invoer": [
+            {"naam": name, "titel": f.title, "max": f.max_length, "verplicht": f.required}
+            for name, f in spec.inputs.items()
+        ],
+        "rollen": [r for r in rule.issuers if r in user.roles],
+        "volgende_versie": max((d["versie"] for d in versions), default=0) + 1,
+    }
 
 
 # --- a task that waits for service ------------------------------------------------------------------
+
 
 def _task_spec(registry: ModelRegistry, session: Session, case: Case, element: str):
     return ws.user_task_spec(registry.model(session, case.model_version_id).all_specs(), element)
@@ -173,8 +221,9 @@ def _served(session: Session, document, recipient: str) -> bool:
     return any(counts(document, r, recipient) for r in records_of(session, [document.id])[document.id])
 
 
-def missing_service_for_task(session: Session, registry: ModelRegistry, task_id: str,
-                             user: User) -> list[dict[str, Any]]:
+def missing_service_for_task(
+    session: Session, registry: ModelRegistry, task_id: str, user: User
+) -> list[dict[str, Any]]:
     """What a ready task with ``requiresService`` waits for, one entry per document kind; [] when nothing.
 
     Mirrors engine.documents.service.require_service (the check that refuses completing the task) without
@@ -196,10 +245,17 @@ def missing_service_for_task(session: Session, registry: ModelRegistry, task_id:
     for kind, recipient in pairs:
         rule, title = KINDS[kind], kind_title(kind)
         document = latest(session, case.id, kind)
-        entry = {"soort": kind, "titel": load_spec(kind).title, "ontvanger": recipient,
-                 "document_id": document.id if document else None, "versie": document.version if document else None,
-                 "makers": list(rule.issuers), "uitreikers": sorted(rule.servers),
-                 "mag_maken": bool(user.roles & set(rule.issuers)), "mag_uitreiken": bool(user.roles & rule.servers)}
+        entry = {
+            "soort": kind,
+            "titel": load_spec(kind).title,
+            "ontvanger": recipient,
+            "document_id": document.id if document else None,
+            "versie": document.version if document else None,
+            "makers": list(rule.issuers),
+            "uitreikers": sorted(rule.servers),
+            "mag_maken": bool(user.roles & set(rule.issuers)),
+            "mag_uitreiken": bool(user.roles & rule.servers),
+        }
         if document is None:
             missing.append({**entry, "reden": "geen_document", "melding": f"er is nog geen {title} gemaakt"})
             continue
@@ -207,12 +263,22 @@ def missing_service_for_task(session: Session, registry: ModelRegistry, task_id:
         if kind == "verlengingsbeschikking" and isinstance(wanted, str):
             announced = source_of(document).get("nieuw_einde")
             if not isinstance(announced, str) or parse_instant(announced) != parse_instant(wanted):
-                missing.append({**entry, "reden": "ander_einde",
-                                "melding": f"de {title} (versie {document.version}) noemt een ander einde dan deze "
-                                           "verlenging; maak een nieuwe versie"})
+                missing.append(
+                    {
+                        **entry,
+                        "reden": "ander_einde",
+                        "melding": f"de {title} (versie {document.version}) noemt een ander einde dan deze "
+                        "verlenging; maak een nieuwe versie",
+                    }
+                )
                 continue
         if not _served(session, document, recipient):
-            missing.append({**entry, "reden": "niet_uitgereikt",
-                            "melding": f"de uitreiking van de {title} (versie {document.version}) aan "
-                                       f"{RECIPIENT_NOUNS[recipient]} is niet vastgelegd"})
+            missing.append(
+                {
+                    **entry,
+                    "reden": "niet_uitgereikt",
+                    "melding": f"de uitreiking van de {title} (versie {document.version}) aan "
+                    f"{RECIPIENT_NOUNS[recipient]} is niet vastgelegd",
+                }
+            )
     return missing

@@ -10,6 +10,7 @@ Each document kind has two files that editors change without touching code:
 Rendering turns everything into Europe/Amsterdam time in Dutch ("2 februari 2026 om
 21:15"). The PDF comes from the same HTML with WeasyPrint; the browser prints the same HTML.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,12 +24,16 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from engine.base.errors import ConfigurationError
 from engine.documents.format import dagen, datum, datumtijd, namen, regio_naam, rol_naam, signaal
 from engine.modeling.document_rules import KINDS
-from engine.base.errors import ConfigurationError
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "documents" / "templates"
-SHARED_FILES = ("_basis.html", "_onderdelen.html", "_stijl.css")  # part of every document, so part of every template version
+SHARED_FILES = (
+    "_basis.html",
+    "_onderdelen.html",
+    "_stijl.css",
+)  # part of every document, so part of every template version
 # Stands in for the checksum while the checksum is computed. Autoescaping turns any "<" in case data
 # into "&lt;", so this string can only come from the template itself.
 CHECKSUM_PLACEHOLDER = "<!--controlegetal-->"
@@ -77,8 +82,10 @@ def load_spec(kind: str, templates_dir: Path | None = None) -> TemplateSpec:
     html_path, toml_path = directory / f"{kind}.html", directory / f"{kind}.toml"
     if not html_path.is_file() or not toml_path.is_file():
         raise _fail(kind, f"{html_path.name} en {toml_path.name} horen allebei in {directory}")
-    stamp = tuple((s.st_mtime_ns, s.st_size) for s in (p.stat() for p in (
-        html_path, toml_path, *(directory / n for n in SHARED_FILES)) if p.is_file()))
+    stamp = tuple(
+        (s.st_mtime_ns, s.st_size)
+        for s in (p.stat() for p in (html_path, toml_path, *(directory / n for n in SHARED_FILES)) if p.is_file())
+    )
     return _load_spec(kind, str(directory), stamp)
 
 
@@ -100,25 +107,34 @@ def _load_spec(kind: str, directory_name: str, _stamp: tuple) -> TemplateSpec:
     if not isinstance(required, dict) or not all(isinstance(v, str) and v for v in required.values()):
         raise _fail(toml_path.name, "[required] koppelt elk gegeven aan een omschrijving (tekst)")
     try:
-        conditions = {path: Condition(c["equals"], str(c["message"]))
-                      for path, c in decl.get("conditions", {}).items()}
-        inputs = {name: InputField(str(i["title"]), int(i.get("max_length", 500)), bool(i.get("required", True)))
-                  for name, i in decl.get("inputs", {}).items()}
+        conditions = {path: Condition(c["equals"], str(c["message"])) for path, c in decl.get("conditions", {}).items()}
+        inputs = {
+            name: InputField(str(i["title"]), int(i.get("max_length", 500)), bool(i.get("required", True)))
+            for name, i in decl.get("inputs", {}).items()
+        }
     except (KeyError, TypeError, ValueError, AttributeError):
         raise _fail(toml_path.name, "[conditions.*] vraagt 'equals' en 'message', [inputs.*] vraagt 'title'") from None
     digest = hashlib.sha256()
     for path in (html_path, toml_path, *(directory / name for name in SHARED_FILES)):
         digest.update(path.name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
-    return TemplateSpec(kind, decl["title"], f"{decl['version']}-{digest.hexdigest()[:12]}",
-                        str(decl.get("description", "")), dict(required), conditions, inputs)
+    return TemplateSpec(
+        kind,
+        decl["title"],
+        f"{decl['version']}-{digest.hexdigest()[:12]}",
+        str(decl.get("description", "")),
+        dict(required),
+        conditions,
+        inputs,
+    )
 
 
 def catalogue_problems(templates_dir: Path | None = None) -> list[str]:
     """Everything wrong with the template folder: missing files, bad declarations, unknown kinds."""
     directory = templates_dir or TEMPLATES_DIR
     problems = []
-    present = {p.stem for p in directory.glob("*.toml")} | {p.stem for p in directory.glob("*.html")
-                                                            if not p.name.startswith("_")}
+    present = {p.stem for p in directory.glob("*.toml")} | {
+        p.stem for p in directory.glob("*.html") if not p.name.startswith("_")
+    }
     for stray in sorted(present - set(KINDS) - {"dossier"}):
         problems.append(f"{stray}: geen bekende documentsoort (kies uit {', '.join(KINDS)})")
     for kind in (*KINDS, "dossier"):
@@ -133,6 +149,7 @@ def catalogue_problems(templates_dir: Path | None = None) -> list[str]:
 
 
 # --- case data ----------------------------------------------------------------------------------
+
 
 def value_at(data: dict[str, Any], path: str) -> Any:
     """The value at a dotted path (``huisverbod.einde``); None when any step is missing."""
@@ -158,18 +175,25 @@ def missing_parts(spec: TemplateSpec, data: dict[str, Any], inputs: dict[str, st
     """(path, Dutch description) of every required part that is absent or does not hold."""
     missing = [(path, label) for path, label in spec.required.items() if is_missing(value_at(data, path))]
     missing += [(path, c.message) for path, c in spec.conditions.items() if value_at(data, path) != c.equals]
-    missing += [(f"invoer.{name}", f.title) for name, f in spec.inputs.items()
-                if f.required and is_missing(inputs.get(name))]
+    missing += [
+        (f"invoer.{name}", f.title) for name, f in spec.inputs.items() if f.required and is_missing(inputs.get(name))
+    ]
     return missing
 
 
 @lru_cache(maxsize=8)
 def _environment(directory: str) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(loader=FileSystemLoader(directory), autoescape=True,
-                                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                                        auto_reload=True)
-    env.filters.update(datum=datum, datumtijd=datumtijd, namen=namen, rol_naam=rol_naam, regio_naam=regio_naam,
-                       signaal=signaal)
+    env = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader(directory),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=True,
+    )
+    env.filters.update(
+        datum=datum, datumtijd=datumtijd, namen=namen, rol_naam=rol_naam, regio_naam=regio_naam, signaal=signaal
+    )
     env.globals.update(dagen=dagen)
     return env
 
@@ -213,17 +237,20 @@ def checksum_of(sealed_html: str, digest: str) -> str:
 
 def _no_fetch() -> Any:
     from weasyprint.urls import URLFetcher
+
     return URLFetcher(allowed_protocols=())  # templates are self-contained: no files, no network
 
 
 def pdf_of(html: str) -> bytes:
     from weasyprint import HTML
+
     return HTML(string=html, url_fetcher=_no_fetch()).write_pdf()
 
 
 def pdf_of_all(htmls: list[str]) -> bytes:
     """One PDF with the pages of several HTML documents, each laid out on its own."""
     from weasyprint import HTML
+
     documents = [HTML(string=h, url_fetcher=_no_fetch()).render() for h in htmls]
     pages = [page for doc in documents for page in doc.pages]
     return documents[0].copy(pages).write_pdf()

@@ -1,4 +1,5 @@
 """Collecting a bundle from disk: a variant folder plus the common subprocesses it calls."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,23 +1,30 @@
 """Deploy checks that read the XML itself: every expression, script, timer, lane
 and milestone, each reported with file, line and element.
 """
+
 from __future__ import annotations
 
 import ast
 import re
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine.base.clock import add_legal_term, parse_instant
 from engine.base.errors import Finding
-from engine.modeling.sandbox import SandboxError, compile_expression, compile_script, evaluate_constant
 from engine.base.vocabulary import (
-    MILESTONE_SET, PROPERTY_DEADLINE_MESSAGE, PROPERTY_MILESTONE, PROPERTY_REQUIRES_SERVICE, PROPERTY_SENDERS, PROPERTY_STARTERS, ROLE_CODES,
+    MILESTONE_SET,
+    PROPERTY_DEADLINE_MESSAGE,
+    PROPERTY_MILESTONE,
+    PROPERTY_REQUIRES_SERVICE,
+    PROPERTY_SENDERS,
+    PROPERTY_STARTERS,
+    ROLE_CODES,
     lane_role,
 )
 from engine.modeling.document_rules import check_requires_service
+from engine.modeling.sandbox import SandboxError, compile_expression, compile_script, evaluate_constant
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -38,8 +45,9 @@ def _finding(file: str, node: etree._Element, message: str) -> Finding:
     return Finding(file, node.sourceline, _element_id(node), message)
 
 
-def _compile(kind: str, compile_fn: Callable[[str], object], file: str, node: etree._Element,
-             text: str) -> Iterator[Finding]:
+def _compile(
+    kind: str, compile_fn: Callable[[str], object], file: str, node: etree._Element, text: str
+) -> Iterator[Finding]:
     try:
         compile_fn(text)
     except SandboxError as exc:
@@ -72,22 +80,36 @@ def _check_data_object_references(file: str, root: etree._Element) -> Iterator[F
                 found = any(obj.get("id") == wanted for obj in scope.iterfind("bpmn:dataObject", NS))
             scope = scope.getparent()
         if not found:
-            yield _finding(file, reference, f"het gegevensobject '{wanted}' bestaat niet in dit proces of een "
-                                            "omliggend (sub)proces; voeg een dataObject met dat id toe")
+            yield _finding(
+                file,
+                reference,
+                f"het gegevensobject '{wanted}' bestaat niet in dit proces of een "
+                "omliggend (sub)proces; voeg een dataObject met dat id toe",
+            )
 
 
 def _check_event_gateways(file: str, root: etree._Element) -> Iterator[Finding]:
     """SpiffWorkflow 3.2 keeps one due instant per waiting task, so an event-based gateway
     with two timers would fire both at the earliest one."""
     for gateway in root.iterfind(".//bpmn:eventBasedGateway", NS):
-        targets = [f.get("targetRef") for f in root.iterfind(".//bpmn:sequenceFlow", NS)
-                   if f.get("sourceRef") == gateway.get("id")]
-        timers = [t for t in targets if root.find(
-            f".//bpmn:intermediateCatchEvent[@id='{t}']/bpmn:timerEventDefinition", NS) is not None]
+        targets = [
+            f.get("targetRef")
+            for f in root.iterfind(".//bpmn:sequenceFlow", NS)
+            if f.get("sourceRef") == gateway.get("id")
+        ]
+        timers = [
+            t
+            for t in targets
+            if root.find(f".//bpmn:intermediateCatchEvent[@id='{t}']/bpmn:timerEventDefinition", NS) is not None
+        ]
         if len(timers) > 1:
-            yield _finding(file, gateway, "een event-based gateway kan op maar één timer wachten "
-                                          f"(nu {len(timers)}: {', '.join(timers)}); zet de andere timer in een "
-                                          "eigen parallelle tak")
+            yield _finding(
+                file,
+                gateway,
+                "een event-based gateway kan op maar één timer wachten "
+                f"(nu {len(timers)}: {', '.join(timers)}); zet de andere timer in een "
+                "eigen parallelle tak",
+            )
 
 
 def _check_lanes(file: str, root: etree._Element) -> Iterator[Finding]:
@@ -96,8 +118,12 @@ def _check_lanes(file: str, root: etree._Element) -> Iterator[Finding]:
             continue  # a parent lane groups lanes; its children carry the roles
         name = (lane.get("name") or "").strip()
         if lane_role(name) is None:
-            yield _finding(file, lane, f"lane '{name}' hoort bij geen bekende rol; gebruik een rolcode "
-                                       "of de naam van de organisatie (zie processes/README.md)")
+            yield _finding(
+                file,
+                lane,
+                f"lane '{name}' hoort bij geen bekende rol; gebruik een rolcode "
+                "of de naam van de organisatie (zie processes/README.md)",
+            )
 
 
 def _check_scripts(file: str, root: etree._Element) -> Iterator[Finding]:
@@ -106,11 +132,16 @@ def _check_scripts(file: str, root: etree._Element) -> Iterator[Finding]:
     for tag in ("preScript", "postScript"):
         for node in root.iterfind(f".//spiffworkflow:{tag}", NS):
             yield from _compile(tag, compile_script, file, node, node.text or "")
-    for tag in ("bpmn:conditionExpression", "bpmn:completionCondition", "bpmn:loopCardinality",
-                "spiffworkflow:messagePayload", "spiffworkflow:expression",
-                "bpmn:conditionalEventDefinition/bpmn:condition",
-                "bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression",
-                "bpmn:correlationPropertyRetrievalExpression/bpmn:messagePath"):
+    for tag in (
+        "bpmn:conditionExpression",
+        "bpmn:completionCondition",
+        "bpmn:loopCardinality",
+        "spiffworkflow:messagePayload",
+        "spiffworkflow:expression",
+        "bpmn:conditionalEventDefinition/bpmn:condition",
+        "bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression",
+        "bpmn:correlationPropertyRetrievalExpression/bpmn:messagePath",
+    ):
         for node in root.iterfind(f".//{tag}", NS):
             text = (node.text or "").strip()
             if not text:
@@ -167,9 +198,11 @@ def timer_value_problem(kind: str, value: object) -> str | None:
         else:
             return f"onbekend timertype {kind}"
     except Exception:  # noqa: BLE001 - the library raises bare Exception
-        expected = {"timeDuration": "ISO 8601-duur zoals P10D of PT24H (jaren en maanden in hele getallen)",
-                    "timeDate": "ISO 8601-tijdstip zoals 2026-04-01T09:00:00+02:00",
-                    "timeCycle": "ISO 8601-herhaling zoals R3/P1D"}.get(kind, kind)
+        expected = {
+            "timeDuration": "ISO 8601-duur zoals P10D of PT24H (jaren en maanden in hele getallen)",
+            "timeDate": "ISO 8601-tijdstip zoals 2026-04-01T09:00:00+02:00",
+            "timeCycle": "ISO 8601-herhaling zoals R3/P1D",
+        }.get(kind, kind)
         return f"timerwaarde '{value}' is geen {expected}"
     return None
 
@@ -184,11 +217,18 @@ def _check_properties(file: str, root: etree._Element) -> Iterator[Finding]:
         if name == PROPERTY_DEADLINE_MESSAGE:
             element = prop.getparent().getparent().getparent()
             if element.find("bpmn:timerEventDefinition", NS) is None:
-                yield _finding(file, prop, f"{name} hoort bij een timer: alleen een verstreken termijn weigert "
-                                           "een latere handeling")
+                yield _finding(
+                    file,
+                    prop,
+                    f"{name} hoort bij een timer: alleen een verstreken termijn weigert een latere handeling",
+                )
             elif not value or len(value) > 300:
-                yield _finding(file, prop, f"{name} moet een zin van 1 tot 300 tekens zijn, met {{tijdstip}} "
-                                           "voor het moment waarop de termijn verstreek")
+                yield _finding(
+                    file,
+                    prop,
+                    f"{name} moet een zin van 1 tot 300 tekens zijn, met {{tijdstip}} "
+                    "voor het moment waarop de termijn verstreek",
+                )
         if name in (PROPERTY_SENDERS, PROPERTY_STARTERS):
             unknown = [r for r in value.split(",") if r.strip() and r.strip() not in ROLE_CODES]
             if unknown or not value:
@@ -231,8 +271,12 @@ def check_dmn_xml(file: str, root: etree._Element) -> Iterator[Finding]:
             try:
                 ast.parse(raw)  # the DMN engine checks the text as written, spaces included
             except SyntaxError:
-                yield _finding(file, expression, f"invoerexpressie '{text}' mag niet met een spatie of witregel "
-                                                 "beginnen en moet één Python-expressie zijn")
+                yield _finding(
+                    file,
+                    expression,
+                    f"invoerexpressie '{text}' mag niet met een spatie of witregel "
+                    "beginnen en moet één Python-expressie zijn",
+                )
                 input_exprs.append(None)
                 continue
             input_exprs.append(raw)
@@ -288,8 +332,10 @@ def dmn_input_entry_problem(input_expr: str, text: str | None) -> str | None:
         return f"DMN-regelcel '{shown}' is geen geldige Python-vergelijking ({_FEEL_HINT})"
     compared = tree.body.comparators[0] if "dmninputexpr" not in match and isinstance(tree.body, ast.Compare) else None
     if isinstance(compared, ast.Tuple):
-        return (f"DMN-regelcel '{shown}' is een FEEL-lijst en past nooit; schrijf ' in [{shown}]' "
-                f"(met spatie ervoor; {_FEEL_HINT})")
+        return (
+            f"DMN-regelcel '{shown}' is een FEEL-lijst en past nooit; schrijf ' in [{shown}]' "
+            f"(met spatie ervoor; {_FEEL_HINT})"
+        )
     if isinstance(compared, ast.UnaryOp) and isinstance(compared.op, ast.Not):
         return f"DMN-regelcel '{shown}' is een FEEL-ontkenning en past nooit zoals bedoeld ({_FEEL_HINT})"
     try:

@@ -19,13 +19,14 @@ with tests:
 This module imports nothing heavy, so engine.cases.operations can import the service hook
 without pulling in templates or the PDF library.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from engine.base.errors import Forbidden, InvalidInput
-from engine.base.vocabulary import PROPERTY_REQUIRES_SERVICE  # noqa: F401 - re-exported for callers
+from engine.base.vocabulary import PROPERTY_REQUIRES_SERVICE
 
 # Who receives documents (the ``role`` of a service record). Not user roles: persons and organisations.
 RECIPIENT_ROLES: dict[str, str] = {
@@ -37,8 +38,11 @@ RECIPIENT_ROLES: dict[str, str] = {
     "verzoeker": "Verzoeker",
 }
 RECIPIENT_NOUNS: dict[str, str] = {
-    "uithuisgeplaatste": "de uithuisgeplaatste", "achterblijver": "een achterblijver",
-    "hulpverlening": "de hulpverlening", "veilig_thuis": "Veilig Thuis", "burgemeester": "de burgemeester",
+    "uithuisgeplaatste": "de uithuisgeplaatste",
+    "achterblijver": "een achterblijver",
+    "hulpverlening": "de hulpverlening",
+    "veilig_thuis": "Veilig Thuis",
+    "burgemeester": "de burgemeester",
     "verzoeker": "de verzoeker",
 }
 ORGANISATIONS = frozenset({"hulpverlening", "veilig_thuis", "burgemeester", "verzoeker"})
@@ -59,24 +63,47 @@ _PERSONS = frozenset({"uithuisgeplaatste", "achterblijver"})
 _IN_PERSON = frozenset({"politie", "hulpofficier", "burgemeester", "weegteam"})
 METHODS: dict[str, Method] = {
     "in_persoon_getekend": Method(
-        "In persoon uitgereikt, voor ontvangst getekend", "sterk: handtekening van de ontvanger", True,
-        _IN_PERSON, frozenset(RECIPIENT_ROLES)),
+        "In persoon uitgereikt, voor ontvangst getekend",
+        "sterk: handtekening van de ontvanger",
+        True,
+        _IN_PERSON,
+        frozenset(RECIPIENT_ROLES),
+    ),
     "in_persoon_geweigerd": Method(
-        "In persoon uitgereikt, ondertekening geweigerd", "verklaring van de uitreikende ambtenaar", True,
-        _IN_PERSON, _PERSONS),
+        "In persoon uitgereikt, ondertekening geweigerd",
+        "verklaring van de uitreikende ambtenaar",
+        True,
+        _IN_PERSON,
+        _PERSONS,
+    ),
     "mondeling_aangezegd": Method(
-        "Mondeling aangezegd", "mondeling: verklaring van de ambtenaar; de schriftelijke beschikking volgt (Wth 2(7))",
-        False, _IN_PERSON, frozenset(RECIPIENT_ROLES)),
+        "Mondeling aangezegd",
+        "mondeling: verklaring van de ambtenaar; de schriftelijke beschikking volgt (Wth 2(7))",
+        False,
+        _IN_PERSON,
+        frozenset(RECIPIENT_ROLES),
+    ),
     "per_post": Method(
-        "Per post verzonden", "zwak: verzending, geen bewijs van ontvangst", True,
-        frozenset({"burgemeester", "hulpofficier", "weegteam"}), frozenset(RECIPIENT_ROLES)),
+        "Per post verzonden",
+        "zwak: verzending, geen bewijs van ontvangst",
+        True,
+        frozenset({"burgemeester", "hulpofficier", "weegteam"}),
+        frozenset(RECIPIENT_ROLES),
+    ),
     "nederlegging": Method(
         "Nedergelegd ter gemeentesecretarie (verblijfplaats onbekend)",
-        "bekendmaking zonder kennisname (Wth 2(7))", True, frozenset({"burgemeester"}),
-        frozenset({"uithuisgeplaatste"})),
+        "bekendmaking zonder kennisname (Wth 2(7))",
+        True,
+        frozenset({"burgemeester"}),
+        frozenset({"uithuisgeplaatste"}),
+    ),
     "digitaal": Method(
-        "Beveiligd digitaal verzonden", "verzending aan een organisatie", True,
-        frozenset({"burgemeester", "hulpofficier", "weegteam"}), ORGANISATIONS),
+        "Beveiligd digitaal verzonden",
+        "verzending aan een organisatie",
+        True,
+        frozenset({"burgemeester", "hulpofficier", "weegteam"}),
+        ORGANISATIONS,
+    ),
 }
 
 
@@ -93,31 +120,53 @@ _CHAIN = frozenset({"politie", "hulpofficier", "burgemeester", "om"})
 _CARE = frozenset({"hulpverlening", "veilig_thuis"})
 KINDS: dict[str, KindRule] = {
     "beschikking": KindRule(
-        ("hulpofficier", "burgemeester"), frozenset({"politie", "hulpofficier", "burgemeester"}),
+        ("hulpofficier", "burgemeester"),
+        frozenset({"politie", "hulpofficier", "burgemeester"}),
         ("uithuisgeplaatste", "achterblijver", "hulpverlening", "veilig_thuis", "burgemeester"),
-        _CHAIN | _CARE, True),
+        _CHAIN | _CARE,
+        True,
+    ),
     "verlengingsbeschikking": KindRule(
-        ("burgemeester",), frozenset({"politie", "burgemeester"}),
-        ("uithuisgeplaatste", "achterblijver", "hulpverlening", "veilig_thuis"), _CHAIN | _CARE, True),
+        ("burgemeester",),
+        frozenset({"politie", "burgemeester"}),
+        ("uithuisgeplaatste", "achterblijver", "hulpverlening", "veilig_thuis"),
+        _CHAIN | _CARE,
+        True,
+    ),
     "intrekkingsbesluit": KindRule(
-        ("burgemeester",), frozenset({"politie", "burgemeester"}),
-        ("uithuisgeplaatste", "achterblijver", "hulpverlening", "veilig_thuis"), _CHAIN | _CARE, True),
+        ("burgemeester",),
+        frozenset({"politie", "burgemeester"}),
+        ("uithuisgeplaatste", "achterblijver", "hulpverlening", "veilig_thuis"),
+        _CHAIN | _CARE,
+        True,
+    ),
     "kennisgeving_achterblijver": KindRule(
-        ("burgemeester",), frozenset({"politie", "burgemeester"}), ("achterblijver",), _CHAIN | _CARE, False),
+        ("burgemeester",), frozenset({"politie", "burgemeester"}), ("achterblijver",), _CHAIN | _CARE, False
+    ),
     "kennisgeving_hulpverlening": KindRule(
-        ("burgemeester",), frozenset({"burgemeester"}), ("hulpverlening", "veilig_thuis"), _CHAIN | _CARE, False),
+        ("burgemeester",), frozenset({"burgemeester"}), ("hulpverlening", "veilig_thuis"), _CHAIN | _CARE, False
+    ),
     "mededeling_burgemeester": KindRule(
-        ("hulpofficier",), frozenset({"hulpofficier"}), ("burgemeester",), _CHAIN, False),
+        ("hulpofficier",), frozenset({"hulpofficier"}), ("burgemeester",), _CHAIN, False
+    ),
     "afwijzing_weegteam": KindRule(
-        ("weegteam",), frozenset({"weegteam"}), ("verzoeker",),
-        frozenset({"weegteam", "burgemeester", "politie", "veilig_thuis", "crisisteam"}), False),
-    "bewijs_sleutels": KindRule(
-        ("politie",), frozenset({"politie"}), ("uithuisgeplaatste",), _CHAIN, False),
+        ("weegteam",),
+        frozenset({"weegteam"}),
+        ("verzoeker",),
+        frozenset({"weegteam", "burgemeester", "politie", "veilig_thuis", "crisisteam"}),
+        False,
+    ),
+    "bewijs_sleutels": KindRule(("politie",), frozenset({"politie"}), ("uithuisgeplaatste",), _CHAIN, False),
     "besluit_alternatief_verbod": KindRule(
-        ("burgemeester",), frozenset({"politie", "burgemeester"}), ("uithuisgeplaatste",), _CHAIN, True),
+        ("burgemeester",), frozenset({"politie", "burgemeester"}), ("uithuisgeplaatste",), _CHAIN, True
+    ),
     "kennisgeving_nieuw_einde": KindRule(
-        ("burgemeester",), frozenset({"politie", "burgemeester"}), ("uithuisgeplaatste", "achterblijver"),
-        _CHAIN | _CARE, False),
+        ("burgemeester",),
+        frozenset({"politie", "burgemeester"}),
+        ("uithuisgeplaatste", "achterblijver"),
+        _CHAIN | _CARE,
+        False,
+    ),
 }
 
 # The dossier for the OM and the court: beschikkingen, proofs of service, RIHG, timeline.
@@ -199,6 +248,8 @@ def check_requires_service(value: str) -> str | None:
         return f"'{PROPERTY_REQUIRES_SERVICE}' noemt onbekende documentsoort(en): {', '.join(unknown)}"
     wrong = [f"{k}:{r}" for k, r in pairs if r not in KINDS[k].recipients]
     if wrong:
-        return (f"'{PROPERTY_REQUIRES_SERVICE}' noemt een ontvanger die het document niet krijgt: {', '.join(wrong)}"
-                f" (ontvangers: {', '.join(sorted({r for k, _ in pairs for r in KINDS[k].recipients}))})")
+        return (
+            f"'{PROPERTY_REQUIRES_SERVICE}' noemt een ontvanger die het document niet krijgt: {', '.join(wrong)}"
+            f" (ontvangers: {', '.join(sorted({r for k, _ in pairs for r in KINDS[k].recipients}))})"
+        )
     return None

@@ -6,6 +6,7 @@ lane ids differ per variant), every DMN decision and rule becomes an
 expression, condition, called element, form, milestone, senders, starters,
 scripts, message, DMN cells. Files are parsed with the hardened parser.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,8 +14,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from engine.base.errors import InvalidInput
-from engine.modeling.checks import BPMN_NS, SPIFF_NS
 from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_MILESTONE, PROPERTY_SENDERS, PROPERTY_STARTERS, lane_role
+from engine.modeling.checks import BPMN_NS, SPIFF_NS
 from engine.modeling.xml_safety import parse_model_xml
 
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
@@ -23,8 +24,12 @@ _S = f"{{{SPIFF_NS}}}"
 _CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess"}
 _NOT_ELEMENTS = {"laneSet", "documentation", "extensionElements", "ioSpecification", "property"}
 _TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
-_NAMED_PROPERTIES = {PROPERTY_FORM: "form", PROPERTY_MILESTONE: "milestone", PROPERTY_SENDERS: "senders",
-                     PROPERTY_STARTERS: "starters"}
+_NAMED_PROPERTIES = {
+    PROPERTY_FORM: "form",
+    PROPERTY_MILESTONE: "milestone",
+    PROPERTY_SENDERS: "senders",
+    PROPERTY_STARTERS: "starters",
+}
 
 
 @dataclass
@@ -86,7 +91,7 @@ def _event_props(node: etree._Element, props: dict[str, str], messages: dict[str
     for definition in node:
         if not isinstance(definition.tag, str) or not _local(definition).endswith("EventDefinition"):
             continue
-        kind = _local(definition)[:-len("EventDefinition")]
+        kind = _local(definition)[: -len("EventDefinition")]
         kinds.append(kind)
         if kind == "timer":
             for timer_kind in _TIMER_KINDS:
@@ -103,17 +108,24 @@ def _event_props(node: etree._Element, props: dict[str, str], messages: dict[str
     _put(props, "event", ", ".join(kinds))
 
 
-def _flow_element(node: etree._Element, process: str, file: str, lanes: dict[str, str],
-                  messages: dict[str, str]) -> Element:
+def _flow_element(
+    node: etree._Element, process: str, file: str, lanes: dict[str, str], messages: dict[str, str]
+) -> Element:
     kind = _local(node)
     props: dict[str, str] = {"type": kind}
     _put(props, "name", " ".join((node.get("name") or "").split()))
     _put(props, "lane", lanes.get(node.get("id") or ""))
     _put(props, "documentation", _text(node.find(f"{_B}documentation")))
-    for attribute, key in (("sourceRef", "source"), ("targetRef", "target"), ("default", "default"),
-                           ("calledElement", "called_element"), ("attachedToRef", "attached_to"),
-                           ("cancelActivity", "cancel_activity"), ("isInterrupting", "interrupting"),
-                           ("triggeredByEvent", "triggered_by_event")):
+    for attribute, key in (
+        ("sourceRef", "source"),
+        ("targetRef", "target"),
+        ("default", "default"),
+        ("calledElement", "called_element"),
+        ("attachedToRef", "attached_to"),
+        ("cancelActivity", "cancel_activity"),
+        ("isInterrupting", "interrupting"),
+        ("triggeredByEvent", "triggered_by_event"),
+    ):
         _put(props, key, node.get(attribute))
     _put(props, "condition", _text(node.find(f"{_B}conditionExpression")))
     _put(props, "script", _script(node.find(f"{_B}script")))
@@ -184,10 +196,14 @@ def _dmn_containers(root: etree._Element, file: str) -> list[Container]:
             containers.append(container)
             continue
         container.props["hit_policy"] = table.get("hitPolicy") or "UNIQUE"
-        inputs = [(i.get("label") or i.get("id") or f"{n + 1}", _text(i.find(f"{d}inputExpression/{d}text")))
-                  for n, i in enumerate(table.iterfind(f"{d}input"))]
-        outputs = [o.get("name") or o.get("label") or o.get("id") or f"{n + 1}"
-                   for n, o in enumerate(table.iterfind(f"{d}output"))]
+        inputs = [
+            (i.get("label") or i.get("id") or f"{n + 1}", _text(i.find(f"{d}inputExpression/{d}text")))
+            for n, i in enumerate(table.iterfind(f"{d}input"))
+        ]
+        outputs = [
+            o.get("name") or o.get("label") or o.get("id") or f"{n + 1}"
+            for n, o in enumerate(table.iterfind(f"{d}output"))
+        ]
         container.props["inputs"] = " | ".join(f"{label}: {expr}" for label, expr in inputs)
         container.props["outputs"] = " | ".join(outputs)
         for rule in table.iterfind(f"{d}rule"):
@@ -219,5 +235,9 @@ def read_bundle(files: dict[str, bytes]) -> dict[str, Container]:
 
 
 def called_elements(containers: dict[str, Container]) -> set[str]:
-    return {e.props["called_element"] for c in containers.values() for e in c.elements.values()
-            if "called_element" in e.props}
+    return {
+        e.props["called_element"]
+        for c in containers.values()
+        for e in c.elements.values()
+        if "called_element" in e.props
+    }

@@ -1,4 +1,5 @@
 """Task forms: JSON Schema 2020-12 files in ``forms/``, validated per field in Dutch."""
+
 from __future__ import annotations
 
 import json
@@ -85,18 +86,30 @@ def _message(error: ValidationError) -> str:
     if v == "minLength":
         return "Dit veld is verplicht." if arg == 1 else f"Minimaal {arg} tekens."
     templates = {
-        "const": "Moet {arg!r} zijn.", "additionalProperties": "Onbekend veld.",
-        "maxLength": "Maximaal {arg} tekens.", "minimum": "Minimaal {arg}.", "maximum": "Maximaal {arg}.",
-        "maxItems": "Maximaal {arg} keuzes.", "minItems": "Minimaal {arg} keuze(s).",
-        "uniqueItems": "Elke keuze mag maar één keer voorkomen.", "pattern": "Het formaat klopt niet.",
+        "const": "Moet {arg!r} zijn.",
+        "additionalProperties": "Onbekend veld.",
+        "maxLength": "Maximaal {arg} tekens.",
+        "minimum": "Minimaal {arg}.",
+        "maximum": "Maximaal {arg}.",
+        "maxItems": "Maximaal {arg} keuzes.",
+        "minItems": "Minimaal {arg} keuze(s).",
+        "uniqueItems": "Elke keuze mag maar één keer voorkomen.",
+        "pattern": "Het formaat klopt niet.",
         "maxProperties": "Te veel velden.",
     }
     return templates.get(v, "Ongeldige waarde.").format(arg=arg)
 
 
 def _type_nl(type_name: Any) -> str:
-    names = {"string": "tekst", "integer": "een geheel getal", "number": "een getal",
-             "boolean": "ja of nee", "object": "een groep velden", "array": "een lijst", "null": "leeg"}
+    names = {
+        "string": "tekst",
+        "integer": "een geheel getal",
+        "number": "een getal",
+        "boolean": "ja of nee",
+        "object": "een groep velden",
+        "array": "een lijst",
+        "null": "leeg",
+    }
     if isinstance(type_name, list):
         return " of ".join(names.get(t, t) for t in type_name)
     return names.get(type_name, str(type_name))

@@ -4,6 +4,7 @@ A bundle is a mapping of file name to bytes: BPMN and DMN files, plus the forms
 (``forms/<name>.schema.json``) their user tasks use. A deployed version stores
 all of them, so a version can be parsed again from the database alone.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,19 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from engine.base.errors import DeployRefused, Finding, InvalidInput, NotFound
-from engine.modeling.forms import FORM_SUFFIX, FORMS_DIR, load_schema_text, read_form_file
-from engine.modeling.checks import BPMN_NS, SPIFF_NS, check_bpmn_xml, check_dmn_xml
-from engine.storage.tables import ModelFile, ModelVersion
-from engine.modeling.versions import live_version_ids, live_version_of, mark_live
 from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_INSTANT_FIELD, REGION_CODES, lane_role
+from engine.modeling.checks import BPMN_NS, SPIFF_NS, check_bpmn_xml, check_dmn_xml
+from engine.modeling.forms import FORMS_DIR, load_schema_text, read_form_file
+from engine.modeling.versions import live_version_ids, live_version_of, mark_live
 from engine.modeling.xml_safety import parse_model_xml
+from engine.storage.tables import ModelFile, ModelVersion
 
 FORMS_PREFIX = "forms/"
 DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/", "http://www.omg.org/spec/DMN/")
@@ -97,13 +98,15 @@ def parse_bundle(files: dict[str, bytes], forms_dir: Path | None = FORMS_DIR) ->
     findings: list[Finding] = []
     parser = SpiffBpmnParser(validator=VALIDATOR)
     roots: dict[str, etree._Element] = {}
-    forms_in_bundle = {n[len(FORMS_PREFIX):]: c for n, c in files.items() if n.startswith(FORMS_PREFIX)}
+    forms_in_bundle = {n[len(FORMS_PREFIX) :]: c for n, c in files.items() if n.startswith(FORMS_PREFIX)}
 
     for name, content in sorted(files.items()):
         if name.startswith(FORMS_PREFIX):
             continue
         if not name.endswith((".bpmn", ".dmn")):
-            findings.append(Finding(name, None, None, "alleen .bpmn- en .dmn-bestanden (en formulieren) horen in een bundel"))
+            findings.append(
+                Finding(name, None, None, "alleen .bpmn- en .dmn-bestanden (en formulieren) horen in een bundel")
+            )
             continue
         root, finding = parse_model_xml(name, content)
         if finding:
@@ -163,38 +166,67 @@ def _missing_dependencies(parser: SpiffBpmnParser, roots: dict[str, etree._Eleme
     for name, root in roots.items():
         for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
             if node.get("calledElement") in missing_processes:
-                findings.append(Finding(name, node.sourceline, node.get("id"),
-                                        f"roept proces '{node.get('calledElement')}' aan, maar dat zit niet in de bundel"))
+                findings.append(
+                    Finding(
+                        name,
+                        node.sourceline,
+                        node.get("id"),
+                        f"roept proces '{node.get('calledElement')}' aan, maar dat zit niet in de bundel",
+                    )
+                )
         for node in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
             ref = node.find(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}calledDecisionId")
             decision = (ref.text or "").strip() if ref is not None else ""
             if not decision:
-                findings.append(Finding(name, node.sourceline, node.get("id"),
-                                        "bedrijfsregeltaak zonder beslissing (spiffworkflow:calledDecisionId)"))
+                findings.append(
+                    Finding(
+                        name,
+                        node.sourceline,
+                        node.get("id"),
+                        "bedrijfsregeltaak zonder beslissing (spiffworkflow:calledDecisionId)",
+                    )
+                )
             elif decision not in parser.dmn_parsers:
-                findings.append(Finding(name, node.sourceline, node.get("id"),
-                                        f"gebruikt beslissing '{decision}', maar die zit niet in de bundel"))
+                findings.append(
+                    Finding(
+                        name,
+                        node.sourceline,
+                        node.get("id"),
+                        f"gebruikt beslissing '{decision}', maar die zit niet in de bundel",
+                    )
+                )
     return findings
 
 
-def _main_process(parser: SpiffBpmnParser, roots: dict[str, etree._Element],
-                  findings: list[Finding]) -> str | None:
+def _main_process(parser: SpiffBpmnParser, roots: dict[str, etree._Element], findings: list[Finding]) -> str | None:
     """The executable process that no other process in the bundle calls."""
     called = set(parser.get_process_dependencies())
     candidates = sorted(p for p in parser.get_process_ids() if p not in called)
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
-        findings.append(Finding("", None, None, "de bundel bevat geen uitvoerbaar hoofdproces (isExecutable=\"true\")"))
+        findings.append(Finding("", None, None, 'de bundel bevat geen uitvoerbaar hoofdproces (isExecutable="true")'))
     else:
-        findings.append(Finding("", None, None, "de bundel heeft meer dan één hoofdproces: " + ", ".join(candidates)
-                                + "; een bundel is één variant met de subprocessen die zij aanroept"))
+        findings.append(
+            Finding(
+                "",
+                None,
+                None,
+                "de bundel heeft meer dan één hoofdproces: "
+                + ", ".join(candidates)
+                + "; een bundel is één variant met de subprocessen die zij aanroept",
+            )
+        )
     return None
 
 
-def _check_specs_and_load_forms(model: LoadedModel, roots: dict[str, etree._Element],
-                                forms_in_bundle: dict[str, bytes], forms_dir: Path | None,
-                                findings: list[Finding]) -> None:
+def _check_specs_and_load_forms(
+    model: LoadedModel,
+    roots: dict[str, etree._Element],
+    forms_in_bundle: dict[str, bytes],
+    forms_dir: Path | None,
+    findings: list[Finding],
+) -> None:
     for spec in model.all_specs():
         for task_spec in spec.task_specs.values():
             form = (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get(PROPERTY_FORM)
@@ -209,13 +241,14 @@ def _check_specs_and_load_forms(model: LoadedModel, roots: dict[str, etree._Elem
                 findings.append(Finding(**where, message=f"gebruikerstaak heeft geen formulier ({PROPERTY_FORM})"))
             if form and form not in model.forms:
                 _load_form(model, form, forms_in_bundle, forms_dir, where, findings)
-            instant_field = (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get(
-                PROPERTY_INSTANT_FIELD)
+            instant_field = (
+                (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get(PROPERTY_INSTANT_FIELD)
+            )
             if instant_field and (problem := _instant_field_problem(model.forms.get(form or ""), instant_field)):
                 findings.append(Finding(**where, message=problem))
     # Forms shipped in the bundle but used by no task are dropped from the version.
     for name in list(model.files):
-        if name.startswith(FORMS_PREFIX) and name[len(FORMS_PREFIX):] not in model.forms:
+        if name.startswith(FORMS_PREFIX) and name[len(FORMS_PREFIX) :] not in model.forms:
             del model.files[name]
 
 
@@ -223,13 +256,21 @@ def _instant_field_problem(schema: dict[str, Any] | None, field: str) -> str | N
     """Why ``instantField`` cannot name the instant of the act, or None."""
     prop = ((schema or {}).get("properties") or {}).get(field)
     if not isinstance(prop, dict) or prop.get("format") != "date-time":
-        return (f"'{PROPERTY_INSTANT_FIELD}' noemt '{field}', maar het formulier heeft geen veld met die naam "
-                "en format date-time")
+        return (
+            f"'{PROPERTY_INSTANT_FIELD}' noemt '{field}', maar het formulier heeft geen veld met die naam "
+            "en format date-time"
+        )
     return None
 
 
-def _load_form(model: LoadedModel, form: str, forms_in_bundle: dict[str, bytes], forms_dir: Path | None,
-               where: dict, findings: list[Finding]) -> None:
+def _load_form(
+    model: LoadedModel,
+    form: str,
+    forms_in_bundle: dict[str, bytes],
+    forms_dir: Path | None,
+    where: dict,
+    findings: list[Finding],
+) -> None:
     try:
         if form in forms_in_bundle:
             text = forms_in_bundle[form].decode("utf-8")
@@ -242,8 +283,14 @@ def _load_form(model: LoadedModel, form: str, forms_in_bundle: dict[str, bytes],
     except FileNotFoundError:
         findings.append(Finding(**where, message=f"formulier '{form}' bestaat niet in forms/"))
     except (ValueError, UnicodeDecodeError) as exc:
-        findings.append(Finding(FORMS_PREFIX + form, None, where["element"],
-                                f"formulier '{form}' (gebruikt door {where['file']}) is ongeldig: {exc}"))
+        findings.append(
+            Finding(
+                FORMS_PREFIX + form,
+                None,
+                where["element"],
+                f"formulier '{form}' (gebruikt door {where['file']}) is ongeldig: {exc}",
+            )
+        )
 
 
 class ModelRegistry:
@@ -278,8 +325,16 @@ class DeployResult:
     created: bool
 
 
-def deploy_bundle(session: Session, registry: ModelRegistry, files: dict[str, bytes], *, region: str,
-                  variant: str, actor: str, now: datetime) -> DeployResult:
+def deploy_bundle(
+    session: Session,
+    registry: ModelRegistry,
+    files: dict[str, bytes],
+    *,
+    region: str,
+    variant: str,
+    actor: str,
+    now: datetime,
+) -> DeployResult:
     """Check and store a bundle as the next version of ``region``/``variant``.
 
     Nothing is stored when a check fails. Deploying exactly the files of the
@@ -295,10 +350,23 @@ def deploy_bundle(session: Session, registry: ModelRegistry, files: dict[str, by
         live = live_version(session, region, variant)
         if live is not None and live.sha256 == sha:
             return DeployResult(live, created=False)
-        number = (session.scalar(select(func.max(ModelVersion.version)).where(
-            ModelVersion.region == region, ModelVersion.variant == variant)) or 0) + 1
-        version = ModelVersion(region=region, variant=variant, version=number, sha256=sha,
-                               main_process=model.main_process, created_at=now, created_by=actor)
+        number = (
+            session.scalar(
+                select(func.max(ModelVersion.version)).where(
+                    ModelVersion.region == region, ModelVersion.variant == variant
+                )
+            )
+            or 0
+        ) + 1
+        version = ModelVersion(
+            region=region,
+            variant=variant,
+            version=number,
+            sha256=sha,
+            main_process=model.main_process,
+            created_at=now,
+            created_by=actor,
+        )
         version.files = [ModelFile(path=p, content=c.decode("utf-8")) for p, c in sorted(model.files.items())]
         session.add(version)
         mark_live(session, version, actor=actor, now=now)
@@ -329,8 +397,9 @@ def live_version(session: Session, region: str, variant: str) -> ModelVersion | 
 
 def default_variant(session: Session, region: str) -> str | None:
     """The variant deployed last to a region."""
-    return session.scalars(select(ModelVersion.variant).where(ModelVersion.region == region)
-                           .order_by(ModelVersion.id.desc()).limit(1)).first()
+    return session.scalars(
+        select(ModelVersion.variant).where(ModelVersion.region == region).order_by(ModelVersion.id.desc()).limit(1)
+    ).first()
 
 
 def list_versions(session: Session, region: str | None = None) -> list[dict[str, Any]]:
@@ -340,10 +409,19 @@ def list_versions(session: Session, region: str | None = None) -> list[dict[str,
     versions = session.scalars(query).all()
     live = live_version_ids(session, region or None)
     defaults = {v.region: v.variant for v in sorted(versions, key=lambda v: v.id)}
-    return [{
-        "id": v.id, "region": v.region, "variant": v.variant, "version": v.version, "sha256": v.sha256,
-        "main_process": v.main_process, "created_at": v.created_at.isoformat(), "created_by": v.created_by,
-        "live": live.get((v.region, v.variant)) == v.id, "region_default": defaults[v.region] == v.variant,
-        "files": [f.path for f in v.files],
-    } for v in versions]
-
+    return [
+        {
+            "id": v.id,
+            "region": v.region,
+            "variant": v.variant,
+            "version": v.version,
+            "sha256": v.sha256,
+            "main_process": v.main_process,
+            "created_at": v.created_at.isoformat(),
+            "created_by": v.created_by,
+            "live": live.get((v.region, v.variant)) == v.id,
+            "region_default": defaults[v.region] == v.variant,
+            "files": [f.path for f in v.files],
+        }
+        for v in versions
+    ]

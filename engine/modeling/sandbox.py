@@ -6,6 +6,7 @@ that engine is never used. :func:`script_engine` returns the only engine the
 project attaches to a workflow, and it must be re-attached after every load
 because SpiffWorkflow does not persist it.
 """
+
 from __future__ import annotations
 
 import ast
@@ -27,21 +28,41 @@ from RestrictedPython.Guards import (
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from engine.base.awb_terms import awb_term_end
-from engine.rihg.catalogue import child_signals
 from engine.base.clock import add_legal_term, current_now, dutch_instant, parse_instant, subtract_legal_term
 from engine.base.errors import ModelRefusal
+from engine.rihg.catalogue import child_signals
 
 _INPLACE = {
-    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
-    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow,
-    "|=": operator.ior, "&=": operator.iand,
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": operator.imul,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    "%=": operator.imod,
+    "**=": operator.ipow,
+    "|=": operator.ior,
+    "&=": operator.iand,
 }
 
 _EXTRA_BUILTINS = {
-    name: obj for name, obj in {
-        "dict": dict, "list": list, "tuple": tuple, "set": set, "frozenset": frozenset,
-        "min": min, "max": max, "sum": sum, "sorted": sorted, "any": any, "all": all,
-        "enumerate": enumerate, "zip": zip, "reversed": reversed, "map": map, "filter": filter,
+    name: obj
+    for name, obj in {
+        "dict": dict,
+        "list": list,
+        "tuple": tuple,
+        "set": set,
+        "frozenset": frozenset,
+        "min": min,
+        "max": max,
+        "sum": sum,
+        "sorted": sorted,
+        "any": any,
+        "all": all,
+        "enumerate": enumerate,
+        "zip": zip,
+        "reversed": reversed,
+        "map": map,
+        "filter": filter,
     }.items()
 }
 
@@ -134,10 +155,26 @@ def _sandbox_globals() -> dict[str, Any]:
 # Builtins that only serve to reach outside the sandbox, or that fail at run
 # time: refused when the model is compiled, so such a model never deploys.
 # (Harmless names such as "type" stay usable as case-data variables.)
-_FORBIDDEN_NAMES = frozenset({
-    "open", "getattr", "setattr", "delattr", "hasattr", "vars", "globals", "locals", "compile",
-    "eval", "exec", "breakpoint", "memoryview", "print", "exit", "quit",
-})
+_FORBIDDEN_NAMES = frozenset(
+    {
+        "open",
+        "getattr",
+        "setattr",
+        "delattr",
+        "hasattr",
+        "vars",
+        "globals",
+        "locals",
+        "compile",
+        "eval",
+        "exec",
+        "breakpoint",
+        "memoryview",
+        "print",
+        "exit",
+        "quit",
+    }
+)
 # str.format/format_map resolve "{0.attr}" fields outside the attribute guard.
 _FORBIDDEN_ATTRIBUTES = frozenset({"format", "format_map"})
 
@@ -190,7 +227,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         my_globals = copy.copy(self.globals)
         my_globals.update(external_context or {})
         my_globals.update(context)
-        return eval(code, my_globals)  # noqa: S307 - code was compiled by RestrictedPython
+        return eval(code, my_globals)
 
     def execute(self, script, context, external_context=None):
         self.check_for_overwrite(context, external_context or {})
@@ -198,7 +235,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         context.update(copy.copy(self.globals))
         context.update(external_context or {})
         try:
-            exec(code, context)  # noqa: S102 - code was compiled by RestrictedPython
+            exec(code, context)
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
         return True
@@ -228,4 +265,4 @@ def evaluate_constant(expression: str) -> Any:
     Raises NameError when the expression refers to case data.
     """
     code = compile_expression(expression)
-    return eval(code, _sandbox_globals())  # noqa: S307 - sandbox-compiled
+    return eval(code, _sandbox_globals())

@@ -5,6 +5,7 @@ bytes and half the load time). Here the spec is left out on save and taken from
 the cached model version on load. The JSON text keeps SpiffWorkflow's key order,
 which 3.2.0 needs to restore task data.
 """
+
 from __future__ import annotations
 
 import json

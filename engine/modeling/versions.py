@@ -9,6 +9,7 @@ tables: no case is deserialised.
 
 This module imports no registry or case code, so ``engine.modeling.registry`` can use it.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,10 +18,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.storage.analysis_tables import LiveVersion, LiveVersionChange
 from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.storage.tables import Case, ModelVersion, User
 from engine.base.vocabulary import CASE_STATUSES, REGION_CODES
+from engine.storage.analysis_tables import LiveVersion, LiveVersionChange
+from engine.storage.tables import Case, ModelVersion, User
 
 DESIGNER_ROLE = "designer"
 ADMIN_ROLE = "beheerder"
@@ -46,6 +47,7 @@ def check_region(region: str | None) -> None:
 
 # --- the live pointer ---------------------------------------------------------
 
+
 def _highest(session: Session, region: str, variant: str, *, excluding: int | None = None) -> ModelVersion | None:
     query = select(ModelVersion).where(ModelVersion.region == region, ModelVersion.variant == variant)
     if excluding is not None:
@@ -67,14 +69,20 @@ def live_version_of(session: Session, region: str, variant: str) -> ModelVersion
 
 def live_version_ids(session: Session, region: str | None = None) -> dict[tuple[str, str], int]:
     """(region, variant) -> id of the live version, for every variant with a version."""
-    highest = select(ModelVersion.region, ModelVersion.variant, func.max(ModelVersion.version).label("number")) \
-        .group_by(ModelVersion.region, ModelVersion.variant)
+    highest = select(
+        ModelVersion.region, ModelVersion.variant, func.max(ModelVersion.version).label("number")
+    ).group_by(ModelVersion.region, ModelVersion.variant)
     if region is not None:
         highest = highest.where(ModelVersion.region == region)
     top = highest.subquery()
-    rows = session.execute(select(ModelVersion.region, ModelVersion.variant, ModelVersion.id).join(
-        top, (top.c.region == ModelVersion.region) & (top.c.variant == ModelVersion.variant)
-        & (top.c.number == ModelVersion.version))).all()
+    rows = session.execute(
+        select(ModelVersion.region, ModelVersion.variant, ModelVersion.id).join(
+            top,
+            (top.c.region == ModelVersion.region)
+            & (top.c.variant == ModelVersion.variant)
+            & (top.c.number == ModelVersion.version),
+        )
+    ).all()
     live = {(r, v): i for r, v, i in rows}
     pointers = select(LiveVersion)
     if region is not None:
@@ -84,17 +92,21 @@ def live_version_ids(session: Session, region: str | None = None) -> dict[tuple[
     return live
 
 
-def mark_live(session: Session, version: ModelVersion, *, actor: str, now: datetime,
-              action: str = ACTION_DEPLOY) -> None:
+def mark_live(
+    session: Session, version: ModelVersion, *, actor: str, now: datetime, action: str = ACTION_DEPLOY
+) -> None:
     """Point the variant at ``version`` and record it; the caller commits.
 
     ``version`` must be flushed (have an id).
     """
     if version.id is None:
         session.flush()
-    pointer = session.scalars(select(LiveVersion).where(
-        LiveVersion.region == version.region, LiveVersion.variant == version.variant
-    ).with_for_update().execution_options(populate_existing=True)).first()
+    pointer = session.scalars(
+        select(LiveVersion)
+        .where(LiveVersion.region == version.region, LiveVersion.variant == version.variant)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     previous = pointer.model_version_id if pointer is not None else None
     if pointer is None:
         old = _highest(session, version.region, version.variant, excluding=version.id)
@@ -105,12 +117,22 @@ def mark_live(session: Session, version: ModelVersion, *, actor: str, now: datet
     pointer.model_version_id = version.id
     pointer.set_at = now
     pointer.set_by = actor
-    session.add(LiveVersionChange(region=version.region, variant=version.variant, model_version_id=version.id,
-                                  previous_version_id=previous, action=action, at=now, actor=actor))
+    session.add(
+        LiveVersionChange(
+            region=version.region,
+            variant=version.variant,
+            model_version_id=version.id,
+            previous_version_id=previous,
+            action=action,
+            at=now,
+            actor=actor,
+        )
+    )
 
 
-def rollback_live_version(session: Session, *, user: User, region: str, variant: str, version: int,
-                          now: datetime) -> dict[str, Any]:
+def rollback_live_version(
+    session: Session, *, user: User, region: str, variant: str, version: int, now: datetime
+) -> dict[str, Any]:
     """Make version number ``version`` of ``variant`` live in ``region`` again; one transaction.
 
     Usually an earlier version (rollback); a later one is allowed too, to undo a
@@ -119,15 +141,23 @@ def rollback_live_version(session: Session, *, user: User, region: str, variant:
     check_region(region)
     require_designer(user, region)
     try:
-        target = session.scalars(select(ModelVersion).where(
-            ModelVersion.region == region, ModelVersion.variant == variant, ModelVersion.version == version)).first()
+        target = session.scalars(
+            select(ModelVersion).where(
+                ModelVersion.region == region, ModelVersion.variant == variant, ModelVersion.version == version
+            )
+        ).first()
         if target is None:
-            known = session.scalars(select(ModelVersion.version).where(
-                ModelVersion.region == region, ModelVersion.variant == variant).order_by(ModelVersion.version)).all()
+            known = session.scalars(
+                select(ModelVersion.version)
+                .where(ModelVersion.region == region, ModelVersion.variant == variant)
+                .order_by(ModelVersion.version)
+            ).all()
             if not known:
                 raise NotFound(f"variant '{variant}' is niet uitgerold in regio '{region}'")
-            raise NotFound(f"variant '{variant}' heeft in regio '{region}' geen versie {version} "
-                           f"(wel: {', '.join(map(str, known))})")
+            raise NotFound(
+                f"variant '{variant}' heeft in regio '{region}' geen versie {version} "
+                f"(wel: {', '.join(map(str, known))})"
+            )
         current = live_version_of(session, region, variant)
         if current is not None and current.id == target.id:
             raise Conflict(f"versie {version} van '{variant}' is al live in regio '{region}'")
@@ -137,9 +167,16 @@ def rollback_live_version(session: Session, *, user: User, region: str, variant:
     except Exception:
         session.rollback()
         raise
-    return {"region": region, "variant": variant, "version": target.version, "model_version_id": target.id,
-            "previous_version": current.version if current is not None else None, "action": action,
-            "set_at": now.isoformat(), "set_by": user.name}
+    return {
+        "region": region,
+        "variant": variant,
+        "version": target.version,
+        "model_version_id": target.id,
+        "previous_version": current.version if current is not None else None,
+        "action": action,
+        "set_at": now.isoformat(),
+        "set_by": user.name,
+    }
 
 
 def live_history(session: Session, region: str, variant: str | None = None) -> list[dict[str, Any]]:
@@ -149,22 +186,33 @@ def live_history(session: Session, region: str, variant: str | None = None) -> l
     if variant is not None:
         query = query.where(LiveVersionChange.variant == variant)
     changes = session.scalars(query.order_by(LiveVersionChange.id.desc())).all()
-    numbers = dict(session.execute(select(ModelVersion.id, ModelVersion.version).where(
-        ModelVersion.region == region)).all())
-    return [{"region": c.region, "variant": c.variant, "version": numbers.get(c.model_version_id),
-             "previous_version": numbers.get(c.previous_version_id), "action": c.action,
-             "at": c.at.isoformat(), "actor": c.actor} for c in changes]
+    numbers = dict(
+        session.execute(select(ModelVersion.id, ModelVersion.version).where(ModelVersion.region == region)).all()
+    )
+    return [
+        {
+            "region": c.region,
+            "variant": c.variant,
+            "version": numbers.get(c.model_version_id),
+            "previous_version": numbers.get(c.previous_version_id),
+            "action": c.action,
+            "at": c.at.isoformat(),
+            "actor": c.actor,
+        }
+        for c in changes
+    ]
 
 
 # --- cases per version --------------------------------------------------------
 
-def cases_per_version(session: Session, region: str | None = None, *,
-                      include_ids: bool = True) -> list[dict[str, Any]]:
+
+def cases_per_version(session: Session, region: str | None = None, *, include_ids: bool = True) -> list[dict[str, Any]]:
     """Per deployed version: how many cases run on it, by status, and the ids of the active ones."""
     check_region(region)
     versions_query = select(ModelVersion).order_by(ModelVersion.region, ModelVersion.variant, ModelVersion.version)
-    counts_query = select(Case.model_version_id, Case.status, func.count(Case.id)) \
-        .group_by(Case.model_version_id, Case.status)
+    counts_query = select(Case.model_version_id, Case.status, func.count(Case.id)).group_by(
+        Case.model_version_id, Case.status
+    )
     active_query = select(Case.model_version_id, Case.id).where(Case.status == "active").order_by(Case.id)
     if region is not None:
         versions_query = versions_query.where(ModelVersion.region == region)
@@ -182,8 +230,12 @@ def cases_per_version(session: Session, region: str | None = None, *,
     for v in session.scalars(versions_query):
         by_status = {status: counts.get(v.id, {}).get(status, 0) for status in CASE_STATUSES}
         row: dict[str, Any] = {
-            "model_version_id": v.id, "region": v.region, "variant": v.variant, "version": v.version,
-            "live": live.get((v.region, v.variant)) == v.id, "total": sum(by_status.values()),
+            "model_version_id": v.id,
+            "region": v.region,
+            "variant": v.variant,
+            "version": v.version,
+            "live": live.get((v.region, v.variant)) == v.id,
+            "total": sum(by_status.values()),
             "by_status": by_status,
         }
         if include_ids:

@@ -1,4 +1,5 @@
 """Hardened XML parsing for every model file that enters the system."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,9 @@ _DOCTYPE_MESSAGE = "een DOCTYPE-declaratie (DTD of entiteiten) is niet toegestaa
 
 def _parser() -> etree.XMLParser:
     # A fresh parser per document: lxml parsers are not thread-safe.
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False, remove_comments=False)
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=False
+    )
 
 
 class _DoctypeFound(Exception):
@@ -50,8 +52,9 @@ def _has_doctype(content: bytes) -> bool:
     # A DTD makes libxml2 fail with English errors about entities (or, for an
     # attribute that references an entity, before the tree exists), so spot it
     # first, whatever the encoding, and refuse it with one clear message.
-    parser = etree.XMLParser(target=_DoctypeSpotter(), resolve_entities=False, no_network=True,
-                             load_dtd=False, huge_tree=False)
+    parser = etree.XMLParser(
+        target=_DoctypeSpotter(), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
     try:
         etree.fromstring(content, parser)
     except _DoctypeFound:
@@ -69,9 +72,12 @@ def _doctype_line(content: bytes) -> int | None:
 def parse_model_xml(name: str, content: bytes) -> tuple[etree._Element | None, Finding | None]:
     """Parse one uploaded file; refuse DTDs (XXE, billion laughs) and oversized files."""
     if len(content) > MAX_FILE_BYTES:
-        return None, Finding(name, None, None,
-                             f"bestand is te groot ({len(content) // 1024} kB; maximaal "
-                             f"{MAX_FILE_BYTES // (1024 * 1024)} MB)")
+        return None, Finding(
+            name,
+            None,
+            None,
+            f"bestand is te groot ({len(content) // 1024} kB; maximaal {MAX_FILE_BYTES // (1024 * 1024)} MB)",
+        )
     if not content.strip():
         return None, Finding(name, None, None, "bestand is leeg")
     if _has_doctype(content):

@@ -14,6 +14,7 @@ comes from the Leidraad "Het tijdelijk huisverbod vanuit een nieuw perspectief"
 
 engine/rihg/instrument.py turns these tuples into frozen dataclasses; edit only here.
 """
+
 from __future__ import annotations
 
 ANNEX_ID = "besluit-thv-2008"
@@ -23,135 +24,227 @@ ANNEX_SOURCE = "Bijlage bij artikel 2, eerste lid, van het Besluit tijdelijk hui
 # (key, number, article reference, short title, annex heading, indicators)
 # indicator: (letter, name, signals)
 ANNEX: tuple = (
-    ("persoon", 1, "artikel 2, tweede lid, onder a", "Persoon",
-     "Feiten en omstandigheden die de persoon betreffen ten aanzien van wie wordt overwogen om een "
-     "huisverbod op te leggen", (
-         ("a", "Antecedenten en incidenten (op basis van politieregistratie)", (
-             "registraties (HKS) en mutaties geweld",
-             "registraties (HKS) en mutaties zeden",
-             "registraties (HKS) en mutaties wapengerelateerd",
-             "registraties (HKS) en mutaties overig",
-         )),
-         ("b", "Mate van aanspreekbaarheid", (
-             "volledig in de war",
-             "apathisch, zich extreem afsluiten",
-             "gewelddadig, onhandelbaar, niet te corrigeren (tegen slachtoffer of derden)",
-             "extreem jaloers tegenover slachtoffer",
-             "dreigementen om zichzelf wat aan te doen of zichzelf daadwerkelijk te verwonden",
-         )),
-         ("c", "Riskante gewoonten (alcohol- of drugsgebruik)", (
-             "signalen wijzend op verslaving of excessief gebruik van alcohol",
-             "signalen wijzend op verslaving of excessief gebruik van soft drugs",
-             "signalen wijzend op verslaving of excessief gebruik van hard drugs",
-             "onder behandeling (geweest) voor verslaving",
-             "op het moment fors gedronken (of sterk vermoeden)",
-             "op het moment drugs gebruikt (of sterk vermoeden)",
-         )),
-     )),
-    ("incident", 2, "artikel 2, tweede lid, onder b", "Incident",
-     "Feiten en omstandigheden die het verloop van het incident betreffen", (
-         ("a", "Bedreiging", (
-             "verbaal (schelden, schreeuwen)",
-             "dreigen met fysiek geweld",
-             "dreigen met wapen",
-             "dreigen met doden",
-         )),
-         ("b", "Psychisch geweld", (
-             "slachtoffer onder druk zetten door geweld tegen kinderen en/of huisgenoten",
-             "slachtoffer onder druk zetten door geweld tegen huisdieren",
-             "slachtoffer onder druk zetten door vernielen (dierbare) eigendommen van het slachtoffer",
-             "slachtoffer onder druk zetten door hem te vernederen of te dwingen iets tegen de wil te doen",
-         )),
-         ("c", "Lichamelijk geweld", (
-             "duwen, schoppen, stompen, haren trekken e.d.",
-             "zware kneuzingen, brandwonden, gebroken ledematen",
-             "verwonden met wapen",
-             "verwurging",
-         )),
-         ("d", "Seksueel geweld", (
-             "verkrachting of aanranding",
-             "gedwongen seks of prostitutie",
-             "(vermoeden van) kindermisbruik",
-         )),
-         ("e", "Zwaarte van de intimidatie", (
-             "geweld is willekeurig en volstrekt zonder aanleiding",
-             "(dreiging van) plotselinge, extreme uitbarsting van geweld",
-             "zwaar fysiek geweld (al dan niet met ernstig letsel)",
-             "slachtoffer is totaal niet weerbaar",
-         )),
-         ("f", "Geweldsontwikkeling", (
-             "de zwaarte van het geweld is de laatste jaren toegenomen",
-             "de frequentie van geweld is de laatste jaren toegenomen",
-         )),
-         ("g", "Wapens", (
-             "in bezit van vuurwapen",
-             "in bezit van wapenvergunning",
-             "gebruik van slagwapen, steekwapen of (nep-)vuurwapen",
-             "gebruik van «toevallige» wapens (servies, asbak, keukenmes e.d.)",
-         )),
-         ("h", "Gevaarsniveau wapengebruik", (
-             "ermee dreigen",
-             "ermee gooien van een afstand",
-             "het slachtoffer er direct mee verwonden (direct fysiek contact)",
-             "bewuste (bedoelde) verwonding slachtoffer (min of meer met voorbedachten rade)",
-         )),
-         ("i", "Aanwezigheid van kinderen", (
-             "kinderen getuige van geweld",
-             "kinderen apathisch, huilen of schrikachtig",
-             "geweld gepleegd tegen kinderen",
-             "kinderen gewond",
-             "ondertoezichtstelling of andere kinderbeschermingsmaatregel",
-         )),
-         ("j", "Geweldsverwachting", (
-             "slachtoffer vreest toekomstig geweld",
-         )),
-         ("k", "Rechtvaardiging achteraf", (
-             "berouw tonen, maar zich verschuilen achter externe oorzaken",
-             "ontkennen of minimaliseren van het geweld",
-             "rechtvaardigen van geweld",
-         )),
-     )),
-    ("leefomstandigheden", 3, "artikel 2, tweede lid, onder c", "Leefomstandigheden",
-     "Feiten en omstandigheden die de leefomstandigheden van de betrokkene of zijn huisgenoten betreffen", (
-         ("a", "Spanning door werkgerelateerde problemen", (
-             "(langdurige) werkloosheid",
-             "recent ontslag of dreiging van ontslag",
-             "problemen met betrekking tot arbeidsongeschiktheids- of werkloosheidsuitkering",
-             "spanningen op het werk",
-         )),
-         ("b", "Spanning door financiële problemen", (
-             "veel schulden",
-             "financieel niet kunnen rondkomen",
-             "vermoeden van een gokprobleem",
-         )),
-         ("c", "Spanning door familie- en relatieproblemen", (
-             "problemen met kinderen uit een eerdere relatie",
-             "niet accepteren van een zwangerschap",
-             "onenigheid over opvoeding van kinderen",
-             "gedragsproblemen bij kinderen",
-             "lopende echtscheidingsprocedure",
-             "overige relatieproblemen",
-             "problemen met betrekking tot verblijfsvergunning e.d.",
-         )),
-         ("d", "Sociaal isolement door beperkte vrienden- of kennissenkring", (
-             "strikte beperking van contacten (binnen eigen cultuur of geloof)",
-             "contacten met buitenwereld verlopen alleen via betrokkene",
-             "betrokkene verbiedt contact met vrienden of bekenden",
-         )),
-         ("e", "Sociaal isolement door rollenpatroon", (
-             "betrokkene controleert financiën, paspoort e.d.",
-             "slachtoffer heeft geen zeggenschap binnenshuis",
-             "slachtoffer mag niet of nauwelijks buitenshuis komen",
-         )),
-         ("f", "Sociaal isolement door onaangepast gezin", (
-             "er is geen contact te maken met het gezin",
-             "geschillen met anderen worden door ruzie of geweld opgelost",
-             "binnen het gezin is er veel ruzie",
-             "antecedenten slachtoffer die wijzen op sociaal isolement",
-             "antecedenten andere gezinsleden die wijzen op sociaal isolement",
-             "sociaal isolement door excessief middelengebruik of verslaving",
-         )),
-     )),
+    (
+        "persoon",
+        1,
+        "artikel 2, tweede lid, onder a",
+        "Persoon",
+        "Feiten en omstandigheden die de persoon betreffen ten aanzien van wie wordt overwogen om een "
+        "huisverbod op te leggen",
+        (
+            (
+                "a",
+                "Antecedenten en incidenten (op basis van politieregistratie)",
+                (
+                    "registraties (HKS) en mutaties geweld",
+                    "registraties (HKS) en mutaties zeden",
+                    "registraties (HKS) en mutaties wapengerelateerd",
+                    "registraties (HKS) en mutaties overig",
+                ),
+            ),
+            (
+                "b",
+                "Mate van aanspreekbaarheid",
+                (
+                    "volledig in de war",
+                    "apathisch, zich extreem afsluiten",
+                    "gewelddadig, onhandelbaar, niet te corrigeren (tegen slachtoffer of derden)",
+                    "extreem jaloers tegenover slachtoffer",
+                    "dreigementen om zichzelf wat aan te doen of zichzelf daadwerkelijk te verwonden",
+                ),
+            ),
+            (
+                "c",
+                "Riskante gewoonten (alcohol- of drugsgebruik)",
+                (
+                    "signalen wijzend op verslaving of excessief gebruik van alcohol",
+                    "signalen wijzend op verslaving of excessief gebruik van soft drugs",
+                    "signalen wijzend op verslaving of excessief gebruik van hard drugs",
+                    "onder behandeling (geweest) voor verslaving",
+                    "op het moment fors gedronken (of sterk vermoeden)",
+                    "op het moment drugs gebruikt (of sterk vermoeden)",
+                ),
+            ),
+        ),
+    ),
+    (
+        "incident",
+        2,
+        "artikel 2, tweede lid, onder b",
+        "Incident",
+        "Feiten en omstandigheden die het verloop van het incident betreffen",
+        (
+            (
+                "a",
+                "Bedreiging",
+                (
+                    "verbaal (schelden, schreeuwen)",
+                    "dreigen met fysiek geweld",
+                    "dreigen met wapen",
+                    "dreigen met doden",
+                ),
+            ),
+            (
+                "b",
+                "Psychisch geweld",
+                (
+                    "slachtoffer onder druk zetten door geweld tegen kinderen en/of huisgenoten",
+                    "slachtoffer onder druk zetten door geweld tegen huisdieren",
+                    "slachtoffer onder druk zetten door vernielen (dierbare) eigendommen van het slachtoffer",
+                    "slachtoffer onder druk zetten door hem te vernederen of te dwingen iets tegen de wil te doen",
+                ),
+            ),
+            (
+                "c",
+                "Lichamelijk geweld",
+                (
+                    "duwen, schoppen, stompen, haren trekken e.d.",
+                    "zware kneuzingen, brandwonden, gebroken ledematen",
+                    "verwonden met wapen",
+                    "verwurging",
+                ),
+            ),
+            (
+                "d",
+                "Seksueel geweld",
+                (
+                    "verkrachting of aanranding",
+                    "gedwongen seks of prostitutie",
+                    "(vermoeden van) kindermisbruik",
+                ),
+            ),
+            (
+                "e",
+                "Zwaarte van de intimidatie",
+                (
+                    "geweld is willekeurig en volstrekt zonder aanleiding",
+                    "(dreiging van) plotselinge, extreme uitbarsting van geweld",
+                    "zwaar fysiek geweld (al dan niet met ernstig letsel)",
+                    "slachtoffer is totaal niet weerbaar",
+                ),
+            ),
+            (
+                "f",
+                "Geweldsontwikkeling",
+                (
+                    "de zwaarte van het geweld is de laatste jaren toegenomen",
+                    "de frequentie van geweld is de laatste jaren toegenomen",
+                ),
+            ),
+            (
+                "g",
+                "Wapens",
+                (
+                    "in bezit van vuurwapen",
+                    "in bezit van wapenvergunning",
+                    "gebruik van slagwapen, steekwapen of (nep-)vuurwapen",
+                    "gebruik van «toevallige» wapens (servies, asbak, keukenmes e.d.)",
+                ),
+            ),
+            (
+                "h",
+                "Gevaarsniveau wapengebruik",
+                (
+                    "ermee dreigen",
+                    "ermee gooien van een afstand",
+                    "het slachtoffer er direct mee verwonden (direct fysiek contact)",
+                    "bewuste (bedoelde) verwonding slachtoffer (min of meer met voorbedachten rade)",
+                ),
+            ),
+            (
+                "i",
+                "Aanwezigheid van kinderen",
+                (
+                    "kinderen getuige van geweld",
+                    "kinderen apathisch, huilen of schrikachtig",
+                    "geweld gepleegd tegen kinderen",
+                    "kinderen gewond",
+                    "ondertoezichtstelling of andere kinderbeschermingsmaatregel",
+                ),
+            ),
+            ("j", "Geweldsverwachting", ("slachtoffer vreest toekomstig geweld",)),
+            (
+                "k",
+                "Rechtvaardiging achteraf",
+                (
+                    "berouw tonen, maar zich verschuilen achter externe oorzaken",
+                    "ontkennen of minimaliseren van het geweld",
+                    "rechtvaardigen van geweld",
+                ),
+            ),
+        ),
+    ),
+    (
+        "leefomstandigheden",
+        3,
+        "artikel 2, tweede lid, onder c",
+        "Leefomstandigheden",
+        "Feiten en omstandigheden die de leefomstandigheden van de betrokkene of zijn huisgenoten betreffen",
+        (
+            (
+                "a",
+                "Spanning door werkgerelateerde problemen",
+                (
+                    "(langdurige) werkloosheid",
+                    "recent ontslag of dreiging van ontslag",
+                    "problemen met betrekking tot arbeidsongeschiktheids- of werkloosheidsuitkering",
+                    "spanningen op het werk",
+                ),
+            ),
+            (
+                "b",
+                "Spanning door financiële problemen",
+                (
+                    "veel schulden",
+                    "financieel niet kunnen rondkomen",
+                    "vermoeden van een gokprobleem",
+                ),
+            ),
+            (
+                "c",
+                "Spanning door familie- en relatieproblemen",
+                (
+                    "problemen met kinderen uit een eerdere relatie",
+                    "niet accepteren van een zwangerschap",
+                    "onenigheid over opvoeding van kinderen",
+                    "gedragsproblemen bij kinderen",
+                    "lopende echtscheidingsprocedure",
+                    "overige relatieproblemen",
+                    "problemen met betrekking tot verblijfsvergunning e.d.",
+                ),
+            ),
+            (
+                "d",
+                "Sociaal isolement door beperkte vrienden- of kennissenkring",
+                (
+                    "strikte beperking van contacten (binnen eigen cultuur of geloof)",
+                    "contacten met buitenwereld verlopen alleen via betrokkene",
+                    "betrokkene verbiedt contact met vrienden of bekenden",
+                ),
+            ),
+            (
+                "e",
+                "Sociaal isolement door rollenpatroon",
+                (
+                    "betrokkene controleert financiën, paspoort e.d.",
+                    "slachtoffer heeft geen zeggenschap binnenshuis",
+                    "slachtoffer mag niet of nauwelijks buitenshuis komen",
+                ),
+            ),
+            (
+                "f",
+                "Sociaal isolement door onaangepast gezin",
+                (
+                    "er is geen contact te maken met het gezin",
+                    "geschillen met anderen worden door ruzie of geweld opgelost",
+                    "binnen het gezin is er veel ruzie",
+                    "antecedenten slachtoffer die wijzen op sociaal isolement",
+                    "antecedenten andere gezinsleden die wijzen op sociaal isolement",
+                    "sociaal isolement door excessief middelengebruik of verslaving",
+                ),
+            ),
+        ),
+    ),
 )
 
 # Signals of the annex that point at kindermishandeling: children pressured, abused, witnessing, hurt, or
@@ -161,9 +254,15 @@ CHILD_SIGNALS: tuple[str, ...] = ("2b.1", "2d.3", "2i.1", "2i.2", "2i.3", "2i.4"
 
 def child_signals(outcome: dict) -> list[str]:
     """The signals about children in a RIHG outcome ({level: {indicator: {"signalen": [...]}}}), sorted."""
-    found = {code for level in (outcome or {}).values() if isinstance(level, dict)
-             for indicator in level.values() if isinstance(indicator, dict)
-             for code in indicator.get("signalen") or [] if code in CHILD_SIGNALS}
+    found = {
+        code
+        for level in (outcome or {}).values()
+        if isinstance(level, dict)
+        for indicator in level.values()
+        if isinstance(indicator, dict)
+        for code in indicator.get("signalen") or []
+        if code in CHILD_SIGNALS
+    }
     return sorted(found)
 
 

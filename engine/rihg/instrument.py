@@ -11,6 +11,7 @@ Scoring is not done here: the BPMN/DMN models in processes/common/ count the
 scores and hold the thresholds, so a process designer can change them without
 touching code (see processes/common/RIHG.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.rihg import catalogue as data
 from engine.base.paths import FORMS_DIR
+from engine.rihg import catalogue as data
 
 SCORES: tuple[str, ...] = ("laag", "midden", "hoog")
 SCORE_COLOURS = {"laag": "geel", "midden": "blauw", "hoog": "rood"}
@@ -31,11 +32,15 @@ TEXT_MAX = 2000
 
 FORM_BASELINE = "rihg.schema.json"
 FORM_EXTENDED = "rihg_nieuw_perspectief.schema.json"
-FORM_DECISION = {"huisverbod": "rihg_besluit_advies_huisverbod.schema.json",
-                 "geen": "rihg_besluit_advies_geen.schema.json"}
+FORM_DECISION = {
+    "huisverbod": "rihg_besluit_advies_huisverbod.schema.json",
+    "geen": "rihg_besluit_advies_geen.schema.json",
+}
 EXTENSION_GROUP = "nieuw_perspectief"
 _SCHEMA = "https://json-schema.org/draft/2020-12/schema"
-_GENERATED = "Gegenereerd met 'python -m engine.rihg.instrument' uit engine/rihg/catalogue.py; niet met de hand bewerken."
+_GENERATED = (
+    "Gegenereerd met 'python -m engine.rihg.instrument' uit engine/rihg/catalogue.py; niet met de hand bewerken."
+)
 
 
 @dataclass(frozen=True)
@@ -120,16 +125,28 @@ def _build_annex() -> Catalogue:
         for letter, name, labels in indicators:
             code = f"{number}{letter}"
             police = code == data.POLICE_DATA_INDICATOR
-            built.append(Indicator(code, name, tuple(Signal(f"{code}.{n}", label) for n, label in enumerate(labels, 1)),
-                                   police_data=police, note=data.POLICE_DATA_NOTE if police else None))
+            built.append(
+                Indicator(
+                    code,
+                    name,
+                    tuple(Signal(f"{code}.{n}", label) for n, label in enumerate(labels, 1)),
+                    police_data=police,
+                    note=data.POLICE_DATA_NOTE if police else None,
+                )
+            )
         levels.append(Level(key, number, article, short_title, heading, tuple(built)))
     return Catalogue(data.ANNEX_ID, data.ANNEX_TITLE, data.ANNEX_SOURCE, tuple(levels))
 
 
 ANNEX: Catalogue = _build_annex()
 NIEUW_PERSPECTIEF: Extension = Extension(
-    data.EXTENSION_ID, data.EXTENSION_VERSION, data.EXTENSION_TITLE, data.EXTENSION_SOURCE, data.EXTENSION_NOTE,
-    tuple(Signal(code, label, note) for code, label, note in data.EXTENSION))
+    data.EXTENSION_ID,
+    data.EXTENSION_VERSION,
+    data.EXTENSION_TITLE,
+    data.EXTENSION_SOURCE,
+    data.EXTENSION_NOTE,
+    tuple(Signal(code, label, note) for code, label, note in data.EXTENSION),
+)
 
 
 def signal(code: str) -> Signal:
@@ -141,6 +158,7 @@ def signal(code: str) -> Signal:
 
 
 # --- forms -------------------------------------------------------------------------------------------
+
 
 def _text(title: str) -> dict[str, Any]:
     return {"type": "string", "title": title, "maxLength": TEXT_MAX}
@@ -154,8 +172,7 @@ def _choices(signals: tuple[Signal, ...]) -> dict[str, Any]:
         if s.note:
             option["description"] = s.note
         options.append(option)
-    return {"type": "array", "title": "Signalen", "uniqueItems": True,
-            "items": {"type": "string", "oneOf": options}}
+    return {"type": "array", "title": "Signalen", "uniqueItems": True, "items": {"type": "string", "oneOf": options}}
 
 
 def _indicator_schema(indicator: Indicator) -> dict[str, Any]:
@@ -164,34 +181,50 @@ def _indicator_schema(indicator: Indicator) -> dict[str, Any]:
         schema["description"] = indicator.note
     if indicator.police_data:
         schema["x-politiegegevens"] = True
-    schema.update({
-        "additionalProperties": False,
-        "properties": {
-            "signalen": _choices(indicator.signals),
-            "score": {"type": "string", "title": "Score", "enum": list(SCORES),
-                      "description": ", ".join(f"{s} ({c})" for s, c in SCORE_COLOURS.items())},
-            "toelichting": _text("Toelichting"),
-        },
-        # Ticked signals need a weighed score; an untouched indicator needs nothing.
-        "if": {"required": ["signalen"], "properties": {"signalen": {"minItems": 1}}},
-        "then": {"required": ["score"]},
-    })
+    schema.update(
+        {
+            "additionalProperties": False,
+            "properties": {
+                "signalen": _choices(indicator.signals),
+                "score": {
+                    "type": "string",
+                    "title": "Score",
+                    "enum": list(SCORES),
+                    "description": ", ".join(f"{s} ({c})" for s, c in SCORE_COLOURS.items()),
+                },
+                "toelichting": _text("Toelichting"),
+            },
+            # Ticked signals need a weighed score; an untouched indicator needs nothing.
+            "if": {"required": ["signalen"], "properties": {"signalen": {"minItems": 1}}},
+            "then": {"required": ["score"]},
+        }
+    )
     return schema
 
 
 def _level_schema(level: Level) -> dict[str, Any]:
     properties = {i.code: _indicator_schema(i) for i in level.indicators}
     properties["tussenoordeel_toelichting"] = _text("Toelichting bij het tussenoordeel")
-    return {"type": "object", "title": level.title, "description": level.description,
-            "additionalProperties": False, "properties": properties}
+    return {
+        "type": "object",
+        "title": level.title,
+        "description": level.description,
+        "additionalProperties": False,
+        "properties": properties,
+    }
 
 
 def _extension_schema(extension: Extension) -> dict[str, Any]:
     return {
-        "type": "object", "title": f"{extension.title}, versie {extension.version}",
+        "type": "object",
+        "title": f"{extension.title}, versie {extension.version}",
         "description": f"{extension.note} Bron: {extension.source}.",
-        "x-rihg-uitbreiding": {"id": extension.id, "versie": extension.version, "bijlage": extension.in_annex,
-                               "weging": extension.weighting},
+        "x-rihg-uitbreiding": {
+            "id": extension.id,
+            "versie": extension.version,
+            "bijlage": extension.in_annex,
+            "weging": extension.weighting,
+        },
         "additionalProperties": False,
         "properties": {"signalen": _choices(extension.signals), "toelichting": _text("Toelichting")},
     }
@@ -205,11 +238,15 @@ def assessment_form(extension: Extension | None = None) -> dict[str, Any]:
         properties[EXTENSION_GROUP] = _extension_schema(extension)
         title += f" met {extension.title.lower()}"
     return {
-        "$schema": _SCHEMA, "$comment": _GENERATED, "title": title,
-        "description": (f"{ANNEX.source}. Vink per risico-indicator de signalen aan die zich voordoen en geef "
-                        "daarna een score. Een indicator met aangevinkte signalen moet een score hebben. Elk "
-                        "niveau eindigt met een tussenoordeel; het advies volgt daaruit, de beslissing blijft "
-                        "aan de burgemeester."),
+        "$schema": _SCHEMA,
+        "$comment": _GENERATED,
+        "title": title,
+        "description": (
+            f"{ANNEX.source}. Vink per risico-indicator de signalen aan die zich voordoen en geef "
+            "daarna een score. Een indicator met aangevinkte signalen moet een score hebben. Elk "
+            "niveau eindigt met een tussenoordeel; het advies volgt daaruit, de beslissing blijft "
+            "aan de burgemeester."
+        ),
         "type": "object",
         "x-rihg-catalogus": extension.catalogue_id if extension else ANNEX.id,
         "additionalProperties": False,
@@ -222,19 +259,32 @@ def decision_form(advice: str) -> dict[str, Any]:
     deviating = "niet_opleggen" if advice == "huisverbod" else "opleggen"
     shown = "huisverbod" if advice == "huisverbod" else "geen huisverbod"
     return {
-        "$schema": _SCHEMA, "$comment": _GENERATED, "title": "Besluit vastleggen",
-        "description": (f"Advies uit het RiHG: {shown}. Het advies beslist niet; de burgemeester (of de "
-                        "hulpofficier van justitie in mandaat) beslist. Wijkt het besluit af van het advies, "
-                        "geef dan de reden."),
-        "type": "object", "x-rihg-advies": advice, "additionalProperties": False, "required": ["besluit"],
+        "$schema": _SCHEMA,
+        "$comment": _GENERATED,
+        "title": "Besluit vastleggen",
+        "description": (
+            f"Advies uit het RiHG: {shown}. Het advies beslist niet; de burgemeester (of de "
+            "hulpofficier van justitie in mandaat) beslist. Wijkt het besluit af van het advies, "
+            "geef dan de reden."
+        ),
+        "type": "object",
+        "x-rihg-advies": advice,
+        "additionalProperties": False,
+        "required": ["besluit"],
         "properties": {
-            "besluit": {"type": "string", "title": "Besluit",
-                        "oneOf": [{"const": k, "title": v} for k, v in DECISIONS.items()]},
+            "besluit": {
+                "type": "string",
+                "title": "Besluit",
+                "oneOf": [{"const": k, "title": v} for k, v in DECISIONS.items()],
+            },
             "afwijking_reden": _text("Reden van afwijking van het advies"),
             "toelichting": _text("Toelichting"),
         },
         "if": {"required": ["besluit"], "properties": {"besluit": {"const": deviating}}},
-        "then": {"required": ["afwijking_reden"], "properties": {"afwijking_reden": {"minLength": 1, "pattern": r"\S"}}},
+        "then": {
+            "required": ["afwijking_reden"],
+            "properties": {"afwijking_reden": {"minLength": 1, "pattern": r"\S"}},
+        },
     }
 
 
@@ -269,7 +319,9 @@ def write_forms(forms_dir: Path = FORMS_DIR) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m engine.rihg.instrument", description="Genereer de RiHG-formulieren.")
+    parser = argparse.ArgumentParser(
+        prog="python -m engine.rihg.instrument", description="Genereer de RiHG-formulieren."
+    )
     parser.add_argument("--check", action="store_true", help="niets schrijven; exit 1 als een formulier afwijkt")
     parser.add_argument("--forms-dir", type=Path, default=FORMS_DIR)
     args = parser.parse_args(argv)

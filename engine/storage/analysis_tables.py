@@ -4,6 +4,7 @@ A deploy makes the new version live; a designer may point a variant back to an
 earlier version (rollback) or forward again. New cases start on the live
 version; running cases keep the version they started on (or were migrated to).
 """
+
 from __future__ import annotations
 
 from datetime import datetime

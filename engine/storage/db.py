@@ -1,4 +1,5 @@
 """Database connection and schema setup, shared by the CLI, the web app and tests."""
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,7 @@ def database_url(environ: dict[str, str] | None = None, instance_path: Path = DE
         if not url.startswith(("sqlite:", "postgresql")):
             raise ConfigurationError("THV_DATABASE_URL moet een sqlite:- of postgresql-URL zijn")
         if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
         return url
     instance_path.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{instance_path / 'thv.sqlite'}"
@@ -66,6 +67,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def _alembic_config(engine: Engine):
     from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -75,6 +77,7 @@ def _alembic_config(engine: Engine):
 def upgrade_schema(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent)."""
     from alembic import command
+
     command.upgrade(_alembic_config(engine), "head")
 
 
@@ -82,6 +85,7 @@ def ping(session: Session) -> bool:
     """True when the database answers."""
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
+
     try:
         session.execute(text("SELECT 1"))
         return True

@@ -5,14 +5,15 @@ them. A regenerated document is a new version next to the old one; a correction
 of a service record is a new record. The rows are registered on the shared
 ``Base`` of engine.storage.tables, so ``create_all`` and the Alembic comparison see them.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
+
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.storage.tables import Base, UtcDateTime
-
 
 
 class Document(Base):
@@ -33,7 +34,9 @@ class Document(Base):
     generated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     generated_by: Mapped[str] = mapped_column(String(80))
     generated_role: Mapped[str] = mapped_column(String(40))
-    sha256: Mapped[str] = mapped_column(String(64))  # of the HTML with the checksum left out, see engine.documents.generation
+    sha256: Mapped[str] = mapped_column(
+        String(64)
+    )  # of the HTML with the checksum left out, see engine.documents.generation
     html: Mapped[str] = mapped_column(Text, deferred=True)  # loaded when used: lists stay light
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     pdf_sha256: Mapped[str] = mapped_column(String(64))

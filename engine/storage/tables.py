@@ -4,12 +4,21 @@ Timestamps are stored as naive UTC and handed out as aware UTC datetimes.
 The serialized workflow is plain text, never PostgreSQL ``jsonb``: SpiffWorkflow
 3.2.0 depends on the key order of its task map.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import (
-    Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -23,12 +32,12 @@ class UtcDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime passed to the database")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -70,7 +79,8 @@ class ModelVersion(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(80))
     files: Mapped[list[ModelFile]] = relationship(
-        back_populates="model_version", order_by="ModelFile.path", lazy="selectin")
+        back_populates="model_version", order_by="ModelFile.path", lazy="selectin"
+    )
 
 
 class ModelFile(Base):

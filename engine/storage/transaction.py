@@ -3,14 +3,16 @@
 Database and SpiffWorkflow failures are translated into the engine's domain errors here,
 in one place, so every operation reports them the same way.
 """
+
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.base.errors import Conflict, ModelRefusal, ProcessError, RuleRefused, ThvError
 

@@ -14,25 +14,26 @@ judged against the case as it stood at that instant:
    marked revoked by a 'herzien' event;
 4. otherwise the act is refused with the rule and the instants in Dutch time.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 from uuid import UUID
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn import BpmnWorkflow
 
+from engine.base.clock import dutch_instant, parse_instant
+from engine.base.errors import Conflict, InvalidInput, RuleRefused
+from engine.modeling.registry import LoadedModel, ModelRegistry
+from engine.modeling.serialization import load_workflow
+from engine.storage.tables import Case, CaseEvent
 from engine.workflow import state as ws
 from engine.workflow.case_store import SYSTEM_ACTOR, open_workflow, record_event, save_case
 from engine.workflow.case_time import CaseRun, deadline_text, responsible_timer, too_late
-from engine.base.clock import dutch_instant, parse_instant
-from engine.base.errors import Conflict, InvalidInput, RuleRefused
-from engine.storage.tables import Case, CaseEvent
-from engine.modeling.registry import LoadedModel, ModelRegistry
-from engine.modeling.serialization import load_workflow
 
 # Whether the act fits the workflow as it stands: None when it does, else why not (Dutch).
 Fits = Callable[[BpmnWorkflow], str | None]
@@ -66,14 +67,25 @@ def checked_instant(case: Case, instant: datetime | None, now: datetime) -> date
     if instant > now:
         raise InvalidInput(f"het tijdstip {dutch_instant(instant)} ligt in de toekomst")
     if instant < case.started_at:
-        raise InvalidInput(f"het tijdstip {dutch_instant(instant)} ligt vóór het begin van de zaak "
-                           f"({dutch_instant(case.started_at)})")
+        raise InvalidInput(
+            f"het tijdstip {dutch_instant(instant)} ligt vóór het begin van de zaak ({dutch_instant(case.started_at)})"
+        )
     return instant
 
 
-def apply_act(session: Session, registry: ModelRegistry, case: Case, *, instant: datetime, now: datetime,
-              fits: Fits, act: Callable[[BpmnWorkflow], None], what: str,
-              task_spec_name: str | None = None, message: str | None = None) -> ActResult:
+def apply_act(
+    session: Session,
+    registry: ModelRegistry,
+    case: Case,
+    *,
+    instant: datetime,
+    now: datetime,
+    fits: Fits,
+    act: Callable[[BpmnWorkflow], None],
+    what: str,
+    task_spec_name: str | None = None,
+    message: str | None = None,
+) -> ActResult:
     """Run ``act`` on the case at ``instant`` in time order."""
     model, workflow = open_workflow(session, registry, case)
     completed_before = ws.completed_ids(ws.all_tasks(workflow))
@@ -96,15 +108,22 @@ def apply_act(session: Session, registry: ModelRegistry, case: Case, *, instant:
     return ActResult(model, run, replayed, completed_before)
 
 
-def _replay(case: Case, model: LoadedModel, instant: datetime, fits: Fits, run: CaseRun,
-            problem: str | None) -> tuple[CaseRun, str | None, bool]:
+def _replay(
+    case: Case, model: LoadedModel, instant: datetime, fits: Fits, run: CaseRun, problem: str | None
+) -> tuple[CaseRun, str | None, bool]:
     if case.replay_json is None or case.acted_at is None:
         return run, problem, False
     if instant < case.acted_at:
         if problem is None:
             return run, None, False  # people worked on since: the act is taken as it stands now
-        return run, (f"{problem}; na {dutch_instant(case.acted_at)} is in deze zaak al verder gewerkt, "
-                     f"dus een handeling van {dutch_instant(instant)} kan niet meer worden vastgelegd"), False
+        return (
+            run,
+            (
+                f"{problem}; na {dutch_instant(case.acted_at)} is in deze zaak al verder gewerkt, "
+                f"dus een handeling van {dutch_instant(instant)} kan niet meer worden vastgelegd"
+            ),
+            False,
+        )
     base = load_workflow(case.replay_json, model)
     rerun = CaseRun(base, completed_before=ws.completed_ids(ws.all_tasks(base)))
     rerun.advance_to(instant)
@@ -116,21 +135,43 @@ def last_event_id(session: Session, case: Case) -> int:
     return session.scalar(select(func.max(CaseEvent.id)).where(CaseEvent.case_id == case.id)) or 0
 
 
-def finish_act(session: Session, case: Case, workflow: BpmnWorkflow, *, instant: datetime, now: datetime,
-               actor: str, replayed: bool, events_before: int) -> None:
+def finish_act(
+    session: Session,
+    case: Case,
+    workflow: BpmnWorkflow,
+    *,
+    instant: datetime,
+    now: datetime,
+    actor: str,
+    replayed: bool,
+    events_before: int,
+) -> None:
     """After the act is saved: record its instant, revoke what a replay undid, fire what is due since.
 
     ``events_before`` is the last event id before this operation recorded anything: the
     events after the replay point up to it are the timers' work that the replay redid.
     """
     if replayed and case.replay_event_id is not None:
-        undone = (CaseEvent.case_id == case.id, CaseEvent.id > case.replay_event_id,
-                  CaseEvent.id <= events_before, CaseEvent.revoked_by.is_(None))
+        undone = (
+            CaseEvent.case_id == case.id,
+            CaseEvent.id > case.replay_event_id,
+            CaseEvent.id <= events_before,
+            CaseEvent.revoked_by.is_(None),
+        )
         count = session.scalar(select(func.count()).select_from(CaseEvent).where(*undone)) or 0
-        record_event(session, case, actor=actor, action="herzien", now=now,
-                     detail={"tijdstip": instant.isoformat(), "herroepen_gebeurtenissen": count,
-                             "reden": "een tijdige handeling is later vastgelegd dan de termijnen die intussen "
-                                      "verstreken; die zijn opnieuw beoordeeld"})
+        record_event(
+            session,
+            case,
+            actor=actor,
+            action="herzien",
+            now=now,
+            detail={
+                "tijdstip": instant.isoformat(),
+                "herroepen_gebeurtenissen": count,
+                "reden": "een tijdige handeling is later vastgelegd dan de termijnen die intussen "
+                "verstreken; die zijn opnieuw beoordeeld",
+            },
+        )
         session.flush()
         marker = last_event_id(session, case)
         session.execute(update(CaseEvent).where(*undone).values(revoked_by=marker))
@@ -160,15 +201,27 @@ def fire_due(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime
     if run.fired:
         first = min(t.instant for t in run.fired)
         case.replay_after = min(first, case.replay_after) if case.replay_after else first
-    save_case(session, case, workflow, actor=SYSTEM_ACTOR, now=now, action="timer", element=None,
-              completed_before=completed_before, detail={"timers": fired}, completed_at=run.completed_at,
-              end_reasons=end_reasons(run))
+    save_case(
+        session,
+        case,
+        workflow,
+        actor=SYSTEM_ACTOR,
+        now=now,
+        action="timer",
+        element=None,
+        completed_before=completed_before,
+        detail={"timers": fired},
+        completed_at=run.completed_at,
+        end_reasons=end_reasons(run),
+    )
     return fired
 
 
 def end_reasons(run: CaseRun) -> Callable[[str], str | None]:
     """Why an open task (by BPMN element) closed during this operation, when a timer did it."""
+
     def reason(element: str) -> str | None:
         timer = responsible_timer(run.fired, element)
         return f"vervallen: {deadline_text(timer)}" if timer else None
+
     return reason

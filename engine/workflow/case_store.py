@@ -3,23 +3,25 @@
 Saving writes the workflow text, the derived columns (status, next timer), the
 worklist rows and the audit events together, so they can never disagree.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
-from engine.workflow import state as ws
 from engine.base.errors import ConfigurationError, NotFound
-from engine.storage.tables import Case, CaseEvent, HumanTask
 from engine.modeling.registry import LoadedModel, ModelRegistry
 from engine.modeling.serialization import SERIALIZER_VERSION, dump_workflow, load_workflow
+from engine.storage.tables import Case, CaseEvent, HumanTask
+from engine.workflow import state as ws
 
 SYSTEM_ACTOR = "systeem"
 BAN_VARIABLE = "huisverbod"
@@ -34,8 +36,9 @@ def lock_case(session: Session, case_id: int, *, regions: frozenset[str] | None 
     # populate_existing: a session keeps objects across commits (expire_on_commit=False),
     # so without it a case this session saw before would come back with its old text
     # and version, although the row is now locked as it really is.
-    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()
-                           .execution_options(populate_existing=True)).first()
+    case = session.scalars(
+        select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
+    ).first()
     if case is None or (regions is not None and case.region not in regions):
         raise NotFound(f"zaak {case_id} bestaat niet")
     return case
@@ -43,9 +46,13 @@ def lock_case(session: Session, case_id: int, *, regions: frozenset[str] | None 
 
 def lock_task(session: Session, task_id: str, *, regions: frozenset[str]) -> tuple[HumanTask, Case]:
     """Load a worklist row and its case for writing, in one locking query."""
-    found = session.execute(select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id)
-                            .where(HumanTask.id == task_id).with_for_update()
-                            .execution_options(populate_existing=True)).first()
+    found = session.execute(
+        select(HumanTask, Case)
+        .join(Case, Case.id == HumanTask.case_id)
+        .where(HumanTask.id == task_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     if found is None or found[0].region not in regions:
         raise NotFound(f"taak {task_id} bestaat niet")
     return found[0], found[1]
@@ -54,16 +61,28 @@ def lock_task(session: Session, task_id: str, *, regions: frozenset[str]) -> tup
 def open_workflow(session: Session, registry: ModelRegistry, case: Case) -> tuple[LoadedModel, BpmnWorkflow]:
     if case.serializer_version != SERIALIZER_VERSION:
         # A stored format this code does not write: refuse loudly rather than load wrongly.
-        raise ConfigurationError(f"zaak {case.id} is opgeslagen in formaat {case.serializer_version}; "
-                                 f"deze versie leest alleen {SERIALIZER_VERSION}")
+        raise ConfigurationError(
+            f"zaak {case.id} is opgeslagen in formaat {case.serializer_version}; "
+            f"deze versie leest alleen {SERIALIZER_VERSION}"
+        )
     model = registry.model(session, case.model_version_id)
     return model, load_workflow(case.workflow_json, model)
 
 
-def save_case(session: Session, case: Case, workflow: BpmnWorkflow, *, actor: str, now: datetime,
-              action: str, element: str | None, completed_before: set[UUID],
-              detail: dict[str, Any] | None = None, completed_at: dict[UUID, datetime] | None = None,
-              end_reasons: Callable[[str], str | None] | None = None) -> None:
+def save_case(
+    session: Session,
+    case: Case,
+    workflow: BpmnWorkflow,
+    *,
+    actor: str,
+    now: datetime,
+    action: str,
+    element: str | None,
+    completed_before: set[UUID],
+    detail: dict[str, Any] | None = None,
+    completed_at: dict[UUID, datetime] | None = None,
+    end_reasons: Callable[[str], str | None] | None = None,
+) -> None:
     """Write the workflow and everything derived from it; the caller commits.
 
     ``completed_at`` says at which instant each task completed (see engine.workflow.case_time); a
@@ -86,8 +105,10 @@ def save_case(session: Session, case: Case, workflow: BpmnWorkflow, *, actor: st
 
     record_event(session, case, actor=actor, action=action, element=element, now=now, detail=detail)
     instants = completed_at or {}
-    newly_completed = sorted((t for t in tasks if t.state == TaskState.COMPLETED and t.id not in completed_before),
-                             key=lambda t: (instants.get(t.id, now), t.last_state_change))
+    newly_completed = sorted(
+        (t for t in tasks if t.state == TaskState.COMPLETED and t.id not in completed_before),
+        key=lambda t: (instants.get(t.id, now), t.last_state_change),
+    )
     reached = []
     for task in newly_completed:
         milestone = ws.milestone_of(task.task_spec)
@@ -96,31 +117,63 @@ def save_case(session: Session, case: Case, workflow: BpmnWorkflow, *, actor: st
             # The task that reaches a milestone holds the authoritative state of the ban; parallel
             # branches keep older copies, so the snapshot is taken here, at the source.
             snapshot = task.data.get(BAN_VARIABLE)
-            record_event(session, case, actor=actor, action="mijlpaal", element=task.task_spec.bpmn_id,
-                         milestone=milestone, now=instants.get(task.id, now),
-                         detail={BAN_VARIABLE: snapshot} if isinstance(snapshot, dict) else None)
+            record_event(
+                session,
+                case,
+                actor=actor,
+                action="mijlpaal",
+                element=task.task_spec.bpmn_id,
+                milestone=milestone,
+                now=instants.get(task.id, now),
+                detail={BAN_VARIABLE: snapshot} if isinstance(snapshot, dict) else None,
+            )
     reached_text = f"vervallen door: {', '.join(m.replace('_', ' ') for m in reached)}" if reached else None
 
     def reason(element: str) -> str:
-        return ((end_reasons(element) if end_reasons else None) or reached_text
-                or f"vervallen: het proces ging verder zonder deze taak ({action.replace('_', ' ')})")
+        return (
+            (end_reasons(element) if end_reasons else None)
+            or reached_text
+            or f"vervallen: het proces ging verder zonder deze taak ({action.replace('_', ' ')})"
+        )
+
     _sync_worklist(session, case, tasks, actor=actor, now=now, end_reason=reason)
 
 
-def record_event(session: Session, case: Case, *, actor: str, action: str, now: datetime,
-                 element: str | None = None, milestone: str | None = None,
-                 detail: dict[str, Any] | None = None) -> None:
-    session.add(CaseEvent(case_id=case.id, region=case.region, actor=actor, action=action, element=element,
-                          milestone=milestone, at=now,
-                          detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None))
+def record_event(
+    session: Session,
+    case: Case,
+    *,
+    actor: str,
+    action: str,
+    now: datetime,
+    element: str | None = None,
+    milestone: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            region=case.region,
+            actor=actor,
+            action=action,
+            element=element,
+            milestone=milestone,
+            at=now,
+            detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+        )
+    )
 
 
-def _sync_worklist(session: Session, case: Case, tasks: list, *, actor: str, now: datetime,
-                   end_reason: Callable[[str], str]) -> None:
+def _sync_worklist(
+    session: Session, case: Case, tasks: list, *, actor: str, now: datetime, end_reason: Callable[[str], str]
+) -> None:
     ready = {r.id: r for r in ws.ready_user_tasks(tasks)}
     # Rows of ready tasks that a replay brought back are revived rather than added twice.
-    rows = session.scalars(select(HumanTask).where(
-        HumanTask.case_id == case.id, or_(HumanTask.state == "ready", HumanTask.id.in_(list(ready))))).all()
+    rows = session.scalars(
+        select(HumanTask).where(
+            HumanTask.case_id == case.id, or_(HumanTask.state == "ready", HumanTask.id.in_(list(ready)))
+        )
+    ).all()
     state_by_id = {str(t.id): t.state for t in tasks} if rows else {}
     for row in rows:
         current = ready.pop(row.id, None)
@@ -140,6 +193,17 @@ def _sync_worklist(session: Session, case: Case, tasks: list, *, actor: str, now
         row.completed_by = actor if completed else None
         row.end_reason = None if completed else end_reason(row.element)[:400]
     for task in ready.values():
-        session.add(HumanTask(id=task.id, case_id=case.id, region=case.region, role=task.role,
-                              element=task.element, title=task.title, form=task.form, state="ready",
-                              due_at=task.due_at, created_at=now))
+        session.add(
+            HumanTask(
+                id=task.id,
+                case_id=case.id,
+                region=case.region,
+                role=task.role,
+                element=task.element,
+                title=task.title,
+                form=task.form,
+                state="ready",
+                due_at=task.due_at,
+                created_at=now,
+            )
+        )

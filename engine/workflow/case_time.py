@@ -10,11 +10,12 @@ instant each task completed, so milestones carry the instant they happened.
 When the act arrives too late (a timer fired first and the task is gone),
 :func:`too_late` says why in Dutch, naming the timer and its instant.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -23,10 +24,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
-from engine.workflow import state as ws
 from engine.base.clock import FixedClock, dutch_instant, engine_time
 from engine.base.errors import ProcessError
 from engine.base.vocabulary import PROPERTY_DEADLINE_MESSAGE
+from engine.workflow import state as ws
 
 # A cycle timer could fire without end; a case that needs more steps than this to catch up is broken.
 MAX_TIMER_STEPS = 500
@@ -63,8 +64,10 @@ class CaseRun:
             self._step(due, lambda: self.workflow.refresh_timers())
             self.fired.extend(firing)
             count += len(firing)
-        raise ProcessError(f"de zaak heeft meer dan {MAX_TIMER_STEPS} verstreken termijnen tegelijk; "
-                           "controleer de timers van het model")
+        raise ProcessError(
+            f"de zaak heeft meer dan {MAX_TIMER_STEPS} verstreken termijnen tegelijk; "
+            "controleer de timers van het model"
+        )
 
     def act(self, instant: datetime, action: Callable[[], None]) -> None:
         """Apply ``action`` (complete a task, deliver a message) with the clock at ``instant``."""
@@ -91,15 +94,21 @@ def _fired(task, instant: datetime) -> FiredTimer:
     if isinstance(definition, MultipleEventDefinition):
         # An event-based gateway waits itself; its outputs are the timer and the messages it closes.
         closes = frozenset(d.name for _, d in ws.spec_message_catchers(spec))
-        spec = next((s for s, d in zip(spec.outputs, definition.event_definitions)
-                     if isinstance(d, TimerEventDefinition)), spec)
+        spec = next(
+            (s for s, d in zip(spec.outputs, definition.event_definitions) if isinstance(d, TimerEventDefinition)), spec
+        )
     elif isinstance(spec, BoundaryEvent) and task.parent is not None:
         # SpiffWorkflow puts a boundary event beside its task under one split task.
         hosts = [c.task_spec.name for c in task.parent.children if not isinstance(c.task_spec, BoundaryEvent)]
         attached = hosts[0] if hosts else None
-    return FiredTimer(element=spec.bpmn_id or spec.name, name=spec.bpmn_name or spec.bpmn_id or spec.name,
-                      instant=instant, deadline_message=ws.properties(spec).get(PROPERTY_DEADLINE_MESSAGE),
-                      attached_to=attached, closes_messages=closes)
+    return FiredTimer(
+        element=spec.bpmn_id or spec.name,
+        name=spec.bpmn_name or spec.bpmn_id or spec.name,
+        instant=instant,
+        deadline_message=ws.properties(spec).get(PROPERTY_DEADLINE_MESSAGE),
+        attached_to=attached,
+        closes_messages=closes,
+    )
 
 
 def deadline_text(timer: FiredTimer) -> str:
@@ -110,8 +119,9 @@ def deadline_text(timer: FiredTimer) -> str:
     return f"de termijn '{timer.name}' verstreek op {when}"
 
 
-def responsible_timer(fired: list[FiredTimer], task_spec_name: str | None = None,
-                      message: str | None = None) -> FiredTimer | None:
+def responsible_timer(
+    fired: list[FiredTimer], task_spec_name: str | None = None, message: str | None = None
+) -> FiredTimer | None:
     """The fired timer that best explains why something can no longer happen.
 
     A boundary timer on the task itself, or the timer that closed the wait for the
@@ -120,16 +130,21 @@ def responsible_timer(fired: list[FiredTimer], task_spec_name: str | None = None
     """
     if not fired:
         return None
-    own = [t for t in fired if (task_spec_name is not None and t.attached_to == task_spec_name)
-           or (message is not None and message in t.closes_messages)]
+    own = [
+        t
+        for t in fired
+        if (task_spec_name is not None and t.attached_to == task_spec_name)
+        or (message is not None and message in t.closes_messages)
+    ]
     if own:
         return own[0]
     stated = [t for t in fired if t.deadline_message]
     return stated[0] if stated else fired[-1]
 
 
-def too_late(fired: list[FiredTimer], what: str, instant: datetime, task_spec_name: str | None = None,
-             message: str | None = None) -> str | None:
+def too_late(
+    fired: list[FiredTimer], what: str, instant: datetime, task_spec_name: str | None = None, message: str | None = None
+) -> str | None:
     """The refusal for an act at ``instant`` that a fired timer overtook, or None if no timer did."""
     timer = responsible_timer(fired, task_spec_name, message)
     if timer is None:

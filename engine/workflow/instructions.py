@@ -5,6 +5,7 @@ A designer may write ``{{ huisverbod.uiterste_einde | datumtijd }}`` in a task's
 Templates run in Jinja's sandbox on the case data the user may see; a template that
 does not render shows its text unchanged rather than failing the page.
 """
+
 from __future__ import annotations
 
 from typing import Any

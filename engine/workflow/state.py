@@ -3,6 +3,7 @@
 Only this module knows how SpiffWorkflow lays out tasks (boundary events under
 a split, waiting catch events in the event manager).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -122,8 +123,9 @@ def _user_task_due(task: Task) -> datetime | None:
     parent = task.parent
     if parent is None:
         return None
-    dues = [timer_due(sibling) for sibling in parent.children
-            if sibling is not task and sibling.state == TaskState.WAITING]
+    dues = [
+        timer_due(sibling) for sibling in parent.children if sibling is not task and sibling.state == TaskState.WAITING
+    ]
     dues = [d for d in dues if d is not None]
     return min(dues) if dues else None
 
@@ -134,9 +136,16 @@ def ready_user_tasks(tasks: list[Task]) -> list[ReadyUserTask]:
         spec = task.task_spec
         if task.state != TaskState.READY or not spec.manual:
             continue
-        ready.append(ReadyUserTask(
-            id=str(task.id), element=spec.bpmn_id or spec.name, title=spec.bpmn_name or spec.bpmn_id or spec.name,
-            role=lane_role(spec.lane) or "", form=properties(spec).get(PROPERTY_FORM), due_at=_user_task_due(task)))
+        ready.append(
+            ReadyUserTask(
+                id=str(task.id),
+                element=spec.bpmn_id or spec.name,
+                title=spec.bpmn_name or spec.bpmn_id or spec.name,
+                role=lane_role(spec.lane) or "",
+                form=properties(spec).get(PROPERTY_FORM),
+                due_at=_user_task_due(task),
+            )
+        )
     return ready
 
 
@@ -148,8 +157,12 @@ def case_status(workflow: BpmnWorkflow, tasks: list[Task]) -> str:
     if not workflow.completed:
         return "active"
     # A terminate end inside a subprocess ends only that subprocess; only the main process's counts.
-    terminated = any(t.state == TaskState.COMPLETED and t.workflow is workflow and isinstance(
-        getattr(t.task_spec, "event_definition", None), TerminateEventDefinition) for t in tasks)
+    terminated = any(
+        t.state == TaskState.COMPLETED
+        and t.workflow is workflow
+        and isinstance(getattr(t.task_spec, "event_definition", None), TerminateEventDefinition)
+        for t in tasks
+    )
     return "terminated" if terminated else "completed"
 
 
@@ -195,11 +208,16 @@ def spec_message_catchers(spec) -> list[tuple[Any, MessageEventDefinition]]:
 
 
 def waiting_messages(workflow: BpmnWorkflow) -> list[str]:
-    return sorted({d.name for t in workflow.event_manager.tasks.values()
-                   for _, d in spec_message_catchers(t.task_spec)})
+    return sorted(
+        {d.name for t in workflow.event_manager.tasks.values() for _, d in spec_message_catchers(t.task_spec)}
+    )
 
 
 def message_catch_specs(workflow: BpmnWorkflow, name: str) -> list:
     """The catch-event specs that would receive message ``name`` now."""
-    return [s for t in workflow.event_manager.tasks.values()
-            for s, d in spec_message_catchers(t.task_spec) if d.name == name]
+    return [
+        s
+        for t in workflow.event_manager.tasks.values()
+        for s, d in spec_message_catchers(t.task_spec)
+        if d.name == name
+    ]

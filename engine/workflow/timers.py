@@ -9,6 +9,7 @@ conflict only skips the case.
 A case whose timer cannot run (a failing expression or script) is parked with
 status 'error' and a 'fout' event; the sweep goes on with the other cases.
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,13 +19,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.workflow.acts import fire_due
-from engine.workflow.case_store import SYSTEM_ACTOR, open_workflow, record_event
-from engine.storage.transaction import in_transaction
 from engine.base.clock import Clock
 from engine.base.errors import Conflict, ThvError
-from engine.storage.tables import Case
 from engine.modeling.registry import ModelRegistry
+from engine.storage.tables import Case
+from engine.storage.transaction import in_transaction
+from engine.workflow.acts import fire_due
+from engine.workflow.case_store import SYSTEM_ACTOR, open_workflow, record_event
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +36,18 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
     fired = 0
     after: tuple | None = None  # keyset position (next_timer_at, id): each case once per position
     for _ in range(max_cases):
-        query = (select(Case).where(Case.status == "active", Case.next_timer_at <= now)
-                 .order_by(Case.next_timer_at, Case.id).limit(1).with_for_update(skip_locked=True)
-                 .execution_options(populate_existing=True))  # the locked row, not a cached copy
+        query = (
+            select(Case)
+            .where(Case.status == "active", Case.next_timer_at <= now)
+            .order_by(Case.next_timer_at, Case.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )  # the locked row, not a cached copy
         if after is not None:
-            query = query.where(or_(Case.next_timer_at > after[0],
-                                    and_(Case.next_timer_at == after[0], Case.id > after[1])))
+            query = query.where(
+                or_(Case.next_timer_at > after[0], and_(Case.next_timer_at == after[0], Case.id > after[1]))
+            )
         case = session.scalars(query).first()
         if case is None:
             session.rollback()
@@ -48,7 +55,7 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
         case_id, version = case.id, case.lock_version
         after = (case.next_timer_at, case_id)
         try:
-            fired += in_transaction(session, lambda: _fire_case(session, registry, clock, case))
+            fired += in_transaction(session, lambda case=case: _fire_case(session, registry, clock, case))
         except Conflict as exc:
             # Someone else changed the case between load and save (SQLite has no row
             # locks). Not the case's fault: leave it to the next sweep.
@@ -58,7 +65,7 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
         except ThvError as exc:
             log.error("timer van zaak %s mislukt: %s", case_id, exc.message)
             _mark_error(session, case_id, version, exc.message, now)
-        except Exception as exc:  # noqa: BLE001 - one failing case must not stop the others
+        except Exception as exc:
             log.exception("timer van zaak %s mislukt", case_id)
             _mark_error(session, case_id, version, f"de timer liep vast: {exc}", now)
     return fired
@@ -76,8 +83,9 @@ def _mark_error(session: Session, case_id: int, version: int, message: str, now)
     locked again and parked only if nobody changed it in between: another worker
     may already have handled it.
     """
-    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()
-                           .execution_options(populate_existing=True)).first()
+    case = session.scalars(
+        select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
+    ).first()
     if case is None or case.status != "active" or case.lock_version != version:
         session.rollback()
         return

@@ -23,41 +23,79 @@ name what is *withheld*, so adding a form field to a model never hides data by
 accident, and adding sensitive data means adding it here (with a test).
 Paths are dotted: ``rihg_resultaat.uitkomst.persoon.1a`` hides one nested key.
 """
+
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from engine.base.vocabulary import ROLE_CODES
 
 # Categories of withheld data: dotted paths into the case variables.
-POLITIEGEGEVENS: frozenset[str] = frozenset({
-    "rihg_resultaat.uitkomst.persoon.1a",
-    "rihg.uitkomst.persoon.1a",  # a main process may copy rihg_resultaat to rihg
-})
-STRAFRECHT: frozenset[str] = frozenset({
-    "aangehouden", "pv_nummer", "kennis_van_huisverbod",  # proces-verbaal (proces_verbaal.schema.json)
-    "zsm_afdoening", "zsm_motivering",  # ZSM afdoening (zsm_besluit.schema.json)
-    "samenloop.zsm.afdoening",  # the same, shared with the ban decision
-})
-ZORG: frozenset[str] = frozenset({
-    "contact_uithuisgeplaatste", "contact_achterblijvers", "contact_kinderen", "outreach_notitie",
-    "partnergesprek_gevoerd", "veiligheidsafspraken",
-    "perspectief_kind", "omgangsregeling", "omgangsregeling_toelichting", "verzoek_rvdk", "onderzoek_gestart", "rvdk_toelichting",
-    "checkin_notitie", "bekend_bij_veilig_thuis", "advies_veilig_thuis",
-    "verplichte_hulp_soort", "verplichte_hulp_gestart", "regiehouder_contact",
-})
+POLITIEGEGEVENS: frozenset[str] = frozenset(
+    {
+        "rihg_resultaat.uitkomst.persoon.1a",
+        "rihg.uitkomst.persoon.1a",  # a main process may copy rihg_resultaat to rihg
+    }
+)
+STRAFRECHT: frozenset[str] = frozenset(
+    {
+        "aangehouden",
+        "pv_nummer",
+        "kennis_van_huisverbod",  # proces-verbaal (proces_verbaal.schema.json)
+        "zsm_afdoening",
+        "zsm_motivering",  # ZSM afdoening (zsm_besluit.schema.json)
+        "samenloop.zsm.afdoening",  # the same, shared with the ban decision
+    }
+)
+ZORG: frozenset[str] = frozenset(
+    {
+        "contact_uithuisgeplaatste",
+        "contact_achterblijvers",
+        "contact_kinderen",
+        "outreach_notitie",
+        "partnergesprek_gevoerd",
+        "veiligheidsafspraken",
+        "perspectief_kind",
+        "omgangsregeling",
+        "omgangsregeling_toelichting",
+        "verzoek_rvdk",
+        "onderzoek_gestart",
+        "rvdk_toelichting",
+        "checkin_notitie",
+        "bekend_bij_veilig_thuis",
+        "advies_veilig_thuis",
+        "verplichte_hulp_soort",
+        "verplichte_hulp_gestart",
+        "regiehouder_contact",
+    }
+)
 
 FULL = "volledig"
 NOTHING = "geen"
 # Per role: FULL, NOTHING, or the set of paths withheld.
 RULES: dict[str, str | frozenset[str]] = {
-    "politie": FULL, "hulpofficier": FULL, "burgemeester": FULL,
-    **{role: POLITIEGEGEVENS | STRAFRECHT for role in (
-        "veilig_thuis", "hulpverlening", "crisisteam", "weegteam", "raad_kinderbescherming",
-        "jeugdbescherming", "wijkteam", "vrouwenopvang")},
-    "om": ZORG, "reclassering": ZORG,
-    "designer": NOTHING, "beheerder": NOTHING,
+    "politie": FULL,
+    "hulpofficier": FULL,
+    "burgemeester": FULL,
+    **{
+        role: POLITIEGEGEVENS | STRAFRECHT
+        for role in (
+            "veilig_thuis",
+            "hulpverlening",
+            "crisisteam",
+            "weegteam",
+            "raad_kinderbescherming",
+            "jeugdbescherming",
+            "wijkteam",
+            "vrouwenopvang",
+        )
+    },
+    "om": ZORG,
+    "reclassering": ZORG,
+    "designer": NOTHING,
+    "beheerder": NOTHING,
 }
 assert set(RULES) == ROLE_CODES, "every role needs a visibility rule"
 

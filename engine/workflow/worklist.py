@@ -7,6 +7,7 @@ refuses with a conflict when ``complete_task`` is called with
 and so may any other user of the same role and region, for example when a
 colleague went home; every claim and release is in the case's audit trail.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -15,11 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.workflow.case_store import record_event
 from engine.base.clock import AMSTERDAM
 from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.storage.tables import Case, HumanTask, User
 from engine.base.vocabulary import REGION_CODES, ROLE_CODES
+from engine.storage.tables import Case, HumanTask, User
+from engine.workflow.case_store import record_event
 
 TASK_STATES = ("ready", "completed", "cancelled")
 DUE_FILTERS = ("te_laat", "vandaag", "week")
@@ -28,11 +29,18 @@ CLAIM_FILTERS = ("mijn", "vrij")
 
 def task_dict(task: HumanTask) -> dict[str, Any]:
     return {
-        "id": task.id, "case_id": task.case_id, "region": task.region, "element": task.element,
-        "title": task.title, "role": task.role, "form": task.form, "state": task.state,
+        "id": task.id,
+        "case_id": task.case_id,
+        "region": task.region,
+        "element": task.element,
+        "title": task.title,
+        "role": task.role,
+        "form": task.form,
+        "state": task.state,
         "due_at": task.due_at.isoformat() if task.due_at else None,
         "created_at": task.created_at.isoformat(),
-        "claimed_by": task.claimed_by, "completed_by": task.completed_by,
+        "claimed_by": task.claimed_by,
+        "completed_by": task.completed_by,
         "completed_at": task.completed_at.isoformat() if task.completed_at else None,
         "end_reason": task.end_reason,
     }
@@ -54,10 +62,20 @@ def due_window(due: str, now: datetime) -> tuple[datetime | None, datetime]:
     return now, end
 
 
-def list_tasks(session: Session, *, case_id: int | None = None, role: str | None = None,
-               region: str | None = None, state: str = "ready", user: User | None = None,
-               limit: int = 500, element: str | None = None, due: str | None = None,
-               now: datetime | None = None, claimed: str | None = None) -> list[dict[str, Any]]:
+def list_tasks(
+    session: Session,
+    *,
+    case_id: int | None = None,
+    role: str | None = None,
+    region: str | None = None,
+    state: str = "ready",
+    user: User | None = None,
+    limit: int = 500,
+    element: str | None = None,
+    due: str | None = None,
+    now: datetime | None = None,
+    claimed: str | None = None,
+) -> list[dict[str, Any]]:
     """Tasks by due date (no deadline last); a user sees only their roles and regions.
 
     Optional filters: ``element`` (the step), ``due`` (one of DUE_FILTERS, needs
@@ -102,9 +120,16 @@ def list_tasks(session: Session, *, case_id: int | None = None, role: str | None
 
 def task_steps(session: Session, user: User) -> list[dict[str, str]]:
     """The distinct steps (element and title) of the user's ready tasks: the options of the step filter."""
-    rows = session.execute(select(HumanTask.element, HumanTask.title).distinct().where(
-        HumanTask.state == "ready", HumanTask.role.in_(sorted(user.roles)),
-        HumanTask.region.in_(sorted(user.regions))).order_by(HumanTask.title, HumanTask.element)).all()
+    rows = session.execute(
+        select(HumanTask.element, HumanTask.title)
+        .distinct()
+        .where(
+            HumanTask.state == "ready",
+            HumanTask.role.in_(sorted(user.roles)),
+            HumanTask.region.in_(sorted(user.regions)),
+        )
+        .order_by(HumanTask.title, HumanTask.element)
+    ).all()
     return [{"element": element, "title": title} for element, title in rows]
 
 
@@ -128,8 +153,9 @@ def _claim_change(session: Session, task_id: str, user: User, now: datetime, cla
     try:
         row = _task_for(session, task_id, user)
         # Lock the task row (PostgreSQL) so two claims cannot both win.
-        row = session.scalars(select(HumanTask).where(HumanTask.id == row.id).with_for_update()
-                              .execution_options(populate_existing=True)).one()
+        row = session.scalars(
+            select(HumanTask).where(HumanTask.id == row.id).with_for_update().execution_options(populate_existing=True)
+        ).one()
         if row.state != "ready":
             raise Conflict(f"taak '{row.title}' is al {'afgerond' if row.state == 'completed' else 'vervallen'}")
         if claim:
@@ -143,8 +169,15 @@ def _claim_change(session: Session, task_id: str, user: User, now: datetime, cla
         if changed:
             case = session.get(Case, row.case_id)
             detail = {"taak": row.title} if claim else {"taak": row.title, "was_van": previous}
-            record_event(session, case, actor=user.name, action="taak_geclaimd" if claim else "taak_vrijgegeven",
-                         element=row.element, now=now, detail=detail)
+            record_event(
+                session,
+                case,
+                actor=user.name,
+                action="taak_geclaimd" if claim else "taak_vrijgegeven",
+                element=row.element,
+                now=now,
+                detail=detail,
+            )
         result = task_dict(row)
         session.commit()
         return result

@@ -7,25 +7,26 @@ downloaded: Playwright's Python package carries its driver and launches
 /usr/bin/chromium. The tests are skipped only when Chromium is missing and
 apt cannot install it (``make test`` installs it, and the npm assets).
 """
+
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from werkzeug.serving import make_server
 
-from engine.modeling.bundle import collect_bundle
-from engine.base.clock import FixedClock
-from engine.storage.db import make_engine, make_session_factory
-from engine.modeling.forms import FORMS_DIR
-from engine.storage.tables import Base
-from engine.modeling.registry import ModelRegistry, deploy_bundle
 from engine.accounts.users import add_user
+from engine.base.clock import FixedClock
+from engine.modeling.bundle import collect_bundle
+from engine.modeling.forms import FORMS_DIR
+from engine.modeling.registry import ModelRegistry, deploy_bundle
+from engine.storage.db import make_engine, make_session_factory
+from engine.storage.tables import Base
 from tests.conftest import PROJECT_ROOT, START
 from web import create_app
 
@@ -33,8 +34,16 @@ CHROMIUM = Path("/usr/bin/chromium")
 ASSETS = PROJECT_ROOT / "web" / "assets"
 SCREENSHOTS = PROJECT_ROOT / "test-output" / "browser"
 PASSWORD = "browser-wachtwoord"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 ROLES = ("politie", "hulpofficier", "burgemeester", "hulpverlening", "veilig_thuis")
 
 
@@ -74,13 +83,27 @@ def live_server(tmp_path_factory, clock) -> Iterator[str]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("engine.accounts.users.PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
         with make_session_factory(engine)() as session:
-            deploy_bundle(session, registry, collect_bundle(PROJECT_ROOT / "processes" / "wth-basis"), region="basis",
-                          variant="wth-basis", actor="test", now=clock.now())
+            deploy_bundle(
+                session,
+                registry,
+                collect_bundle(PROJECT_ROOT / "processes" / "wth-basis"),
+                region="basis",
+                variant="wth-basis",
+                actor="test",
+                now=clock.now(),
+            )
             for role in ROLES:
                 add_user(session, f"{role}.basis", [role], ["basis"], password=PASSWORD, now=clock.now())
     engine.dispose()
-    app = create_app({"THV_MODE": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "THV_REGISTRY": registry,
-                      "THV_CLOCK_OBJECT": clock, "SECRET_KEY": "browser-tests"})
+    app = create_app(
+        {
+            "THV_MODE": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "THV_REGISTRY": registry,
+            "THV_CLOCK_OBJECT": clock,
+            "SECRET_KEY": "browser-tests",
+        }
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="thv-live-server", daemon=True)
     thread.start()
@@ -90,12 +113,14 @@ def live_server(tmp_path_factory, clock) -> Iterator[str]:
     server.server_close()
     with app.app_context():
         from web.extensions import db
+
         db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def browser(live_server):
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
@@ -112,8 +137,9 @@ class Person:
     """One logged-in browser session of one organisation."""
 
     def __init__(self, browser, base: str, role: str, screenshots: Path):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL",
-                                           timezone_id="Europe/Amsterdam")
+        self.context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="nl-NL", timezone_id="Europe/Amsterdam"
+        )
         self.context.set_default_timeout(10_000)
         self.page = self.context.new_page()
         self.errors: list[str] = []

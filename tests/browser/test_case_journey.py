@@ -9,6 +9,7 @@ worklist deadlines, the diagram highlights, the ban's countdown, the service
 banner and the note on steps that wait for service. Screenshots go to
 test-output/browser/.
 """
+
 from __future__ import annotations
 
 import io
@@ -152,8 +153,10 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     frame = hovj.page.frame_locator('[data-testid="print-frame"]')
     expect(frame.locator("h1")).to_have_text("Beschikking tijdelijk huisverbod")
     expect(frame.locator("body")).to_contain_text("Jan Jansen")
-    hovj.page.evaluate("() => { const w = document.getElementById('print-frame').contentWindow;"
-                       " w.print = () => { window.printed = true; }; }")
+    hovj.page.evaluate(
+        "() => { const w = document.getElementById('print-frame').contentWindow;"
+        " w.print = () => { window.printed = true; }; }"
+    )
     hovj.page.get_by_role("button", name="Afdrukken").click()
     assert hovj.page.evaluate("() => window.printed === true")
     hovj.shot("07-afdrukweergave")
@@ -190,12 +193,16 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     bm = person("burgemeester")
     open_task(bm, "Kennisgevingen aan achterblijvers en hulpverlening")
     expect(bm.page.locator('[data-testid="task-missing-kennisgeving_achterblijver"]')).to_contain_text("gemaakt")
-    bm.page.locator('[data-testid="missing-service"]').get_by_role("link", name="Naar de documenten van de zaak").click()
+    bm.page.locator('[data-testid="missing-service"]').get_by_role(
+        "link", name="Naar de documenten van de zaak"
+    ).click()
     for kind in ("kennisgeving_achterblijver", "kennisgeving_hulpverlening"):
         bm.page.locator(f'[data-testid="make-{kind}"] button').click()
         expect(bm.page.locator(".flash-success")).to_contain_text("versie 1 is gemaakt")
-    for kind, recipient, method, name in (("kennisgeving_achterblijver", "achterblijver", "per_post", None),
-                                          ("kennisgeving_hulpverlening", "hulpverlening", "digitaal", "Ambulant team")):
+    for kind, recipient, method, name in (
+        ("kennisgeving_achterblijver", "achterblijver", "per_post", None),
+        ("kennisgeving_hulpverlening", "hulpverlening", "digitaal", "Ambulant team"),
+    ):
         form = bm.page.locator(f'[data-testid="service-form-{kind}"]')
         form.locator('[name="ontvanger_rol"]').select_option(recipient)
         if name:

@@ -5,6 +5,7 @@ SpiffWorkflow moddle extension) that keeps every extension element, every DI sha
 A server of its own (this module's fixture) runs v2-weegteam in pilot2, with a case waiting at
 the weegteam's step whose two-day SLA timer is running. Screenshots go to test-output/browser/.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,22 +13,22 @@ import shutil
 import subprocess
 import threading
 from collections import Counter
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from lxml import etree
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from engine.cases import operations as cases
-from engine.modeling.bundle import collect_bundle
-from engine.base.clock import FixedClock
-from engine.storage.db import make_engine, make_session_factory
-from engine.demo.demo_cases import VERZOEK
-from engine.modeling.forms import FORMS_DIR
-from engine.storage.tables import Base, Case
-from engine.modeling.registry import ModelRegistry, deploy_bundle
 from engine.accounts.users import add_user
+from engine.base.clock import FixedClock
+from engine.cases import operations as cases
+from engine.demo.demo_cases import VERZOEK
+from engine.modeling.bundle import collect_bundle
+from engine.modeling.forms import FORMS_DIR
+from engine.modeling.registry import ModelRegistry, deploy_bundle
+from engine.storage.db import make_engine, make_session_factory
+from engine.storage.tables import Base, Case
 from tests.browser.conftest import ASSETS, PASSWORD
 from tests.conftest import PROJECT_ROOT, START
 from web import create_app
@@ -35,8 +36,11 @@ from web import create_app
 MODELS = sorted((PROJECT_ROOT / "processes").rglob("*.bpmn"))
 DIST = ASSETS / "dist" / "designer.js"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-DI = {"http://www.omg.org/spec/BPMN/20100524/DI", "http://www.omg.org/spec/DD/20100524/DC",
-      "http://www.omg.org/spec/DD/20100524/DI"}
+DI = {
+    "http://www.omg.org/spec/BPMN/20100524/DI",
+    "http://www.omg.org/spec/DD/20100524/DC",
+    "http://www.omg.org/spec/DD/20100524/DI",
+}
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -61,15 +65,31 @@ def site(tmp_path_factory, browser) -> Iterator[dict]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("engine.accounts.users.PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
         with sessions() as session:
-            deploy_bundle(session, registry, collect_bundle(PROJECT_ROOT / "processes" / "v2-weegteam"),
-                          region="pilot2", variant="v2-weegteam", actor="test", now=clock.now())
+            deploy_bundle(
+                session,
+                registry,
+                collect_bundle(PROJECT_ROOT / "processes" / "v2-weegteam"),
+                region="pilot2",
+                variant="v2-weegteam",
+                actor="test",
+                now=clock.now(),
+            )
             add_user(session, "designer.pilot2", ["designer"], ["pilot2"], password=PASSWORD, now=clock.now())
-            starter, _ = add_user(session, "wijkteam.pilot2", ["wijkteam"], ["pilot2"], password=PASSWORD,
-                                  now=clock.now())
-            case_id = cases.start_case(session, registry, clock, region="pilot2", variant="v2-weegteam",
-                                       data=VERZOEK, user=starter)
-    app = create_app({"THV_MODE": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "THV_REGISTRY": registry,
-                      "THV_CLOCK_OBJECT": clock, "SECRET_KEY": "modeller-tests"})
+            starter, _ = add_user(
+                session, "wijkteam.pilot2", ["wijkteam"], ["pilot2"], password=PASSWORD, now=clock.now()
+            )
+            case_id = cases.start_case(
+                session, registry, clock, region="pilot2", variant="v2-weegteam", data=VERZOEK, user=starter
+            )
+    app = create_app(
+        {
+            "THV_MODE": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "THV_REGISTRY": registry,
+            "THV_CLOCK_OBJECT": clock,
+            "SECRET_KEY": "modeller-tests",
+        }
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="thv-modeller-server", daemon=True)
     thread.start()
@@ -79,14 +99,16 @@ def site(tmp_path_factory, browser) -> Iterator[dict]:
     server.server_close()
     with app.app_context():
         from web.extensions import db
+
         db.engine.dispose()
     engine.dispose()
 
 
 @pytest.fixture
 def designer(browser, site, screenshots):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-NL",
-                                  timezone_id="Europe/Amsterdam")
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, locale="nl-NL", timezone_id="Europe/Amsterdam"
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
@@ -135,8 +157,9 @@ def test_edit_a_timer_deploy_and_compare(designer, site):
     _changes(page, 1)
     expect(page.locator("#modeller-status")).to_have_text("Gewijzigd: nog niet uitgerold.")
     _check(page)
-    finding = page.locator('#findings button[data-element="TimerDef_Timer_weegteam"], '
-                           '#findings button[data-element="Timer_weegteam"]').first
+    finding = page.locator(
+        '#findings button[data-element="TimerDef_Timer_weegteam"], #findings button[data-element="Timer_weegteam"]'
+    ).first
     expect(finding).to_contain_text("geen ISO 8601-duur")
     expect(page.locator("#findings-summary")).to_have_attribute("data-errors", "1")
     page.locator('.djs-element[data-element-id="Task_wegen"]').click()
@@ -171,12 +194,15 @@ def test_edit_a_timer_deploy_and_compare(designer, site):
     expect(refused).to_contain_text("loopt al en is gewijzigd")
 
     # The two versions side by side: the timer is marked as changed in both diagrams.
-    page.goto(f"{base}/ontwerp/vergelijken?a={new_id - 1}&b={new_id}&bestand_a=common/weegteam.bpmn"
-              "&bestand_b=common/weegteam.bpmn")
+    page.goto(
+        f"{base}/ontwerp/vergelijken?a={new_id - 1}&b={new_id}&bestand_a=common/weegteam.bpmn"
+        "&bestand_b=common/weegteam.bpmn"
+    )
     for side in ("a", "b"):
         expect(page.locator(f"#diagram-{side}")).to_have_attribute("data-ready", "true")
-        expect(page.locator(f'#diagram-{side} .djs-element.thv-changed[data-element-id="Timer_weegteam"]')) \
-            .to_have_count(1)
+        expect(
+            page.locator(f'#diagram-{side} .djs-element.thv-changed[data-element-id="Timer_weegteam"]')
+        ).to_have_count(1)
     expect(page.locator('[data-testid="diff-list"]')).to_contain_text("P3D")
     page.shot("22-versies-vergelijken")
 
@@ -186,6 +212,7 @@ def test_edit_a_timer_deploy_and_compare(designer, site):
 
 
 # --- the round trip ------------------------------------------------------------------------
+
 
 def _number(value: str) -> str:
     return str(float(value)) if NUMBER.match(value) else value
@@ -234,19 +261,26 @@ def test_every_bundled_model_survives_the_modeller(designer, site):
     problems = {}
     for path in MODELS:
         original = path.read_text(encoding="utf-8")
-        result = page.evaluate("""async (xml) => {
+        result = page.evaluate(
+            """async (xml) => {
             const modeler = window.thvDesigner.modeler;
             const imported = await modeler.importXML(xml);
             const saved = await modeler.saveXML({ format: true });
             return { xml: saved.xml, warnings: imported.warnings.map((w) => String(w.message || w)),
                      drawn: modeler.get('elementRegistry').getAll().length };
-        }""", original)
+        }""",
+            original,
+        )
         before, after = extract(original), extract(result["xml"])
         lost = before[0] - after[0]
         appeared = after[0] - before[0]
         name = str(path.relative_to(PROJECT_ROOT))
         if result["warnings"] or lost or appeared or before[1] - after[1] or before[2:] != after[2:]:
-            problems[name] = {"warnings": result["warnings"], "lost": list(lost)[:5], "appeared": list(appeared)[:5],
-                              "ids": sorted(before[1] - after[1])[:5]}
+            problems[name] = {
+                "warnings": result["warnings"],
+                "lost": list(lost)[:5],
+                "appeared": list(appeared)[:5],
+                "ids": sorted(before[1] - after[1])[:5],
+            }
         assert before[2] > 0 and before[3] > 0 and result["drawn"] > 0, name
     assert problems == {}

@@ -1,4 +1,5 @@
 """Drive ``thv`` in-process against a fresh SQLite file, with a fixed clock in test mode."""
+
 from __future__ import annotations
 
 import json
@@ -33,6 +34,7 @@ def thv(tmp_path, monkeypatch, capsys):
         capsys.readouterr()
         if stdin is not None:
             import io
+
             monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
         code = main(list(args))
         captured = capsys.readouterr()

@@ -2,6 +2,7 @@
 one-line reasons and exit codes. The commands are tested as click objects with CliRunner; for the
 exit-code contract they are also added, for the test only, to the ``thv`` group that cli.main runs.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,16 @@ from click.testing import CliRunner
 from lxml import etree
 
 import cli.main
-from cli.analysis import COMMANDS, cases_per_version, dashboard, diff, export_log, migrate, versions_history, \
-    versions_rollback
+from cli.analysis import (
+    COMMANDS,
+    cases_per_version,
+    dashboard,
+    diff,
+    export_log,
+    migrate,
+    versions_history,
+    versions_rollback,
+)
 from tests.conftest import BUNDLES, FIXTURES
 
 XSD = FIXTURES / "xes" / "xes-ieee-1849-2016.xsd"
@@ -60,10 +69,25 @@ def bundle_copy(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
 @pytest.fixture
 def world(thv, tmp_path):
     """Users, sample v1 and v2 in basis, one case on each version and one waiting case on v1."""
-    for name, roles, regions in (("pol", "politie", "basis"), ("bm", "burgemeester", "basis"),
-                                 ("ontwerper", "designer", "basis"), ("elders", "designer", "pilot1")):
-        assert thv("user-add", name, "--roles", roles, "--regions", regions, "--password-stdin",
-                   stdin="geheim-wachtwoord\n").code == 0
+    for name, roles, regions in (
+        ("pol", "politie", "basis"),
+        ("bm", "burgemeester", "basis"),
+        ("ontwerper", "designer", "basis"),
+        ("elders", "designer", "pilot1"),
+    ):
+        assert (
+            thv(
+                "user-add",
+                name,
+                "--roles",
+                roles,
+                "--regions",
+                regions,
+                "--password-stdin",
+                stdin="geheim-wachtwoord\n",
+            ).code
+            == 0
+        )
     assert thv("deploy", str(BUNDLES / "sample"), "--region", "basis").out.strip() == "1"
     fresh = thv("start", "--region", "basis", "--as", "pol").out.strip()
     waiting = thv("start", "--region", "basis", "--as", "pol").out.strip()
@@ -81,18 +105,26 @@ def test_rollback_history_and_versions(world, thv):
     result = invoke(versions_rollback, "basis", "sample", "1", "--as", "ontwerper", "--json")
     assert result.exit_code == 0, result.output
     assert {k: json.loads(result.output)[k] for k in ("version", "previous_version", "action", "set_by")} == {
-        "version": 1, "previous_version": 2, "action": "terugdraaien", "set_by": "ontwerper"}
+        "version": 1,
+        "previous_version": 2,
+        "action": "terugdraaien",
+        "set_by": "ontwerper",
+    }
     assert [(v["version"], v["live"]) for v in thv("versions", "--json").json()] == [(1, True), (2, False)]
     history = json.loads(invoke(versions_history, "basis", "--variant", "sample", "--json").output)
     assert [(h["version"], h["action"]) for h in history] == [(1, "terugdraaien"), (2, "uitrol"), (1, "uitrol")]
-    assert invoke(versions_rollback, "basis", "sample", "2", "--as", "ontwerper").output.strip() == \
-        "basis sample: versie 2 is live (was 1; vooruitzetten)"
+    assert (
+        invoke(versions_rollback, "basis", "sample", "2", "--as", "ontwerper").output.strip()
+        == "basis sample: versie 2 is live (was 1; vooruitzetten)"
+    )
 
 
 def test_cases_per_version_and_migrate(world):
     rows = json.loads(invoke(cases_per_version, "--region", "basis", "--json").output)
     assert [(r["version"], r["live"], r["total"], r["active_case_ids"]) for r in rows] == [
-        (1, False, 2, [world["fresh"], world["waiting"]]), (2, True, 1, [world["newer"]])]
+        (1, False, 2, [world["fresh"], world["waiting"]]),
+        (2, True, 1, [world["newer"]]),
+    ]
 
     dry = invoke(migrate, str(world["fresh"]), "--to-version", "2", "--as", "ontwerper", "--dry-run", "--json")
     assert dry.exit_code == 0 and json.loads(dry.output)[0]["status"] == "safe"
@@ -106,12 +138,16 @@ def test_diff_text_and_json(world):
     result = json.loads(invoke(diff, "1", "2", "--json").output)
     assert result["summary"] == {"added": 0, "removed": 0, "changed": 2}
     assert [(c["element_a"], [p["property"] for p in c["properties"]]) for c in result["changes"]] == [
-        ("Script_opleggen", ["script"]), ("Task_besluit", ["name"])]
+        ("Script_opleggen", ["script"]),
+        ("Task_besluit", ["name"]),
+    ]
     assert result["markers"]["b"] == {"sample.bpmn": {"added": [], "changed": ["Script_opleggen", "Task_besluit"]}}
     text = invoke(diff, "1", "2").output.splitlines()
-    assert text == ["basis sample v1 -> basis sample v2: 0 toegevoegd, 0 verwijderd, 2 gewijzigd",
-                    "~ sample_main/Script_opleggen (scriptTask 'Huisverbod vastleggen'): script",
-                    "~ sample_main/Task_besluit (userTask 'Besluit'): naam"]
+    assert text == [
+        "basis sample v1 -> basis sample v2: 0 toegevoegd, 0 verwijderd, 2 gewijzigd",
+        "~ sample_main/Script_opleggen (scriptTask 'Huisverbod vastleggen'): script",
+        "~ sample_main/Task_besluit (userTask 'Besluit'): naam",
+    ]
 
 
 def test_dashboard_json_csv_and_text(world):
@@ -136,8 +172,10 @@ def test_export_log_xes_to_a_file_and_csv_to_stdout(world, tmp_path):
     streamed = invoke(export_log, "--format", "xes").stdout_bytes
     assert len(etree.fromstring(streamed).findall("trace")) == 3
     lines = invoke(export_log, "--format", "csv", "--pseudonym", "role").output.splitlines()
-    assert lines[0] == ("case:concept:name,concept:name,time:timestamp,org:resource,org:group,"
-                        "lifecycle:transition,case:region,case:variant,case:model_version")
+    assert lines[0] == (
+        "case:concept:name,concept:name,time:timestamp,org:resource,org:group,"
+        "lifecycle:transition,case:region,case:variant,case:model_version"
+    )
     assert any(",politie,politie,complete,basis,sample," in line for line in lines)
 
 
@@ -146,8 +184,9 @@ def test_failures_give_one_line_and_exit_codes(world, thv, registered, tmp_path)
     refused(thv("versions-rollback", "basis", "sample", "9", "--as", "ontwerper"), "geen versie 9")
     refused(thv("versions-rollback", "basis", "sample", "2", "--as", "ontwerper"), "al live")
     refused(thv("versions-rollback", "basis", "sample", "1", "--as", "niemand"), "bestaat niet")
-    partial = thv("migrate", str(world["fresh"]), str(world["waiting"]), "--to-version", "2", "--as", "ontwerper",
-                  "--json")
+    partial = thv(
+        "migrate", str(world["fresh"]), str(world["waiting"]), "--to-version", "2", "--as", "ontwerper", "--json"
+    )
     refused(partial, "1 van 2 zaken niet gemigreerd")
     assert [r["status"] for r in partial.json()] == ["migrated", "refused"]
     refused(thv("migrate", str(world["newer"]), "--to-version", "2", "--as", "elders"), "1 van 1")

@@ -1,4 +1,5 @@
 """The CLI contract: every command, its JSON shapes, and a one-line reason on every failure."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,12 @@ def _refused(result, *fragments):
 
 def _setup(thv):
     for name, role in (("pol", "politie"), ("bm", "burgemeester"), ("hovj", "hulpofficier"), ("ovj", "om")):
-        assert thv("user-add", name, "--roles", role, "--regions", "basis", "--password-stdin",
-                   stdin="geheim-wachtwoord\n").code == 0
+        assert (
+            thv(
+                "user-add", name, "--roles", role, "--regions", "basis", "--password-stdin", stdin="geheim-wachtwoord\n"
+            ).code
+            == 0
+        )
     assert thv("deploy", str(BUNDLES / "sample"), "--region", "basis").out.strip() == "1"
 
 
@@ -35,10 +40,22 @@ def test_regions_and_users(thv):
     regions = thv("regions", "--json").json()
     assert {"code": "basis", "name": "Basisregio (huidige praktijk)"} in regions
     assert len(regions) == 5
-    assert thv("user-add", "piet", "--roles", "politie,hulpofficier", "--regions", "basis,pilot1",
-               "--password-stdin", stdin="lang-genoeg-wachtwoord\n").code == 0
+    assert (
+        thv(
+            "user-add",
+            "piet",
+            "--roles",
+            "politie,hulpofficier",
+            "--regions",
+            "basis,pilot1",
+            "--password-stdin",
+            stdin="lang-genoeg-wachtwoord\n",
+        ).code
+        == 0
+    )
     assert thv("users", "--json").json() == [
-        {"name": "piet", "roles": ["hulpofficier", "politie"], "regions": ["basis", "pilot1"], "active": True}]
+        {"name": "piet", "roles": ["hulpofficier", "politie"], "regions": ["basis", "pilot1"], "active": True}
+    ]
     generated = thv("user-add", "kees", "--roles", "om", "--regions", "basis")
     assert generated.code == 0 and "wachtwoord: " in generated.out
 
@@ -47,8 +64,9 @@ def test_user_add_refusals(thv):
     _refused(thv("user-add", "x1", "--roles", "koning", "--regions", "basis"), "onbekende rol")
     _refused(thv("user-add", "x1", "--roles", "om", "--regions", "mars"), "onbekende regio")
     _refused(thv("user-add", "Bad Name", "--roles", "om", "--regions", "basis"), "gebruikersnaam")
-    _refused(thv("user-add", "x1", "--roles", "om", "--regions", "basis", "--password-stdin", stdin="kort\n"),
-             "wachtwoord")
+    _refused(
+        thv("user-add", "x1", "--roles", "om", "--regions", "basis", "--password-stdin", stdin="kort\n"), "wachtwoord"
+    )
     assert thv("user-add", "x1", "--roles", "om", "--regions", "basis").code == 0
     _refused(thv("user-add", "x1", "--roles", "om", "--regions", "basis"), "bestaat al")
     assert [u["name"] for u in thv("users", "--json").json()] == ["x1"]
@@ -61,7 +79,9 @@ def test_deploy_versions_and_redeploy(thv):
     assert thv("deploy", str(BUNDLES / "sample"), "--region", "pilot1", "--variant", "proef").out.strip() == "1"
     versions = thv("versions", "--json").json()
     assert [(v["region"], v["variant"], v["version"], v["live"]) for v in versions] == [
-        ("basis", "sample", 1, True), ("pilot1", "proef", 1, True)]
+        ("basis", "sample", 1, True),
+        ("pilot1", "proef", 1, True),
+    ]
     assert thv("versions", "--region", "pilot1", "--json").json()[0]["variant"] == "proef"
     assert "common/sample_check.bpmn" in versions[0]["files"]
 
@@ -107,8 +127,10 @@ def test_case_lifecycle_through_the_cli(thv):
     assert case["status"] == "active" and case["model_version"] == 1
     assert [m["name"] for m in case["milestones"]] == ["verzoek_ontvangen", "rihg_afgenomen", "huisverbod_opgelegd"]
     _refused(thv("send", case_id, "beroep_ingesteld", "--as", "ovj"), "wacht nu niet")
-    assert thv("send", case_id, "overtreding_gemeld", "--data", '{"omschrijving": "terug in woning"}',
-               "--as", "ovj").code == 0
+    assert (
+        thv("send", case_id, "overtreding_gemeld", "--data", '{"omschrijving": "terug in woning"}', "--as", "ovj").code
+        == 0
+    )
     assert thv("case", case_id, "--json").json()["status"] == "completed"
     _refused(thv("case", "999"), "bestaat niet")
 
@@ -174,8 +196,12 @@ def test_seed_demo_is_idempotent_and_refused_in_production(thv, monkeypatch):
     assert "demozaak 4" in first.out
     versions = thv("versions", "--json").json()
     assert {(v["region"], v["variant"]) for v in versions if v["region_default"]} == {
-        ("basis", "wth-basis"), ("pilot1", "v1-brede-toegang"), ("pilot2", "v2-weegteam"),
-        ("pilot3", "v3-termijnflex"), ("pilot4", "v4-integraal")}
+        ("basis", "wth-basis"),
+        ("pilot1", "v1-brede-toegang"),
+        ("pilot2", "v2-weegteam"),
+        ("pilot3", "v3-termijnflex"),
+        ("pilot4", "v4-integraal"),
+    }
     users = thv("users", "--json").json()
     assert {"name": "politie.basis", "roles": ["politie"], "regions": ["basis"], "active": True} in users
     again = thv("seed-demo", "--processes", str(PROJECT_ROOT / "processes"))

@@ -2,6 +2,7 @@
 beschikking made, its service recorded and the requiresService step completed, all through ``thv``;
 and every bad input refused with one line and nothing stored.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,16 +37,23 @@ def case_id(thv, monkeypatch, tmp_path) -> str:
     """A baseline case (wth-basis, real forms) where the hulpofficier imposed the ban and drew up the beschikking."""
     monkeypatch.setenv("THV_FORMS_DIR", str(PROJECT_ROOT / "forms"))
     for role in ROLES:
-        assert thv("user-add", role, "--roles", role, "--regions", "basis", "--password-stdin",
-                   stdin="geheim-wachtwoord\n").code == 0
+        assert (
+            thv(
+                "user-add", role, "--roles", role, "--regions", "basis", "--password-stdin", stdin="geheim-wachtwoord\n"
+            ).code
+            == 0
+        )
     assert thv("deploy", str(PROJECT_ROOT / "processes" / "wth-basis"), "--region", "basis").code == 0
     (tmp_path / "melding.json").write_text(json.dumps(MELDING), encoding="utf-8")
     started = thv("start", "--region", "basis", "--as", "politie", "--data", f"@{tmp_path / 'melding.json'}")
     assert started.code == 0, started.err
     case = started.out.strip()
-    for element, data in (("Task_toets", {"meerderjarig": True, "woonsituatie": "woont"}),
-                          ("Task_rihg_hulpofficier", RIHG_HOOG),
-                          ("Task_besluit_hovj_huisverbod", {"besluit": "opleggen"}), ("Task_beschikking", BESCHIKKING)):
+    for element, data in (
+        ("Task_toets", {"meerderjarig": True, "woonsituatie": "woont"}),
+        ("Task_rihg_hulpofficier", RIHG_HOOG),
+        ("Task_besluit_hovj_huisverbod", {"besluit": "opleggen"}),
+        ("Task_beschikking", BESCHIKKING),
+    ):
         assert complete(thv, case, element, data, "hulpofficier").code == 0
     return case
 
@@ -70,15 +78,34 @@ def test_beschikking_made_served_and_step_completed_through_the_cli(thv, case_id
     assert document_id.isdigit()
     [stored] = versions(thv, case_id)
     assert (stored["id"], stored["soort"], stored["versie"], stored["gemaakt_als"]) == (
-        int(document_id), "beschikking", 1, "hulpofficier")
+        int(document_id),
+        "beschikking",
+        1,
+        "hulpofficier",
+    )
     refused(complete(thv, case_id, "Task_uitreiken", {"sleutels_ingenomen": True}, "politie"), "uitreiking")
 
-    served = thv("document-serve", document_id, "--recipient", "uithuisgeplaatste", "--method",
-                 "in_persoon_getekend", "--at", SERVED_AT, "--as", "politie", "--json")
+    served = thv(
+        "document-serve",
+        document_id,
+        "--recipient",
+        "uithuisgeplaatste",
+        "--method",
+        "in_persoon_getekend",
+        "--at",
+        SERVED_AT,
+        "--as",
+        "politie",
+        "--json",
+    )
     assert served.code == 0, served.err
     record = served.json()
     assert (record["ontvanger"], record["rol"], record["wijze"], record["vastgelegd_door"]) == (
-        "P. de Vries", "uithuisgeplaatste", "in_persoon_getekend", "politie")
+        "P. de Vries",
+        "uithuisgeplaatste",
+        "in_persoon_getekend",
+        "politie",
+    )
     after = thv("documents", case_id, "--as", "politie", "--json").json()
     assert after["uitreikingsstatus"]["betekend"] is True
     assert after["uitreikingsstatus"]["beschikking"]["bewijs"]["id"] == record["id"]
@@ -117,10 +144,16 @@ def test_document_make_refusals_store_nothing(thv, case_id, tmp_path):
     refused(thv(*make, "beschikking", "--as", "hulpofficier", "--data", '{"sleutels": "2"}'), "onbekend invoerveld")
 
     missing = thv(*make, "bewijs_sleutels", "--as", "politie", "--json")
-    refused(missing, "kan niet worden gemaakt", "ontbreekt: de ingenomen sleutels",
-            """--data '{"sleutels_omschrijving": "..."}'""")
-    assert missing.json() == {"gemaakt": False, "ontbreekt": {
-        "invoer.sleutels_omschrijving": "de ingenomen sleutels (aantal en omschrijving)"}}
+    refused(
+        missing,
+        "kan niet worden gemaakt",
+        "ontbreekt: de ingenomen sleutels",
+        """--data '{"sleutels_omschrijving": "..."}'""",
+    )
+    assert missing.json() == {
+        "gemaakt": False,
+        "ontbreekt": {"invoer.sleutels_omschrijving": "de ingenomen sleutels (aantal en omschrijving)"},
+    }
     assert versions(thv, case_id) == [] and versions(thv, case_id, "politie") == []
 
     keys = thv(*make, "bewijs_sleutels", "--as", "politie", "--data", '{"sleutels_omschrijving": "Twee sleutels"}')
@@ -172,13 +205,17 @@ def test_reading_follows_the_reader_rules(thv, case_id, tmp_path):
     outsider = thv("documents", case_id, "--as", "reclassering", "--json")
     assert outsider.code == 0 and outsider.json()["soorten"] == []
     assert outsider.json()["uitreikingsstatus"] is None
-    assert thv("documents", case_id, "--as", "reclassering").out.strip() == \
-        "geen documenten die je mag inzien of maken"
-    refused(thv("document-pdf", document_id, "--as", "reclassering", "--out", str(tmp_path / "x.pdf")),
-            "mag dit document (beschikking) niet inzien")
+    assert thv("documents", case_id, "--as", "reclassering").out.strip() == "geen documenten die je mag inzien of maken"
+    refused(
+        thv("document-pdf", document_id, "--as", "reclassering", "--out", str(tmp_path / "x.pdf")),
+        "mag dit document (beschikking) niet inzien",
+    )
     refused(thv("document-pdf", "999", "--as", "om", "--out", str(tmp_path / "x.pdf")), "document 999 bestaat niet")
-    refused(thv("document-pdf", document_id, "--as", "om", "--out", str(tmp_path / "geen" / "x.pdf")),
-            "kan", "niet schrijven")
+    refused(
+        thv("document-pdf", document_id, "--as", "om", "--out", str(tmp_path / "geen" / "x.pdf")),
+        "kan",
+        "niet schrijven",
+    )
     assert not (tmp_path / "x.pdf").exists()
     refused(thv("documents", "999", "--as", "om"), "zaak 999 bestaat niet")
 

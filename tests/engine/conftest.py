@@ -2,20 +2,20 @@
 (a SQLite file, the test PostgreSQL database), fresh empty databases for
 migrations, a recorder of the workflows the engine saves, and case helpers.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 from uuid import uuid4
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from engine.workflow import acts
-from engine.workflow import case_store
 from engine.cases import operations as cases
-from engine.workflow import worklist
 from engine.storage.tables import Base
+from engine.workflow import acts, case_store, worklist
 
 SAMPLE_STEPS = (("pol", {"naam": "A", "ernst": 4}), ("bm", {"besluit": "opleggen"}), ("hovj", {"akkoord": True}))
 

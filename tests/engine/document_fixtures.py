@@ -5,12 +5,14 @@ driven through the engine by the scenario driver of the process tests, with the 
 forms. ``rt`` here overrides the top-level one (which reads the small test forms) for
 the modules that import it, like tests/processes/conftest.py does for its folder.
 """
+
 from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -18,15 +20,14 @@ from sqlalchemy import select
 
 from engine.documents import generation as documents
 from engine.documents import service
-from engine.storage.document_tables import Document
 from engine.modeling.forms import FORMS_DIR
-from engine.storage.tables import CaseEvent
 from engine.runtime import Runtime
+from engine.storage.document_tables import Document
+from engine.storage.tables import CaseEvent
 from tests.conftest import runtime_for
 from tests.processes.scenario import Scenario
 from tests.processes.steps import BESCHIKKING, MELDING, RIHG_HOOG, assess, decide
 
-UTC = timezone.utc
 DAY_8 = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)  # 10 February 10:00, after the reminder of the first term
 KEYS = {"sleutels_omschrijving": "Twee voordeursleutels en een sleutel van de berging"}
 
@@ -61,12 +62,28 @@ def make(s: Scenario, kind: str, role: str, **kwargs: Any) -> Document:
     return documents.generate_document(s.session, s.rt.registry, s.clock, s.case_id, kind, s.users[role], **kwargs)
 
 
-def serve(s: Scenario, document: Document, role: str = "politie", *, to: str = "uithuisgeplaatste",
-          method: str = "in_persoon_getekend", after: timedelta = timedelta(minutes=10), **kwargs: Any):
+def serve(
+    s: Scenario,
+    document: Document,
+    role: str = "politie",
+    *,
+    to: str = "uithuisgeplaatste",
+    method: str = "in_persoon_getekend",
+    after: timedelta = timedelta(minutes=10),
+    **kwargs: Any,
+):
     """Record service ``after`` the clock's now (the clock moves there first)."""
     s.clock.advance(after)
-    return service.record_service(s.session, s.clock, document_id=document.id, recipient_role=to, method=method,
-                                  served_at=s.clock.now(), user=s.users[role], **kwargs)
+    return service.record_service(
+        s.session,
+        s.clock,
+        document_id=document.id,
+        recipient_role=to,
+        method=method,
+        served_at=s.clock.now(),
+        user=s.users[role],
+        **kwargs,
+    )
 
 
 def extend(s: Scenario, days: int, at: datetime, facts: str = "De dreiging houdt aan; geen afspraken.") -> None:
@@ -99,5 +116,8 @@ def stored_documents(s: Scenario) -> list[Document]:
 
 
 def events(s: Scenario, action: str) -> list[CaseEvent]:
-    return list(s.session.scalars(select(CaseEvent).where(CaseEvent.case_id == s.case_id, CaseEvent.action == action)
-                                  .order_by(CaseEvent.id)))
+    return list(
+        s.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == s.case_id, CaseEvent.action == action).order_by(CaseEvent.id)
+        )
+    )

@@ -1,8 +1,9 @@
 """The beroepstermijn as the Awb counts it (6:7, 6:8) with the Algemene termijnenwet: whole days from the day
 after the bekendmaking, to 24:00 of the last day, past weekends and public holidays."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -10,24 +11,37 @@ from engine.base.awb_terms import awb_term_end, easter_sunday, is_working_day, p
 from engine.base.clock import AMSTERDAM
 from engine.modeling.sandbox import evaluate_constant
 
-UTC = timezone.utc
-
 
 def _local(*args) -> datetime:
     return datetime(*args, tzinfo=AMSTERDAM)
 
 
-@pytest.mark.parametrize("year, easter", [(2024, date(2024, 3, 31)), (2025, date(2025, 4, 20)),
-                                          (2026, date(2026, 4, 5)), (2027, date(2027, 3, 28)),
-                                          (2038, date(2038, 4, 25))])
+@pytest.mark.parametrize(
+    "year, easter",
+    [
+        (2024, date(2024, 3, 31)),
+        (2025, date(2025, 4, 20)),
+        (2026, date(2026, 4, 5)),
+        (2027, date(2027, 3, 28)),
+        (2038, date(2038, 4, 25)),
+    ],
+)
 def test_easter(year, easter):
     assert easter_sunday(year) == easter
 
 
 def test_the_holidays_of_2026_and_kings_day_moving_off_a_sunday():
-    assert public_holidays(2026) == {date(2026, 1, 1), date(2026, 4, 3), date(2026, 4, 6), date(2026, 4, 27),
-                                     date(2026, 5, 5), date(2026, 5, 14), date(2026, 5, 25), date(2026, 12, 25),
-                                     date(2026, 12, 26)}
+    assert public_holidays(2026) == {
+        date(2026, 1, 1),
+        date(2026, 4, 3),
+        date(2026, 4, 6),
+        date(2026, 4, 27),
+        date(2026, 5, 5),
+        date(2026, 5, 14),
+        date(2026, 5, 25),
+        date(2026, 12, 25),
+        date(2026, 12, 26),
+    }
     assert date(2025, 4, 26) in public_holidays(2025)  # 27 April 2025 is a Sunday
     assert not is_working_day(date(2026, 3, 21)) and is_working_day(date(2026, 3, 23))
 

@@ -1,15 +1,15 @@
 """The sample process end to end through the engine, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
 
-from engine.cases import operations as cases
-from engine.workflow import timers
-from engine.workflow import worklist
 from engine.base.errors import Conflict, Forbidden, FormInvalid, NotFound
+from engine.cases import operations as cases
 from engine.storage.tables import Case, CaseEvent
+from engine.workflow import timers, worklist
 
 
 def _only_task(session, case_id):
@@ -27,19 +27,20 @@ def test_full_path_records_milestones_tasks_and_ban_end(session, rt, deployed, p
     task = _only_task(session, case_id)
     assert (task["role"], task["element"], task["due_at"]) == ("politie", "Task_verzoek", None)
 
-    cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 4},
-                        user=people["pol"])
+    cases.complete_task(
+        session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 4}, user=people["pol"]
+    )
     task = _only_task(session, case_id)
     assert task["role"] == "burgemeester"
     assert task["due_at"] == (rt.clock.now() + timedelta(hours=24)).isoformat()
 
-    cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"besluit": "opleggen"},
-                        user=people["bm"])
+    cases.complete_task(
+        session, rt.registry, rt.clock, task_id=task["id"], data={"besluit": "opleggen"}, user=people["bm"]
+    )
     task = _only_task(session, case_id)
     assert (task["role"], task["element"]) == ("hulpofficier", "Task_check")  # inside the call activity
 
-    cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"akkoord": True},
-                        user=people["hovj"])
+    cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"akkoord": True}, user=people["hovj"])
     details = cases.case_details(session, rt.registry, case_id)
     assert details["status"] == "active"
     assert [m["name"] for m in details["milestones"]] == ["verzoek_ontvangen", "rihg_afgenomen", "huisverbod_opgelegd"]
@@ -62,20 +63,25 @@ def test_full_path_records_milestones_tasks_and_ban_end(session, rt, deployed, p
 def test_low_advice_ends_without_ban(session, rt, deployed, people):
     case_id = cases.start_case(session, rt.registry, rt.clock, region="basis", user=people["pol"])
     task = _only_task(session, case_id)
-    cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 1},
-                        user=people["pol"])
+    cases.complete_task(
+        session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 1}, user=people["pol"]
+    )
     details = cases.case_details(session, rt.registry, case_id)
     assert details["status"] == "completed"
     assert [m["name"] for m in details["milestones"]] == [
-        "verzoek_ontvangen", "rihg_afgenomen", "huisverbod_niet_opgelegd"]
+        "verzoek_ontvangen",
+        "rihg_afgenomen",
+        "huisverbod_niet_opgelegd",
+    ]
     assert details["open_tasks"] == []
 
 
 def test_boundary_timer_cancels_overdue_task(session, rt, deployed, people):
     case_id = cases.start_case(session, rt.registry, rt.clock, region="basis", user=people["pol"])
     task = _only_task(session, case_id)
-    cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 5},
-                        user=people["pol"])
+    cases.complete_task(
+        session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 5}, user=people["pol"]
+    )
     besluit = _only_task(session, case_id)
     rt.clock.advance(timedelta(hours=24))
     assert timers.fire_due_timers(session, rt.registry, rt.clock) == 1
@@ -83,8 +89,9 @@ def test_boundary_timer_cancels_overdue_task(session, rt, deployed, people):
     cancelled = worklist.list_tasks(session, case_id=case_id, state="cancelled")
     assert [t["id"] for t in cancelled] == [besluit["id"]]
     with pytest.raises(Conflict):
-        cases.complete_task(session, rt.registry, rt.clock, task_id=besluit["id"], data={"besluit": "opleggen"},
-                            user=people["bm"])
+        cases.complete_task(
+            session, rt.registry, rt.clock, task_id=besluit["id"], data={"besluit": "opleggen"}, user=people["bm"]
+        )
 
 
 def _case_snapshot(session, case_id):
@@ -116,41 +123,76 @@ def test_form_errors_are_listed_per_field(session, rt, deployed, people):
     case_id = cases.start_case(session, rt.registry, rt.clock, region="basis", user=people["pol"])
     task = _only_task(session, case_id)
     with pytest.raises(FormInvalid) as info:
-        cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"ernst": 9, "extra": 1},
-                            user=people["pol"])
+        cases.complete_task(
+            session, rt.registry, rt.clock, task_id=task["id"], data={"ernst": 9, "extra": 1}, user=people["pol"]
+        )
     assert info.value.fields == {"naam": "Dit veld is verplicht.", "ernst": "Maximaal 5.", "extra": "Onbekend veld."}
 
 
 def test_completing_twice_gives_conflict(session, rt, deployed, people):
     case_id = cases.start_case(session, rt.registry, rt.clock, region="basis", user=people["pol"])
     task = _only_task(session, case_id)
-    cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 1},
-                        user=people["pol"])
+    cases.complete_task(
+        session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 1}, user=people["pol"]
+    )
     with pytest.raises(Conflict):
-        cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 1},
-                            user=people["pol"])
+        cases.complete_task(
+            session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 1}, user=people["pol"]
+        )
 
 
 def test_messages_check_sender_form_and_waiting_state(session, rt, deployed, people):
     case_id = cases.start_case(session, rt.registry, rt.clock, region="basis", user=people["pol"])
     with pytest.raises(Conflict, match="wacht nu niet"):
-        cases.send_message(session, rt.registry, rt.clock, case_id=case_id, message="overtreding_gemeld",
-                           data={"omschrijving": "x"}, user=people["pol"])
-    for role_user, data in (("pol", {"naam": "A", "ernst": 4}), ("bm", {"besluit": "opleggen"}),
-                            ("hovj", {"akkoord": True})):
+        cases.send_message(
+            session,
+            rt.registry,
+            rt.clock,
+            case_id=case_id,
+            message="overtreding_gemeld",
+            data={"omschrijving": "x"},
+            user=people["pol"],
+        )
+    for role_user, data in (
+        ("pol", {"naam": "A", "ernst": 4}),
+        ("bm", {"besluit": "opleggen"}),
+        ("hovj", {"akkoord": True}),
+    ):
         task = _only_task(session, case_id)
         cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data=data, user=people[role_user])
     with pytest.raises(Forbidden):
-        cases.send_message(session, rt.registry, rt.clock, case_id=case_id, message="overtreding_gemeld",
-                           data={"omschrijving": "x"}, user=people["vt"])
+        cases.send_message(
+            session,
+            rt.registry,
+            rt.clock,
+            case_id=case_id,
+            message="overtreding_gemeld",
+            data={"omschrijving": "x"},
+            user=people["vt"],
+        )
     with pytest.raises(FormInvalid):
-        cases.send_message(session, rt.registry, rt.clock, case_id=case_id, message="overtreding_gemeld",
-                           data={}, user=people["ovj"])
+        cases.send_message(
+            session, rt.registry, rt.clock, case_id=case_id, message="overtreding_gemeld", data={}, user=people["ovj"]
+        )
     with pytest.raises(NotFound):
-        cases.send_message(session, rt.registry, rt.clock, case_id=case_id, message="overtreding_gemeld",
-                           data={"omschrijving": "x"}, user=people["pol_elders"])
-    cases.send_message(session, rt.registry, rt.clock, case_id=case_id, message="overtreding_gemeld",
-                       data={"omschrijving": "woning betreden"}, user=people["ovj"])
+        cases.send_message(
+            session,
+            rt.registry,
+            rt.clock,
+            case_id=case_id,
+            message="overtreding_gemeld",
+            data={"omschrijving": "x"},
+            user=people["pol_elders"],
+        )
+    cases.send_message(
+        session,
+        rt.registry,
+        rt.clock,
+        case_id=case_id,
+        message="overtreding_gemeld",
+        data={"omschrijving": "woning betreden"},
+        user=people["ovj"],
+    )
     details = cases.case_details(session, rt.registry, case_id)
     assert details["status"] == "completed"
     assert details["milestones"][-1]["name"] == "overtreding_gemeld"
@@ -159,6 +201,7 @@ def test_messages_check_sender_form_and_waiting_state(session, rt, deployed, peo
 
 def test_start_refuses_unknown_region_and_foreign_user(session, rt, deployed, people):
     from engine.base.errors import InvalidInput
+
     with pytest.raises(InvalidInput):
         cases.start_case(session, rt.registry, rt.clock, region="nergens")
     with pytest.raises(Forbidden):

@@ -2,27 +2,31 @@
 environment may choose, and the fixed clock that drives SpiffWorkflow timers only inside
 engine_time.
 """
+
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.util.task import TaskState
 
-from engine.cases import operations as cases
-from engine.workflow import timers
-from engine.workflow import worklist
 from engine.base.clock import (
-    AMSTERDAM, FixedClock, SystemClock, add_legal_term, clock_from_env, current_now, engine_time,
+    AMSTERDAM,
+    FixedClock,
+    SystemClock,
+    add_legal_term,
+    clock_from_env,
+    current_now,
+    engine_time,
 )
 from engine.base.errors import ConfigurationError
+from engine.cases import operations as cases
 from engine.modeling.registry import parse_bundle
 from engine.modeling.serialization import new_workflow
+from engine.workflow import timers, worklist
 from tests.conftest import TEST_FORMS
-
-UTC = timezone.utc
 
 
 def ams(*args) -> datetime:
@@ -35,26 +39,33 @@ def utc(*args) -> datetime:
 
 # --- add_legal_term ----------------------------------------------------------
 
-@pytest.mark.parametrize("start, duration, end", [
-    # Spring forward (29 March): ten days from 21:15 end at 21:15, one hour less elapsed.
-    (ams(2026, 3, 25, 21, 15), "P10D", utc(2026, 4, 4, 19, 15)),
-    (utc(2026, 3, 25, 20, 15), "P10D", utc(2026, 4, 4, 19, 15)),  # same instant, given in UTC
-    (ams(2026, 3, 28, 21, 15), "P1D", utc(2026, 3, 29, 19, 15)),  # 23 real hours
-    # Fall back (25 October): one hour more elapsed.
-    (ams(2026, 10, 20, 21, 15), "P10D", utc(2026, 10, 30, 20, 15)),
-    (ams(2026, 10, 24, 21, 15), "P1D", utc(2026, 10, 25, 20, 15)),  # 25 real hours
-    # Durations without DST change stay plain.
-    (ams(2026, 2, 2, 21, 15), "P10D", utc(2026, 2, 12, 20, 15)),
-])
+
+@pytest.mark.parametrize(
+    "start, duration, end",
+    [
+        # Spring forward (29 March): ten days from 21:15 end at 21:15, one hour less elapsed.
+        (ams(2026, 3, 25, 21, 15), "P10D", utc(2026, 4, 4, 19, 15)),
+        (utc(2026, 3, 25, 20, 15), "P10D", utc(2026, 4, 4, 19, 15)),  # same instant, given in UTC
+        (ams(2026, 3, 28, 21, 15), "P1D", utc(2026, 3, 29, 19, 15)),  # 23 real hours
+        # Fall back (25 October): one hour more elapsed.
+        (ams(2026, 10, 20, 21, 15), "P10D", utc(2026, 10, 30, 20, 15)),
+        (ams(2026, 10, 24, 21, 15), "P1D", utc(2026, 10, 25, 20, 15)),  # 25 real hours
+        # Durations without DST change stay plain.
+        (ams(2026, 2, 2, 21, 15), "P10D", utc(2026, 2, 12, 20, 15)),
+    ],
+)
 def test_calendar_days_keep_the_amsterdam_minute(start, duration, end):
     result = add_legal_term(start, duration)
     assert result == end and result.tzinfo == UTC
     assert (result.astimezone(AMSTERDAM).hour, result.astimezone(AMSTERDAM).minute) == (
-        start.astimezone(AMSTERDAM).hour, start.astimezone(AMSTERDAM).minute)
+        start.astimezone(AMSTERDAM).hour,
+        start.astimezone(AMSTERDAM).minute,
+    )
 
 
-@pytest.mark.parametrize("start", [ams(2026, 3, 28, 21, 15), ams(2026, 3, 29, 1, 30), ams(2026, 10, 24, 21, 15),
-                                   ams(2026, 10, 25, 1, 30)])
+@pytest.mark.parametrize(
+    "start", [ams(2026, 3, 28, 21, 15), ams(2026, 3, 29, 1, 30), ams(2026, 10, 24, 21, 15), ams(2026, 10, 25, 1, 30)]
+)
 def test_hours_are_elapsed_time_across_the_change(start):
     end = add_legal_term(start, "PT24H")
     assert end - start == timedelta(hours=24)
@@ -72,26 +83,32 @@ def test_days_then_hours_combine_calendar_and_elapsed_time():
     assert add_legal_term(ams(2026, 3, 28, 21, 15), "P1DT2H") == utc(2026, 3, 29, 21, 15)
 
 
-@pytest.mark.parametrize("start, duration, end", [
-    (ams(2026, 1, 31, 10, 0), "P1M", ams(2026, 2, 28, 10, 0)),
-    (ams(2028, 1, 31, 10, 0), "P1M", ams(2028, 2, 29, 10, 0)),  # leap year
-    (ams(2026, 3, 31, 21, 15), "P1M", ams(2026, 4, 30, 21, 15)),
-    (ams(2026, 3, 15, 21, 15), "P1M", ams(2026, 4, 15, 21, 15)),  # CET to CEST
-    (ams(2026, 12, 31, 9, 0), "P1M", ams(2027, 1, 31, 9, 0)),  # year wraps
-    (ams(2026, 8, 31, 9, 0), "P6M", ams(2027, 2, 28, 9, 0)),
-    (ams(2028, 2, 29, 9, 0), "P1Y", ams(2029, 2, 28, 9, 0)),
-    (ams(2028, 2, 29, 9, 0), "P12M", ams(2029, 2, 28, 9, 0)),
-    (ams(2026, 1, 31, 9, 0), "P1M1D", ams(2026, 3, 1, 9, 0)),  # clamp first, then count days
-])
+@pytest.mark.parametrize(
+    "start, duration, end",
+    [
+        (ams(2026, 1, 31, 10, 0), "P1M", ams(2026, 2, 28, 10, 0)),
+        (ams(2028, 1, 31, 10, 0), "P1M", ams(2028, 2, 29, 10, 0)),  # leap year
+        (ams(2026, 3, 31, 21, 15), "P1M", ams(2026, 4, 30, 21, 15)),
+        (ams(2026, 3, 15, 21, 15), "P1M", ams(2026, 4, 15, 21, 15)),  # CET to CEST
+        (ams(2026, 12, 31, 9, 0), "P1M", ams(2027, 1, 31, 9, 0)),  # year wraps
+        (ams(2026, 8, 31, 9, 0), "P6M", ams(2027, 2, 28, 9, 0)),
+        (ams(2028, 2, 29, 9, 0), "P1Y", ams(2029, 2, 28, 9, 0)),
+        (ams(2028, 2, 29, 9, 0), "P12M", ams(2029, 2, 28, 9, 0)),
+        (ams(2026, 1, 31, 9, 0), "P1M1D", ams(2026, 3, 1, 9, 0)),  # clamp first, then count days
+    ],
+)
 def test_months_clamp_to_the_end_of_the_month(start, duration, end):
     assert add_legal_term(start, duration) == end.astimezone(UTC)
 
 
-@pytest.mark.parametrize("start, elapsed_hours", [
-    (ams(2026, 3, 20, 21, 15), 28 * 24 - 1),  # over the spring change
-    (ams(2026, 10, 10, 21, 15), 28 * 24 + 1),  # over the autumn change
-    (ams(2026, 6, 1, 21, 15), 28 * 24),
-])
+@pytest.mark.parametrize(
+    "start, elapsed_hours",
+    [
+        (ams(2026, 3, 20, 21, 15), 28 * 24 - 1),  # over the spring change
+        (ams(2026, 10, 10, 21, 15), 28 * 24 + 1),  # over the autumn change
+        (ams(2026, 6, 1, 21, 15), 28 * 24),
+    ],
+)
 def test_28_days_are_28_calendar_days(start, elapsed_hours):
     end = add_legal_term(start, "P28D")
     assert end.astimezone(AMSTERDAM).replace(tzinfo=None) == start.replace(tzinfo=None) + timedelta(days=28)
@@ -123,6 +140,7 @@ def test_fixed_clock_refuses_naive_time_and_keeps_utc():
 
 # --- clock_from_env ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("mode", ["test", "training"])
 @pytest.mark.parametrize("value", ["2026-03-25T21:15:00+01:00", "2026-03-25T20:15:00Z", "2026-03-25T21:15"])
 def test_thv_clock_is_accepted_in_test_and_training(mode, value):
@@ -131,11 +149,14 @@ def test_thv_clock_is_accepted_in_test_and_training(mode, value):
     assert clock.now() == utc(2026, 3, 25, 20, 15)  # a value without offset is Amsterdam time
 
 
-@pytest.mark.parametrize("env", [
-    {"THV_MODE": "production", "THV_CLOCK": "2026-03-25T21:15:00+01:00"},
-    {"THV_MODE": "development", "THV_CLOCK": "2026-03-25T21:15:00+01:00"},
-    {"THV_CLOCK": "2026-03-25T21:15:00+01:00"},  # no mode means production
-])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"THV_MODE": "production", "THV_CLOCK": "2026-03-25T21:15:00+01:00"},
+        {"THV_MODE": "development", "THV_CLOCK": "2026-03-25T21:15:00+01:00"},
+        {"THV_CLOCK": "2026-03-25T21:15:00+01:00"},  # no mode means production
+    ],
+)
 def test_thv_clock_is_refused_outside_test_and_training(env):
     with pytest.raises(ConfigurationError, match="THV_CLOCK is alleen toegestaan"):
         clock_from_env(env)
@@ -168,6 +189,7 @@ def test_clock_from_env_reads_the_process_environment(monkeypatch):
 
 
 # --- engine_time -----------------------------------------------------------------
+
 
 def _spiff_now() -> datetime:
     return spiff_timer.datetime.now(UTC)  # what SpiffWorkflow's timer module sees

@@ -3,22 +3,23 @@
 Each thread works through its own session, as web workers and timer workers do.
 Threads are lined up with a barrier; nothing sleeps.
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from engine.cases import operations as cases
-from engine.workflow import timers
-from engine.workflow import worklist
-from engine.modeling.bundle import collect_bundle
 from engine.base.errors import Conflict
-from engine.storage.tables import Case, CaseEvent
+from engine.cases import operations as cases
+from engine.modeling.bundle import collect_bundle
 from engine.modeling.registry import deploy_bundle
+from engine.storage.tables import Case, CaseEvent
+from engine.workflow import timers, worklist
 from tests.conftest import BUNDLES
 from tests.engine.conftest import only_task
 
@@ -63,8 +64,9 @@ def test_two_users_complete_the_same_task_at_once(session, rt, deployed, people)
     session.commit()
 
     def complete(data):
-        return lambda own: cases.complete_task(own, rt.registry, rt.clock, task_id=task["id"], data=data,
-                                               user=people["pol"])
+        return lambda own: cases.complete_task(
+            own, rt.registry, rt.clock, task_id=task["id"], data=data, user=people["pol"]
+        )
 
     results = run_together(rt, complete({"naam": "A", "ernst": 4}), complete({"naam": "B", "ernst": 1}))
 
@@ -84,8 +86,14 @@ def _snapshot(session, case_id: int):
     session.expire_all()
     case = session.get(Case, case_id)
     events = session.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == case_id))
-    return (case.workflow_json, case.lock_version, case.status, case.next_timer_at, events,
-            worklist.list_tasks(session, case_id=case_id))
+    return (
+        case.workflow_json,
+        case.lock_version,
+        case.status,
+        case.next_timer_at,
+        events,
+        worklist.list_tasks(session, case_id=case_id),
+    )
 
 
 def test_stale_expected_version_is_refused_and_changes_nothing(session, rt, deployed, people):
@@ -95,11 +103,25 @@ def test_stale_expected_version_is_refused_and_changes_nothing(session, rt, depl
     current = before[1]
     for stale in (current - 1, current + 1):
         with pytest.raises(Conflict, match="gewijzigd"):
-            cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 4},
-                                user=people["pol"], expected_version=stale)
+            cases.complete_task(
+                session,
+                rt.registry,
+                rt.clock,
+                task_id=task["id"],
+                data={"naam": "A", "ernst": 4},
+                user=people["pol"],
+                expected_version=stale,
+            )
         assert _snapshot(session, case_id) == before
-    cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 4},
-                        user=people["pol"], expected_version=current)
+    cases.complete_task(
+        session,
+        rt.registry,
+        rt.clock,
+        task_id=task["id"],
+        data={"naam": "A", "ernst": 4},
+        user=people["pol"],
+        expected_version=current,
+    )
     assert _snapshot(session, case_id)[1] == current + 1
 
 
@@ -107,11 +129,16 @@ def _cases_waiting_for_mayor(session, rt, people, count: int) -> list[int]:
     """Cases at Task_besluit, each with a 24-hour boundary timer."""
     ids = []
     for number in range(count):
-        case_id = cases.start_case(session, rt.registry, rt.clock, region="basis", variant="sample",
-                                   user=people["pol"])
+        case_id = cases.start_case(session, rt.registry, rt.clock, region="basis", variant="sample", user=people["pol"])
         task = only_task(session, case_id)
-        cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"],
-                            data={"naam": f"zaak {number}", "ernst": 4}, user=people["pol"])
+        cases.complete_task(
+            session,
+            rt.registry,
+            rt.clock,
+            task_id=task["id"],
+            data={"naam": f"zaak {number}", "ernst": 4},
+            user=people["pol"],
+        )
         ids.append(case_id)
     return ids
 
@@ -153,8 +180,9 @@ def test_sweep_that_loses_a_race_leaves_the_case_alone(session, rt, deployed, pe
     def open_then_let_user_in(sweep_session, registry, case):
         loaded = real_open(sweep_session, registry, case)
         with rt.sessions() as other:
-            cases.complete_task(other, rt.registry, rt.clock, task_id=besluit["id"],
-                                data={"besluit": "opleggen"}, user=people["bm"])
+            cases.complete_task(
+                other, rt.registry, rt.clock, task_id=besluit["id"], data={"besluit": "opleggen"}, user=people["bm"]
+            )
         return loaded
 
     monkeypatch.setattr(timers, "open_workflow", open_then_let_user_in)
@@ -171,8 +199,15 @@ def test_sweep_that_loses_a_race_leaves_the_case_alone(session, rt, deployed, pe
 
 def test_a_failing_timer_is_parked_and_the_sweep_goes_on(session, rt, deployed, people):
     """Timer_kapot reads the case variable 'einde' once Timer_eerst (one hour) has fired."""
-    deploy_bundle(session, rt.registry, collect_bundle(BUNDLES / "broken_timer"), region="basis",
-                  variant="kapot", actor="test", now=rt.clock.now())
+    deploy_bundle(
+        session,
+        rt.registry,
+        collect_bundle(BUNDLES / "broken_timer"),
+        region="basis",
+        variant="kapot",
+        actor="test",
+        now=rt.clock.now(),
+    )
 
     def start_broken(data):
         return cases.start_case(session, rt.registry, rt.clock, region="basis", variant="kapot", data=data)
@@ -208,10 +243,21 @@ def test_a_failing_timer_is_parked_and_the_sweep_goes_on(session, rt, deployed, 
 
 
 def test_two_sweeps_park_each_failing_case_once(session, rt, deployed, people):
-    deploy_bundle(session, rt.registry, collect_bundle(BUNDLES / "broken_timer"), region="basis",
-                  variant="kapot", actor="test", now=rt.clock.now())
-    broken = [cases.start_case(session, rt.registry, rt.clock, region="basis", variant="kapot",
-                               data={} if n % 2 else {"einde": "morgen"}) for n in range(6)]
+    deploy_bundle(
+        session,
+        rt.registry,
+        collect_bundle(BUNDLES / "broken_timer"),
+        region="basis",
+        variant="kapot",
+        actor="test",
+        now=rt.clock.now(),
+    )
+    broken = [
+        cases.start_case(
+            session, rt.registry, rt.clock, region="basis", variant="kapot", data={} if n % 2 else {"einde": "morgen"}
+        )
+        for n in range(6)
+    ]
     good = _cases_waiting_for_mayor(session, rt, people, 6)
     rt.clock.advance(timedelta(hours=24))
     session.commit()
@@ -236,12 +282,14 @@ def test_a_long_lived_session_works_on_the_locked_row_not_its_cached_copy(sessio
     assert cached.lock_version == 2
     with rt.sessions() as other:
         besluit = only_task(other, case_id)
-        cases.complete_task(other, rt.registry, rt.clock, task_id=besluit["id"], data={"besluit": "opleggen"},
-                            user=people["bm"])
+        cases.complete_task(
+            other, rt.registry, rt.clock, task_id=besluit["id"], data={"besluit": "opleggen"}, user=people["bm"]
+        )
         check = only_task(other, case_id)
 
-    cases.complete_task(session, rt.registry, rt.clock, task_id=check["id"], data={"akkoord": True},
-                        user=people["hovj"])
+    cases.complete_task(
+        session, rt.registry, rt.clock, task_id=check["id"], data={"akkoord": True}, user=people["hovj"]
+    )
     details = cases.case_details(session, rt.registry, case_id)
     assert cached.lock_version == details["lock_version"] == 4
     assert details["waiting_for"] == ["overtreding_gemeld"]

@@ -1,19 +1,20 @@
 """Deploy refusals: every hostile or broken bundle is refused with a Dutch finding that
 names file, line and element, and nothing is stored. Plus redeploys and collect_bundle.
 """
+
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from sqlalchemy import func, select
 
-from engine.modeling.bundle import collect_bundle
 from engine.base.errors import DeployRefused, Finding
-from engine.storage.tables import ModelFile, ModelVersion
+from engine.modeling.bundle import collect_bundle
 from engine.modeling.registry import deploy_bundle
+from engine.storage.tables import ModelFile, ModelVersion
 from tests.conftest import BUNDLES, FIXTURES
 
 HOSTILE = FIXTURES / "hostile"
@@ -24,7 +25,7 @@ Files = dict[str, bytes]
 def _line(content: bytes, needle: str) -> int:
     text = content.decode("utf-8")
     assert text.count(needle) == 1, f"{needle!r} must occur once"
-    return text[:text.index(needle)].count("\n") + 1
+    return text[: text.index(needle)].count("\n") + 1
 
 
 def _replace(files: Files, name: str, old: str, new: str) -> Files:
@@ -54,92 +55,210 @@ def _oversized(files: Files) -> Files:
 
 TIME_DATE = '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">huisverbod["einde"]</bpmn:timeDate>'
 UNKNOWN = '<bpmn:eindeVanDeWereld id="Unknown_1" />'
-CORRELATION = ('<bpmn:correlationProperty id="Corr_1" name="zaak"><bpmn:correlationPropertyRetrievalExpression '
-               'messageRef="Message_overtreding">\n<bpmn:formalExpression>__import__("os").getcwd()'
-               '</bpmn:formalExpression></bpmn:correlationPropertyRetrievalExpression></bpmn:correlationProperty>\n  ')
-TIMER_DATE_DEF = (f'<bpmn:timerEventDefinition id="TimerDef_verlopen">\n        {TIME_DATE}\n'
-                  '      </bpmn:timerEventDefinition>')
-CONDITIONAL = ('<bpmn:conditionalEventDefinition id="CondDef_1">\n<bpmn:condition xsi:type="bpmn:tFormalExpression">'
-               "open('/etc/passwd').read()</bpmn:condition></bpmn:conditionalEventDefinition>")
+CORRELATION = (
+    '<bpmn:correlationProperty id="Corr_1" name="zaak"><bpmn:correlationPropertyRetrievalExpression '
+    'messageRef="Message_overtreding">\n<bpmn:formalExpression>__import__("os").getcwd()'
+    "</bpmn:formalExpression></bpmn:correlationPropertyRetrievalExpression></bpmn:correlationProperty>\n  "
+)
+TIMER_DATE_DEF = (
+    f'<bpmn:timerEventDefinition id="TimerDef_verlopen">\n        {TIME_DATE}\n      </bpmn:timerEventDefinition>'
+)
+CONDITIONAL = (
+    '<bpmn:conditionalEventDefinition id="CondDef_1">\n<bpmn:condition xsi:type="bpmn:tFormalExpression">'
+    "open('/etc/passwd').read()</bpmn:condition></bpmn:conditionalEventDefinition>"
+)
 
 # id, bundle builder, (file, line needle or None, element), fragments the message must contain
 CASES: list[tuple[str, Callable[[Files], Files], tuple[str, str | None, str | None], tuple[str, ...]]] = [
-    ("xxe", lambda f: {**f, "xxe.bpmn": (HOSTILE / "xxe.bpmn").read_bytes()},
-     ("xxe.bpmn", "<!DOCTYPE", None), ("DOCTYPE", "niet toegestaan")),
-    ("xxe_utf16", lambda f: {**f, "xxe.bpmn": (HOSTILE / "xxe.bpmn").read_text("utf-8")
-                             .replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")},
-     ("xxe.bpmn", None, None), ("DOCTYPE", "niet toegestaan")),
-    ("billion_laughs", lambda f: {**f, "lol.bpmn": (HOSTILE / "billion_laughs.bpmn").read_bytes()},
-     ("lol.bpmn", "<!DOCTYPE", None), ("DOCTYPE", "entiteiten")),
-    ("not_xml", lambda f: {**f, MAIN: b"Dit is gewone tekst, geen BPMN."}, (MAIN, "Dit is", None),
-     ("geen geldige XML",)),
+    (
+        "xxe",
+        lambda f: {**f, "xxe.bpmn": (HOSTILE / "xxe.bpmn").read_bytes()},
+        ("xxe.bpmn", "<!DOCTYPE", None),
+        ("DOCTYPE", "niet toegestaan"),
+    ),
+    (
+        "xxe_utf16",
+        lambda f: {
+            **f,
+            "xxe.bpmn": (HOSTILE / "xxe.bpmn")
+            .read_text("utf-8")
+            .replace('encoding="UTF-8"', 'encoding="UTF-16"')
+            .encode("utf-16"),
+        },
+        ("xxe.bpmn", None, None),
+        ("DOCTYPE", "niet toegestaan"),
+    ),
+    (
+        "billion_laughs",
+        lambda f: {**f, "lol.bpmn": (HOSTILE / "billion_laughs.bpmn").read_bytes()},
+        ("lol.bpmn", "<!DOCTYPE", None),
+        ("DOCTYPE", "entiteiten"),
+    ),
+    (
+        "not_xml",
+        lambda f: {**f, MAIN: b"Dit is gewone tekst, geen BPMN."},
+        (MAIN, "Dit is", None),
+        ("geen geldige XML",),
+    ),
     ("empty_file", lambda f: {**f, MAIN: b""}, (MAIN, None, None), ("bestand is leeg",)),
-    ("dmn_named_bpmn", lambda f: _renamed(f, DMN, "common/sample_advies.bpmn"),
-     ("common/sample_advies.bpmn", "<?xml", None), ("heet .bpmn maar is geen BPMN",)),
-    ("bpmn_named_dmn", lambda f: _renamed(f, CHECK, "common/sample_check.dmn"),
-     ("common/sample_check.dmn", "<?xml", None), ("heet .dmn maar is geen DMN",)),
-    ("unknown_element_xsd", lambda f: _replace(f, MAIN, '<bpmn:endEvent id="End_verlopen"',
-                                               UNKNOWN + '\n    <bpmn:endEvent id="End_verlopen"'),
-     (MAIN, "eindeVanDeWereld", "Unknown_1"), ("ongeldig BPMN", "bpmn:eindeVanDeWereld", "niet toegestaan")),
-    ("lane_without_role", lambda f: _replace(f, MAIN, 'name="burgemeester"', 'name="Kapitein Haddock"'),
-     (MAIN, 'id="Lane_burgemeester"', "Lane_burgemeester"), ("Kapitein Haddock", "geen bekende rol")),
-    ("user_task_outside_lane", lambda f: _replace(f, MAIN, "<bpmn:flowNodeRef>Task_besluit</bpmn:flowNodeRef>", ""),
-     (MAIN, 'id="Task_besluit"', "Task_besluit"), ("niet in een lane",)),
-    ("unquoted_timer", lambda f: _replace(f, MAIN, '"PT24H"', "PT24H"),
-     (MAIN, "<bpmn:timeDuration", "TimerDef_besluit"), ("aanhalingstekens", '"PT24H"')),
-    ("timer_not_iso", lambda f: _replace(f, MAIN, '"PT24H"', '"10 dagen"'),
-     (MAIN, "<bpmn:timeDuration", "TimerDef_besluit"), ("'10 dagen'", "geen ISO 8601-duur")),
-    ("timer_fractional_months", lambda f: _replace(f, MAIN, '"PT24H"', '"P1.5M"'),
-     (MAIN, "<bpmn:timeDuration", "TimerDef_besluit"), ("'P1.5M'", "hele getallen")),
-    ("time_date_invalid", lambda f: _replace(f, MAIN, TIME_DATE, TIME_DATE.replace(
-        'huisverbod["einde"]', '"2026-02-30T10:00:00+01:00"')),
-     (MAIN, "<bpmn:timeDate", "TimerDef_verlopen"), ("2026-02-30", "geen ISO 8601-tijdstip")),
-    ("form_missing", lambda f: _replace(f, MAIN, "sample_besluit.schema.json", "bestaat_niet.schema.json"),
-     (MAIN, 'id="Task_besluit"', "Task_besluit"), ("bestaat_niet.schema.json", "bestaat niet")),
-    ("call_target_missing", lambda f: _without(f, CHECK),
-     (MAIN, 'id="Call_check"', "Call_check"), ("sample_check", "zit niet in de bundel")),
-    ("decision_missing", lambda f: _replace(f, MAIN, ">sample_advies<", ">advies_bestaat_niet<"),
-     (MAIN, 'id="Rule_advies"', "Rule_advies"), ("advies_bestaat_niet", "zit niet in de bundel")),
-    ("script_imports_os", lambda f: _replace(f, MAIN, "huisverbod = {", "import os\nhuisverbod = {"),
-     (MAIN, "<bpmn:script>", "Script_opleggen"), ("import is niet toegestaan",)),
-    ("condition_dunder_import", lambda f: _replace(f, MAIN, 'advies == "huisverbod"',
-                                                   "__import__('os').system('id') == 0"),
-     (MAIN, "<bpmn:conditionExpression", "Flow_ja"), ("expressie is niet toegestaan", "__import__")),
-    ("correlation_expression_escape", lambda f: _replace(f, MAIN, "<bpmn:process ", CORRELATION + "<bpmn:process "),
-     (MAIN, "<bpmn:formalExpression>", "Corr_1"), ("expressie is niet toegestaan", "__import__")),
-    ("conditional_event_escape", lambda f: _replace(f, MAIN, TIMER_DATE_DEF, CONDITIONAL),
-     (MAIN, "<bpmn:condition ", "CondDef_1"), ("expressie is niet toegestaan", "'open'")),
-    ("dmn_feel_range", lambda f: _replace(f, DMN, "<text>&gt;= 3</text>", "<text>[1..5]</text>"),
-     (DMN, 'id="Entry_hoog"', "Entry_hoog"), ("[1..5]", "geen FEEL")),
-    ("dmn_feel_list", lambda f: _replace(f, DMN, "<text>&gt;= 3</text>", "<text>3, 4, 5</text>"),
-     (DMN, 'id="Entry_hoog"', "Entry_hoog"), ("FEEL-lijst", "' in [3, 4, 5]'")),
-    ("unknown_milestone", lambda f: _replace(f, MAIN, 'value="verzoek_ontvangen"', 'value="koffie_gezet"'),
-     (MAIN, 'value="koffie_gezet"', "Task_verzoek"), ("mijlpaal 'koffie_gezet'", "vaste lijst")),
-    ("senders_unknown_role", lambda f: _replace(f, MAIN, 'value="politie,om"', 'value="politie,piraat"'),
-     (MAIN, 'name="senders"', "Catch_overtreding"), ("onbekende rollen: piraat",)),
+    (
+        "dmn_named_bpmn",
+        lambda f: _renamed(f, DMN, "common/sample_advies.bpmn"),
+        ("common/sample_advies.bpmn", "<?xml", None),
+        ("heet .bpmn maar is geen BPMN",),
+    ),
+    (
+        "bpmn_named_dmn",
+        lambda f: _renamed(f, CHECK, "common/sample_check.dmn"),
+        ("common/sample_check.dmn", "<?xml", None),
+        ("heet .dmn maar is geen DMN",),
+    ),
+    (
+        "unknown_element_xsd",
+        lambda f: _replace(
+            f, MAIN, '<bpmn:endEvent id="End_verlopen"', UNKNOWN + '\n    <bpmn:endEvent id="End_verlopen"'
+        ),
+        (MAIN, "eindeVanDeWereld", "Unknown_1"),
+        ("ongeldig BPMN", "bpmn:eindeVanDeWereld", "niet toegestaan"),
+    ),
+    (
+        "lane_without_role",
+        lambda f: _replace(f, MAIN, 'name="burgemeester"', 'name="Kapitein Haddock"'),
+        (MAIN, 'id="Lane_burgemeester"', "Lane_burgemeester"),
+        ("Kapitein Haddock", "geen bekende rol"),
+    ),
+    (
+        "user_task_outside_lane",
+        lambda f: _replace(f, MAIN, "<bpmn:flowNodeRef>Task_besluit</bpmn:flowNodeRef>", ""),
+        (MAIN, 'id="Task_besluit"', "Task_besluit"),
+        ("niet in een lane",),
+    ),
+    (
+        "unquoted_timer",
+        lambda f: _replace(f, MAIN, '"PT24H"', "PT24H"),
+        (MAIN, "<bpmn:timeDuration", "TimerDef_besluit"),
+        ("aanhalingstekens", '"PT24H"'),
+    ),
+    (
+        "timer_not_iso",
+        lambda f: _replace(f, MAIN, '"PT24H"', '"10 dagen"'),
+        (MAIN, "<bpmn:timeDuration", "TimerDef_besluit"),
+        ("'10 dagen'", "geen ISO 8601-duur"),
+    ),
+    (
+        "timer_fractional_months",
+        lambda f: _replace(f, MAIN, '"PT24H"', '"P1.5M"'),
+        (MAIN, "<bpmn:timeDuration", "TimerDef_besluit"),
+        ("'P1.5M'", "hele getallen"),
+    ),
+    (
+        "time_date_invalid",
+        lambda f: _replace(f, MAIN, TIME_DATE, TIME_DATE.replace('huisverbod["einde"]', '"2026-02-30T10:00:00+01:00"')),
+        (MAIN, "<bpmn:timeDate", "TimerDef_verlopen"),
+        ("2026-02-30", "geen ISO 8601-tijdstip"),
+    ),
+    (
+        "form_missing",
+        lambda f: _replace(f, MAIN, "sample_besluit.schema.json", "bestaat_niet.schema.json"),
+        (MAIN, 'id="Task_besluit"', "Task_besluit"),
+        ("bestaat_niet.schema.json", "bestaat niet"),
+    ),
+    (
+        "call_target_missing",
+        lambda f: _without(f, CHECK),
+        (MAIN, 'id="Call_check"', "Call_check"),
+        ("sample_check", "zit niet in de bundel"),
+    ),
+    (
+        "decision_missing",
+        lambda f: _replace(f, MAIN, ">sample_advies<", ">advies_bestaat_niet<"),
+        (MAIN, 'id="Rule_advies"', "Rule_advies"),
+        ("advies_bestaat_niet", "zit niet in de bundel"),
+    ),
+    (
+        "script_imports_os",
+        lambda f: _replace(f, MAIN, "huisverbod = {", "import os\nhuisverbod = {"),
+        (MAIN, "<bpmn:script>", "Script_opleggen"),
+        ("import is niet toegestaan",),
+    ),
+    (
+        "condition_dunder_import",
+        lambda f: _replace(f, MAIN, 'advies == "huisverbod"', "__import__('os').system('id') == 0"),
+        (MAIN, "<bpmn:conditionExpression", "Flow_ja"),
+        ("expressie is niet toegestaan", "__import__"),
+    ),
+    (
+        "correlation_expression_escape",
+        lambda f: _replace(f, MAIN, "<bpmn:process ", CORRELATION + "<bpmn:process "),
+        (MAIN, "<bpmn:formalExpression>", "Corr_1"),
+        ("expressie is niet toegestaan", "__import__"),
+    ),
+    (
+        "conditional_event_escape",
+        lambda f: _replace(f, MAIN, TIMER_DATE_DEF, CONDITIONAL),
+        (MAIN, "<bpmn:condition ", "CondDef_1"),
+        ("expressie is niet toegestaan", "'open'"),
+    ),
+    (
+        "dmn_feel_range",
+        lambda f: _replace(f, DMN, "<text>&gt;= 3</text>", "<text>[1..5]</text>"),
+        (DMN, 'id="Entry_hoog"', "Entry_hoog"),
+        ("[1..5]", "geen FEEL"),
+    ),
+    (
+        "dmn_feel_list",
+        lambda f: _replace(f, DMN, "<text>&gt;= 3</text>", "<text>3, 4, 5</text>"),
+        (DMN, 'id="Entry_hoog"', "Entry_hoog"),
+        ("FEEL-lijst", "' in [3, 4, 5]'"),
+    ),
+    (
+        "unknown_milestone",
+        lambda f: _replace(f, MAIN, 'value="verzoek_ontvangen"', 'value="koffie_gezet"'),
+        (MAIN, 'value="koffie_gezet"', "Task_verzoek"),
+        ("mijlpaal 'koffie_gezet'", "vaste lijst"),
+    ),
+    (
+        "senders_unknown_role",
+        lambda f: _replace(f, MAIN, 'value="politie,om"', 'value="politie,piraat"'),
+        (MAIN, 'name="senders"', "Catch_overtreding"),
+        ("onbekende rollen: piraat",),
+    ),
     # SpiffWorkflow's parser loops forever on this one: it must be refused before parsing.
-    ("dangling_data_object_in_subprocess",
-     lambda f: {**f, "dangling.bpmn": (HOSTILE / "dangling_data_object.bpmn").read_bytes()},
-     ("dangling.bpmn", 'id="ref"', "ref"), ("gegevensobject 'nergens'", "bestaat niet")),
+    (
+        "dangling_data_object_in_subprocess",
+        lambda f: {**f, "dangling.bpmn": (HOSTILE / "dangling_data_object.bpmn").read_bytes()},
+        ("dangling.bpmn", 'id="ref"', "ref"),
+        ("gegevensobject 'nergens'", "bestaat niet"),
+    ),
     ("two_main_processes", _second_main, ("", None, None), ("meer dan één hoofdproces", "sample_tweede")),
     ("file_over_5_mb", _oversized, (MAIN, None, None), ("te groot", "maximaal 5 MB")),
-    ("form_not_json_schema", lambda f: {**f, "forms/sample_besluit.schema.json":
-                                        (HOSTILE / "invalid_schema.schema.json").read_bytes()},
-     ("forms/sample_besluit.schema.json", None, "Task_besluit"), ("sample_besluit.schema.json", "geen geldig JSON Schema")),
-    ("form_not_json", lambda f: {**f, "forms/sample_besluit.schema.json": b"{besluit: opleggen"},
-     ("forms/sample_besluit.schema.json", None, "Task_besluit"), ("sample_besluit.schema.json", "geen geldige JSON")),
+    (
+        "form_not_json_schema",
+        lambda f: {**f, "forms/sample_besluit.schema.json": (HOSTILE / "invalid_schema.schema.json").read_bytes()},
+        ("forms/sample_besluit.schema.json", None, "Task_besluit"),
+        ("sample_besluit.schema.json", "geen geldig JSON Schema"),
+    ),
+    (
+        "form_not_json",
+        lambda f: {**f, "forms/sample_besluit.schema.json": b"{besluit: opleggen"},
+        ("forms/sample_besluit.schema.json", None, "Task_besluit"),
+        ("sample_besluit.schema.json", "geen geldige JSON"),
+    ),
 ]
 
 
 def _counts(session) -> tuple[int, int]:
     session.expire_all()
-    return (session.scalar(select(func.count()).select_from(ModelVersion)),
-            session.scalar(select(func.count()).select_from(ModelFile)))
+    return (
+        session.scalar(select(func.count()).select_from(ModelVersion)),
+        session.scalar(select(func.count()).select_from(ModelFile)),
+    )
 
 
 def _deploy(session, rt, files: Files):
-    return deploy_bundle(session, rt.registry, files, region="basis", variant="sample", actor="test",
-                         now=rt.clock.now())
+    return deploy_bundle(
+        session, rt.registry, files, region="basis", variant="sample", actor="test", now=rt.clock.now()
+    )
 
 
 def _refused(session, rt, files: Files) -> list[Finding]:
@@ -152,8 +271,7 @@ def _refused(session, rt, files: Files) -> list[Finding]:
 
 
 @pytest.mark.parametrize("build, where, fragments", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_hostile_bundle_is_refused_with_a_precise_finding(session, rt, deployed, sample_files, build, where,
-                                                          fragments):
+def test_hostile_bundle_is_refused_with_a_precise_finding(session, rt, deployed, sample_files, build, where, fragments):
     files = build(sample_files)
     findings = _refused(session, rt, files)
     file, needle, element = where
@@ -220,9 +338,11 @@ def test_collect_bundle_takes_only_the_common_files_the_variant_calls(tmp_path):
 def test_collect_bundle_follows_calls_from_common_files(tmp_path):
     root = _common_copy(tmp_path)
     check_path = root / "common" / "sample_check.bpmn"
-    rule = ('<bpmn:businessRuleTask id="Rule_extra"><bpmn:extensionElements><spiffworkflow:calledDecisionId>'
-            'extra_regel</spiffworkflow:calledDecisionId></bpmn:extensionElements></bpmn:businessRuleTask>\n'
-            '    <bpmn:endEvent id="End_check">')
+    rule = (
+        '<bpmn:businessRuleTask id="Rule_extra"><bpmn:extensionElements><spiffworkflow:calledDecisionId>'
+        "extra_regel</spiffworkflow:calledDecisionId></bpmn:extensionElements></bpmn:businessRuleTask>\n"
+        '    <bpmn:endEvent id="End_check">'
+    )
     check_path.write_text(check_path.read_text("utf-8").replace('<bpmn:endEvent id="End_check">', rule), "utf-8")
     advies = (root / "common" / "sample_advies.dmn").read_text("utf-8")
     (root / "common" / "extra.dmn").write_text(advies.replace('"sample_advies"', '"extra_regel"'), "utf-8")
@@ -241,14 +361,19 @@ def test_collect_bundle_refuses_a_hostile_file_in_the_variant(tmp_path):
 
 def test_event_gateway_with_two_timers_is_refused(session, rt, deployed, sample_files):
     main = sample_files[MAIN].decode()
-    second = ('<bpmn:sequenceFlow id="Flow_extra" sourceRef="Gateway_wacht" targetRef="Catch_extra" />'
-              '<bpmn:intermediateCatchEvent id="Catch_extra"><bpmn:incoming>Flow_extra</bpmn:incoming>'
-              '<bpmn:outgoing>Flow_extra_end</bpmn:outgoing><bpmn:timerEventDefinition>'
-              '<bpmn:timeDuration>"P1D"</bpmn:timeDuration></bpmn:timerEventDefinition>'
-              '</bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="Flow_extra_end" sourceRef="Catch_extra" '
-              'targetRef="End_verlopen" />')
-    main = main.replace('<bpmn:outgoing>Flow_8</bpmn:outgoing>', '<bpmn:outgoing>Flow_8</bpmn:outgoing>'
-                        '<bpmn:outgoing>Flow_extra</bpmn:outgoing>', 1)
+    second = (
+        '<bpmn:sequenceFlow id="Flow_extra" sourceRef="Gateway_wacht" targetRef="Catch_extra" />'
+        '<bpmn:intermediateCatchEvent id="Catch_extra"><bpmn:incoming>Flow_extra</bpmn:incoming>'
+        "<bpmn:outgoing>Flow_extra_end</bpmn:outgoing><bpmn:timerEventDefinition>"
+        '<bpmn:timeDuration>"P1D"</bpmn:timeDuration></bpmn:timerEventDefinition>'
+        '</bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="Flow_extra_end" sourceRef="Catch_extra" '
+        'targetRef="End_verlopen" />'
+    )
+    main = main.replace(
+        "<bpmn:outgoing>Flow_8</bpmn:outgoing>",
+        "<bpmn:outgoing>Flow_8</bpmn:outgoing><bpmn:outgoing>Flow_extra</bpmn:outgoing>",
+        1,
+    )
     main = main.replace("</bpmn:process>", second + "</bpmn:process>")
     findings = _refused(session, rt, {**sample_files, MAIN: main.encode()})
     assert any(f.element == "Gateway_wacht" and "één timer" in f.message for f in findings), findings

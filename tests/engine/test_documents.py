@@ -1,27 +1,38 @@
 """Documents from templates: filled from real case data, refused when a legal part is missing,
 rendered to PDF with case number, template version, instant and checksum, stored immutably.
 """
+
 from __future__ import annotations
 
 import hashlib
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from engine.accounts.users import add_user
+from engine.base.errors import ConfigurationError, Forbidden, InvalidInput, NotFound
 from engine.documents import generation as documents
-from engine.modeling.document_rules import KINDS, issuable_kinds, readable_kinds
 from engine.documents.format import dagen, datum, datumtijd, namen, rol_naam
 from engine.documents.templates import CHECKSUM_PLACEHOLDER, TEMPLATES_DIR, catalogue_problems, load_spec
-from engine.base.errors import ConfigurationError, Forbidden, InvalidInput, NotFound
-from engine.accounts.users import add_user
+from engine.modeling.document_rules import KINDS, issuable_kinds, readable_kinds
 from tests.engine.document_fixtures import (  # noqa: F401  (fixtures)
-    DAY_8, KEYS, compact, events, extend, impose_with, imposed, make, pdf_text, rt, s, serve, stored_documents,
+    DAY_8,
+    KEYS,
+    compact,
+    events,
+    extend,
+    impose_with,
+    imposed,
+    make,
+    pdf_text,
+    rt,
+    s,
+    serve,
+    stored_documents,
 )
 from tests.processes.scenario import Scenario
 from tests.processes.steps import BESCHIKKING, MELDING, RIHG_HOOG, assess, decide, verzoek
-
-UTC = timezone.utc
 
 
 def assert_required_parts_printed(doc) -> str:
@@ -46,9 +57,18 @@ def assert_required_parts_printed(doc) -> str:
 
 def test_every_kind_has_a_template_a_declaration_and_an_issuer_rule():
     assert catalogue_problems() == []
-    assert set(KINDS) == {"beschikking", "verlengingsbeschikking", "intrekkingsbesluit", "kennisgeving_achterblijver",
-                          "kennisgeving_hulpverlening", "mededeling_burgemeester", "afwijzing_weegteam",
-                          "bewijs_sleutels", "kennisgeving_nieuw_einde", "besluit_alternatief_verbod"}
+    assert set(KINDS) == {
+        "beschikking",
+        "verlengingsbeschikking",
+        "intrekkingsbesluit",
+        "kennisgeving_achterblijver",
+        "kennisgeving_hulpverlening",
+        "mededeling_burgemeester",
+        "afwijzing_weegteam",
+        "bewijs_sleutels",
+        "kennisgeving_nieuw_einde",
+        "besluit_alternatief_verbod",
+    }
     for kind in KINDS:
         spec = load_spec(kind)
         assert spec.title and spec.version.startswith("2026.1-") and spec.required
@@ -57,8 +77,12 @@ def test_every_kind_has_a_template_a_declaration_and_an_issuer_rule():
     assert set(KINDS["beschikking"].issuers) == {"hulpofficier", "burgemeester"}
     assert issuable_kinds({"hulpofficier"}) == ["beschikking", "mededeling_burgemeester"]
     assert "mededeling_burgemeester" not in readable_kinds({"hulpverlening"})
-    assert set(load_spec("beschikking").required) >= {"beschikking_plaats", "huisverbod.einde",
-                                                       "feiten_en_omstandigheden", "contactverbod_namen"}
+    assert set(load_spec("beschikking").required) >= {
+        "beschikking_plaats",
+        "huisverbod.einde",
+        "feiten_en_omstandigheden",
+        "contactverbod_namen",
+    }
 
 
 def test_dates_and_times_are_dutch_in_amsterdam_time():
@@ -76,16 +100,30 @@ def test_the_beschikking_pdf_holds_the_legal_parts_case_number_version_instant_a
     doc = make(imposed, "beschikking", "hulpofficier")
 
     text = pdf_text(doc.pdf)
-    for part in ("Beschikking tijdelijk huisverbod", "P. de Vries", "Dorpsstraat 1, Utrecht",
-                 "gaat in op 2 februari 2026 om 21:15", "eindigt op 12 februari 2026 om 21:15", "(10 dagen)",
-                 "Mishandeling met letsel; dreiging met een mes.", "S. de Vries", f"Zaaknummer {imposed.case_id}",
-                 f"Sjabloonversie {doc.template_version}",
-                 "Gemaakt op 2 februari 2026 om 21:35 door hulpofficier.basis",
-                 "namens deze de hulpofficier van justitie", "artikel 11 Wth"):
+    for part in (
+        "Beschikking tijdelijk huisverbod",
+        "P. de Vries",
+        "Dorpsstraat 1, Utrecht",
+        "gaat in op 2 februari 2026 om 21:15",
+        "eindigt op 12 februari 2026 om 21:15",
+        "(10 dagen)",
+        "Mishandeling met letsel; dreiging met een mes.",
+        "S. de Vries",
+        f"Zaaknummer {imposed.case_id}",
+        f"Sjabloonversie {doc.template_version}",
+        "Gemaakt op 2 februari 2026 om 21:35 door hulpofficier.basis",
+        "namens deze de hulpofficier van justitie",
+        "artikel 11 Wth",
+    ):
         assert part in text, part
     assert doc.sha256 in compact(text)
     assert (doc.case_id, doc.kind, doc.version, doc.generated_by, doc.generated_role) == (
-        imposed.case_id, "beschikking", 1, "hulpofficier.basis", "hulpofficier")
+        imposed.case_id,
+        "beschikking",
+        1,
+        "hulpofficier.basis",
+        "hulpofficier",
+    )
     assert doc.generated_at == clock.now() and doc.template_version == load_spec("beschikking").version
     # The checksum is the sha256 of the HTML with the checksum left out; the PDF hash is stored too.
     assert hashlib.sha256(doc.html.replace(doc.sha256, CHECKSUM_PLACEHOLDER).encode()).hexdigest() == doc.sha256
@@ -99,10 +137,13 @@ def test_the_beschikking_pdf_holds_the_legal_parts_case_number_version_instant_a
 
 def test_every_template_renders_from_the_baseline_scenarios(imposed, rt, session):
     s = imposed
-    made = [make(s, "beschikking", "hulpofficier"), make(s, "mededeling_burgemeester", "hulpofficier"),
-            make(s, "kennisgeving_achterblijver", "burgemeester"),
-            make(s, "kennisgeving_hulpverlening", "burgemeester"),
-            make(s, "bewijs_sleutels", "politie", inputs=KEYS)]
+    made = [
+        make(s, "beschikking", "hulpofficier"),
+        make(s, "mededeling_burgemeester", "hulpofficier"),
+        make(s, "kennisgeving_achterblijver", "burgemeester"),
+        make(s, "kennisgeving_hulpverlening", "burgemeester"),
+        make(s, "bewijs_sleutels", "politie", inputs=KEYS),
+    ]
     extend(s, 18, DAY_8)  # decided; the beschikking is made before it takes effect
     made.append(make(s, "verlengingsbeschikking", "burgemeester"))
     texts = {d.kind: assert_required_parts_printed(d) for d in made}
@@ -117,16 +158,25 @@ def test_every_template_renders_from_the_baseline_scenarios(imposed, rt, session
     withdrawn = Scenario(rt, session, "wth-basis", region="pilot1")  # another case: help accepted, ban withdrawn
     withdrawn.start("politie", {**MELDING, "uithuisgeplaatste_naam": "J. Bakker"})
     impose_with(withdrawn, BESCHIKKING)
-    withdrawn.send("hulp_geaccepteerd", "hulpverlening", {"hulp_bevestigd_door": "Ambulant team",
-                                                          "hulp_huisgenoten_niet_belemmerd": True})
+    withdrawn.send(
+        "hulp_geaccepteerd",
+        "hulpverlening",
+        {"hulp_bevestigd_door": "Ambulant team", "hulp_huisgenoten_niet_belemmerd": True},
+    )
     withdrawn.do("Task_intrekking", {"intrekken": True, "intrekking_motivering": "Hulp loopt, veiligheid geborgd."})
     text = assert_required_parts_printed(make(withdrawn, "intrekkingsbesluit", "burgemeester"))
     assert "J. Bakker" in text and "Hulp loopt, veiligheid geborgd." in text and "wordt ingetrokken" in text
 
     rejected = Scenario(rt, session, "v2-weegteam", region="pilot2")  # pilot V2: the weegteam rejects with advice
     rejected.start("wijkteam", verzoek(route="structureel", onderbouwing="Signalen van structurele onveiligheid."))
-    rejected.do("Task_wegen", {"weegteam_besluit": "afwijzen", "weegteam_afweging": "Onvoldoende onderbouwd.",
-                               "weegteam_advies": "Schakel het wijkteam in voor vrijwillige hulp."})
+    rejected.do(
+        "Task_wegen",
+        {
+            "weegteam_besluit": "afwijzen",
+            "weegteam_afweging": "Onvoldoende onderbouwd.",
+            "weegteam_advies": "Schakel het wijkteam in voor vrijwillige hulp.",
+        },
+    )
     doc = make(rejected, "afwijzing_weegteam", "weegteam")
     serve(rejected, doc, "weegteam", to="verzoeker", method="digitaal", recipient_name="Wijkteam Utrecht-Noord")
     rejected.do("Task_afwijzing", {"afwijzing_verzonden_op": "2026-02-03T10:00:00+01:00"})
@@ -142,21 +192,30 @@ def test_missing_parts_are_refused_by_name_and_nothing_is_stored(s):
     with pytest.raises(documents.MissingParts) as refused:
         make(s, "beschikking", "hulpofficier")
     assert "de beschikking tijdelijk huisverbod kan niet worden gemaakt" in refused.value.message
-    for part in ("de plaats waarvoor het huisverbod geldt (Wth 2(4)(a))",
-                 "de feiten en omstandigheden die het huisverbod dragen (Wth 2(4)(b))",
-                 "de namen van de personen onder het contactverbod (Wth 2(4)(c))"):
+    for part in (
+        "de plaats waarvoor het huisverbod geldt (Wth 2(4)(a))",
+        "de feiten en omstandigheden die het huisverbod dragen (Wth 2(4)(b))",
+        "de namen van de personen onder het contactverbod (Wth 2(4)(c))",
+    ):
         assert part in refused.value.message
-    assert set(refused.value.missing) == {"beschikking_plaats", "feiten_en_omstandigheden", "contactverbod_namen",
-                                          "huisverbod.opgelegd_op", "huisverbod.einde"}  # set when it is drawn up
+    assert set(refused.value.missing) == {
+        "beschikking_plaats",
+        "feiten_en_omstandigheden",
+        "contactverbod_namen",
+        "huisverbod.opgelegd_op",
+        "huisverbod.einde",
+    }  # set when it is drawn up
     assert refused.value.status == 422
-    assert set(documents.missing_for(s.session, s.rt.registry, s.case_id, "beschikking", s.users["hulpofficier"])) == \
-        set(refused.value.missing)
+    assert set(
+        documents.missing_for(s.session, s.rt.registry, s.case_id, "beschikking", s.users["hulpofficier"])
+    ) == set(refused.value.missing)
 
     s.do("Task_beschikking", {**BESCHIKKING, "feiten_en_omstandigheden": "   "})  # passes the form's minLength
     with pytest.raises(documents.MissingParts) as refused:
         make(s, "beschikking", "hulpofficier")
-    assert refused.value.missing == {"feiten_en_omstandigheden":
-                                     "de feiten en omstandigheden die het huisverbod dragen (Wth 2(4)(b))"}
+    assert refused.value.missing == {
+        "feiten_en_omstandigheden": "de feiten en omstandigheden die het huisverbod dragen (Wth 2(4)(b))"
+    }
     with pytest.raises(documents.MissingParts, match="een besluit van de burgemeester om te verlengen"):
         make(s, "verlengingsbeschikking", "burgemeester")
     with pytest.raises(documents.MissingParts, match=r"de ingenomen sleutels \(aantal en omschrijving\)"):
@@ -177,10 +236,17 @@ def test_regenerating_makes_version_2_and_keeps_version_1_byte_identical(imposed
     with rt.sessions() as fresh:  # read back from the database, not from the session's objects
         kept = fresh.get(type(first), first.id)
         assert (kept.version, kept.html, bytes(kept.pdf), kept.sha256, kept.generated_at) == (
-            1, html, pdf, digest, made_at)
+            1,
+            html,
+            pdf,
+            digest,
+            made_at,
+        )
         assert documents.verify(kept)
     assert [(d.kind, d.version) for d in documents.documents_for_case(imposed.session, imposed.case_id)] == [
-        ("beschikking", 1), ("beschikking", 2)]
+        ("beschikking", 1),
+        ("beschikking", 2),
+    ]
     assert documents.latest(imposed.session, imposed.case_id, "beschikking").id == second.id
     assert not any(name.startswith(("update", "delete", "remove")) for name in dir(documents))
 
@@ -196,19 +262,22 @@ def test_only_the_competent_roles_issue_and_read_and_only_in_their_region(impose
         make(s, "kennisgeving_hulpverlening", "hulpverlening")
     with pytest.raises(InvalidInput, match="onbekende documentsoort"):
         make(s, "brief", "burgemeester")
-    elders, _ = add_user(session, "bm.elders", ["burgemeester"], ["pilot1"], password="geheim-wachtwoord",
-                         now=clock.now())
+    elders, _ = add_user(
+        session, "bm.elders", ["burgemeester"], ["pilot1"], password="geheim-wachtwoord", now=clock.now()
+    )
     with pytest.raises(NotFound):
         documents.generate_document(session, s.rt.registry, clock, s.case_id, "verlengingsbeschikking", elders)
-    both, _ = add_user(session, "hovj.bm", ["hulpofficier", "burgemeester"], ["basis"], password="geheim-wachtwoord",
-                       now=clock.now())
+    both, _ = add_user(
+        session, "hovj.bm", ["hulpofficier", "burgemeester"], ["basis"], password="geheim-wachtwoord", now=clock.now()
+    )
     with pytest.raises(InvalidInput, match="kies de rol"):
         documents.generate_document(session, s.rt.registry, clock, s.case_id, "beschikking", both)
     assert stored_documents(s) == []
 
     notice = make(s, "mededeling_burgemeester", "hulpofficier")
-    beschikking = documents.generate_document(session, s.rt.registry, clock, s.case_id, "beschikking", both,
-                                              role="burgemeester")
+    beschikking = documents.generate_document(
+        session, s.rt.registry, clock, s.case_id, "beschikking", both, role="burgemeester"
+    )
     assert documents.get_document(session, beschikking.id, s.users["veilig_thuis"]) == beschikking
     with pytest.raises(Forbidden):
         documents.get_document(session, notice.id, s.users["hulpverlening"])
@@ -231,17 +300,22 @@ def test_templates_are_edited_without_code_and_a_broken_one_stores_nothing(impos
     edited = tmp_path / "templates"
     shutil.copytree(TEMPLATES_DIR, edited)
     page = edited / "beschikking.html"
-    page.write_text(page.read_text(encoding="utf-8").replace(
-        "<h2>c. Contactverbod</h2>", "<p>Zin toegevoegd door de redactie.</p><h2>c. Contactverbod</h2>"),
-        encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "<h2>c. Contactverbod</h2>", "<p>Zin toegevoegd door de redactie.</p><h2>c. Contactverbod</h2>"
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setattr("engine.documents.templates.TEMPLATES_DIR", edited)
     doc = make(imposed, "beschikking", "hulpofficier")
     assert "Zin toegevoegd door de redactie." in pdf_text(doc.pdf)
     assert doc.template_version != load_spec("beschikking", TEMPLATES_DIR).version
     assert doc.template_version.startswith("2026.1-")
 
-    page.write_text(page.read_text(encoding="utf-8").replace("{{ v.beschikking_plaats }}</td>",
-                                                               "{{ v.plaats_bestaat_niet }}</td>"), encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("{{ v.beschikking_plaats }}</td>", "{{ v.plaats_bestaat_niet }}</td>"),
+        encoding="utf-8",
+    )
     broken = r"beschikking.html: fout in het sjabloon \(regel \d+\).*plaats_bestaat_niet"
     with pytest.raises(ConfigurationError, match=broken):
         make(imposed, "beschikking", "hulpofficier")

@@ -1,6 +1,7 @@
 """The event-log export: XES read back against the standard's structure and schema, the flat CSV,
 and pseudonymisation (no user names, no case data).
 """
+
 from __future__ import annotations
 
 import csv
@@ -12,12 +13,12 @@ import pytest
 from lxml import etree
 
 import engine.storage.analysis_tables  # noqa: F401 - the tables must be in Base.metadata before create_all
-from engine.cases import operations as cases
+from engine.accounts.users import add_user
 from engine.base.errors import InvalidInput
+from engine.cases import operations as cases
 from engine.design.event_log import CSV_COLUMNS, EXTENSIONS, Pseudonyms, export_log, write_xes
 from engine.modeling.registry import deploy_bundle
 from engine.workflow.timers import fire_due_timers
-from engine.accounts.users import add_user
 from engine.workflow.worklist import list_tasks
 from tests.conftest import FIXTURES, PASSWORD
 from tests.engine.conftest import only_task
@@ -32,24 +33,42 @@ PERSONAL = "Karel Appel"  # a name in the case data: it must never reach the log
 @pytest.fixture
 def seeded(session, rt, deployed, sample_files, clock):
     """Three cases in basis (one finished, one timed out, one open) and one in pilot1 with a hostile title."""
-    pol, bm, hovj = (add_user(session, name, [role], ["basis", "pilot1"], password=PASSWORD, now=clock.now())[0]
-                     for name, role in zip(NAMES, ("politie", "burgemeester", "hulpofficier")))
-    odd = sample_files["sample.bpmn"].replace(b'name="Verzoek registreren"',
-                                              b'name="Verzoek &amp; &quot;check&quot; &lt;registreren&gt;"')
-    deploy_bundle(session, rt.registry, {**sample_files, "sample.bpmn": odd}, region="pilot1", variant="vreemd",
-                  actor="test", now=clock.now())
+    pol, bm, hovj = (
+        add_user(session, name, [role], ["basis", "pilot1"], password=PASSWORD, now=clock.now())[0]
+        for name, role in zip(NAMES, ("politie", "burgemeester", "hulpofficier"))
+    )
+    odd = sample_files["sample.bpmn"].replace(
+        b'name="Verzoek registreren"', b'name="Verzoek &amp; &quot;check&quot; &lt;registreren&gt;"'
+    )
+    deploy_bundle(
+        session,
+        rt.registry,
+        {**sample_files, "sample.bpmn": odd},
+        region="pilot1",
+        variant="vreemd",
+        actor="test",
+        now=clock.now(),
+    )
 
     def step(case_id, user, data):
         clock.advance(timedelta(minutes=10))
-        cases.complete_task(session, rt.registry, rt.clock, task_id=only_task(session, case_id)["id"], data=data,
-                            user=user)
+        cases.complete_task(
+            session, rt.registry, rt.clock, task_id=only_task(session, case_id)["id"], data=data, user=user
+        )
 
     done = cases.start_case(session, rt.registry, clock, region="basis", user=pol)
     step(done, pol, {"naam": PERSONAL, "ernst": 4})
     step(done, bm, {"besluit": "opleggen"})
     step(done, hovj, {"akkoord": True})
-    cases.send_message(session, rt.registry, clock, case_id=done, message="overtreding_gemeld",
-                       data={"omschrijving": f"{PERSONAL} kwam terug"}, user=pol)
+    cases.send_message(
+        session,
+        rt.registry,
+        clock,
+        case_id=done,
+        message="overtreding_gemeld",
+        data={"omschrijving": f"{PERSONAL} kwam terug"},
+        user=pol,
+    )
     late = cases.start_case(session, rt.registry, clock, region="basis", user=pol)
     step(late, pol, {"naam": PERSONAL, "ernst": 5})
     open_case = cases.start_case(session, rt.registry, clock, region="basis", user=pol)
@@ -61,8 +80,11 @@ def seeded(session, rt, deployed, sample_files, clock):
 
 def attributes(element: etree._Element) -> dict[str, tuple[str, str]]:
     """key -> (type, value) of the attribute children of an XES element."""
-    return {child.get("key"): (child.tag, child.get("value")) for child in element
-            if child.tag in ("string", "date", "int", "float", "boolean", "id")}
+    return {
+        child.get("key"): (child.tag, child.get("value"))
+        for child in element
+        if child.tag in ("string", "date", "int", "float", "boolean", "id")
+    }
 
 
 def test_xes_follows_the_standard_structure_and_schema(session, seeded):
@@ -80,7 +102,8 @@ def test_xes_follows_the_standard_structure_and_schema(session, seeded):
 
     traces = root.findall("trace")
     assert [attributes(t)["concept:name"] for t in traces] == [
-        ("string", str(seeded[k])) for k in ("done", "late", "open", "other")]
+        ("string", str(seeded[k])) for k in ("done", "late", "open", "other")
+    ]
     for trace in traces:
         attrs = attributes(trace)
         assert attrs["case:region"][0] == "string" and attrs["case:variant"][0] == "string"
@@ -112,19 +135,31 @@ def test_the_trace_of_a_case_in_order(session, seeded):
     root = etree.fromstring(export_log(session, "xes", key=KEY, region="basis"))
     assert len(root.findall("trace")) == 3
     done, late = root.findall("trace")[:2]
-    steps = [(attributes(e)["concept:name"][1], attributes(e)["lifecycle:transition"][1],
-              attributes(e).get("org:group", (None, None))[1]) for e in done.iterfind("event")]
+    steps = [
+        (
+            attributes(e)["concept:name"][1],
+            attributes(e)["lifecycle:transition"][1],
+            attributes(e).get("org:group", (None, None))[1],
+        )
+        for e in done.iterfind("event")
+    ]
     assert steps == [
         ("Zaak gestart", "complete", "politie"),
-        ("Verzoek registreren", "start", "politie"), ("Verzoek registreren", "complete", "politie"),
-        ("verzoek_ontvangen", "complete", None), ("rihg_afgenomen", "complete", None),
-        ("Besluit burgemeester", "start", "burgemeester"), ("Besluit burgemeester", "complete", "burgemeester"),
-        ("Beschikking controleren", "start", "hulpofficier"), ("Beschikking controleren", "complete", "hulpofficier"),
+        ("Verzoek registreren", "start", "politie"),
+        ("Verzoek registreren", "complete", "politie"),
+        ("verzoek_ontvangen", "complete", None),
+        ("rihg_afgenomen", "complete", None),
+        ("Besluit burgemeester", "start", "burgemeester"),
+        ("Besluit burgemeester", "complete", "burgemeester"),
+        ("Beschikking controleren", "start", "hulpofficier"),
+        ("Beschikking controleren", "complete", "hulpofficier"),
         ("huisverbod_opgelegd", "complete", None),
-        ("Bericht overtreding_gemeld", "complete", None), ("overtreding_gemeld", "complete", None),
+        ("Bericht overtreding_gemeld", "complete", None),
+        ("overtreding_gemeld", "complete", None),
     ]
-    late_steps = [(attributes(e)["concept:name"][1], attributes(e)["lifecycle:transition"][1])
-                  for e in late.iterfind("event")]
+    late_steps = [
+        (attributes(e)["concept:name"][1], attributes(e)["lifecycle:transition"][1]) for e in late.iterfind("event")
+    ]
     assert late_steps[-1] == ("Besluit burgemeester", "ate_abort")
 
 
@@ -139,7 +174,11 @@ def test_pseudonyms_are_stable_within_an_export_and_differ_between_keys(session,
     assert all(r.startswith("p-") and len(r) == 14 for r in first)
     by_role = etree.fromstring(export_log(session, "xes", pseudonym="role"))
     assert {attributes(e)["org:resource"][1] for e in by_role.iter("event") if "org:resource" in attributes(e)} == {
-        "politie", "medewerker", "burgemeester", "hulpofficier"}
+        "politie",
+        "medewerker",
+        "burgemeester",
+        "hulpofficier",
+    }
     assert Pseudonyms("hash").resource("systeem", None) == "systeem"
     with pytest.raises(InvalidInput):
         Pseudonyms("naam")
@@ -149,11 +188,21 @@ def test_csv_has_the_same_events_as_xes(session, seeded):
     rows = list(csv.reader(io.StringIO(export_log(session, "csv", key=KEY).decode("utf-8"))))
     assert tuple(rows[0]) == CSV_COLUMNS
     root = etree.fromstring(export_log(session, "xes", key=KEY))
-    flat = [(attributes(t)["concept:name"][1], attributes(e)["concept:name"][1], attributes(e)["time:timestamp"][1],
-             attributes(e).get("org:resource", (None, ""))[1], attributes(e).get("org:group", (None, ""))[1],
-             attributes(e)["lifecycle:transition"][1], attributes(t)["case:region"][1],
-             attributes(t)["case:variant"][1], attributes(t)["case:model_version"][1])
-            for t in root.iter("trace") for e in t.iter("event")]
+    flat = [
+        (
+            attributes(t)["concept:name"][1],
+            attributes(e)["concept:name"][1],
+            attributes(e)["time:timestamp"][1],
+            attributes(e).get("org:resource", (None, ""))[1],
+            attributes(e).get("org:group", (None, ""))[1],
+            attributes(e)["lifecycle:transition"][1],
+            attributes(t)["case:region"][1],
+            attributes(t)["case:variant"][1],
+            attributes(t)["case:model_version"][1],
+        )
+        for t in root.iter("trace")
+        for e in t.iter("event")
+    ]
     assert [tuple(r) for r in rows[1:]] == flat
     assert {r[6] for r in rows[1:]} == {"basis", "pilot1"}
     only_pilot = export_log(session, "csv", key=KEY, region="pilot1").decode("utf-8").splitlines()

@@ -1,4 +1,5 @@
 """Task instructions may state the case's own terms in Dutch time."""
+
 from engine.workflow.instructions import render_instructions
 
 

@@ -1,6 +1,7 @@
 """The engine is a library: it knows nothing of the web layer, and importing it
 (or the web package) does nothing but define things.
 """
+
 from __future__ import annotations
 
 import ast
@@ -8,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from tests.conftest import PROJECT_ROOT
 
@@ -35,15 +35,29 @@ def test_the_import_check_sees_every_kind_of_import():
 def test_no_engine_module_imports_the_web_layer():
     files = sorted(ENGINE.rglob("*.py"))
     assert ENGINE / "cases" / "operations.py" in files and ENGINE / "storage" / "migrations" / "env.py" in files
-    offenders = [f"{path.relative_to(PROJECT_ROOT)}:{line}: {module}"
-                 for path in files for line, module in imported_modules(path.read_text(encoding="utf-8"))
-                 if module.split(".")[0] in FORBIDDEN]
+    offenders = [
+        f"{path.relative_to(PROJECT_ROOT)}:{line}: {module}"
+        for path in files
+        for line, module in imported_modules(path.read_text(encoding="utf-8"))
+        if module.split(".")[0] in FORBIDDEN
+    ]
     assert offenders == []
 
 
 # Bottom to top; a module may import engine modules of its own layer and of the layers below.
-LAYERS = ("base", "storage", "accounts", "rihg", "modeling", "workflow", "documents", "cases", "design",
-          "runtime", "demo")
+LAYERS = (
+    "base",
+    "storage",
+    "accounts",
+    "rihg",
+    "modeling",
+    "workflow",
+    "documents",
+    "cases",
+    "design",
+    "runtime",
+    "demo",
+)
 
 
 def layer_of(module: str) -> int:
@@ -101,14 +115,18 @@ def test_importing_engine_and_web_starts_nothing(tmp_path):
     instance = PROJECT_ROOT / "instance"
     instance_existed = instance.exists()
     env = {k: v for k, v in os.environ.items() if not k.startswith("THV_")}
-    env.update(THV_DATABASE_URL=f"sqlite:///{tmp_path / 'thv.sqlite'}", THV_MODE="development",
-               PYTHONPATH=str(PROJECT_ROOT))
-    run = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, env=env, capture_output=True, text=True,
-                         timeout=120)
+    env.update(
+        THV_DATABASE_URL=f"sqlite:///{tmp_path / 'thv.sqlite'}", THV_MODE="development", PYTHONPATH=str(PROJECT_ROOT)
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout.strip().splitlines()[-1])
 
-    assert {"engine.cases.operations", "engine.workflow.timers", "web.api", "web.timer_worker", "cli.main"} <= set(report["imported"])
+    assert {"engine.cases.operations", "engine.workflow.timers", "web.api", "web.timer_worker", "cli.main"} <= set(
+        report["imported"]
+    )
     assert report["threads_after"] == report["threads_before"], report["thread_names"]
     assert report["connections"] == []
     assert list(tmp_path.iterdir()) == []  # no database file, no log, nothing

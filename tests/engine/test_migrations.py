@@ -1,10 +1,11 @@
 """The Alembic migrations build exactly the schema of engine.storage.tables, on SQLite and
 PostgreSQL, and upgrading again is harmless.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,9 +13,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, MetaData, Table, inspect, select, text
 
+from engine.accounts.users import add_user
 from engine.storage.db import MIGRATIONS, make_engine, make_session_factory, upgrade_schema
 from engine.storage.tables import Base, Case, User
-from engine.accounts.users import add_user
 from tests.conftest import START
 
 COMPARE_OPTIONS = {"compare_type": True, "compare_server_default": True}

@@ -1,13 +1,14 @@
 """The variant diff: element by element, with the changed properties named and markers per diagram."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from engine.modeling.bundle import collect_bundle
 from engine.base.errors import InvalidInput, NotFound
 from engine.design.model_diff import diff_bundles, diff_versions, format_diff
+from engine.modeling.bundle import collect_bundle
 from engine.modeling.registry import deploy_bundle
 from tests.conftest import BUNDLES, PROJECT_ROOT
 
@@ -34,11 +35,15 @@ def test_baseline_against_v3_lists_the_known_differences():
 
     settings = by_element(result, "Script_variant")
     assert (settings["change"], settings["kind"], settings["process_a"], settings["process_b"]) == (
-        "changed", "scriptTask", "wth_basis", "v3_termijnflex")
+        "changed",
+        "scriptTask",
+        "wth_basis",
+        "v3_termijnflex",
+    )
     assert (settings["file_a"], settings["file_b"]) == ("wth_basis.bpmn", "v3_termijnflex.bpmn")
     before, after = props(settings)["script"]
-    assert "\"eerste_termijn\": 'P10D'" in before and "\"opschorting\": False" in before
-    assert "\"eerste_termijn\": 'P14D'" in after and "\"opschorting\": True" in after
+    assert "\"eerste_termijn\": 'P10D'" in before and '"opschorting": False' in before
+    assert "\"eerste_termijn\": 'P14D'" in after and '"opschorting": True' in after
 
     start = props(by_element(result, "Start_verzoek"))
     assert start["starters"] == ("politie", "politie,veilig_thuis")
@@ -46,12 +51,18 @@ def test_baseline_against_v3_lists_the_known_differences():
     assert props(by_element(result, "Task_alternatief"))["lane"] == ("Politie", "Burgemeester")
     lane = by_element(result, "Lane_wth_basis_hulpofficier")
     assert (lane["element_a"], lane["element_b"], lane["kind"]) == (
-        "Lane_wth_basis_hulpofficier", "Lane_v3_termijnflex_hulpofficier", "lane")
+        "Lane_wth_basis_hulpofficier",
+        "Lane_v3_termijnflex_hulpofficier",
+        "lane",
+    )
     assert props(lane)["members"][1] == "" and "Gateway_mandaat" in props(lane)["members"][0]
 
     mandate = by_element(result, "Gateway_mandaat")
-    assert (mandate["change"], mandate["kind"], mandate["name"]) == ("removed", "exclusiveGateway",
-                                                                     "Beslissingsmandaat?")
+    assert (mandate["change"], mandate["kind"], mandate["name"]) == (
+        "removed",
+        "exclusiveGateway",
+        "Beslissingsmandaat?",
+    )
     assert props(mandate)["default"] == ("Flow_Gateway_mandaat_Script_door_bm", None)
     monitoring = by_element(result, "Call_monitoring")
     assert (monitoring["change"], props(monitoring)["called_element"]) == ("added", (None, "monitoring"))
@@ -62,7 +73,10 @@ def test_baseline_against_v3_lists_the_known_differences():
     assert processes["huisverbod_looptijd"] == "same" and processes["rihg_advies"] == "same"
     whole = [c for c in result["changes"] if c["kind"] == "process" and c["change"] != "changed"]
     assert [(c["change"], c["element_a"] or c["element_b"]) for c in whole] == [
-        ("added", "monitoring"), ("removed", "rihg"), ("added", "rihg_nieuw_perspectief")]
+        ("added", "monitoring"),
+        ("removed", "rihg"),
+        ("added", "rihg_nieuw_perspectief"),
+    ]
 
     markers = result["markers"]
     assert "Gateway_mandaat" in markers["a"]["wth_basis.bpmn"]["removed"]
@@ -71,8 +85,9 @@ def test_baseline_against_v3_lists_the_known_differences():
     assert "Lane_v3_termijnflex_hulpofficier" in markers["b"]["v3_termijnflex.bpmn"]["changed"]
     assert {"End_monitoring", "Catch_opnieuw"} <= set(markers["b"]["common/monitoring.bpmn"]["added"])
     assert markers["b"]["common/monitoring.bpmn"]["changed"] == []
-    assert result["summary"] == {k: sum(1 for c in result["changes"] if c["change"] == k)
-                                 for k in ("added", "removed", "changed")}
+    assert result["summary"] == {
+        k: sum(1 for c in result["changes"] if c["change"] == k) for k in ("added", "removed", "changed")
+    }
 
     # Stable and JSON-able: the same input gives the same text.
     again = diff_bundles(bundle("wth-basis"), bundle("v3-termijnflex"))
@@ -108,17 +123,25 @@ def edit(files: dict[str, bytes], name: str, *replacements: tuple[bytes, bytes])
 
 def test_timers_conditions_properties_and_dmn_cells_are_named():
     files = collect_bundle(BUNDLES / "sample")
-    changed = edit(files, SAMPLE, (b'"PT24H"', b'"PT48H"'),
-                   (b'<bpmn:timeDate xsi:type="bpmn:tFormalExpression">huisverbod["einde"]</bpmn:timeDate>',
-                    b'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P10D"</bpmn:timeDuration>'),
-                   (b'advies == "huisverbod"', b'advies in ["huisverbod"]'),
-                   (b'value="politie,om"', b'value="politie"'),
-                   (b'<spiffworkflow:property name="milestone" value="rihg_afgenomen" />', b''))
+    changed = edit(
+        files,
+        SAMPLE,
+        (b'"PT24H"', b'"PT48H"'),
+        (
+            b'<bpmn:timeDate xsi:type="bpmn:tFormalExpression">huisverbod["einde"]</bpmn:timeDate>',
+            b'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P10D"</bpmn:timeDuration>',
+        ),
+        (b'advies == "huisverbod"', b'advies in ["huisverbod"]'),
+        (b'value="politie,om"', b'value="politie"'),
+        (b'<spiffworkflow:property name="milestone" value="rihg_afgenomen" />', b""),
+    )
     changed = edit(changed, "common/sample_advies.dmn", (b"&gt;= 3", b"&gt;= 4"))
     result = diff_bundles(files, changed)
     assert props(by_element(result, "Timer_besluit")) == {"timer": ('"PT24H"', '"PT48H"')}
     assert props(by_element(result, "Catch_verlopen")) == {
-        "timer": ('huisverbod["einde"]', '"P10D"'), "timer_kind": ("timeDate", "timeDuration")}
+        "timer": ('huisverbod["einde"]', '"P10D"'),
+        "timer_kind": ("timeDate", "timeDuration"),
+    }
     assert props(by_element(result, "Flow_ja")) == {"condition": ('advies == "huisverbod"', 'advies in ["huisverbod"]')}
     assert props(by_element(result, "Catch_overtreding")) == {"senders": ("politie,om", "politie")}
     assert props(by_element(result, "Rule_advies")) == {"milestone": ("rihg_afgenomen", None)}
@@ -135,11 +158,23 @@ def test_diff_of_deployed_versions_includes_forms(session, rt, deployed, sample_
     for form in rt.registry.forms_dir.glob("*.json"):
         (forms / form.name).write_text(form.read_text().replace('"Ernst (0-5)"', '"Ernst (1-5)"'))
     rt.registry.forms_dir = forms
-    other = deploy_bundle(session, rt.registry, edit(sample_files, SAMPLE, (b'name="Melding"', b'name="Verzoek"')),
-                          region="pilot2", variant="proef", actor="test", now=rt.clock.now()).version
+    other = deploy_bundle(
+        session,
+        rt.registry,
+        edit(sample_files, SAMPLE, (b'name="Melding"', b'name="Verzoek"')),
+        region="pilot2",
+        variant="proef",
+        actor="test",
+        now=rt.clock.now(),
+    ).version
     result = diff_versions(session, deployed.id, other.id)
-    assert result["a"] == {"model_version_id": deployed.id, "region": "basis", "variant": "sample", "version": 1,
-                           "main_process": "sample_main"}
+    assert result["a"] == {
+        "model_version_id": deployed.id,
+        "region": "basis",
+        "variant": "sample",
+        "version": 1,
+        "main_process": "sample_main",
+    }
     assert result["b"]["region"] == "pilot2" and result["b"]["variant"] == "proef"
     assert props(by_element(result, "StartEvent_1")) == {"name": ("Melding", "Verzoek")}
     assert result["forms"] == [{"form": "sample_verzoek.schema.json", "change": "changed"}]

@@ -2,6 +2,7 @@
 save/load round trip, the stored text holds no spec, and the text column keeps
 the key order SpiffWorkflow 3.2.0 needs.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,11 +13,11 @@ from sqlalchemy import JSON, Text, inspect, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from engine.cases import operations as cases
-from engine.workflow import timers
-from engine.workflow import state as ws
-from engine.storage.tables import Case, HumanTask
 from engine.modeling.sandbox import script_engine
 from engine.modeling.serialization import dump_workflow, load_workflow
+from engine.storage.tables import Case, HumanTask
+from engine.workflow import state as ws
+from engine.workflow import timers
 from tests.engine.conftest import run_sample_until_waiting
 
 
@@ -71,8 +72,15 @@ def test_every_step_survives_save_and_load(session, rt, deployed, people, saves,
     assert {"naam", "ernst", "advies", "besluit", "akkoord", "huisverbod"} <= set(variables)
 
     if ending == "bericht":
-        cases.send_message(session, rt.registry, rt.clock, case_id=case_id, message="overtreding_gemeld",
-                           data={"omschrijving": "woning betreden"}, user=people["ovj"])
+        cases.send_message(
+            session,
+            rt.registry,
+            rt.clock,
+            case_id=case_id,
+            message="overtreding_gemeld",
+            data={"omschrijving": "woning betreden"},
+            user=people["ovj"],
+        )
     else:
         rt.clock.advance(timedelta(days=10))
         assert timers.fire_due_timers(session, rt.registry, rt.clock) == 1

@@ -1,4 +1,5 @@
 """The RiHG catalogue against the annex of the Besluit, and the forms generated from it."""
+
 from __future__ import annotations
 
 import json
@@ -6,9 +7,9 @@ import re
 
 import pytest
 
-from engine.rihg import instrument as rihg
 from engine.base.errors import FormInvalid
 from engine.modeling.forms import FORMS_DIR, load_schema_text, validate_form_data
+from engine.rihg import instrument as rihg
 from engine.rihg.instrument import ANNEX, NIEUW_PERSPECTIEF
 
 ANNEX_INDICATORS = ["1a", "1b", "1c", *(f"2{c}" for c in "abcdefghijk"), *(f"3{c}" for c in "abcdef")]
@@ -16,14 +17,18 @@ ANNEX_INDICATORS = ["1a", "1b", "1c", *(f"2{c}" for c in "abcdefghijk"), *(f"3{c
 
 def test_annex_has_three_levels_twenty_indicators_and_79_signals():
     assert [(lv.key, lv.number, len(lv.indicators)) for lv in ANNEX.levels] == [
-        ("persoon", 1, 3), ("incident", 2, 11), ("leefomstandigheden", 3, 6)]
+        ("persoon", 1, 3),
+        ("incident", 2, 11),
+        ("leefomstandigheden", 3, 6),
+    ]
     assert [i.code for i in ANNEX.indicators] == ANNEX_INDICATORS
     assert len(ANNEX.signals) == 79
     codes = [s.code for s in ANNEX.signals]
     assert len(set(codes)) == 79
     for indicator in ANNEX.indicators:
-        assert [s.code for s in indicator.signals] == [f"{indicator.code}.{n}" for n in
-                                                       range(1, len(indicator.signals) + 1)]
+        assert [s.code for s in indicator.signals] == [
+            f"{indicator.code}.{n}" for n in range(1, len(indicator.signals) + 1)
+        ]
     assert len({s.label for i in ANNEX.indicators for s in i.signals}) == 79
 
 
@@ -35,8 +40,9 @@ def test_levels_cite_article_2_second_paragraph():
 def test_transcription_spot_checks_and_ocr_repairs():
     assert rihg.signal("2c.4").label == "verwurging"
     assert rihg.signal("3e.1").label == "betrokkene controleert financiën, paspoort e.d."
-    assert rihg.signal("3a.3").label == ("problemen met betrekking tot arbeidsongeschiktheids- of "
-                                         "werkloosheidsuitkering")
+    assert rihg.signal("3a.3").label == (
+        "problemen met betrekking tot arbeidsongeschiktheids- of werkloosheidsuitkering"
+    )
     assert rihg.signal("2g.4").label == "gebruik van «toevallige» wapens (servies, asbak, keukenmes e.d.)"
     names = {i.code: i.name for i in ANNEX.indicators}
     assert names["2j"] == "Geweldsverwachting" and names["3b"] == "Spanning door financiële problemen"
@@ -81,6 +87,7 @@ def _signal_codes(schema: dict) -> list[str]:
         elif isinstance(node, list):
             for value in node:
                 walk(value)
+
     walk(schema)
     return found
 
@@ -92,9 +99,12 @@ def test_baseline_form_has_every_annex_signal_once_and_no_extension():
     assert "nieuw_perspectief" not in json.dumps(schema)
     incident = schema["properties"]["incident"]["properties"]
     assert list(incident) == [*ANNEX_INDICATORS[3:14], "tussenoordeel_toelichting"]
-    assert incident["2c"]["properties"]["score"] == {"type": "string", "title": "Score",
-                                                      "enum": ["laag", "midden", "hoog"],
-                                                      "description": "laag (geel), midden (blauw), hoog (rood)"}
+    assert incident["2c"]["properties"]["score"] == {
+        "type": "string",
+        "title": "Score",
+        "enum": ["laag", "midden", "hoog"],
+        "description": "laag (geel), midden (blauw), hoog (rood)",
+    }
     police = schema["properties"]["persoon"]["properties"]["1a"]
     assert police["x-politiegegevens"] is True and "politiegegevens" in police["title"]
 
@@ -103,8 +113,12 @@ def test_extended_form_adds_the_nine_signals_as_a_separate_group():
     schema = _load(rihg.FORM_EXTENDED)
     assert _signal_codes(schema) == [s.code for s in ANNEX.signals] + [f"N{n}" for n in range(1, 10)]
     group = schema["properties"]["nieuw_perspectief"]
-    assert group["x-rihg-uitbreiding"] == {"id": "nieuw-perspectief", "versie": "2026.1", "bijlage": False,
-                                           "weging": None}
+    assert group["x-rihg-uitbreiding"] == {
+        "id": "nieuw-perspectief",
+        "versie": "2026.1",
+        "bijlage": False,
+        "weging": None,
+    }
     assert "score" not in group["properties"]  # a signal only: nothing to weigh
     assert schema["x-rihg-catalogus"] == NIEUW_PERSPECTIEF.catalogue_id
 
@@ -116,6 +130,7 @@ def test_every_object_refuses_unknown_fields():
                 assert node["additionalProperties"] is False, node.get("title")
             for value in node.values():
                 walk(value)
+
     for name in rihg.generated_forms():
         walk(_load(name))
 
@@ -150,16 +165,20 @@ def test_only_ticked_indicators_need_a_score():
     assert _errors(rihg.FORM_BASELINE, {"incident": {"2c": {}, "2d": {"signalen": []}}}) == {}
     assert _errors(rihg.FORM_BASELINE, {"persoon": {"1a": {"score": "laag"}}}) == {}
     assert _errors(rihg.FORM_BASELINE, {"incident": {"2c": {"signalen": ["2c.4"]}}}) == {
-        "incident.2c.score": "Dit veld is verplicht."}
+        "incident.2c.score": "Dit veld is verplicht."
+    }
     assert _errors(rihg.FORM_BASELINE, {"persoon": {"1b": {"signalen": ["1b.1"], "score": "rood"}}}) == {
-        "persoon.1b.score": "Kies een van: laag, midden, hoog."}
+        "persoon.1b.score": "Kies een van: laag, midden, hoog."
+    }
     assert "incident.2c.signalen.0" in _errors(rihg.FORM_BASELINE, {"incident": {"2c": {"signalen": ["N1"]}}})
     assert _errors(rihg.FORM_BASELINE, {"incident": {"2c": {"toelichting": "x" * 2001}}}) == {
-        "incident.2c.toelichting": "Maximaal 2000 tekens."}
+        "incident.2c.toelichting": "Maximaal 2000 tekens."
+    }
 
 
-@pytest.mark.parametrize("advice,deviating,following", [("huisverbod", "niet_opleggen", "opleggen"),
-                                                        ("geen", "opleggen", "niet_opleggen")])
+@pytest.mark.parametrize(
+    "advice,deviating,following", [("huisverbod", "niet_opleggen", "opleggen"), ("geen", "opleggen", "niet_opleggen")]
+)
 def test_decision_form_requires_a_reason_only_when_deviating(advice, deviating, following):
     name = rihg.FORM_DECISION[advice]
     assert _load(name)["x-rihg-advies"] == advice

@@ -2,9 +2,10 @@
 deploy (the bundle is refused) and at run time (the sandboxed engine refuses them even in a
 model that skipped the deploy checks); normal scripts keep working.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from RestrictedPython import compile_restricted_eval
@@ -22,8 +23,11 @@ from engine.modeling.xml_safety import parse_model_xml
 from tests.conftest import TEST_FORMS
 
 MAIN, DMN = "sample.bpmn", "common/sample_advies.dmn"
-TASK_DATA = {"Task_verzoek": {"naam": "A", "ernst": 4}, "Task_besluit": {"besluit": "opleggen"},
-             "Task_check": {"akkoord": True}}
+TASK_DATA = {
+    "Task_verzoek": {"naam": "A", "ernst": 4},
+    "Task_besluit": {"besluit": "opleggen"},
+    "Task_check": {"akkoord": True},
+}
 
 ESCAPES = {
     "dunder_import": "__import__('os').getcwd()",
@@ -46,6 +50,7 @@ PLACES = {
     "dmn_output": (DMN, "Out_hoog", '<text>"huisverbod"</text>', "<text>{code}</text>"),
 }
 
+
 def _inject(files: dict[str, bytes], place: str, code: str) -> dict[str, bytes]:
     name, _, old, template = PLACES[place]
     text = files[name].decode("utf-8")
@@ -65,8 +70,11 @@ def _run_unchecked(files: dict[str, bytes], engine=None) -> BpmnWorkflow:
         root, finding = parse_model_xml(name, content)
         assert finding is None
         (parser.add_dmn_xml if name.endswith(".dmn") else parser.add_bpmn_xml)(root, filename=name)
-    workflow = BpmnWorkflow(parser.get_spec("sample_main"), parser.get_subprocess_specs("sample_main"),
-                            script_engine=engine or script_engine())
+    workflow = BpmnWorkflow(
+        parser.get_spec("sample_main"),
+        parser.get_subprocess_specs("sample_main"),
+        script_engine=engine or script_engine(),
+    )
     workflow.do_engine_steps()
     while ready := workflow.get_tasks(state=TaskState.READY, manual=True):
         ready[0].set_data(**TASK_DATA[ready[0].task_spec.bpmn_id])
@@ -126,31 +134,43 @@ def test_run_harness_reaches_the_ban_and_would_catch_an_unsandboxed_engine(sampl
     assert workflow.last_task.data["huisverbod"]["status"] == "opgelegd"
     # ... and SpiffWorkflow's own engine really would run the escape: the tests above can fail.
     helpers = {name: script_engine().environment.globals[name] for name in ("nu", "termijn_einde")}
-    escaped = _run_unchecked(_inject(sample_files, "condition", "__import__('os').getpid() > 0"),
-                             engine=PythonScriptEngine(environment=TaskDataEnvironment(helpers)))
+    escaped = _run_unchecked(
+        _inject(sample_files, "condition", "__import__('os').getpid() > 0"),
+        engine=PythonScriptEngine(environment=TaskDataEnvironment(helpers)),
+    )
     assert escaped.last_task.data["huisverbod"]["status"] == "opgelegd"
 
 
-@pytest.mark.parametrize("source, error", [
-    ("open('/etc/passwd').read()", NameError),
-    ("getattr((), 'x')", NameError),
-    ("setattr(d, 'a', 1)", NameError),
-    ("globals()", NameError),
-    ("type(1)", NameError),
-    ("'{0.__class__}'.format(1)", NotImplementedError),
-    ("'{x.__class__}'.format_map({'x': 1})", NotImplementedError),
-])
+@pytest.mark.parametrize(
+    "source, error",
+    [
+        ("open('/etc/passwd').read()", NameError),
+        ("getattr((), 'x')", NameError),
+        ("setattr(d, 'a', 1)", NameError),
+        ("globals()", NameError),
+        ("type(1)", NameError),
+        ("'{0.__class__}'.format(1)", NotImplementedError),
+        ("'{x.__class__}'.format_map({'x': 1})", NotImplementedError),
+    ],
+)
 def test_second_layer_guards_block_what_slips_past_the_compiler(source, error):
     # Compiled by RestrictedPython alone, without the engine's compile-time refusals.
     code = compile_restricted_eval(source).code
     assert code is not None
     with pytest.raises(error):
-        eval(code, {**script_engine().environment.globals, "d": {}})  # noqa: S307
+        eval(code, {**script_engine().environment.globals, "d": {}})
 
 
-@pytest.mark.parametrize("source", [
-    "print('hallo')", "class Dossier:\n    pass", "x = open", "x = 'a{}'.format(1)", "setattr(d, 'a', 1)",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "print('hallo')",
+        "class Dossier:\n    pass",
+        "x = open",
+        "x = 'a{}'.format(1)",
+        "setattr(d, 'a', 1)",
+    ],
+)
 def test_scripts_that_would_fail_at_run_time_do_not_compile(source):
     with pytest.raises(SandboxError, match="niet toegestaan"):
         compile_script(source)
@@ -184,7 +204,7 @@ einde = termijn_einde(opgelegd_op, "P10D")
 
 def test_normal_scripts_still_work():
     data = {"partijen": {"verdachte": {"naam": "b"}, "kinderen": [{"naam": "K", "leeftijd": 7}]}}
-    with engine_time(FixedClock(datetime(2026, 3, 25, 20, 15, tzinfo=timezone.utc))):
+    with engine_time(FixedClock(datetime(2026, 3, 25, 20, 15, tzinfo=UTC))):
         script_engine().environment.execute(NORMAL_SCRIPT, data)
     assert data["partijen"]["verdachte"]["naam"] == "B"
     assert data["partijen"]["kinderen"][-1] == {"naam": "C", "leeftijd": 4}
@@ -221,8 +241,18 @@ def test_sandbox_engine_is_reattached_after_load(sample_files):
 
 # Rule cells for "ernst" (the case has ernst=4): deployable exactly when SpiffWorkflow's DMN engine can use them.
 DMN_CELLS = {
-    "-": True, "": True, "4": True, " in [4, 5]": True, "3 &lt; ? &lt; 5": True, "&gt;= 3": True,
-    "[1..5]": False, "4, 5": False, "in [4, 5]": False, " 4": False, "not(4)": False, "   ": False,
+    "-": True,
+    "": True,
+    "4": True,
+    " in [4, 5]": True,
+    "3 &lt; ? &lt; 5": True,
+    "&gt;= 3": True,
+    "[1..5]": False,
+    "4, 5": False,
+    "in [4, 5]": False,
+    " 4": False,
+    "not(4)": False,
+    "   ": False,
 }
 
 

@@ -1,31 +1,42 @@
 """Proof of service: recorded per recipient in the audit trail, required before the ban (and each
 extension) counts as served, required by BPMN steps with ``requiresService``; and the dossier.
 """
+
 from __future__ import annotations
 
 import inspect
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 
+from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.cases import operations as cases
 from engine.documents import service
-from engine.workflow import state as ws
-from engine.storage.document_tables import ServiceRecord
-from engine.modeling.document_rules import check_requires_service
 from engine.documents.dossier import export_dossier
-from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.modeling.document_rules import check_requires_service
+from engine.storage.document_tables import ServiceRecord
 from engine.storage.tables import Case
+from engine.workflow import state as ws
 from engine.workflow.case_store import open_workflow
 from tests.engine.document_fixtures import (  # noqa: F401  (fixtures)
-    DAY_8, KEYS, compact, events, extend, impose_with, imposed, make, make_extension_known, pdf_text, rt, s, serve,
+    DAY_8,
+    KEYS,
+    compact,
+    events,
+    extend,
+    impose_with,
+    imposed,
+    make,
+    make_extension_known,
+    pdf_text,
+    rt,
+    s,
+    serve,
 )
 from tests.processes.steps import BESCHIKKING
-
-UTC = timezone.utc
 
 
 def test_service_is_recorded_per_recipient_and_in_the_audit_trail(imposed):
@@ -39,7 +50,12 @@ def test_service_is_recorded_per_recipient_and_in_the_audit_trail(imposed):
     listed = {d["soort"]: d for d in service.documents_of_case(s.session, s.case_id, s.users["burgemeester"])}
     [handed, sent] = listed["beschikking"]["uitreikingen"]
     assert tuple(handed[k] for k in ("ontvanger", "rol", "wijze", "uitgereikt_op", "vastgelegd_door")) == (
-        "P. de Vries", "uithuisgeplaatste", "in_persoon_getekend", "2026-02-02T20:25:00+00:00", "politie.basis")
+        "P. de Vries",
+        "uithuisgeplaatste",
+        "in_persoon_getekend",
+        "2026-02-02T20:25:00+00:00",
+        "politie.basis",
+    )
     assert handed["wijze_naam"] == "In persoon uitgereikt, voor ontvangst getekend"
     assert (sent["ontvanger"], sent["rol_naam"], sent["wijze"]) == ("Ambulant team", "Hulpverlening", "digitaal")
     assert listed["beschikking"]["uitgereikt_aan"] == ["hulpverlening", "uithuisgeplaatste"]
@@ -49,11 +65,20 @@ def test_service_is_recorded_per_recipient_and_in_the_audit_trail(imposed):
     first = events(s, "uitgereikt")[0]
     detail = json.loads(first.detail)
     assert (first.actor, first.element) == ("politie.basis", "beschikking")
-    assert detail == {"document_id": beschikking.id, "soort": "beschikking", "versie": 1, "sha256": beschikking.sha256,
-                      "ontvanger": "P. de Vries", "rol": "uithuisgeplaatste", "wijze": "in_persoon_getekend",
-                      "uitgereikt_op": "2026-02-02T20:25:00+00:00"}
+    assert detail == {
+        "document_id": beschikking.id,
+        "soort": "beschikking",
+        "versie": 1,
+        "sha256": beschikking.sha256,
+        "ontvanger": "P. de Vries",
+        "rol": "uithuisgeplaatste",
+        "wijze": "in_persoon_getekend",
+        "uitgereikt_op": "2026-02-02T20:25:00+00:00",
+    }
     assert [d["soort"] for d in service.documents_of_case(s.session, s.case_id, s.users["hulpverlening"])] == [
-        "beschikking", "kennisgeving_achterblijver"]
+        "beschikking",
+        "kennisgeving_achterblijver",
+    ]
 
 
 def test_the_ban_counts_as_served_only_with_a_written_service_record(imposed):
@@ -62,7 +87,8 @@ def test_the_ban_counts_as_served_only_with_a_written_service_record(imposed):
     assert not status["betekend"] and status["redenen"] == ["er is nog geen beschikking gemaakt"]
     beschikking = make(s, "beschikking", "hulpofficier")
     assert service.service_status(s.session, s.case_id)["redenen"] == [
-        "de uitreiking van de beschikking (versie 1) aan de uithuisgeplaatste is niet vastgelegd"]
+        "de uitreiking van de beschikking (versie 1) aan de uithuisgeplaatste is niet vastgelegd"
+    ]
     serve(s, beschikking, method="mondeling_aangezegd")  # recorded, but a besluit must reach them in writing
     serve(s, beschikking, to="achterblijver", recipient_name="S. de Vries")  # someone else
     assert not service.service_status(s.session, s.case_id)["betekend"]
@@ -95,8 +121,10 @@ def test_an_extension_counts_as_served_only_with_its_own_service_record(imposed)
     assert status["betekend"] and status["verlengingsbeschikking"]["versie"] == 1
     # A step with requiresService="verlengingsbeschikking" also checks it announces the end being extended to.
     case = s.session.get(Case, s.case_id)
-    step = SimpleNamespace(task_spec=SimpleNamespace(extensions={"properties": {
-        "requiresService": "verlengingsbeschikking"}}), data={"nieuw_einde": "2026-02-22T20:15:00+00:00"})
+    step = SimpleNamespace(
+        task_spec=SimpleNamespace(extensions={"properties": {"requiresService": "verlengingsbeschikking"}}),
+        data={"nieuw_einde": "2026-02-22T20:15:00+00:00"},
+    )
     service.require_service(s.session, case, step, "Verlengingsbeschikking uitreiken")
     step.data["nieuw_einde"] = "2026-03-02T20:15:00+00:00"
     with pytest.raises(Conflict, match=r"versie 1 noemt een ander einde; maak een nieuwe versie"):
@@ -126,8 +154,11 @@ def test_a_task_with_requires_service_is_refused_until_the_beschikking_is_served
     with pytest.raises(Conflict, match="pas worden afgerond als er een beschikking tijdelijk huisverbod is gemaakt"):
         check()
     beschikking = make(s, "beschikking", "hulpofficier")
-    with pytest.raises(Conflict, match=r"de uitreiking van de beschikking tijdelijk huisverbod \(versie 1\) aan de "
-                                       r"uithuisgeplaatste is vastgelegd"):
+    with pytest.raises(
+        Conflict,
+        match=r"de uitreiking van de beschikking tijdelijk huisverbod \(versie 1\) aan de "
+        r"uithuisgeplaatste is vastgelegd",
+    ):
         check()
     hooked = "require_service" in inspect.getsource(cases.complete_task)
     if hooked:  # once the lead wired the hook into engine.cases.operations.complete_task
@@ -152,8 +183,14 @@ def test_bad_service_input_is_refused_in_dutch_and_nothing_changes(imposed, sess
     clock.advance(timedelta(minutes=5))
 
     def record(role: str = "politie", **changes):
-        arguments = {"document_id": doc.id, "recipient_role": "uithuisgeplaatste", "method": "in_persoon_getekend",
-                     "served_at": clock.now(), "user": s.users[role], **changes}
+        arguments = {
+            "document_id": doc.id,
+            "recipient_role": "uithuisgeplaatste",
+            "method": "in_persoon_getekend",
+            "served_at": clock.now(),
+            "user": s.users[role],
+            **changes,
+        }
         return service.record_service(session, clock, **arguments)
 
     refusals = [
@@ -164,8 +201,11 @@ def test_bad_service_input_is_refused_in_dutch_and_nothing_changes(imposed, sess
         (InvalidInput, "ligt in de toekomst", {"served_at": clock.now() + timedelta(minutes=1)}),
         (InvalidInput, "vóór het maken van dit document", {"served_at": "2026-02-02T21:00:00+01:00"}),
         (InvalidInput, "geef een datum en tijd", {"served_at": "gisteren"}),
-        (InvalidInput, "de uithuisgeplaatste in deze zaak is P. de Vries, niet J. Jansen",
-         {"recipient_name": "J. Jansen"}),
+        (
+            InvalidInput,
+            "de uithuisgeplaatste in deze zaak is P. de Vries, niet J. Jansen",
+            {"recipient_name": "J. Jansen"},
+        ),
         (InvalidInput, "geen achterblijver in deze zaak", {"recipient_role": "achterblijver", "recipient_name": "X"}),
         (InvalidInput, "omstandigheden in de toelichting", {"method": "in_persoon_geweigerd"}),
     ]
@@ -193,14 +233,26 @@ def test_the_dossier_holds_beschikkingen_service_rihg_and_timeline(imposed):
 
     dossier = export_dossier(s.session, s.rt.registry, s.clock, s.case_id, s.users["om"])
     text = pdf_text(dossier.pdf)
-    for part in ("Dossier tijdelijk huisverbod", "Het huisverbod is aantoonbaar bekendgemaakt aan de uithuisgeplaatste",
-                 "In persoon uitgereikt, voor ontvangst getekend", "Per post verzonden",
-                 "P. de Vries (Uithuisgeplaatste)",
-                 "Bewijs van inname sleutels, versie 1",
-                 "2c. Lichamelijk geweld", "2c.4 verwurging", "2a.2 dreigen met fysiek geweld", "tussenoordeel: hoog",
-                 "advies: huisverbod", "Huisverbod opgelegd", "RiHG afgenomen", "Huisverbod verlengd",
-                 # the attachments: the stored beschikking and verlengingsbeschikking themselves
-                 "Feiten en omstandigheden", "verlengd met 18 dagen", "eindigt nu op 2 maart 2026 om 21:15"):
+    for part in (
+        "Dossier tijdelijk huisverbod",
+        "Het huisverbod is aantoonbaar bekendgemaakt aan de uithuisgeplaatste",
+        "In persoon uitgereikt, voor ontvangst getekend",
+        "Per post verzonden",
+        "P. de Vries (Uithuisgeplaatste)",
+        "Bewijs van inname sleutels, versie 1",
+        "2c. Lichamelijk geweld",
+        "2c.4 verwurging",
+        "2a.2 dreigen met fysiek geweld",
+        "tussenoordeel: hoog",
+        "advies: huisverbod",
+        "Huisverbod opgelegd",
+        "RiHG afgenomen",
+        "Huisverbod verlengd",
+        # the attachments: the stored beschikking and verlengingsbeschikking themselves
+        "Feiten en omstandigheden",
+        "verlengd met 18 dagen",
+        "eindigt nu op 2 maart 2026 om 21:15",
+    ):
         assert part in text, part
     assert beschikking.sha256 in compact(text) and extension.sha256 in compact(text) and dossier.sha256 in compact(text)
     assert dossier.attachments == (beschikking.id, extension.id)

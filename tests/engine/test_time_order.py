@@ -5,6 +5,7 @@ boundary timer sits at the end, an expiry that leads to a follow-up task, and an
 appeal message that carries the day it was lodged. The ban is imposed at
 2 February 2026 21:15 (Amsterdam), so a ten-day term ends 12 February at 21:15.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,14 +14,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from engine.base.errors import Conflict, DeployRefused, FormInvalid, InvalidInput, RuleRefused
 from engine.cases import case_view
 from engine.cases import operations as cases
-from engine.workflow import timers
-from engine.workflow import worklist
-from engine.base.errors import Conflict, DeployRefused, FormInvalid, InvalidInput, RuleRefused
-from engine.storage.tables import Case, CaseEvent, HumanTask
 from engine.modeling.bundle import collect_bundle
 from engine.modeling.registry import deploy_bundle
+from engine.storage.tables import Case, CaseEvent, HumanTask
+from engine.workflow import timers, worklist
 from tests.conftest import BUNDLES, START
 
 END = START + timedelta(days=10)  # 12 February 2026 21:15 Amsterdam
@@ -29,8 +29,15 @@ MINUTE = timedelta(minutes=1)
 
 @pytest.fixture
 def termijn(session, rt):
-    return deploy_bundle(session, rt.registry, collect_bundle(BUNDLES / "termijn"), region="basis",
-                         variant="termijn", actor="test", now=rt.clock.now()).version
+    return deploy_bundle(
+        session,
+        rt.registry,
+        collect_bundle(BUNDLES / "termijn"),
+        region="basis",
+        variant="termijn",
+        actor="test",
+        now=rt.clock.now(),
+    ).version
 
 
 def _ready(session, case_id, element):
@@ -47,8 +54,9 @@ def _impose(session, rt, people, days=10) -> int:
 
 
 def _serve(session, rt, people, case_id, task_id, at):
-    cases.complete_task(session, rt.registry, rt.clock, task_id=task_id, data={"uitgereikt_op": at.isoformat()},
-                        user=people["pol"])
+    cases.complete_task(
+        session, rt.registry, rt.clock, task_id=task_id, data={"uitgereikt_op": at.isoformat()}, user=people["pol"]
+    )
 
 
 def _milestones(session, rt, case_id):
@@ -71,9 +79,11 @@ def test_a_service_one_minute_after_the_end_is_refused_and_changes_nothing(sessi
     rt.clock.set(END + MINUTE)  # no sweep ran yet: the engine fires the end itself first
     with pytest.raises(RuleRefused) as refused:
         _serve(session, rt, people, case_id, task["id"], END + MINUTE)
-    assert refused.value.message == ("de verlenging had vóór 12 februari 2026 om 21:15 moeten zijn uitgereikt; "
-                                     "'Verlengingsbeschikking uitreiken' kan niet meer "
-                                     "(handeling op 12 februari 2026 om 21:16)")
+    assert refused.value.message == (
+        "de verlenging had vóór 12 februari 2026 om 21:15 moeten zijn uitgereikt; "
+        "'Verlengingsbeschikking uitreiken' kan niet meer "
+        "(handeling op 12 februari 2026 om 21:16)"
+    )
     case = session.get(Case, case_id)
     assert (case.lock_version, case.status) == (before, "active")
     assert [m for m, _ in _milestones(session, rt, case_id)] == ["huisverbod_opgelegd"]
@@ -95,8 +105,9 @@ def test_a_timer_fires_at_its_own_instant_even_when_the_sweep_is_late(session, r
     assert _milestones(session, rt, case_id)[-1] == ("huisverbod_verlopen", END.isoformat())
     variables = cases.case_details(session, rt.registry, case_id)["variables"]
     assert variables["verlopen_op"] == END.isoformat()  # nu() in the script is the legal instant
-    row = session.scalars(select(HumanTask).where(HumanTask.case_id == case_id,
-                                                  HumanTask.element == "Task_uitreiken")).one()
+    row = session.scalars(
+        select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.element == "Task_uitreiken")
+    ).one()
     assert row.state == "cancelled"
     assert row.end_reason == "vervallen: de verlenging had vóór 12 februari 2026 om 21:15 moeten zijn uitgereikt"
 
@@ -111,8 +122,10 @@ def test_an_in_time_service_recorded_after_the_sweep_still_extends(session, rt, 
     rt.clock.set(END + timedelta(hours=9))  # the police record the next morning what they did in time
     _serve(session, rt, people, case_id, task["id"], END - MINUTE)
 
-    assert _milestones(session, rt, case_id) == [("huisverbod_opgelegd", START.isoformat()),
-                                                 ("huisverbod_verlengd", (END - MINUTE).isoformat())]
+    assert _milestones(session, rt, case_id) == [
+        ("huisverbod_opgelegd", START.isoformat()),
+        ("huisverbod_verlengd", (END - MINUTE).isoformat()),
+    ]
     case = session.get(Case, case_id)
     assert case.status == "terminated" and case.replay_json is None
     events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)).all()
@@ -156,12 +169,21 @@ def test_an_appeal_lodged_in_time_but_reported_after_the_end_counts_at_its_insta
     rt.clock.set(END + timedelta(hours=1))
     timers.fire_due_timers(session, rt.registry, rt.clock)
     rt.clock.set(END + timedelta(days=1))
-    cases.send_message(session, rt.registry, rt.clock, case_id=case_id, message="beroep_ingesteld",
-                       data={"ingesteld_op": (END - timedelta(days=2)).isoformat()}, user=people["bm"])
+    cases.send_message(
+        session,
+        rt.registry,
+        rt.clock,
+        case_id=case_id,
+        message="beroep_ingesteld",
+        data={"ingesteld_op": (END - timedelta(days=2)).isoformat()},
+        user=people["bm"],
+    )
     names = _milestones(session, rt, case_id)
-    assert names == [("huisverbod_opgelegd", START.isoformat()),
-                     ("beroep_ingesteld", (END - timedelta(days=2)).isoformat()),
-                     ("huisverbod_verlopen", END.isoformat())]
+    assert names == [
+        ("huisverbod_opgelegd", START.isoformat()),
+        ("beroep_ingesteld", (END - timedelta(days=2)).isoformat()),
+        ("huisverbod_verlopen", END.isoformat()),
+    ]
 
 
 def test_an_event_after_the_case_stopped_waiting_names_the_instant(session, rt, termijn, people):
@@ -171,12 +193,20 @@ def test_an_event_after_the_case_stopped_waiting_names_the_instant(session, rt, 
     nazorg = _ready(session, case_id, "Task_nazorg")
     cases.complete_task(session, rt.registry, rt.clock, task_id=nazorg["id"], data={}, user=people["pol"])
     with pytest.raises(Conflict, match="niet meer actief"):
-        cases.send_message(session, rt.registry, rt.clock, case_id=case_id, message="beroep_ingesteld",
-                           data={"ingesteld_op": END.isoformat()}, user=people["bm"])
+        cases.send_message(
+            session,
+            rt.registry,
+            rt.clock,
+            case_id=case_id,
+            message="beroep_ingesteld",
+            data={"ingesteld_op": END.isoformat()},
+            user=people["bm"],
+        )
 
 
-@pytest.mark.parametrize("offset, message", [(MINUTE, "ligt in de toekomst"),
-                                             (-timedelta(days=30), "vóór het begin van de zaak")])
+@pytest.mark.parametrize(
+    "offset, message", [(MINUTE, "ligt in de toekomst"), (-timedelta(days=30), "vóór het begin van de zaak")]
+)
 def test_an_act_instant_in_the_future_or_before_the_case_is_refused(session, rt, termijn, people, offset, message):
     case_id = _impose(session, rt, people)
     task = _ready(session, case_id, "Task_uitreiken")
@@ -190,8 +220,9 @@ def test_an_unreadable_act_instant_is_a_form_error(session, rt, termijn, people)
     case_id = _impose(session, rt, people)
     task = _ready(session, case_id, "Task_uitreiken")
     with pytest.raises(FormInvalid) as error:
-        cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"uitgereikt_op": "gisteren"},
-                            user=people["pol"])
+        cases.complete_task(
+            session, rt.registry, rt.clock, task_id=task["id"], data={"uitgereikt_op": "gisteren"}, user=people["pol"]
+        )
     assert list(error.value.fields) == ["uitgereikt_op"]
 
 
@@ -200,10 +231,8 @@ def test_a_model_rule_refuses_with_its_own_dutch_message(session, rt, termijn, p
     task = _ready(session, case_id, "Task_opleggen")
     before = session.get(Case, case_id).lock_version
     with pytest.raises(RuleRefused) as refused:
-        cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"dagen": 29},
-                            user=people["bm"])
-    assert refused.value.message == ("een huisverbod duurt ten hoogste 28 dagen; "
-                                     "uiterlijk 2 maart 2026 om 21:15")
+        cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"dagen": 29}, user=people["bm"])
+    assert refused.value.message == ("een huisverbod duurt ten hoogste 28 dagen; uiterlijk 2 maart 2026 om 21:15")
     assert session.get(Case, case_id).lock_version == before
     cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"dagen": 28}, user=people["bm"])
     assert _milestones(session, rt, case_id)[-1][0] == "huisverbod_opgelegd"
@@ -217,20 +246,38 @@ def _termijn_with(old: str, new: str) -> dict[str, bytes]:
     return {**files, name: text.replace(old, new).encode("utf-8")}
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ('name="instantField" value="uitgereikt_op"', 'name="instantField" value="uitgereikt"',
-     "'instantField' noemt 'uitgereikt', maar het formulier heeft geen veld met die naam en format date-time"),
-    ('name="deadlineMessage" value="het huisverbod is op {tijdstip} verlopen"', 'name="deadlineMessage" value=""',
-     "deadlineMessage moet een zin van 1 tot 300 tekens zijn"),
-    ('<spiffworkflow:property name="milestone" value="huisverbod_verlopen" />',
-     '<spiffworkflow:property name="milestone" value="huisverbod_verlopen" />'
-     '<spiffworkflow:property name="deadlineMessage" value="te laat op {tijdstip}" />',
-     "deadlineMessage hoort bij een timer"),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        (
+            'name="instantField" value="uitgereikt_op"',
+            'name="instantField" value="uitgereikt"',
+            "'instantField' noemt 'uitgereikt', maar het formulier heeft geen veld met die naam en format date-time",
+        ),
+        (
+            'name="deadlineMessage" value="het huisverbod is op {tijdstip} verlopen"',
+            'name="deadlineMessage" value=""',
+            "deadlineMessage moet een zin van 1 tot 300 tekens zijn",
+        ),
+        (
+            '<spiffworkflow:property name="milestone" value="huisverbod_verlopen" />',
+            '<spiffworkflow:property name="milestone" value="huisverbod_verlopen" />'
+            '<spiffworkflow:property name="deadlineMessage" value="te laat op {tijdstip}" />',
+            "deadlineMessage hoort bij een timer",
+        ),
+    ],
+)
 def test_deploy_refuses_misused_time_properties(session, rt, old, new, message):
     with pytest.raises(DeployRefused) as refused:
-        deploy_bundle(session, rt.registry, _termijn_with(old, new), region="basis", variant="termijn",
-                      actor="test", now=rt.clock.now())
+        deploy_bundle(
+            session,
+            rt.registry,
+            _termijn_with(old, new),
+            region="basis",
+            variant="termijn",
+            actor="test",
+            now=rt.clock.now(),
+        )
     assert any(message in f.message for f in refused.value.findings), refused.value.findings
 
 
@@ -242,8 +289,11 @@ def test_the_history_shows_revoked_events_and_why_tasks_lapsed(session, rt, term
     history = case_view.case_page(session, rt.registry, case_id, people["bm"])["history"]
     lapsed = [h for h in history if h["action"] == "taak_vervallen"]
     assert [(h["element_title"], h["detail"]["reden"]) for h in lapsed] == [
-        ("Verlengingsbeschikking uitreiken",
-         "vervallen: de verlenging had vóór 12 februari 2026 om 21:15 moeten zijn uitgereikt")]
+        (
+            "Verlengingsbeschikking uitreiken",
+            "vervallen: de verlenging had vóór 12 februari 2026 om 21:15 moeten zijn uitgereikt",
+        )
+    ]
 
     _serve(session, rt, people, case_id, task["id"], END - MINUTE)
     history = case_view.case_page(session, rt.registry, case_id, people["bm"])["history"]

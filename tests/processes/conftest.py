@@ -5,18 +5,19 @@ models (processes/common/), instead of the small fixtures the engine tests use.
 ``people`` and every test in this folder run against a registry that reads
 forms/; everything else (databases, clock) is shared with tests/conftest.py.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-from engine.modeling.forms import FORMS_DIR
-from engine.storage.tables import User
-from engine.modeling.registry import ModelRegistry, deploy_bundle
-from engine.runtime import Runtime
 from engine.accounts.users import add_user
+from engine.modeling.forms import FORMS_DIR
+from engine.modeling.registry import deploy_bundle
+from engine.runtime import Runtime
+from engine.storage.tables import User
 from tests.conftest import BUNDLES, PASSWORD, PROJECT_ROOT, runtime_for
 
 COMMON = PROJECT_ROOT / "processes" / "common"
@@ -32,8 +33,10 @@ def rt(db_url: str, clock) -> Iterator[Runtime]:
 def people(people, session, clock) -> dict[str, User]:
     """The top-level users plus every role that can take the RiHG."""
     extra = {"crisis": (["crisisteam"], ["basis"]), "wt": (["weegteam"], ["basis"])}
-    added = {name: add_user(session, name, roles, regions, password=PASSWORD, now=clock.now())[0]
-             for name, (roles, regions) in extra.items()}
+    added = {
+        name: add_user(session, name, roles, regions, password=PASSWORD, now=clock.now())[0]
+        for name, (roles, regions) in extra.items()
+    }
     return {**people, **added}
 
 
@@ -52,5 +55,6 @@ def rihg_bundle_files(wrapper: Path = RIHG_WRAPPER) -> dict[str, bytes]:
 
 @pytest.fixture
 def rihg_deployed(session, rt: Runtime):
-    return deploy_bundle(session, rt.registry, rihg_bundle_files(), region="basis", variant="rihg-test",
-                         actor="test", now=rt.clock.now()).version
+    return deploy_bundle(
+        session, rt.registry, rihg_bundle_files(), region="basis", variant="rihg-test", actor="test", now=rt.clock.now()
+    ).version

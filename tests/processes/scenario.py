@@ -3,6 +3,7 @@
 Every step goes through the engine exactly as the web and CLI do; the driver
 only finds the right task and the user with the right role.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -11,16 +12,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.cases import operations as cases
-from engine.workflow import timers
-from engine.workflow import worklist
-from engine.modeling.bundle import collect_bundle
+from engine.accounts.users import add_user
 from engine.base.clock import FixedClock
-from engine.storage.tables import Case
+from engine.base.vocabulary import ROLES
+from engine.cases import operations as cases
+from engine.modeling.bundle import collect_bundle
 from engine.modeling.registry import deploy_bundle
 from engine.runtime import Runtime
-from engine.accounts.users import add_user
-from engine.base.vocabulary import ROLES
+from engine.storage.tables import Case
+from engine.workflow import timers, worklist
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 
@@ -30,19 +30,39 @@ class Scenario:
         self.rt, self.session, self.variant, self.region = rt, session, variant, region
         assert isinstance(rt.clock, FixedClock)
         self.clock: FixedClock = rt.clock
-        deploy_bundle(session, rt.registry, collect_bundle(PROCESSES / variant), region=region, variant=variant,
-                      actor="test", now=self.clock.now())
+        deploy_bundle(
+            session,
+            rt.registry,
+            collect_bundle(PROCESSES / variant),
+            region=region,
+            variant=variant,
+            actor="test",
+            now=self.clock.now(),
+        )
         self.users = {}
         for role in ROLES:
             if role.works_cases:
-                self.users[role.code], _ = add_user(session, f"{role.code}.{region}", [role.code], [region],
-                                                    password="scenario-wachtwoord", now=self.clock.now())
+                self.users[role.code], _ = add_user(
+                    session,
+                    f"{role.code}.{region}",
+                    [role.code],
+                    [region],
+                    password="scenario-wachtwoord",
+                    now=self.clock.now(),
+                )
         self.case_id: int | None = None
 
     # --- acting -------------------------------------------------------------
     def start(self, role: str, data: dict[str, Any]) -> int:
-        self.case_id = cases.start_case(self.session, self.rt.registry, self.clock, region=self.region,
-                                        variant=self.variant, data=data, user=self.users[role])
+        self.case_id = cases.start_case(
+            self.session,
+            self.rt.registry,
+            self.clock,
+            region=self.region,
+            variant=self.variant,
+            data=data,
+            user=self.users[role],
+        )
         return self.case_id
 
     def tasks(self) -> list[dict[str, Any]]:
@@ -59,13 +79,26 @@ class Scenario:
     def do(self, element: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
         """Complete the ready task ``element`` as a user of its role; returns the task row."""
         task = self.task(element)
-        cases.complete_task(self.session, self.rt.registry, self.clock, task_id=task["id"], data=data or {},
-                            user=self.users[task["role"]])
+        cases.complete_task(
+            self.session,
+            self.rt.registry,
+            self.clock,
+            task_id=task["id"],
+            data=data or {},
+            user=self.users[task["role"]],
+        )
         return task
 
     def send(self, message: str, role: str, data: dict[str, Any] | None = None) -> None:
-        cases.send_message(self.session, self.rt.registry, self.clock, case_id=self.case_id, message=message,
-                           data=data or {}, user=self.users[role])
+        cases.send_message(
+            self.session,
+            self.rt.registry,
+            self.clock,
+            case_id=self.case_id,
+            message=message,
+            data=data or {},
+            user=self.users[role],
+        )
 
     def advance(self, delta: timedelta) -> int:
         """Move the clock and fire what is due; returns the number of timers fired."""

@@ -1,4 +1,5 @@
 """Reusable steps for the scenario tests: the data each organisation enters."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -10,19 +11,32 @@ from engine.storage.document_tables import Document
 from tests.processes.scenario import Scenario
 
 MELDING: dict[str, Any] = {
-    "adres": "Dorpsstraat 1, Utrecht", "omschrijving": "Mishandeling na een ruzie; partner heeft letsel.",
-    "uithuisgeplaatste_naam": "P. de Vries", "achterblijvers": [{"naam": "S. de Vries", "relatie": "partner"}],
-    "kinderen": [], "aanhouding": False, "vermoeden_kindermishandeling": False,
+    "adres": "Dorpsstraat 1, Utrecht",
+    "omschrijving": "Mishandeling na een ruzie; partner heeft letsel.",
+    "uithuisgeplaatste_naam": "P. de Vries",
+    "achterblijvers": [{"naam": "S. de Vries", "relatie": "partner"}],
+    "kinderen": [],
+    "aanhouding": False,
+    "vermoeden_kindermishandeling": False,
 }
-RIHG_HOOG = {"incident": {"2a": {"signalen": ["2a.2"], "score": "hoog"},
-                          "2c": {"signalen": ["2c.1", "2c.4"], "score": "hoog"},
-                          "2g": {"signalen": ["2g.4"], "score": "hoog"}}}
-RIHG_LAAG = {"incident": {"2a": {"signalen": ["2a.1"], "score": "hoog"},
-                          "2k": {"signalen": ["2k.2"], "score": "midden"}}}
+RIHG_HOOG = {
+    "incident": {
+        "2a": {"signalen": ["2a.2"], "score": "hoog"},
+        "2c": {"signalen": ["2c.1", "2c.4"], "score": "hoog"},
+        "2g": {"signalen": ["2g.4"], "score": "hoog"},
+    }
+}
+RIHG_LAAG = {
+    "incident": {"2a": {"signalen": ["2a.1"], "score": "hoog"}, "2k": {"signalen": ["2k.2"], "score": "midden"}}
+}
 # The imposition instant: the test clock's start (2 February 2026 21:15 Amsterdam); impose() uses the clock's now.
-BESCHIKKING = {"opgelegd_op": "2026-02-02T21:15:00+01:00", "beschikking_plaats": "Dorpsstraat 1, Utrecht",
-               "feiten_en_omstandigheden": "Mishandeling met letsel; dreiging met een mes.",
-               "contactverbod_namen": ["S. de Vries"], "mondeling_aangezegd": False}
+BESCHIKKING = {
+    "opgelegd_op": "2026-02-02T21:15:00+01:00",
+    "beschikking_plaats": "Dorpsstraat 1, Utrecht",
+    "feiten_en_omstandigheden": "Mishandeling met letsel; dreiging met een mes.",
+    "contactverbod_namen": ["S. de Vries"],
+    "mondeling_aangezegd": False,
+}
 
 
 def verzoek(**changes: Any) -> dict[str, Any]:
@@ -94,8 +108,10 @@ def voorleggen_if_asked(s: Scenario, standpunt: str = "huisverbod") -> None:
     """V1–V4: whoever took the RIHG puts the case to the burgemeester (Leidraad principle 7)."""
     for task in s.tasks():
         if task["element"].startswith("Task_voorleggen_"):
-            s.do(task["element"], {"voorlegging_standpunt": standpunt,
-                                   "voorlegging_onderbouwing": "RIHG hoog; dreiging houdt aan."})
+            s.do(
+                task["element"],
+                {"voorlegging_standpunt": standpunt, "voorlegging_onderbouwing": "RIHG hoog; dreiging houdt aan."},
+            )
 
 
 def decide(s: Scenario, by: str, besluit: str = "opleggen", advies: str = "huisverbod", reden: str | None = None):
@@ -123,11 +139,21 @@ def issue(s: Scenario, kind: str, role: str) -> Document:
     return documents.generate_document(s.session, s.rt.registry, s.clock, s.case_id, kind, s.users[role])
 
 
-def record(s: Scenario, document: Document, *, to: str, method: str, by: str, name: str | None = None,
-           note: str | None = None) -> None:
+def record(
+    s: Scenario, document: Document, *, to: str, method: str, by: str, name: str | None = None, note: str | None = None
+) -> None:
     """Proof of service: ``document`` reached ``to`` by ``method``, recorded by a user of role ``by``."""
-    service.record_service(s.session, s.clock, document_id=document.id, recipient_role=to, method=method,
-                           served_at=s.clock.now(), user=s.users[by], recipient_name=name, note=note)
+    service.record_service(
+        s.session,
+        s.clock,
+        document_id=document.id,
+        recipient_role=to,
+        method=method,
+        served_at=s.clock.now(),
+        user=s.users[by],
+        recipient_name=name,
+        note=note,
+    )
 
 
 def serve_beschikking(s: Scenario, issuer: str) -> None:
@@ -141,13 +167,31 @@ def serve_and_notify(s: Scenario, issuer: str = "hulpofficier") -> None:
     serve_beschikking(s, issuer)
     s.do("Task_contactadres", {"contactadres": "Hotel De Post, Utrecht"})
     if s.has_task("Task_mededeling"):
-        record(s, issue(s, "mededeling_burgemeester", "hulpofficier"), to="burgemeester", method="digitaal",
-               by="hulpofficier", name="Burgemeester van Utrecht")
+        record(
+            s,
+            issue(s, "mededeling_burgemeester", "hulpofficier"),
+            to="burgemeester",
+            method="digitaal",
+            by="hulpofficier",
+            name="Burgemeester van Utrecht",
+        )
         s.do("Task_mededeling", {"medegedeeld_op": "2026-02-02T21:50:00+01:00", "mededeling_wijze": "digitaal"})
-    record(s, issue(s, "kennisgeving_achterblijver", "burgemeester"), to="achterblijver",
-           method="in_persoon_getekend", by="burgemeester", name="S. de Vries")
-    record(s, issue(s, "kennisgeving_hulpverlening", "burgemeester"), to="hulpverlening", method="digitaal",
-           by="burgemeester", name="Ambulant team Utrecht")
+    record(
+        s,
+        issue(s, "kennisgeving_achterblijver", "burgemeester"),
+        to="achterblijver",
+        method="in_persoon_getekend",
+        by="burgemeester",
+        name="S. de Vries",
+    )
+    record(
+        s,
+        issue(s, "kennisgeving_hulpverlening", "burgemeester"),
+        to="hulpverlening",
+        method="digitaal",
+        by="burgemeester",
+        name="Ambulant team Utrecht",
+    )
     s.do("Task_kennisgeving", {"achterblijvers_geinformeerd": True, "hulpverlening_geinformeerd": True})
 
 
@@ -168,8 +212,11 @@ def extend(s: Scenario, days: int, facts: str = "De dreiging houdt aan.") -> Non
 
 def withdraw(s: Scenario, motivering: str = "Hulp loopt, veiligheid geborgd.") -> Document:
     """Help is accepted, the burgemeester withdraws and serves the intrekkingsbesluit: the ban ends."""
-    s.send("hulp_geaccepteerd", "hulpverlening", {"hulp_bevestigd_door": "Ambulant team",
-                                                  "hulp_huisgenoten_niet_belemmerd": True})
+    s.send(
+        "hulp_geaccepteerd",
+        "hulpverlening",
+        {"hulp_bevestigd_door": "Ambulant team", "hulp_huisgenoten_niet_belemmerd": True},
+    )
     s.do("Task_intrekking", {"intrekken": True, "intrekking_motivering": motivering})
     document = issue(s, "intrekkingsbesluit", "burgemeester")
     record(s, document, to="uithuisgeplaatste", method="in_persoon_getekend", by="politie")
@@ -184,8 +231,15 @@ def help_without_children(s: Scenario) -> None:
 
 def appeal(s: Scenario, at=None, *, vovo: bool = True, by: str = "uithuisgeplaatste") -> None:
     """The burgemeester records an appeal (with a request for a voorlopige voorziening) lodged at ``at`` (now)."""
-    s.send("beroep_ingesteld", "burgemeester", {"beroep_ingesteld_op": (at or s.clock.now()).isoformat(),
-                                                "beroep_door": by, "voorlopige_voorziening_gevraagd": vovo})
+    s.send(
+        "beroep_ingesteld",
+        "burgemeester",
+        {
+            "beroep_ingesteld_op": (at or s.clock.now()).isoformat(),
+            "beroep_door": by,
+            "voorlopige_voorziening_gevraagd": vovo,
+        },
+    )
 
 
 def prepare_hearing(s: Scenario) -> None:
@@ -195,15 +249,27 @@ def prepare_hearing(s: Scenario) -> None:
 
 
 def vovo_ruling(s: Scenario, granted: bool, at=None) -> None:
-    s.send("uitspraak_voorlopige_voorziening", "burgemeester",
-           {"voorziening_toegewezen": granted, "uitspraak_op": (at or s.clock.now()).isoformat()})
+    s.send(
+        "uitspraak_voorlopige_voorziening",
+        "burgemeester",
+        {"voorziening_toegewezen": granted, "uitspraak_op": (at or s.clock.now()).isoformat()},
+    )
 
 
 def main_ruling(s: Scenario, uitkomst: str, at=None) -> None:
-    s.send("uitspraak_beroep", "burgemeester", {"uitkomst": uitkomst, "uitspraak_op": (at or s.clock.now()).isoformat()})
+    s.send(
+        "uitspraak_beroep", "burgemeester", {"uitkomst": uitkomst, "uitspraak_op": (at or s.clock.now()).isoformat()}
+    )
 
 
 def copies(s: Scenario, task: str, *, veilig_thuis: bool = False) -> None:
     """The burgemeester sends the copies of a ruling (Wth 8)."""
-    s.do(task, {"afschrift_achterblijver": True, "afschrift_politie": True, "afschrift_veilig_thuis": veilig_thuis,
-                "uithuisgeplaatste_mondeling": True})
+    s.do(
+        task,
+        {
+            "afschrift_achterblijver": True,
+            "afschrift_politie": True,
+            "afschrift_veilig_thuis": veilig_thuis,
+            "uithuisgeplaatste_mondeling": True,
+        },
+    )

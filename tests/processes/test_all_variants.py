@@ -1,4 +1,5 @@
 """Scenarios that apply to every variant: each must behave the same where the law does not differ."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,7 +7,16 @@ from datetime import timedelta
 import pytest
 
 from tests.processes.steps import (
-    RIHG_LAAG, VARIANTS, appeal, assess, copies, decide, expires_exactly_at, impose, start_variant, vovo_ruling,
+    RIHG_LAAG,
+    VARIANTS,
+    appeal,
+    assess,
+    copies,
+    decide,
+    expires_exactly_at,
+    impose,
+    start_variant,
+    vovo_ruling,
 )
 
 

@@ -5,9 +5,10 @@ Algemene termijnenwet), also after the ban expired or was withdrawn, and a pendi
 extension (it covers it, Wth 9(2)). A granted voorlopige voorziening suspends a running ban, an annulment
 ends it; the copies of each ruling go out (Wth 8). Legal basis per rule: processes/README.md ("Appeal").
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,10 +16,19 @@ from engine.base.awb_terms import awb_term_end
 from engine.base.errors import Conflict, RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import (
-    VARIANTS, appeal, copies, extend, imposed, main_ruling, prepare_hearing, record, issue, vovo_ruling, withdraw,
+    VARIANTS,
+    appeal,
+    copies,
+    extend,
+    imposed,
+    issue,
+    main_ruling,
+    prepare_hearing,
+    record,
+    vovo_ruling,
+    withdraw,
 )
 
-UTC = timezone.utc
 START = datetime(2026, 2, 2, 20, 15, tzinfo=UTC)  # 21:15 Amsterdam: the ban is imposed
 SERVED = datetime(2026, 2, 3, 8, 0, tzinfo=UTC)  # the beschikking is handed over the next morning
 # Six weeks from the day after that service (Awb 6:8): the last day is Tuesday 17 March 2026, so an appeal is in
@@ -29,8 +39,13 @@ WINDOW_END = datetime(2026, 3, 17, 23, 0, tzinfo=UTC)
 def _served_next_morning(rt, session, variant: str, **start_changes) -> Scenario:
     s = imposed(rt, session, variant, **start_changes)
     s.advance_to(SERVED)
-    record(s, issue(s, "beschikking", "hulpofficier" if variant == "wth-basis" else "burgemeester"),
-           to="uithuisgeplaatste", method="in_persoon_getekend", by="politie")
+    record(
+        s,
+        issue(s, "beschikking", "hulpofficier" if variant == "wth-basis" else "burgemeester"),
+        to="uithuisgeplaatste",
+        method="in_persoon_getekend",
+        by="politie",
+    )
     s.do("Task_uitreiken", {"sleutels_ingenomen": True})
     return s
 
@@ -44,6 +59,7 @@ def test_the_window_is_counted_from_the_bekendmaking_as_the_awb_counts():
 
 
 # --- the window, at its edges, after the ban expired -------------------------------------------------
+
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_an_appeal_after_expiry_a_minute_before_the_window_closes_is_accepted(rt, session, variant):
@@ -77,8 +93,9 @@ def test_a_window_ending_on_a_saturday_runs_to_the_end_of_monday(rt, session):
     # Served on Saturday 7 February: six weeks end on Saturday 21 March, so the term runs on to Monday 23 March.
     s = imposed(rt, session, "wth-basis")
     s.advance_to(datetime(2026, 2, 7, 9, 0, tzinfo=UTC))
-    record(s, issue(s, "beschikking", "hulpofficier"), to="uithuisgeplaatste", method="in_persoon_getekend",
-           by="politie")
+    record(
+        s, issue(s, "beschikking", "hulpofficier"), to="uithuisgeplaatste", method="in_persoon_getekend", by="politie"
+    )
     s.do("Task_uitreiken", {"sleutels_ingenomen": True})
     monday_end = datetime(2026, 3, 23, 23, 0, tzinfo=UTC)
     s.advance_to(monday_end - timedelta(minutes=1))
@@ -87,6 +104,7 @@ def test_a_window_ending_on_a_saturday_runs_to_the_end_of_monday(rt, session):
 
 
 # --- across an extension ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_a_verlengingsbeschikking_opens_a_new_window_of_six_weeks(rt, session, variant):
@@ -137,6 +155,7 @@ def test_a_pending_appeal_survives_an_extension_and_an_annulment_then_ends_the_e
 
 # --- after withdrawal -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_an_appeal_after_withdrawal_runs_its_course_without_touching_the_ended_ban(rt, session, variant):
     s = _served_next_morning(rt, session, variant)
@@ -157,6 +176,7 @@ def test_an_appeal_after_withdrawal_runs_its_course_without_touching_the_ended_b
 
 
 # --- the rulings ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("uitkomst", ["ongegrond", "gegrond_rechtsgevolgen_in_stand", "niet_ontvankelijk"])
 def test_a_main_ruling_that_does_not_annul_leaves_the_ban_running(rt, session, uitkomst):
@@ -207,6 +227,7 @@ def test_a_main_ruling_before_the_vovo_ruling_closes_the_whole_appeal(rt, sessio
 
 
 # --- children and copies ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_children_of_twelve_are_invited_and_veilig_thuis_gets_the_copies(rt, session, variant):

@@ -1,18 +1,33 @@
 """Scenario tests of the baseline model (wth-basis): T1, T2, T3, T7, T8 and the other paths."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from engine.base.errors import Conflict, Forbidden, RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import (
-    MELDING, RIHG_HOOG, RIHG_LAAG, appeal, assess, beschikking, copies, decide, decide_extension, extend,
-    help_without_children, impose, issue, prepare_hearing, record, serve_and_notify, vovo_ruling, withdraw,
+    MELDING,
+    RIHG_HOOG,
+    RIHG_LAAG,
+    appeal,
+    assess,
+    beschikking,
+    copies,
+    decide,
+    decide_extension,
+    extend,
+    help_without_children,
+    impose,
+    issue,
+    prepare_hearing,
+    record,
+    serve_and_notify,
+    vovo_ruling,
+    withdraw,
 )
-
-UTC = timezone.utc
 
 
 @pytest.fixture
@@ -42,8 +57,13 @@ def test_t1_acute_imposed_by_hulpofficier_and_extended_to_28_days(s):
     assert s.var("huisverbod")["einde"] == "2026-02-12T20:15:00+00:00"  # not before it is made known
     with pytest.raises(Conflict):
         s.do("Task_verlenging_uitreiken", {})
-    record(s, issue(s, "verlengingsbeschikking", "burgemeester"), to="uithuisgeplaatste",
-           method="in_persoon_getekend", by="politie")
+    record(
+        s,
+        issue(s, "verlengingsbeschikking", "burgemeester"),
+        to="uithuisgeplaatste",
+        method="in_persoon_getekend",
+        by="politie",
+    )
     s.do("Task_verlenging_uitreiken", {})
     assert s.var("huisverbod")["einde"] == "2026-03-02T20:15:00+00:00"
     assert not s.has_task("Task_verlenging")  # the maximum is reached: no further extension
@@ -51,8 +71,14 @@ def test_t1_acute_imposed_by_hulpofficier_and_extended_to_28_days(s):
     s.advance_to(datetime(2026, 3, 2, 20, 14, tzinfo=UTC))
     assert "huisverbod_verlopen" not in s.milestones()
     s.advance_to(datetime(2026, 3, 2, 20, 15, tzinfo=UTC))
-    assert s.milestones() == ["verzoek_ontvangen", "rihg_afgenomen", "huisverbod_opgelegd", "beschikking_uitgereikt",
-                              "huisverbod_verlengd", "huisverbod_verlopen"]
+    assert s.milestones() == [
+        "verzoek_ontvangen",
+        "rihg_afgenomen",
+        "huisverbod_opgelegd",
+        "beschikking_uitgereikt",
+        "huisverbod_verlengd",
+        "huisverbod_verlopen",
+    ]
     assert s.var("huisverbod")["status"] == "verlopen"
     done = s.completed_by_role()
     assert "Task_mededeling" in done["hulpofficier"]
@@ -89,8 +115,7 @@ def test_t3_child_abuse_consults_veilig_thuis_first_and_hears_child_on_appeal(s)
     s.do("Task_vt_raadplegen", {"bekend_bij_veilig_thuis": True, "advies_veilig_thuis": "Huisverbod aangewezen."})
     decide(s, "hulpofficier")
     s.do("Task_beschikking", beschikking(s))
-    s.do("Task_outreach", {"contact_uithuisgeplaatste": True, "contact_achterblijvers": True,
-                           "contact_kinderen": True})
+    s.do("Task_outreach", {"contact_uithuisgeplaatste": True, "contact_achterblijvers": True, "contact_kinderen": True})
     s.do("Task_veiligheidsplan", {"partnergesprek_gevoerd": True, "veiligheidsafspraken": "x"})
     s.do("Task_kindgericht", {"perspectief_kind": "Bang voor vader.", "omgangsregeling": "geen", "verzoek_rvdk": True})
     assert s.task("Task_rvdk")["role"] == "raad_kinderbescherming"
@@ -161,7 +186,8 @@ def test_extension_beyond_the_maximum_is_refused_and_changes_nothing(s):
         s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 9, "verlenging_feiten": "x"})
     assert str(refused.value) == (
         "Verlenging geweigerd: met 9 dagen zou het huisverbod eindigen op 3 maart 2026 om 21:15, na de maximale duur "
-        "van 28 dagen na het opleggen; het uiterste einde is 2 maart 2026 om 21:15 (Wth 9, eerste lid).")
+        "van 28 dagen na het opleggen; het uiterste einde is 2 maart 2026 om 21:15 (Wth 9, eerste lid)."
+    )
     assert s.case() == before and s.has_task("Task_verlenging")
     extend(s, 8)
     assert s.var("huisverbod")["einde"] == "2026-03-02T20:15:00+00:00"
@@ -174,11 +200,18 @@ def test_extension_after_expiry_is_impossible(s):
     s.advance(timedelta(days=8))
     task = s.task("Task_verlenging")
     s.advance(timedelta(days=2))
-    from engine.cases import operations as cases
     from engine.base.errors import Conflict
+    from engine.cases import operations as cases
+
     with pytest.raises(Conflict):
-        cases.complete_task(s.session, s.rt.registry, s.clock, task_id=task["id"], user=s.users["burgemeester"],
-                            data={"verlengen": True, "verlenging_dagen": 5, "verlenging_feiten": "x"})
+        cases.complete_task(
+            s.session,
+            s.rt.registry,
+            s.clock,
+            task_id=task["id"],
+            user=s.users["burgemeester"],
+            data={"verlengen": True, "verlenging_dagen": 5, "verlenging_feiten": "x"},
+        )
     assert s.milestones()[-1] == "huisverbod_verlopen"
 
 
@@ -207,7 +240,10 @@ def test_declined_extension_runs_out_after_ten_days(s):
 def test_no_legal_ground_refers_elsewhere(s):
     s.start("politie", MELDING)
     s.do("Task_toets", {"meerderjarig": True, "woonsituatie": "incidenteel"})
-    s.do("Task_alternatief", {"doorverwezen_naar": "gedragsaanwijzing_509hh", "doorverwijzing_toelichting": "Geen band met de woning."})
+    s.do(
+        "Task_alternatief",
+        {"doorverwezen_naar": "gedragsaanwijzing_509hh", "doorverwijzing_toelichting": "Geen band met de woning."},
+    )
     assert s.milestones() == ["verzoek_ontvangen", "huisverbod_niet_opgelegd"]
 
 
@@ -216,14 +252,22 @@ def test_arrest_runs_zsm_in_parallel(s):
     zsm = s.task("Task_zsm_afdoening")
     assert (zsm["role"], zsm["due_at"]) == ("om", "2026-02-03T02:15:00+00:00")  # about six hours
     assert s.has_task("Task_toets")
-    s.do("Task_zsm_afdoening", {"zsm_afdoening": "dagvaarden", "gedragsaanwijzing_overwogen": True,
-                                "gedragsaanwijzing_soort": "contactverbod", "gedragsaanwijzing_dagen": 90})
+    s.do(
+        "Task_zsm_afdoening",
+        {
+            "zsm_afdoening": "dagvaarden",
+            "gedragsaanwijzing_overwogen": True,
+            "gedragsaanwijzing_soort": "contactverbod",
+            "gedragsaanwijzing_dagen": 90,
+        },
+    )
     assert s.milestones()[-2:] == ["zsm_besluit", "gedragsaanwijzing_opgelegd"]
     assert s.var("gedragsaanwijzing")["einde"] == "2026-05-03T19:15:00+00:00"  # 90 days, across DST
 
 
 def test_decision_against_the_advice_needs_a_reason(s):
     from engine.base.errors import FormInvalid
+
     s.start("politie", MELDING)
     assess(s, RIHG_HOOG, afnemer="hulpofficier")
     with pytest.raises(FormInvalid):
@@ -237,8 +281,11 @@ def test_help_accepted_leads_to_withdrawal(s):
     impose(s, afnemer="hulpofficier", decider="hulpofficier")
     with pytest.raises(Forbidden):
         s.send("hulp_geaccepteerd", "politie", {"hulp_bevestigd_door": "x", "hulp_huisgenoten_niet_belemmerd": True})
-    s.send("hulp_geaccepteerd", "hulpverlening", {"hulp_bevestigd_door": "Ambulant team",
-                                                  "hulp_huisgenoten_niet_belemmerd": True})
+    s.send(
+        "hulp_geaccepteerd",
+        "hulpverlening",
+        {"hulp_bevestigd_door": "Ambulant team", "hulp_huisgenoten_niet_belemmerd": True},
+    )
     s.do("Task_intrekking", {"intrekken": False, "intrekking_motivering": "Te vroeg."})
     withdraw(s)
     assert s.milestones()[-1] == "huisverbod_ingetrokken"
@@ -249,11 +296,16 @@ def test_violation_is_prosecuted_and_the_ban_continues(s):
     s.start("politie", MELDING)
     impose(s, afnemer="hulpofficier", decider="hulpofficier")
     s.advance(timedelta(days=4))
-    s.send("overtreding_gemeld", "politie", {"overtreding_tijdstip": "2026-02-06T21:00:00+01:00",
-                                             "overtreding_omschrijving": "Weer in de woning."})
+    s.send(
+        "overtreding_gemeld",
+        "politie",
+        {"overtreding_tijdstip": "2026-02-06T21:00:00+01:00", "overtreding_omschrijving": "Weer in de woning."},
+    )
     s.do("Task_pv", {"aangehouden": True, "pv_nummer": "PL0900-2026-1", "kennis_van_huisverbod": "uitreiking_getekend"})
-    s.do("Task_zsm_afdoening", {"zsm_afdoening": "voorgeleiden", "gedragsaanwijzing_overwogen": True,
-                                "gedragsaanwijzing_soort": "geen"})
+    s.do(
+        "Task_zsm_afdoening",
+        {"zsm_afdoening": "voorgeleiden", "gedragsaanwijzing_overwogen": True, "gedragsaanwijzing_soort": "geen"},
+    )
     assert s.milestones()[-2:] == ["overtreding_gemeld", "zsm_besluit"]
     assert s.var("huisverbod")["status"] == "opgelegd"
     assert "overtreding_gemeld" in s.case()["waiting_for"]  # a second violation can be reported

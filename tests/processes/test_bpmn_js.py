@@ -4,6 +4,7 @@ Runs tools/bpmn-check (bpmn-moddle with our spiffworkflow descriptor, bpmnlint's
 recommended rules, bpmn-js's own import walk) through Node. Skipped only when
 Node.js is not installed; `make test` installs it.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,8 @@ import pytest
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SPIFF_XSD
 
-from tools.bpmn_layout import main as layout_main
 from tests.processes.test_layout import MODELS
+from tools.bpmn_layout import main as layout_main
 
 ROOT = Path(__file__).parent.parent.parent
 CHECKER = ROOT / "tools" / "bpmn-check"
@@ -87,9 +88,11 @@ def test_models_without_di_fail(checker, tmp_path):
 
 def test_unknown_extensions_and_attributes_fail_and_are_lost_in_a_round_trip(checker, laid_out, tmp_path):
     content = next(p for p in laid_out if p.name == "sample.bpmn").read_text(encoding="utf-8")
-    content = content.replace("<spiffworkflow:calledDecisionId>",
-                              "<spiffworkflow:notInTheDescriptor>x</spiffworkflow:notInTheDescriptor>"
-                              "<spiffworkflow:calledDecisionId>", 1)
+    content = content.replace(
+        "<spiffworkflow:calledDecisionId>",
+        "<spiffworkflow:notInTheDescriptor>x</spiffworkflow:notInTheDescriptor><spiffworkflow:calledDecisionId>",
+        1,
+    )
     content = content.replace('id="Flow_4"', 'id="Flow_4" colour="red"', 1)
     broken = tmp_path / "broken.bpmn"
     broken.write_text(content, encoding="utf-8")
@@ -135,8 +138,11 @@ def test_moddle_descriptor_covers_the_spiffworkflow_schema():
     for element in xsd.iterfind(".//xsd:element", xs):
         name = element.get("name")
         assert name in types, f"spiffworkflow:{name} is missing from spiffworkflow.json"
-        attributes = {a.get("name") for a in element.iterfind("xsd:complexType//xsd:attribute", xs)
-                      if next(a.iterancestors(f"{{{xs['xsd']}}}element")) is element}
+        attributes = {
+            a.get("name")
+            for a in element.iterfind("xsd:complexType//xsd:attribute", xs)
+            if next(a.iterancestors(f"{{{xs['xsd']}}}element")) is element
+        }
         declared = {p["name"] for p in types[name]["properties"] if p.get("isAttr")}
         assert attributes <= declared, f"spiffworkflow:{name} lacks attributes {attributes - declared}"
 

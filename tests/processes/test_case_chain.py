@@ -3,28 +3,50 @@ the end of the ban closing its open steps, and retention counted from the last b
 
 Legal basis per rule: processes/README.md ("How a ban runs").
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from engine.base.clock import add_legal_term, parse_instant
-from engine.base.errors import InvalidInput, Conflict, Forbidden, FormInvalid, RuleRefused
+from engine.base.errors import Conflict, Forbidden, FormInvalid, InvalidInput, RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import (
-    RIHG_HOOG, VARIANTS, appeal, assess, beschikking, decide, imposed, to_beschikking, decide_extension, expires_exactly_at, extend, issue,
-    prepare_hearing, record, start_variant, vovo_ruling, withdraw,
+    VARIANTS,
+    appeal,
+    beschikking,
+    decide_extension,
+    expires_exactly_at,
+    extend,
+    imposed,
+    issue,
+    prepare_hearing,
+    record,
+    start_variant,
+    to_beschikking,
+    vovo_ruling,
+    withdraw,
 )
 
-UTC = timezone.utc
 START = datetime(2026, 2, 2, 20, 15, tzinfo=UTC)  # 21:15 Amsterdam, the case starts (verzoek ontvangen)
 
 # Steps that belong to the ban itself: none may stay open once it ended.
-BAN_STEPS = {"Task_uitreiken", "Task_contactadres", "Task_nederlegging", "Task_mededeling", "Task_kennisgeving",
-             "Task_verlenging", "Task_verlengingsbeschikking", "Task_verlenging_uitreiken", "Task_intrekking",
-             "Task_intrekkingsbesluit_uitreiken", "Task_pv", "Task_zsm_afdoening"}
-
+BAN_STEPS = {
+    "Task_uitreiken",
+    "Task_contactadres",
+    "Task_nederlegging",
+    "Task_mededeling",
+    "Task_kennisgeving",
+    "Task_verlenging",
+    "Task_verlengingsbeschikking",
+    "Task_verlenging_uitreiken",
+    "Task_intrekking",
+    "Task_intrekkingsbesluit_uitreiken",
+    "Task_pv",
+    "Task_zsm_afdoening",
+}
 
 
 def _open_ban_steps(s: Scenario) -> set[str]:
@@ -36,6 +58,7 @@ def _days(variant: str) -> int:
 
 
 # --- 1. the imposition instant ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_an_imposition_instant_in_the_future_or_before_the_request_is_refused_now_is_accepted(rt, session, variant):
@@ -50,8 +73,9 @@ def test_an_imposition_instant_in_the_future_or_before_the_request_is_refused_no
     assert str(future.value) == "het tijdstip 2 februari 2026 om 21:56 ligt in de toekomst"
     with pytest.raises(InvalidInput) as early:
         s.do("Task_beschikking", beschikking(s, opgelegd_op=(START - timedelta(minutes=1)).isoformat()))
-    assert str(early.value) == ("het tijdstip 2 februari 2026 om 21:14 ligt vóór het begin van de zaak "
-                                "(2 februari 2026 om 21:15)")
+    assert str(early.value) == (
+        "het tijdstip 2 februari 2026 om 21:14 ligt vóór het begin van de zaak (2 februari 2026 om 21:15)"
+    )
     assert "huisverbod_opgelegd" not in s.milestones() and s.has_task("Task_beschikking")
     s.do("Task_beschikking", beschikking(s))  # exactly now
     assert parse_instant(s.var("huisverbod")["opgelegd_op"]) == s.clock.now()
@@ -75,6 +99,7 @@ def test_every_term_counts_from_the_recorded_instant_not_from_when_it_was_typed_
 
 
 # --- 2. extension -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_extension_right_after_imposition_up_to_exactly_the_cap(rt, session, variant):
@@ -100,7 +125,8 @@ def test_an_extension_past_the_cap_is_refused_in_dutch_time(rt, session, variant
         s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": over, "verlenging_feiten": "x"})
     assert str(refused.value) == (
         f"Verlenging geweigerd: met {over} dagen zou het huisverbod eindigen op 3 maart 2026 om 21:15, na de maximale "
-        "duur van 28 dagen na het opleggen; het uiterste einde is 2 maart 2026 om 21:15 (Wth 9, eerste lid).")
+        "duur van 28 dagen na het opleggen; het uiterste einde is 2 maart 2026 om 21:15 (Wth 9, eerste lid)."
+    )
     assert s.has_task("Task_verlenging") and not s.has_task("Task_verlengingsbeschikking")
     extend(s, over - 1)
     assert s.var("huisverbod")["einde"] == s.var("huisverbod")["uiterste_einde"]
@@ -127,7 +153,9 @@ def test_an_extension_not_served_before_the_end_lapses_and_burgemeester_and_poli
     assert "huisverbod_verlengd" not in s.milestones() and s.milestones()[-1] == "huisverbod_verlopen"
     ban = s.var("huisverbod")
     assert ban["status"] == "verlopen" and parse_instant(ban["einde"]) == end
-    told = {t["role"]: t for t in s.tasks() if t["element"] in ("Task_vervallen_burgemeester", "Task_vervallen_politie")}
+    told = {
+        t["role"]: t for t in s.tasks() if t["element"] in ("Task_vervallen_burgemeester", "Task_vervallen_politie")
+    }
     assert set(told) == {"burgemeester", "politie"}
     assert {t["title"] for t in told.values()} == {"Verlenging vervallen: niet tijdig uitgereikt"}
     assert not _open_ban_steps(s)
@@ -138,17 +166,28 @@ def test_an_extension_not_served_before_the_end_lapses_and_burgemeester_and_poli
 
 # --- 3. withdrawal ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_withdrawal_takes_effect_only_when_its_besluit_is_served_and_everyone_is_told(rt, session, variant):
     s = imposed(rt, session, variant)
     s.advance(timedelta(days=3))
-    s.send("hulp_geaccepteerd", "hulpverlening", {"hulp_bevestigd_door": "Ambulant team",
-                                                  "hulp_huisgenoten_niet_belemmerd": True})
+    s.send(
+        "hulp_geaccepteerd",
+        "hulpverlening",
+        {"hulp_bevestigd_door": "Ambulant team", "hulp_huisgenoten_niet_belemmerd": True},
+    )
     assert s.task("Task_intrekking")["role"] == "burgemeester"
     from engine.cases import operations as cases
+
     with pytest.raises(Forbidden):  # only the burgemeester withdraws
-        cases.complete_task(s.session, s.rt.registry, s.clock, task_id=s.task("Task_intrekking")["id"],
-                            data={"intrekken": True, "intrekking_motivering": "x"}, user=s.users["hulpverlening"])
+        cases.complete_task(
+            s.session,
+            s.rt.registry,
+            s.clock,
+            task_id=s.task("Task_intrekking")["id"],
+            data={"intrekken": True, "intrekking_motivering": "x"},
+            user=s.users["hulpverlening"],
+        )
     s.do("Task_intrekking", {"intrekken": True, "intrekking_motivering": "Hulp loopt, veiligheid geborgd."})
     decided = s.clock.now()
     assert s.task("Task_intrekkingsbesluit_uitreiken")["role"] == "burgemeester"
@@ -174,6 +213,7 @@ def test_withdrawal_takes_effect_only_when_its_besluit_is_served_and_everyone_is
 
 # --- 4. the end of the ban closes its open steps --------------------------------------------------------
 
+
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_after_expiry_no_step_of_the_ban_stays_open(rt, session, variant):
     s = start_variant(rt, session, variant)
@@ -189,8 +229,11 @@ def test_after_expiry_no_step_of_the_ban_stays_open(rt, session, variant):
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_after_a_suspension_by_the_court_no_step_of_the_ban_stays_open(rt, session, variant):
     s = imposed(rt, session, variant)
-    s.send("overtreding_gemeld", "politie", {"overtreding_tijdstip": "2026-02-03T21:00:00+01:00",
-                                             "overtreding_omschrijving": "Weer in de woning."})
+    s.send(
+        "overtreding_gemeld",
+        "politie",
+        {"overtreding_tijdstip": "2026-02-03T21:00:00+01:00", "overtreding_omschrijving": "Weer in de woning."},
+    )
     appeal(s)
     prepare_hearing(s)
     vovo_ruling(s, granted=True)
@@ -211,6 +254,7 @@ def test_after_withdrawal_no_step_of_the_ban_stays_open_even_unserved(rt, sessio
 
 
 # --- 5. retention: five years after the last beschikking ----------------------------------------------
+
 
 def _finish_basis(s: Scenario) -> None:
     s.do("Task_outreach", {"contact_uithuisgeplaatste": True, "contact_achterblijvers": True})
@@ -241,8 +285,10 @@ def test_retention_after_withdrawal_is_five_years_after_the_intrekkingsbesluit(r
     withdraw(s)
     decided = parse_instant(s.var("huisverbod")["laatste_beschikking_op"])
     assert decided == START + timedelta(days=4, hours=3)
-    s.do("Task_intrekking_achterblijver", {"achterblijver_geinformeerd_op": "2026-02-07T10:00:00+01:00",
-                                           "informeren_wijze": "telefonisch"})
+    s.do(
+        "Task_intrekking_achterblijver",
+        {"achterblijver_geinformeerd_op": "2026-02-07T10:00:00+01:00", "informeren_wijze": "telefonisch"},
+    )
     s.do("Task_intrekking_politie", {"kennis_genomen": True})
     s.do("Task_intrekking_hulpverlening", {"kennis_genomen": True})
     _finish_basis(s)
@@ -264,6 +310,7 @@ def test_retention_in_v4_counts_from_the_beschikking_not_from_18_months_of_monit
 
 
 # --- the immediate danger made plausible from a pattern (Leidraad principle 3) -------------------------
+
 
 def test_the_beschikking_states_the_danger_from_a_pattern_when_given(rt, session):
     s = start_variant(rt, session, "v1-brede-toegang")

@@ -1,4 +1,5 @@
 """The BPMN layout tool: complete, readable DI that leaves the process model itself alone."""
+
 from __future__ import annotations
 
 import itertools
@@ -28,9 +29,11 @@ NS = {
     "di": "http://www.omg.org/spec/DD/20100524/DI",
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
-FLOW_NODES = ("task userTask manualTask scriptTask serviceTask businessRuleTask sendTask receiveTask "
-              "callActivity subProcess startEvent endEvent intermediateCatchEvent intermediateThrowEvent "
-              "boundaryEvent exclusiveGateway parallelGateway inclusiveGateway eventBasedGateway").split()
+FLOW_NODES = (
+    "task userTask manualTask scriptTask serviceTask businessRuleTask sendTask receiveTask "
+    "callActivity subProcess startEvent endEvent intermediateCatchEvent intermediateThrowEvent "
+    "boundaryEvent exclusiveGateway parallelGateway inclusiveGateway eventBasedGateway"
+).split()
 EDGE_ELEMENTS = ("sequenceFlow", "association", "dataInputAssociation", "dataOutputAssociation")
 
 
@@ -128,13 +131,19 @@ def test_no_shapes_or_labels_overlap(model):
     _, _, path = model
     root = _parse(path)
     hosts = {b.get("id"): b.get("attachedToRef") for b in root.iterfind(".//bpmn:boundaryEvent", NS)}
-    containers = {e.get("id") for e in root.iterfind(".//bpmn:participant", NS)} | \
-                 {e.get("id") for e in root.iterfind(".//bpmn:lane", NS)}
+    containers = {e.get("id") for e in root.iterfind(".//bpmn:participant", NS)} | {
+        e.get("id") for e in root.iterfind(".//bpmn:lane", NS)
+    }
     for plane in _planes(root).values():
         shapes = {i: plane.box(i) for i in plane.shapes if i not in containers}
         labels = {i: plane.label(i) for i in plane.shapes if plane.label(i) is not None}
-        labels.update({f"{i} label": _rect(e.find("bpmndi:BPMNLabel/dc:Bounds", NS))
-                       for i, e in plane.edges.items() if e.find("bpmndi:BPMNLabel", NS) is not None})
+        labels.update(
+            {
+                f"{i} label": _rect(e.find("bpmndi:BPMNLabel/dc:Bounds", NS))
+                for i, e in plane.edges.items()
+                if e.find("bpmndi:BPMNLabel", NS) is not None
+            }
+        )
         for (a, box_a), (b, box_b) in itertools.combinations(shapes.items(), 2):
             if hosts.get(a) == b or hosts.get(b) == a:
                 continue
@@ -214,8 +223,9 @@ def test_sequence_flows_are_orthogonal_attached_and_clear_of_other_shapes(model)
     _, _, path = model
     root = _parse(path)
     planes = _planes(root)
-    containers = {e.get("id") for e in root.iterfind(".//bpmn:participant", NS)} | \
-                 {e.get("id") for e in root.iterfind(".//bpmn:lane", NS)}
+    containers = {e.get("id") for e in root.iterfind(".//bpmn:participant", NS)} | {
+        e.get("id") for e in root.iterfind(".//bpmn:lane", NS)
+    }
     for flow in root.iterfind(".//bpmn:sequenceFlow", NS):
         plane = next(p for p in planes.values() if flow.get("id") in p.edges)
         points = plane.points(flow.get("id"))
@@ -230,16 +240,18 @@ def test_sequence_flows_are_orthogonal_attached_and_clear_of_other_shapes(model)
         if target.x > source.right:
             assert points[-1][0] == target.x, f"{flow.get('id')} runs forward but does not enter from the left"
         else:
-            assert points[-1][1] == target.bottom or points[-1][0] == target.x, \
+            assert points[-1][1] == target.bottom or points[-1][0] == target.x, (
                 f"{flow.get('id')} loops back but enters neither from below nor from the left"
+            )
         ends = {flow.get("sourceRef"), flow.get("targetRef")}
         hosts = {root.find(f".//*[@id='{i}']").get("attachedToRef") for i in ends} - {None}
         for ident in plane.shapes:
             if ident in containers or ident in ends or ident in hosts:
                 continue
             box = plane.box(ident)
-            assert not any(_crosses(a, b, box) for a, b in zip(points, points[1:])), \
+            assert not any(_crosses(a, b, box) for a, b in zip(points, points[1:])), (
                 f"{flow.get('id')} runs through {ident}"
+            )
 
 
 def test_loops_run_back_underneath():
@@ -258,8 +270,18 @@ def test_loops_run_back_underneath():
 def test_nodes_run_left_to_right_along_the_flow():
     root = etree.fromstring(layout_bytes(MODELS["sample"].read_bytes()))
     plane = _planes(root)["Collaboration_1"]
-    order = ["StartEvent_1", "Task_verzoek", "Rule_advies", "Gateway_advies", "Task_besluit",
-             "Call_check", "Script_opleggen", "Gateway_wacht", "Catch_overtreding", "End_overtreding"]
+    order = [
+        "StartEvent_1",
+        "Task_verzoek",
+        "Rule_advies",
+        "Gateway_advies",
+        "Task_besluit",
+        "Call_check",
+        "Script_opleggen",
+        "Gateway_wacht",
+        "Catch_overtreding",
+        "End_overtreding",
+    ]
     xs = [plane.box(i).x + plane.box(i).w / 2 for i in order]
     assert xs == sorted(xs) and len(set(xs)) == len(xs)
     # The main path within a lane is one straight line.
@@ -288,7 +310,9 @@ def test_subprocesses_are_collapsed_with_a_drill_down_plane_of_their_own():
         assert main_plane.shapes[sub].get("isExpanded") == "false"
         assert main_plane.box(sub).w == 100 and main_plane.box(sub).h == 80
     assert planes["Sub_beoordeling"].shapes["Sub_samenvatten"].get("isExpanded") == "false"
-    assert {"Start_beoordeling", "Task_risico", "Task_veiligheid", "End_beoordeling"} <= set(planes["Sub_beoordeling"].shapes)
+    assert {"Start_beoordeling", "Task_risico", "Task_veiligheid", "End_beoordeling"} <= set(
+        planes["Sub_beoordeling"].shapes
+    )
     assert {"Start_samenvatten", "Script_samenvatten"} <= set(planes["Sub_samenvatten"].shapes)
     assert {"Start_update", "Task_update", "End_update"} <= set(planes["Sub_update"].shapes)
     assert "Task_risico" not in main_plane.shapes
@@ -323,11 +347,13 @@ def test_model_content_is_unchanged(model):
     created = [e for e in kept if _local(e) == "collaboration" and before.find("bpmn:collaboration", NS) is None]
     for element in created:
         kept.remove(element)
-        assert [(p.get("processRef"), p.get("name")) for p in element] == \
-               [(p.get("id"), p.get("name")) for p in before.iterfind("bpmn:process", NS)]
+        assert [(p.get("processRef"), p.get("name")) for p in element] == [
+            (p.get("id"), p.get("name")) for p in before.iterfind("bpmn:process", NS)
+        ]
     original_children = [e for e in before if _local(e) != "BPMNDiagram"]
-    assert [etree.tostring(e, method="c14n", exclusive=True) for e in kept] == \
-           [etree.tostring(e, method="c14n", exclusive=True) for e in original_children]
+    assert [etree.tostring(e, method="c14n", exclusive=True) for e in kept] == [
+        etree.tostring(e, method="c14n", exclusive=True) for e in original_children
+    ]
 
 
 def _specs(path: Path) -> dict[str, tuple[list[str], list[str]]]:
@@ -339,7 +365,10 @@ def _specs(path: Path) -> dict[str, tuple[list[str], list[str]]]:
     result = {}
     for process in root.iterfind("bpmn:process[@isExecutable='true']", NS):
         spec = parser.get_spec(process.get("id"))
-        result[spec.name] = (sorted(spec.task_specs), sorted(parser.get_subprocess_specs(spec.name, require_call_activity_specs=False)))
+        result[spec.name] = (
+            sorted(spec.task_specs),
+            sorted(parser.get_subprocess_specs(spec.name, require_call_activity_specs=False)),
+        )
     return result
 
 
@@ -387,14 +416,21 @@ def test_existing_collaboration_is_kept_and_missing_participants_added():
     collaborations = root.findall("bpmn:collaboration", NS)
     assert [c.get("id") for c in collaborations] == ["Collaboration_wachten"]
     assert [p.get("id") for p in collaborations[0]] == ["Participant_wachten"]
-    extra = MODELS["event_gateway"].read_bytes().replace(
-        b"</bpmn:definitions>",
-        b'<bpmn:process id="tweede" name="Tweede" isExecutable="true"><bpmn:startEvent id="S2" name="Begin" />'
-        b"</bpmn:process></bpmn:definitions>")
+    extra = (
+        MODELS["event_gateway"]
+        .read_bytes()
+        .replace(
+            b"</bpmn:definitions>",
+            b'<bpmn:process id="tweede" name="Tweede" isExecutable="true"><bpmn:startEvent id="S2" name="Begin" />'
+            b"</bpmn:process></bpmn:definitions>",
+        )
+    )
     root = etree.fromstring(layout_bytes(extra))
     participants = root.findall("bpmn:collaboration/bpmn:participant", NS)
-    assert [(p.get("id"), p.get("processRef")) for p in participants] == \
-        [("Participant_wachten", "layout_event_gateway"), ("Participant_tweede", "tweede")]
+    assert [(p.get("id"), p.get("processRef")) for p in participants] == [
+        ("Participant_wachten", "layout_event_gateway"),
+        ("Participant_tweede", "tweede"),
+    ]
     plane = _planes(root)["Collaboration_wachten"]
     assert plane.box("Participant_wachten").bottom < plane.box("Participant_tweede").y
     assert plane.box("Participant_tweede").contains(plane.box("S2"))
@@ -402,8 +438,10 @@ def test_existing_collaboration_is_kept_and_missing_participants_added():
 
 def test_refuses_what_is_not_plain_bpmn(tmp_path, capsys):
     with pytest.raises(LayoutError, match="DOCTYPE"):
-        layout_bytes(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "x">]>'
-                     b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&e;</bpmn:definitions>')
+        layout_bytes(
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "x">]>'
+            b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&e;</bpmn:definitions>'
+        )
     with pytest.raises(LayoutError, match="not a BPMN"):
         layout_bytes(b"<definitions/>")
     broken = tmp_path / "broken.bpmn"

@@ -1,5 +1,6 @@
 """Every bundled model is modeller-ready: laid out, importable into bpmn-js without warnings, lint-clean,
 and every variant deploys with the engine's checks."""
+
 from __future__ import annotations
 
 import json
@@ -9,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tools.bpmn_layout import main as layout_main
 from engine.modeling.bundle import collect_bundle
 from engine.modeling.registry import parse_bundle
 from tests.conftest import PROJECT_ROOT
+from tools.bpmn_layout import main as layout_main
 
 PROCESSES = PROJECT_ROOT / "processes"
 MODELS = sorted(PROCESSES.rglob("*.bpmn"))
@@ -35,11 +36,18 @@ def test_every_model_imports_into_bpmn_js_without_warnings_and_passes_bpmnlint()
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
     subprocess.run(["bash", str(CHECKER / "install.sh")], check=True, capture_output=True)
-    result = subprocess.run(["node", str(CHECKER / "check.mjs"), "--roundtrip", *map(str, MODELS)],
-                            capture_output=True, text=True, cwd=PROJECT_ROOT)
+    result = subprocess.run(
+        ["node", str(CHECKER / "check.mjs"), "--roundtrip", *map(str, MODELS)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
     reports = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert len(reports) == len(MODELS), result.stderr
-    problems = {Path(r["file"]).name: r for r in reports
-                if r.get("warnings") or r.get("missingDi") or any(l.get("category") == "error" for l in r.get("lint", []))}
+    problems = {
+        Path(r["file"]).name: r
+        for r in reports
+        if r.get("warnings") or r.get("missingDi") or any(item.get("category") == "error" for item in r.get("lint", []))
+    }
     assert problems == {}
     assert result.returncode == 0, result.stderr

@@ -1,15 +1,14 @@
 """Scenario tests of the pilot variants: T4, T5, T6, T8 (V3) and what each variant changes."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from engine.base.errors import Forbidden, FormInvalid
 from tests.processes.scenario import Scenario
 from tests.processes.steps import BESCHIKKING, RIHG_HOOG, assess, decide, impose, issue, record, verzoek
-
-UTC = timezone.utc
 
 
 def scenario(rt, session, variant: str) -> Scenario:
@@ -23,10 +22,22 @@ def test_t4_v2_weegteam_rejects_a_wijkteam_request_with_advice(rt, session):
     assert (wegen["role"], wegen["due_at"]) == ("weegteam", "2026-02-04T20:15:00+00:00")
     with pytest.raises(FormInvalid):  # a rejection needs advice
         s.do("Task_wegen", {"weegteam_besluit": "afwijzen", "weegteam_afweging": "Onvoldoende onderbouwd."})
-    s.do("Task_wegen", {"weegteam_besluit": "afwijzen", "weegteam_afweging": "Onvoldoende onderbouwd.",
-                        "weegteam_advies": "Schakel het wijkteam en Veilig Thuis in voor vrijwillige hulp."})
-    record(s, issue(s, "afwijzing_weegteam", "weegteam"), to="verzoeker", method="digitaal", by="weegteam",
-           name="Wijkteam Utrecht-Noord")
+    s.do(
+        "Task_wegen",
+        {
+            "weegteam_besluit": "afwijzen",
+            "weegteam_afweging": "Onvoldoende onderbouwd.",
+            "weegteam_advies": "Schakel het wijkteam en Veilig Thuis in voor vrijwillige hulp.",
+        },
+    )
+    record(
+        s,
+        issue(s, "afwijzing_weegteam", "weegteam"),
+        to="verzoeker",
+        method="digitaal",
+        by="weegteam",
+        name="Wijkteam Utrecht-Noord",
+    )
     s.do("Task_afwijzing", {"afwijzing_verzonden_op": "2026-02-03T10:00:00+01:00"})
     assert s.milestones() == ["verzoek_ontvangen", "weegteam_afgewezen"]
     assert s.case()["status"] == "completed"
@@ -54,13 +65,25 @@ def test_t6_v4_violation_on_day_4_is_prosecuted_with_mandatory_509hh_and_the_ban
     assert s.var("huisverbod")["einde"] == "2026-02-16T20:15:00+00:00"  # P14D
     s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"})
     s.advance(timedelta(days=4))
-    s.send("overtreding_gemeld", "politie", {"overtreding_tijdstip": "2026-02-06T21:00:00+01:00",
-                                             "overtreding_omschrijving": "Betrad de woning."})
+    s.send(
+        "overtreding_gemeld",
+        "politie",
+        {"overtreding_tijdstip": "2026-02-06T21:00:00+01:00", "overtreding_omschrijving": "Betrad de woning."},
+    )
     s.do("Task_pv", {"aangehouden": True, "pv_nummer": "PL-1", "kennis_van_huisverbod": "uitreiking_getekend"})
-    s.do("Task_zsm_afdoening", {"zsm_afdoening": "dagvaarden", "gedragsaanwijzing_overwogen": False,
-                                "gedragsaanwijzing_soort": "geen"})
-    s.do("Task_zsm_509hh", {"gedragsaanwijzing_overwogen": True, "gedragsaanwijzing_soort": "contactverbod",
-                            "gedragsaanwijzing_dagen": 90, "afweging_509hh": "Ernstige bezwaren, herhaling."})
+    s.do(
+        "Task_zsm_afdoening",
+        {"zsm_afdoening": "dagvaarden", "gedragsaanwijzing_overwogen": False, "gedragsaanwijzing_soort": "geen"},
+    )
+    s.do(
+        "Task_zsm_509hh",
+        {
+            "gedragsaanwijzing_overwogen": True,
+            "gedragsaanwijzing_soort": "contactverbod",
+            "gedragsaanwijzing_dagen": 90,
+            "afweging_509hh": "Ernstige bezwaren, herhaling.",
+        },
+    )
     assert s.milestones()[-3:] == ["overtreding_gemeld", "zsm_besluit", "gedragsaanwijzing_opgelegd"]
     assert s.var("gedragsaanwijzing")["soort"] == "contactverbod"
     assert s.var("huisverbod")["status"] == "opgelegd"
@@ -107,8 +130,9 @@ def test_v3_allows_only_politie_and_veilig_thuis_to_start(rt, session):
     assert s.task("Task_rihg_politie")["role"] == "politie"
 
 
-@pytest.mark.parametrize("starter, afnemer", [("crisisteam", "crisisteam"), ("veilig_thuis", "veilig_thuis"),
-                                              ("vrouwenopvang", "politie")])
+@pytest.mark.parametrize(
+    "starter, afnemer", [("crisisteam", "crisisteam"), ("veilig_thuis", "veilig_thuis"), ("vrouwenopvang", "politie")]
+)
 def test_v1_any_party_may_request_and_the_rihg_taker_follows_the_requester(rt, session, starter, afnemer):
     s = scenario(rt, session, "v1-brede-toegang")
     s.start(starter, verzoek())
@@ -123,8 +147,9 @@ def test_v1_ex_partner_without_dwelling_link_gets_an_alternative_measure(rt, ses
     s = scenario(rt, session, "v1-brede-toegang")
     s.start("politie", verzoek())
     s.do("Task_toets", {"meerderjarig": True, "woonsituatie": "geen"})
-    task = s.do("Task_alternatief", {"alternatieve_maatregel": "contactverbod",
-                                     "alternatief_motivering": "Ex-partner stalkt."})
+    task = s.do(
+        "Task_alternatief", {"alternatieve_maatregel": "contactverbod", "alternatief_motivering": "Ex-partner stalkt."}
+    )
     assert task["role"] == "burgemeester"
     assert s.milestones()[-1] == "huisverbod_niet_opgelegd"
 
@@ -135,7 +160,10 @@ def test_v4_integral_weighing_can_choose_a_lighter_measure(rt, session):
     s.do("Task_wegen", {"weegteam_besluit": "toewijzen", "weegteam_afweging": "Patroon van dreiging."})
     s.do("Task_integraal", {"integrale_maatregel": "alternatief", "integrale_motivering": "Contactverbod volstaat."})
     s.do("Task_alternatief_integraal", {"alternatieve_maatregel": "contactverbod", "alternatief_motivering": "x"})
-    s.do("Task_verbod_besluit", {"verbod_opleggen": False, "verbod_motivering": "Afspraken met de hulpverlening volstaan."})
+    s.do(
+        "Task_verbod_besluit",
+        {"verbod_opleggen": False, "verbod_motivering": "Afspraken met de hulpverlening volstaan."},
+    )
     assert s.milestones() == ["verzoek_ontvangen", "weegteam_toegewezen", "huisverbod_niet_opgelegd"]
     assert not s.has_task("Task_toets")
 
@@ -177,14 +205,26 @@ def test_monitoring_signal_sends_the_case_back_to_verzoeken(rt, session):
     s.do("Task_regiehouder", {"regiehouder": "Wijkteam Noord"})
     assert s.milestones()[-1] == "monitoring_gestart"
     with pytest.raises(Forbidden):  # only organisations in contact with the household report it
-        s.send("veiligheid_opnieuw_in_geding", "burgemeester", {"signaal": "x", "signaal_op": s.clock.now().isoformat()})
+        s.send(
+            "veiligheid_opnieuw_in_geding", "burgemeester", {"signaal": "x", "signaal_op": s.clock.now().isoformat()}
+        )
     with pytest.raises(FormInvalid):  # the moment of the new facts is part of the report
         s.send("veiligheid_opnieuw_in_geding", "wijkteam", {"signaal": "Nieuwe melding van buren."})
-    s.send("veiligheid_opnieuw_in_geding", "wijkteam", {"signaal": "Nieuwe melding van buren.",
-                                                        "signaal_op": s.clock.now().isoformat()})
+    s.send(
+        "veiligheid_opnieuw_in_geding",
+        "wijkteam",
+        {"signaal": "Nieuwe melding van buren.", "signaal_op": s.clock.now().isoformat()},
+    )
     task = s.task("Task_nieuwe_feiten")  # fresh facts first: the new round decides on them
     assert task["role"] == "politie" and not s.has_task("Task_toets")
-    s.do("Task_nieuwe_feiten", {"omschrijving": "Opnieuw geweld; buren belden.", "kinderen": [],
-                                "aanhouding": True, "vermoeden_kindermishandeling": False})
+    s.do(
+        "Task_nieuwe_feiten",
+        {
+            "omschrijving": "Opnieuw geweld; buren belden.",
+            "kinderen": [],
+            "aanhouding": True,
+            "vermoeden_kindermishandeling": False,
+        },
+    )
     assert s.has_task("Task_toets") and s.has_task("Task_zsm_afdoening")  # back to beoordelen, with the arrest
     assert s.case()["status"] == "active"

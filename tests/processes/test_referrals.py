@@ -1,12 +1,13 @@
 """Issue 11: referrals create work. A referral for a 509hh gedragsaanwijzing gives the OM a task; an alternative
 measure (gebieds-, locatie- of contactverbod) gives the burgemeester a decision with its own document, served
 before it counts; a referral without a receiver is refused. Basis: processes/README.md ("Referrals")."""
+
 from __future__ import annotations
 
 import pytest
 
-from engine.documents import generation as documents
 from engine.base.errors import Conflict, FormInvalid
+from engine.documents import generation as documents
 from tests.processes.scenario import Scenario
 from tests.processes.steps import VARIANTS, record, start_variant
 
@@ -34,8 +35,15 @@ def test_a_509hh_referral_gives_the_om_a_task(rt, session, variant):
     assert "huisverbod_niet_opgelegd" in s.milestones()
     task = s.task("Task_509hh_om")
     assert task["role"] == "om"
-    s.do("Task_509hh_om", {"gedragsaanwijzing_overwogen": True, "gedragsaanwijzing_soort": "contactverbod",
-                           "gedragsaanwijzing_dagen": 60, "afweging_509hh": "Ernstige bezwaren; stalking."})
+    s.do(
+        "Task_509hh_om",
+        {
+            "gedragsaanwijzing_overwogen": True,
+            "gedragsaanwijzing_soort": "contactverbod",
+            "gedragsaanwijzing_dagen": 60,
+            "afweging_509hh": "Ernstige bezwaren; stalking.",
+        },
+    )
     assert s.milestones()[-1] == "gedragsaanwijzing_opgelegd"
     assert s.var("doorverwijzing_uitkomst")["gedragsaanwijzing"] == "contactverbod"
 
@@ -48,14 +56,22 @@ def test_an_alternative_ban_is_a_decision_with_its_own_document_that_must_be_ser
     assert decision["role"] == "burgemeester"
     with pytest.raises(FormInvalid):  # imposing needs the ban itself and its duration
         s.do("Task_verbod_besluit", {"verbod_opleggen": True, "verbod_motivering": "Stalking bij de woning."})
-    s.do("Task_verbod_besluit", {"verbod_opleggen": True, "verbod_omschrijving": "Niet in de Dorpsstraat en omgeving.",
-                                 "verbod_dagen": 30, "verbod_motivering": "Stalking bij de woning."})
+    s.do(
+        "Task_verbod_besluit",
+        {
+            "verbod_opleggen": True,
+            "verbod_omschrijving": "Niet in de Dorpsstraat en omgeving.",
+            "verbod_dagen": 30,
+            "verbod_motivering": "Stalking bij de woning.",
+        },
+    )
     serve = s.task("Task_verbod_uitreiken")
     assert serve["role"] == "politie"
     with pytest.raises(Conflict, match="besluit gebieds-, locatie- of contactverbod"):
         s.do("Task_verbod_uitreiken", {"kennis_genomen": True})
-    document = documents.generate_document(s.session, s.rt.registry, s.clock, s.case_id,
-                                           "besluit_alternatief_verbod", s.users["burgemeester"])
+    document = documents.generate_document(
+        s.session, s.rt.registry, s.clock, s.case_id, "besluit_alternatief_verbod", s.users["burgemeester"]
+    )
     assert "Niet in de Dorpsstraat en omgeving." in document.html and "30 dagen" in document.html
     record(s, document, to="uithuisgeplaatste", method="in_persoon_getekend", by="politie")
     s.do("Task_verbod_uitreiken", {"kennis_genomen": True})

@@ -4,6 +4,7 @@ advice, the decision with its deviation reason, and refusal of bad input.
 Everything goes through engine.cases.operations with the real forms and the real models
 of processes/common, on SQLite and PostgreSQL; no DMN code is called directly.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,15 +12,20 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from engine.cases import operations as cases
-from engine.workflow import worklist
 from engine.base.errors import FormInvalid, ProcessError
-from engine.storage.tables import Case, CaseEvent
+from engine.cases import operations as cases
 from engine.rihg.instrument import ANNEX, NIEUW_PERSPECTIEF
+from engine.storage.tables import Case, CaseEvent
+from engine.workflow import worklist
 from tests.processes.conftest import COMMON
 
-USER_FOR_ROLE = {"politie": "pol", "hulpofficier": "hovj", "veilig_thuis": "vt", "crisisteam": "crisis",
-                 "burgemeester": "bm"}
+USER_FOR_ROLE = {
+    "politie": "pol",
+    "hulpofficier": "hovj",
+    "veilig_thuis": "vt",
+    "crisisteam": "crisis",
+    "burgemeester": "bm",
+}
 
 
 def _start(session, rt, *, afnemer="hulpofficier", besluit_door="burgemeester", catalogus="basis") -> int:
@@ -34,8 +40,9 @@ def _only_task(session, case_id) -> dict[str, Any]:
 
 
 def _complete(session, rt, people, task, data) -> None:
-    cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data=data,
-                        user=people[USER_FOR_ROLE[task["role"]]])
+    cases.complete_task(
+        session, rt.registry, rt.clock, task_id=task["id"], data=data, user=people[USER_FOR_ROLE[task["role"]]]
+    )
 
 
 def _variables(session, rt, case_id) -> dict[str, Any]:
@@ -44,8 +51,10 @@ def _variables(session, rt, case_id) -> dict[str, Any]:
 
 def _scored(**levels: dict[str, str]) -> dict[str, Any]:
     """Form data from {level: {indicator: score}}; every scored indicator gets its first signal ticked."""
-    return {level: {code: {"signalen": [f"{code}.1"], "score": score} for code, score in scores.items()}
-            for level, scores in levels.items()}
+    return {
+        level: {code: {"signalen": [f"{code}.1"], "score": score} for code, score in scores.items()}
+        for level, scores in levels.items()
+    }
 
 
 ALL_LOW = {level.key: {i.code: "laag" for i in level.indicators} for level in ANNEX.levels}
@@ -54,26 +63,43 @@ ALL_LOW = {level.key: {i.code: "laag" for i in level.indicators} for level in AN
 ADVICE_CASES = [
     ("niets aangevinkt", {}, ("laag", "laag", "laag"), "geen"),
     ("alles laag", _scored(**ALL_LOW), ("laag", "laag", "laag"), "geen"),
-    ("precies twee hoog in incident", _scored(incident={"2c": "hoog", "2g": "hoog"}), ("laag", "hoog", "laag"),
-     "huisverbod"),
+    (
+        "precies twee hoog in incident",
+        _scored(incident={"2c": "hoog", "2g": "hoog"}),
+        ("laag", "hoog", "laag"),
+        "huisverbod",
+    ),
     ("twee hoog in persoon", _scored(persoon={"1a": "hoog", "1c": "hoog"}), ("hoog", "laag", "laag"), "huisverbod"),
-    ("één hoog in elk niveau", _scored(persoon={"1b": "hoog"}, incident={"2a": "hoog"},
-                                       leefomstandigheden={"3f": "hoog"}), ("midden", "midden", "midden"), "geen"),
-    ("hoog in elk niveau", _scored(persoon={"1a": "hoog", "1b": "hoog"}, incident={"2c": "hoog", "2h": "hoog"},
-                                   leefomstandigheden={"3a": "hoog", "3e": "hoog"}), ("hoog", "hoog", "hoog"),
-     "huisverbod"),
+    (
+        "één hoog in elk niveau",
+        _scored(persoon={"1b": "hoog"}, incident={"2a": "hoog"}, leefomstandigheden={"3f": "hoog"}),
+        ("midden", "midden", "midden"),
+        "geen",
+    ),
+    (
+        "hoog in elk niveau",
+        _scored(
+            persoon={"1a": "hoog", "1b": "hoog"},
+            incident={"2c": "hoog", "2h": "hoog"},
+            leefomstandigheden={"3a": "hoog", "3e": "hoog"},
+        ),
+        ("hoog", "hoog", "hoog"),
+        "huisverbod",
+    ),
     ("twee midden", _scored(leefomstandigheden={"3b": "midden", "3c": "midden"}), ("laag", "laag", "midden"), "geen"),
     ("één midden", _scored(incident={"2k": "midden"}), ("laag", "laag", "laag"), "geen"),
     ("één hoog en één midden", _scored(incident={"2d": "hoog", "2e": "midden"}), ("laag", "midden", "laag"), "geen"),
-    ("drie hoog verspreid, twee in leefomstandigheden",
-     _scored(persoon={"1c": "hoog"}, leefomstandigheden={"3d": "hoog", "3e": "hoog"}), ("midden", "laag", "hoog"),
-     "huisverbod"),
+    (
+        "drie hoog verspreid, twee in leefomstandigheden",
+        _scored(persoon={"1c": "hoog"}, leefomstandigheden={"3d": "hoog", "3e": "hoog"}),
+        ("midden", "laag", "hoog"),
+        "huisverbod",
+    ),
 ]
 
 
 @pytest.mark.parametrize("description,data,oordelen,advies", ADVICE_CASES, ids=[c[0] for c in ADVICE_CASES])
-def test_dmn_gives_tussenoordelen_and_advice(session, rt, rihg_deployed, people, description, data, oordelen,
-                                             advies):
+def test_dmn_gives_tussenoordelen_and_advice(session, rt, rihg_deployed, people, description, data, oordelen, advies):
     case_id = _start(session, rt)
     _complete(session, rt, people, _only_task(session, case_id), data)
 
@@ -109,7 +135,11 @@ def test_performer_lane_follows_rihg_afnemer(session, rt, rihg_deployed, people,
     case_id = _start(session, rt, afnemer=afnemer)
     task = _only_task(session, case_id)
     assert (task["role"], task["element"], task["title"], task["form"]) == (
-        afnemer, f"Task_rihg_{afnemer}", "RiHG afnemen", "rihg.schema.json")
+        afnemer,
+        f"Task_rihg_{afnemer}",
+        "RiHG afnemen",
+        "rihg.schema.json",
+    )
     _complete(session, rt, people, task, {})
     milestones = cases.case_details(session, rt.registry, case_id)["milestones"]
     assert [m["name"] for m in milestones] == ["rihg_afgenomen"]
@@ -123,8 +153,9 @@ def test_unknown_afnemer_falls_back_to_hulpofficier(session, rt, rihg_deployed):
 
 def test_missing_afnemer_is_a_process_error_and_starts_nothing(session, rt, rihg_deployed):
     with pytest.raises(ProcessError):
-        cases.start_case(session, rt.registry, rt.clock, region="basis",
-                         data={"besluit_door": "burgemeester", "catalogus": "basis"})
+        cases.start_case(
+            session, rt.registry, rt.clock, region="basis", data={"besluit_door": "burgemeester", "catalogus": "basis"}
+        )
     assert session.query(Case).count() == 0
 
 
@@ -152,23 +183,30 @@ def _snapshot(session, case_id):
 
 
 BAD_ASSESSMENTS = [
-    ("onbekende signaalcode", {"incident": {"2c": {"signalen": ["2c.9"], "score": "hoog"}}},
-     "incident.2c.signalen.0"),
-    ("signaal van een andere indicator", {"incident": {"2c": {"signalen": ["2d.1"], "score": "hoog"}}},
-     "incident.2c.signalen.0"),
-    ("score buiten laag/midden/hoog", {"persoon": {"1b": {"signalen": ["1b.2"], "score": "zeer hoog"}}},
-     "persoon.1b.score"),
+    ("onbekende signaalcode", {"incident": {"2c": {"signalen": ["2c.9"], "score": "hoog"}}}, "incident.2c.signalen.0"),
+    (
+        "signaal van een andere indicator",
+        {"incident": {"2c": {"signalen": ["2d.1"], "score": "hoog"}}},
+        "incident.2c.signalen.0",
+    ),
+    (
+        "score buiten laag/midden/hoog",
+        {"persoon": {"1b": {"signalen": ["1b.2"], "score": "zeer hoog"}}},
+        "persoon.1b.score",
+    ),
     ("signalen zonder score", {"incident": {"2c": {"signalen": ["2c.4"]}}}, "incident.2c.score"),
-    ("dubbel signaal", {"leefomstandigheden": {"3b": {"signalen": ["3b.1", "3b.1"], "score": "laag"}}},
-     "leefomstandigheden.3b.signalen"),
+    (
+        "dubbel signaal",
+        {"leefomstandigheden": {"3b": {"signalen": ["3b.1", "3b.1"], "score": "laag"}}},
+        "leefomstandigheden.3b.signalen",
+    ),
     ("onbekende indicator", {"incident": {"2z": {"score": "hoog"}}}, "incident.2z"),
     ("uitbreiding in het basisformulier", {"nieuw_perspectief": {"signalen": ["N1"]}}, "nieuw_perspectief"),
 ]
 
 
 @pytest.mark.parametrize("description,data,field", BAD_ASSESSMENTS, ids=[b[0] for b in BAD_ASSESSMENTS])
-def test_bad_assessment_is_refused_and_nothing_is_stored(session, rt, rihg_deployed, people, description, data,
-                                                         field):
+def test_bad_assessment_is_refused_and_nothing_is_stored(session, rt, rihg_deployed, people, description, data, field):
     case_id = _start(session, rt)
     task = _only_task(session, case_id)
     before = _snapshot(session, case_id)
@@ -193,8 +231,11 @@ def test_deviating_decision_needs_a_reason(session, rt, rihg_deployed, people, d
     case_id, task = _to_decision(session, rt, people, data)
     assert task["form"] == f"rihg_besluit_advies_{advies}.schema.json"
     before = _snapshot(session, case_id)
-    for bad in ({"besluit": afwijkend}, {"besluit": afwijkend, "afwijking_reden": ""},
-                {"besluit": afwijkend, "afwijking_reden": "   "}):
+    for bad in (
+        {"besluit": afwijkend},
+        {"besluit": afwijkend, "afwijking_reden": ""},
+        {"besluit": afwijkend, "afwijking_reden": "   "},
+    ):
         with pytest.raises(FormInvalid) as info:
             _complete(session, rt, people, task, bad)
         assert list(info.value.fields) == ["afwijking_reden"]
@@ -229,8 +270,20 @@ def test_hulpofficier_decides_under_mandate(session, rt, rihg_deployed, people):
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 DI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
-FLOW_NODES = ("startEvent", "endEvent", "userTask", "scriptTask", "businessRuleTask", "callActivity",
-              "exclusiveGateway", "sequenceFlow", "lane", "participant", "dataInput", "dataOutput")
+FLOW_NODES = (
+    "startEvent",
+    "endEvent",
+    "userTask",
+    "scriptTask",
+    "businessRuleTask",
+    "callActivity",
+    "exclusiveGateway",
+    "sequenceFlow",
+    "lane",
+    "participant",
+    "dataInput",
+    "dataOutput",
+)
 
 
 @pytest.mark.parametrize("path", sorted(COMMON.glob("rihg*.bpmn")), ids=lambda p: p.name)

@@ -1,20 +1,30 @@
 """Issue 11: ZSM and the ban decide together. Each side sees what the other decided (the main process's data
 object "samenloop"), within the visibility rules; in V4 considering a 509hh gedragsaanwijzing needs a written
 reasoning, a tick is not enough. Basis: processes/README.md ("Samenloop")."""
+
 from __future__ import annotations
 
 import pytest
 
-from engine.cases import case_view
 from engine.base.errors import FormInvalid
+from engine.cases import case_view
 from engine.workflow.visibility import visible_variables
 from tests.processes.steps import (
-    RIHG_HOOG, VARIANTS, assess, consult_veilig_thuis_if_asked, start_variant, voorleggen_if_asked,
+    RIHG_HOOG,
+    VARIANTS,
+    assess,
+    consult_veilig_thuis_if_asked,
+    start_variant,
+    voorleggen_if_asked,
 )
 
 ZSM = {"zsm_afdoening": "dagvaarden", "gedragsaanwijzing_overwogen": False, "gedragsaanwijzing_soort": "geen"}
-REASONED = {"gedragsaanwijzing_overwogen": True, "gedragsaanwijzing_soort": "contactverbod",
-            "gedragsaanwijzing_dagen": 90, "afweging_509hh": "Ernstige bezwaren; herhaling te vrezen."}
+REASONED = {
+    "gedragsaanwijzing_overwogen": True,
+    "gedragsaanwijzing_soort": "contactverbod",
+    "gedragsaanwijzing_dagen": 90,
+    "afweging_509hh": "Ernstige bezwaren; herhaling te vrezen.",
+}
 
 
 def _arrested(rt, session, variant):

@@ -5,9 +5,10 @@ ban together last at most ``variant["maximale_opschorting"]`` (P14D, an ASSUMPTI
 which the term runs again by itself; after every resumption the new end is made known. Basis per rule:
 processes/README.md ("Suspension").
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,7 +16,6 @@ from engine.base.errors import Conflict, Forbidden, FormInvalid, RuleRefused
 from tests.processes.scenario import Scenario
 from tests.processes.steps import VARIANTS, impose, issue, record, start_variant
 
-UTC = timezone.utc
 START = datetime(2026, 2, 2, 20, 15, tzinfo=UTC)
 SUSPENDING = [v for v in VARIANTS if v in ("v3-termijnflex", "v4-integraal")]
 REASON = "Geen contactadres; telefoon staat uit."
@@ -40,8 +40,13 @@ def _status(s: Scenario) -> str:
 
 
 def _make_known(s: Scenario) -> None:
-    record(s, issue(s, "kennisgeving_nieuw_einde", "burgemeester"), to="uithuisgeplaatste",
-           method="in_persoon_getekend", by="politie")
+    record(
+        s,
+        issue(s, "kennisgeving_nieuw_einde", "burgemeester"),
+        to="uithuisgeplaatste",
+        method="in_persoon_getekend",
+        by="politie",
+    )
     s.do("Task_nieuw_einde", {"kennis_genomen": True})
 
 

@@ -1,6 +1,7 @@
 """Time order on every variant: an extension served one minute before the end holds, also when it is
 recorded after the sweep fired the end; one served a minute after the end is refused in Dutch.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from engine.base.errors import InvalidInput, RuleRefused
 from engine.cases import operations as cases
 from engine.documents import service
-from engine.base.errors import InvalidInput, RuleRefused
 from engine.storage.tables import HumanTask
 from tests.processes.steps import VARIANTS, decide_extension, imposed, issue
 
@@ -18,8 +19,15 @@ MINUTE = timedelta(minutes=1)
 
 
 def _served(s, document, at) -> None:
-    service.record_service(s.session, s.clock, document_id=document.id, recipient_role="uithuisgeplaatste",
-                           method="in_persoon_getekend", served_at=at, user=s.users["politie"])
+    service.record_service(
+        s.session,
+        s.clock,
+        document_id=document.id,
+        recipient_role="uithuisgeplaatste",
+        method="in_persoon_getekend",
+        served_at=at,
+        user=s.users["politie"],
+    )
 
 
 def _imposed_until(rt, session, variant):
@@ -74,13 +82,25 @@ def test_an_extension_made_and_served_before_the_end_but_entered_after_it_still_
     document = issue(s, "verlengingsbeschikking", "burgemeester")
     s.advance_to(end + timedelta(hours=12))  # the sweep ended the ban overnight
     assert "huisverbod_verlopen" in s.milestones()
-    cases.complete_task(s.session, s.rt.registry, s.clock, task_id=_row_id(s, "Task_verlengingsbeschikking"),
-                        data={"opgemaakt_op": (end - 20 * MINUTE).isoformat()}, user=s.users["burgemeester"])
+    cases.complete_task(
+        s.session,
+        s.rt.registry,
+        s.clock,
+        task_id=_row_id(s, "Task_verlengingsbeschikking"),
+        data={"opgemaakt_op": (end - 20 * MINUTE).isoformat()},
+        user=s.users["burgemeester"],
+    )
     # The end fired again behind that step: the service step is closed until its own instant is entered.
     assert "huisverbod_verlopen" in s.milestones() and not s.has_task("Task_verlenging_uitreiken")
     _served(s, document, end - MINUTE)
-    cases.complete_task(s.session, s.rt.registry, s.clock, task_id=_row_id(s, "Task_verlenging_uitreiken"),
-                        data={}, user=s.users["politie"])
+    cases.complete_task(
+        s.session,
+        s.rt.registry,
+        s.clock,
+        task_id=_row_id(s, "Task_verlenging_uitreiken"),
+        data={},
+        user=s.users["politie"],
+    )
     assert "huisverbod_verlopen" not in s.milestones()
     assert s.milestones()[-1] == "huisverbod_verlengd"
     assert s.var("huisverbod")["einde"] == (end + timedelta(days=7)).isoformat()
@@ -91,10 +111,19 @@ def test_a_decision_entered_after_the_end_counts_at_its_instant_and_then_lapses(
     s, end = _imposed_until(rt, session, variant)
     s.advance_to(end + timedelta(hours=12))
     decided = end - 40 * MINUTE
-    cases.complete_task(s.session, s.rt.registry, s.clock, task_id=_row_id(s, "Task_verlenging"),
-                        user=s.users["burgemeester"],
-                        data={"verlengen": True, "verlenging_dagen": 7, "verlenging_feiten": "Dreiging houdt aan.",
-                              "besloten_op": decided.isoformat()})
+    cases.complete_task(
+        s.session,
+        s.rt.registry,
+        s.clock,
+        task_id=_row_id(s, "Task_verlenging"),
+        user=s.users["burgemeester"],
+        data={
+            "verlengen": True,
+            "verlenging_dagen": 7,
+            "verlenging_feiten": "Dreiging houdt aan.",
+            "besloten_op": decided.isoformat(),
+        },
+    )
     # Decided in time, but nothing was made known before the end: the extension lapsed, and the case says so.
     assert s.var("huisverbod")["verlenging_vervallen"]["besloten_op"] == decided.isoformat()
     assert s.has_task("Task_vervallen_burgemeester")
@@ -103,12 +132,22 @@ def test_a_decision_entered_after_the_end_counts_at_its_instant_and_then_lapses(
 def test_a_decision_instant_in_the_future_is_refused(rt, session):
     s = imposed(rt, session, "wth-basis")
     with pytest.raises(InvalidInput, match="in de toekomst"):
-        s.do("Task_verlenging", {"verlengen": True, "verlenging_dagen": 7, "verlenging_feiten": "x",
-                                 "besloten_op": (s.clock.now() + MINUTE).isoformat()})
+        s.do(
+            "Task_verlenging",
+            {
+                "verlengen": True,
+                "verlenging_dagen": 7,
+                "verlenging_feiten": "x",
+                "besloten_op": (s.clock.now() + MINUTE).isoformat(),
+            },
+        )
     assert s.has_task("Task_verlenging") and "huisverbod_verlengd" not in s.milestones()
 
 
 def _row_id(s, element: str) -> str:
     """The worklist row of the latest task for ``element``, also when a timer closed it."""
-    return s.session.scalars(select(HumanTask.id).where(HumanTask.case_id == s.case_id, HumanTask.element == element)
-                             .order_by(HumanTask.created_at.desc())).first()
+    return s.session.scalars(
+        select(HumanTask.id)
+        .where(HumanTask.case_id == s.case_id, HumanTask.element == element)
+        .order_by(HumanTask.created_at.desc())
+    ).first()

@@ -1,6 +1,7 @@
 """Issue 11, pilot V4 acute: an arrest reaches ZSM at once and the ban procedure does not wait for the
 integral weighing, which runs alongside and never cancels either; for early requests the weighing chooses the
 route. Basis: processes/README.md ("V4: acute and integral")."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,12 @@ import pytest
 from tests.processes.scenario import Scenario
 from tests.processes.steps import verzoek
 
-WEIGHING = {"huisverbod": "Huisverbod aangewezen.", "alternatief": "Contactverbod volstaat.",
-            "hulp": "Hulp volstaat.", "geen": "Geen maatregel nodig."}
+WEIGHING = {
+    "huisverbod": "Huisverbod aangewezen.",
+    "alternatief": "Contactverbod volstaat.",
+    "hulp": "Hulp volstaat.",
+    "geen": "Geen maatregel nodig.",
+}
 
 
 def _acute_arrest(rt, session) -> Scenario:

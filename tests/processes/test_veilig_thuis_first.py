@@ -1,12 +1,12 @@
 """Issue 11: Veilig Thuis is consulted before the decision whenever there are signs of kindermishandeling:
 the flag in the melding, children in the household, or RIHG signals about children (Wth 2(3)). The decision
 cannot be taken before the consult. Basis: processes/README.md ("Veilig Thuis first")."""
+
 from __future__ import annotations
 
 import pytest
 
 from engine.cases import case_view
-
 from engine.rihg.catalogue import CHILD_SIGNALS, child_signals
 from tests.processes.steps import RIHG_HOOG, VARIANTS, assess, start_variant
 
@@ -25,11 +25,14 @@ def _to_decision(rt, session, variant, rihg=RIHG_HOOG, **melding):
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("sign, melding, rihg", [
-    ("vermoeden", {"vermoeden_kindermishandeling": True}, RIHG_HOOG),
-    ("kinderen in het huishouden", {"kinderen": [{"leeftijd": 6}]}, RIHG_HOOG),
-    ("RIHG-signaal", {}, CHILD_RIHG),
-])
+@pytest.mark.parametrize(
+    "sign, melding, rihg",
+    [
+        ("vermoeden", {"vermoeden_kindermishandeling": True}, RIHG_HOOG),
+        ("kinderen in het huishouden", {"kinderen": [{"leeftijd": 6}]}, RIHG_HOOG),
+        ("RIHG-signaal", {}, CHILD_RIHG),
+    ],
+)
 def test_each_sign_asks_veilig_thuis_before_the_decision(rt, session, variant, sign, melding, rihg):
     s = _to_decision(rt, session, variant, rihg=rihg, **melding)
     consult = s.task("Task_vt_raadplegen")
@@ -55,6 +58,7 @@ def test_without_any_sign_the_decision_follows_the_rihg(rt, session, variant):
 
 
 def test_child_signals_come_from_the_catalogue():
-    assert child_signals({"incident": {"2i": {"signalen": ["2i.3", "2i.1"]}, "2a": {"signalen": ["2a.1"]}},
-                          "persoon": None}) == ["2i.1", "2i.3"]
+    assert child_signals(
+        {"incident": {"2i": {"signalen": ["2i.3", "2i.1"]}, "2a": {"signalen": ["2a.1"]}}, "persoon": None}
+    ) == ["2i.1", "2i.3"]
     assert child_signals({}) == [] and set(CHILD_SIGNALS) >= {"2b.1", "2d.3"}

@@ -1,6 +1,7 @@
 """Issue 11, Leidraad principle 7: whoever took the RIHG puts the case to the burgemeester with a standpunt and its
 grounds; the burgemeester decides, a decision against the voorlegging needs its reason and goes back to the
 voorlegger. Basis: processes/README.md ("Voorleggen")."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,13 @@ from tests.processes.scenario import Scenario
 from tests.processes.steps import RIHG_HOOG, VARIANTS, assess, consult_veilig_thuis_if_asked, start_variant
 
 PILOTS = [v for v in VARIANTS if v != "wth-basis"]
-STARTERS = [("v1-brede-toegang", "crisisteam"), ("v1-brede-toegang", "veilig_thuis"), ("v2-weegteam", "veilig_thuis"),
-            ("v4-integraal", "crisisteam"), ("v3-termijnflex", "politie")]
+STARTERS = [
+    ("v1-brede-toegang", "crisisteam"),
+    ("v1-brede-toegang", "veilig_thuis"),
+    ("v2-weegteam", "veilig_thuis"),
+    ("v4-integraal", "crisisteam"),
+    ("v3-termijnflex", "politie"),
+]
 
 
 def _to_voorleggen(rt, session, variant, starter=None):
@@ -41,14 +47,21 @@ def test_the_rihg_taker_puts_the_case_to_the_burgemeester(rt, session, variant, 
 @pytest.mark.parametrize("variant", PILOTS)
 def test_a_decision_against_the_voorlegging_needs_its_reason_and_goes_back(rt, session, variant):
     s, taker = _to_voorleggen(rt, session, variant)
-    s.do(f"Task_voorleggen_{taker}", {"voorlegging_standpunt": "geen_huisverbod",
-                                      "voorlegging_onderbouwing": "Hulp is al aanvaard; geen onmiddellijk gevaar."})
+    s.do(
+        f"Task_voorleggen_{taker}",
+        {
+            "voorlegging_standpunt": "geen_huisverbod",
+            "voorlegging_onderbouwing": "Hulp is al aanvaard; geen onmiddellijk gevaar.",
+        },
+    )
     version = s.case()["lock_version"]
     with pytest.raises(RuleRefused, match="wijkt af van de voorlegging"):
         s.do("Task_besluit_bm_huisverbod", {"besluit": "opleggen"})  # follows the RIHG advice, not the voorlegging
     assert s.case()["lock_version"] == version and s.has_task("Task_besluit_bm_huisverbod")
-    s.do("Task_besluit_bm_huisverbod", {"besluit": "opleggen",
-                                        "toelichting": "Het patroon weegt zwaarder dan de aanvaarde hulp."})
+    s.do(
+        "Task_besluit_bm_huisverbod",
+        {"besluit": "opleggen", "toelichting": "Het patroon weegt zwaarder dan de aanvaarde hulp."},
+    )
     feedback = s.task("Task_voorlegging_terugkoppelen")
     assert feedback["role"] == "burgemeester"
     assert s.has_task("Task_beschikking")  # the ban goes on beside the feedback

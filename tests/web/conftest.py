@@ -5,40 +5,54 @@ created) and copied for every test, so each test starts from the same state in
 milliseconds; the parsed models are shared through one registry, whose cache is
 keyed by version id and the copies all have the same ids.
 """
+
 from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from engine.accounts.api_tokens import create_token
-from engine.modeling.bundle import collect_bundle
-from engine.base.clock import FixedClock
-from engine.storage.db import make_engine, make_session_factory
-from engine.modeling.forms import FORMS_DIR
-from engine.storage.tables import Base
-from engine.modeling.registry import ModelRegistry, deploy_bundle
 from engine.accounts.users import add_user
+from engine.base.clock import FixedClock
+from engine.modeling.bundle import collect_bundle
+from engine.modeling.forms import FORMS_DIR
+from engine.modeling.registry import ModelRegistry, deploy_bundle
+from engine.storage.db import make_engine, make_session_factory
+from engine.storage.tables import Base
 from tests.conftest import PASSWORD, PROJECT_ROOT, START
 from web import create_app
 
 PROCESSES = PROJECT_ROOT / "processes"
 # name: (roles, regions)
 USERS = {
-    "pol": (["politie"], ["basis"]), "hovj": (["hulpofficier"], ["basis"]), "bm": (["burgemeester"], ["basis"]),
-    "vt": (["veilig_thuis"], ["basis"]), "hv": (["hulpverlening"], ["basis"]), "ovj": (["om"], ["basis"]),
-    "pol_elders": (["politie"], ["pilot1"]), "vt_pilot": (["veilig_thuis"], ["pilot1"]),
-    "ontwerper": (["designer"], ["basis"]), "pol_vt": (["politie", "veilig_thuis"], ["basis", "pilot1"]),
+    "pol": (["politie"], ["basis"]),
+    "hovj": (["hulpofficier"], ["basis"]),
+    "bm": (["burgemeester"], ["basis"]),
+    "vt": (["veilig_thuis"], ["basis"]),
+    "hv": (["hulpverlening"], ["basis"]),
+    "ovj": (["om"], ["basis"]),
+    "pol_elders": (["politie"], ["pilot1"]),
+    "vt_pilot": (["veilig_thuis"], ["pilot1"]),
+    "ontwerper": (["designer"], ["basis"]),
+    "pol_vt": (["politie", "veilig_thuis"], ["basis", "pilot1"]),
 }
-MELDING = {"adres": "Dorpsstraat 1, Ergens", "omschrijving": "Ruzie met geweld in de woning.",
-           "uithuisgeplaatste_naam": "Jan Jansen", "achterblijvers": [{"naam": "Els Jansen", "relatie": "partner"}],
-           "kinderen": [{"voornaam": "Kim", "leeftijd": 7}], "aanhouding": False, "vermoeden_kindermishandeling": False}
+MELDING = {
+    "adres": "Dorpsstraat 1, Ergens",
+    "omschrijving": "Ruzie met geweld in de woning.",
+    "uithuisgeplaatste_naam": "Jan Jansen",
+    "achterblijvers": [{"naam": "Els Jansen", "relatie": "partner"}],
+    "kinderen": [{"voornaam": "Kim", "leeftijd": 7}],
+    "aanhouding": False,
+    "vermoeden_kindermishandeling": False,
+}
 TOETS = {"meerderjarig": True, "woonsituatie": "woont"}
-RIHG = {"persoon": {"1a": {"signalen": ["1a.1"], "score": "hoog", "toelichting": "HKS-registratie geweld 2024"}},
-        "incident": {"2a": {"signalen": ["2a.4"], "score": "hoog"}, "2c": {"signalen": ["2c.4"], "score": "hoog"}}}
+RIHG = {
+    "persoon": {"1a": {"signalen": ["1a.1"], "score": "hoog", "toelichting": "HKS-registratie geweld 2024"}},
+    "incident": {"2a": {"signalen": ["2a.4"], "score": "hoog"}, "2c": {"signalen": ["2c.4"], "score": "hoog"}},
+}
 
 
 @pytest.fixture(scope="session")
@@ -54,8 +68,15 @@ def web_template(tmp_path_factory) -> dict[str, Any]:
         patch.setattr("engine.accounts.users.PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
         with make_session_factory(engine)() as session:
             for region, variant in (("basis", "wth-basis"), ("pilot1", "wth-basis"), ("pilot1", "v1-brede-toegang")):
-                deploy_bundle(session, registry, collect_bundle(PROCESSES / variant), region=region, variant=variant,
-                              actor="test", now=clock.now())
+                deploy_bundle(
+                    session,
+                    registry,
+                    collect_bundle(PROCESSES / variant),
+                    region=region,
+                    variant=variant,
+                    actor="test",
+                    now=clock.now(),
+                )
             for name, (roles, regions) in USERS.items():
                 user, _ = add_user(session, name, roles, regions, password=PASSWORD, now=clock.now())
                 tokens[name] = create_token(session, user, name="test", now=clock.now())[1]
@@ -72,11 +93,20 @@ def clock() -> FixedClock:
 def app(web_template, tmp_path, clock):
     db_file = tmp_path / "web.sqlite"
     shutil.copy(web_template["path"], db_file)
-    app = create_app({"TESTING": True, "THV_MODE": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
-                      "THV_REGISTRY": web_template["registry"], "THV_CLOCK_OBJECT": clock, "SECRET_KEY": "test"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "THV_MODE": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+            "THV_REGISTRY": web_template["registry"],
+            "THV_CLOCK_OBJECT": clock,
+            "SECRET_KEY": "test",
+        }
+    )
     yield app
     with app.app_context():
         from web.extensions import db
+
         db.engine.dispose()
 
 
@@ -127,8 +157,9 @@ class Api:
         self.client, self.tokens = client, tokens
 
     def start(self, user: str = "pol", data: dict | None = None, region: str = "basis") -> int:
-        response = self.client.post("/api/v1/cases", json={"region": region, "data": data or MELDING},
-                                    headers=bearer(self.tokens[user]))
+        response = self.client.post(
+            "/api/v1/cases", json={"region": region, "data": data or MELDING}, headers=bearer(self.tokens[user])
+        )
         assert response.status_code == 201, response.json
         return response.json["id"]
 
@@ -144,8 +175,9 @@ class Api:
         return tasks[0]
 
     def complete(self, user: str, task_id: str, data: dict) -> None:
-        response = self.client.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data},
-                                    headers=bearer(self.tokens[user]))
+        response = self.client.post(
+            f"/api/v1/tasks/{task_id}/complete", json={"data": data}, headers=bearer(self.tokens[user])
+        )
         assert response.status_code == 200, response.json
 
     def case(self, user: str, case_id: int) -> dict:
@@ -160,18 +192,28 @@ class Api:
 
     def consult_veilig_thuis(self, case_id: int) -> None:
         """The melding has a child in the household: Veilig Thuis is consulted before the decision (Wth 2(3))."""
-        self.complete("vt", self.task("vt", case_id, "Task_vt_raadplegen")["id"],
-                      {"bekend_bij_veilig_thuis": False, "advies_veilig_thuis": "Huisverbod aangewezen."})
+        self.complete(
+            "vt",
+            self.task("vt", case_id, "Task_vt_raadplegen")["id"],
+            {"bekend_bij_veilig_thuis": False, "advies_veilig_thuis": "Huisverbod aangewezen."},
+        )
 
     def to_imposed(self, case_id: int) -> None:
         """Through RIHG, decision and beschikking: the ban is imposed."""
         self.complete("hovj", self.to_rihg(case_id)["id"], RIHG)
         self.consult_veilig_thuis(case_id)
         self.complete("hovj", self.task("hovj", case_id)["id"], {"besluit": "opleggen"})
-        self.complete("hovj", self.task("hovj", case_id, "Task_beschikking")["id"], {
-            "opgelegd_op": "2026-02-02T21:15:00+01:00",
-            "beschikking_plaats": "Dorpsstraat 1", "feiten_en_omstandigheden": "Zie melding.",
-            "contactverbod_namen": ["Els Jansen"], "mondeling_aangezegd": False})
+        self.complete(
+            "hovj",
+            self.task("hovj", case_id, "Task_beschikking")["id"],
+            {
+                "opgelegd_op": "2026-02-02T21:15:00+01:00",
+                "beschikking_plaats": "Dorpsstraat 1",
+                "feiten_en_omstandigheden": "Zie melding.",
+                "contactverbod_namen": ["Els Jansen"],
+                "mondeling_aangezegd": False,
+            },
+        )
 
 
 @pytest.fixture

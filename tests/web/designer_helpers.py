@@ -1,4 +1,5 @@
 """Shared pieces of the designer tests: users, the baseline model and helpers to deploy and upload."""
+
 from __future__ import annotations
 
 import json
@@ -23,29 +24,40 @@ def designers(app):
     """A designer of pilot1, a beheerder of basis and pilot1, and a designer of both regions."""
     from engine.accounts.users import add_user
     from web.extensions import db
+
     with app.app_context():
         now = app.extensions["thv"].clock.now()
-        for name, roles, regions in (("ontwerper_p1", ["designer"], ["pilot1"]),
-                                     ("beheer", ["beheerder"], ["basis", "pilot1"]),
-                                     ("ontwerper_beide", ["designer"], ["basis", "pilot1"])):
+        for name, roles, regions in (
+            ("ontwerper_p1", ["designer"], ["pilot1"]),
+            ("beheer", ["beheerder"], ["basis", "pilot1"]),
+            ("ontwerper_beide", ["designer"], ["basis", "pilot1"]),
+        ):
             add_user(db.session, name, roles, regions, password=PASSWORD, now=now)
 
 
 def versions(app) -> list[dict]:
     from web.extensions import db
+
     with app.app_context():
         return list_versions(db.session)
 
 
 def deploy(client, xml: str, version_id: int = BASIS, name: str = MAIN):
-    return post_form(client, f"/ontwerp/versies/{version_id}/uitrollen", {"bestand": name, "xml": xml},
-                     page=f"/ontwerp/versies/{version_id}/modeller")
+    return post_form(
+        client,
+        f"/ontwerp/versies/{version_id}/uitrollen",
+        {"bestand": name, "xml": xml},
+        page=f"/ontwerp/versies/{version_id}/modeller",
+    )
 
 
 def upload(client, files: dict[str, bytes], action: str = "uitrollen", version_id: int = BASIS):
     token = csrf_token(client, f"/ontwerp/versies/{version_id}")
-    data = {"csrf_token": token, "actie": action,
-            "bestanden": [(BytesIO(content), name) for name, content in files.items()]}
+    data = {
+        "csrf_token": token,
+        "actie": action,
+        "bestanden": [(BytesIO(content), name) for name, content in files.items()],
+    }
     return client.post(f"/ontwerp/versies/{version_id}/uploaden", data=data, content_type="multipart/form-data")
 
 

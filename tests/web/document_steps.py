@@ -1,4 +1,5 @@
 """Helpers of the document tests of the web layer: make and serve documents as a user, read PDFs."""
+
 from __future__ import annotations
 
 import io
@@ -16,15 +17,20 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def make_via_api(api: Api, user: str, case_id: int, kind: str, **body: Any) -> dict:
-    response = api.client.post(f"/api/v1/cases/{case_id}/documents", json={"kind": kind, **body},
-                               headers=bearer(api.tokens[user]))
+    response = api.client.post(
+        f"/api/v1/cases/{case_id}/documents", json={"kind": kind, **body}, headers=bearer(api.tokens[user])
+    )
     assert response.status_code == 201, response.json
     return response.json
 
 
 def serve_via_api(api: Api, user: str, document_id: int, **body: Any):
-    body = {"recipient_role": "uithuisgeplaatste", "method": "in_persoon_getekend",
-            "served_at": "2026-02-02T21:15:00+01:00", **body}
+    body = {
+        "recipient_role": "uithuisgeplaatste",
+        "method": "in_persoon_getekend",
+        "served_at": "2026-02-02T21:15:00+01:00",
+        **body,
+    }
     return api.client.post(f"/api/v1/documents/{document_id}/service", json=body, headers=bearer(api.tokens[user]))
 
 
@@ -36,8 +42,14 @@ def make_via_web(client, user: str, case_id: int, kind: str, data: dict[str, str
 def serve_via_web(client, user: str, document_id: int, case_id: int, **fields: str):
     """Post the service form as ``user``; defaults: the uithuisgeplaatste, in person, signed, now."""
     login(client, user)
-    data = {"ontvanger_rol": "uithuisgeplaatste", "ontvanger_naam": "", "wijze": "in_persoon_getekend",
-            "uitgereikt_op": "2026-02-02T21:15", "toelichting": "", **fields}
+    data = {
+        "ontvanger_rol": "uithuisgeplaatste",
+        "ontvanger_naam": "",
+        "wijze": "in_persoon_getekend",
+        "uitgereikt_op": "2026-02-02T21:15",
+        "toelichting": "",
+        **fields,
+    }
     return post_form(client, f"/documenten/{document_id}/uitreiking", data, page=f"/zaken/{case_id}")
 
 

@@ -1,4 +1,5 @@
 """Login, logout, session cookies, CSRF on every form and the language switch."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,9 @@ def test_login_and_logout(client):
     assert client.get("/").status_code == 302
 
 
-@pytest.mark.parametrize("name, password", [("pol", "fout-wachtwoord"), ("niemand", PASSWORD), ("", ""),
-                                            ("pol" * 100, "x" * 5000)])
+@pytest.mark.parametrize(
+    "name, password", [("pol", "fout-wachtwoord"), ("niemand", PASSWORD), ("", ""), ("pol" * 100, "x" * 5000)]
+)
 def test_wrong_credentials(client, name, password):
     token = csrf_token(client)
     response = client.post("/inloggen", data={"name": name, "password": password, "csrf_token": token})
@@ -47,10 +49,15 @@ def test_login_without_valid_csrf_token_is_refused(client, token):
 
 def test_next_only_redirects_within_the_site(client):
     token = csrf_token(client)
-    for target, expected in (("/zaken/nieuw", "/zaken/nieuw"), ("https://evil.example/", "/"), ("//evil.example", "/"),
-                             ("/\\evil.example", "/")):
-        response = client.post(f"/inloggen?next={target}", data={"name": "pol", "password": PASSWORD,
-                                                                  "csrf_token": token})
+    for target, expected in (
+        ("/zaken/nieuw", "/zaken/nieuw"),
+        ("https://evil.example/", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+    ):
+        response = client.post(
+            f"/inloggen?next={target}", data={"name": "pol", "password": PASSWORD, "csrf_token": token}
+        )
         assert response.headers["Location"] == expected, target
         post_form(client, "/uitloggen", page="/")
         token = csrf_token(client)
@@ -64,8 +71,9 @@ def test_session_cookie_flags(client):
 
 
 def test_secure_cookies_in_production(tmp_path):
-    app = create_app({"THV_MODE": "production", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}",
-                      "SECRET_KEY": "x"})
+    app = create_app(
+        {"THV_MODE": "production", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}", "SECRET_KEY": "x"}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 

@@ -1,4 +1,5 @@
 """The case page: diagram status, ban and countdown, milestones, open tasks, history; reporting events."""
+
 from __future__ import annotations
 
 import json
@@ -45,7 +46,7 @@ def test_case_page_after_imposition(client, api, case_id, clock):
     assert "Kennisgevingen aan achterblijvers en hulpverlening" in page and "24 uur te laat" in page
     assert re.search(r'<a href="/taken/[^"]+">Kennisgevingen', page)
     # history, newest first
-    history = page[page.index('data-testid="history"'):]
+    history = page[page.index('data-testid="history"') :]
     assert history.index("Huisverbod opgelegd") < history.index("Zaak gestart")
 
 
@@ -64,8 +65,9 @@ def test_reporting_an_event(client, api, case_id):
     assert "Beroep ingesteld" in page and "alleen" in page  # others' events, without a link
     form = client.get(f"/zaken/{case_id}/gebeurtenissen/overtreding_gemeld").get_data(as_text=True)
     assert 'type="datetime-local"' in form and "overtreding_omschrijving" in form
-    response = post_form(client, f"/zaken/{case_id}/gebeurtenissen/overtreding_gemeld",
-                         {"overtreding_omschrijving": "x"})
+    response = post_form(
+        client, f"/zaken/{case_id}/gebeurtenissen/overtreding_gemeld", {"overtreding_omschrijving": "x"}
+    )
     assert response.status_code == 422
     assert 'id="f-overtreding_tijdstip-error"' in response.get_data(as_text=True)
     response = post_form(client, f"/zaken/{case_id}/gebeurtenissen/overtreding_gemeld", OVERTREDING)
@@ -81,8 +83,9 @@ def test_event_access_rules(client, api, case_id):
     assert client.get(f"/zaken/{case_id}/gebeurtenissen/overtreding_gemeld").status_code == 404  # not waiting yet
     api.to_imposed(case_id)
     assert client.get(f"/zaken/{case_id}/gebeurtenissen/overtreding_gemeld").status_code == 403
-    response = post_form(client, f"/zaken/{case_id}/gebeurtenissen/overtreding_gemeld", OVERTREDING,
-                         page=f"/zaken/{case_id}")
+    response = post_form(
+        client, f"/zaken/{case_id}/gebeurtenissen/overtreding_gemeld", OVERTREDING, page=f"/zaken/{case_id}"
+    )
     assert response.status_code == 403
     login(client, "pol")
     assert client.post(f"/zaken/{case_id}/gebeurtenissen/overtreding_gemeld", data=OVERTREDING).status_code == 400

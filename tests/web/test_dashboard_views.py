@@ -4,6 +4,7 @@ There is no coordinator role: a beheerder or designer sees the regions of their
 account; "all" means all of those. Figures come from engine.design.dashboard, the
 event log from engine.design.event_log (pseudonymised).
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,6 +23,7 @@ from tests.web.conftest import MELDING, login, post_form
 def coordinators(app):
     from engine.accounts.users import add_user
     from web.extensions import db
+
     with app.app_context():
         now = app.extensions["thv"].clock.now()
         add_user(db.session, "coordinator", ["beheerder"], ["basis", "pilot1"], password=PASSWORD, now=now)
@@ -57,11 +59,11 @@ def test_dashboard_shows_charts_and_tables(client, cases):
     assert response.status_code == 200
     for figure in FIGURES:
         assert f'data-testid="figure-{figure}"' in html and f'href="/dashboard/{figure}.csv"' in html
-    counts = html[html.index('data-testid="chart-counts"'):html.index('data-testid="figure-durations"')]
+    counts = html[html.index('data-testid="chart-counts"') : html.index('data-testid="figure-durations"')]
     assert "<svg" in counts and "<rect" in counts and "Gestart" in counts and "Huisverbod opgelegd" in counts
     assert "Basisregio" in counts and "Pilotregio 1" in counts  # both regions side by side
     assert re.search(r'<rect[^>]*fill="#[0-9a-f]{6}"[^>]*><title>Basisregio[^<]*: 2</title>', counts)
-    workload = html[html.index('data-testid="chart-workload"'):]
+    workload = html[html.index('data-testid="chart-workload"') :]
     assert "Hulpofficier van justitie" in workload and "<svg" in workload
     assert "<script" not in html.split("<main>")[1]  # the charts need no JavaScript
 
@@ -87,7 +89,9 @@ def test_every_figure_downloads_as_csv(client, cases):
         assert response.get_data(as_text=True).splitlines()[0] == ",".join(COLUMNS[figure])
     counts = {(r["region"], r["variant"]): r for r in rows(client.get("/dashboard/counts.csv"))}
     assert counts[("basis", "wth-basis")]["started"] == "2" and counts[("basis", "wth-basis")]["imposed"] == "1"
-    assert counts[("pilot1", "v1-brede-toegang")]["started"] == "1" and counts[("pilot1", "wth-basis")]["started"] == "0"
+    assert (
+        counts[("pilot1", "v1-brede-toegang")]["started"] == "1" and counts[("pilot1", "wth-basis")]["started"] == "0"
+    )
     late = rows(client.get("/dashboard/deadlines.csv"))
     assert {r["role"] for r in late} >= {"hulpofficier"}
     assert client.get("/dashboard/nothing.csv").status_code == 404
@@ -122,8 +126,9 @@ def test_event_log_as_xes_parses(client, cases):
     resources = {e.get("value") for e in root.iter("string") if e.get("key") == "org:resource"}
     assert resources and not resources & {"pol", "hovj", "pol_elders"}  # pseudonymised
     one = etree.fromstring(client.get("/dashboard/gebeurtenissenlog.xes?regio=pilot1").get_data())
-    assert [t.find("string[@key='concept:name']").get("value") for t in one.findall("trace")] == \
-        [str(c) for c in cases["pilot1"]]
+    assert [t.find("string[@key='concept:name']").get("value") for t in one.findall("trace")] == [
+        str(c) for c in cases["pilot1"]
+    ]
 
 
 def test_event_log_as_csv_for_several_regions(client, cases):

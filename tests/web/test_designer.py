@@ -5,6 +5,7 @@ Access: a designer works in their own regions, a beheerder only looks, anyone
 else gets a 403; another region's version is a 404. Uploads (and hostile ones)
 are in test_designer_uploads.py.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,19 +13,29 @@ import re
 
 from tests.web.conftest import csrf_token, login, post_form
 from tests.web.designer_helpers import (  # noqa: F401 - designers is an autouse fixture
-    BASIS, LONGER_TERM, MAIN, ORIGINAL, PILOT1_BASIS, PILOT1_V1, RENAMED, deploy, designers, page_data, upload,
+    BASIS,
+    LONGER_TERM,
+    MAIN,
+    ORIGINAL,
+    PILOT1_BASIS,
+    PILOT1_V1,
+    RENAMED,
+    deploy,
+    designers,
+    page_data,
+    upload,
     versions,
 )
 
-
 # --- reading ------------------------------------------------------------------------
+
 
 def test_overview_shows_own_regions_versions_and_cases(client, api):
     case_id = api.start()
     login(client, "ontwerper")
     html = client.get("/ontwerp").get_data(as_text=True)
     assert 'data-region="basis"' in html and 'data-region="pilot1"' not in html
-    table = html[html.index('data-testid="versions-basis-wth-basis"'):]
+    table = html[html.index('data-testid="versions-basis-wth-basis"') :]
     assert "v1" in table and "live" in table and "test" in table  # deployed by "test"
     sha = versions(client.application)[0]["sha256"]
     assert sha[:12] in table and f"zaken {case_id}" in table and "1</strong> actief" in table
@@ -34,21 +45,32 @@ def test_overview_shows_own_regions_versions_and_cases(client, api):
 def test_people_without_the_role_get_403_and_no_link(client):
     login(client, "pol")
     assert 'href="/ontwerp"' not in client.get("/").get_data(as_text=True)
-    for url in ("/ontwerp", f"/ontwerp/versies/{BASIS}", f"/ontwerp/versies/{BASIS}/modeller",
-                f"/ontwerp/versies/{BASIS}/bestanden/{MAIN}", f"/ontwerp/vergelijken?a={BASIS}&b={BASIS}"):
+    for url in (
+        "/ontwerp",
+        f"/ontwerp/versies/{BASIS}",
+        f"/ontwerp/versies/{BASIS}/modeller",
+        f"/ontwerp/versies/{BASIS}/bestanden/{MAIN}",
+        f"/ontwerp/vergelijken?a={BASIS}&b={BASIS}",
+    ):
         assert client.get(url).status_code == 403, url
     assert deploy(client, ORIGINAL).status_code == 403
 
 
 def test_other_regions_versions_are_404(client):
     login(client, "ontwerper")
-    for url in (f"/ontwerp/versies/{PILOT1_V1}", f"/ontwerp/versies/{PILOT1_V1}/modeller",
-                f"/ontwerp/versies/{PILOT1_V1}/bestanden/{MAIN}", f"/ontwerp/versies/{PILOT1_V1}/migreren",
-                f"/ontwerp/vergelijken?a={BASIS}&b={PILOT1_V1}", "/ontwerp/versies/999999"):
+    for url in (
+        f"/ontwerp/versies/{PILOT1_V1}",
+        f"/ontwerp/versies/{PILOT1_V1}/modeller",
+        f"/ontwerp/versies/{PILOT1_V1}/bestanden/{MAIN}",
+        f"/ontwerp/versies/{PILOT1_V1}/migreren",
+        f"/ontwerp/vergelijken?a={BASIS}&b={PILOT1_V1}",
+        "/ontwerp/versies/999999",
+    ):
         assert client.get(url).status_code == 404, url
     token = csrf_token(client, f"/ontwerp/versies/{BASIS}")
-    response = client.post(f"/ontwerp/versies/{PILOT1_V1}/uitrollen",
-                           data={"csrf_token": token, "bestand": MAIN, "xml": ORIGINAL})
+    response = client.post(
+        f"/ontwerp/versies/{PILOT1_V1}/uitrollen", data={"csrf_token": token, "bestand": MAIN, "xml": ORIGINAL}
+    )
     assert response.status_code == 404
     assert client.post(f"/ontwerp/versies/{PILOT1_V1}/live", data={"csrf_token": token}).status_code == 404
 
@@ -80,6 +102,7 @@ def test_download_a_stored_file(client):
 
 
 # --- the modeller ---------------------------------------------------------------------
+
 
 def test_modeller_page_carries_the_model_and_dutch_texts(client):
     login(client, "ontwerper")
@@ -137,7 +160,7 @@ def test_deploy_from_the_modeller_makes_a_new_live_version_and_leaves_cases(clie
 
 def test_a_refused_model_changes_nothing_and_shows_the_findings(client, app):
     login(client, "ontwerper")
-    evil = ORIGINAL.replace('<bpmn:script>variant = {', "<bpmn:script>import os\nvariant = {", 1)
+    evil = ORIGINAL.replace("<bpmn:script>variant = {", "<bpmn:script>import os\nvariant = {", 1)
     assert evil != ORIGINAL
     response = deploy(client, evil)
     html = response.get_data(as_text=True)
@@ -149,6 +172,7 @@ def test_a_refused_model_changes_nothing_and_shows_the_findings(client, app):
 
 
 # --- live version and migration -------------------------------------------------------------
+
 
 def test_roll_back_and_forward(client, app):
     login(client, "ontwerper")
@@ -179,15 +203,19 @@ def test_migrate_running_cases_only_where_safe(client, api, app):
     refused = client.get(f"/ontwerp/versies/{v3}/migreren").get_data(as_text=True)
     assert "kan niet" in refused and "al uitgevoerd en is gewijzigd" in refused
     assert 'name="zaak"' not in refused
-    result = post_form(client, f"/ontwerp/versies/{v3}/migreren", {"zaak": str(case_id)},
-                       page=f"/ontwerp/versies/{v3}").get_data(as_text=True)
+    result = post_form(
+        client, f"/ontwerp/versies/{v3}/migreren", {"zaak": str(case_id)}, page=f"/ontwerp/versies/{v3}"
+    ).get_data(as_text=True)
     assert "0 van 1 zaken gemigreerd" in result
     assert api.case("pol", case_id)["model_version"] == 2
-    assert post_form(client, f"/ontwerp/versies/{v3}/migreren", {"zaak": "x1"},
-                     page=f"/ontwerp/versies/{v3}").status_code == 400
+    assert (
+        post_form(client, f"/ontwerp/versies/{v3}/migreren", {"zaak": "x1"}, page=f"/ontwerp/versies/{v3}").status_code
+        == 400
+    )
 
 
 # --- comparison ---------------------------------------------------------------------------
+
 
 def test_compare_two_regions_variants(client):
     login(client, "ontwerper_p1")

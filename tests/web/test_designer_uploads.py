@@ -2,13 +2,20 @@
 (not XML, XXE, billion laughs, a DMN where a BPMN belongs, a script that imports os, not UTF-8) are
 refused with the engine's findings and change nothing; 50 MB is a 413; every POST needs CSRF.
 """
+
 from __future__ import annotations
 
 import pytest
 
 from tests.web.conftest import PROCESSES, csrf_token, login
 from tests.web.designer_helpers import (  # noqa: F401 - designers is an autouse fixture
-    BASIS, MAIN, ORIGINAL, RENAMED, designers, upload, versions,
+    BASIS,
+    MAIN,
+    ORIGINAL,
+    RENAMED,
+    designers,
+    upload,
+    versions,
 )
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -24,8 +31,10 @@ HOSTILE = {
     "xxe": ({MAIN: XXE}, "DOCTYPE"),
     "billion laughs": ({MAIN: BILLION_LAUGHS}, "DOCTYPE"),
     "dmn as bpmn": ({MAIN: (PROCESSES / "common" / "rihg_advies.dmn").read_bytes()}, "maar is geen BPMN"),
-    "import os": ({MAIN: ORIGINAL.replace("<bpmn:script>variant = {", "<bpmn:script>import os\nvariant = {",
-                                          1).encode()}, "import is niet toegestaan"),
+    "import os": (
+        {MAIN: ORIGINAL.replace("<bpmn:script>variant = {", "<bpmn:script>import os\nvariant = {", 1).encode()},
+        "import is niet toegestaan",
+    ),
     "latin-1": ({MAIN: ORIGINAL.replace("Kenmerken", "Kenmérken").encode("latin-1")}, "geen geldige XML"),
 }
 
@@ -55,11 +64,18 @@ def test_a_50_mb_upload_is_a_413_with_a_clear_message(client, app):
     login(client, "ontwerper")
     token = csrf_token(client, f"/ontwerp/versies/{BASIS}")
     # A hand-made multipart body: the test client would spool 50 MB to a temporary file it never closes.
-    body = (f'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
-            f'--b\r\nContent-Disposition: form-data; name="bestanden"; filename="{MAIN}"\r\n\r\n').encode() \
-        + b"<" + b"x" * (50 * 1024 * 1024) + b"\r\n--b--\r\n"
-    response = client.post(f"/ontwerp/versies/{BASIS}/uploaden", data=body,
-                           content_type="multipart/form-data; boundary=b")
+    body = (
+        (
+            f'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--b\r\nContent-Disposition: form-data; name="bestanden"; filename="{MAIN}"\r\n\r\n'
+        ).encode()
+        + b"<"
+        + b"x" * (50 * 1024 * 1024)
+        + b"\r\n--b--\r\n"
+    )
+    response = client.post(
+        f"/ontwerp/versies/{BASIS}/uploaden", data=body, content_type="multipart/form-data; boundary=b"
+    )
     assert response.status_code == 413
     assert "Het bestand is te groot" in response.get_data(as_text=True)
     assert len(versions(app)) == 3
@@ -83,10 +99,12 @@ def test_upload_check_then_deploy(client, api, app):
 
 def test_every_post_needs_the_csrf_token(client):
     login(client, "ontwerper")
-    for url in (f"/ontwerp/versies/{BASIS}/uitrollen", f"/ontwerp/versies/{BASIS}/uploaden",
-                f"/ontwerp/versies/{BASIS}/live", f"/ontwerp/versies/{BASIS}/migreren",
-                f"/ontwerp/versies/{BASIS}/controleren"):
+    for url in (
+        f"/ontwerp/versies/{BASIS}/uitrollen",
+        f"/ontwerp/versies/{BASIS}/uploaden",
+        f"/ontwerp/versies/{BASIS}/live",
+        f"/ontwerp/versies/{BASIS}/migreren",
+        f"/ontwerp/versies/{BASIS}/controleren",
+    ):
         response = client.post(url, data={"bestand": MAIN, "xml": ORIGINAL, "zaak": "1"})
         assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True), url
-
-

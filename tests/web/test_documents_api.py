@@ -1,4 +1,5 @@
 """The documents API: list, make (422 with the missing parts), metadata, PDF, service, service status, dossier."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,9 @@ def test_make_list_and_read_a_document(client, api, case_id, tokens):
 
 
 def test_missing_parts_are_a_422_with_a_field_per_part(client, case_id, tokens):
-    response = client.post(f"/api/v1/cases/{case_id}/documents", json={"kind": "beschikking"},
-                           headers=bearer(tokens["hovj"]))
+    response = client.post(
+        f"/api/v1/cases/{case_id}/documents", json={"kind": "beschikking"}, headers=bearer(tokens["hovj"])
+    )
     assert response.status_code == 422 and response.json["error"] == "ongeldige_gegevens"
     assert response.json["fields"]["beschikking_plaats"] == "de plaats waarvoor het huisverbod geldt (Wth 2(4)(a))"
     assert response.json["detail"].startswith("de beschikking tijdelijk huisverbod kan niet worden gemaakt; ontbreekt:")
@@ -50,8 +52,12 @@ def test_document_requests_are_checked(client, api, case_id, tokens):
     assert missing.status_code == 422 and "invoer.sleutels_omschrijving" in missing.json["fields"]
     assert post("pol_elders", {"kind": "beschikking"}).status_code == 404
     assert client.post(url, data="kind=beschikking", headers=bearer(tokens["hovj"])).status_code == 415
-    assert client.post(url, data="x" * (2 * 1024 * 1024), headers={**bearer(tokens["hovj"]),
-                                                                    "Content-Type": "application/json"}).status_code == 413
+    assert (
+        client.post(
+            url, data="x" * (2 * 1024 * 1024), headers={**bearer(tokens["hovj"]), "Content-Type": "application/json"}
+        ).status_code
+        == 413
+    )
     assert client.get(url, headers=bearer(tokens["pol_elders"])).status_code == 404
     assert client.get("/api/v1/documents/424242", headers=bearer(tokens["pol"])).status_code == 404
 
@@ -76,10 +82,16 @@ def test_record_service_and_the_service_status(client, api, case_id, tokens):
     assert serve_via_api(api, "pol_elders", document["id"]).status_code == 404
     served = serve_via_api(api, "pol", document["id"], note="<script>x</script>", recipient_name="")
     assert served.status_code == 201
-    assert {k: served.json[k] for k in ("recipient_name", "recipient_role", "method", "served_at", "recorded_by",
-                                        "note")} == {
-        "recipient_name": "Jan Jansen", "recipient_role": "uithuisgeplaatste", "method": "in_persoon_getekend",
-        "served_at": "2026-02-02T20:15:00+00:00", "recorded_by": "pol", "note": "<script>x</script>"}
+    assert {
+        k: served.json[k] for k in ("recipient_name", "recipient_role", "method", "served_at", "recorded_by", "note")
+    } == {
+        "recipient_name": "Jan Jansen",
+        "recipient_role": "uithuisgeplaatste",
+        "method": "in_persoon_getekend",
+        "served_at": "2026-02-02T20:15:00+00:00",
+        "recorded_by": "pol",
+        "note": "<script>x</script>",
+    }
     status = client.get(f"/api/v1/cases/{case_id}/service-status", headers=bearer(tokens["ovj"])).json
     assert status["served"] is True and status["reasons"] == []
     assert status["beschikking"]["proof"]["method"] == "in_persoon_getekend"
@@ -100,11 +112,15 @@ def test_the_dossier_over_the_api(client, api, case_id, tokens):
     assert client.get(f"/api/v1/cases/{case_id}/dossier").status_code == 401
 
 
-@pytest.mark.parametrize(("user", "status"), [("ovj", 200), ("bm", 200), ("hovj", 200), ("pol", 200), ("vt", 403),
-                                              ("hv", 403), ("ontwerper", 403)])
+@pytest.mark.parametrize(
+    ("user", "status"),
+    [("ovj", 200), ("bm", 200), ("hovj", 200), ("pol", 200), ("vt", 403), ("hv", 403), ("ontwerper", 403)],
+)
 def test_who_may_export_the_dossier(client, case_id, tokens, user, status):
     response = client.get(f"/api/v1/cases/{case_id}/dossier", headers=bearer(tokens[user]))
     assert response.status_code == status
     if status == 200:
-        assert response.data.startswith(b"%PDF") and f"zaak-{case_id}-dossier-1.pdf" in response.headers[
-            "Content-Disposition"]
+        assert (
+            response.data.startswith(b"%PDF")
+            and f"zaak-{case_id}-dossier-1.pdf" in response.headers["Content-Disposition"]
+        )

@@ -1,22 +1,22 @@
 """A task that waits for service (``requiresService``) says what is missing before it is sent, and the
 read model behind that note agrees with the engine's refusal (engine.documents.service.require_service).
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import UUID
 
-from engine.documents import service
-from engine.documents import service_view
-from engine.workflow.case_store import open_workflow
-from engine.base.errors import Conflict
-from engine.storage.tables import Case
-from engine.workflow.timers import fire_due_timers
 from engine.accounts.users import get_user
+from engine.base.errors import Conflict
+from engine.documents import service, service_view
+from engine.storage.tables import Case
+from engine.workflow.case_store import open_workflow
+from engine.workflow.timers import fire_due_timers
 from engine.workflow.worklist import get_task
-from web.extensions import db, thv
 from tests.web.conftest import login, post_form
 from tests.web.document_steps import make_via_api, section, serve_via_api
+from web.extensions import db, thv
 
 
 def _check_both(app, task_id: str, user_name: str) -> tuple[list[dict], bool]:
@@ -49,8 +49,9 @@ def test_the_task_page_says_what_service_is_missing(client, api, case_id):
     assert "De uitreiking van de beschikking tijdelijk huisverbod (versie 1) aan de uithuisgeplaatste is niet" in note
     assert f'href="/zaken/{case_id}#document-beschikking"' in note
 
-    refused = post_form(client, f"/taken/{task['id']}", {"sleutels_ingenomen": "true",
-                                                         "uitreiking_opmerking": "Sleutels <b>twee</b>"})
+    refused = post_form(
+        client, f"/taken/{task['id']}", {"sleutels_ingenomen": "true", "uitreiking_opmerking": "Sleutels <b>twee</b>"}
+    )
     assert refused.status_code == 409
     body = refused.get_data(as_text=True)
     assert "De taak is niet afgerond: eerst uitreiken" in body and "Sleutels &lt;b&gt;twee&lt;/b&gt;" in body
@@ -79,15 +80,20 @@ def test_an_oral_notice_does_not_end_the_note_and_the_engine_agrees(app, client,
     assert serve_via_api(api, "pol", document["id"], method="mondeling_aangezegd").status_code == 201
     missing, refused = _check_both(app, task["id"], "pol")
     assert refused and missing and not missing[0]["mag_maken"]
-    assert serve_via_api(api, "pol", document["id"], recipient_role="achterblijver",
-                         recipient_name="Els Jansen").status_code == 201
+    assert (
+        serve_via_api(
+            api, "pol", document["id"], recipient_role="achterblijver", recipient_name="Els Jansen"
+        ).status_code
+        == 201
+    )
     assert _check_both(app, task["id"], "pol")[1] is True
     make_via_api(api, "hovj", case_id, "beschikking")  # version 2 without service: the note is back
     assert serve_via_api(api, "pol", document["id"], method="in_persoon_getekend").status_code == 201
     missing, refused = _check_both(app, task["id"], "pol")
     assert refused and missing[0]["versie"] == 2
-    latest = api.client.get(f"/api/v1/cases/{case_id}/documents",
-                            headers={"Authorization": f"Bearer {api.tokens['pol']}"}).json[-1]
+    latest = api.client.get(
+        f"/api/v1/cases/{case_id}/documents", headers={"Authorization": f"Bearer {api.tokens['pol']}"}
+    ).json[-1]
     assert serve_via_api(api, "pol", latest["id"]).status_code == 201
     assert _check_both(app, task["id"], "pol") == ([], False)
 
@@ -100,22 +106,38 @@ def test_kennisgeving_needs_both_notices_served(app, client, api, case_id):
     notice = make_via_api(api, "bm", case_id, "kennisgeving_achterblijver")
     help_notice = make_via_api(api, "bm", case_id, "kennisgeving_hulpverlening")
     assert serve_via_api(api, "bm", notice["id"], recipient_role="achterblijver", method="per_post").status_code == 400
-    assert serve_via_api(api, "bm", notice["id"], recipient_role="achterblijver", method="per_post",
-                         recipient_name="Els Jansen").status_code == 201
+    assert (
+        serve_via_api(
+            api, "bm", notice["id"], recipient_role="achterblijver", method="per_post", recipient_name="Els Jansen"
+        ).status_code
+        == 201
+    )
     missing, refused = _check_both(app, task["id"], "bm")
     assert refused and [m["soort"] for m in missing] == ["kennisgeving_hulpverlening"]
-    assert serve_via_api(api, "bm", help_notice["id"], recipient_role="hulpverlening", method="digitaal",
-                         recipient_name="Ambulant team").status_code == 201
+    assert (
+        serve_via_api(
+            api,
+            "bm",
+            help_notice["id"],
+            recipient_role="hulpverlening",
+            method="digitaal",
+            recipient_name="Ambulant team",
+        ).status_code
+        == 201
+    )
     assert _check_both(app, task["id"], "bm") == ([], False)
 
 
 def test_the_extension_step_waits_for_a_served_verlengingsbeschikking(app, client, api, case_id, clock, monkeypatch):
     api.to_imposed(case_id)
-    clock.advance(datetime(2026, 2, 10, 9, tzinfo=timezone.utc) - clock.now())  # after the reminder: day 8
+    clock.advance(datetime(2026, 2, 10, 9, tzinfo=UTC) - clock.now())  # after the reminder: day 8
     with app.app_context():
         assert fire_due_timers(db.session, thv.ctx.registry, clock) >= 1  # the reminder and the earlier deadlines
-    api.complete("bm", api.task("bm", case_id, "Task_verlenging")["id"], {
-        "verlengen": True, "verlenging_dagen": 10, "verlenging_feiten": "De dreiging houdt aan."})
+    api.complete(
+        "bm",
+        api.task("bm", case_id, "Task_verlenging")["id"],
+        {"verlengen": True, "verlenging_dagen": 10, "verlenging_feiten": "De dreiging houdt aan."},
+    )
     api.complete("bm", api.task("bm", case_id, "Task_verlengingsbeschikking")["id"], {})
     task = api.task("pol", case_id, "Task_verlenging_uitreiken")
     login(client, "pol")

@@ -2,6 +2,7 @@
 print view, recording service, the dossier, the note on a task that waits for service; roles, regions,
 CSRF and hostile input.
 """
+
 from __future__ import annotations
 
 from markupsafe import escape
@@ -27,13 +28,17 @@ def test_the_case_page_offers_what_the_user_may_make_and_names_what_is_missing(c
 def test_making_a_beschikking_and_a_new_version_keeps_the_old_one(client, api, case_id):
     api.to_imposed(case_id)
     response = make_via_web(client, "hovj", case_id, "beschikking")
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/zaken/{case_id}#document-beschikking")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/zaken/{case_id}#document-beschikking"
+    )
     page = client.get(CASE_PAGE.format(case_id)).get_data(as_text=True)
     assert "Beschikking tijdelijk huisverbod versie 1 is gemaakt." in page
     banner = section(page, "service-banner")
     assert "Niet betekend" in banner and "aan de uithuisgeplaatste is niet vastgelegd" in banner
     assert make_via_web(client, "hovj", case_id, "beschikking").status_code == 302
-    listed = api.client.get(f"/api/v1/cases/{case_id}/documents", headers={"Authorization": f"Bearer {api.tokens['ovj']}"}).json
+    listed = api.client.get(
+        f"/api/v1/cases/{case_id}/documents", headers={"Authorization": f"Bearer {api.tokens['ovj']}"}
+    ).json
     assert [(d["version"], d["current"]) for d in listed] == [(1, False), (2, True)]
     page = client.get(CASE_PAGE.format(case_id)).get_data(as_text=True)
     documents = section(page, "document-beschikking")
@@ -53,12 +58,18 @@ def test_make_page_shows_missing_parts_and_input_errors(client, api, case_id):
     assert 'name="invoer.sleutels_omschrijving"' in page
     empty = post_form(client, f"/zaken/{case_id}/documenten/bewijs_sleutels", {"invoer.sleutels_omschrijving": " "})
     assert empty.status_code == 422
-    assert "Vul dit in: de ingenomen sleutels" in field_error(empty.get_data(as_text=True),
-                                                             "mk-bewijs_sleutels-sleutels_omschrijving")
-    long = post_form(client, f"/zaken/{case_id}/documenten/bewijs_sleutels", {"invoer.sleutels_omschrijving": "x" * 501})
+    assert "Vul dit in: de ingenomen sleutels" in field_error(
+        empty.get_data(as_text=True), "mk-bewijs_sleutels-sleutels_omschrijving"
+    )
+    long = post_form(
+        client, f"/zaken/{case_id}/documenten/bewijs_sleutels", {"invoer.sleutels_omschrijving": "x" * 501}
+    )
     assert long.status_code == 422 and "Maximaal 500 tekens." in long.get_data(as_text=True)
-    made = post_form(client, f"/zaken/{case_id}/documenten/bewijs_sleutels",
-                     {"invoer.sleutels_omschrijving": "Twee sleutels <b>voordeur</b>"})
+    made = post_form(
+        client,
+        f"/zaken/{case_id}/documenten/bewijs_sleutels",
+        {"invoer.sleutels_omschrijving": "Twee sleutels <b>voordeur</b>"},
+    )
     assert made.status_code == 302
 
 
@@ -66,8 +77,12 @@ def test_who_may_make_which_document(client, api, case_id):
     api.to_imposed(case_id)
     login(client, "hovj")
     assert client.get(f"/zaken/{case_id}/documenten/verlengingsbeschikking").status_code == 403
-    assert post_form(client, f"/zaken/{case_id}/documenten/verlengingsbeschikking",
-                     page=CASE_PAGE.format(case_id)).status_code == 403  # not mandatable: the burgemeester only
+    assert (
+        post_form(
+            client, f"/zaken/{case_id}/documenten/verlengingsbeschikking", page=CASE_PAGE.format(case_id)
+        ).status_code
+        == 403
+    )  # not mandatable: the burgemeester only
     login(client, "bm")
     refused = post_form(client, f"/zaken/{case_id}/documenten/verlengingsbeschikking", page=CASE_PAGE.format(case_id))
     assert refused.status_code == 422 and "het huisverbod is niet verlengd" in refused.get_data(as_text=True)
@@ -132,7 +147,8 @@ def test_the_service_form_puts_each_error_next_to_its_field_and_escapes_input(cl
     assert field_error(post(wijze="per_post"), prefix + "wijze") == "Kies een wijze van uitreiken uit de lijst."
     assert field_error(post(ontvanger_rol="verzoeker"), prefix + "ontvanger_rol") == "Kies een ontvanger uit de lijst."
     assert field_error(post(ontvanger_rol="burgemeester", wijze="in_persoon_geweigerd"), prefix + "wijze") == (
-        "Deze wijze van uitreiken kan niet bij deze ontvanger.")
+        "Deze wijze van uitreiken kan niet bij deze ontvanger."
+    )
     assert "niet Piet Puk" in field_error(post(ontvanger_naam="Piet Puk"), prefix + "ontvanger_naam")
     assert "toelichting" in field_error(post(wijze="in_persoon_geweigerd"), prefix + "toelichting")
     assert "toekomst" in field_error(post(uitgereikt_op="2026-02-03T10:00"), prefix + "uitgereikt_op")
@@ -144,8 +160,12 @@ def test_the_service_form_puts_each_error_next_to_its_field_and_escapes_input(cl
     oversized = serve_via_web(client, "pol", document["id"], case_id, toelichting="x" * (1024 * 1024))
     assert oversized.status_code == 413
     note = "<script>alert('weigering')</script>"
-    assert serve_via_web(client, "pol", document["id"], case_id, wijze="in_persoon_geweigerd",
-                         toelichting=note).status_code == 302
+    assert (
+        serve_via_web(
+            client, "pol", document["id"], case_id, wijze="in_persoon_geweigerd", toelichting=note
+        ).status_code
+        == 302
+    )
     page = client.get(CASE_PAGE.format(case_id)).get_data(as_text=True)
     assert str(escape(note)) in page and note not in page
 
@@ -154,13 +174,42 @@ def test_kennisgevingen_go_to_the_achterblijver_and_the_hulpverlening(client, ap
     api.to_imposed(case_id)
     achterblijver = make_via_api(api, "bm", case_id, "kennisgeving_achterblijver")
     hulp = make_via_api(api, "bm", case_id, "kennisgeving_hulpverlening")
-    wrong = serve_via_web(client, "bm", achterblijver["id"], case_id, ontvanger_rol="achterblijver",
-                          ontvanger_naam="Kees", wijze="per_post")
-    assert "Kees is geen achterblijver" in field_error(wrong.get_data(as_text=True), f"sv{achterblijver['id']}-ontvanger_naam")
-    assert serve_via_web(client, "bm", achterblijver["id"], case_id, ontvanger_rol="achterblijver",
-                         ontvanger_naam=MELDING["achterblijvers"][0]["naam"], wijze="per_post").status_code == 302
-    assert serve_via_web(client, "bm", hulp["id"], case_id, ontvanger_rol="hulpverlening",
-                         ontvanger_naam="Ambulant team", wijze="digitaal").status_code == 302
+    wrong = serve_via_web(
+        client,
+        "bm",
+        achterblijver["id"],
+        case_id,
+        ontvanger_rol="achterblijver",
+        ontvanger_naam="Kees",
+        wijze="per_post",
+    )
+    assert "Kees is geen achterblijver" in field_error(
+        wrong.get_data(as_text=True), f"sv{achterblijver['id']}-ontvanger_naam"
+    )
+    assert (
+        serve_via_web(
+            client,
+            "bm",
+            achterblijver["id"],
+            case_id,
+            ontvanger_rol="achterblijver",
+            ontvanger_naam=MELDING["achterblijvers"][0]["naam"],
+            wijze="per_post",
+        ).status_code
+        == 302
+    )
+    assert (
+        serve_via_web(
+            client,
+            "bm",
+            hulp["id"],
+            case_id,
+            ontvanger_rol="hulpverlening",
+            ontvanger_naam="Ambulant team",
+            wijze="digitaal",
+        ).status_code
+        == 302
+    )
     page = client.get(CASE_PAGE.format(case_id)).get_data(as_text=True)
     assert "Els Jansen" in section(page, "document-kennisgeving_achterblijver")
     assert "Beveiligd digitaal verzonden" in section(page, "document-kennisgeving_hulpverlening")
@@ -182,13 +231,21 @@ def test_posts_without_a_csrf_token_are_refused(client, api, case_id):
     api.to_imposed(case_id)
     document = make_via_api(api, "hovj", case_id, "beschikking")
     login(client, "hovj")
-    for url, data in ((f"/zaken/{case_id}/documenten/beschikking", {}),
-                      (f"/documenten/{document['id']}/uitreiking", {"wijze": "in_persoon_getekend"}),
-                      (f"/zaken/{case_id}/dossier", {})):
+    for url, data in (
+        (f"/zaken/{case_id}/documenten/beschikking", {}),
+        (f"/documenten/{document['id']}/uitreiking", {"wijze": "in_persoon_getekend"}),
+        (f"/zaken/{case_id}/dossier", {}),
+    ):
         response = client.post(url, data=data)
         assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
-    assert len(api.client.get(f"/api/v1/cases/{case_id}/documents",
-                              headers={"Authorization": f"Bearer {api.tokens['hovj']}"}).json) == 1
+    assert (
+        len(
+            api.client.get(
+                f"/api/v1/cases/{case_id}/documents", headers={"Authorization": f"Bearer {api.tokens['hovj']}"}
+            ).json
+        )
+        == 1
+    )
 
 
 def test_the_dossier_is_for_om_burgemeester_hulpofficier_and_politie(client, api, case_id):

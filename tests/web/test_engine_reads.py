@@ -1,6 +1,7 @@
 """The engine functions behind the pages (claims, worklist filters, read models, API tokens), on SQLite
 and PostgreSQL, with the small sample model.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from engine.accounts import api_tokens
+from engine.accounts.users import add_user
+from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.cases import case_view
 from engine.cases import operations as cases
-from engine.workflow import worklist
-from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.storage.tables import ApiToken, CaseEvent
-from engine.accounts.users import add_user
+from engine.workflow import worklist
 from tests.conftest import PASSWORD
 
 
@@ -36,27 +37,41 @@ def test_claims(session, rt, started, people, colleague):
     with pytest.raises(Conflict):
         worklist.claim_task(session, task["id"], user=colleague, now=rt.clock.now())
     with pytest.raises(Conflict):
-        cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 1},
-                            user=colleague, respect_claims=True)
+        cases.complete_task(
+            session,
+            rt.registry,
+            rt.clock,
+            task_id=task["id"],
+            data={"naam": "A", "ernst": 1},
+            user=colleague,
+            respect_claims=True,
+        )
     with pytest.raises(Forbidden):
         worklist.release_task(session, task["id"], user=people["bm"], now=rt.clock.now())
     with pytest.raises(NotFound):
         worklist.claim_task(session, task["id"], user=people["pol_elders"], now=rt.clock.now())
     released = worklist.release_task(session, task["id"], user=colleague, now=rt.clock.now())
     assert released["claimed_by"] is None
-    actions = session.scalars(select(CaseEvent.action).where(CaseEvent.case_id == started)
-                              .order_by(CaseEvent.id)).all()
+    actions = session.scalars(select(CaseEvent.action).where(CaseEvent.case_id == started).order_by(CaseEvent.id)).all()
     assert actions[-2:] == ["taak_geclaimd", "taak_vrijgegeven"]
-    cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 4},
-                        user=colleague, respect_claims=True)
+    cases.complete_task(
+        session,
+        rt.registry,
+        rt.clock,
+        task_id=task["id"],
+        data={"naam": "A", "ernst": 4},
+        user=colleague,
+        respect_claims=True,
+    )
     with pytest.raises(Conflict):
         worklist.claim_task(session, task["id"], user=colleague, now=rt.clock.now())
 
 
 def test_worklist_filters(session, rt, started, people):
     [task] = worklist.list_tasks(session, case_id=started)
-    cases.complete_task(session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 4},
-                        user=people["pol"])
+    cases.complete_task(
+        session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 4}, user=people["pol"]
+    )
     now = rt.clock.now()
     bm = people["bm"]
     assert [t["element"] for t in worklist.list_tasks(session, user=bm, due="week", now=now)] == ["Task_besluit"]
@@ -91,8 +106,9 @@ def test_read_models(session, rt, started, people):
 
 def test_api_tokens(session, rt, people):
     now = rt.clock.now()
-    described, secret = api_tokens.create_token(session, people["pol"], name="koppeling", now=now,
-                                                expires_at=now + timedelta(days=1))
+    described, secret = api_tokens.create_token(
+        session, people["pol"], name="koppeling", now=now, expires_at=now + timedelta(days=1)
+    )
     assert described["state"] == "actief" and secret.startswith("thv_")
     assert session.scalars(select(ApiToken.token_hash)).one() != secret
     assert api_tokens.authenticate_token(session, secret, now).name == "pol"

@@ -1,11 +1,14 @@
 """Server-side forms from JSON Schema: every real form renders, and posts convert to the schema's types."""
+
 from __future__ import annotations
 
 import json
+
 import pytest
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 
+from engine.base.errors import FormInvalid
 from engine.modeling.forms import FORMS_DIR, validate_form_data
 from tests.web.conftest import MELDING, RIHG
 from web.form_parsing import parse_form
@@ -57,19 +60,38 @@ def test_an_empty_post_never_crashes_and_validation_names_real_fields(path):
     fields = build_fields(schema, data)
     try:
         validate_form_data(schema, data)
-    except Exception as exc:  # FormInvalid: every error has a field to sit next to
+    except FormInvalid as exc:  # every error has a field to sit next to
         assert unplaced_errors(fields, exc.fields) == {}, exc.fields
 
 
-@pytest.mark.parametrize("form, data", [
-    ("melding_crisis.schema.json", MELDING),
-    ("rihg.schema.json", RIHG),
-    ("beschikking.schema.json", {"opgelegd_op": "2026-02-02T21:30:00+01:00", "beschikking_plaats": "Dorpsstraat 1", "feiten_en_omstandigheden": "regel 1\nregel 2",
-                                 "contactverbod_namen": ["Els", "Kim"], "mondeling_aangezegd": True}),
-    ("mededeling.schema.json", {"medegedeeld_op": "2026-02-02T22:30:00+01:00", "mededeling_wijze": "telefonisch"}),
-    ("verlenging.schema.json", {"verlengen": True, "verlenging_dagen": 18, "verlenging_feiten": "dreiging",
-                                "contactverbod_namen": [], "verlenging_inbreng": "x"}),
-])
+@pytest.mark.parametrize(
+    "form, data",
+    [
+        ("melding_crisis.schema.json", MELDING),
+        ("rihg.schema.json", RIHG),
+        (
+            "beschikking.schema.json",
+            {
+                "opgelegd_op": "2026-02-02T21:30:00+01:00",
+                "beschikking_plaats": "Dorpsstraat 1",
+                "feiten_en_omstandigheden": "regel 1\nregel 2",
+                "contactverbod_namen": ["Els", "Kim"],
+                "mondeling_aangezegd": True,
+            },
+        ),
+        ("mededeling.schema.json", {"medegedeeld_op": "2026-02-02T22:30:00+01:00", "mededeling_wijze": "telefonisch"}),
+        (
+            "verlenging.schema.json",
+            {
+                "verlengen": True,
+                "verlenging_dagen": 18,
+                "verlenging_feiten": "dreiging",
+                "contactverbod_namen": [],
+                "verlenging_inbreng": "x",
+            },
+        ),
+    ],
+)
 def test_render_and_post_round_trip(form, data):
     schema = _schema(form)
     fields = build_fields(schema, data)
@@ -79,14 +101,29 @@ def test_render_and_post_round_trip(form, data):
 
 def test_types_are_converted_and_bad_values_kept():
     schema = _schema("melding_crisis.schema.json")
-    post = MultiDict([("adres", "  Dorpsstraat 1 "), ("omschrijving", ""), ("aanhouding", "true"),
-                      ("kinderen.0.leeftijd", "7"), ("kinderen.0.voornaam", "Kim"), ("kinderen.5.leeftijd", "zeven"),
-                      ("kinderen.3.voornaam", ""), ("kinderen.3.leeftijd", ""), ("onbekend", "x"), ("__proto__", "y"),
-                      ("kinderen.99999.leeftijd", "1")])
+    post = MultiDict(
+        [
+            ("adres", "  Dorpsstraat 1 "),
+            ("omschrijving", ""),
+            ("aanhouding", "true"),
+            ("kinderen.0.leeftijd", "7"),
+            ("kinderen.0.voornaam", "Kim"),
+            ("kinderen.5.leeftijd", "zeven"),
+            ("kinderen.3.voornaam", ""),
+            ("kinderen.3.leeftijd", ""),
+            ("onbekend", "x"),
+            ("__proto__", "y"),
+            ("kinderen.99999.leeftijd", "1"),
+        ]
+    )
     data = parse_form(schema, post)
-    assert data == {"adres": "Dorpsstraat 1", "achterblijvers": [], "aanhouding": True,
-                    "kinderen": [{"voornaam": "Kim", "leeftijd": 7}, {"leeftijd": "zeven"}],
-                    "vermoeden_kindermishandeling": False}
+    assert data == {
+        "adres": "Dorpsstraat 1",
+        "achterblijvers": [],
+        "aanhouding": True,
+        "kinderen": [{"voornaam": "Kim", "leeftijd": 7}, {"leeftijd": "zeven"}],
+        "vermoeden_kindermishandeling": False,
+    }
     with pytest.raises(Exception) as refused:
         validate_form_data(schema, data)
     assert refused.value.fields["kinderen.1.leeftijd"] == "Verwacht een geheel getal."
@@ -96,15 +133,33 @@ def test_types_are_converted_and_bad_values_kept():
 
 
 def test_numbers_dates_and_choices():
-    schema = {"type": "object", "properties": {
-        "n": {"type": "number"}, "i": {"type": "integer"}, "d": {"type": "string", "format": "date"},
-        "t": {"type": "string", "format": "date-time"}, "keuze": {"type": "array", "items": {"enum": ["a", "b"]}},
-        "groep": {"type": "object", "properties": {"x": {"type": "string"}, "lijst": {"type": "array", "items": {
-            "type": "string", "oneOf": [{"const": "p", "title": "P"}]}}}}}}
-    post = MultiDict([("n", "3,5"), ("i", "-4"), ("d", "2026-02-03"), ("t", "2026-07-01T09:30"), ("keuze", "a"),
-                      ("keuze", "c")])
-    assert parse_form(schema, post) == {"n": 3.5, "i": -4, "d": "2026-02-03", "t": "2026-07-01T09:30:00+02:00",
-                                        "keuze": ["a", "c"]}
+    schema = {
+        "type": "object",
+        "properties": {
+            "n": {"type": "number"},
+            "i": {"type": "integer"},
+            "d": {"type": "string", "format": "date"},
+            "t": {"type": "string", "format": "date-time"},
+            "keuze": {"type": "array", "items": {"enum": ["a", "b"]}},
+            "groep": {
+                "type": "object",
+                "properties": {
+                    "x": {"type": "string"},
+                    "lijst": {"type": "array", "items": {"type": "string", "oneOf": [{"const": "p", "title": "P"}]}},
+                },
+            },
+        },
+    }
+    post = MultiDict(
+        [("n", "3,5"), ("i", "-4"), ("d", "2026-02-03"), ("t", "2026-07-01T09:30"), ("keuze", "a"), ("keuze", "c")]
+    )
+    assert parse_form(schema, post) == {
+        "n": 3.5,
+        "i": -4,
+        "d": "2026-02-03",
+        "t": "2026-07-01T09:30:00+02:00",
+        "keuze": ["a", "c"],
+    }
     assert parse_form(schema, MultiDict([("n", "1e999"), ("i", "4.0")])) == {"n": "1e999", "i": "4.0", "keuze": []}
     fields = {f.name: f for f in build_fields(schema, {"t": "2026-07-01T07:30:00+00:00"})}
     assert fields["t"].kind == "datetime" and fields["t"].value == "2026-07-01T09:30"
@@ -115,8 +170,9 @@ def test_numbers_dates_and_choices():
 def test_choice_widgets():
     few = {"type": "string", "oneOf": [{"const": str(i), "title": f"Keuze {i}"} for i in range(5)]}
     many = {"type": "string", "enum": [str(i) for i in range(6)]}
-    fields = build_fields({"type": "object", "properties": {"few": few, "many": many, "ok": {"type": "boolean",
-                                                                                            "const": True}}})
+    fields = build_fields(
+        {"type": "object", "properties": {"few": few, "many": many, "ok": {"type": "boolean", "const": True}}}
+    )
     assert [f.kind for f in fields] == ["radio", "select", "checkbox"]
     assert fields[0].options[1] == ("1", "Keuze 1") and fields[2].attrs["must_check"]
 
@@ -130,4 +186,3 @@ def test_deeply_nested_schema_does_not_recurse_forever():
         node = child
     build_fields(schema)
     parse_form(schema, MultiDict([("x." * 29 + "x", "v")]))
-

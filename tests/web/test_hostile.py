@@ -1,4 +1,5 @@
 """Hostile and malformed input: everything escaped, oversized posts refused, never a 500."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,14 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 @pytest.fixture
 def hostile_case(api, client, tokens) -> int:
     """A case whose every text field is an XSS attempt, with a task, a claim and a token with such a name."""
-    data = {**MELDING, "adres": XSS, "omschrijving": XSS, "uithuisgeplaatste_naam": XSS,
-            "achterblijvers": [{"naam": XSS, "relatie": XSS}], "kinderen": [{"voornaam": XSS, "leeftijd": 3}]}
+    data = {
+        **MELDING,
+        "adres": XSS,
+        "omschrijving": XSS,
+        "uithuisgeplaatste_naam": XSS,
+        "achterblijvers": [{"naam": XSS, "relatie": XSS}],
+        "kinderen": [{"voornaam": XSS, "leeftijd": 3}],
+    }
     case_id = api.start(data=data)
     task = api.task("hovj", case_id)
     api.complete("hovj", task["id"], {"meerderjarig": True, "woonsituatie": "woont", "toets_toelichting": XSS})
@@ -23,8 +30,18 @@ def hostile_case(api, client, tokens) -> int:
 
 def _pages(client, api, case_id) -> dict[str, str]:
     task = api.task("hovj", case_id)
-    return {url: client.get(url) for url in ("/", f"/?zaak={case_id}", f"/zaken/{case_id}", f"/taken/{task['id']}",
-                                             "/account", "/zaken/nieuw", "/zaken/nieuw/basis/wth-basis")}
+    return {
+        url: client.get(url)
+        for url in (
+            "/",
+            f"/?zaak={case_id}",
+            f"/zaken/{case_id}",
+            f"/taken/{task['id']}",
+            "/account",
+            "/zaken/nieuw",
+            "/zaken/nieuw/basis/wth-basis",
+        )
+    }
 
 
 def test_script_in_text_is_escaped_on_every_page(client, api, hostile_case):
@@ -51,9 +68,17 @@ def test_form_errors_echo_input_escaped(client, api, hostile_case):
 def test_unknown_fields_in_a_form_post_are_ignored(client, api, case_id):
     login(client, "hovj")
     task = api.task("hovj", case_id)
-    response = post_form(client, f"/taken/{task['id']}", {"meerderjarig": "true", "woonsituatie": "woont",
-                                                          "verzoeker.rol": "burgemeester", "__class__": "x",
-                                                          "huisverbod.status": "verlopen"})
+    response = post_form(
+        client,
+        f"/taken/{task['id']}",
+        {
+            "meerderjarig": "true",
+            "woonsituatie": "woont",
+            "verzoeker.rol": "burgemeester",
+            "__class__": "x",
+            "huisverbod.status": "verlopen",
+        },
+    )
     assert response.status_code == 302
     variables = api.case("hovj", case_id)["variables"]
     assert variables["verzoeker"]["rol"] == "politie" and "huisverbod" not in variables
@@ -74,15 +99,32 @@ def test_oversized_and_overlong_posts_are_413(client, api, case_id):
 def test_too_long_text_is_a_field_error(client, api, case_id):
     login(client, "hovj")
     task = api.task("hovj", case_id)
-    response = post_form(client, f"/taken/{task['id']}", {"meerderjarig": "true", "woonsituatie": "woont",
-                                                          "toets_toelichting": "a" * 5000})
+    response = post_form(
+        client,
+        f"/taken/{task['id']}",
+        {"meerderjarig": "true", "woonsituatie": "woont", "toets_toelichting": "a" * 5000},
+    )
     assert response.status_code == 422 and "Maximaal 4000 tekens." in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", [
-    "/zaken/0", "/zaken/-1", "/zaken/abc", "/zaken/99999999999999999999999", "/taken/%00", "/taken/..%2f..%2fetc",
-    "/taken/" + "a" * 3000, "/zaken/1/gebeurtenissen/%3Cscript%3E", "/zaken/nieuw/%3Cx%3E/y", "/?zaak=%00",
-    "/?stap=%3Cscript%3E", "/static/../../etc/passwd", "/static/vendor/bpmn-js/../../../../pyproject.toml"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/zaken/0",
+        "/zaken/-1",
+        "/zaken/abc",
+        "/zaken/99999999999999999999999",
+        "/taken/%00",
+        "/taken/..%2f..%2fetc",
+        "/taken/" + "a" * 3000,
+        "/zaken/1/gebeurtenissen/%3Cscript%3E",
+        "/zaken/nieuw/%3Cx%3E/y",
+        "/?zaak=%00",
+        "/?stap=%3Cscript%3E",
+        "/static/../../etc/passwd",
+        "/static/vendor/bpmn-js/../../../../pyproject.toml",
+    ],
+)
 def test_odd_urls_never_500(client, case_id, url):
     login(client, "pol")
     response = client.get(url)
@@ -90,10 +132,17 @@ def test_odd_urls_never_500(client, case_id, url):
     assert "<script>" not in response.get_data(as_text=True).replace('<script src="', "")
 
 
-@pytest.mark.parametrize("body", [
-    {"region": "basis", "data": {"adres": {"$gt": ""}}}, {"region": "basis", "data": {"kinderen": [[[[]]]]}},
-    {"region": "basis", "data": {"kinderen": [{"leeftijd": 1e308}]}}, {"region": ["basis"]},
-    {"region": "basis", "data": None, "variant": ""}, {"region": "basis\x00"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"region": "basis", "data": {"adres": {"$gt": ""}}},
+        {"region": "basis", "data": {"kinderen": [[[[]]]]}},
+        {"region": "basis", "data": {"kinderen": [{"leeftijd": 1e308}]}},
+        {"region": ["basis"]},
+        {"region": "basis", "data": None, "variant": ""},
+        {"region": "basis\x00"},
+    ],
+)
 def test_hostile_json_never_500(client, tokens, body):
     response = client.post("/api/v1/cases", json=body, headers=bearer(tokens["pol"]))
     assert 400 <= response.status_code < 500, (body, response.json)
@@ -101,6 +150,6 @@ def test_hostile_json_never_500(client, tokens, body):
 
 
 def test_deeply_nested_json_is_refused(client, tokens):
-    body = '{"region": "basis", "data": ' + '{"a":' * 5000 + '1' + '}' * 5000 + '}'
+    body = '{"region": "basis", "data": ' + '{"a":' * 5000 + "1" + "}" * 5000 + "}"
     response = client.post("/api/v1/cases", data=body, content_type="application/json", headers=bearer(tokens["pol"]))
     assert 400 <= response.status_code < 500

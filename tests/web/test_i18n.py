@@ -1,4 +1,5 @@
 """Dutch first, English complete: the catalogue covers every text, the compiled .mo matches the .po."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -45,8 +46,10 @@ def test_compiled_catalogue_matches_the_po():
     with MO.open("rb") as handle:
         shipped = read_mo(handle)
     fresh = read_mo(BytesIO(compiled.getvalue()))
+
     def as_dict(catalog):
         return {str(m.id): str(m.string) for m in catalog if m.id}
+
     assert as_dict(shipped) == as_dict(fresh)
 
 

@@ -1,13 +1,21 @@
 """Starting a case or request from the web with the start event's form."""
+
 from __future__ import annotations
 
 import re
 
 from tests.web.conftest import login, post_form
 
-START_FORM = {"adres": "Kerkstraat 2", "omschrijving": "Melding na ruzie", "uithuisgeplaatste_naam": "Piet",
-              "kinderen.0.voornaam": "Sam", "kinderen.0.leeftijd": "4", "kinderen.1.leeftijd": "",
-              "achterblijvers.0.naam": "Anna", "achterblijvers.0.relatie": "partner"}
+START_FORM = {
+    "adres": "Kerkstraat 2",
+    "omschrijving": "Melding na ruzie",
+    "uithuisgeplaatste_naam": "Piet",
+    "kinderen.0.voornaam": "Sam",
+    "kinderen.0.leeftijd": "4",
+    "kinderen.1.leeftijd": "",
+    "achterblijvers.0.naam": "Anna",
+    "achterblijvers.0.relatie": "partner",
+}
 
 
 def test_politie_starts_a_case_with_the_crisismelding_form(client, api):
@@ -22,13 +30,14 @@ def test_politie_starts_a_case_with_the_crisismelding_form(client, api):
     variables = api.case("pol", case_id)["variables"]
     assert variables["kinderen"] == [{"voornaam": "Sam", "leeftijd": 4}]
     assert variables["aanhouding"] is False and variables["verzoeker"] == {"rol": "politie", "gebruiker": "pol"}
-    assert "Zaak %d is gestart." % case_id in client.get(f"/zaken/{case_id}").get_data(as_text=True)
+    assert f"Zaak {case_id} is gestart." in client.get(f"/zaken/{case_id}").get_data(as_text=True)
 
 
 def test_start_form_errors_keep_the_input(client, api):
     login(client, "pol")
-    response = post_form(client, "/zaken/nieuw/basis/wth-basis", {**START_FORM, "adres": "",
-                                                                   "kinderen.0.leeftijd": "vier"})
+    response = post_form(
+        client, "/zaken/nieuw/basis/wth-basis", {**START_FORM, "adres": "", "kinderen.0.leeftijd": "vier"}
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="f-adres-error"' in page and 'id="f-kinderen-0-leeftijd-error"' in page
@@ -43,8 +52,13 @@ def test_choosing_a_variant_and_a_role(client, api):
     assert re.search(r"Pilot V1: brede toegang acuut.*?standaard", page, re.S)
     form = client.get("/zaken/nieuw/pilot1/v1-brede-toegang").get_data(as_text=True)
     assert 'name="rol" value="politie"' in form and 'name="rol" value="veilig_thuis"' in form
-    data = {"route": "acuut", "onderbouwing": "zorgen", "adres": "Laan 3", "omschrijving": "x",
-            "uithuisgeplaatste_naam": "Piet"}
+    data = {
+        "route": "acuut",
+        "onderbouwing": "zorgen",
+        "adres": "Laan 3",
+        "omschrijving": "x",
+        "uithuisgeplaatste_naam": "Piet",
+    }
     response = post_form(client, "/zaken/nieuw/pilot1/v1-brede-toegang", data)
     assert response.status_code == 400 and "Kies de rol" in response.get_data(as_text=True)
     response = post_form(client, "/zaken/nieuw/pilot1/v1-brede-toegang", {**data, "rol": "veilig_thuis"})

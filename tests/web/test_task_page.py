@@ -1,4 +1,5 @@
 """The task page: instructions, the form from its schema, case data, validation errors next to fields."""
+
 from __future__ import annotations
 
 from tests.web.conftest import RIHG, login, post_form
@@ -19,8 +20,11 @@ def test_task_page_shows_instructions_form_and_case_data(client, api, case_id):
 def test_completing_moves_the_case_on(client, api, case_id):
     task = api.task("hovj", case_id, "Task_toets")
     login(client, "hovj")
-    response = post_form(client, f"/taken/{task['id']}", {"meerderjarig": "true", "woonsituatie": "woont",
-                                                          "toets_toelichting": "woont er al jaren"})
+    response = post_form(
+        client,
+        f"/taken/{task['id']}",
+        {"meerderjarig": "true", "woonsituatie": "woont", "toets_toelichting": "woont er al jaren"},
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/"
     page = client.get("/").get_data(as_text=True)
     assert f"Taak &#39;Meerderjarigheid en woonsituatie toetsen&#39; van zaak {case_id} is afgerond." in page
@@ -32,8 +36,9 @@ def test_completing_moves_the_case_on(client, api, case_id):
 def test_errors_are_shown_next_to_fields_and_input_is_kept(client, api, case_id):
     task = api.task("hovj", case_id, "Task_toets")
     login(client, "hovj")
-    response = post_form(client, f"/taken/{task['id']}", {"toets_toelichting": "<b>mijn tekst</b>",
-                                                          "woonsituatie": "paleis"})
+    response = post_form(
+        client, f"/taken/{task['id']}", {"toets_toelichting": "<b>mijn tekst</b>", "woonsituatie": "paleis"}
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="f-woonsituatie-error" role="alert">' in page
@@ -53,9 +58,15 @@ def test_nested_rihg_form(client, api, case_id):
     response = post_form(client, f"/taken/{task['id']}", {"incident.2c.signalen": "2c.4"})
     assert response.status_code == 422
     assert 'id="f-incident-2c-score-error"' in response.get_data(as_text=True)
-    data = {"persoon.1a.signalen": "1a.1", "persoon.1a.score": "hoog", "incident.2a.signalen": "2a.4",
-            "incident.2a.score": "hoog", "incident.2c.signalen": "2c.4", "incident.2c.score": "hoog",
-            "persoon.1a.toelichting": RIHG["persoon"]["1a"]["toelichting"]}
+    data = {
+        "persoon.1a.signalen": "1a.1",
+        "persoon.1a.score": "hoog",
+        "incident.2a.signalen": "2a.4",
+        "incident.2a.score": "hoog",
+        "incident.2c.signalen": "2c.4",
+        "incident.2c.score": "hoog",
+        "persoon.1a.toelichting": RIHG["persoon"]["1a"]["toelichting"],
+    }
     assert post_form(client, f"/taken/{task['id']}", data).status_code == 302
     result = api.case("hovj", case_id)["variables"]["rihg_resultaat"]
     assert result["advies"] == "huisverbod" and result["uitkomst"]["persoon"]["1a"]["signalen"] == ["1a.1"]

@@ -1,4 +1,5 @@
 """`thv serve` fires timers in-process: create_app(RUN_TIMERS=True) starts the sweep thread."""
+
 from __future__ import annotations
 
 import threading
@@ -16,9 +17,18 @@ def test_the_app_runs_the_timer_sweep_in_a_thread(monkeypatch, tmp_path, clock, 
         return 0
 
     monkeypatch.setattr("web.timer_worker.fire_due_timers", fake_sweep)
-    app = create_app({"TESTING": True, "THV_MODE": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}",
-                      "THV_CLOCK_OBJECT": clock, "THV_REGISTRY": web_template["registry"], "RUN_TIMERS": True,
-                      "TIMER_INTERVAL_SECONDS": 0.01, "SECRET_KEY": "x"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "THV_MODE": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}",
+            "THV_CLOCK_OBJECT": clock,
+            "THV_REGISTRY": web_template["registry"],
+            "RUN_TIMERS": True,
+            "TIMER_INTERVAL_SECONDS": 0.01,
+            "SECRET_KEY": "x",
+        }
+    )
     try:
         assert swept.wait(timeout=10)
         assert calls[0] == (web_template["registry"], clock)
@@ -32,6 +42,13 @@ def test_the_app_runs_the_timer_sweep_in_a_thread(monkeypatch, tmp_path, clock, 
 
 
 def test_the_app_does_not_sweep_unless_asked(tmp_path, clock):
-    app = create_app({"TESTING": True, "THV_MODE": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}",
-                      "THV_CLOCK_OBJECT": clock, "SECRET_KEY": "x"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "THV_MODE": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}",
+            "THV_CLOCK_OBJECT": clock,
+            "SECRET_KEY": "x",
+        }
+    )
     assert "thv_timer_stop" not in app.extensions

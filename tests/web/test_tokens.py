@@ -1,4 +1,5 @@
 """Personal API tokens: created in the UI, shown once, stored hashed, revocable, optional expiry."""
+
 from __future__ import annotations
 
 import hashlib
@@ -47,8 +48,12 @@ def test_expired_tokens_stop_working(client, clock):
 
 def test_bad_token_requests(client, app):
     login(client, "bm")
-    for data in ({"name": ""}, {"name": "x" * 81}, {"name": "ok", "expires": "morgen"},
-                 {"name": "ok", "expires": "2020-01-01"}):
+    for data in (
+        {"name": ""},
+        {"name": "x" * 81},
+        {"name": "ok", "expires": "morgen"},
+        {"name": "ok", "expires": "2020-01-01"},
+    ):
         response = post_form(client, "/account/tokens", data, page="/account")
         assert response.status_code == 400, data
     assert client.post("/account/tokens", data={"name": "zonder csrf"}).status_code == 400

@@ -1,19 +1,35 @@
 """The visibility rules of engine/workflow/visibility.py, enforced on the web pages and in the API."""
+
 from __future__ import annotations
 
 import pytest
 
-from engine.workflow.visibility import FULL, NOTHING, POLITIEGEGEVENS, RULES, STRAFRECHT, ZORG, visible_variables
 from engine.base.vocabulary import ROLE_CODES
+from engine.workflow.visibility import FULL, NOTHING, POLITIEGEGEVENS, RULES, STRAFRECHT, ZORG, visible_variables
 from tests.web.conftest import bearer, login
 
 POLICE_FACT = "HKS-registratie geweld 2024"  # in RIHG indicator 1a (politiegegevens)
 CARE_NOTE = "Zorgnotitie: partner wil hulp"
-CARE_ROLES = ("veilig_thuis", "hulpverlening", "crisisteam", "weegteam", "raad_kinderbescherming",
-              "jeugdbescherming", "wijkteam", "vrouwenopvang")
-SAMPLE = {"adres": "Dorpsstraat 1", "pv_nummer": "PL0100-2026", "zsm_motivering": "x", "outreach_notitie": "zorg",
-          "rihg_resultaat": {"advies": "huisverbod", "uitkomst": {"persoon": {"1a": {"signalen": ["1a.1"]},
-                                                                             "1b": {"signalen": ["1b.1"]}}}}}
+CARE_ROLES = (
+    "veilig_thuis",
+    "hulpverlening",
+    "crisisteam",
+    "weegteam",
+    "raad_kinderbescherming",
+    "jeugdbescherming",
+    "wijkteam",
+    "vrouwenopvang",
+)
+SAMPLE = {
+    "adres": "Dorpsstraat 1",
+    "pv_nummer": "PL0100-2026",
+    "zsm_motivering": "x",
+    "outreach_notitie": "zorg",
+    "rihg_resultaat": {
+        "advies": "huisverbod",
+        "uitkomst": {"persoon": {"1a": {"signalen": ["1a.1"]}, "1b": {"signalen": ["1b.1"]}}},
+    },
+}
 
 
 def test_every_role_has_a_rule():
@@ -51,8 +67,11 @@ def imposed_case(api) -> int:
     case_id = api.start()
     api.to_imposed(case_id)
     outreach = api.task("hv", case_id, "Task_outreach")
-    api.complete("hv", outreach["id"], {"contact_uithuisgeplaatste": True, "contact_achterblijvers": True,
-                                        "outreach_notitie": CARE_NOTE})
+    api.complete(
+        "hv",
+        outreach["id"],
+        {"contact_uithuisgeplaatste": True, "contact_achterblijvers": True, "outreach_notitie": CARE_NOTE},
+    )
     return case_id
 
 
@@ -79,9 +98,18 @@ def test_api_task_detail_is_filtered(client, api, tokens, imposed_case):
     assert POLICE_FACT not in str(detail) and detail["case"]["variables"]["outreach_notitie"] == CARE_NOTE
 
 
-@pytest.mark.parametrize("user, sees_police_data, sees_care_note", [
-    ("hovj", True, True), ("bm", True, True), ("pol", True, True), ("vt", False, True), ("hv", False, True),
-    ("ovj", True, False), ("ontwerper", False, False)])
+@pytest.mark.parametrize(
+    "user, sees_police_data, sees_care_note",
+    [
+        ("hovj", True, True),
+        ("bm", True, True),
+        ("pol", True, True),
+        ("vt", False, True),
+        ("hv", False, True),
+        ("ovj", True, False),
+        ("ontwerper", False, False),
+    ],
+)
 def test_case_page_is_filtered_per_role(client, imposed_case, user, sees_police_data, sees_care_note):
     login(client, user)
     page = client.get(f"/zaken/{imposed_case}").get_data(as_text=True)

@@ -1,4 +1,5 @@
 """The worklist page: own roles and regions only, deadlines as date and time left, filters, claims."""
+
 from __future__ import annotations
 
 import re
@@ -59,8 +60,9 @@ def test_filters(client, api, case_id, clock):
     assert [e for _, e in _rows(client.get("/?termijn=week").get_data(as_text=True))] == ["Task_outreach"]
 
 
-@pytest.mark.parametrize("query", ["zaak=abc", "zaak=1%27%20OR%201=1", "termijn=gisteren", "claim=iedereen",
-                                   "zaak=99999999999999999999"])
+@pytest.mark.parametrize(
+    "query", ["zaak=abc", "zaak=1%27%20OR%201=1", "termijn=gisteren", "claim=iedereen", "zaak=99999999999999999999"]
+)
 def test_bad_filters_are_400(client, query):
     login(client, "pol")
     response = client.get(f"/?{query}")
@@ -88,16 +90,18 @@ def test_claimed_task_cannot_be_completed_by_a_colleague(client, app, api, case_
     from engine.accounts.users import add_user
     from tests.conftest import PASSWORD
     from web.extensions import db
+
     with app.app_context():
-        add_user(db.session, "hovj2", ["hulpofficier"], ["basis"], password=PASSWORD, now=app.extensions["thv"].clock.now())
+        add_user(
+            db.session, "hovj2", ["hulpofficier"], ["basis"], password=PASSWORD, now=app.extensions["thv"].clock.now()
+        )
         db.session.remove()
     task = api.task("hovj", case_id, "Task_toets")
     assert client.post(f"/api/v1/tasks/{task['id']}/claim", headers=bearer(tokens["hovj"])).status_code == 200
     login(client, "hovj2")
     page = client.get(f"/taken/{task['id']}").get_data(as_text=True)
     assert "hovj heeft deze taak in behandeling" in page and 'data-testid="task-form"' not in page
-    response = post_form(client, f"/taken/{task['id']}", {"meerderjarig": "true", "woonsituatie": "woont"},
-                         page="/")
+    response = post_form(client, f"/taken/{task['id']}", {"meerderjarig": "true", "woonsituatie": "woont"}, page="/")
     assert response.status_code == 409
     assert api.task("hovj", case_id)["state"] == "ready"
     # A colleague may release it (recorded in the history), and then complete it.

@@ -5,6 +5,7 @@ they are drawn, how they are connected and in which lane they live. Keeping
 this apart from placement and routing lets each step be reasoned about (and
 tested) on plain data instead of on XML.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,24 +14,50 @@ from lxml import etree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
-TASK_TAGS = frozenset({
-    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask",
-    "sendTask", "receiveTask", "callActivity",
-})
+TASK_TAGS = frozenset(
+    {
+        "task",
+        "userTask",
+        "manualTask",
+        "scriptTask",
+        "serviceTask",
+        "businessRuleTask",
+        "sendTask",
+        "receiveTask",
+        "callActivity",
+    }
+)
 # Subprocess kinds that bpmn-js can drill down into (all are bpmn:SubProcess subtypes).
 SUBPROCESS_TAGS = frozenset({"subProcess", "transaction", "adHocSubProcess"})
-EVENT_TAGS = frozenset({
-    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
-})
-GATEWAY_TAGS = frozenset({
-    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway",
-})
+EVENT_TAGS = frozenset(
+    {
+        "startEvent",
+        "endEvent",
+        "intermediateCatchEvent",
+        "intermediateThrowEvent",
+        "boundaryEvent",
+    }
+)
+GATEWAY_TAGS = frozenset(
+    {
+        "exclusiveGateway",
+        "parallelGateway",
+        "inclusiveGateway",
+        "eventBasedGateway",
+        "complexGateway",
+    }
+)
 DATA_TAGS = frozenset({"dataObjectReference", "dataStoreReference"})
 
 # Standard bpmn-js sizes, so a shape looks the same as one drawn in the modeller.
 SIZES: dict[str, tuple[float, float]] = {
-    "task": (100, 80), "subprocess": (100, 80), "event": (36, 36), "boundary": (36, 36),
-    "gateway": (50, 50), "dataObjectReference": (36, 50), "dataStoreReference": (50, 50),
+    "task": (100, 80),
+    "subprocess": (100, 80),
+    "event": (36, 36),
+    "boundary": (36, 36),
+    "gateway": (50, 50),
+    "dataObjectReference": (36, 50),
+    "dataStoreReference": (50, 50),
     "annotation": (100, 30),
 }
 
@@ -91,7 +118,7 @@ class LaneTree:
     """A lane with its nested lanes, kept to draw parent lanes around their children."""
 
     id: str
-    children: list["LaneTree"]
+    children: list[LaneTree]
     first_band: int = 0
     last_band: int = 0
 
@@ -145,23 +172,39 @@ def read_container(element: etree._Element, with_lanes: bool) -> Container:
         kind = _kind(tag)
         if kind is not None:
             width, height = _size(kind, tag)
-            nodes[ident] = Node(ident, kind, tag, (child.get("name") or "").strip(), width, height,
-                                len(nodes), host=child.get("attachedToRef") if kind == "boundary" else None,
-                                event_subprocess=child.get("triggeredByEvent") == "true")
+            nodes[ident] = Node(
+                ident,
+                kind,
+                tag,
+                (child.get("name") or "").strip(),
+                width,
+                height,
+                len(nodes),
+                host=child.get("attachedToRef") if kind == "boundary" else None,
+                event_subprocess=child.get("triggeredByEvent") == "true",
+            )
             if kind == "subprocess":
                 subprocesses.append(child)
         elif tag in ("sequenceFlow", "association"):
-            flows.append(Flow(ident, child.get("sourceRef") or "", child.get("targetRef") or "",
-                              (child.get("name") or "").strip(), kind=tag))
+            flows.append(
+                Flow(
+                    ident,
+                    child.get("sourceRef") or "",
+                    child.get("targetRef") or "",
+                    (child.get("name") or "").strip(),
+                    kind=tag,
+                )
+            )
         if kind in ("task", "subprocess"):
             flows.extend(_data_associations(child, ident))
     io_spec = element.find(bpmn("ioSpecification"))
-    for child in (io_spec if io_spec is not None else []):
+    for child in io_spec if io_spec is not None else []:
         # A process's declared inputs and outputs: bpmn-js draws them as data input/output shapes.
         if local_name(child) in ("dataInput", "dataOutput") and child.get("id"):
             width, height = SIZES["dataObjectReference"]
-            nodes[child.get("id")] = Node(child.get("id"), "data", local_name(child),
-                                          (child.get("name") or "").strip(), width, height, len(nodes))
+            nodes[child.get("id")] = Node(
+                child.get("id"), "data", local_name(child), (child.get("name") or "").strip(), width, height, len(nodes)
+            )
     flows = [f for f in flows if f.source in nodes and f.target in nodes]
     for node in nodes.values():
         if node.kind == "boundary" and node.host not in nodes:
@@ -191,7 +234,7 @@ def _read_lanes(element: etree._Element, nodes: dict[str, Node]) -> tuple[list[L
 
     def walk(lane_set: etree._Element | None) -> list[LaneTree]:
         trees = []
-        for lane in (lane_set.findall(bpmn("lane")) if lane_set is not None else []):
+        for lane in lane_set.findall(bpmn("lane")) if lane_set is not None else []:
             child_set = lane.find(bpmn("childLaneSet"))
             tree = LaneTree(lane.get("id") or "", [], first_band=len(bands))
             tree.children = walk(child_set)
@@ -231,8 +274,11 @@ def find_back_edges(container: Container) -> None:
             successors[node.host].append((node.id, None))  # type: ignore[index]
     has_incoming = {t for targets in successors.values() for t, _ in targets}
     ordered = sorted(nodes.values(), key=lambda n: n.order)
-    roots = ([n.id for n in ordered if n.tag == "startEvent"]
-             + [n.id for n in ordered if n.id not in has_incoming] + [n.id for n in ordered])
+    roots = (
+        [n.id for n in ordered if n.tag == "startEvent"]
+        + [n.id for n in ordered if n.id not in has_incoming]
+        + [n.id for n in ordered]
+    )
     state: dict[str, int] = {}  # 1 = on the stack, 2 = done
     for root in roots:
         if root in state:
@@ -258,8 +304,9 @@ def find_back_edges(container: Container) -> None:
 def assign_ranks(container: Container) -> None:
     """Longest-path rank over the forward sequence flows; a boundary event shares its host's rank."""
     nodes = container.nodes
-    edges: list[tuple[str, str, int]] = [(f.source, f.target, 1) for f in container.flows
-                                         if f.kind == "sequenceFlow" and not f.back]
+    edges: list[tuple[str, str, int]] = [
+        (f.source, f.target, 1) for f in container.flows if f.kind == "sequenceFlow" and not f.back
+    ]
     edges += [(n.host, n.id, 0) for n in nodes.values() if n.kind == "boundary" and n.host]
     indegree = {n: 0 for n in nodes}
     outgoing: dict[str, list[tuple[str, int]]] = {n: [] for n in nodes}
@@ -282,8 +329,11 @@ def assign_ranks(container: Container) -> None:
         if flow.kind == "sequenceFlow":
             continue
         for own, other in ((flow.source, flow.target), (flow.target, flow.source)):
-            if own not in placed and nodes[own].kind in ("data", "annotation") \
-                    and nodes[other].kind not in ("data", "annotation"):
+            if (
+                own not in placed
+                and nodes[own].kind in ("data", "annotation")
+                and nodes[other].kind not in ("data", "annotation")
+            ):
                 placed.add(own)
                 nodes[own].rank, nodes[own].band = nodes[other].rank, nodes[other].band
                 nodes[own].anchor = other

@@ -15,6 +15,7 @@ Usage: ``python -m tools.bpmn_layout FILE... [--check]``. With ``--check``
 nothing is written; the exit status is 1 when a file's DI is missing or differs
 from what the tool would produce (the files are listed), 0 otherwise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,7 @@ def _num(value: float) -> str:
 
 
 def _bounds(parent: etree._Element, box: Box) -> None:
-    etree.SubElement(parent, f"{{{DC_NS}}}Bounds", x=_num(box.x), y=_num(box.y),
-                     width=_num(box.w), height=_num(box.h))
+    etree.SubElement(parent, f"{{{DC_NS}}}Bounds", x=_num(box.x), y=_num(box.y), width=_num(box.w), height=_num(box.h))
 
 
 class PlaneWriter:
@@ -66,15 +66,15 @@ class PlaneWriter:
         self.plane = plane
 
     def shape(self, element_id: str, box: Box, label: Box | None = None, **attributes: str) -> None:
-        shape = etree.SubElement(self.plane, f"{{{BPMNDI_NS}}}BPMNShape", id=f"{element_id}_di",
-                                 bpmnElement=element_id, **attributes)
+        shape = etree.SubElement(
+            self.plane, f"{{{BPMNDI_NS}}}BPMNShape", id=f"{element_id}_di", bpmnElement=element_id, **attributes
+        )
         _bounds(shape, box)
         if label is not None:
             _bounds(etree.SubElement(shape, f"{{{BPMNDI_NS}}}BPMNLabel"), label)
 
     def edge(self, element_id: str, points: list[Point], label: Box | None = None) -> None:
-        edge = etree.SubElement(self.plane, f"{{{BPMNDI_NS}}}BPMNEdge", id=f"{element_id}_di",
-                                bpmnElement=element_id)
+        edge = etree.SubElement(self.plane, f"{{{BPMNDI_NS}}}BPMNEdge", id=f"{element_id}_di", bpmnElement=element_id)
         for x, y in points:
             etree.SubElement(edge, f"{{{DI_NS}}}waypoint", x=_num(x), y=_num(y))
         if label is not None:
@@ -83,8 +83,9 @@ class PlaneWriter:
 
 def _new_diagram(root: etree._Element, element_id: str, suffix: str) -> PlaneWriter:
     diagram = etree.SubElement(root, f"{{{BPMNDI_NS}}}BPMNDiagram", id=f"BPMNDiagram_{suffix}")
-    return PlaneWriter(etree.SubElement(diagram, f"{{{BPMNDI_NS}}}BPMNPlane", id=f"BPMNPlane_{suffix}",
-                                        bpmnElement=element_id))
+    return PlaneWriter(
+        etree.SubElement(diagram, f"{{{BPMNDI_NS}}}BPMNPlane", id=f"BPMNPlane_{suffix}", bpmnElement=element_id)
+    )
 
 
 def _laid_out(container: Container, left: float, top: float) -> tuple[Placement, Routing]:
@@ -141,8 +142,12 @@ def ensure_collaboration(root: etree._Element) -> etree._Element:
         process_id = process.get("id") or ""
         if process_id in present:
             continue
-        participant = etree.Element(bpmn("participant"), id=_unique(f"Participant_{process_id}", ids),
-                                    name=process.get("name") or process_id, processRef=process_id)
+        participant = etree.Element(
+            bpmn("participant"),
+            id=_unique(f"Participant_{process_id}", ids),
+            name=process.get("name") or process_id,
+            processRef=process_id,
+        )
         collaboration.insert(position, participant)
         position += 1
     return collaboration
@@ -181,8 +186,9 @@ def _layout_pools(collaboration: etree._Element, processes: dict[str | None, etr
             container = read_container(process, with_lanes=True)
             left = POOL_X + POOL_HEADER + _lane_depth(container.lanes) * LANE_HEADER + CONTENT_MARGIN
             placement, routing = _laid_out(container, left, y)
-            pools.append(Pool(participant, y, sum(placement.band_heights), left + placement.width,
-                              container, placement, routing))
+            pools.append(
+                Pool(participant, y, sum(placement.band_heights), left + placement.width, container, placement, routing)
+            )
         y += pools[-1].height + POOL_GAP
     return pools
 
@@ -286,8 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     """CLI: lay out (or with --check, verify) the given BPMN files."""
     parser = argparse.ArgumentParser(prog="python -m tools.bpmn_layout", description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    parser.add_argument("--check", action="store_true",
-                        help="do not write; exit 1 listing the files whose DI is missing or outdated")
+    parser.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 listing the files whose DI is missing or outdated"
+    )
     args = parser.parse_args(argv)
     outdated, failed = [], False
     for path in args.files:
@@ -308,4 +315,3 @@ def main(argv: list[str] | None = None) -> int:
     for path in outdated:
         print(f"{path}: DI missing or not what tools.bpmn_layout produces; run python -m tools.bpmn_layout {path}")
     return 2 if failed else (1 if outdated else 0)
-

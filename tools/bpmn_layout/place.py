@@ -5,6 +5,7 @@ designer reads a BPMN diagram as "left to right, one lane per role"; a regular
 grid keeps the main path on one straight line and leaves clear gutters between
 rows and columns for the edges and the labels under events and gateways.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,9 +47,13 @@ class Box:
     def cy(self) -> float:
         return self.y + self.h / 2
 
-    def overlaps(self, other: "Box", margin: float = 0) -> bool:
-        return (self.x < other.right + margin and other.x < self.right + margin
-                and self.y < other.bottom + margin and other.y < self.bottom + margin)
+    def overlaps(self, other: Box, margin: float = 0) -> bool:
+        return (
+            self.x < other.right + margin
+            and other.x < self.right + margin
+            and self.y < other.bottom + margin
+            and other.y < self.bottom + margin
+        )
 
 
 def label_size(text: str, max_width: float = LABEL_W) -> tuple[float, float]:
@@ -112,8 +117,9 @@ def _slots_for(container: Container) -> None:
                 rows.append(pred.row)
         return (min(rows) if rows else 0, -first_boundary, node.order)
 
-    flow_nodes = [n for n in nodes.values() if n.kind in ("task", "subprocess", "event", "gateway")
-                  and not n.event_subprocess]
+    flow_nodes = [
+        n for n in nodes.values() if n.kind in ("task", "subprocess", "event", "gateway") and not n.event_subprocess
+    ]
     for rank in sorted({n.rank for n in flow_nodes}):
         group = sorted((n for n in flow_nodes if n.rank == rank), key=preference)
         for node in group:
@@ -167,8 +173,10 @@ def place(container: Container, left: float, top: float) -> Placement:
         cy = row_centers[node.band][node.row]
         boxes[node.id] = Box(cx - node.width / 2, cy - node.height / 2, node.width, node.height)
     indexes = _boundary_indexes(container)
-    counts = {host: sum(1 for n in nodes.values() if n.kind == "boundary" and n.host == host)
-              for host in {n.host for n in nodes.values() if n.kind == "boundary"}}
+    counts = {
+        host: sum(1 for n in nodes.values() if n.kind == "boundary" and n.host == host)
+        for host in {n.host for n in nodes.values() if n.kind == "boundary"}
+    }
     for node in nodes.values():
         if node.kind == "boundary":
             host = boxes[node.host]  # type: ignore[index]
@@ -178,8 +186,9 @@ def place(container: Container, left: float, top: float) -> Placement:
             # drill-down button at the bottom right. Three or more are spread evenly.
             count, index = counts[node.host], indexes[node.id]
             if count <= 2:
-                fraction = (0.25 if nodes[node.host].kind == "subprocess" else 0.75) if count == 1 \
-                    else (0.25, 0.75)[index]
+                fraction = (
+                    (0.25 if nodes[node.host].kind == "subprocess" else 0.75) if count == 1 else (0.25, 0.75)[index]
+                )
                 cx = host.x + host.w * fraction
             else:
                 step = min(node.width + 8, (host.w - 10) / (count - 1))

@@ -6,13 +6,14 @@ far worse than an extra bend, and an extra bend is worse than some length. That
 is simple, deterministic and good enough for hand-written process models, which
 have tens of nodes, not thousands.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from tools.bpmn_layout.graph import Container, Flow, Node
-from tools.bpmn_layout.place import COL_W, BAND_PAD, ROW_H, TRACK_GAP, Box, Placement, label_size
+from tools.bpmn_layout.place import BAND_PAD, COL_W, ROW_H, TRACK_GAP, Box, Placement, label_size
 
 Point = tuple[float, float]
 
@@ -48,6 +49,7 @@ NUDGES = (-10.0, 10.0, -20.0, 20.0)
 def _nudged(points: list[Point]) -> Iterator[list[Point]]:
     """Variants of a route with one inner segment moved sideways; the end segments keep
     their direction and at least 8 px, so the edge still leaves and enters its shapes squarely."""
+
     def keeps(old: tuple[Point, Point], new: tuple[Point, Point]) -> bool:
         (a, b), (c, d) = old, new
         before, after = (b[0] - a[0], b[1] - a[1]), (d[0] - c[0], d[1] - c[1])
@@ -57,10 +59,12 @@ def _nudged(points: list[Point]) -> Iterator[list[Point]]:
         (ax, ay), (bx, by) = points[i], points[i + 1]
         for offset in NUDGES:
             moved = list(points)
-            moved[i], moved[i + 1] = ((ax + offset, ay), (bx + offset, by)) if ax == bx \
-                else ((ax, ay + offset), (bx, by + offset))
-            if keeps((points[0], points[1]), (moved[0], moved[1])) and \
-                    keeps((points[-2], points[-1]), (moved[-2], moved[-1])):
+            moved[i], moved[i + 1] = (
+                ((ax + offset, ay), (bx + offset, by)) if ax == bx else ((ax, ay + offset), (bx, by + offset))
+            )
+            if keeps((points[0], points[1]), (moved[0], moved[1])) and keeps(
+                (points[-2], points[-1]), (moved[-2], moved[-1])
+            ):
                 yield moved
 
 
@@ -81,9 +85,13 @@ class Router:
         self.segments: list[tuple[Point, Point, str, str]] = []  # a, b, source, target
         self.sides: dict[str, set[str]] = {n: set() for n in container.nodes}
         self.tracks: dict[int, int] = {}
-        self.gutters = sorted({top + BAND_PAD + r * ROW_H
-                               for top, centers in zip(placement.band_tops, placement.row_centers)
-                               for r in range(len(centers) + 1)})
+        self.gutters = sorted(
+            {
+                top + BAND_PAD + r * ROW_H
+                for top, centers in zip(placement.band_tops, placement.row_centers)
+                for r in range(len(centers) + 1)
+            }
+        )
 
     def channel_after(self, node: Node) -> float:
         return self.placement.left + (node.rank + 1) * COL_W
@@ -97,8 +105,12 @@ class Router:
         skip = {source.id, target.id}
         if source.kind == "boundary":
             skip.add(source.host or "")
-        crossings = sum(1 for a, b in zip(points, points[1:]) for node_id, box in self.boxes.items()
-                        if node_id not in skip and _hits(a, b, box))
+        crossings = sum(
+            1
+            for a, b in zip(points, points[1:])
+            for node_id, box in self.boxes.items()
+            if node_id not in skip and _hits(a, b, box)
+        )
         length = sum(abs(a[0] - b[0]) + abs(a[1] - b[1]) for a, b in zip(points, points[1:]))
         return crossings * 1000 + self.shared(points, flow) * 150 + (len(points) - 2) * 20 + length * 0.05
 
@@ -106,8 +118,12 @@ class Router:
         """Segments that run on top of or end on another edge's. Edges that fork from or merge
         into one node may share a line (it reads as a fork or a merge); for unrelated edges a
         shared line or a T-junction makes it impossible to tell which way each one goes."""
-        return sum(1 for a, b in zip(points, points[1:]) for c, d, s, t in self.segments
-                   if s != flow.source and t != flow.target and _meets(a, b, c, d))
+        return sum(
+            1
+            for a, b in zip(points, points[1:])
+            for c, d, s, t in self.segments
+            if s != flow.source and t != flow.target and _meets(a, b, c, d)
+        )
 
     def forward(self, flow: Flow) -> list[list[Point]]:
         nodes = self.container.nodes
@@ -116,8 +132,13 @@ class Router:
         q = (t.x, t.cy)
         x_s, x_t = self.channel_after(source), self.channel_before(target)
         out: list[list[Point]] = []
-        exits = ["bottom"] if source.kind == "boundary" else ["right", "bottom", "top"] \
-            if source.kind == "gateway" else ["right"]
+        exits = (
+            ["bottom"]
+            if source.kind == "boundary"
+            else ["right", "bottom", "top"]
+            if source.kind == "gateway"
+            else ["right"]
+        )
         for side in exits:
             if side == "right":
                 p = (s.right, s.cy)
@@ -130,8 +151,11 @@ class Router:
             p = (s.cx, s.bottom if down else s.y)
             if (q[1] > p[1]) == down and p[0] < q[0] - 10:
                 out.append([p, (p[0], q[1]), q])
-            out += [[p, (p[0], g), (x_t, g), (x_t, q[1]), q] for g in self.gutters
-                    if (g > p[1] + 5 if down else g < p[1] - 5)]
+            out += [
+                [p, (p[0], g), (x_t, g), (x_t, q[1]), q]
+                for g in self.gutters
+                if (g > p[1] + 5 if down else g < p[1] - 5)
+            ]
         return out
 
     def backward(self, flow: Flow) -> list[list[Point]]:
@@ -155,14 +179,24 @@ class Router:
 
     def self_loop(self, flow: Flow) -> list[list[Point]]:
         s = self.boxes[flow.source]
-        return [[(s.right, s.cy), (s.right + 20, s.cy), (s.right + 20, s.bottom + 20),
-                 (s.cx, s.bottom + 20), (s.cx, s.bottom)]]
+        return [
+            [
+                (s.right, s.cy),
+                (s.right + 20, s.cy),
+                (s.right + 20, s.bottom + 20),
+                (s.cx, s.bottom + 20),
+                (s.cx, s.bottom),
+            ]
+        ]
 
     def association(self, flow: Flow) -> list[list[Point]]:
         a, b = self.boxes[flow.source], self.boxes[flow.target]
         if a.bottom <= b.y:
-            return [[(a.cx, a.bottom), (a.cx, b.y)]] if a.x < a.cx < a.right and b.x < a.cx < b.right \
+            return (
+                [[(a.cx, a.bottom), (a.cx, b.y)]]
+                if a.x < a.cx < a.right and b.x < a.cx < b.right
                 else [[(a.cx, a.bottom), (b.cx, b.y)]]
+            )
         if b.bottom <= a.y:
             return [[(a.cx, a.y), (b.cx, b.bottom)]]
         return [[(a.right, a.cy), (b.x, b.cy)] if a.right <= b.x else [(a.x, a.cy), (b.right, b.cy)]]
@@ -262,8 +296,12 @@ def _label_spots(name: str, a: Point, b: Point) -> list[Box]:
     w, h = label_size(name)
     y = a[1] + 6 if b[1] > a[1] else a[1] - 6 - h
     middle = (a[1] + b[1] - h) / 2
-    return [Box(a[0] + 6, y, w, h), Box(a[0] - 6 - w, y, w, h),
-            Box(a[0] + 6, middle, w, h), Box(a[0] - 6 - w, middle, w, h)]
+    return [
+        Box(a[0] + 6, y, w, h),
+        Box(a[0] - 6 - w, y, w, h),
+        Box(a[0] + 6, middle, w, h),
+        Box(a[0] - 6 - w, middle, w, h),
+    ]
 
 
 def _place_flow_labels(container: Container, routing: Routing, boxes: dict[str, Box]) -> None:
@@ -277,11 +315,17 @@ def _place_flow_labels(container: Container, routing: Routing, boxes: dict[str, 
         if not flow.name or flow.kind != "sequenceFlow":
             continue
         points = routing.waypoints[flow.id]
-        siblings = [routing.waypoints[f.id] for f in container.flows
-                    if f.source == flow.source and f.id != flow.id and f.kind == "sequenceFlow"]
+        siblings = [
+            routing.waypoints[f.id]
+            for f in container.flows
+            if f.source == flow.source and f.id != flow.id and f.kind == "sequenceFlow"
+        ]
         segments = list(zip(points, points[1:]))
-        own = [(a, b) for a, b in segments
-               if not any(_overlaps_segment(a, b, c, d) for other in siblings for c, d in zip(other, other[1:]))]
+        own = [
+            (a, b)
+            for a, b in segments
+            if not any(_overlaps_segment(a, b, c, d) for other in siblings for c, d in zip(other, other[1:]))
+        ]
         spots = [spot for a, b in (own or segments) for spot in _label_spots(flow.name, a, b)]
         label = next((spot for spot in spots if not any(spot.overlaps(box) for box in taken)), spots[0])
         routing.flow_labels[flow.id] = label

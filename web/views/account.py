@@ -1,4 +1,5 @@
 """The user's own account page: roles and regions, and personal API tokens (created, shown once, revoked)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -33,8 +34,9 @@ def _expiry(raw: str) -> datetime | None:
 @login_required
 def index() -> ResponseReturnValue:
     user = engine_user()
-    return render_template("account/index.html", tokens=api_tokens.list_tokens(db.session, user, thv.ctx.clock.now()),
-                           new_secret=None)
+    return render_template(
+        "account/index.html", tokens=api_tokens.list_tokens(db.session, user, thv.ctx.clock.now()), new_secret=None
+    )
 
 
 @bp.post("/account/tokens")
@@ -42,13 +44,21 @@ def index() -> ResponseReturnValue:
 def create_token() -> ResponseReturnValue:
     user = engine_user()
     now = thv.ctx.clock.now()
-    token, secret = api_tokens.create_token(db.session, user, name=request.form.get("name", "")[:200],
-                                            expires_at=_expiry(request.form.get("expires", "")), now=now)
-    flash(_("Token '%(name)s' is aangemaakt. Kopieer het nu: het wordt niet opnieuw getoond.", name=token["name"]),
-          "success")
+    token, secret = api_tokens.create_token(
+        db.session,
+        user,
+        name=request.form.get("name", "")[:200],
+        expires_at=_expiry(request.form.get("expires", "")),
+        now=now,
+    )
+    flash(
+        _("Token '%(name)s' is aangemaakt. Kopieer het nu: het wordt niet opnieuw getoond.", name=token["name"]),
+        "success",
+    )
     # Rendered, not redirected: the secret exists only in this response.
-    response = render_template("account/index.html", tokens=api_tokens.list_tokens(db.session, user, now),
-                               new_secret=secret, new_token=token)
+    response = render_template(
+        "account/index.html", tokens=api_tokens.list_tokens(db.session, user, now), new_secret=secret, new_token=token
+    )
     return response, 200, {"Cache-Control": "no-store"}
 
 

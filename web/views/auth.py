@@ -1,4 +1,5 @@
 """Login and logout with Flask-Login against the local accounts, and the language switch."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

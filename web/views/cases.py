@@ -1,4 +1,5 @@
 """The case page (diagram, ban, milestones, open tasks, history), starting a case and reporting events."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -6,10 +7,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from engine.base.errors import InvalidInput
 from engine.cases import case_view
 from engine.cases import operations as cases
 from engine.documents import service_view
-from engine.base.errors import InvalidInput
 from web.extensions import db, thv
 from web.views.auth import engine_user
 from web.views.forms import form_context, submit
@@ -27,6 +28,7 @@ def show(case_id: int) -> ResponseReturnValue:
 
 
 # --- starting a case ----------------------------------------------------------
+
 
 @bp.get("/zaken/nieuw")
 @login_required
@@ -56,8 +58,18 @@ def start(region: str, variant: str) -> ResponseReturnValue:
     started: list[int] = []
 
     def action(data):
-        started.append(cases.start_case(db.session, thv.ctx.registry, thv.ctx.clock, region=region,
-                                        variant=variant, data=data, user=user, role=_start_role(option)))
+        started.append(
+            cases.start_case(
+                db.session,
+                thv.ctx.registry,
+                thv.ctx.clock,
+                region=region,
+                variant=variant,
+                data=data,
+                user=user,
+                role=_start_role(option),
+            )
+        )
 
     done, form = submit(option["schema"], action)
     if not done:
@@ -68,6 +80,7 @@ def start(region: str, variant: str) -> ResponseReturnValue:
 
 # --- reporting an event ---------------------------------------------------------
 
+
 @bp.route("/zaken/<id:case_id>/gebeurtenissen/<message>", methods=["GET", "POST"])
 @login_required
 def report(case_id: int, message: str) -> ResponseReturnValue:
@@ -77,8 +90,9 @@ def report(case_id: int, message: str) -> ResponseReturnValue:
         return render_template("cases/event.html", case_id=case_id, event=event, **form_context(event["schema"]))
 
     def action(data):
-        cases.send_message(db.session, thv.ctx.registry, thv.ctx.clock, case_id=case_id, message=message,
-                           data=data, user=user)
+        cases.send_message(
+            db.session, thv.ctx.registry, thv.ctx.clock, case_id=case_id, message=message, data=data, user=user
+        )
 
     done, form = submit(event["schema"], action)
     if not done:

@@ -5,6 +5,7 @@ regions of their account (``engine.design.designer_dashboard``). Every figure is
 chart (inline SVG, drawn on the server), a table and a CSV download; the
 pseudonymised event log downloads as XES or CSV for one region or all.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -15,11 +16,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.design import dashboard as figures
-from engine.design import designer
-from engine.design import designer_dashboard
-from engine.design import event_log
 from engine.base.errors import InvalidInput, NotFound
+from engine.design import dashboard as figures
+from engine.design import designer, designer_dashboard, event_log
 from web import charts
 from web.extensions import db, thv
 from web.views.auth import engine_user
@@ -53,9 +52,17 @@ def index() -> ResponseReturnValue:
     regions = designer.require_area(user)
     chosen = _filters()
     data = designer_dashboard.comparison(db.session, user, now=thv.ctx.clock.now(), **chosen)
-    return render_template("dashboard/index.html", data=data, charts=charts.build(data["figures"]), regions=regions,
-                           query=_query(), columns=figures.COLUMNS, figure_names=figures.FIGURES,
-                           count_labels=charts.count_labels(), interval_labels=charts.interval_labels())
+    return render_template(
+        "dashboard/index.html",
+        data=data,
+        charts=charts.build(data["figures"]),
+        regions=regions,
+        query=_query(),
+        columns=figures.COLUMNS,
+        figure_names=figures.FIGURES,
+        count_labels=charts.count_labels(),
+        interval_labels=charts.interval_labels(),
+    )
 
 
 def _filename(stem: str, extension: str, period: bool = True) -> str:

@@ -5,6 +5,7 @@ regions, a beheerder may look at every region, anyone else gets a 403, and a
 version of a region one cannot see is a 404. Editing, uploading and deploying
 are in ``web.views.designer_edit``; the comparison in ``web.views.designer_diff``.
 """
+
 from __future__ import annotations
 
 from pathlib import PurePosixPath
@@ -16,9 +17,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from engine.base.errors import InvalidInput
 from engine.design import designer
 from engine.design.case_migration import MIGRATED, REFUSED, SAFE
-from engine.base.errors import InvalidInput
 from web.extensions import db, thv
 from web.views.auth import engine_user
 
@@ -28,12 +29,24 @@ LIVE_ACTIONS = {"uitrol": _l("uitgerold"), "terugdraaien": _l("teruggedraaid"), 
 MIGRATION_LABELS = {MIGRATED: _l("gemigreerd"), SAFE: _l("kan veilig"), REFUSED: _l("kan niet")}
 
 
-def render_version(version_id: int, *, findings: list | None = None, checked: bool = False, status: int = 200,
-                   uploaded: list[str] | None = None) -> ResponseReturnValue:
+def render_version(
+    version_id: int,
+    *,
+    findings: list | None = None,
+    checked: bool = False,
+    status: int = 200,
+    uploaded: list[str] | None = None,
+) -> ResponseReturnValue:
     """The version page, optionally with the findings of an upload check or a refused deploy."""
     detail = designer.version_detail(db.session, engine_user(), version_id)
-    return render_template("designer/version.html", detail=detail, version=detail["version"],
-                           findings=findings or [], checked=checked, uploaded=uploaded or []), status
+    return render_template(
+        "designer/version.html",
+        detail=detail,
+        version=detail["version"],
+        findings=findings or [],
+        checked=checked,
+        uploaded=uploaded or [],
+    ), status
 
 
 @bp.get("")
@@ -66,9 +79,16 @@ def download(version_id: int, path: str) -> ResponseReturnValue:
 @login_required
 def make_live(version_id: int) -> ResponseReturnValue:
     result = designer.make_live(db.session, engine_user(), version_id, thv.ctx.clock.now())
-    flash(_("Versie %(version)s van %(variant)s is nu live (was versie %(previous)s). Lopende zaken blijven op "
-            "hun versie.", version=result["version"], variant=result["variant"],
-            previous=result["previous_version"] or "—"), "success")
+    flash(
+        _(
+            "Versie %(version)s van %(variant)s is nu live (was versie %(previous)s). Lopende zaken blijven op "
+            "hun versie.",
+            version=result["version"],
+            variant=result["variant"],
+            previous=result["previous_version"] or "—",
+        ),
+        "success",
+    )
     return redirect(url_for("designer.version", version_id=version_id))
 
 
@@ -88,19 +108,39 @@ def migrate(version_id: int) -> ResponseReturnValue:
     detail = designer.version_detail(db.session, user, version_id)
     if request.method == "GET":
         preview = designer.migration_preview(db.session, thv.ctx.registry, thv.ctx.clock, user, version_id)
-        return render_template("designer/migrate.html", detail=detail, version=detail["version"], preview=preview,
-                               results=None, status_labels=MIGRATION_LABELS)
+        return render_template(
+            "designer/migrate.html",
+            detail=detail,
+            version=detail["version"],
+            preview=preview,
+            results=None,
+            status_labels=MIGRATION_LABELS,
+        )
     results = designer.migrate(db.session, thv.ctx.registry, thv.ctx.clock, user, version_id, _selected_cases())
     migrated = sum(1 for r in results if r["status"] == MIGRATED)
-    flash(_("%(done)s van %(total)s zaken gemigreerd naar versie %(version)s.", done=migrated, total=len(results),
-            version=detail["version"]["version"]), "success" if migrated == len(results) else "error")
+    flash(
+        _(
+            "%(done)s van %(total)s zaken gemigreerd naar versie %(version)s.",
+            done=migrated,
+            total=len(results),
+            version=detail["version"]["version"],
+        ),
+        "success" if migrated == len(results) else "error",
+    )
     detail = designer.version_detail(db.session, user, version_id)
-    return render_template("designer/migrate.html", detail=detail, version=detail["version"], preview=None,
-                           results=results, status_labels=MIGRATION_LABELS)
+    return render_template(
+        "designer/migrate.html",
+        detail=detail,
+        version=detail["version"],
+        preview=None,
+        results=results,
+        status_labels=MIGRATION_LABELS,
+    )
 
 
 @bp.app_context_processor
 def _designer_navigation() -> dict[str, Any]:
     def designer_area() -> bool:
         return bool(current_user.is_authenticated and {"designer", "beheerder"} & set(current_user.roles))
+
     return {"designer_area": designer_area, "LIVE_ACTIONS": LIVE_ACTIONS}

@@ -4,6 +4,7 @@ The list is ``engine.design.model_diff`` element by element; the diagrams are tw
 bpmn-js viewers side by side with the diff's markers (added green, removed red,
 changed orange) on the chosen file of each side.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,8 +14,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.design import designer
 from engine.base.errors import InvalidInput
+from engine.design import designer
 from web.designer_texts import CHANGE_LABELS, KIND_LABELS, property_text
 from web.extensions import db
 from web.views.auth import engine_user
@@ -40,26 +41,44 @@ def _side_file(files: dict[str, bytes], markers: dict[str, Any], main: str | Non
 
 
 def _file_options(files: dict[str, bytes], markers: dict[str, Any], main: str | None) -> list[str]:
-    marked = [name for name in sorted(markers) if name.endswith(".bpmn") and name in files and any(markers[name].values())]
+    marked = [
+        name for name in sorted(markers) if name.endswith(".bpmn") and name in files and any(markers[name].values())
+    ]
     return ([main] if main else []) + [name for name in marked if name != main]
 
 
 def _changes(result: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for change in result["changes"]:
-        properties = [{**p, "label": property_text(p["property"], p["label"]),
-                       "a": (p["a"] or "")[:MAX_VALUE], "b": (p["b"] or "")[:MAX_VALUE]}
-                      for p in change["properties"]]
-        rows.append({**change, "kind_label": str(KIND_LABELS.get(change["kind"], change["kind"])),
-                     "change_label": str(CHANGE_LABELS[change["change"]]), "properties": properties})
+        properties = [
+            {
+                **p,
+                "label": property_text(p["property"], p["label"]),
+                "a": (p["a"] or "")[:MAX_VALUE],
+                "b": (p["b"] or "")[:MAX_VALUE],
+            }
+            for p in change["properties"]
+        ]
+        rows.append(
+            {
+                **change,
+                "kind_label": str(KIND_LABELS.get(change["kind"], change["kind"])),
+                "change_label": str(CHANGE_LABELS[change["change"]]),
+                "properties": properties,
+            }
+        )
     return rows
 
 
 def _side(result: dict[str, Any], side: str, chosen: str | None) -> dict[str, Any]:
     files, markers = result["files"][side], result["markers"][side]
     name = _side_file(files, markers, result[side]["main_file"], chosen)
-    return {"file": name, "options": _file_options(files, markers, result[side]["main_file"]),
-            "xml": files[name].decode("utf-8") if name else "", "markers": markers.get(name, {}) if name else {}}
+    return {
+        "file": name,
+        "options": _file_options(files, markers, result[side]["main_file"]),
+        "xml": files[name].decode("utf-8") if name else "",
+        "markers": markers.get(name, {}) if name else {},
+    }
 
 
 @bp.get("/vergelijken")
@@ -73,5 +92,14 @@ def compare() -> ResponseReturnValue:
     result = designer.compare(db.session, user, a, b)
     sides = {side: _side(result, side, request.args.get(f"bestand_{side}")) for side in ("a", "b")}
     diagram = {side: {"xml": s["xml"], "markers": s["markers"], "file": s["file"]} for side, s in sides.items()}
-    return render_template("designer/diff.html", choices=choices, result=result, a=a, b=b, sides=sides,
-                           changes=_changes(result), diagram=diagram, change_labels=CHANGE_LABELS)
+    return render_template(
+        "designer/diff.html",
+        choices=choices,
+        result=result,
+        a=a,
+        b=b,
+        sides=sides,
+        changes=_changes(result),
+        diagram=diagram,
+        change_labels=CHANGE_LABELS,
+    )

@@ -6,6 +6,7 @@ stores the next version of the version's own region and variant (the engine
 checks everything again; a refused model changes nothing and its findings are
 shown with file, line and element).
 """
+
 from __future__ import annotations
 
 from pathlib import PurePosixPath
@@ -17,8 +18,8 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 
-from engine.design import designer
 from engine.base.errors import DeployRefused, Finding, InvalidInput, ThvError
+from engine.design import designer
 from web.designer_texts import modeller_texts
 from web.errors import error_page
 from web.extensions import db, thv
@@ -34,14 +35,26 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     return {"file": finding.file, "line": finding.line, "element": finding.element, "message": finding.message}
 
 
-def _render_modeller(version_id: int, name: str, xml: str, findings: list[Finding] | None = None,
-                     status: int = 200) -> ResponseReturnValue:
+def _render_modeller(
+    version_id: int, name: str, xml: str, findings: list[Finding] | None = None, status: int = 200
+) -> ResponseReturnValue:
     detail = designer.version_detail(db.session, engine_user(), version_id)
-    data = {"xml": xml, "file": name, "csrfToken": generate_csrf(),
-            "validateUrl": url_for("designer_edit.validate", version_id=version_id),
-            "findings": [finding_dict(f) for f in findings or []], **modeller_texts()}
-    return render_template("designer/modeller.html", detail=detail, version=detail["version"], file=name, data=data,
-                           findings=findings or []), status
+    data = {
+        "xml": xml,
+        "file": name,
+        "csrfToken": generate_csrf(),
+        "validateUrl": url_for("designer_edit.validate", version_id=version_id),
+        "findings": [finding_dict(f) for f in findings or []],
+        **modeller_texts(),
+    }
+    return render_template(
+        "designer/modeller.html",
+        detail=detail,
+        version=detail["version"],
+        file=name,
+        data=data,
+        findings=findings or [],
+    ), status
 
 
 @bp.get("/versies/<id:version_id>/modeller")
@@ -51,8 +64,9 @@ def modeller(version_id: int) -> ResponseReturnValue:
     name = request.args.get("bestand") or detail["main_file"] or ""
     content = designer.version_file(db.session, engine_user(), version_id, name)
     if not name.endswith(".bpmn"):
-        raise InvalidInput(_("Alleen BPMN-bestanden openen in de modeller; download '%(name)s' om het te bewerken.",
-                             name=name))
+        raise InvalidInput(
+            _("Alleen BPMN-bestanden openen in de modeller; download '%(name)s' om het te bewerken.", name=name)
+        )
     return _render_modeller(version_id, name, content.decode("utf-8"))
 
 
@@ -66,12 +80,16 @@ def _json_error(exc: ThvError) -> ResponseReturnValue:
 def validate(version_id: int) -> ResponseReturnValue:
     """The deploy checks on the modeller's current XML (JSON in, findings out); nothing is stored."""
     payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("file"), str) \
-            or not isinstance(payload.get("xml"), str):
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("file"), str)
+        or not isinstance(payload.get("xml"), str)
+    ):
         return jsonify(error="ongeldig_verzoek", detail=_("Stuur JSON met 'file' en 'xml'."), findings=[]), 400
     try:
-        findings = designer.check_edit(db.session, thv.ctx.registry, engine_user(), version_id,
-                                       {payload["file"]: payload["xml"].encode("utf-8")})
+        findings = designer.check_edit(
+            db.session, thv.ctx.registry, engine_user(), version_id, {payload["file"]: payload["xml"].encode("utf-8")}
+        )
     except ThvError as exc:
         return _json_error(exc)
     return jsonify(ok=not findings, findings=[finding_dict(f) for f in findings])
@@ -85,8 +103,9 @@ def deploy(version_id: int) -> ResponseReturnValue:
     if not xml.strip():
         raise InvalidInput(_("Er is geen model meegestuurd; er is niets gewijzigd."))
     try:
-        result = designer.deploy_edit(db.session, thv.ctx.registry, engine_user(), version_id,
-                                      {name: xml.encode("utf-8")}, thv.ctx.clock.now())
+        result = designer.deploy_edit(
+            db.session, thv.ctx.registry, engine_user(), version_id, {name: xml.encode("utf-8")}, thv.ctx.clock.now()
+        )
     except DeployRefused as refused:
         return _render_modeller(version_id, name, xml, refused.findings, 422)
     return _deployed(result)
@@ -94,11 +113,19 @@ def deploy(version_id: int) -> ResponseReturnValue:
 
 def _deployed(result: dict[str, Any]) -> ResponseReturnValue:
     if result["created"]:
-        flash(_("Versie %(version)s van %(variant)s is uitgerold en live. Lopende zaken blijven op hun versie.",
-                version=result["version"], variant=result["variant"]), "success")
+        flash(
+            _(
+                "Versie %(version)s van %(variant)s is uitgerold en live. Lopende zaken blijven op hun versie.",
+                version=result["version"],
+                variant=result["variant"],
+            ),
+            "success",
+        )
     else:
-        flash(_("Niets uitgerold: de bestanden zijn gelijk aan de live versie %(version)s.",
-                version=result["version"]), "success")
+        flash(
+            _("Niets uitgerold: de bestanden zijn gelijk aan de live versie %(version)s.", version=result["version"]),
+            "success",
+        )
     return redirect(url_for("designer.version", version_id=result["id"]))
 
 
@@ -125,18 +152,23 @@ def upload(version_id: int) -> ResponseReturnValue:
     placed = designer.place_files([f["path"] for f in detail["files"]], _uploads())
     if action == CHECK:
         findings = designer.check_edit(db.session, thv.ctx.registry, user, version_id, placed)
-        return render_version(version_id, findings=findings, checked=True, uploaded=sorted(placed),
-                              status=422 if findings else 200)
+        return render_version(
+            version_id, findings=findings, checked=True, uploaded=sorted(placed), status=422 if findings else 200
+        )
     try:
         result = designer.deploy_edit(db.session, thv.ctx.registry, user, version_id, placed, thv.ctx.clock.now())
     except DeployRefused as refused:
-        return render_version(version_id, findings=refused.findings, checked=True, uploaded=sorted(placed),
-                              status=422)
+        return render_version(version_id, findings=refused.findings, checked=True, uploaded=sorted(placed), status=422)
     return _deployed(result)
 
 
 @bp.errorhandler(413)
 def _too_large(exc) -> ResponseReturnValue:
     limit = max(1, (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024))
-    return error_page(413, _("Het bestand is te groot: een upload of model mag samen hoogstens %(mb)s MB zijn. "
-                             "Er is niets gewijzigd.", mb=limit))
+    return error_page(
+        413,
+        _(
+            "Het bestand is te groot: een upload of model mag samen hoogstens %(mb)s MB zijn. Er is niets gewijzigd.",
+            mb=limit,
+        ),
+    )

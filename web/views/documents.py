@@ -5,6 +5,7 @@ hands it ``engine.documents.service_view.documents_panel``); the pages here are 
 forms lead. Who may do what is the engine's (engine.modeling.document_rules): a case elsewhere is a
 404, a role without the right a 403.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,13 +15,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.documents import generation as documents
-from engine.documents import service
-from engine.documents import service_view
-from engine.modeling.document_rules import KINDS
-from engine.documents.generation import MissingParts
-from engine.documents.dossier import export_dossier
 from engine.base.errors import Forbidden, InvalidInput, NotFound
+from engine.documents import generation as documents
+from engine.documents import service, service_view
+from engine.documents.dossier import export_dossier
+from engine.documents.generation import MissingParts
+from engine.modeling.document_rules import KINDS
 from web import documents_texts
 from web.documents_forms import INPUT_PREFIX, parse_make, parse_service, place_engine_error, service_defaults
 from web.documents_http import pdf_response, stored_html_response
@@ -43,6 +43,7 @@ def _back_to_case(case_id: int, kind: str):
 
 # --- making a document ------------------------------------------------------------------------
 
+
 def _render_make(form: dict[str, Any], values: dict[str, str], errors: dict[str, str], status: int = 200):
     return render_template("documents/make.html", form=form, values=values, errors=errors), status
 
@@ -61,11 +62,15 @@ def make(case_id: int, kind: str) -> ResponseReturnValue:
     if errors:
         return _render_make(form, values, errors, 422)
     try:
-        document = documents.generate_document(db.session, thv.ctx.registry, thv.ctx.clock, case_id, kind, user,
-                                               role=role, inputs=inputs)
+        document = documents.generate_document(
+            db.session, thv.ctx.registry, thv.ctx.clock, case_id, kind, user, role=role, inputs=inputs
+        )
     except MissingParts as exc:
-        errors = {path: _("Vul dit in: %(part)s.", part=label) for path, label in exc.missing.items()
-                  if path.startswith(INPUT_PREFIX)}
+        errors = {
+            path: _("Vul dit in: %(part)s.", part=label)
+            for path, label in exc.missing.items()
+            if path.startswith(INPUT_PREFIX)
+        }
         form["ontbreekt"] = {p: label for p, label in exc.missing.items() if not p.startswith(INPUT_PREFIX)}
         return _render_make(form, values, errors, 422)
     flash(_("%(title)s versie %(version)s is gemaakt.", title=form["titel"], version=document.version), "success")
@@ -73,6 +78,7 @@ def make(case_id: int, kind: str) -> ResponseReturnValue:
 
 
 # --- reading: PDF, print view, the stored HTML --------------------------------------------------
+
 
 @bp.get("/documenten/<id:document_id>/pdf")
 @login_required
@@ -97,9 +103,16 @@ def stored_html(document_id: int) -> ResponseReturnValue:
 
 # --- recording service (uitreiking) ---------------------------------------------------------------
 
+
 def _render_service(form: dict[str, Any], values: dict[str, str], errors: dict[str, str], status: int = 200):
-    return render_template("documents/service.html", form=form, document=form["document"],
-                           options=form["uitreiken"], values=values, errors=errors), status
+    return render_template(
+        "documents/service.html",
+        form=form,
+        document=form["document"],
+        options=form["uitreiken"],
+        values=values,
+        errors=errors,
+    ), status
 
 
 @bp.route("/documenten/<id:document_id>/uitreiking", methods=["GET", "POST"])
@@ -117,19 +130,34 @@ def serve(document_id: int) -> ResponseReturnValue:
     values = posted.values
     try:
         record = service.record_service(
-            db.session, thv.ctx.clock, document_id=document_id, recipient_role=values["ontvanger_rol"],
-            method=values["wijze"], served_at=values["uitgereikt_op"], user=user,
-            recipient_name=values["ontvanger_naam"] or None, note=values["toelichting"] or None)
+            db.session,
+            thv.ctx.clock,
+            document_id=document_id,
+            recipient_role=values["ontvanger_rol"],
+            method=values["wijze"],
+            served_at=values["uitgereikt_op"],
+            user=user,
+            recipient_name=values["ontvanger_naam"] or None,
+            note=values["toelichting"] or None,
+        )
     except InvalidInput as exc:
         name, message = place_engine_error(exc.message)
         return _render_service(form, values, {name or "_form": message}, 422)
     document = form["document"]
-    flash(_("De uitreiking van %(title)s versie %(version)s aan %(name)s is vastgelegd.", title=form["titel"],
-            version=document["versie"], name=record.recipient_name), "success")
+    flash(
+        _(
+            "De uitreiking van %(title)s versie %(version)s aan %(name)s is vastgelegd.",
+            title=form["titel"],
+            version=document["versie"],
+            name=record.recipient_name,
+        ),
+        "success",
+    )
     return _back_to_case(document["zaak"], document["soort"])
 
 
 # --- the dossier for the OM and the court ----------------------------------------------------------
+
 
 @bp.post("/zaken/<id:case_id>/dossier")
 @login_required

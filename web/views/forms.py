@@ -1,7 +1,9 @@
 """Shared handling of a schema form post: parse, hand to the engine, or show the errors again."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import request
 from flask_babel import gettext as _
@@ -15,16 +17,23 @@ CONST_TRUE_MESSAGE = "Moet True zijn."
 
 def friendly_errors(fields: dict[str, str]) -> dict[str, str]:
     """Engine field messages, with the few that read oddly on a web page rewritten."""
-    return {path: (_("Vink dit aan om te bevestigen.") if message == CONST_TRUE_MESSAGE else message)
-            for path, message in fields.items()}
+    return {
+        path: (_("Vink dit aan om te bevestigen.") if message == CONST_TRUE_MESSAGE else message)
+        for path, message in fields.items()
+    }
 
 
-def form_context(schema: dict[str, Any] | None, values: dict[str, Any] | None = None,
-                 errors: dict[str, str] | None = None) -> dict[str, Any]:
+def form_context(
+    schema: dict[str, Any] | None, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
+) -> dict[str, Any]:
     errors = friendly_errors(errors or {})
     fields: list[Field] = build_fields(schema, values, errors) if schema else []
-    return {"fields": fields, "errors": errors, "unplaced": unplaced_errors(fields, errors),
-            "field_labels": labels_by_path(fields)}
+    return {
+        "fields": fields,
+        "errors": errors,
+        "unplaced": unplaced_errors(fields, errors),
+        "field_labels": labels_by_path(fields),
+    }
 
 
 def submit(schema: dict[str, Any] | None, action: Callable[[dict[str, Any]], Any]) -> tuple[bool, dict[str, Any]]:

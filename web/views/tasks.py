@@ -3,6 +3,7 @@
 A task that may only be completed after a document was served (``requiresService``) says
 what is still missing, with a link to the case's documents, before the form is sent.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,10 +11,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from engine.base.errors import Conflict
 from engine.cases import case_view
 from engine.cases import operations as cases
 from engine.documents import service_view
-from engine.base.errors import Conflict
 from web.extensions import db, thv
 from web.form_parsing import parse_form
 from web.views.auth import engine_user
@@ -24,8 +25,15 @@ bp = Blueprint("tasks", __name__)
 
 def _render(page: dict, form: dict, status: int = 200, blocked: bool = False):
     missing = service_view.missing_service_for_task(db.session, thv.ctx.registry, page["task"]["id"], engine_user())
-    return render_template("tasks/task.html", page=page, task=page["task"], case=page["case"],
-                           missing_service=missing, blocked=blocked, **form), status
+    return render_template(
+        "tasks/task.html",
+        page=page,
+        task=page["task"],
+        case=page["case"],
+        missing_service=missing,
+        blocked=blocked,
+        **form,
+    ), status
 
 
 @bp.get("/taken/<task_id>")
@@ -42,8 +50,9 @@ def complete(task_id: str) -> ResponseReturnValue:
     target = case_view.task_form(db.session, thv.ctx.registry, task_id, user)
 
     def action(data):
-        cases.complete_task(db.session, thv.ctx.registry, thv.ctx.clock, task_id=task_id, data=data, user=user,
-                            respect_claims=True)
+        cases.complete_task(
+            db.session, thv.ctx.registry, thv.ctx.clock, task_id=task_id, data=data, user=user, respect_claims=True
+        )
 
     try:
         done, form = submit(target["schema"], action)
@@ -57,6 +66,12 @@ def complete(task_id: str) -> ResponseReturnValue:
     if not done:
         page = case_view.task_page(db.session, thv.ctx.registry, task_id, user)
         return _render(page, form, 422)
-    flash(_("Taak '%(title)s' van zaak %(case)s is afgerond.", title=target["task"]["title"],
-            case=target["task"]["case_id"]), "success")
+    flash(
+        _(
+            "Taak '%(title)s' van zaak %(case)s is afgerond.",
+            title=target["task"]["title"],
+            case=target["task"]["case_id"],
+        ),
+        "success",
+    )
     return redirect(url_for("worklist.index"))

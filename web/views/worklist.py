@@ -1,16 +1,17 @@
 """The worklist: ready tasks of the user's roles and regions, by deadline; claim and release."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from engine.workflow import worklist
 from engine.base.errors import InvalidInput
+from engine.workflow import worklist
 from web.extensions import db, thv
 from web.views.auth import engine_user, safe_next
 
@@ -49,17 +50,31 @@ def index() -> ResponseReturnValue:
         "claim": _choice(request.args.get("claim"), CLAIM_LABELS),
     }
     now = thv.ctx.clock.now()
-    tasks = worklist.list_tasks(db.session, user=user, case_id=filters["zaak"], element=filters["stap"],
-                                due=filters["termijn"], now=now, claimed=filters["claim"])
+    tasks = worklist.list_tasks(
+        db.session,
+        user=user,
+        case_id=filters["zaak"],
+        element=filters["stap"],
+        due=filters["termijn"],
+        now=now,
+        claimed=filters["claim"],
+    )
     all_tasks = worklist.list_tasks(db.session, user=user)
     counts = {
         "totaal": len(all_tasks),
         "te_laat": sum(1 for t in all_tasks if t["due_at"] and datetime.fromisoformat(t["due_at"]) < now),
         "mijn": sum(1 for t in all_tasks if t["claimed_by"] == user.name),
     }
-    return render_template("worklist/index.html", tasks=tasks, filters=filters, counts=counts,
-                           steps=worklist.task_steps(db.session, user), due_labels=DUE_LABELS,
-                           claim_labels=CLAIM_LABELS, filtered=any(v is not None for v in filters.values()))
+    return render_template(
+        "worklist/index.html",
+        tasks=tasks,
+        filters=filters,
+        counts=counts,
+        steps=worklist.task_steps(db.session, user),
+        due_labels=DUE_LABELS,
+        claim_labels=CLAIM_LABELS,
+        filtered=any(v is not None for v in filters.values()),
+    )
 
 
 @bp.post("/taken/<task_id>/claimen")
