@@ -297,7 +297,7 @@ def _load_form(
 class ModelRegistry:
     """Parsed specs per deployed version, parsed once and shared by all cases."""
 
-    def __init__(self, forms_dir: Path = FORMS_DIR):
+    def __init__(self, forms_dir: Path):
         self.forms_dir = forms_dir
         self._cache: dict[int, LoadedModel] = {}
         self._lock = threading.Lock()
