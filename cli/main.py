@@ -16,11 +16,12 @@ import click
 
 from engine.accounts import users
 from engine.base.errors import DeployRefused, Forbidden, InvalidInput, ThvError
+from engine.base.settings import Settings
 from engine.base.vocabulary import REGIONS
 from engine.cases import operations as cases
 from engine.modeling import registry as model_registry
 from engine.modeling.bundle import collect_bundle
-from engine.runtime import Runtime, runtime_from_env
+from engine.runtime import Runtime, runtime_from_settings
 from engine.storage.db import upgrade_schema
 from engine.workflow import timers, worklist
 
@@ -28,15 +29,23 @@ CLI_ACTOR = "beheer-cli"
 
 
 class State:
-    """Builds the runtime on first use, so ``thv --help`` touches no database."""
+    """Reads the settings and builds the runtime on first use, so ``thv --help`` and ``thv regions``
+    need neither a valid environment nor a database."""
 
     def __init__(self) -> None:
+        self._settings: Settings | None = None
         self._runtime: Runtime | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings.from_env()
+        return self._settings
 
     @property
     def rt(self) -> Runtime:
         if self._runtime is None:
-            self._runtime = runtime_from_env()
+            self._runtime = runtime_from_settings(self.settings)
         return self._runtime
 
 
@@ -302,11 +311,12 @@ def seed_demo(state: State, processes: Path) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--timers/--no-timers", "run_timers", default=True, help="vuur timers af in dit proces")
-def serve(host: str, port: int, run_timers: bool) -> None:
+@pass_state
+def serve(state: State, host: str, port: int, run_timers: bool) -> None:
     """Start de webserver."""
     from web import create_app
 
-    app = create_app({"RUN_TIMERS": run_timers})
+    app = create_app({"RUN_TIMERS": run_timers}, settings=state.settings)
     app.run(host=host, port=port, use_reloader=False)
 
 

@@ -1,19 +1,17 @@
 """What every entry point (CLI, web, worker) needs to run the engine: a database,
-a model registry and a clock, all built from explicit configuration.
+a model registry and a clock, all built from the one :class:`~engine.base.settings.Settings`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.base.clock import Clock, clock_from_env
-from engine.modeling.forms import FORMS_DIR
+from engine.base.settings import Settings
 from engine.modeling.registry import ModelRegistry
 from engine.storage.db import database_url, make_engine, make_session_factory
 
@@ -28,19 +26,22 @@ class Runtime:
     mode: str
 
 
-def runtime_from_env(
-    environ: Mapping[str, str] | None = None, *, url: str | None = None, forms_dir: Path | None = None
-) -> Runtime:
-    env = dict(os.environ if environ is None else environ)
-    clock = clock_from_env(env)  # validates THV_MODE too, before anything touches the database
-    url = url or database_url(env)
+def runtime_from_settings(settings: Settings) -> Runtime:
+    url = database_url(settings)
     engine = make_engine(url)
-    forms = forms_dir or Path(env.get("THV_FORMS_DIR") or FORMS_DIR)
     return Runtime(
         engine=engine,
         sessions=make_session_factory(engine),
-        registry=ModelRegistry(forms),
-        clock=clock,
+        registry=ModelRegistry(settings.forms_dir),
+        clock=clock_from_env(settings),
         url=url,
-        mode=env.get("THV_MODE", "production"),
+        mode=settings.mode,
     )
+
+
+def runtime_from_env(environ: Mapping[str, str] | None = None) -> Runtime:
+    """The runtime of the settings in ``environ`` (default: the process environment).
+
+    The settings are checked before anything touches the database.
+    """
+    return runtime_from_settings(Settings.from_env(environ))

@@ -5,12 +5,14 @@ runtime with a fixed clock, the sample bundle and users.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
 from engine.accounts.users import add_user
@@ -135,3 +137,29 @@ def people(session: Session, clock: FixedClock) -> dict[str, User]:
         name: add_user(session, name, roles, regions, password=PASSWORD, now=clock.now())[0]
         for name, (roles, regions) in specs.items()
     }
+
+
+def short_busy_timeout(engine: Engine, milliseconds: int = 50) -> None:
+    """Let the engine's SQLite connections wait only briefly for a lock (instead of ten seconds).
+
+    The setting is applied after the engine's own pragmas to every new connection; the
+    pooled ones are closed, so the next checkout is a new connection.
+    """
+
+    def _pragma(dbapi_connection, _record) -> None:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={milliseconds}")
+
+    event.listen(engine, "connect", _pragma)
+    engine.dispose()
+
+
+@contextmanager
+def sqlite_write_lock(path: Path) -> Iterator[None]:
+    """A second connection holds the SQLite file's write lock until the block ends."""
+    blocker = sqlite3.connect(path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        yield
+        blocker.execute("ROLLBACK")
+    finally:
+        blocker.close()

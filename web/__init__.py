@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from flask import Blueprint, Flask
 from werkzeug.routing import IntegerConverter
 
 from engine.base.clock import clock_from_env
+from engine.base.settings import Settings
 from engine.modeling.registry import ModelRegistry
 from engine.storage.db import configure_engine, database_url, engine_options
 
@@ -18,22 +20,30 @@ ASSETS = Path(__file__).parent / "assets" / "node_modules"
 DESIGNER_DIST = Path(__file__).parent / "assets" / "dist"  # the modeller bundle (`make assets` builds it)
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(test_config: Mapping[str, Any] | None = None, *, settings: Settings | None = None) -> Flask:
+    """The app for ``settings`` (default: read from the environment); ``test_config`` overrides Flask config keys.
+
+    ``THV_MODE`` and ``THV_SECURE_COOKIES`` in ``test_config`` override those settings,
+    ``THV_REGISTRY`` and ``THV_CLOCK_OBJECT`` hand in a ready registry and clock (tests).
+    """
     app = Flask(__name__, instance_relative_config=True)
-    env = dict(os.environ)
+    settings = settings or Settings.from_env()
     app.config.from_mapping(
-        SECRET_KEY=env.get("THV_SECRET_KEY") or os.urandom(32).hex(),
-        THV_MODE=env.get("THV_MODE", "production"),
+        SECRET_KEY=settings.secret_key or os.urandom(32).hex(),
+        THV_MODE=settings.mode,
         RUN_TIMERS=False,
         TIMER_INTERVAL_SECONDS=5.0,
         MAX_CONTENT_LENGTH=1024 * 1024,
         MAX_FORM_PARTS=2000,
         JSON_SORT_KEYS=False,
     )
+    if settings.secure_cookies is not None:
+        app.config["THV_SECURE_COOKIES"] = settings.secure_cookies
     if test_config:
         app.config.update(test_config)
+    settings = replace(settings, mode=app.config["THV_MODE"])  # checked again: a test mode may not bring a clock
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(env, instance_path=_instance(app))
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(settings, instance_path=_instance(app))
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
     from web import i18n, presentation, security
@@ -43,8 +53,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-    clock = app.config.get("THV_CLOCK_OBJECT") or clock_from_env({**env, "THV_MODE": app.config["THV_MODE"]})
-    thv.init_app(app, registry=app.config.get("THV_REGISTRY") or ModelRegistry(), clock=clock)
+    clock = app.config.get("THV_CLOCK_OBJECT") or clock_from_env(settings)
+    registry = app.config.get("THV_REGISTRY") or ModelRegistry(settings.forms_dir)
+    thv.init_app(app, registry=registry, clock=clock)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

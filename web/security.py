@@ -16,8 +16,9 @@ CSP = (
 def configure(app: Flask) -> None:
     """Cookies: HttpOnly and SameSite=Lax always; Secure in production (served over HTTPS).
 
-    Set ``THV_SECURE_COOKIES`` in the config to force it either way (for example
-    behind a TLS-terminating proxy in a training environment).
+    The ``THV_SECURE_COOKIES`` setting (environment, put in the config by ``create_app``;
+    tests may set the config key) forces it either way, for example behind a
+    TLS-terminating proxy in a training environment.
     """
     insecure = app.debug or app.testing or app.config["THV_MODE"] != "production"
     secure = app.config.get("THV_SECURE_COOKIES", not insecure)

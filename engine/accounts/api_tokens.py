@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.errors import InvalidInput, NotFound
 from engine.storage.tables import ApiToken, User
+from engine.storage.transaction import in_transaction
 
 TOKEN_PREFIX = "thv_"
 MAX_TOKENS_PER_USER = 20
@@ -61,12 +62,7 @@ def create_token(
     token = ApiToken(
         user_id=user.id, name=name, token_hash=_hash(secret), prefix=secret[:10], created_at=now, expires_at=expires_at
     )
-    try:
-        session.add(token)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    in_transaction(session, lambda: session.add(token))
     return token_dict(token, now), secret
 
 
@@ -81,16 +77,15 @@ def list_tokens(session: Session, user: User, now: datetime) -> list[dict[str, A
 
 def revoke_token(session: Session, user: User, token_id: int, now: datetime) -> None:
     """Revoke one of the user's own tokens; someone else's token does not exist for them."""
-    try:
+
+    def work() -> None:
         token = session.get(ApiToken, token_id)
         if token is None or token.user_id != user.id:
             raise NotFound(f"token {token_id} bestaat niet")
         if token.revoked_at is None:
             token.revoked_at = now
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+
+    in_transaction(session, work)
 
 
 def authenticate_token(session: Session, secret: str, now: datetime) -> User | None:
@@ -106,10 +101,9 @@ def authenticate_token(session: Session, secret: str, now: datetime) -> User | N
     if user is None or not user.active:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now  # at most one write per token per hour
-        try:
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
+
+        def touch() -> None:
+            token.last_used_at = now  # at most one write per token per hour
+
+        in_transaction(session, touch)
     return user

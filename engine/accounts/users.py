@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from engine.base.errors import Conflict, InvalidInput, NotFound
 from engine.base.vocabulary import REGION_CODES, ROLE_CODES
 from engine.storage.tables import User
+from engine.storage.transaction import in_transaction
 
 # scrypt is deliberately slow; tests swap in a cheap method (the hash records its own method).
 PASSWORD_HASH_METHOD = "scrypt"
@@ -52,13 +53,16 @@ def add_user(
         active=True,
         created_at=now,
     )
-    session.add(user)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(f"gebruiker '{name}' bestaat al") from None
-    return user, password
+
+    def work() -> User:
+        session.add(user)
+        try:
+            session.flush()  # the unique name, checked here so the refusal can name the user
+        except IntegrityError:
+            raise Conflict(f"gebruiker '{name}' bestaat al") from None
+        return user
+
+    return in_transaction(session, work), password
 
 
 def get_user(session: Session, name: str) -> User:

@@ -7,22 +7,20 @@ it is active only inside :func:`engine_time`.
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 
-from engine.base.errors import ConfigurationError
+if TYPE_CHECKING:
+    from engine.base.settings import Settings
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-FAKE_CLOCK_MODES = frozenset({"test", "training"})
-MODES = frozenset({"production", "development", "test", "training"})
 
 
 class Clock(Protocol):
@@ -68,25 +66,10 @@ def parse_instant(text: str) -> datetime:
         raise ValueError(f"tijdstip buiten het bereik: {text}") from None
 
 
-def clock_from_env(environ: Mapping[str, str] | None = None) -> Clock:
-    """The clock the environment asks for.
-
-    ``THV_CLOCK=<ISO instant>`` fixes time, but only in test or training mode,
-    so a production server can never run on a fake clock.
-    """
-    env = os.environ if environ is None else environ
-    mode = env.get("THV_MODE", "production")
-    if mode not in MODES:
-        raise ConfigurationError(f"THV_MODE '{mode}' is onbekend; kies uit {', '.join(sorted(MODES))}")
-    fixed = env.get("THV_CLOCK")
-    if not fixed:
-        return SystemClock()
-    if mode not in FAKE_CLOCK_MODES:
-        raise ConfigurationError(f"THV_CLOCK is alleen toegestaan als THV_MODE test of training is (nu: {mode})")
-    try:
-        return FixedClock(parse_instant(fixed))
-    except ValueError:
-        raise ConfigurationError(f"THV_CLOCK '{fixed}' is geen geldig ISO 8601-tijdstip") from None
+def clock_from_env(settings: Settings) -> Clock:
+    """The clock the settings ask for: ``THV_CLOCK`` fixes time (only in test or training
+    mode, which :class:`~engine.base.settings.Settings` checks), otherwise real time."""
+    return FixedClock(settings.clock) if settings.clock is not None else SystemClock()
 
 
 def add_legal_term(start: datetime, duration: str) -> datetime:

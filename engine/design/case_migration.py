@@ -172,8 +172,7 @@ def _migrate_one(
             completed_before = ws.completed_ids(ws.all_tasks(workflow))
             _apply(workflow, top, subs, target_model)
             workflow.do_engine_steps()
-        if dry_run:  # everything ran, in memory only
-            session.rollback()
+        if dry_run:  # everything ran, in memory only: in_transaction rolls it back
             return
         case.model_version_id = target.id
         save_case(
@@ -195,7 +194,7 @@ def _migrate_one(
         _resync_ready_rows(session, case, workflow)
 
     try:
-        in_transaction(session, work)
+        in_transaction(session, work, dry_run=dry_run)
     except ThvError as exc:
         return {**result, "status": REFUSED, "reason": exc.message}
     except Exception as exc:

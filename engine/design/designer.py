@@ -32,7 +32,6 @@ from engine.base.vocabulary import REGION_CODES
 from engine.design import case_migration, model_diff
 from engine.modeling import versions
 from engine.modeling.checks import BPMN_NS
-from engine.modeling.forms import FORMS_DIR
 from engine.modeling.registry import FORMS_PREFIX, ModelRegistry, deploy_bundle, list_versions, parse_bundle
 from engine.modeling.xml_safety import parse_model_xml
 from engine.storage.tables import ModelVersion, User
@@ -232,7 +231,7 @@ def place_files(existing: Collection[str], uploads: dict[str, bytes]) -> dict[st
     return placed
 
 
-def validate_bundle(files: dict[str, bytes], forms_dir: Path | None = FORMS_DIR) -> list[Finding]:
+def validate_bundle(files: dict[str, bytes], forms_dir: Path | None) -> list[Finding]:
     """Every deploy check on a bundle, storing nothing: the findings (empty when it would deploy)."""
     try:
         parse_bundle(files, forms_dir=forms_dir)

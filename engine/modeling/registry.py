@@ -28,6 +28,7 @@ from engine.modeling.forms import FORMS_DIR, load_schema_text, read_form_file
 from engine.modeling.versions import live_version_ids, live_version_of, mark_live
 from engine.modeling.xml_safety import parse_model_xml
 from engine.storage.tables import ModelFile, ModelVersion
+from engine.storage.transaction import in_transaction
 
 FORMS_PREFIX = "forms/"
 DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/", "http://www.omg.org/spec/DMN/")
@@ -296,7 +297,7 @@ def _load_form(
 class ModelRegistry:
     """Parsed specs per deployed version, parsed once and shared by all cases."""
 
-    def __init__(self, forms_dir: Path = FORMS_DIR):
+    def __init__(self, forms_dir: Path):
         self.forms_dir = forms_dir
         self._cache: dict[int, LoadedModel] = {}
         self._lock = threading.Lock()
@@ -344,12 +345,13 @@ def deploy_bundle(
         raise InvalidInput(f"regio '{region}' bestaat niet; kies uit {', '.join(sorted(REGION_CODES))}")
     if not variant or len(variant) > 80 or not all(c.isalnum() or c in "-_." for c in variant):
         raise InvalidInput(f"variantnaam '{variant}' is ongeldig (letters, cijfers, - _ .)")
-    try:
+
+    def work() -> tuple[DeployResult, LoadedModel]:
         model = parse_bundle(files, forms_dir=registry.forms_dir)
         sha = bundle_sha256(model.files)
         live = live_version(session, region, variant)
         if live is not None and live.sha256 == sha:
-            return DeployResult(live, created=False)
+            return DeployResult(live, created=False), model
         number = (
             session.scalar(
                 select(func.max(ModelVersion.version)).where(
@@ -367,27 +369,22 @@ def deploy_bundle(
             created_at=now,
             created_by=actor,
         )
-        version.files = [ModelFile(path=p, content=c.decode("utf-8")) for p, c in sorted(model.files.items())]
+        version.files = [ModelFile(path=p, content=_utf8_text(p, c)) for p, c in sorted(model.files.items())]
         session.add(version)
         mark_live(session, version, actor=actor, now=now)
-        session.commit()
-    except UnicodeDecodeError:
-        session.rollback()
-        name = next((n for n, c in model.files.items() if not _is_utf8(c)), "")
-        raise DeployRefused([Finding(name, None, None, "bestand is geen UTF-8-tekst; sla het op als UTF-8")]) from None
-    except Exception:
-        session.rollback()
-        raise
-    registry.remember(version.id, model)
-    return DeployResult(version, created=True)
+        return DeployResult(version, created=True), model
+
+    result, model = in_transaction(session, work)
+    if result.created:
+        registry.remember(result.version.id, model)
+    return result
 
 
-def _is_utf8(content: bytes) -> bool:
+def _utf8_text(name: str, content: bytes) -> str:
     try:
-        content.decode("utf-8")
-        return True
+        return content.decode("utf-8")
     except UnicodeDecodeError:
-        return False
+        raise DeployRefused([Finding(name, None, None, "bestand is geen UTF-8-tekst; sla het op als UTF-8")]) from None
 
 
 def live_version(session: Session, region: str, variant: str) -> ModelVersion | None:

@@ -22,6 +22,7 @@ from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.base.vocabulary import CASE_STATUSES, REGION_CODES
 from engine.storage.analysis_tables import LiveVersion, LiveVersionChange
 from engine.storage.tables import Case, ModelVersion, User
+from engine.storage.transaction import in_transaction
 
 DESIGNER_ROLE = "designer"
 ADMIN_ROLE = "beheerder"
@@ -140,7 +141,8 @@ def rollback_live_version(
     """
     check_region(region)
     require_designer(user, region)
-    try:
+
+    def work() -> tuple[ModelVersion, ModelVersion | None, str]:
         target = session.scalars(
             select(ModelVersion).where(
                 ModelVersion.region == region, ModelVersion.variant == variant, ModelVersion.version == version
@@ -163,10 +165,9 @@ def rollback_live_version(
             raise Conflict(f"versie {version} van '{variant}' is al live in regio '{region}'")
         action = ACTION_ROLLBACK if current is None or target.version < current.version else ACTION_FORWARD
         mark_live(session, target, actor=user.name, now=now, action=action)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+        return target, current, action
+
+    target, current, action = in_transaction(session, work)
     return {
         "region": region,
         "variant": variant,

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from engine.base.errors import ConfigurationError
 from engine.base.paths import PROJECT_ROOT
+from engine.base.settings import Settings
 
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def database_url(environ: dict[str, str] | None = None, instance_path: Path = DEFAULT_INSTANCE) -> str:
-    env = os.environ if environ is None else environ
-    url = env.get("THV_DATABASE_URL")
+def database_url(settings: Settings, instance_path: Path = DEFAULT_INSTANCE) -> str:
+    """The SQLAlchemy URL of ``THV_DATABASE_URL`` (checked by Settings), or the SQLite file in ``instance_path``."""
+    url = settings.database_url
     if url:
-        if not url.startswith(("sqlite:", "postgresql")):
-            raise ConfigurationError("THV_DATABASE_URL moet een sqlite:- of postgresql-URL zijn")
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://") :]
         return url

@@ -1,7 +1,10 @@
 """One transaction per engine operation: run the work, commit once, roll back on any error.
 
-Database and SpiffWorkflow failures are translated into the engine's domain errors here,
-in one place, so every operation reports them the same way.
+Every engine write goes through :func:`in_transaction`; nothing else in the engine, the web
+app or the CLI commits (tests/engine/test_transactions.py checks that). Database and
+SpiffWorkflow failures are translated into the engine's domain errors here, in one place,
+so every operation reports them the same way: a locked database is a conflict (409), not a
+crash.
 """
 
 from __future__ import annotations
@@ -19,11 +22,18 @@ from engine.base.errors import Conflict, ModelRefusal, ProcessError, RuleRefused
 T = TypeVar("T")
 
 
-def in_transaction(session: Session, work: Callable[[], T]) -> T:
-    """Run ``work`` and commit once; on any error roll back, so nothing of it is stored."""
+def in_transaction(session: Session, work: Callable[[], T], *, dry_run: bool = False) -> T:
+    """Run ``work`` and commit once; on any error roll back, so nothing of it is stored.
+
+    With ``dry_run`` the work runs in full and is then rolled back: what it would do,
+    with every check of the real thing, and nothing stored.
+    """
     try:
         result = work()
-        session.commit()
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
         return result
     except ThvError:
         session.rollback()
@@ -33,11 +43,11 @@ def in_transaction(session: Session, work: Callable[[], T]) -> T:
         raise Conflict("de zaak is intussen door iemand anders gewijzigd; laad haar opnieuw") from None
     except IntegrityError:
         session.rollback()
-        raise Conflict("iemand anders legde tegelijk iets vast bij deze zaak; probeer het opnieuw") from None
+        raise Conflict("iemand anders legde tegelijk hetzelfde vast; probeer het opnieuw") from None
     except OperationalError as exc:
         session.rollback()
         if "locked" in str(exc).lower():
-            raise Conflict("de zaak is op dit moment in gebruik; probeer het opnieuw") from None
+            raise Conflict("de gegevens zijn op dit moment in gebruik; probeer het opnieuw") from None
         raise
     except SpiffWorkflowException as exc:
         session.rollback()
@@ -48,6 +58,16 @@ def in_transaction(session: Session, work: Callable[[], T]) -> T:
     except BaseException:
         session.rollback()
         raise
+
+
+def discard(session: Session) -> None:
+    """End the session's transaction and store nothing of it.
+
+    For a transaction that only read (releasing the row locks it took), and for the
+    leftovers of a request that failed outside an engine operation (the web app's
+    error handlers).
+    """
+    session.rollback()
 
 
 def _model_refusal(exc: BaseException) -> ModelRefusal | None:

@@ -17,13 +17,12 @@ import logging
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from engine.base.clock import Clock
 from engine.base.errors import Conflict, ThvError
 from engine.modeling.registry import ModelRegistry
 from engine.storage.tables import Case
-from engine.storage.transaction import in_transaction
+from engine.storage.transaction import discard, in_transaction
 from engine.workflow.acts import fire_due
 from engine.workflow.case_store import SYSTEM_ACTOR, open_workflow, record_event
 
@@ -50,7 +49,7 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
             )
         case = session.scalars(query).first()
         if case is None:
-            session.rollback()
+            discard(session)
             break
         case_id, version = case.id, case.lock_version
         after = (case.next_timer_at, case_id)
@@ -83,17 +82,20 @@ def _mark_error(session: Session, case_id: int, version: int, message: str, now)
     locked again and parked only if nobody changed it in between: another worker
     may already have handled it.
     """
-    case = session.scalars(
-        select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
-    ).first()
-    if case is None or case.status != "active" or case.lock_version != version:
-        session.rollback()
-        return
-    case.status = "error"
-    case.error = message
-    case.updated_at = now
-    record_event(session, case, actor=SYSTEM_ACTOR, action="fout", now=now, detail={"fout": message})
+
+    def work() -> None:
+        case = session.scalars(
+            select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
+        ).first()
+        if case is None or case.status != "active" or case.lock_version != version:
+            return
+        case.status = "error"
+        case.error = message
+        case.updated_at = now
+        record_event(session, case, actor=SYSTEM_ACTOR, action="fout", now=now, detail={"fout": message})
+
     try:
-        session.commit()
-    except (StaleDataError, OperationalError):
-        session.rollback()  # changed under our feet after all: the next sweep looks again
+        in_transaction(session, work)
+    except Conflict as exc:
+        # Changed under our feet after all, or the database is busy: the next sweep looks again.
+        log.info("zaak %s niet als fout geparkeerd: %s", case_id, exc.message)

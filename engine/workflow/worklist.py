@@ -20,6 +20,7 @@ from engine.base.clock import AMSTERDAM
 from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.base.vocabulary import REGION_CODES, ROLE_CODES
 from engine.storage.tables import Case, HumanTask, User
+from engine.storage.transaction import in_transaction
 from engine.workflow.case_store import record_event
 
 TASK_STATES = ("ready", "completed", "cancelled")
@@ -150,7 +151,7 @@ def get_task(session: Session, task_id: str, user: User) -> dict[str, Any]:
 
 
 def _claim_change(session: Session, task_id: str, user: User, now: datetime, claim: bool) -> dict[str, Any]:
-    try:
+    def work() -> dict[str, Any]:
         row = _task_for(session, task_id, user)
         # Lock the task row (PostgreSQL) so two claims cannot both win.
         row = session.scalars(
@@ -178,12 +179,9 @@ def _claim_change(session: Session, task_id: str, user: User, now: datetime, cla
                 now=now,
                 detail=detail,
             )
-        result = task_dict(row)
-        session.commit()
-        return result
-    except Exception:
-        session.rollback()
-        raise
+        return task_dict(row)
+
+    return in_transaction(session, work)
 
 
 def claim_task(session: Session, task_id: str, *, user: User, now: datetime) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from engine.base.clock import (
     engine_time,
 )
 from engine.base.errors import ConfigurationError
+from engine.base.settings import Settings
 from engine.cases import operations as cases
 from engine.modeling.registry import parse_bundle
 from engine.modeling.serialization import new_workflow
@@ -144,7 +145,7 @@ def test_fixed_clock_refuses_naive_time_and_keeps_utc():
 @pytest.mark.parametrize("mode", ["test", "training"])
 @pytest.mark.parametrize("value", ["2026-03-25T21:15:00+01:00", "2026-03-25T20:15:00Z", "2026-03-25T21:15"])
 def test_thv_clock_is_accepted_in_test_and_training(mode, value):
-    clock = clock_from_env({"THV_MODE": mode, "THV_CLOCK": value})
+    clock = clock_from_env(Settings.from_env({"THV_MODE": mode, "THV_CLOCK": value}))
     assert isinstance(clock, FixedClock)
     assert clock.now() == utc(2026, 3, 25, 20, 15)  # a value without offset is Amsterdam time
 
@@ -159,33 +160,33 @@ def test_thv_clock_is_accepted_in_test_and_training(mode, value):
 )
 def test_thv_clock_is_refused_outside_test_and_training(env):
     with pytest.raises(ConfigurationError, match="THV_CLOCK is alleen toegestaan"):
-        clock_from_env(env)
+        clock_from_env(Settings.from_env(env))
 
 
 @pytest.mark.parametrize("value", ["morgen", "2026-02-30T10:00:00+01:00", "25-03-2026 21:15", " "])
 def test_invalid_thv_clock_is_refused(value):
     with pytest.raises(ConfigurationError, match="geen geldig ISO 8601-tijdstip"):
-        clock_from_env({"THV_MODE": "test", "THV_CLOCK": value})
+        clock_from_env(Settings.from_env({"THV_MODE": "test", "THV_CLOCK": value}))
 
 
 @pytest.mark.parametrize("mode", ["prod", "TEST", ""])
 def test_unknown_mode_is_refused(mode):
     with pytest.raises(ConfigurationError, match="THV_MODE"):
-        clock_from_env({"THV_MODE": mode})
+        clock_from_env(Settings.from_env({"THV_MODE": mode}))
 
 
 @pytest.mark.parametrize("mode", ["production", "development", "test", "training"])
 def test_without_thv_clock_every_mode_uses_the_system_clock(mode):
-    assert isinstance(clock_from_env({"THV_MODE": mode}), SystemClock)
+    assert isinstance(clock_from_env(Settings.from_env({"THV_MODE": mode})), SystemClock)
 
 
 def test_clock_from_env_reads_the_process_environment(monkeypatch):
     monkeypatch.setenv("THV_MODE", "training")
     monkeypatch.setenv("THV_CLOCK", "2026-10-25T02:30:00+02:00")
-    assert clock_from_env().now() == utc(2026, 10, 25, 0, 30)
+    assert clock_from_env(Settings.from_env()).now() == utc(2026, 10, 25, 0, 30)
     monkeypatch.setenv("THV_MODE", "production")
     with pytest.raises(ConfigurationError):
-        clock_from_env()
+        clock_from_env(Settings.from_env())
 
 
 # --- engine_time -----------------------------------------------------------------

@@ -1,0 +1,91 @@
+"""The application's settings: read once from the environment, checked, then passed around.
+
+Every entry point (the ``thv`` command line, the web app, the timer worker) builds one
+:class:`Settings` with :meth:`Settings.from_env` and hands it to what it starts: the
+database URL, the clock, the forms folder, the session cookies. Nothing else in the
+engine, the web app or the CLI reads a ``THV_`` variable. README.md ("Configuration")
+lists every variable; tests/cli/test_settings.py checks each one takes effect in the
+command line and in the web app alike.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from engine.base.clock import parse_instant
+from engine.base.errors import ConfigurationError
+from engine.base.paths import FORMS_DIR
+
+MODES = ("production", "development", "test", "training")
+FAKE_CLOCK_MODES = frozenset({"test", "training"})  # the only modes in which THV_CLOCK may fix time
+DATABASE_SCHEMES = ("sqlite:", "postgresql")
+_TRUE = frozenset({"1", "true", "yes", "on", "ja", "aan"})
+_FALSE = frozenset({"0", "false", "no", "off", "nee", "uit"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the environment configures; the defaults are those of a production server."""
+
+    mode: str = "production"
+    clock: datetime | None = None  # a fixed instant (UTC) instead of real time; test and training only
+    database_url: str | None = None  # None: the SQLite file instance/thv.sqlite
+    forms_dir: Path = field(default=FORMS_DIR)
+    secret_key: str | None = None  # None: a random key per start
+    secure_cookies: bool | None = None  # None: Secure cookies in production mode only
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ConfigurationError(f"THV_MODE '{self.mode}' is onbekend; kies uit {', '.join(sorted(MODES))}")
+        if self.clock is not None and self.mode not in FAKE_CLOCK_MODES:
+            raise ConfigurationError(
+                f"THV_CLOCK is alleen toegestaan als THV_MODE test of training is (nu: {self.mode})"
+            )
+        if self.database_url is not None and not self.database_url.startswith(DATABASE_SCHEMES):
+            raise ConfigurationError("THV_DATABASE_URL moet een sqlite:- of postgresql-URL zijn")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings in ``environ`` (default: the process environment); a bad value is refused in Dutch."""
+        env = os.environ if environ is None else environ
+        return cls(
+            mode=env.get("THV_MODE", "production"),
+            clock=_instant("THV_CLOCK", env.get("THV_CLOCK")),
+            database_url=env.get("THV_DATABASE_URL") or None,
+            forms_dir=_forms_dir(env.get("THV_FORMS_DIR")),
+            secret_key=env.get("THV_SECRET_KEY") or None,
+            secure_cookies=_boolean("THV_SECURE_COOKIES", env.get("THV_SECURE_COOKIES")),
+        )
+
+
+def _instant(name: str, value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} '{value}' is geen geldig ISO 8601-tijdstip") from None
+
+
+def _forms_dir(value: str | None) -> Path:
+    if not value:
+        return FORMS_DIR
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise ConfigurationError(f"THV_FORMS_DIR '{value}' is geen bestaande map")
+    return path
+
+
+def _boolean(name: str, value: str | None) -> bool | None:
+    if value is None or not value.strip():
+        return None
+    text = value.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ConfigurationError(f"{name} '{value}' is geen ja/nee-waarde; gebruik 1 of 0 (ook: true/false, ja/nee)")

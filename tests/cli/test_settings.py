@@ -1,0 +1,313 @@
+"""Every variable of README's configuration table takes effect in the command line and in the web app.
+
+The table is read from README.md; each documented variable needs a check below that
+sets it in the environment and observes its effect through ``thv`` (in-process, as
+in the other CLI tests) and through ``create_app`` (no test_config for what the
+variable decides). Invalid values are refused in Dutch, naming the variable, by both;
+the command line prints one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+
+from cli.main import main
+from engine.base.errors import ConfigurationError
+from engine.base.settings import Settings
+from tests.conftest import BUNDLES, PASSWORD, PROJECT_ROOT, TEST_FORMS
+from tests.web.conftest import csrf_token, login
+from web import create_app
+
+README = PROJECT_ROOT / "README.md"
+CLOCK = "2026-02-02T21:15:00+01:00"
+CLOCK_UTC = "2026-02-02T20:15:00+00:00"
+
+
+def documented_variables(section: str = "## Configuration") -> list[str]:
+    """The variables in the first table of README's configuration section, in order."""
+    text = README.read_text(encoding="utf-8").split(section, 1)[1]
+    rows = re.findall(r"^\| `(THV_[A-Z_]+)` \|", text.split("\n\n| name |", 1)[0], flags=re.MULTILINE)
+    return rows
+
+
+def test_the_readme_table_lists_exactly_the_variables_settings_reads():
+    read = re.findall(r'env\.get\("(THV_[A-Z_]+)"', inspect.getsource(Settings.from_env))
+    assert documented_variables() == list(dict.fromkeys(read))
+    assert set(EFFECTS) == set(read)
+
+
+def test_every_thv_name_in_the_project_is_documented_in_the_readme():
+    sources = [PROJECT_ROOT / "Makefile"] + [
+        path for folder in ("engine", "web", "cli", "tests") for path in (PROJECT_ROOT / folder).rglob("*.py")
+    ]
+    found = {name for path in sources for name in re.findall(r"\bTHV_[A-Z][A-Z_]*\b", path.read_text("utf-8"))}
+    readme = README.read_text(encoding="utf-8").split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    assert {"THV_MODE", "THV_REQUIRE_POSTGRES", "THV_CLOCK_OBJECT"} <= found
+    assert sorted(name for name in found if f"`{name}" not in readme) == []
+
+
+def test_only_the_settings_module_reads_the_environment():
+    offenders = [
+        f"{path.relative_to(PROJECT_ROOT)}:{number}"
+        for folder in ("engine", "web", "cli")
+        for path in (PROJECT_ROOT / folder).rglob("*.py")
+        if "node_modules" not in path.parts and path != PROJECT_ROOT / "engine" / "base" / "settings.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"os\.environ|getenv\(", line)
+    ]
+    assert offenders == []
+
+
+# --- running thv and the web app with an environment ------------------------------
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path) -> dict[str, str]:
+    """The THV_ environment of the test (cleared first); a fresh SQLite file and test mode unless changed."""
+    import os
+
+    for name in [n for n in os.environ if n.startswith("THV_")]:
+        monkeypatch.delenv(name)
+    values = {"THV_MODE": "test", "THV_DATABASE_URL": f"sqlite:///{tmp_path / 'thv.sqlite'}"}
+
+    class Environment(dict):
+        def __setitem__(self, name: str, value: str) -> None:
+            super().__setitem__(name, value)
+            monkeypatch.setenv(name, value)
+
+        def __delitem__(self, name: str) -> None:
+            super().__delitem__(name)
+            monkeypatch.delenv(name, raising=False)
+
+    environment = Environment()
+    for name, value in values.items():
+        environment[name] = value
+    return environment
+
+
+@pytest.fixture
+def thv(env, capsys, monkeypatch) -> Callable[..., Result]:
+    def run(*args: str, stdin: str | None = None) -> Result:
+        capsys.readouterr()
+        if stdin is not None:
+            import io
+
+            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def served(thv, monkeypatch) -> Callable[[], Flask]:
+    """The app ``thv serve`` would serve (Flask's server is not started)."""
+
+    def serve() -> Flask:
+        apps: list[Flask] = []
+        monkeypatch.setattr(Flask, "run", lambda app, **_: apps.append(app))
+        result = thv("serve", "--no-timers")
+        assert result.code == 0, result.err
+        return apps[0]
+
+    return serve
+
+
+@contextmanager
+def web_app() -> Iterator[Flask]:
+    """``create_app`` as a server starts it: everything from the environment."""
+    app = create_app()
+    try:
+        yield app
+    finally:
+        from web.extensions import db
+
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _user(thv, name: str, roles: str = "politie", regions: str = "basis") -> None:
+    assert thv("init-db").code == 0
+    added = thv("user-add", name, "--roles", roles, "--regions", regions, "--password-stdin", stdin=PASSWORD + "\n")
+    assert added.code == 0, added.err
+
+
+def _session_cookie(response) -> str:
+    return next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("thv_sessie="))
+
+
+# --- one check per variable --------------------------------------------------------
+
+
+def check_mode(env, thv, served, tmp_path) -> None:
+    nowhere = str(tmp_path / "geen-processen")
+    env["THV_MODE"] = "production"
+    assert "productie" in thv("seed-demo", "--processes", nowhere).err
+    with web_app() as app:
+        assert app.test_client().get("/health").json["mode"] == "production"
+    assert served().config["THV_MODE"] == "production"
+    env["THV_MODE"] = "training"
+    assert "geen map 'wth-basis'" in thv("seed-demo", "--processes", nowhere).err  # past the production refusal
+    with web_app() as app:
+        assert app.test_client().get("/health").json["mode"] == "training"
+
+
+def check_clock(env, thv, served, tmp_path) -> None:
+    env["THV_FORMS_DIR"] = str(TEST_FORMS)  # the forms of the sample bundle
+    env["THV_CLOCK"] = CLOCK
+    assert thv("init-db").code == 0
+    assert thv("deploy", str(BUNDLES / "sample"), "--region", "basis").code == 0
+    case_id = thv("start", "--region", "basis").out.strip()
+    assert thv("tasks", "--case", case_id, "--json").json()[0]["created_at"] == CLOCK_UTC
+    with web_app() as app:
+        assert app.extensions["thv"].clock.now().isoformat() == CLOCK_UTC
+    assert served().extensions["thv"].clock.now().isoformat() == CLOCK_UTC
+
+
+def check_database_url(env, thv, served, tmp_path) -> None:
+    path = tmp_path / "elders" / "eigen.sqlite"
+    path.parent.mkdir()
+    env["THV_DATABASE_URL"] = f"sqlite:///{path}"
+    _user(thv, "agent")
+    assert path.is_file() and [u["name"] for u in thv("users", "--json").json()] == ["agent"]
+    with web_app() as app:
+        login(app.test_client(), "agent")  # the user the CLI made, in the same database
+    assert served().config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{path}"
+
+
+def check_forms_dir(env, thv, served, tmp_path) -> None:
+    """A copy of the forms with one form changed is what deploy and the designer's check read."""
+    changed = tmp_path / "formulieren"
+    shutil.copytree(TEST_FORMS, changed)
+    form = changed / "termijn_beroep.schema.json"
+    form.write_text(form.read_text(encoding="utf-8").replace('"type": "object"', '"type": "array"', 1), "utf-8")
+    sample = (BUNDLES / "sample" / "sample.bpmn").read_text(encoding="utf-8")
+    edited = sample.replace('value="sample_besluit.schema.json"', 'value="termijn_beroep.schema.json"')
+    assert edited != sample
+    shutil.copytree(BUNDLES, tmp_path / "bundles")  # with the common subprocesses the sample calls
+    bundle = tmp_path / "bundles" / "sample"
+    (bundle / "sample.bpmn").write_text(edited, encoding="utf-8")
+
+    env["THV_FORMS_DIR"] = str(TEST_FORMS)
+    _user(thv, "ontwerper", roles="designer")
+    assert thv("deploy", str(BUNDLES / "sample"), "--region", "basis").code == 0  # version 1, unchanged
+    assert thv("deploy", str(bundle), "--region", "basis", "--variant", "edited").code == 0
+    assert _designer_check(edited) == []
+
+    env["THV_FORMS_DIR"] = str(changed)
+    refused = thv("deploy", str(bundle), "--region", "basis", "--variant", "other", "--json")
+    assert refused.code == 1 and "termijn_beroep.schema.json" in json.dumps(refused.json()["findings"])
+    findings = _designer_check(edited)
+    assert len(findings) == 1 and "termijn_beroep.schema.json" in findings[0]["message"]
+    assert served().extensions["thv"].registry.forms_dir == changed
+
+
+def _designer_check(xml: str) -> list[dict]:
+    with web_app() as app:
+        client = app.test_client()
+        login(client, "ontwerper")
+        token = csrf_token(client, "/ontwerp/versies/1")
+        response = client.post(
+            "/ontwerp/versies/1/controleren", json={"file": "sample.bpmn", "xml": xml}, headers={"X-CSRFToken": token}
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.json["findings"]
+
+
+def check_secret_key(env, thv, served, tmp_path) -> None:
+    """Sessions survive a restart with the same key, and only then."""
+    _user(thv, "agent")
+    env["THV_SECRET_KEY"] = "een-lang-geheim"
+    with web_app() as first:
+        client = first.test_client()
+        login(client, "agent")
+        cookie = client.get_cookie("thv_sessie").value
+    with web_app() as restarted:
+        again = restarted.test_client()
+        again.set_cookie("thv_sessie", cookie)
+        assert again.get("/").status_code == 200
+    assert served().secret_key == "een-lang-geheim"
+    del env["THV_SECRET_KEY"]
+    with web_app() as other:
+        stranger = other.test_client()
+        stranger.set_cookie("thv_sessie", cookie)
+        assert stranger.get("/").status_code == 302  # to the login page
+
+
+def check_secure_cookies(env, thv, served, tmp_path) -> None:
+    _user(thv, "agent")
+    env["THV_MODE"] = "development"  # not Secure by default
+    with web_app() as app:
+        assert "; Secure" not in _session_cookie(login(app.test_client(), "agent"))
+    env["THV_SECURE_COOKIES"] = "1"
+    with web_app() as app:
+        assert "; Secure" in _session_cookie(login(app.test_client(), "agent"))
+    assert served().config["SESSION_COOKIE_SECURE"] is True
+    env["THV_MODE"] = "production"  # Secure by default
+    env["THV_SECURE_COOKIES"] = "nee"
+    with web_app() as app:
+        assert "; Secure" not in _session_cookie(login(app.test_client(), "agent"))
+    assert served().config["SESSION_COOKIE_SECURE"] is False
+
+
+EFFECTS: dict[str, Callable[..., None]] = {
+    "THV_MODE": check_mode,
+    "THV_CLOCK": check_clock,
+    "THV_DATABASE_URL": check_database_url,
+    "THV_FORMS_DIR": check_forms_dir,
+    "THV_SECRET_KEY": check_secret_key,
+    "THV_SECURE_COOKIES": check_secure_cookies,
+}
+
+
+@pytest.mark.parametrize("variable", documented_variables())
+def test_each_documented_variable_takes_effect_in_the_cli_and_the_web_app(variable, env, thv, served, tmp_path):
+    assert variable in EFFECTS, f"{variable} is documented in README.md but nothing here checks it"
+    EFFECTS[variable](env, thv, served, tmp_path)
+
+
+# --- invalid values ------------------------------------------------------------------
+
+INVALID = [
+    ({"THV_MODE": "prod"}, "THV_MODE 'prod' is onbekend"),
+    ({"THV_MODE": "production", "THV_CLOCK": CLOCK}, "THV_CLOCK is alleen toegestaan"),
+    ({"THV_CLOCK": "gisteren"}, "THV_CLOCK 'gisteren' is geen geldig ISO 8601-tijdstip"),
+    ({"THV_DATABASE_URL": "mysql://localhost/thv"}, "THV_DATABASE_URL moet een sqlite:- of postgresql-URL zijn"),
+    ({"THV_FORMS_DIR": "/bestaat/niet"}, "THV_FORMS_DIR '/bestaat/niet' is geen bestaande map"),
+    ({"THV_SECURE_COOKIES": "misschien"}, "THV_SECURE_COOKIES 'misschien' is geen ja/nee-waarde"),
+]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"), INVALID, ids=[next(iter(v)) + "=" + v[next(iter(v))] for v, _ in INVALID]
+)
+def test_an_invalid_value_is_refused_in_dutch_by_both(values, message, env, thv):
+    for name, value in values.items():
+        env[name] = value
+    for args in (("users",), ("serve", "--no-timers")):
+        result = thv(*args)
+        assert result.code == 1 and message in result.err, result.err
+        assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+    with pytest.raises(ConfigurationError, match=re.escape(message)):
+        create_app()
+    assert thv("regions", "--json").code == 0  # a command that needs no settings still works
