@@ -133,9 +133,7 @@ def my_tasks() -> ResponseReturnValue:
 @token_required
 def get_task(task_id: str) -> ResponseReturnValue:
     page = case_view.task_page(db.session, thv.ctx.registry, task_id, g.user)
-    return jsonify(
-        {**page["task"], "form_schema": page["schema"], "instructions": page["instructions"], "case": page["case"]}
-    )
+    return jsonify({**page.task, "form_schema": page.schema, "instructions": page.instructions, "case": page.case})
 
 
 @bp.post("/tasks/<task_id>/complete")
