@@ -8,13 +8,14 @@ engine.modeling.document_rules apply unchanged: who may make, read and hand over
 
 Registered by ``cli.main`` (see ``COMMANDS``). Same contract as the other
 commands: a one-line reason on failure (exit 1 refused, 2 usage, 3 internal),
-``--json`` for JSON on stdout. The JSON uses the engine's own (Dutch) keys;
-the web layer's English API shapes stay in the web layer. This module imports
-``cli.main`` only inside the commands, so either module may be imported first.
+``--json`` for JSON on stdout, with the keys of the API (the ``to_json()`` of
+engine.documents.read_models). This module imports ``cli.main`` only inside the
+commands, so either module may be imported first.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from engine.base.errors import InvalidInput
 from engine.documents import generation as documents
 from engine.documents import service, service_view
 from engine.documents.generation import MissingParts
+from engine.documents.read_models import DocumentKindPanel, DocumentVersion, ServiceStatus
 from engine.modeling.document_rules import KINDS, METHODS, RECIPIENT_ROLES
 
 if TYPE_CHECKING:
@@ -61,72 +63,77 @@ def _emit(value: Any, as_json: bool, text: str | None = None) -> None:
 # --- listing -------------------------------------------------------------------------------------
 
 
-def _version_lines(entry: dict[str, Any]) -> list[str]:
-    current = " (actueel)" if entry["actueel"] else ""
+def _version_lines(entry: DocumentVersion) -> list[str]:
+    current = " (actueel)" if entry.current else ""
     lines = [
-        f"  document {entry['id']}\tversie {entry['versie']}{current}\tgemaakt {entry['gemaakt_op']} door "
-        f"{entry['gemaakt_door']} ({entry['gemaakt_als']})\tsha256 {entry['sha256'][:12]}"
+        f"  document {entry.id}\tversie {entry.version}{current}\tgemaakt {entry.generated_at} door "
+        f"{entry.generated_by} ({entry.generated_role})\tsha256 {entry.sha256[:12]}"
     ]
     lines.extend(
-        f"    uitgereikt aan {r['ontvanger']} ({r['rol_naam']}): {r['wijze_naam']}, op {r['uitgereikt_op']}"
+        f"    uitgereikt aan {r.recipient_name} ({r.recipient_role_label}): {r.method_label}, op {r.served_at}"
         # A note may span lines; one record stays one line.
-        + (f" ({' '.join(r['toelichting'].split())})" if r["toelichting"] else "")
-        for r in entry["uitreikingen"]
+        + (f" ({' '.join(r.note.split())})" if r.note else "")
+        for r in entry.service
     )
-    if not entry["uitreikingen"]:
+    if not entry.service:
         lines.append("    nog niet uitgereikt")
     return lines
 
 
-def _listing_text(listing: dict[str, Any], show_status: bool) -> str:
+def _listing_text(kinds: tuple[DocumentKindPanel, ...], status: ServiceStatus | None, show_status: bool) -> str:
     lines: list[str] = []
-    for kind in listing["soorten"]:
-        lines.append(f"{kind['titel']} ({kind['soort']})")
-        for entry in kind["versies"]:
+    for kind in kinds:
+        lines.append(f"{kind.title} ({kind.kind})")
+        for entry in sorted(kind.versions, key=lambda d: d.version):
             lines.extend(_version_lines(entry))
-        if kind["mag_maken"]:
-            missing = list(kind["ontbreekt"].values())
+        if kind.may_make:
+            missing = list(kind.missing.values())
             lines.append(
                 "  te maken"
                 + (f"; ontbreekt in de zaak: {'; '.join(missing)}" if missing else ": de zaakgegevens zijn compleet")
             )
-            if kind["invoer"]:
+            if kind.inputs:
                 lines.append(
                     "  invoer met --data: "
-                    + ", ".join(
-                        f"{f['naam']} ({f['titel']}{', verplicht' if f['verplicht'] else ''})" for f in kind["invoer"]
-                    )
+                    + ", ".join(f"{f.name} ({f.title}{', verplicht' if f.required else ''})" for f in kind.inputs)
                 )
-    status = listing["uitreikingsstatus"]
     if status is not None and show_status:
         lines.append(
-            "huisverbod betekend" if status["betekend"] else "huisverbod niet betekend: " + "; ".join(status["redenen"])
+            "huisverbod betekend" if status.served else "huisverbod niet betekend: " + "; ".join(status.reasons)
         )
     return "\n".join(lines) if lines else "geen documenten die je mag inzien of maken"
 
 
-def case_documents(session: Session, registry: ModelRegistry, case_id: int, user: User) -> tuple[dict[str, Any], bool]:
-    """The documents of a case as ``thv documents`` shows them, and whether the text shows the service status.
+def _listing_json(case_id: int, kinds: tuple[DocumentKindPanel, ...], status: ServiceStatus | None) -> dict[str, Any]:
+    return {
+        "case_id": case_id,
+        "kinds": [
+            {
+                "kind": k.kind,
+                "title": k.title,
+                "may_make": k.may_make,
+                "roles": list(k.roles),
+                "missing": k.missing,
+                "inputs": [dataclasses.asdict(f) for f in k.inputs],
+                "versions": [d.to_json() for d in sorted(k.versions, key=lambda d: d.version)],
+            }
+            for k in kinds
+        ],
+        "service_status": status.to_json() if status is not None else None,
+    }
 
-    Per kind: the readable versions, whether the user may make it and what it still lacks; then the
-    service status, only for readers of the beschikking, as on the case page. Like the case page, the
-    text leaves the status out until a ban is imposed or a beschikking exists; before that, "niet
+
+def case_documents(session: Session, registry: ModelRegistry, case_id: int, user: User) -> tuple[dict[str, Any], str]:
+    """The documents of a case as ``thv documents --json`` and as text.
+
+    Per kind: the readable versions (oldest first), whether the user may make it and what it still lacks;
+    then the service status, only for readers of the beschikking, as on the case page. Like the case page,
+    the text leaves the status out until a ban is imposed or a beschikking exists; before that, "niet
     betekend" would only confuse.
     """
     panel = service_view.documents_panel(session, registry, case_id, user)
-    kinds = [
-        {
-            "soort": k["soort"],
-            "titel": k["titel"],
-            "mag_maken": k["mag_maken"],
-            "rollen": k["rollen"],
-            "ontbreekt": k["ontbreekt"],
-            "invoer": k["invoer"],
-            "versies": sorted(k["versies"], key=lambda d: d["versie"]),
-        }
-        for k in panel["soorten"]
-    ]
-    return {"zaak": case_id, "soorten": kinds, "uitreikingsstatus": panel["status"]}, panel["status_tonen"]
+    text = _listing_text(panel.kinds, panel.status, panel.show_status)
+    return _listing_json(case_id, panel.kinds, panel.status), text
 
 
 @click.command("documents")
@@ -139,8 +146,8 @@ def list_documents(ctx: click.Context, case_id: int, as_user: str, as_json: bool
     rt = _runtime(ctx)
     with rt.sessions() as session:
         user = users.get_user(session, as_user)
-        listing, show_status = case_documents(session, rt.registry, case_id, user)
-    _emit(listing, as_json, _listing_text(listing, show_status))
+        listing, text = case_documents(session, rt.registry, case_id, user)
+    _emit(listing, as_json, text)
 
 
 # --- making ------------------------------------------------------------------------------------------
@@ -182,10 +189,10 @@ def make_document(
                 session, rt.registry, rt.clock, case_id, kind, user, role=role, inputs=inputs
             )
         except MissingParts as exc:
-            _emit({"gemaakt": False, "ontbreekt": exc.missing}, as_json)
+            _emit({"made": False, "missing": exc.missing}, as_json)
             raise InvalidInput(_missing_message(exc)) from None
         detail = service_view.document_detail(session, made.id, user)
-    _emit({"gemaakt": True, **detail}, as_json, str(made.id))
+    _emit({"made": True, **detail.to_json()}, as_json, str(made.id))
 
 
 # --- service (uitreiking) ------------------------------------------------------------------------------
@@ -230,12 +237,12 @@ def serve_document(
             note=note,
             role=role,
         )
-        shown = service.record_dict(record)
+        shown = service.service_record(record)
     _emit(
-        shown,
+        shown.to_json(),
         as_json,
-        f"uitreiking vastgelegd: document {document_id} aan {shown['ontvanger']} "
-        f"({shown['rol_naam']}), {shown['wijze_naam']}, op {shown['uitgereikt_op']}",
+        f"uitreiking vastgelegd: document {document_id} aan {shown.recipient_name} "
+        f"({shown.recipient_role_label}), {shown.method_label}, op {shown.served_at}",
     )
 
 

@@ -27,7 +27,7 @@ from engine.documents.dossier import export_dossier
 from engine.documents.generation import MissingParts
 from engine.workflow import worklist
 from web.documents_forms import readable_instant
-from web.documents_http import api_document, api_service_record, api_service_status, pdf_response
+from web.documents_http import api_document, pdf_response
 from web.errors import error_response
 from web.extensions import csrf, db, thv
 
@@ -133,9 +133,7 @@ def my_tasks() -> ResponseReturnValue:
 @token_required
 def get_task(task_id: str) -> ResponseReturnValue:
     page = case_view.task_page(db.session, thv.ctx.registry, task_id, g.user)
-    return jsonify(
-        {**page["task"], "form_schema": page["schema"], "instructions": page["instructions"], "case": page["case"]}
-    )
+    return jsonify({**page.task, "form_schema": page.schema, "instructions": page.instructions, "case": page.case})
 
 
 @bp.post("/tasks/<task_id>/complete")
@@ -232,7 +230,7 @@ def send_message(case_id: int) -> ResponseReturnValue:
 @bp.get("/cases/<id:case_id>/documents")
 @token_required
 def case_documents(case_id: int) -> ResponseReturnValue:
-    return jsonify([api_document(d, case_id) for d in service.documents_of_case(db.session, case_id, g.user)])
+    return jsonify([api_document(d) for d in service.documents_of_case(db.session, case_id, g.user)])
 
 
 @bp.post("/cases/<id:case_id>/documents")
@@ -254,13 +252,13 @@ def make_document(case_id: int) -> ResponseReturnValue:
         )
     except MissingParts as exc:
         return error_response(422, exc.message, exc.missing)
-    return jsonify(api_document(service_view.document_detail(db.session, made.id, g.user), case_id)), 201
+    return jsonify(api_document(service_view.document_detail(db.session, made.id, g.user))), 201
 
 
 @bp.get("/cases/<id:case_id>/service-status")
 @token_required
 def service_status(case_id: int) -> ResponseReturnValue:
-    return jsonify(api_service_status(service.service_status(db.session, case_id, g.user)))
+    return jsonify(service.service_status(db.session, case_id, g.user).to_json())
 
 
 @bp.get("/cases/<id:case_id>/dossier")
@@ -273,8 +271,7 @@ def dossier(case_id: int) -> ResponseReturnValue:
 @bp.get("/documents/<id:document_id>")
 @token_required
 def get_document(document_id: int) -> ResponseReturnValue:
-    detail = service_view.document_detail(db.session, document_id, g.user)
-    return jsonify(api_document(detail, detail["zaak"]))
+    return jsonify(api_document(service_view.document_detail(db.session, document_id, g.user)))
 
 
 @bp.get("/documents/<id:document_id>/pdf")
@@ -304,7 +301,7 @@ def record_service(document_id: int) -> ResponseReturnValue:
         note=_optional_text(body, "note"),
         role=_optional_text(body, "role"),
     )
-    return jsonify(api_service_record(service.record_dict(record))), 201
+    return jsonify(service.service_record(record).to_json()), 201
 
 
 def openapi_document() -> dict[str, Any]:

@@ -3,35 +3,34 @@
 The web checks the shape of a post (required fields, choices offered, lengths, a readable
 date and time) and puts each error next to its field. Everything about the law (who may,
 which name, whether a note is needed, whether the moment is possible) is the engine's;
-its refusals are placed next to the field they are about (see ``place_engine_error``).
+its refusals are placed next to the field they are about (see ``place_engine_error``, by the ``field``
+of engine.base.errors.InvalidInput).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from flask_babel import gettext as _
 
 from engine.base.clock import AMSTERDAM, parse_instant
+from engine.base.errors import InvalidInput
+from engine.documents.read_models import DocumentInput, ServiceOptions
 from engine.documents.service import NOTE_MAX
 
 SERVICE_FIELDS = ("ontvanger_rol", "ontvanger_naam", "wijze", "uitgereikt_op", "toelichting")
 NAME_MAX = 200
 INPUT_PREFIX = "invoer."
-# Engine refusals of engine.documents.service.record_service, by a phrase in the message, and the field they are about.
-_ENGINE_PHRASES = (
-    ("toelichting", "toelichting"),
-    ("tijdstip van uitreiken", "uitgereikt_op"),
-    ("naam van de ontvanger", "ontvanger_naam"),
-    ("de uithuisgeplaatste in deze zaak is", "ontvanger_naam"),
-    ("geen achterblijver", "ontvanger_naam"),
-    ("gaat niet naar", "ontvanger_rol"),
-    ("kan niet bij", "wijze"),
-    ("wijze van uitreiken", "wijze"),
-)
+# The form field of each parameter of engine.documents.service.record_service a refusal can be about.
+_FORM_FIELDS = {
+    "note": "toelichting",
+    "served_at": "uitgereikt_op",
+    "recipient_name": "ontvanger_naam",
+    "recipient_role": "ontvanger_rol",
+    "method": "wijze",
+}
 
 
 @dataclass
@@ -49,10 +48,10 @@ def local_now(now: datetime) -> str:
     return now.astimezone(AMSTERDAM).strftime("%Y-%m-%dT%H:%M")
 
 
-def service_defaults(options: dict[str, Any], now: datetime) -> dict[str, str]:
+def service_defaults(options: ServiceOptions, now: datetime) -> dict[str, str]:
     """The service form before anything is typed: the first recipient, the name the document names, now."""
-    recipient = options["ontvangers"][0] if options["ontvangers"] else ""
-    names = options["namen"].get(recipient) or [""]
+    recipient = options.recipients[0] if options.recipients else ""
+    names = options.names.get(recipient) or [""]
     return {
         "ontvanger_rol": recipient,
         "ontvanger_naam": names[0] if len(names) == 1 else "",
@@ -71,21 +70,21 @@ def readable_instant(text: str) -> bool:
     return True
 
 
-def parse_service(form: Mapping[str, str], options: dict[str, Any]) -> ServiceInput:
+def parse_service(form: Mapping[str, str], options: ServiceOptions) -> ServiceInput:
     """The posted service form, with an error per field for what is missing, unknown or too long."""
     # Cut just past the longest allowed text: enough to tell it is too long, never echoing a huge post back.
     values = {name: (form.get(name) or "").strip()[: NOTE_MAX + 1] for name in SERVICE_FIELDS}
     errors: dict[str, str] = {}
-    methods = {m["code"]: m for m in options["wijzen"]}
+    methods = {m.code: m for m in options.methods}
     if not values["ontvanger_rol"]:
         errors["ontvanger_rol"] = _("Kies de ontvanger.")
-    elif values["ontvanger_rol"] not in options["ontvangers"]:
+    elif values["ontvanger_rol"] not in options.recipients:
         errors["ontvanger_rol"] = _("Kies een ontvanger uit de lijst.")
     if not values["wijze"]:
         errors["wijze"] = _("Kies hoe het document is uitgereikt.")
     elif values["wijze"] not in methods:
         errors["wijze"] = _("Kies een wijze van uitreiken uit de lijst.")
-    elif "ontvanger_rol" not in errors and values["ontvanger_rol"] not in methods[values["wijze"]]["ontvangers"]:
+    elif "ontvanger_rol" not in errors and values["ontvanger_rol"] not in methods[values["wijze"]].recipients:
         errors["wijze"] = _("Deze wijze van uitreiken kan niet bij deze ontvanger.")
     if len(values["ontvanger_naam"]) > NAME_MAX:
         errors["ontvanger_naam"] = _("Maximaal %(num)d tekens.", num=NAME_MAX)
@@ -99,26 +98,22 @@ def parse_service(form: Mapping[str, str], options: dict[str, Any]) -> ServiceIn
     return ServiceInput(values, errors)
 
 
-def place_engine_error(message: str) -> tuple[str, str]:
-    """(field, message) for a refusal of the engine; field '' when it is about the form as a whole."""
-    lowered = message.casefold()
-    for phrase, name in _ENGINE_PHRASES:
-        if phrase in lowered:
-            return name, message[:1].upper() + message[1:]
-    return "", message[:1].upper() + message[1:]
+def place_engine_error(exc: InvalidInput) -> tuple[str, str]:
+    """(form field, message) for a refusal of the engine; field '' when it is about the form as a whole."""
+    return _FORM_FIELDS.get(exc.field or "", ""), exc.message[:1].upper() + exc.message[1:]
 
 
 def parse_make(
-    form: Mapping[str, str], inputs: list[dict[str, Any]], roles: list[str]
+    form: Mapping[str, str], inputs: Sequence[DocumentInput], roles: Sequence[str]
 ) -> tuple[dict[str, str], str | None, dict[str, str]]:
     """(typed inputs, chosen role, errors by field) of the form that makes a document."""
     values, errors = {}, {}
     for spec in inputs:
-        value = (form.get(INPUT_PREFIX + spec["naam"]) or "").strip()
-        if len(value) > spec["max"]:
-            errors[INPUT_PREFIX + spec["naam"]] = _("Maximaal %(num)d tekens.", num=spec["max"])
-            value = value[: spec["max"] + 1]
-        values[spec["naam"]] = value
+        value = (form.get(INPUT_PREFIX + spec.name) or "").strip()
+        if len(value) > spec.max_length:
+            errors[INPUT_PREFIX + spec.name] = _("Maximaal %(num)d tekens.", num=spec.max_length)
+            value = value[: spec.max_length + 1]
+        values[spec.name] = value
     role = (form.get("rol") or "").strip() or None
     if len(roles) > 1 and role not in roles:
         errors["rol"] = _("Kies de rol waarin je dit document maakt.")

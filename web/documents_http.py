@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Response
 
+from engine.documents.read_models import DocumentVersion
+
 # The stored document is self-contained HTML (engine.documents.templates): no scripts, no fetches.
 # It may be framed only by our own print page, which holds the print button.
 PRINT_CSP = (
@@ -32,65 +34,9 @@ def stored_html_response(html: str, filename: str) -> Response:
     return response
 
 
-# --- the API's shape (English keys, as the request bodies) ------------------------------------------
+# --- the API's shape: the engine's read models (engine.documents.read_models) as JSON, plus links -----
 
 
-def api_service_record(record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": record["id"],
-        "document_id": record["document_id"],
-        "recipient_name": record["ontvanger"],
-        "recipient_role": record["rol"],
-        "method": record["wijze"],
-        "method_label": record["wijze_naam"],
-        "proof": record["bewijs"],
-        "served_at": record["uitgereikt_op"],
-        "recorded_at": record["vastgelegd_op"],
-        "recorded_by": record["vastgelegd_door"],
-        "recorded_role": record["vastgelegd_als"],
-        "note": record["toelichting"],
-    }
-
-
-def api_document(entry: dict[str, Any], case_id: int) -> dict[str, Any]:
-    """An entry of engine.documents.service.documents_of_case as the API shows it."""
-    return {
-        "id": entry["id"],
-        "case_id": case_id,
-        "kind": entry["soort"],
-        "title": entry["titel"],
-        "version": entry["versie"],
-        "current": entry["actueel"],
-        "template_version": entry["sjabloonversie"],
-        "generated_at": entry["gemaakt_op"],
-        "generated_by": entry["gemaakt_door"],
-        "generated_role": entry["gemaakt_als"],
-        "sha256": entry["sha256"],
-        "pdf_sha256": entry["pdf_sha256"],
-        "served_to": entry["uitgereikt_aan"],
-        "service": [api_service_record(r) for r in entry["uitreikingen"]],
-        "pdf": f"/api/v1/documents/{entry['id']}/pdf",
-    }
-
-
-def _api_decision_status(part: dict[str, Any]) -> dict[str, Any]:
-    shaped = {
-        "document_id": part["document_id"],
-        "version": part["versie"],
-        "served": part["betekend"],
-        "proof": api_service_record(part["bewijs"]) if part["bewijs"] else None,
-        "service": [api_service_record(r) for r in part["uitreikingen"]],
-    }
-    if "nodig" in part:
-        shaped.update(needed=part["nodig"], current=part["actueel"])
-    return shaped
-
-
-def api_service_status(status: dict[str, Any]) -> dict[str, Any]:
-    """engine.documents.service.service_status as the API shows it."""
-    return {
-        "served": status["betekend"],
-        "reasons": status["redenen"],
-        "beschikking": _api_decision_status(status["beschikking"]),
-        "verlengingsbeschikking": _api_decision_status(status["verlengingsbeschikking"]),
-    }
+def api_document(document: DocumentVersion) -> dict[str, Any]:
+    """A document version as the API shows it: the read model and the link to its PDF."""
+    return {**document.to_json(), "pdf": f"/api/v1/documents/{document.id}/pdf"}

@@ -7,6 +7,7 @@ reach caseworkers and process designers unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 class ThvError(Exception):
@@ -20,9 +21,18 @@ class ThvError(Exception):
 
 
 class InvalidInput(ThvError):
-    """The request itself is malformed (unknown region, bad JSON, bad option)."""
+    """The request itself is malformed (unknown region, bad JSON, bad option).
+
+    ``field`` names the parameter of the engine function the refusal is about (an English
+    identifier such as ``served_at``), so a form can show it next to its field; None when it is
+    about the request as a whole.
+    """
 
     status = 400
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class NotFound(ThvError):
@@ -41,14 +51,39 @@ class Conflict(ThvError):
     status = 409
 
 
+class FieldCode(StrEnum):
+    """Why a form field was refused, for code that reacts to it (the Dutch message is for people)."""
+
+    REQUIRED = "required"
+    TYPE = "type"
+    CHOICE = "choice"  # not one of the listed values (enum)
+    FORMAT = "format"  # a date, date-time or pattern that does not match
+    MUST_BE_TRUE = "must_be_true"  # a box that must be ticked (const true)
+    MUST_EQUAL = "must_equal"  # any other const
+    UNKNOWN_FIELD = "unknown_field"
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    TOO_SMALL = "too_small"
+    TOO_LARGE = "too_large"
+    TOO_FEW = "too_few"  # items of a list
+    TOO_MANY = "too_many"  # items of a list, or fields of an object
+    NOT_UNIQUE = "not_unique"
+    INVALID = "invalid"
+
+
 class FormInvalid(ThvError):
-    """Submitted data does not satisfy the task's form; ``fields`` maps field path to message."""
+    """Submitted data does not satisfy the task's form.
+
+    ``fields`` maps field path to its Dutch message; ``codes`` maps the same paths to a
+    :class:`FieldCode`, so callers never match on the message text.
+    """
 
     status = 422
 
-    def __init__(self, message: str, fields: dict[str, str]):
+    def __init__(self, message: str, fields: dict[str, str], codes: dict[str, FieldCode] | None = None):
         super().__init__(message)
         self.fields = fields
+        self.codes = codes if codes is not None else dict.fromkeys(fields, FieldCode.INVALID)
 
 
 class ConfigurationError(ThvError):

@@ -18,6 +18,16 @@ from sqlalchemy.orm import Session
 from engine.base.errors import Forbidden, NotFound
 from engine.base.vocabulary import CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_SENDERS, PROPERTY_STARTERS, REGIONS
 from engine.cases.operations import details_of
+from engine.cases.read_models import (
+    CaseDetails,
+    CasePage,
+    Diagram,
+    HistoryEntry,
+    StartOption,
+    TaskForm,
+    TaskPage,
+    WaitingEvent,
+)
 from engine.modeling.registry import LoadedModel, ModelRegistry, list_versions
 from engine.modeling.xml_safety import parse_model_xml
 from engine.storage.tables import Case, CaseEvent, HumanTask, User
@@ -43,7 +53,7 @@ def _load(session: Session, registry: ModelRegistry, case_id: int, user: User):
     return case, model, workflow
 
 
-def case_for_user(session: Session, registry: ModelRegistry, case_id: int, user: User) -> dict[str, Any]:
+def case_for_user(session: Session, registry: ModelRegistry, case_id: int, user: User) -> CaseDetails:
     """``thv case --json`` for a user: their regions only, variables filtered by their roles."""
     case, _, workflow = _load(session, registry, case_id, user)
     details = details_of(session, case, workflow)
@@ -51,25 +61,25 @@ def case_for_user(session: Session, registry: ModelRegistry, case_id: int, user:
     return details
 
 
-def case_page(session: Session, registry: ModelRegistry, case_id: int, user: User) -> dict[str, Any]:
+def case_page(session: Session, registry: ModelRegistry, case_id: int, user: User) -> CasePage:
     """Everything the case page shows, from one load of the workflow."""
     case, model, workflow = _load(session, registry, case_id, user)
     details = details_of(session, case, workflow)
     details["variables"] = visible_variables(details["variables"], user.roles)
     ban = details["variables"].get("huisverbod")
-    return {
-        "case": details,
-        "sees_data": sees_case_data(user.roles),
-        "started_at": case.started_at,
-        "started_by": case.started_by,
-        "ended_at": case.ended_at,
-        "error": case.error,
-        "ban": ban if isinstance(ban, dict) else None,
-        "diagram": _diagram(model, workflow),
-        "events": _events(model, workflow, user) if case.status == "active" else [],
-        "history": _history(session, model, case.id),
-        "labels": field_labels(model),
-    }
+    return CasePage(
+        case=details,
+        sees_data=sees_case_data(user.roles),
+        started_at=case.started_at,
+        started_by=case.started_by,
+        ended_at=case.ended_at,
+        error=case.error,
+        ban=ban if isinstance(ban, dict) else None,
+        diagram=_diagram(model, workflow),
+        events=_events(model, workflow, user) if case.status == "active" else [],
+        history=_history(session, model, case.id),
+        labels=field_labels(model),
+    )
 
 
 # --- diagram ---------------------------------------------------------------
@@ -92,7 +102,7 @@ def main_process_xml(model: LoadedModel) -> str:
     return text
 
 
-def _diagram(model: LoadedModel, workflow) -> dict[str, Any]:
+def _diagram(model: LoadedModel, workflow) -> Diagram:
     """Element ids of the main process that completed and that are active now.
 
     A call activity is active while its subprocess runs (its task is STARTED);
@@ -118,8 +128,8 @@ def _is_boundary(spec) -> bool:
 # --- events the case waits for ----------------------------------------------
 
 
-def _events(model: LoadedModel, workflow, user: User) -> list[dict[str, Any]]:
-    events = []
+def _events(model: LoadedModel, workflow, user: User) -> list[WaitingEvent]:
+    events: list[WaitingEvent] = []
     for name in ws.waiting_messages(workflow):
         catchers = ws.message_catch_specs(workflow, name)
         senders = sorted({r for spec in catchers for r in _roles_of(ws.properties(spec).get(PROPERTY_SENDERS, ""))})
@@ -140,13 +150,13 @@ def _events(model: LoadedModel, workflow, user: User) -> list[dict[str, Any]]:
     return events
 
 
-def waiting_events(session: Session, registry: ModelRegistry, case_id: int, user: User) -> list[dict[str, Any]]:
+def waiting_events(session: Session, registry: ModelRegistry, case_id: int, user: User) -> list[WaitingEvent]:
     """The messages the case waits for now, with who may report them and their form."""
     case, model, workflow = _load(session, registry, case_id, user)
     return _events(model, workflow, user) if case.status == "active" else []
 
 
-def event_form(session: Session, registry: ModelRegistry, case_id: int, message: str, user: User) -> dict[str, Any]:
+def event_form(session: Session, registry: ModelRegistry, case_id: int, message: str, user: User) -> WaitingEvent:
     """One waiting event for its report page; 404 when the case does not wait for it, 403 for other roles."""
     for event in waiting_events(session, registry, case_id, user):
         if event["message"] == message:
@@ -171,10 +181,10 @@ def element_titles(model: LoadedModel) -> dict[str, str]:
     return titles
 
 
-def _history(session: Session, model: LoadedModel, case_id: int) -> list[dict[str, Any]]:
+def _history(session: Session, model: LoadedModel, case_id: int) -> list[HistoryEntry]:
     titles = element_titles(model)
     events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))
-    history = []
+    history: list[HistoryEntry] = []
     for event in events:
         try:
             detail = json.loads(event.detail) if event.detail else {}
@@ -239,7 +249,7 @@ def field_labels(model: LoadedModel) -> dict[str, str]:
 # --- task page ----------------------------------------------------------------
 
 
-def task_page(session: Session, registry: ModelRegistry, task_id: str, user: User) -> dict[str, Any]:
+def task_page(session: Session, registry: ModelRegistry, task_id: str, user: User) -> TaskPage:
     """A task with its form schema, its instructions and the case data the user may see."""
     task = get_task(session, task_id, user)
     case, model, workflow = _load(session, registry, task["case_id"], user)
@@ -247,12 +257,12 @@ def task_page(session: Session, registry: ModelRegistry, task_id: str, user: Use
     instructions = (getattr(spec, "extensions", None) or {}).get("instructionsForEndUser") if spec else None
     details = details_of(session, case, workflow)
     variables = visible_variables(details["variables"], user.roles)
-    return {
-        "task": task,
-        "schema": model.forms.get(task["form"]) if task["form"] else None,
-        "instructions": render_instructions(instructions, variables),
-        "documentation": getattr(spec, "documentation", None) if spec else None,
-        "case": {
+    return TaskPage(
+        task=task,
+        schema=model.forms.get(task["form"]) if task["form"] else None,
+        instructions=render_instructions(instructions, variables),
+        documentation=getattr(spec, "documentation", None) if spec else None,
+        case={
             "id": case.id,
             "region": case.region,
             "variant": case.variant,
@@ -260,25 +270,25 @@ def task_page(session: Session, registry: ModelRegistry, task_id: str, user: Use
             "lock_version": case.lock_version,
             "variables": variables,
         },
-        "labels": field_labels(model),
-    }
+        labels=field_labels(model),
+    )
 
 
-def task_form(session: Session, registry: ModelRegistry, task_id: str, user: User) -> dict[str, Any]:
+def task_form(session: Session, registry: ModelRegistry, task_id: str, user: User) -> TaskForm:
     """A task and its form schema, without loading the workflow (for handling a form post)."""
     task = get_task(session, task_id, user)
     case = session.get(Case, task["case_id"])
     model = registry.model(session, case.model_version_id)
-    return {"task": task, "schema": model.forms.get(task["form"]) if task["form"] else None}
+    return TaskForm(task=task, schema=model.forms.get(task["form"]) if task["form"] else None)
 
 
 # --- starting a case ----------------------------------------------------------
 
 
-def startable_variants(session: Session, registry: ModelRegistry, user: User) -> list[dict[str, Any]]:
+def startable_variants(session: Session, registry: ModelRegistry, user: User) -> list[StartOption]:
     """The live variants of the user's regions, with the roles in which the user may start each."""
     names = {r.code: r.name for r in REGIONS}
-    options = []
+    options: list[StartOption] = []
     for region in sorted(user.regions):
         for version in list_versions(session, region):
             if not version["live"]:
@@ -306,7 +316,7 @@ def startable_variants(session: Session, registry: ModelRegistry, user: User) ->
 
 def start_option(
     session: Session, registry: ModelRegistry, user: User, region: str, variant: str | None
-) -> dict[str, Any]:
+) -> StartOption:
     """The variant to start (the region default when none is named); 404 if unknown, 403 if not allowed."""
     if region not in user.regions:
         raise NotFound(f"regio '{region}' bestaat niet of is niet de jouwe")

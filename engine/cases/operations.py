@@ -25,6 +25,7 @@ from engine.base.vocabulary import (
     PROPERTY_STARTERS,
     REGION_CODES,
 )
+from engine.cases.read_models import CaseDetails
 from engine.documents.service import require_service, service_instant
 from engine.modeling.forms import validate_form_data
 from engine.modeling.registry import ModelRegistry, default_variant, live_version
@@ -34,7 +35,7 @@ from engine.storage.transaction import in_transaction
 from engine.workflow import state as ws
 from engine.workflow.acts import apply_act, checked_instant, end_reasons, finish_act, instant_from, last_event_id
 from engine.workflow.case_store import BAN_VARIABLE, SYSTEM_ACTOR, lock_case, lock_task, open_workflow, save_case
-from engine.workflow.worklist import task_dict
+from engine.workflow.worklist import task_row
 
 MAX_DATA_BYTES = 256 * 1024
 
@@ -331,7 +332,7 @@ def send_message(
 
 def case_details(
     session: Session, registry: ModelRegistry, case_id: int, *, regions: frozenset[str] | None = None
-) -> dict[str, Any]:
+) -> CaseDetails:
     """Where a case stands: the shape of ``thv case --json``."""
     case = session.get(Case, case_id)
     if case is None or (regions is not None and case.region not in regions):
@@ -340,7 +341,7 @@ def case_details(
     return details_of(session, case, workflow)
 
 
-def details_of(session: Session, case: Case, workflow) -> dict[str, Any]:
+def details_of(session: Session, case: Case, workflow) -> CaseDetails:
     """The ``thv case --json`` shape of a case whose workflow is already loaded."""
     version = session.get(ModelVersion, case.model_version_id)
     milestones = session.execute(
@@ -365,7 +366,7 @@ def details_of(session: Session, case: Case, workflow) -> dict[str, Any]:
         "lock_version": case.lock_version,
         # In the order they happened: a late-recorded act can reach a milestone before earlier-recorded ones.
         "milestones": [{"name": m, "at": at.isoformat()} for m, at, _ in sorted(milestones, key=lambda r: r[1])],
-        "open_tasks": [task_dict(t) for t in open_tasks],
+        "open_tasks": [task_row(t) for t in open_tasks],
         "waiting_for": ws.waiting_messages(workflow) if case.status == "active" else [],
         "next_timer_at": case.next_timer_at.isoformat() if case.next_timer_at else None,
         "variables": json.loads(json.dumps(variables, default=str)),

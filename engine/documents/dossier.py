@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from engine.base.clock import Clock
 from engine.base.errors import Forbidden
 from engine.documents.generation import case_data, documents_for_case, milestones_of
-from engine.documents.service import counts, kind_title, record_dict, records_of, service_status
+from engine.documents.service import counts, kind_title, records_of, service_record, service_status
 from engine.documents.templates import load_spec, lower_first, pdf_of_all, render_html, seal
 from engine.modeling.document_rules import DOSSIER_KINDS, DOSSIER_READERS, KINDS
 from engine.modeling.registry import ModelRegistry
@@ -128,8 +128,8 @@ def _timeline(session: Session, case_id: int, documents: list, records: dict) ->
                     "op": record.served_at,
                     "soort": "uitreiking",
                     "wat": f"{_cap(kind_title(document.kind))} versie {document.version} aan "
-                    f"{record.recipient_name} ({record_dict(record)['rol_naam']}): "
-                    f"{lower_first(record_dict(record)['wijze_naam'])}",
+                    f"{record.recipient_name} ({service_record(record).recipient_role_label}): "
+                    f"{lower_first(service_record(record).method_label)}",
                 }
             )
     return sorted(items, key=lambda i: i["op"])
@@ -176,7 +176,8 @@ def export_dossier(session: Session, registry: ModelRegistry, clock: Clock, case
                     "gemaakt_door": d.generated_by,
                     "sha256": d.sha256,
                     "bijlage": d in attached,
-                    "uitreikingen": [{**record_dict(r), "telt": counts(d, r, r.recipient_role)} for r in records[d.id]],
+                    # (the record, whether it counts as service of the document)
+                    "uitreikingen": [(service_record(r), counts(d, r, r.recipient_role)) for r in records[d.id]],
                 }
                 for d in documents
             ],

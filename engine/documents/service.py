@@ -22,6 +22,13 @@ from sqlalchemy.orm import Session
 from engine.base.clock import Clock, parse_instant
 from engine.base.errors import ConfigurationError, Conflict, Forbidden, InvalidInput, NotFound
 from engine.documents.generation import documents_for_case, latest, readable, source_of
+from engine.documents.read_models import (
+    DecisionServiceStatus,
+    DocumentVersion,
+    ExtensionServiceStatus,
+    ServiceRecordView,
+    ServiceStatus,
+)
 from engine.modeling.document_rules import (
     KINDS,
     METHODS,
@@ -60,34 +67,35 @@ def _recipient_name(document: Document, recipient_role: str, given: str | None) 
         if not name:
             return expected
         if not _same_name(name, expected):
-            raise InvalidInput(f"de uithuisgeplaatste in deze zaak is {expected}, niet {name}")
+            raise InvalidInput(f"de uithuisgeplaatste in deze zaak is {expected}, niet {name}", "recipient_name")
     if recipient_role == "achterblijver" and source.get("achterblijvers") and name:
         known = [a.get("naam", "") for a in source["achterblijvers"] if isinstance(a, dict)]
         if not any(_same_name(name, k) for k in known):
-            raise InvalidInput(f"{name} is geen achterblijver in deze zaak (wel: {', '.join(known)})")
+            raise InvalidInput(f"{name} is geen achterblijver in deze zaak (wel: {', '.join(known)})", "recipient_name")
     if not name:
-        raise InvalidInput("vul de naam van de ontvanger in")
+        raise InvalidInput("vul de naam van de ontvanger in", "recipient_name")
     if len(name) > 200:
-        raise InvalidInput("de naam van de ontvanger is te lang (maximaal 200 tekens)")
+        raise InvalidInput("de naam van de ontvanger is te lang (maximaal 200 tekens)", "recipient_name")
     return name
 
 
 def _served_at(value: datetime | str, document: Document, method: str, now: datetime) -> datetime:
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            raise InvalidInput("tijdstip van uitreiken: geef de tijdzone mee")
+            raise InvalidInput("tijdstip van uitreiken: geef de tijdzone mee", "served_at")
         moment = value
     else:
         try:
             moment = parse_instant(value)
         except (TypeError, ValueError, AttributeError, OverflowError):
-            raise InvalidInput("tijdstip van uitreiken: geef een datum en tijd (ISO 8601)") from None
+            raise InvalidInput("tijdstip van uitreiken: geef een datum en tijd (ISO 8601)", "served_at") from None
     if moment > now:
-        raise InvalidInput("het tijdstip van uitreiken ligt in de toekomst")
+        raise InvalidInput("het tijdstip van uitreiken ligt in de toekomst", "served_at")
     if method != "mondeling_aangezegd" and moment < document.generated_at:
         raise InvalidInput(
             "het tijdstip van uitreiken ligt vóór het maken van dit document "
-            f"(versie {document.version}); leg de uitreiking vast bij het document dat is uitgereikt"
+            f"(versie {document.version}); leg de uitreiking vast bij het document dat is uitgereikt",
+            "served_at",
         )
     return moment
 
@@ -118,13 +126,13 @@ def record_service(
         case = lock_case(session, document.case_id, regions=user.regions)
         kind, title = KINDS[document.kind], kind_title(document.kind)
         if method not in METHODS:
-            raise InvalidInput(f"onbekende wijze van uitreiken '{method}'; kies uit {', '.join(METHODS)}")
+            raise InvalidInput(f"onbekende wijze van uitreiken '{method}'; kies uit {', '.join(METHODS)}", "method")
         way = METHODS[method]
         if recipient_role not in kind.recipients:
             allowed = ", ".join(RECIPIENT_NOUNS[r] for r in kind.recipients)
-            raise InvalidInput(f"een {title} gaat niet naar '{recipient_role}'; wel naar: {allowed}")
+            raise InvalidInput(f"een {title} gaat niet naar '{recipient_role}'; wel naar: {allowed}", "recipient_role")
         if recipient_role not in way.recipients:
-            raise InvalidInput(f"'{way.label}' kan niet bij {RECIPIENT_NOUNS[recipient_role]}")
+            raise InvalidInput(f"'{way.label}' kan niet bij {RECIPIENT_NOUNS[recipient_role]}", "method")
         may = [r for r in sorted(kind.servers & way.recorders) if r in user.roles and (role is None or r == role)]
         if not may:
             raise Forbidden(
@@ -132,9 +140,9 @@ def record_service(
             )
         text = (note or "").strip() or None
         if text and len(text) > NOTE_MAX:
-            raise InvalidInput(f"de toelichting is te lang (maximaal {NOTE_MAX} tekens)")
+            raise InvalidInput(f"de toelichting is te lang (maximaal {NOTE_MAX} tekens)", "note")
         if method == "in_persoon_geweigerd" and not text:
-            raise InvalidInput("beschrijf bij een geweigerde handtekening de omstandigheden in de toelichting")
+            raise InvalidInput("beschrijf bij een geweigerde handtekening de omstandigheden in de toelichting", "note")
         now = clock.now()
         record = ServiceRecord(
             document_id=document.id,
@@ -174,23 +182,24 @@ def record_service(
     return in_transaction(session, work)
 
 
-def record_dict(record: ServiceRecord) -> dict[str, Any]:
+def service_record(record: ServiceRecord) -> ServiceRecordView:
+    """A stored service record as the pages, the API and the CLI show it."""
     way = METHODS[record.method]
-    return {
-        "id": record.id,
-        "document_id": record.document_id,
-        "ontvanger": record.recipient_name,
-        "rol": record.recipient_role,
-        "rol_naam": RECIPIENT_ROLES.get(record.recipient_role, record.recipient_role),
-        "wijze": record.method,
-        "wijze_naam": way.label,
-        "bewijs": way.proof,
-        "uitgereikt_op": record.served_at.isoformat(),
-        "vastgelegd_op": record.recorded_at.isoformat(),
-        "vastgelegd_door": record.recorded_by,
-        "vastgelegd_als": record.recorded_role,
-        "toelichting": record.note,
-    }
+    return ServiceRecordView(
+        id=record.id,
+        document_id=record.document_id,
+        recipient_name=record.recipient_name,
+        recipient_role=record.recipient_role,
+        recipient_role_label=RECIPIENT_ROLES.get(record.recipient_role, record.recipient_role),
+        method=record.method,
+        method_label=way.label,
+        proof=way.proof,
+        served_at=record.served_at.isoformat(),
+        recorded_at=record.recorded_at.isoformat(),
+        recorded_by=record.recorded_by,
+        recorded_role=record.recorded_role,
+        note=record.note,
+    )
 
 
 def records_of(session: Session, document_ids: list[int]) -> dict[int, list[ServiceRecord]]:
@@ -219,28 +228,29 @@ def _case(session: Session, case_id: int, user: User | None) -> Case:
     return case
 
 
-def documents_of_case(session: Session, case_id: int, user: User) -> list[dict[str, Any]]:
+def documents_of_case(session: Session, case_id: int, user: User) -> list[DocumentVersion]:
     """Every document version of a case the user may see, with who received it and how."""
     _case(session, case_id, user)
     documents = [d for d in documents_for_case(session, case_id) if readable(d, user)]
     newest = {d.kind: d.version for d in documents}
     records = records_of(session, [d.id for d in documents])
     return [
-        {
-            "id": d.id,
-            "soort": d.kind,
-            "titel": kind_title(d.kind),
-            "versie": d.version,
-            "actueel": d.version == newest[d.kind],
-            "sjabloonversie": d.template_version,
-            "gemaakt_op": d.generated_at.isoformat(),
-            "gemaakt_door": d.generated_by,
-            "gemaakt_als": d.generated_role,
-            "sha256": d.sha256,
-            "pdf_sha256": d.pdf_sha256,
-            "uitreikingen": [record_dict(r) for r in records[d.id]],
-            "uitgereikt_aan": sorted({r.recipient_role for r in records[d.id] if counts(d, r, r.recipient_role)}),
-        }
+        DocumentVersion(
+            id=d.id,
+            case_id=d.case_id,
+            kind=d.kind,
+            title=kind_title(d.kind),
+            version=d.version,
+            current=d.version == newest[d.kind],
+            template_version=d.template_version,
+            generated_at=d.generated_at.isoformat(),
+            generated_by=d.generated_by,
+            generated_role=d.generated_role,
+            sha256=d.sha256,
+            pdf_sha256=d.pdf_sha256,
+            service=tuple(service_record(r) for r in records[d.id]),
+            served_to=tuple(sorted({r.recipient_role for r in records[d.id] if counts(d, r, r.recipient_role)})),
+        )
         for d in documents
     ]
 
@@ -259,17 +269,18 @@ def _latest_extension_end(session: Session, case_id: int) -> datetime | None:
 
 
 def _status(session: Session, document: Document | None, recipient_role: str = "uithuisgeplaatste") -> dict[str, Any]:
+    """The fields of a DecisionServiceStatus of ``document`` for ``recipient_role``."""
     if document is None:
-        return {"document_id": None, "versie": None, "betekend": False, "uitreikingen": [], "bewijs": None}
+        return {"document_id": None, "version": None, "served": False, "service": (), "proof": None}
     records = records_of(session, [document.id])[document.id]
     valid = [r for r in records if counts(document, r, recipient_role)]
     strongest = min(valid, key=lambda r: list(METHODS).index(r.method)) if valid else None
     return {
         "document_id": document.id,
-        "versie": document.version,
-        "betekend": bool(valid),
-        "uitreikingen": [record_dict(r) for r in records if r.recipient_role == recipient_role],
-        "bewijs": record_dict(strongest) if strongest else None,
+        "version": document.version,
+        "served": bool(valid),
+        "service": tuple(service_record(r) for r in records if r.recipient_role == recipient_role),
+        "proof": service_record(strongest) if strongest else None,
     }
 
 
@@ -278,50 +289,48 @@ def _announced_end(document: Document) -> datetime | None:
     return parse_instant(end) if isinstance(end, str) else None
 
 
-def service_status(session: Session, case_id: int, user: User | None = None) -> dict[str, Any]:
+def service_status(session: Session, case_id: int, user: User | None = None) -> ServiceStatus:
     """Whether the current beschikking and verlengingsbeschikking reached the uithuisgeplaatste.
 
-    ``betekend`` is True only when the latest beschikking has a counting service record and,
+    ``served`` is True only when the latest beschikking has a counting service record and,
     once the ban was extended, the latest verlengingsbeschikking covers the latest extension
-    and has one too. ``redenen`` says in Dutch what is still missing.
+    and has one too. ``reasons`` says in Dutch what is still missing.
     """
     _case(session, case_id, user)
-    beschikking = _status(session, latest(session, case_id, "beschikking"))
+    beschikking = DecisionServiceStatus(**_status(session, latest(session, case_id, "beschikking")))
     extension_doc = latest(session, case_id, "verlengingsbeschikking")
     extended_to = _latest_extension_end(session, case_id)
-    extension = _status(session, extension_doc)
     announced = _announced_end(extension_doc) if extension_doc else None
-    extension["nodig"] = extended_to is not None or extension_doc is not None
-    # Current: it announces an end at least as late as the latest recorded extension.
-    extension["actueel"] = extension_doc is not None and (
-        extended_to is None or (announced is not None and announced >= extended_to)
+    extension = ExtensionServiceStatus(
+        **_status(session, extension_doc),
+        needed=extended_to is not None or extension_doc is not None,
+        # Current: it announces an end at least as late as the latest recorded extension.
+        current=extension_doc is not None
+        and (extended_to is None or (announced is not None and announced >= extended_to)),
     )
     reasons = []
-    if beschikking["document_id"] is None:
+    if beschikking.document_id is None:
         reasons.append("er is nog geen beschikking gemaakt")
-    elif not beschikking["betekend"]:
+    elif not beschikking.served:
         reasons.append(
-            f"de uitreiking van de beschikking (versie {beschikking['versie']}) "
+            f"de uitreiking van de beschikking (versie {beschikking.version}) "
             "aan de uithuisgeplaatste is niet vastgelegd"
         )
-    if extension["nodig"]:
+    if extension.needed:
         if extension_doc is None:
             reasons.append("het huisverbod is verlengd, maar er is geen verlengingsbeschikking gemaakt")
-        elif not extension["actueel"]:
+        elif not extension.current:
             reasons.append(
                 f"de verlengingsbeschikking (versie {extension_doc.version}) dekt de laatste verlenging niet"
             )
-        elif not extension["betekend"]:
+        elif not extension.served:
             reasons.append(
                 f"de uitreiking van de verlengingsbeschikking (versie {extension_doc.version}) "
                 "aan de uithuisgeplaatste is niet vastgelegd"
             )
-    return {
-        "betekend": not reasons,
-        "redenen": reasons,
-        "beschikking": beschikking,
-        "verlengingsbeschikking": extension,
-    }
+    return ServiceStatus(
+        served=not reasons, reasons=tuple(reasons), beschikking=beschikking, verlengingsbeschikking=extension
+    )
 
 
 def service_instant(session: Session, case: Case, task_spec) -> datetime | None:
@@ -374,7 +383,7 @@ def require_service(session: Session, case: Case, task: Task, title: str) -> Non
                     f"(versie {document.version} noemt een ander einde; maak een nieuwe versie)"
                 )
                 continue
-        if not _status(session, document, recipient)["betekend"]:
+        if not _status(session, document, recipient)["served"]:
             problems.append(
                 f"de uitreiking van de {kind_title(kind)} (versie {document.version}) aan "
                 f"{RECIPIENT_NOUNS[recipient]} is vastgelegd"

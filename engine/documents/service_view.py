@@ -3,7 +3,7 @@
 * ``documents_panel``: the "Documenten" section of a case page: per document kind the versions
   the user may read (with who received them and how), whether the user may make it and what
   it still lacks, the choices of the service form, the service status and the dossier button.
-* ``document_detail``: one document version as the API shows it.
+* ``document_detail``: one document version (for the print page and the API).
 * ``service_form``: one document version with the choices of its service form.
 * ``missing_service_for_task``: what a task with ``requiresService`` still waits for, so a
   page can say so before the caseworker hits the refusal of engine.documents.service.require_service.
@@ -22,8 +22,19 @@ from sqlalchemy.orm import Session
 from engine.base.clock import parse_instant
 from engine.base.errors import Forbidden, NotFound
 from engine.documents.generation import case_data, get_document, latest, milestones_of, missing_for, source_of
+from engine.documents.read_models import (
+    DocumentInput,
+    DocumentKindPanel,
+    DocumentsPanel,
+    DocumentVersion,
+    MakeForm,
+    MissingService,
+    ServiceForm,
+    ServiceMethodOption,
+    ServiceOptions,
+)
 from engine.documents.service import counts, documents_of_case, kind_title, records_of, service_status
-from engine.documents.templates import load_spec, missing_parts
+from engine.documents.templates import TemplateSpec, load_spec, missing_parts
 from engine.modeling.document_rules import (
     DOSSIER_READERS,
     KINDS,
@@ -35,6 +46,7 @@ from engine.modeling.document_rules import (
     required_services,
 )
 from engine.modeling.registry import ModelRegistry
+from engine.storage.document_tables import Document
 from engine.storage.tables import Case, User
 from engine.workflow import state as ws
 from engine.workflow.case_store import open_workflow
@@ -46,11 +58,11 @@ INPUT_PREFIX = "invoer."
 # --- service form choices ---------------------------------------------------------------------
 
 
-def service_options(kind: str, user: User, source: dict[str, Any]) -> dict[str, Any]:
+def service_options(kind: str, user: User, source: dict[str, Any]) -> ServiceOptions:
     """The recipients and methods ``user`` may record for a document of ``kind``, and known names.
 
     A method is offered when one of the user's roles both serves this kind and records that method;
-    each method lists the recipients it is possible for. ``telt`` is False for an oral notice of a
+    each method lists the recipients it is possible for. ``counts`` is False for an oral notice of a
     besluit: it is recorded, but the written decision must still follow.
     """
     rule = KINDS[kind]
@@ -58,18 +70,18 @@ def service_options(kind: str, user: User, source: dict[str, Any]) -> dict[str, 
     for code, way in METHODS.items():
         if not user.roles & rule.servers & way.recorders:
             continue
-        recipients = [r for r in rule.recipients if r in way.recipients]
+        recipients = tuple(r for r in rule.recipients if r in way.recipients)
         if recipients:
             methods.append(
-                {
-                    "code": code,
-                    "label": way.label,
-                    "bewijs": way.proof,
-                    "ontvangers": recipients,
-                    "telt": way.written or not rule.decision,
-                }
+                ServiceMethodOption(
+                    code=code,
+                    label=way.label,
+                    proof=way.proof,
+                    recipients=recipients,
+                    counts=way.written or not rule.decision,
+                )
             )
-    offered = [r for r in rule.recipients if any(r in m["ontvangers"] for m in methods)]
+    offered = tuple(r for r in rule.recipients if any(r in m.recipients for m in methods))
     names: dict[str, list[str]] = {}
     if isinstance(source.get("uithuisgeplaatste_naam"), str) and source["uithuisgeplaatste_naam"].strip():
         names["uithuisgeplaatste"] = [source["uithuisgeplaatste_naam"]]
@@ -80,33 +92,32 @@ def service_options(kind: str, user: User, source: dict[str, Any]) -> dict[str, 
             for a in left_behind
             if isinstance(a, dict) and isinstance(a.get("naam"), str) and a["naam"].strip()
         ]
-    return {
-        "wijzen": methods,
-        "ontvangers": offered,
-        "namen": names,
-        "mogelijk": bool(methods),
-        "eerste_ontvanger": rule.recipients[0],
-    }
+    return ServiceOptions(
+        methods=tuple(methods),
+        recipients=offered,
+        names=names,
+        possible=bool(methods),
+        first_recipient=rule.recipients[0],
+    )
 
 
-def document_detail(session: Session, document_id: int, user: User) -> dict[str, Any]:
-    """One document version in the shape of engine.documents.service.documents_of_case; 404/403 as get_document."""
+def document_detail(session: Session, document_id: int, user: User) -> DocumentVersion:
+    """One document version as engine.documents.service.documents_of_case lists it; 404/403 as get_document."""
     document = get_document(session, document_id, user)
     for entry in documents_of_case(session, document.case_id, user):
-        if entry["id"] == document.id:
-            return {**entry, "zaak": document.case_id}
+        if entry.id == document.id:
+            return entry
     raise NotFound(f"document {document_id} bestaat niet")  # pragma: no cover - get_document checked it
 
 
-def service_form(session: Session, document_id: int, user: User) -> dict[str, Any]:
+def service_form(session: Session, document_id: int, user: User) -> ServiceForm:
     """A document version with the choices of its service form (for the service page)."""
     document = get_document(session, document_id, user)
-    detail = document_detail(session, document_id, user)
-    return {
-        "document": detail,
-        "titel": load_spec(document.kind).title,
-        "uitreiken": service_options(document.kind, user, source_of(document)),
-    }
+    return ServiceForm(
+        document=document_detail(session, document_id, user),
+        title=load_spec(document.kind).title,
+        service=service_options(document.kind, user, source_of(document)),
+    )
 
 
 # --- the documents section of a case page --------------------------------------------------------
@@ -128,12 +139,24 @@ def _missing_by_kind(
     return {kind: dict(missing_parts(load_spec(kind), checkable, {})) for kind in kinds}
 
 
-def documents_panel(session: Session, registry: ModelRegistry, case_id: int, user: User) -> dict[str, Any]:
+def _inputs(spec: TemplateSpec) -> tuple[DocumentInput, ...]:
+    return tuple(
+        DocumentInput(name=name, title=f.title, max_length=f.max_length, required=f.required)
+        for name, f in spec.inputs.items()
+    )
+
+
+def _case_missing(missing: dict[str, str]) -> dict[str, str]:
+    """The parts the case data lacks; the fields typed in when making a document are asked for separately."""
+    return {p: label for p, label in missing.items() if not p.startswith(INPUT_PREFIX)}
+
+
+def documents_panel(session: Session, registry: ModelRegistry, case_id: int, user: User) -> DocumentsPanel:
     """Everything the "Documenten" section of a case page shows to ``user``.
 
-    ``soorten`` lists, in the order of engine.modeling.document_rules.KINDS, each kind the user may read
-    a version of or may make: its versions (newest first), what it still lacks (``ontbreekt``,
-    Dutch names; fields typed in when making it are in ``invoer`` instead), and the choices of
+    ``kinds`` lists, in the order of engine.modeling.document_rules.KINDS, each kind the user may read
+    a version of or may make: its versions (newest first), what it still lacks (``missing``,
+    Dutch names; fields typed in when making it are in ``inputs`` instead), and the choices of
     the service form for its current version.
     """
     case = _case(session, case_id, user)
@@ -142,63 +165,57 @@ def documents_panel(session: Session, registry: ModelRegistry, case_id: int, use
     missing = _missing_by_kind(session, registry, case, issuable) if issuable else {}
     kinds = []
     for kind in KINDS:
-        versions = sorted((d for d in listed if d["soort"] == kind), key=lambda d: -d["versie"])
+        versions = tuple(sorted((d for d in listed if d.kind == kind), key=lambda d: -d.version))
         if not versions and kind not in issuable:
             continue
         spec = load_spec(kind)
         current = versions[0] if versions else None
-        source = source_of(get_document(session, current["id"], user)) if current else {}
+        source = source_of(get_document(session, current.id, user)) if current else {}
         kinds.append(
-            {
-                "soort": kind,
-                "titel": spec.title,
-                "versies": versions,
-                "actueel": current,
-                "mag_maken": kind in issuable,
-                "rollen": [r for r in KINDS[kind].issuers if r in user.roles],
-                "makers": list(KINDS[kind].issuers),
-                "ontbreekt": {p: label for p, label in missing.get(kind, {}).items() if not p.startswith(INPUT_PREFIX)},
-                "invoer": [
-                    {"naam": name, "titel": f.title, "max": f.max_length, "verplicht": f.required}
-                    for name, f in spec.inputs.items()
-                ],
-                "uitreiken": service_options(kind, user, source) if current else None,
-            }
+            DocumentKindPanel(
+                kind=kind,
+                title=spec.title,
+                versions=versions,
+                current=current,
+                may_make=kind in issuable,
+                roles=tuple(r for r in KINDS[kind].issuers if r in user.roles),
+                makers=tuple(KINDS[kind].issuers),
+                missing=_case_missing(missing.get(kind, {})),
+                inputs=_inputs(spec),
+                service=service_options(kind, user, source) if current else None,
+            )
         )
     reads_ban = may_read("beschikking", user.roles)
     status = service_status(session, case.id, user) if reads_ban else None
     imposed = any(name == "huisverbod_opgelegd" for name, _ in milestones_of(session, case.id))
     dossier = bool(DOSSIER_READERS & user.roles)
-    return {
-        "soorten": kinds,
-        "status": status,
-        "status_tonen": status is not None and (imposed or status["beschikking"]["document_id"] is not None),
-        "dossier": dossier,
-        "tonen": bool(kinds) or dossier or status is not None,
-    }
+    return DocumentsPanel(
+        kinds=tuple(kinds),
+        status=status,
+        show_status=status is not None and (imposed or status.beschikking.document_id is not None),
+        dossier=dossier,
+        show=bool(kinds) or dossier or status is not None,
+    )
 
 
-def make_form(session: Session, registry: ModelRegistry, case_id: int, kind: str, user: User) -> dict[str, Any]:
+def make_form(session: Session, registry: ModelRegistry, case_id: int, kind: str, user: User) -> MakeForm:
     """The page that makes a document of ``kind``: what it lacks, the fields to type in, the roles to choose."""
     case = _case(session, case_id, user)
     rule, spec = KINDS[kind], load_spec(kind)
     if not user.roles & set(rule.issuers):
         raise Forbidden(f"een {kind_title(kind)} wordt alleen gemaakt door: {', '.join(rule.issuers)}")
     missing = missing_for(session, registry, case.id, kind, user)
-    versions = [d for d in documents_of_case(session, case.id, user) if d["soort"] == kind]
-    return {
-        "soort": kind,
-        "titel": spec.title,
-        "omschrijving": spec.description,
-        "zaak": case.id,
-        "ontbreekt": {p: label for p, label in missing.items() if not p.startswith(INPUT_PREFIX)},
-        "invoer": [
-            {"naam": name, "titel": f.title, "max": f.max_length, "verplicht": f.required}
-            for name, f in spec.inputs.items()
-        ],
-        "rollen": [r for r in rule.issuers if r in user.roles],
-        "volgende_versie": max((d["versie"] for d in versions), default=0) + 1,
-    }
+    versions = [d for d in documents_of_case(session, case.id, user) if d.kind == kind]
+    return MakeForm(
+        kind=kind,
+        title=spec.title,
+        description=spec.description,
+        case_id=case.id,
+        missing=_case_missing(missing),
+        inputs=_inputs(spec),
+        roles=tuple(r for r in rule.issuers if r in user.roles),
+        next_version=max((d.version for d in versions), default=0) + 1,
+    )
 
 
 # --- a task that waits for service ------------------------------------------------------------------
@@ -217,19 +234,36 @@ def _task_data(session: Session, registry: ModelRegistry, case: Case, task_id: s
     return dict(task.data) if task is not None else {}
 
 
-def _served(session: Session, document, recipient: str) -> bool:
+def _served(session: Session, document: Document, recipient: str) -> bool:
     return any(counts(document, r, recipient) for r in records_of(session, [document.id])[document.id])
+
+
+def _missing(kind: str, recipient: str, document, user: User, reason: str, message: str) -> MissingService:
+    rule = KINDS[kind]
+    return MissingService(
+        kind=kind,
+        title=load_spec(kind).title,
+        recipient=recipient,
+        document_id=document.id if document else None,
+        version=document.version if document else None,
+        makers=tuple(rule.issuers),
+        servers=tuple(sorted(rule.servers)),
+        may_make=bool(user.roles & set(rule.issuers)),
+        may_serve=bool(user.roles & rule.servers),
+        reason=reason,
+        message=message,
+    )
 
 
 def missing_service_for_task(
     session: Session, registry: ModelRegistry, task_id: str, user: User
-) -> list[dict[str, Any]]:
+) -> list[MissingService]:
     """What a ready task with ``requiresService`` waits for, one entry per document kind; [] when nothing.
 
     Mirrors engine.documents.service.require_service (the check that refuses completing the task) without
     raising: for each kind the latest version must exist, (for a verlengingsbeschikking) name the
     end the task extends to, and have a counting service record to the kind's first recipient.
-    ``reden`` is ``geen_document``, ``ander_einde`` or ``niet_uitgereikt``; ``melding`` says it in Dutch.
+    ``reason`` is ``geen_document``, ``ander_einde`` or ``niet_uitgereikt``; ``message`` says it in Dutch.
     """
     task = get_task(session, task_id, user)
     if task["state"] != "ready":
@@ -243,42 +277,25 @@ def missing_service_for_task(
     data = _task_data(session, registry, case, task_id) if any(k == "verlengingsbeschikking" for k, _ in pairs) else {}
     missing = []
     for kind, recipient in pairs:
-        rule, title = KINDS[kind], kind_title(kind)
+        title = kind_title(kind)
         document = latest(session, case.id, kind)
-        entry = {
-            "soort": kind,
-            "titel": load_spec(kind).title,
-            "ontvanger": recipient,
-            "document_id": document.id if document else None,
-            "versie": document.version if document else None,
-            "makers": list(rule.issuers),
-            "uitreikers": sorted(rule.servers),
-            "mag_maken": bool(user.roles & set(rule.issuers)),
-            "mag_uitreiken": bool(user.roles & rule.servers),
-        }
         if document is None:
-            missing.append({**entry, "reden": "geen_document", "melding": f"er is nog geen {title} gemaakt"})
+            missing.append(_missing(kind, recipient, None, user, "geen_document", f"er is nog geen {title} gemaakt"))
             continue
         wanted = data.get("nieuw_einde")
         if kind == "verlengingsbeschikking" and isinstance(wanted, str):
             announced = source_of(document).get("nieuw_einde")
             if not isinstance(announced, str) or parse_instant(announced) != parse_instant(wanted):
-                missing.append(
-                    {
-                        **entry,
-                        "reden": "ander_einde",
-                        "melding": f"de {title} (versie {document.version}) noemt een ander einde dan deze "
-                        "verlenging; maak een nieuwe versie",
-                    }
+                message = (
+                    f"de {title} (versie {document.version}) noemt een ander einde dan deze "
+                    "verlenging; maak een nieuwe versie"
                 )
+                missing.append(_missing(kind, recipient, document, user, "ander_einde", message))
                 continue
         if not _served(session, document, recipient):
-            missing.append(
-                {
-                    **entry,
-                    "reden": "niet_uitgereikt",
-                    "melding": f"de uitreiking van de {title} (versie {document.version}) aan "
-                    f"{RECIPIENT_NOUNS[recipient]} is niet vastgelegd",
-                }
+            message = (
+                f"de uitreiking van de {title} (versie {document.version}) aan "
+                f"{RECIPIENT_NOUNS[recipient]} is niet vastgelegd"
             )
+            missing.append(_missing(kind, recipient, document, user, "niet_uitgereikt", message))
     return missing

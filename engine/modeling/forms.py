@@ -10,7 +10,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
 
-from engine.base.errors import FormInvalid
+from engine.base.errors import FieldCode, FormInvalid
 from engine.base.paths import FORMS_DIR  # re-exported: the default forms folder
 
 FORM_SUFFIX = ".schema.json"
@@ -100,6 +100,34 @@ def _message(error: ValidationError) -> str:
     return templates.get(v, "Ongeldige waarde.").format(arg=arg)
 
 
+_CODES = {
+    "required": FieldCode.REQUIRED,
+    "type": FieldCode.TYPE,
+    "enum": FieldCode.CHOICE,
+    "format": FieldCode.FORMAT,
+    "pattern": FieldCode.FORMAT,
+    "additionalProperties": FieldCode.UNKNOWN_FIELD,
+    "minLength": FieldCode.TOO_SHORT,
+    "maxLength": FieldCode.TOO_LONG,
+    "minimum": FieldCode.TOO_SMALL,
+    "maximum": FieldCode.TOO_LARGE,
+    "minItems": FieldCode.TOO_FEW,
+    "maxItems": FieldCode.TOO_MANY,
+    "maxProperties": FieldCode.TOO_MANY,
+    "uniqueItems": FieldCode.NOT_UNIQUE,
+}
+
+
+def _code(error: ValidationError) -> FieldCode:
+    """The kind of ``error``; it says the same as :func:`_message`, for code rather than people."""
+    v, arg = error.validator, error.validator_value
+    if v == "const":
+        return FieldCode.MUST_BE_TRUE if arg is True else FieldCode.MUST_EQUAL
+    if v == "minLength" and arg == 1:
+        return FieldCode.REQUIRED
+    return _CODES.get(v, FieldCode.INVALID)
+
+
 def _type_nl(type_name: Any) -> str:
     names = {
         "string": "tekst",
@@ -118,10 +146,17 @@ def _type_nl(type_name: Any) -> str:
 def validate_form_data(schema: dict[str, Any], data: Any) -> None:
     """Raise FormInvalid listing every field that does not satisfy the schema."""
     if not isinstance(data, dict):
-        raise FormInvalid("De gegevens moeten een JSON-object zijn.", {"(formulier)": "Verwacht een groep velden."})
+        raise FormInvalid(
+            "De gegevens moeten een JSON-object zijn.",
+            {"(formulier)": "Verwacht een groep velden."},
+            {"(formulier)": FieldCode.TYPE},
+        )
     validator = Draft202012Validator(schema, format_checker=_format_checker)
     fields: dict[str, str] = {}
+    codes: dict[str, FieldCode] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        fields.setdefault(_field_path(error), _message(error))
+        path = _field_path(error)
+        if path not in fields:
+            fields[path], codes[path] = _message(error), _code(error)
     if fields:
-        raise FormInvalid(f"{len(fields)} veld(en) kloppen niet: " + ", ".join(fields), fields)
+        raise FormInvalid(f"{len(fields)} veld(en) kloppen niet: " + ", ".join(fields), fields, codes)

@@ -11,7 +11,7 @@ colleague went home; every claim and release is in the case's audit trail.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +28,37 @@ DUE_FILTERS = ("te_laat", "vandaag", "week")
 CLAIM_FILTERS = ("mijn", "vrij")
 
 
-def task_dict(task: HumanTask) -> dict[str, Any]:
+class TaskRow(TypedDict):
+    """A user task on the worklist: one row of the task table, as the pages, the API and ``thv tasks`` show it.
+
+    ``state`` is ``ready``, ``completed`` or ``cancelled``; instants are ISO 8601 strings; ``end_reason``
+    says in Dutch why a cancelled task closed without being done.
+    """
+
+    id: str
+    case_id: int
+    region: str
+    element: str
+    title: str
+    role: str
+    form: str | None
+    state: str
+    due_at: str | None
+    created_at: str
+    claimed_by: str | None
+    completed_by: str | None
+    completed_at: str | None
+    end_reason: str | None
+
+
+class TaskStep(TypedDict):
+    """A step (BPMN element) of the user's ready tasks, an option of the worklist's step filter."""
+
+    element: str
+    title: str
+
+
+def task_row(task: HumanTask) -> TaskRow:
     return {
         "id": task.id,
         "case_id": task.case_id,
@@ -76,7 +106,7 @@ def list_tasks(
     due: str | None = None,
     now: datetime | None = None,
     claimed: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[TaskRow]:
     """Tasks by due date (no deadline last); a user sees only their roles and regions.
 
     Optional filters: ``element`` (the step), ``due`` (one of DUE_FILTERS, needs
@@ -116,10 +146,10 @@ def list_tasks(
         else:
             query = query.where(HumanTask.claimed_by == user.name)
     query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(limit)
-    return [task_dict(t) for t in session.scalars(query)]
+    return [task_row(t) for t in session.scalars(query)]
 
 
-def task_steps(session: Session, user: User) -> list[dict[str, str]]:
+def task_steps(session: Session, user: User) -> list[TaskStep]:
     """The distinct steps (element and title) of the user's ready tasks: the options of the step filter."""
     rows = session.execute(
         select(HumanTask.element, HumanTask.title)
@@ -145,13 +175,13 @@ def _task_for(session: Session, task_id: str, user: User) -> HumanTask:
     return row
 
 
-def get_task(session: Session, task_id: str, user: User) -> dict[str, Any]:
-    """One task as :func:`task_dict`, checked against the user's roles and regions."""
-    return task_dict(_task_for(session, task_id, user))
+def get_task(session: Session, task_id: str, user: User) -> TaskRow:
+    """One task as :func:`task_row`, checked against the user's roles and regions."""
+    return task_row(_task_for(session, task_id, user))
 
 
-def _claim_change(session: Session, task_id: str, user: User, now: datetime, claim: bool) -> dict[str, Any]:
-    def work() -> dict[str, Any]:
+def _claim_change(session: Session, task_id: str, user: User, now: datetime, claim: bool) -> TaskRow:
+    def work() -> TaskRow:
         row = _task_for(session, task_id, user)
         # Lock the task row (PostgreSQL) so two claims cannot both win.
         row = session.scalars(
@@ -179,16 +209,16 @@ def _claim_change(session: Session, task_id: str, user: User, now: datetime, cla
                 now=now,
                 detail=detail,
             )
-        return task_dict(row)
+        return task_row(row)
 
     return in_transaction(session, work)
 
 
-def claim_task(session: Session, task_id: str, *, user: User, now: datetime) -> dict[str, Any]:
+def claim_task(session: Session, task_id: str, *, user: User, now: datetime) -> TaskRow:
     """Claim a ready task for ``user`` (idempotent for the claimer); one transaction."""
     return _claim_change(session, task_id, user, now, claim=True)
 
 
-def release_task(session: Session, task_id: str, *, user: User, now: datetime) -> dict[str, Any]:
+def release_task(session: Session, task_id: str, *, user: User, now: datetime) -> TaskRow:
     """Release a claim; the claimer or any user of the task's role and region may; one transaction."""
     return _claim_change(session, task_id, user, now, claim=False)

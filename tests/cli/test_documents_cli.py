@@ -61,14 +61,14 @@ def case_id(thv, monkeypatch, tmp_path) -> str:
 def versions(thv, case: str, user: str = "hulpofficier") -> list[dict]:
     listing = thv("documents", case, "--as", user, "--json")
     assert listing.code == 0, listing.err
-    return [v for kind in listing.json()["soorten"] for v in kind["versies"]]
+    return [v for kind in listing.json()["kinds"] for v in kind["versions"]]
 
 
 def test_beschikking_made_served_and_step_completed_through_the_cli(thv, case_id, tmp_path):
     before = thv("documents", case_id, "--as", "hulpofficier", "--json").json()
-    beschikking = next(k for k in before["soorten"] if k["soort"] == "beschikking")
-    assert beschikking["mag_maken"] and beschikking["versies"] == [] and beschikking["ontbreekt"] == {}
-    assert before["uitreikingsstatus"]["betekend"] is False
+    beschikking = next(k for k in before["kinds"] if k["kind"] == "beschikking")
+    assert beschikking["may_make"] and beschikking["versions"] == [] and beschikking["missing"] == {}
+    assert before["service_status"]["served"] is False
     assert "te maken: de zaakgegevens zijn compleet" in thv("documents", case_id, "--as", "hulpofficier").out
     refused(complete(thv, case_id, "Task_uitreiken", {"sleutels_ingenomen": True}, "politie"), "beschikking")
 
@@ -77,7 +77,7 @@ def test_beschikking_made_served_and_step_completed_through_the_cli(thv, case_id
     document_id = made.out.strip()
     assert document_id.isdigit()
     [stored] = versions(thv, case_id)
-    assert (stored["id"], stored["soort"], stored["versie"], stored["gemaakt_als"]) == (
+    assert (stored["id"], stored["kind"], stored["version"], stored["generated_role"]) == (
         int(document_id),
         "beschikking",
         1,
@@ -100,15 +100,15 @@ def test_beschikking_made_served_and_step_completed_through_the_cli(thv, case_id
     )
     assert served.code == 0, served.err
     record = served.json()
-    assert (record["ontvanger"], record["rol"], record["wijze"], record["vastgelegd_door"]) == (
+    assert (record["recipient_name"], record["recipient_role"], record["method"], record["recorded_by"]) == (
         "P. de Vries",
         "uithuisgeplaatste",
         "in_persoon_getekend",
         "politie",
     )
     after = thv("documents", case_id, "--as", "politie", "--json").json()
-    assert after["uitreikingsstatus"]["betekend"] is True
-    assert after["uitreikingsstatus"]["beschikking"]["bewijs"]["id"] == record["id"]
+    assert after["service_status"]["served"] is True
+    assert after["service_status"]["beschikking"]["proof"]["id"] == record["id"]
     text = thv("documents", case_id, "--as", "politie").out
     assert "uitgereikt aan P. de Vries (Uithuisgeplaatste)" in text and "huisverbod betekend" in text
 
@@ -127,8 +127,8 @@ def test_a_second_version_and_the_make_json(thv, case_id):
     first = thv("document-make", case_id, "beschikking", "--as", "hulpofficier", "--json").json()
     second = thv("document-make", case_id, "beschikking", "--as", "hulpofficier", "--role", "hulpofficier", "--json")
     assert second.code == 0, second.err
-    assert (first["gemaakt"], first["versie"], second.json()["versie"]) == (True, 1, 2)
-    assert [(v["versie"], v["actueel"]) for v in versions(thv, case_id)] == [(1, False), (2, True)]
+    assert (first["made"], first["version"], second.json()["version"]) == (True, 1, 2)
+    assert [(v["version"], v["current"]) for v in versions(thv, case_id)] == [(1, False), (2, True)]
 
 
 def test_document_make_refusals_store_nothing(thv, case_id, tmp_path):
@@ -151,8 +151,8 @@ def test_document_make_refusals_store_nothing(thv, case_id, tmp_path):
         """--data '{"sleutels_omschrijving": "..."}'""",
     )
     assert missing.json() == {
-        "gemaakt": False,
-        "ontbreekt": {"invoer.sleutels_omschrijving": "de ingenomen sleutels (aantal en omschrijving)"},
+        "made": False,
+        "missing": {"invoer.sleutels_omschrijving": "de ingenomen sleutels (aantal en omschrijving)"},
     }
     assert versions(thv, case_id) == [] and versions(thv, case_id, "politie") == []
 
@@ -164,7 +164,7 @@ def test_parts_missing_from_the_case_are_named(thv, case_id):
     # The verlengingsbeschikking needs the extension decision, which this case does not have yet.
     result = thv("document-make", case_id, "verlengingsbeschikking", "--as", "burgemeester", "--json")
     refused(result, "verlengingsbeschikking", "kan niet worden gemaakt; ontbreekt: ")
-    assert result.json()["gemaakt"] is False and result.json()["ontbreekt"]
+    assert result.json()["made"] is False and result.json()["missing"]
     assert "--data" not in result.err
     assert versions(thv, case_id, "burgemeester") == []
 
@@ -190,9 +190,9 @@ def test_document_serve_refusals_store_nothing(thv, case_id):
     refused(serve("--method", "in_persoon_geweigerd"), "toelichting")
     refused(serve(user="niemand"), "gebruiker 'niemand' bestaat niet")
     [stored] = versions(thv, case_id)
-    assert stored["uitreikingen"] == []
-    status = thv("documents", case_id, "--as", "politie", "--json").json()["uitreikingsstatus"]
-    assert status["betekend"] is False
+    assert stored["service"] == []
+    status = thv("documents", case_id, "--as", "politie", "--json").json()["service_status"]
+    assert status["served"] is False
 
     # Naive times are Dutch time, as in the web form; a refused signature with a note is recorded.
     ok = serve("--method", "in_persoon_geweigerd", "--at", "2026-02-02T21:15", "--note", "Weigerde te tekenen.")
@@ -203,8 +203,8 @@ def test_document_serve_refusals_store_nothing(thv, case_id):
 def test_reading_follows_the_reader_rules(thv, case_id, tmp_path):
     document_id = thv("document-make", case_id, "beschikking", "--as", "hulpofficier").out.strip()
     outsider = thv("documents", case_id, "--as", "reclassering", "--json")
-    assert outsider.code == 0 and outsider.json()["soorten"] == []
-    assert outsider.json()["uitreikingsstatus"] is None
+    assert outsider.code == 0 and outsider.json()["kinds"] == []
+    assert outsider.json()["service_status"] is None
     assert thv("documents", case_id, "--as", "reclassering").out.strip() == "geen documenten die je mag inzien of maken"
     refused(
         thv("document-pdf", document_id, "--as", "reclassering", "--out", str(tmp_path / "x.pdf")),

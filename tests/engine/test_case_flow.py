@@ -127,6 +127,7 @@ def test_form_errors_are_listed_per_field(session, rt, deployed, people):
             session, rt.registry, rt.clock, task_id=task["id"], data={"ernst": 9, "extra": 1}, user=people["pol"]
         )
     assert info.value.fields == {"naam": "Dit veld is verplicht.", "ernst": "Maximaal 5.", "extra": "Onbekend veld."}
+    assert info.value.codes == {"naam": "required", "ernst": "too_large", "extra": "unknown_field"}
 
 
 def test_completing_twice_gives_conflict(session, rt, deployed, people):

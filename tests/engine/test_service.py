@@ -47,20 +47,24 @@ def test_service_is_recorded_per_recipient_and_in_the_audit_trail(imposed):
     serve(s, notice, to="achterblijver", recipient_name="S. de Vries", note="Thuis afgegeven.")
     serve(s, beschikking, "burgemeester", to="hulpverlening", method="digitaal", recipient_name="Ambulant team")
 
-    listed = {d["soort"]: d for d in service.documents_of_case(s.session, s.case_id, s.users["burgemeester"])}
-    [handed, sent] = listed["beschikking"]["uitreikingen"]
-    assert tuple(handed[k] for k in ("ontvanger", "rol", "wijze", "uitgereikt_op", "vastgelegd_door")) == (
+    listed = {d.kind: d for d in service.documents_of_case(s.session, s.case_id, s.users["burgemeester"])}
+    [handed, sent] = listed["beschikking"].service
+    assert (handed.recipient_name, handed.recipient_role, handed.method, handed.served_at, handed.recorded_by) == (
         "P. de Vries",
         "uithuisgeplaatste",
         "in_persoon_getekend",
         "2026-02-02T20:25:00+00:00",
         "politie.basis",
     )
-    assert handed["wijze_naam"] == "In persoon uitgereikt, voor ontvangst getekend"
-    assert (sent["ontvanger"], sent["rol_naam"], sent["wijze"]) == ("Ambulant team", "Hulpverlening", "digitaal")
-    assert listed["beschikking"]["uitgereikt_aan"] == ["hulpverlening", "uithuisgeplaatste"]
-    assert listed["kennisgeving_achterblijver"]["uitreikingen"][0]["toelichting"] == "Thuis afgegeven."
-    assert listed["beschikking"]["actueel"] and listed["beschikking"]["sha256"] == beschikking.sha256
+    assert handed.method_label == "In persoon uitgereikt, voor ontvangst getekend"
+    assert (sent.recipient_name, sent.recipient_role_label, sent.method) == (
+        "Ambulant team",
+        "Hulpverlening",
+        "digitaal",
+    )
+    assert listed["beschikking"].served_to == ("hulpverlening", "uithuisgeplaatste")
+    assert listed["kennisgeving_achterblijver"].service[0].note == "Thuis afgegeven."
+    assert listed["beschikking"].current and listed["beschikking"].sha256 == beschikking.sha256
 
     first = events(s, "uitgereikt")[0]
     detail = json.loads(first.detail)
@@ -75,7 +79,7 @@ def test_service_is_recorded_per_recipient_and_in_the_audit_trail(imposed):
         "wijze": "in_persoon_getekend",
         "uitgereikt_op": "2026-02-02T20:25:00+00:00",
     }
-    assert [d["soort"] for d in service.documents_of_case(s.session, s.case_id, s.users["hulpverlening"])] == [
+    assert [d.kind for d in service.documents_of_case(s.session, s.case_id, s.users["hulpverlening"])] == [
         "beschikking",
         "kennisgeving_achterblijver",
     ]
@@ -84,31 +88,31 @@ def test_service_is_recorded_per_recipient_and_in_the_audit_trail(imposed):
 def test_the_ban_counts_as_served_only_with_a_written_service_record(imposed):
     s = imposed
     status = service.service_status(s.session, s.case_id)
-    assert not status["betekend"] and status["redenen"] == ["er is nog geen beschikking gemaakt"]
+    assert not status.served and status.reasons == ("er is nog geen beschikking gemaakt",)
     beschikking = make(s, "beschikking", "hulpofficier")
-    assert service.service_status(s.session, s.case_id)["redenen"] == [
-        "de uitreiking van de beschikking (versie 1) aan de uithuisgeplaatste is niet vastgelegd"
-    ]
+    assert service.service_status(s.session, s.case_id).reasons == (
+        "de uitreiking van de beschikking (versie 1) aan de uithuisgeplaatste is niet vastgelegd",
+    )
     serve(s, beschikking, method="mondeling_aangezegd")  # recorded, but a besluit must reach them in writing
     serve(s, beschikking, to="achterblijver", recipient_name="S. de Vries")  # someone else
-    assert not service.service_status(s.session, s.case_id)["betekend"]
+    assert not service.service_status(s.session, s.case_id).served
 
     serve(s, beschikking, method="in_persoon_geweigerd", note="Weigerde te tekenen; agent B. Smit aanwezig.")
     status = service.service_status(s.session, s.case_id)
-    assert status["betekend"] and status["redenen"] == []
-    assert status["beschikking"]["bewijs"]["bewijs"] == "verklaring van de uitreikende ambtenaar"
-    assert not status["verlengingsbeschikking"]["nodig"]
+    assert status.served and status.reasons == ()
+    assert status.beschikking.proof.proof == "verklaring van de uitreikende ambtenaar"
+    assert not status.verlengingsbeschikking.needed
 
     make(s, "beschikking", "hulpofficier")  # a corrected version must reach them again
     status = service.service_status(s.session, s.case_id)
-    assert not status["betekend"] and "versie 2" in status["redenen"][0]
+    assert not status.served and "versie 2" in status.reasons[0]
 
 
 def test_an_extension_counts_as_served_only_with_its_own_service_record(imposed):
     s = imposed
     serve(s, make(s, "beschikking", "hulpofficier"), after=timedelta(0))
     extend(s, 10, DAY_8)  # decided: to 22 February 21:15, once made known
-    assert service.service_status(s.session, s.case_id)["betekend"]  # not extended yet: the beschikking counts
+    assert service.service_status(s.session, s.case_id).served  # not extended yet: the beschikking counts
     with pytest.raises(Conflict, match="verlengingsbeschikking"):
         s.do("Task_verlenging_uitreiken", {})
     extension = make(s, "verlengingsbeschikking", "burgemeester")
@@ -118,7 +122,7 @@ def test_an_extension_counts_as_served_only_with_its_own_service_record(imposed)
     make_extension_known(s, extension)
     assert s.milestones()[-1] == "huisverbod_verlengd"
     status = service.service_status(s.session, s.case_id)
-    assert status["betekend"] and status["verlengingsbeschikking"]["versie"] == 1
+    assert status.served and status.verlengingsbeschikking.version == 1
     # A step with requiresService="verlengingsbeschikking" also checks it announces the end being extended to.
     case = s.session.get(Case, s.case_id)
     step = SimpleNamespace(
@@ -137,8 +141,8 @@ def test_an_extension_counts_as_served_only_with_its_own_service_record(imposed)
     serve(s, second, "burgemeester", method="per_post")
     make_extension_known(s, second)
     status = service.service_status(s.session, s.case_id)
-    assert status["betekend"] and status["verlengingsbeschikking"]["versie"] == 2
-    assert status["verlengingsbeschikking"]["bewijs"]["wijze"] == "per_post"
+    assert status.served and status.verlengingsbeschikking.version == 2
+    assert status.verlengingsbeschikking.proof.method == "per_post"
 
 
 def test_a_task_with_requires_service_is_refused_until_the_beschikking_is_served(s):
@@ -193,25 +197,39 @@ def test_bad_service_input_is_refused_in_dutch_and_nothing_changes(imposed, sess
         }
         return service.record_service(session, clock, **arguments)
 
+    # Each refusal names (``field``) the argument it is about, so a form can show it next to that field.
     refusals = [
-        (InvalidInput, "onbekende wijze van uitreiken 'fax'", {"method": "fax"}),
-        (InvalidInput, "gaat niet naar 'verzoeker'", {"recipient_role": "verzoeker"}),
-        (Forbidden, "leggen alleen vast: burgemeester", {"method": "nederlegging"}),
-        (InvalidInput, "kan niet bij de hulpverlening", {"method": "nederlegging", "recipient_role": "hulpverlening"}),
-        (InvalidInput, "ligt in de toekomst", {"served_at": clock.now() + timedelta(minutes=1)}),
-        (InvalidInput, "vóór het maken van dit document", {"served_at": "2026-02-02T21:00:00+01:00"}),
-        (InvalidInput, "geef een datum en tijd", {"served_at": "gisteren"}),
+        (InvalidInput, "onbekende wijze van uitreiken 'fax'", {"method": "fax"}, "method"),
+        (InvalidInput, "gaat niet naar 'verzoeker'", {"recipient_role": "verzoeker"}, "recipient_role"),
+        (Forbidden, "leggen alleen vast: burgemeester", {"method": "nederlegging"}, None),
+        (
+            InvalidInput,
+            "kan niet bij de hulpverlening",
+            {"method": "nederlegging", "recipient_role": "hulpverlening"},
+            "method",
+        ),
+        (InvalidInput, "ligt in de toekomst", {"served_at": clock.now() + timedelta(minutes=1)}, "served_at"),
+        (InvalidInput, "vóór het maken van dit document", {"served_at": "2026-02-02T21:00:00+01:00"}, "served_at"),
+        (InvalidInput, "geef een datum en tijd", {"served_at": "gisteren"}, "served_at"),
         (
             InvalidInput,
             "de uithuisgeplaatste in deze zaak is P. de Vries, niet J. Jansen",
             {"recipient_name": "J. Jansen"},
+            "recipient_name",
         ),
-        (InvalidInput, "geen achterblijver in deze zaak", {"recipient_role": "achterblijver", "recipient_name": "X"}),
-        (InvalidInput, "omstandigheden in de toelichting", {"method": "in_persoon_geweigerd"}),
+        (
+            InvalidInput,
+            "geen achterblijver in deze zaak",
+            {"recipient_role": "achterblijver", "recipient_name": "X"},
+            "recipient_name",
+        ),
+        (InvalidInput, "omstandigheden in de toelichting", {"method": "in_persoon_geweigerd"}, "note"),
+        (InvalidInput, "toelichting is te lang", {"note": "x" * 2001}, "note"),
     ]
-    for error, message, changes in refusals:
-        with pytest.raises(error, match=message):
+    for error, message, changes, field in refusals:
+        with pytest.raises(error, match=message) as refused:
             record(**changes)
+        assert getattr(refused.value, "field", None) == field, message
     with pytest.raises(Forbidden):
         record("hulpverlening")
     with pytest.raises(NotFound):

@@ -47,8 +47,8 @@ def test_a_signal_found_only_in_the_rihg_is_named_in_the_consult(rt, session, va
     s = _to_decision(rt, session, variant, rihg=CHILD_RIHG)
     assert s.var("rihg_resultaat")["kindsignalen"] == ["2i.1"]
     page = case_view.task_page(s.session, s.rt.registry, s.task("Task_vt_raadplegen")["id"], s.users["veilig_thuis"])
-    assert "RIHG-signalen over kinderen (2i.1)" in page["instructions"]
-    assert "kind(eren) in het huishouden" not in page["instructions"]
+    assert "RIHG-signalen over kinderen (2i.1)" in page.instructions
+    assert "kind(eren) in het huishouden" not in page.instructions
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

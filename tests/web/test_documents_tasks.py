@@ -76,10 +76,10 @@ def test_an_oral_notice_does_not_end_the_note_and_the_engine_agrees(app, client,
     assert _check_both(app, task["id"], "pol")[1] is True
     document = make_via_api(api, "hovj", case_id, "beschikking")
     missing, refused = _check_both(app, task["id"], "pol")
-    assert refused and [m["reden"] for m in missing] == ["niet_uitgereikt"] and missing[0]["mag_uitreiken"]
+    assert refused and [m.reason for m in missing] == ["niet_uitgereikt"] and missing[0].may_serve
     assert serve_via_api(api, "pol", document["id"], method="mondeling_aangezegd").status_code == 201
     missing, refused = _check_both(app, task["id"], "pol")
-    assert refused and missing and not missing[0]["mag_maken"]
+    assert refused and missing and not missing[0].may_make
     assert (
         serve_via_api(
             api, "pol", document["id"], recipient_role="achterblijver", recipient_name="Els Jansen"
@@ -90,7 +90,7 @@ def test_an_oral_notice_does_not_end_the_note_and_the_engine_agrees(app, client,
     make_via_api(api, "hovj", case_id, "beschikking")  # version 2 without service: the note is back
     assert serve_via_api(api, "pol", document["id"], method="in_persoon_getekend").status_code == 201
     missing, refused = _check_both(app, task["id"], "pol")
-    assert refused and missing[0]["versie"] == 2
+    assert refused and missing[0].version == 2
     latest = api.client.get(
         f"/api/v1/cases/{case_id}/documents", headers={"Authorization": f"Bearer {api.tokens['pol']}"}
     ).json[-1]
@@ -102,7 +102,7 @@ def test_kennisgeving_needs_both_notices_served(app, client, api, case_id):
     api.to_imposed(case_id)
     task = api.task("bm", case_id, "Task_kennisgeving")
     missing, refused = _check_both(app, task["id"], "bm")
-    assert refused and [m["soort"] for m in missing] == ["kennisgeving_achterblijver", "kennisgeving_hulpverlening"]
+    assert refused and [m.kind for m in missing] == ["kennisgeving_achterblijver", "kennisgeving_hulpverlening"]
     notice = make_via_api(api, "bm", case_id, "kennisgeving_achterblijver")
     help_notice = make_via_api(api, "bm", case_id, "kennisgeving_hulpverlening")
     assert serve_via_api(api, "bm", notice["id"], recipient_role="achterblijver", method="per_post").status_code == 400
@@ -113,7 +113,7 @@ def test_kennisgeving_needs_both_notices_served(app, client, api, case_id):
         == 201
     )
     missing, refused = _check_both(app, task["id"], "bm")
-    assert refused and [m["soort"] for m in missing] == ["kennisgeving_hulpverlening"]
+    assert refused and [m.kind for m in missing] == ["kennisgeving_hulpverlening"]
     assert (
         serve_via_api(
             api,
@@ -149,10 +149,10 @@ def test_the_extension_step_waits_for_a_served_verlengingsbeschikking(app, clien
     banner = section(client.get(f"/zaken/{case_id}").get_data(as_text=True), "service-banner")
     assert "de uitreiking van de verlengingsbeschikking (versie 1) aan de uithuisgeplaatste" in banner
     missing, refused = _check_both(app, task["id"], "pol")
-    assert refused and [m["reden"] for m in missing] == ["niet_uitgereikt"]
+    assert refused and [m.reason for m in missing] == ["niet_uitgereikt"]
     with monkeypatch.context() as patch:  # a task extending to another end than the document names
         patch.setattr(service_view, "_task_data", lambda *a: {"nieuw_einde": "2026-03-02T20:15:00+00:00"})
-        assert _check_both(app, task["id"], "pol")[0][0]["reden"] == "ander_einde"
+        assert _check_both(app, task["id"], "pol")[0][0].reason == "ander_einde"
     assert serve_via_api(api, "pol", document["id"], served_at="2026-02-10T10:00:00+01:00").status_code == 201
     assert _check_both(app, task["id"], "pol") == ([], False)
     api.complete("pol", task["id"], {})

@@ -89,14 +89,14 @@ def test_worklist_filters(session, rt, started, people):
 
 def test_read_models(session, rt, started, people):
     page = case_view.case_page(session, rt.registry, started, people["pol"])
-    assert page["diagram"]["active"] == ["Task_verzoek"] and "StartEvent_1" in page["diagram"]["completed"]
-    assert 'id="sample_main"' in page["diagram"]["xml"]
-    assert page["history"][0]["action"] == "zaak_gestart" and page["events"] == []
+    assert page.diagram["active"] == ["Task_verzoek"] and "StartEvent_1" in page.diagram["completed"]
+    assert 'id="sample_main"' in page.diagram["xml"]
+    assert page.history[0]["action"] == "zaak_gestart" and page.events == []
     with pytest.raises(NotFound):
         case_view.case_page(session, rt.registry, started, people["pol_elders"])
     [task] = worklist.list_tasks(session, case_id=started)
     detail = case_view.task_page(session, rt.registry, task["id"], people["pol"])
-    assert detail["schema"]["title"] == "Verzoek" and detail["case"]["id"] == started
+    assert detail.schema["title"] == "Verzoek" and detail.case["id"] == started
     with pytest.raises(Forbidden):
         case_view.task_page(session, rt.registry, task["id"], people["bm"])
     options = case_view.startable_variants(session, rt.registry, people["pol"])

@@ -8,11 +8,12 @@ import pytest
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
 
-from engine.base.errors import FormInvalid
+from engine.base.errors import FieldCode, FormInvalid
 from engine.modeling.forms import FORMS_DIR, validate_form_data
 from tests.web.conftest import MELDING, RIHG
 from web.form_parsing import parse_form
 from web.form_rendering import INDEX, Field, build_fields, unplaced_errors
+from web.views.forms import friendly_errors
 
 FORMS = sorted(FORMS_DIR.glob("*.schema.json"))
 RENDER = '{% from "forms/_fields.html" import render_form %}{{ render_form(fields, errors, {}, {}, "Opslaan") }}'
@@ -186,3 +187,38 @@ def test_deeply_nested_schema_does_not_recurse_forever():
         node = child
     build_fields(schema)
     parse_form(schema, MultiDict([("x." * 29 + "x", "v")]))
+
+
+def test_each_refused_field_has_a_code_and_the_web_rewrites_by_code_not_by_text(app):
+    properties = {
+        "naam": {"type": "string", "minLength": 1},
+        "akkoord": {"type": "boolean", "const": True},
+        "soort": {"const": "x"},
+        "keuze": {"enum": ["a", "b"]},
+        "op": {"type": "string", "format": "date"},
+        "tekst": {"type": "string", "maxLength": 3},
+        "aantal": {"type": "integer"},
+    }
+    schema = {"type": "object", "required": ["naam", "verplicht"], "properties": properties}
+    schema["additionalProperties"] = False
+    data = {"naam": "", "akkoord": False, "soort": "y", "keuze": "c", "op": "morgen", "tekst": "abcd", "aantal": "7"}
+    with pytest.raises(FormInvalid) as refused:
+        validate_form_data(schema, {**data, "extra": 1})
+    assert refused.value.codes == {
+        "naam": FieldCode.REQUIRED,
+        "verplicht": FieldCode.REQUIRED,
+        "akkoord": FieldCode.MUST_BE_TRUE,
+        "soort": FieldCode.MUST_EQUAL,
+        "keuze": FieldCode.CHOICE,
+        "op": FieldCode.FORMAT,
+        "tekst": FieldCode.TOO_LONG,
+        "aantal": FieldCode.TYPE,
+        "extra": FieldCode.UNKNOWN_FIELD,
+    }
+    with app.test_request_context():
+        shown = friendly_errors(refused.value)
+        # The same text under another code stays as the engine wrote it.
+        other = friendly_errors(FormInvalid("x", {"a": "Moet True zijn."}, {"a": FieldCode.MUST_EQUAL}))
+    assert shown["akkoord"] == "Vink dit aan om te bevestigen."
+    assert shown["soort"] == refused.value.fields["soort"] == "Moet 'x' zijn."
+    assert other == {"a": "Moet True zijn."}

@@ -24,7 +24,7 @@ def show(case_id: int) -> ResponseReturnValue:
     user = engine_user()
     page = case_view.case_page(db.session, thv.ctx.registry, case_id, user)
     documents = service_view.documents_panel(db.session, thv.ctx.registry, case_id, user)
-    return render_template("cases/case.html", page=page, case=page["case"], documents=documents)
+    return render_template("cases/case.html", page=page, case=page.case, documents=documents)
 
 
 # --- starting a case ----------------------------------------------------------

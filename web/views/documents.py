@@ -8,7 +8,7 @@ forms lead. Who may do what is the engine's (engine.modeling.document_rules): a 
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -20,6 +20,7 @@ from engine.documents import generation as documents
 from engine.documents import service, service_view
 from engine.documents.dossier import export_dossier
 from engine.documents.generation import MissingParts
+from engine.documents.read_models import MakeForm, ServiceForm, ServiceOptions
 from engine.modeling.document_rules import KINDS
 from web import documents_texts
 from web.documents_forms import INPUT_PREFIX, parse_make, parse_service, place_engine_error, service_defaults
@@ -32,7 +33,7 @@ bp.record_once(lambda state: documents_texts.register(state.app))
 
 
 @bp.app_template_global()
-def service_form_defaults(options: dict[str, Any]) -> dict[str, str]:
+def service_form_defaults(options: ServiceOptions) -> dict[str, str]:
     """The values of an empty service form (the case page shows one per current document)."""
     return service_defaults(options, thv.ctx.clock.now())
 
@@ -44,7 +45,7 @@ def _back_to_case(case_id: int, kind: str):
 # --- making a document ------------------------------------------------------------------------
 
 
-def _render_make(form: dict[str, Any], values: dict[str, str], errors: dict[str, str], status: int = 200):
+def _render_make(form: MakeForm, values: dict[str, str], errors: dict[str, str], status: int = 200):
     return render_template("documents/make.html", form=form, values=values, errors=errors), status
 
 
@@ -57,7 +58,7 @@ def make(case_id: int, kind: str) -> ResponseReturnValue:
     form = service_view.make_form(db.session, thv.ctx.registry, case_id, kind, user)
     if request.method == "GET":
         return _render_make(form, {}, {})
-    inputs, role, errors = parse_make(request.form, form["invoer"], form["rollen"])
+    inputs, role, errors = parse_make(request.form, form.inputs, form.roles)
     values = {INPUT_PREFIX + name: value for name, value in inputs.items()} | {"rol": role or ""}
     if errors:
         return _render_make(form, values, errors, 422)
@@ -71,9 +72,9 @@ def make(case_id: int, kind: str) -> ResponseReturnValue:
             for path, label in exc.missing.items()
             if path.startswith(INPUT_PREFIX)
         }
-        form["ontbreekt"] = {p: label for p, label in exc.missing.items() if not p.startswith(INPUT_PREFIX)}
+        form = replace(form, missing={p: label for p, label in exc.missing.items() if not p.startswith(INPUT_PREFIX)})
         return _render_make(form, values, errors, 422)
-    flash(_("%(title)s versie %(version)s is gemaakt.", title=form["titel"], version=document.version), "success")
+    flash(_("%(title)s versie %(version)s is gemaakt.", title=form.title, version=document.version), "success")
     return _back_to_case(case_id, kind)
 
 
@@ -104,12 +105,12 @@ def stored_html(document_id: int) -> ResponseReturnValue:
 # --- recording service (uitreiking) ---------------------------------------------------------------
 
 
-def _render_service(form: dict[str, Any], values: dict[str, str], errors: dict[str, str], status: int = 200):
+def _render_service(form: ServiceForm, values: dict[str, str], errors: dict[str, str], status: int = 200):
     return render_template(
         "documents/service.html",
         form=form,
-        document=form["document"],
-        options=form["uitreiken"],
+        document=form.document,
+        options=form.service,
         values=values,
         errors=errors,
     ), status
@@ -120,11 +121,11 @@ def _render_service(form: dict[str, Any], values: dict[str, str], errors: dict[s
 def serve(document_id: int) -> ResponseReturnValue:
     user = engine_user()
     form = service_view.service_form(db.session, document_id, user)
-    if not form["uitreiken"]["mogelijk"]:
+    if not form.service.possible:
         raise Forbidden(_("Je rol kan de uitreiking van dit document niet vastleggen."))
     if request.method == "GET":
-        return _render_service(form, service_defaults(form["uitreiken"], thv.ctx.clock.now()), {})
-    posted = parse_service(request.form, form["uitreiken"])
+        return _render_service(form, service_defaults(form.service, thv.ctx.clock.now()), {})
+    posted = parse_service(request.form, form.service)
     if not posted.valid:
         return _render_service(form, posted.values, posted.errors, 422)
     values = posted.values
@@ -141,19 +142,19 @@ def serve(document_id: int) -> ResponseReturnValue:
             note=values["toelichting"] or None,
         )
     except InvalidInput as exc:
-        name, message = place_engine_error(exc.message)
+        name, message = place_engine_error(exc)
         return _render_service(form, values, {name or "_form": message}, 422)
-    document = form["document"]
+    document = form.document
     flash(
         _(
             "De uitreiking van %(title)s versie %(version)s aan %(name)s is vastgelegd.",
-            title=form["titel"],
-            version=document["versie"],
+            title=form.title,
+            version=document.version,
             name=record.recipient_name,
         ),
         "success",
     )
-    return _back_to_case(document["zaak"], document["soort"])
+    return _back_to_case(document.case_id, document.kind)
 
 
 # --- the dossier for the OM and the court ----------------------------------------------------------

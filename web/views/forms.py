@@ -8,25 +8,23 @@ from typing import Any
 from flask import request
 from flask_babel import gettext as _
 
-from engine.base.errors import FormInvalid
+from engine.base.errors import FieldCode, FormInvalid
 from web.form_parsing import parse_form
 from web.form_rendering import Field, build_fields, labels_by_path, unplaced_errors
 
-CONST_TRUE_MESSAGE = "Moet True zijn."
 
-
-def friendly_errors(fields: dict[str, str]) -> dict[str, str]:
-    """Engine field messages, with the few that read oddly on a web page rewritten."""
+def friendly_errors(exc: FormInvalid) -> dict[str, str]:
+    """The engine's field messages, with the few that read oddly on a web page rewritten (by their code)."""
     return {
-        path: (_("Vink dit aan om te bevestigen.") if message == CONST_TRUE_MESSAGE else message)
-        for path, message in fields.items()
+        path: (_("Vink dit aan om te bevestigen.") if exc.codes.get(path) == FieldCode.MUST_BE_TRUE else message)
+        for path, message in exc.fields.items()
     }
 
 
 def form_context(
     schema: dict[str, Any] | None, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    errors = friendly_errors(errors or {})
+    errors = errors or {}
     fields: list[Field] = build_fields(schema, values, errors) if schema else []
     return {
         "fields": fields,
@@ -46,5 +44,5 @@ def submit(schema: dict[str, Any] | None, action: Callable[[dict[str, Any]], Any
     try:
         action(data)
     except FormInvalid as exc:
-        return False, form_context(schema, data, exc.fields)
+        return False, form_context(schema, data, friendly_errors(exc))
     return True, {}

@@ -14,6 +14,7 @@ from flask_login import login_required
 from engine.base.errors import Conflict
 from engine.cases import case_view
 from engine.cases import operations as cases
+from engine.cases.read_models import TaskPage
 from engine.documents import service_view
 from web.extensions import db, thv
 from web.form_parsing import parse_form
@@ -23,13 +24,13 @@ from web.views.forms import form_context, submit
 bp = Blueprint("tasks", __name__)
 
 
-def _render(page: dict, form: dict, status: int = 200, blocked: bool = False):
-    missing = service_view.missing_service_for_task(db.session, thv.ctx.registry, page["task"]["id"], engine_user())
+def _render(page: TaskPage, form: dict, status: int = 200, blocked: bool = False):
+    missing = service_view.missing_service_for_task(db.session, thv.ctx.registry, page.task["id"], engine_user())
     return render_template(
         "tasks/task.html",
         page=page,
-        task=page["task"],
-        case=page["case"],
+        task=page.task,
+        case=page.case,
         missing_service=missing,
         blocked=blocked,
         **form,
@@ -40,7 +41,7 @@ def _render(page: dict, form: dict, status: int = 200, blocked: bool = False):
 @login_required
 def show(task_id: str) -> ResponseReturnValue:
     page = case_view.task_page(db.session, thv.ctx.registry, task_id, engine_user())
-    return _render(page, form_context(page["schema"]))
+    return _render(page, form_context(page.schema))
 
 
 @bp.post("/taken/<task_id>")
@@ -55,22 +56,22 @@ def complete(task_id: str) -> ResponseReturnValue:
         )
 
     try:
-        done, form = submit(target["schema"], action)
+        done, form = submit(target.schema, action)
     except Conflict:
         if not service_view.missing_service_for_task(db.session, thv.ctx.registry, task_id, user):
             raise
         # Refused because a document was not served yet: the page says what is missing; the input stays.
         page = case_view.task_page(db.session, thv.ctx.registry, task_id, user)
-        values = parse_form(target["schema"], request.form) if target["schema"] else {}
-        return _render(page, form_context(page["schema"], values), 409, blocked=True)
+        values = parse_form(target.schema, request.form) if target.schema else {}
+        return _render(page, form_context(page.schema, values), 409, blocked=True)
     if not done:
         page = case_view.task_page(db.session, thv.ctx.registry, task_id, user)
         return _render(page, form, 422)
     flash(
         _(
             "Taak '%(title)s' van zaak %(case)s is afgerond.",
-            title=target["task"]["title"],
-            case=target["task"]["case_id"],
+            title=target.task["title"],
+            case=target.task["case_id"],
         ),
         "success",
     )
