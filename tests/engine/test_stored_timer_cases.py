@@ -3,8 +3,8 @@
 tests/fixtures/stored_cases/wth_basis_ban_waiting.json holds the database rows of a
 wth-basis case saved by the code that still patched SpiffWorkflow's timer module: its
 model version and files, the case row with the workflow text, its worklist and events.
-Loaded with the current code, its timers fire exactly at the instants they were armed
-for: one minute before, nothing; at the instant, the timer.
+Loaded with the current code, its timers are our legal-term classes and fire exactly at
+the instants they were armed for: one minute before, nothing; at the instant, the timer.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from engine.base.clock import FixedClock
 from engine.cases import operations as cases
+from engine.modeling.legal_timers import LegalDurationTimerEventDefinition, LegalTimeDateEventDefinition
 from engine.storage.tables import Case, CaseEvent, HumanTask, ModelFile, ModelVersion, UtcDateTime
 from engine.workflow import timers
 from engine.workflow.case_store import open_workflow
@@ -77,6 +78,16 @@ def _milestones(session, rt, case_id: int) -> list[dict[str, str]]:
 def _timer_state(session, rt, case_id: int, element: str) -> TaskState:
     _, workflow = open_workflow(session, rt.registry, session.get(Case, case_id))
     return next(t for t in workflow.get_tasks() if t.task_spec.bpmn_id == element).state
+
+
+def test_stored_case_loads_its_timers_into_our_classes(session, rt, stored_case):
+    _, workflow = open_workflow(session, rt.registry, session.get(Case, stored_case))
+    specs = {t.task_spec.bpmn_id: t.task_spec for t in workflow.get_tasks() if t.state == TaskState.WAITING}
+    assert type(specs["Timer_einde"].event_definition) is LegalTimeDateEventDefinition
+    assert type(specs["Timer_outreach"].event_definition) is LegalDurationTimerEventDefinition
+    gateway = specs["Gateway_beroep_wachten"].event_definition.event_definitions
+    assert LegalTimeDateEventDefinition in [type(d) for d in gateway]
+    assert specs["Timer_einde"].event_definition.expression == 'huisverbod["einde"]'
 
 
 def test_stored_case_ends_its_ban_exactly_at_the_legal_term(session, rt, stored_case):
