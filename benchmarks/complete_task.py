@@ -13,7 +13,6 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import text
 
@@ -30,6 +29,7 @@ from benchmarks.common import (
 )
 from engine.base.clock import engine_time
 from engine.cases import operations as cases
+from engine.modeling.legal_timers import SERIALIZER_CONFIG
 from engine.modeling.sandbox import script_engine
 from engine.modeling.serialization import load_workflow
 from engine.runtime import Runtime
@@ -94,7 +94,7 @@ class NaiveRoundTrip:
         with rt.sessions() as session:
             case = session.get(Case, case_id)
             workflow = load_workflow(case.workflow_json, rt.registry.model(session, case.model_version_id))
-        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SERIALIZER_CONFIG))
         self.text = self.serializer.serialize_json(workflow)
         self.spec_free_size = len(case.workflow_json)
         self.task_id = UUID(task_id)

@@ -1,13 +1,12 @@
 """Time for the engine: one clock object, legal terms in Dutch wall-clock time.
 
-SpiffWorkflow reads ``datetime.now`` directly in its timer module. The patch
-that routes those reads to the engine's clock lives here and nowhere else, and
-it is active only inside :func:`engine_time`.
+:func:`engine_time` binds the clock that "now" means while the engine runs a
+workflow; the timers of engine.modeling.legal_timers read it through
+:func:`current_now`. SpiffWorkflow's own modules are left as they are.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -138,79 +137,23 @@ def _days_in_month(year: int, month: int) -> int:
     return monthrange(year, month)[1]
 
 
-# --- the one place where SpiffWorkflow's timers are bound to our clock ------
+# --- the clock that "now" means while the engine runs a workflow -------------
+# SpiffWorkflow's timers ask it through the event definitions of engine.modeling.legal_timers;
+# scripts ask it through nu() (engine.modeling.sandbox). A ContextVar, so each thread and each
+# nested engine_time sees its own clock.
 
 _current_clock: ContextVar[Clock | None] = ContextVar("thv_clock", default=None)
-_patch_lock = threading.Lock()
-_patched = False
 
 
 def current_now() -> datetime:
+    """The bound clock's now inside :func:`engine_time`, the system clock outside it."""
     clock = _current_clock.get()
     return clock.now() if clock is not None else datetime.now(UTC)
-
-
-class _ClockDatetime(datetime):
-    """``datetime`` as seen by SpiffWorkflow's timer module: ``now`` asks our clock."""
-
-    @classmethod
-    def now(cls, tz=None):
-        now = current_now()
-        return now.astimezone(tz) if tz is not None else now.astimezone(AMSTERDAM).replace(tzinfo=None)
-
-
-def _timer_error(my_task, message: str) -> Exception:
-    """A workflow error that names the timer element, so the engine reports it as a process error."""
-    from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-
-    return WorkflowTaskException(message, task=my_task)
-
-
-def _duration_has_fired(self, my_task) -> bool:
-    """Replacement for DurationTimerEventDefinition.has_fired using legal terms."""
-    event_value = my_task._get_internal_data("event_value")
-    if event_value is None:
-        expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-        try:
-            event_value = add_legal_term(current_now(), str(expression)).isoformat()
-        except Exception:  # noqa: BLE001 - the library's duration parser raises bare Exception
-            raise _timer_error(my_task, f"timerduur '{expression}' is geen ISO 8601-duur") from None
-        my_task._set_internal_data(event_value=event_value)
-    if datetime.fromisoformat(event_value) <= current_now():
-        my_task._set_internal_data(event_fired=True)
-    return my_task._get_internal_data("event_fired", False)
-
-
-def _date_has_fired(self, my_task) -> bool:
-    """Replacement for TimeDateEventDefinition.has_fired: due at the instant, not after it."""
-    event_value = my_task._get_internal_data("event_value")
-    if event_value is None:
-        value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-        try:
-            event_value = parse_instant(str(value)).isoformat()
-        except ValueError:
-            raise _timer_error(my_task, f"timertijdstip '{value}' is geen ISO 8601-tijdstip") from None
-        my_task._set_internal_data(event_value=event_value)
-    if datetime.fromisoformat(event_value) <= current_now():
-        my_task._set_internal_data(event_fired=True)
-    return my_task._get_internal_data("event_fired", False)
-
-
-def _install_patch() -> None:
-    global _patched
-    with _patch_lock:
-        if _patched:
-            return
-        spiff_timer.datetime = _ClockDatetime
-        spiff_timer.DurationTimerEventDefinition.has_fired = _duration_has_fired
-        spiff_timer.TimeDateEventDefinition.has_fired = _date_has_fired
-        _patched = True
 
 
 @contextmanager
 def engine_time(clock: Clock) -> Iterator[None]:
     """Run SpiffWorkflow code with ``clock`` as the source of 'now'."""
-    _install_patch()
     token = _current_clock.set(clock)
     try:
         yield

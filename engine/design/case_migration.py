@@ -25,13 +25,13 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow, filter_tasks, migrate_workflow
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.base.clock import Clock, engine_time
 from engine.base.errors import Conflict, Forbidden, InvalidInput, ThvError
+from engine.modeling.legal_timers import SERIALIZER_CONFIG
 from engine.modeling.registry import LoadedModel, ModelRegistry
 from engine.modeling.versions import ADMIN_ROLE, DESIGNER_ROLE, may_design
 from engine.storage.tables import Case, HumanTask, ModelVersion, User
@@ -41,7 +41,7 @@ from engine.workflow.case_store import lock_case, open_workflow, save_case
 
 log = logging.getLogger(__name__)
 # The serializer's converter registry: SpecDiff compares task specs by their serialized form.
-_SPEC_REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+_SPEC_REGISTRY = BpmnWorkflowSerializer.configure(SERIALIZER_CONFIG)
 MAX_CASES_PER_CALL = 1000
 MIGRATED, REFUSED, SAFE = "migrated", "refused", "safe"
 

@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable, Iterator
 
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine.base.clock import add_legal_term, parse_instant
 from engine.base.errors import Finding
@@ -24,6 +23,7 @@ from engine.base.vocabulary import (
     lane_role,
 )
 from engine.modeling.document_rules import check_requires_service
+from engine.modeling.legal_timers import recurring_interval
 from engine.modeling.sandbox import SandboxError, compile_expression, compile_script, evaluate_constant
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -194,14 +194,14 @@ def timer_value_problem(kind: str, value: object) -> str | None:
         elif kind == "timeDate":
             parse_instant(value)
         elif kind == "timeCycle":
-            TimerEventDefinition.parse_iso_recurring_interval(value)
+            recurring_interval(value, parse_instant("2026-01-01T00:00:00+01:00"))  # how the engine runs it
         else:
             return f"onbekend timertype {kind}"
     except Exception:  # noqa: BLE001 - the library raises bare Exception
         expected = {
             "timeDuration": "ISO 8601-duur zoals P10D of PT24H (jaren en maanden in hele getallen)",
             "timeDate": "ISO 8601-tijdstip zoals 2026-04-01T09:00:00+02:00",
-            "timeCycle": "ISO 8601-herhaling zoals R3/P1D",
+            "timeCycle": "ISO 8601-herhaling zoals R3/P1D of R3/2026-04-01T09:00:00+02:00/P1D",
         }.get(kind, kind)
         return f"timerwaarde '{value}' is geen {expected}"
     return None

@@ -25,6 +25,7 @@ from engine.base.errors import DeployRefused, Finding, InvalidInput, NotFound
 from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_INSTANT_FIELD, REGION_CODES, lane_role
 from engine.modeling.checks import BPMN_NS, SPIFF_NS, check_bpmn_xml, check_dmn_xml
 from engine.modeling.forms import FORMS_DIR, load_schema_text, read_form_file
+from engine.modeling.legal_timers import LegalTimerBpmnParser
 from engine.modeling.versions import live_version_ids, live_version_of, mark_live
 from engine.modeling.xml_safety import parse_model_xml
 from engine.storage.tables import ModelFile, ModelVersion
@@ -97,7 +98,7 @@ def parse_bundle(files: dict[str, bytes], forms_dir: Path | None = FORMS_DIR) ->
     if len(files) > MAX_BUNDLE_FILES:
         raise DeployRefused([Finding("", None, None, f"te veel bestanden (maximaal {MAX_BUNDLE_FILES})")])
     findings: list[Finding] = []
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = LegalTimerBpmnParser(validator=VALIDATOR)
     roots: dict[str, etree._Element] = {}
     forms_in_bundle = {n[len(FORMS_PREFIX) :]: c for n, c in files.items() if n.startswith(FORMS_PREFIX)}
 

@@ -1,6 +1,6 @@
 """Legal terms in Amsterdam wall-clock time across the 2026 DST changes, the clock the
-environment may choose, and the fixed clock that drives SpiffWorkflow timers only inside
-engine_time.
+environment may choose, and the fixed clock that drives workflow timers only inside
+engine_time (the timers themselves: test_legal_timers.py).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.util.task import TaskState
 
 from engine.base.clock import (
@@ -192,25 +191,21 @@ def test_clock_from_env_reads_the_process_environment(monkeypatch):
 # --- engine_time -----------------------------------------------------------------
 
 
-def _spiff_now() -> datetime:
-    return spiff_timer.datetime.now(UTC)  # what SpiffWorkflow's timer module sees
-
-
 def test_fixed_clock_applies_only_inside_engine_time():
     fixed = FixedClock(utc(2026, 3, 25, 20, 15))
     with engine_time(fixed):
-        assert _spiff_now() == current_now() == fixed.now()
+        assert current_now() == fixed.now()
         fixed.advance(timedelta(hours=1))
-        assert _spiff_now() == utc(2026, 3, 25, 21, 15)
+        assert current_now() == utc(2026, 3, 25, 21, 15)
         with engine_time(FixedClock(utc(2030, 1, 1))):
-            assert _spiff_now() == utc(2030, 1, 1)
-        assert _spiff_now() == utc(2026, 3, 25, 21, 15)
+            assert current_now() == utc(2030, 1, 1)
+        assert current_now() == utc(2026, 3, 25, 21, 15)
         seen_by_other_thread = []
         worker = threading.Thread(target=lambda: seen_by_other_thread.append(current_now()))
         worker.start()
         worker.join()
     before = datetime.now(UTC)
-    assert before <= _spiff_now() <= datetime.now(UTC)
+    assert before <= current_now() <= datetime.now(UTC)
     assert before - timedelta(minutes=1) <= seen_by_other_thread[0] <= before  # the real clock
     with pytest.raises(RuntimeError), engine_time(fixed):
         raise RuntimeError("boom")
