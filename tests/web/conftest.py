@@ -13,6 +13,7 @@ import shutil
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from engine.accounts.api_tokens import create_token
 from engine.accounts.users import add_user
@@ -23,6 +24,7 @@ from engine.modeling.registry import ModelRegistry, deploy_bundle
 from engine.storage.db import make_engine, make_session_factory
 from engine.storage.tables import Base
 from tests.conftest import PASSWORD, PROJECT_ROOT, START
+from tests.web.openapi_contract import SpecCheckedClient
 from web import create_app
 
 PROCESSES = PROJECT_ROOT / "processes"
@@ -53,6 +55,12 @@ RIHG = {
     "persoon": {"1a": {"signalen": ["1a.1"], "score": "hoog", "toelichting": "HKS-registratie geweld 2024"}},
     "incident": {"2a": {"signalen": ["2a.4"], "score": "hoog"}, "2c": {"signalen": ["2c.4"], "score": "hoog"}},
 }
+
+
+@pytest.fixture(autouse=True)
+def api_responses_match_the_spec(monkeypatch):
+    """Every app's test client checks each /api/ response against web/openapi.json (tests/web/openapi_contract.py)."""
+    monkeypatch.setattr(Flask, "test_client_class", SpecCheckedClient)
 
 
 @pytest.fixture(scope="session")
