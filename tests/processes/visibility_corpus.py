@@ -143,18 +143,19 @@ def _value(schema: dict[str, Any]) -> Any:
 
 
 def form_writes(model: LoadedModel) -> Iterator[tuple[str, str | None]]:
-    """(form, variable the data lands in, None for the top level) for every place a form writes case data."""
+    """(form, variable the data lands in, None for the top level) for every place a form writes case data:
+    user tasks and the start event at the top level, messages under their ``messageVariable``."""
+    start_form = ws.start_event_properties(model.spec).get(PROPERTY_FORM)
+    if start_form:
+        yield start_form, None
     for spec in model.all_specs():
         for task_spec in spec.task_specs.values():
-            form = ws.properties(task_spec).get(PROPERTY_FORM)
-            if not form:
-                continue
-            catchers = ws.spec_message_catchers(task_spec)
-            if catchers:
-                for _, definition in catchers:
-                    yield form, definition.message_var
-            else:
-                yield form, None
+            if getattr(task_spec, "manual", False):
+                yield ws.properties(task_spec)[PROPERTY_FORM], None
+            # behind an event-based gateway the message definition sits on the gateway
+            for catcher, definition in ws.spec_message_catchers(task_spec):
+                if ws.properties(catcher).get(PROPERTY_FORM):
+                    yield ws.properties(catcher)[PROPERTY_FORM], definition.message_var
 
 
 def form_variables(model: LoadedModel) -> dict[str, Any]:
