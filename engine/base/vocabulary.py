@@ -6,6 +6,7 @@ these codes; nothing else in the code base spells them out again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -37,6 +38,46 @@ ROLES: tuple[Role, ...] = (
 ROLE_CODES: frozenset[str] = frozenset(r.code for r in ROLES)
 CASE_ROLE_CODES: frozenset[str] = frozenset(r.code for r in ROLES if r.works_cases)
 _ROLE_BY_LABEL = {r.label.casefold(): r.code for r in ROLES if r.works_cases}
+
+# Audiences: named groups of case roles that may see a piece of case data. Forms name them (or single role
+# codes) in "x-visible-to"; engine/workflow/visibility.py explains the rule. designer and beheerder are in none:
+# they see the process, never its content.
+AUDIENCES: dict[str, frozenset[str]] = {
+    "keten": CASE_ROLE_CODES,  # every organisation that works cases
+    "oplegging": frozenset({"politie", "hulpofficier", "burgemeester"}),  # they impose, serve and enforce the ban
+    "zorg": frozenset(
+        {
+            "veilig_thuis",
+            "hulpverlening",
+            "crisisteam",
+            "weegteam",
+            "raad_kinderbescherming",
+            "jeugdbescherming",
+            "wijkteam",
+            "vrouwenopvang",
+        }
+    ),
+    "strafrecht": frozenset({"om", "reclassering"}),
+    # A need-to-know circle for one kind of data: who may know of a 509hh Sv gedragsaanwijzing (the ZSM fields
+    # and the variable "gedragsaanwijzing"). Today the whole chain; narrowing it is this one line.
+    "gedragsaanwijzing": CASE_ROLE_CODES,
+}
+# The form-schema keyword on a property that names the audiences or roles that may see the field.
+VISIBLE_TO = "x-visible-to"
+
+
+def audience_roles(names: Iterable[str]) -> frozenset[str]:
+    """The case roles named by audiences or role codes; ValueError (in Dutch) for an unknown name."""
+    roles: set[str] = set()
+    for name in names:
+        if name in AUDIENCES:
+            roles |= AUDIENCES[name]
+        elif name in CASE_ROLE_CODES:
+            roles.add(name)
+        else:
+            known = ", ".join(sorted(AUDIENCES))
+            raise ValueError(f"'{name}' is geen doelgroep ({known}) of rol van een zaakbehandelaar")
+    return frozenset(roles)
 
 
 def lane_role(lane_name: str | None) -> str | None:

@@ -55,9 +55,9 @@ def _load(session: Session, registry: ModelRegistry, case_id: int, user: User):
 
 def case_for_user(session: Session, registry: ModelRegistry, case_id: int, user: User) -> CaseDetails:
     """``thv case --json`` for a user: their regions only, variables filtered by their roles."""
-    case, _, workflow = _load(session, registry, case_id, user)
+    case, model, workflow = _load(session, registry, case_id, user)
     details = details_of(session, case, workflow)
-    details["variables"] = visible_variables(details["variables"], user.roles)
+    details["variables"] = visible_variables(details["variables"], user.roles, model)
     return details
 
 
@@ -65,7 +65,7 @@ def case_page(session: Session, registry: ModelRegistry, case_id: int, user: Use
     """Everything the case page shows, from one load of the workflow."""
     case, model, workflow = _load(session, registry, case_id, user)
     details = details_of(session, case, workflow)
-    details["variables"] = visible_variables(details["variables"], user.roles)
+    details["variables"] = visible_variables(details["variables"], user.roles, model)
     ban = details["variables"].get("huisverbod")
     return CasePage(
         case=details,
@@ -256,7 +256,7 @@ def task_page(session: Session, registry: ModelRegistry, task_id: str, user: Use
     spec = ws.user_task_spec(model.all_specs(), task["element"])
     instructions = (getattr(spec, "extensions", None) or {}).get("instructionsForEndUser") if spec else None
     details = details_of(session, case, workflow)
-    variables = visible_variables(details["variables"], user.roles)
+    variables = visible_variables(details["variables"], user.roles, model)
     return TaskPage(
         task=task,
         schema=model.forms.get(task["form"]) if task["form"] else None,

@@ -12,6 +12,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 
 from engine.base.errors import FieldCode, FormInvalid
 from engine.base.paths import FORMS_DIR  # re-exported: the default forms folder
+from engine.base.vocabulary import VISIBLE_TO, audience_roles
 
 FORM_SUFFIX = ".schema.json"
 
@@ -47,7 +48,24 @@ def load_schema_text(text: str) -> dict[str, Any]:
         raise ValueError(f"geen geldig JSON Schema 2020-12: {exc.message}") from None
     if schema.get("type") != "object":
         raise ValueError('een formulier moet "type": "object" hebben')
+    _check_visible_to(schema, "")
     return schema
+
+
+def _check_visible_to(schema: dict[str, Any], where: str) -> None:
+    """Every ``x-visible-to`` names known audiences or case roles (a typo must not hide or show data)."""
+    for name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        declared = prop.get(VISIBLE_TO)
+        if declared is not None:
+            if not isinstance(declared, list) or not declared or not all(isinstance(n, str) for n in declared):
+                raise ValueError(f"{VISIBLE_TO} bij '{where}{name}' moet een niet-lege lijst van namen zijn")
+            try:
+                audience_roles(declared)
+            except ValueError as exc:
+                raise ValueError(f"{VISIBLE_TO} bij '{where}{name}': {exc}") from None
+        _check_visible_to(prop, f"{where}{name}.")
 
 
 def read_form_file(name: str, forms_dir: Path = FORMS_DIR) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.base.paths import FORMS_DIR
+from engine.base.vocabulary import VISIBLE_TO
 from engine.rihg import catalogue as data
 
 SCORES: tuple[str, ...] = ("laag", "midden", "hoog")
@@ -37,6 +38,10 @@ FORM_DECISION = {
     "geen": "rihg_besluit_advies_geen.schema.json",
 }
 EXTENSION_GROUP = "nieuw_perspectief"
+# Who may see the RiHG (engine/workflow/visibility.py): the facts the burgemeester weighs are shared in the chain,
+# politiegegevens (art. 2(3) Besluit) only with those who impose the ban and the criminal justice partners.
+RIHG_VISIBLE_TO: tuple[str, ...] = ("keten",)
+POLICE_DATA_VISIBLE_TO: tuple[str, ...] = ("oplegging", "strafrecht")
 _SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 _GENERATED = (
     "Gegenereerd met 'python -m engine.rihg.instrument' uit engine/rihg/catalogue.py; niet met de hand bewerken."
@@ -149,6 +154,11 @@ NIEUW_PERSPECTIEF: Extension = Extension(
 )
 
 
+def police_data_paths() -> tuple[str, ...]:
+    """Dotted paths of the politiegegevens in an assessment ("persoon.1a"), as the forms and the result hold them."""
+    return tuple(f"{level.key}.{i.code}" for level in ANNEX.levels for i in level.indicators if i.police_data)
+
+
 def signal(code: str) -> Signal:
     """Look up an annex or extension signal by code, e.g. to show a stored assessment."""
     for candidate in (*ANNEX.signals, *NIEUW_PERSPECTIEF.signals):
@@ -181,6 +191,7 @@ def _indicator_schema(indicator: Indicator) -> dict[str, Any]:
         schema["description"] = indicator.note
     if indicator.police_data:
         schema["x-politiegegevens"] = True
+        schema[VISIBLE_TO] = list(POLICE_DATA_VISIBLE_TO)
     schema.update(
         {
             "additionalProperties": False,
@@ -209,6 +220,7 @@ def _level_schema(level: Level) -> dict[str, Any]:
         "type": "object",
         "title": level.title,
         "description": level.description,
+        VISIBLE_TO: list(RIHG_VISIBLE_TO),
         "additionalProperties": False,
         "properties": properties,
     }
@@ -225,6 +237,7 @@ def _extension_schema(extension: Extension) -> dict[str, Any]:
             "bijlage": extension.in_annex,
             "weging": extension.weighting,
         },
+        VISIBLE_TO: list(RIHG_VISIBLE_TO),
         "additionalProperties": False,
         "properties": {"signalen": _choices(extension.signals), "toelichting": _text("Toelichting")},
     }
@@ -276,9 +289,10 @@ def decision_form(advice: str) -> dict[str, Any]:
                 "type": "string",
                 "title": "Besluit",
                 "oneOf": [{"const": k, "title": v} for k, v in DECISIONS.items()],
+                VISIBLE_TO: list(RIHG_VISIBLE_TO),
             },
-            "afwijking_reden": _text("Reden van afwijking van het advies"),
-            "toelichting": _text("Toelichting"),
+            "afwijking_reden": {**_text("Reden van afwijking van het advies"), VISIBLE_TO: list(RIHG_VISIBLE_TO)},
+            "toelichting": {**_text("Toelichting"), VISIBLE_TO: list(RIHG_VISIBLE_TO)},
         },
         "if": {"required": ["besluit"], "properties": {"besluit": {"const": deviating}}},
         "then": {

@@ -17,6 +17,7 @@ from tests.processes.steps import (
     start_variant,
     voorleggen_if_asked,
 )
+from tests.processes.visibility_corpus import model_of
 
 ZSM = {"zsm_afdoening": "dagvaarden", "gedragsaanwijzing_overwogen": False, "gedragsaanwijzing_soort": "geen"}
 REASONED = {
@@ -84,8 +85,8 @@ def test_care_roles_do_not_see_the_zsm_afdoening_through_samenloop(rt, session):
     _zsm(s, "wth-basis")
     variables = s.case()["variables"]
     assert variables["samenloop"]["zsm"]["afdoening"] == "dagvaarden"
-    assert "afdoening" not in visible_variables(variables, {"veilig_thuis"})["samenloop"]["zsm"]
-    assert visible_variables(variables, {"burgemeester"})["samenloop"]["zsm"]["afdoening"] == "dagvaarden"
+    assert "afdoening" not in visible_variables(variables, {"veilig_thuis"}, model_of(s))["samenloop"]["zsm"]
+    assert visible_variables(variables, {"burgemeester"}, model_of(s))["samenloop"]["zsm"]["afdoening"] == "dagvaarden"
 
 
 def test_in_v4_a_tick_is_not_a_reasoning(rt, session):

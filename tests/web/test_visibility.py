@@ -1,65 +1,14 @@
-"""The visibility rules of engine/workflow/visibility.py, enforced on the web pages and in the API."""
+"""The visibility rules of engine/workflow/visibility.py, enforced on the web pages and in the API (the rules
+themselves: tests/processes/test_visibility_rules.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from engine.base.vocabulary import ROLE_CODES
-from engine.workflow.visibility import FULL, NOTHING, POLITIEGEGEVENS, RULES, STRAFRECHT, ZORG, visible_variables
 from tests.web.conftest import bearer, login
 
 POLICE_FACT = "HKS-registratie geweld 2024"  # in RIHG indicator 1a (politiegegevens)
 CARE_NOTE = "Zorgnotitie: partner wil hulp"
-CARE_ROLES = (
-    "veilig_thuis",
-    "hulpverlening",
-    "crisisteam",
-    "weegteam",
-    "raad_kinderbescherming",
-    "jeugdbescherming",
-    "wijkteam",
-    "vrouwenopvang",
-)
-SAMPLE = {
-    "adres": "Dorpsstraat 1",
-    "pv_nummer": "PL0100-2026",
-    "zsm_motivering": "x",
-    "outreach_notitie": "zorg",
-    "rihg_resultaat": {
-        "advies": "huisverbod",
-        "uitkomst": {"persoon": {"1a": {"signalen": ["1a.1"]}, "1b": {"signalen": ["1b.1"]}}},
-    },
-}
-
-
-def test_every_role_has_a_rule():
-    assert set(RULES) == ROLE_CODES
-    for role in ("politie", "hulpofficier", "burgemeester"):
-        assert RULES[role] == FULL
-    for role in CARE_ROLES:
-        assert RULES[role] == POLITIEGEGEVENS | STRAFRECHT
-    assert RULES["om"] == ZORG and RULES["designer"] == NOTHING and RULES["beheerder"] == NOTHING
-
-
-@pytest.mark.parametrize("role", sorted(ROLE_CODES))
-def test_rules_per_role(role):
-    seen = visible_variables(SAMPLE, [role])
-    persoon = seen.get("rihg_resultaat", {}).get("uitkomst", {}).get("persoon", {})
-    if RULES[role] == FULL:
-        assert seen == SAMPLE
-    elif RULES[role] == NOTHING:
-        assert seen == {}
-    elif role in CARE_ROLES:
-        assert "1a" not in persoon and "1b" in persoon and "pv_nummer" not in seen and "zsm_motivering" not in seen
-        assert seen["outreach_notitie"] == "zorg" and seen["adres"] == "Dorpsstraat 1"
-    else:  # om, reclassering
-        assert "1a" in persoon and seen["pv_nummer"] and "outreach_notitie" not in seen
-    assert SAMPLE["rihg_resultaat"]["uitkomst"]["persoon"]["1a"]  # the input is never changed
-
-
-def test_several_roles_see_the_union():
-    assert visible_variables(SAMPLE, ["veilig_thuis", "om"]) == SAMPLE
-    assert visible_variables(SAMPLE, ["designer", "wijkteam"]) == visible_variables(SAMPLE, ["wijkteam"])
 
 
 @pytest.fixture
