@@ -14,11 +14,14 @@ export THV_MODE ?= development
 
 # Every Python package at the exact version and hashes of the lock file (runtime, test and dev extras; pip and
 # setuptools included), then the project itself without resolving anything again. The build uses the locked
-# setuptools (no build isolation), so nothing unpinned is downloaded.
+# setuptools (no build isolation), so nothing unpinned is downloaded. pip check stops a lock that lacks a
+# dependency added to pyproject.toml.
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+	  echo "$(LOCK) does not cover pyproject.toml's dependencies: run make lock" >&2; exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP)
