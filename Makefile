@@ -4,20 +4,42 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+LOCK   := requirements/lock.txt
 ASSETS := web/assets
 ASSETS_STAMP := $(ASSETS)/node_modules/.installed-stamp
 CATALOG := web/translations/en/LC_MESSAGES/messages
 export THV_MODE ?= development
 
-.PHONY: install assets bpmn-tools pdf-deps translations catalogs chromium run test bench postgres clean
+.PHONY: install lock lint assets bpmn-tools pdf-deps translations catalogs chromium run test bench postgres clean
 
-$(STAMP): pyproject.toml
+# Every Python package at the exact version and hashes of the lock file (runtime, test and dev extras; pip and
+# setuptools included), then the project itself without resolving anything again. The build uses the locked
+# setuptools (no build isolation), so nothing unpinned is downloaded. pip check stops a lock that lacks a
+# dependency added to pyproject.toml.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+	  echo "$(LOCK) does not cover pyproject.toml's dependencies: run make lock" >&2; exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# For developers, after changing the dependencies in pyproject.toml: resolve them again into the lock file.
+# Pins that still fit are kept; `make lock LOCK_ARGS=--upgrade` moves everything to the newest releases.
+# Resolved against the package index alone (PIP_INDEX_URL may name a mirror): no machine-local pip
+# configuration (find-links, extra indexes, constraint files) ends up in the lock.
+LOCK_ARGS ?=
+lock: install
+	PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile --quiet --extra test --extra dev --generate-hashes --allow-unsafe \
+	  --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --output-file $(LOCK) pyproject.toml
+
+# Lint, format and types: ruff (config in pyproject.toml) and mypy (strict for engine/, see [tool.mypy]).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # bpmn-js for the case page, from the npm registry (served by the app from web/assets/node_modules),
 # and the designer's modeller (bpmn-js Modeler, properties panel, bpmnlint) bundled by esbuild into
@@ -67,11 +89,11 @@ run: install assets catalogs pdf-deps
 	$(BIN)/thv seed-demo
 	$(BIN)/thv serve
 
-test: install postgres assets bpmn-tools catalogs chromium pdf-deps
+test: install lint postgres assets bpmn-tools catalogs chromium pdf-deps
 	THV_MODE=test THV_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 bench: install
 	THV_MODE=test $(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) instance test-output .pytest_cache $(ASSETS)/node_modules tools/bpmn-check/node_modules
+	rm -rf $(VENV) instance test-output .pytest_cache .mypy_cache .ruff_cache $(ASSETS)/node_modules tools/bpmn-check/node_modules

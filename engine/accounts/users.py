@@ -6,6 +6,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -79,7 +80,7 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     return user
 
 
-def list_users(session: Session) -> list[dict]:
+def list_users(session: Session) -> list[dict[str, Any]]:
     return [
         {"name": u.name, "roles": sorted(u.roles), "regions": sorted(u.regions), "active": u.active}
         for u in session.scalars(select(User).order_by(User.name))

@@ -31,7 +31,7 @@ PILOT_VARIANTS = {
 
 
 def _variant_folders(processes: Path) -> dict[str, Path]:
-    folders = {}
+    folders: dict[str, Path] = {}
     for bpmn in sorted(processes.rglob("*.bpmn")):
         folder = bpmn.parent
         if folder.name != COMMON_FOLDER:

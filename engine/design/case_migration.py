@@ -46,15 +46,16 @@ MAX_CASES_PER_CALL = 1000
 MIGRATED, REFUSED, SAFE = "migrated", "refused", "safe"
 
 
-def _timer_signature(task_spec) -> tuple:
+def _timer_signature(task_spec: Any) -> tuple[tuple[str, Any], ...]:
     definition = getattr(task_spec, "event_definition", None)
     definitions = definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
     return tuple((type(d).__name__, d.expression) for d in definitions if isinstance(d, TimerEventDefinition))
 
 
-def _label(task) -> str:
+def _label(task: Any) -> str:
     spec = task.task_spec
-    return spec.bpmn_name or spec.bpmn_id or spec.name
+    label: str = spec.bpmn_name or spec.bpmn_id or spec.name
+    return label
 
 
 def _unsafe_reasons(workflow: BpmnWorkflow, top: WorkflowDiff, subs: dict[UUID, WorkflowDiff | None]) -> list[str]:
@@ -85,9 +86,9 @@ def _plan(
     return top, subs, _unsafe_reasons(workflow, top, subs)
 
 
-def _waiting_timers(workflow: BpmnWorkflow) -> dict[tuple[Any, str], list]:
+def _waiting_timers(workflow: BpmnWorkflow) -> dict[tuple[Any, str], list[Any]]:
     """(workflow key, element) -> the tasks of waiting timers, per (sub)workflow."""
-    found: dict[tuple[Any, str], list] = {}
+    found: dict[tuple[Any, str], list[Any]] = {}
     for key, flow in [("top", workflow), *workflow.subprocesses.items()]:
         # Unfiltered, then filtered here: get_tasks(state=...) does not descend below lower states.
         for task in flow.get_tasks(skip_subprocesses=True):
@@ -136,6 +137,7 @@ def _resync_ready_rows(session: Session, case: Case, workflow: BpmnWorkflow) -> 
 
 def _target_version(session: Session, case: Case, to_version: int) -> tuple[ModelVersion, ModelVersion]:
     current = session.get(ModelVersion, case.model_version_id)
+    assert current is not None  # the case row's foreign key
     target = session.scalars(
         select(ModelVersion).where(
             ModelVersion.region == case.region, ModelVersion.variant == case.variant, ModelVersion.version == to_version

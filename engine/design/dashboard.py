@@ -21,7 +21,7 @@ import math
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.base.clock import AMSTERDAM, parse_instant
@@ -107,8 +107,10 @@ def parse_bound(text: str | None) -> datetime | None:
         raise InvalidInput(f"'{text}' is geen datum (JJJJ-MM-DD) of tijdstip (ISO 8601)") from None
 
 
-def _in_period(column, start: datetime | None, end: datetime | None) -> list:
-    conditions = []
+def _in_period(
+    column: SQLColumnExpression[datetime | None], start: datetime | None, end: datetime | None
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if start is not None:
         conditions.append(column >= start)
     if end is not None:
@@ -136,7 +138,7 @@ def _route(detail: str | None, weegteam: bool) -> str:
 def counts(
     session: Session, *, region: str | None, start: datetime | None, end: datetime | None, **_: Any
 ) -> list[dict[str, Any]]:
-    rows = {
+    rows: dict[tuple[str, str], dict[str, Any]] = {
         key: {"region": key[0], "variant": key[1], **{c: 0 for c in COLUMNS["counts"][2:]}}
         for key in _variants(session, region)
     }
@@ -155,7 +157,7 @@ def counts(
         )
         row["started"] += 1
         row[f"started_{_route(detail, bool(early))}"] += 1
-    by_milestone = {m: key for key, m in COUNTED_MILESTONES.items()}
+    by_milestone: dict[str | None, str] = {m: key for key, m in COUNTED_MILESTONES.items()}
     milestones = (
         select(Case.region, Case.variant, CaseEvent.milestone, func.count(CaseEvent.id))
         .join(Case, Case.id == CaseEvent.case_id)

@@ -126,7 +126,11 @@ def _main_file(files: dict[str, bytes], main_process: str) -> str | None:
         if not name.endswith(".bpmn"):
             continue
         root, finding = parse_model_xml(name, content)
-        if finding is None and any(p.get("id") == main_process for p in root.iter(f"{{{BPMN_NS}}}process")):
+        if (
+            finding is None
+            and root is not None
+            and any(p.get("id") == main_process for p in root.iter(f"{{{BPMN_NS}}}process"))
+        ):
             return name
     return None
 

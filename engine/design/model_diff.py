@@ -95,6 +95,7 @@ def _entry(
     b: Element | Container | None,
 ) -> dict[str, Any]:
     either = b or a
+    assert either is not None  # an entry has at least one side
     return {
         "change": change,
         "kind": kind,
@@ -114,7 +115,8 @@ class _Markers:
         self.sides: dict[str, dict[str, dict[str, list[str]]]] = {"a": {}, "b": {}}
 
     def add(self, side: str, file: str, change: str, element_id: str) -> None:
-        lists = self.sides[side].setdefault(file, {CHANGED: []} | ({REMOVED: []} if side == "a" else {ADDED: []}))
+        empty: dict[str, list[str]] = {CHANGED: [], (REMOVED if side == "a" else ADDED): []}
+        lists = self.sides[side].setdefault(file, empty)
         if element_id and element_id not in lists[change]:
             lists[change].append(element_id)
 
@@ -131,6 +133,7 @@ def _compare_pair(ca: Container | None, cb: Container | None, changes: list[dict
     if ca is None or cb is None:
         change = ADDED if ca is None else REMOVED
         whole = cb if ca is None else ca
+        assert whole is not None  # a pair has at least one side
         changes.append(_entry(change, whole.kind, pa, pb, ca, cb))
         for element in whole.elements.values():
             markers.add("b" if ca is None else "a", whole.file, change, element.id)
@@ -143,7 +146,9 @@ def _compare_pair(ca: Container | None, cb: Container | None, changes: list[dict
         if ea is not None and eb is not None and ea.props == eb.props:
             continue
         change = ADDED if ea is None else REMOVED if eb is None else CHANGED
-        changes.append(_entry(change, (eb or ea).kind, pa, pb, ea, eb))
+        either = eb or ea
+        assert either is not None  # the key comes from one of the two sides
+        changes.append(_entry(change, either.kind, pa, pb, ea, eb))
         if ea is not None:
             markers.add("a", ea.file, REMOVED if eb is None else CHANGED, ea.id)
         if eb is not None:
@@ -188,10 +193,12 @@ def diff_bundles(
     processes = []
     for key, a, b in pairs:
         overall = _compare_pair(a, b, changes, markers)
+        either = a or b
+        assert either is not None  # a pair has at least one side
         processes.append(
             {
                 "key": key,
-                "kind": (a or b).kind,
+                "kind": either.kind,
                 "process_a": a.id if a else None,
                 "process_b": b.id if b else None,
                 "file_a": a.file if a else None,

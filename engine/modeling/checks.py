@@ -36,7 +36,8 @@ _ISO_LIKE = re.compile(r"^(R\d*/)?P[0-9YMWDTHS.,]+$|^\d{4}-\d{2}-\d{2}", re.IGNO
 def _element_id(node: etree._Element) -> str | None:
     while node is not None:
         if node.get("id"):
-            return node.get("id")
+            ident: str = node.get("id")
+            return ident
         node = node.getparent()
     return None
 
@@ -268,6 +269,7 @@ def check_dmn_xml(file: str, root: etree._Element) -> Iterator[Finding]:
                 yield _finding(file, expression if expression is not None else column, "invoerexpressie is leeg")
                 input_exprs.append(None)
                 continue
+            assert raw is not None  # text is not empty
             try:
                 ast.parse(raw)  # the DMN engine checks the text as written, spaces included
             except SyntaxError:

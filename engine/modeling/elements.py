@@ -54,7 +54,8 @@ class Container:
 
 
 def _local(node: etree._Element) -> str:
-    return etree.QName(node).localname
+    name: str = etree.QName(node).localname
+    return name
 
 
 def _text(node: etree._Element | None) -> str:

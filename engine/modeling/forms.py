@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
 
 from engine.base.errors import FieldCode, FormInvalid
-from engine.base.paths import FORMS_DIR  # re-exported: the default forms folder
+from engine.base.paths import FORMS_DIR as FORMS_DIR  # re-exported: the default forms folder
 from engine.base.vocabulary import VISIBLE_TO, audience_roles
 
 FORM_SUFFIX = ".schema.json"
@@ -92,7 +92,9 @@ _FORMAT_MESSAGES = {"date": "Verwacht een datum (JJJJ-MM-DD).", "date-time": "Ve
 
 
 def _message(error: ValidationError) -> str:
-    v, arg = error.validator, error.validator_value
+    # Both are set on every error a validator reports (jsonschema types them as possibly unset).
+    v: Any = error.validator
+    arg: Any = error.validator_value
     if v == "required":
         return "Dit veld is verplicht."
     if v == "type":
@@ -157,7 +159,7 @@ def _type_nl(type_name: Any) -> str:
         "null": "leeg",
     }
     if isinstance(type_name, list):
-        return " of ".join(names.get(t, t) for t in type_name)
+        return " of ".join(str(names.get(t, t)) for t in type_name)
     return names.get(type_name, str(type_name))
 
 

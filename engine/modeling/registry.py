@@ -203,7 +203,7 @@ def _missing_dependencies(parser: SpiffBpmnParser, roots: dict[str, etree._Eleme
 def _main_process(parser: SpiffBpmnParser, roots: dict[str, etree._Element], findings: list[Finding]) -> str | None:
     """The executable process that no other process in the bundle calls."""
     called = set(parser.get_process_dependencies())
-    candidates = sorted(p for p in parser.get_process_ids() if p not in called)
+    candidates: list[str] = sorted(p for p in parser.get_process_ids() if p not in called)
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
@@ -270,7 +270,7 @@ def _load_form(
     form: str,
     forms_in_bundle: dict[str, bytes],
     forms_dir: Path | None,
-    where: dict,
+    where: dict[str, Any],
     findings: list[Finding],
 ) -> None:
     try:

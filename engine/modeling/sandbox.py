@@ -12,11 +12,12 @@ from __future__ import annotations
 import ast
 import copy
 import operator
+from collections.abc import Callable
 from functools import lru_cache
 from types import CodeType
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
@@ -32,7 +33,7 @@ from engine.base.clock import add_legal_term, current_now, dutch_instant, parse_
 from engine.base.errors import ModelRefusal
 from engine.rihg.catalogue import child_signals
 
-_INPLACE = {
+_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
     "+=": operator.iadd,
     "-=": operator.isub,
     "*=": operator.imul,
@@ -104,7 +105,7 @@ def _awb_term_end(made_known: str, duration: str) -> str:
     return awb_term_end(parse_instant(made_known), duration).isoformat()
 
 
-def _child_signals(outcome: dict) -> list[str]:
+def _child_signals(outcome: dict[str, Any]) -> list[str]:
     """Script helper ``rihg_kindsignalen``: the RIHG signals about children in an outcome (engine.rihg.catalogue)."""
     return child_signals(outcome if isinstance(outcome, dict) else {})
 
@@ -222,14 +223,14 @@ class RestrictedEnvironment(TaskDataEnvironment):
     def __init__(self) -> None:
         super().__init__(_sandbox_globals())
 
-    def evaluate(self, expression, context, external_context=None):
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
         code = compile_expression(expression)
         my_globals = copy.copy(self.globals)
         my_globals.update(external_context or {})
         my_globals.update(context)
         return eval(code, my_globals)
 
-    def execute(self, script, context, external_context=None):
+    def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
         self.check_for_overwrite(context, external_context or {})
         code = compile_script(script)
         context.update(copy.copy(self.globals))

@@ -187,7 +187,7 @@ def live_history(session: Session, region: str, variant: str | None = None) -> l
     if variant is not None:
         query = query.where(LiveVersionChange.variant == variant)
     changes = session.scalars(query.order_by(LiveVersionChange.id.desc())).all()
-    numbers = dict(
+    numbers: dict[int | None, int] = dict(
         session.execute(select(ModelVersion.id, ModelVersion.version).where(ModelVersion.region == region)).all()
     )
     return [

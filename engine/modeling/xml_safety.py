@@ -26,22 +26,22 @@ class _DoctypeFound(Exception):
 class _DoctypeSpotter:
     """A parser target that stops at the DOCTYPE, before any entity is expanded."""
 
-    def doctype(self, *args) -> None:
+    def doctype(self, *args: object) -> None:
         raise _DoctypeFound()
 
-    def start(self, *args) -> None:
+    def start(self, *args: object) -> None:
         pass
 
-    def end(self, *args) -> None:
+    def end(self, *args: object) -> None:
         pass
 
-    def data(self, *args) -> None:
+    def data(self, *args: object) -> None:
         pass
 
-    def comment(self, *args) -> None:
+    def comment(self, *args: object) -> None:
         pass
 
-    def pi(self, *args) -> None:
+    def pi(self, *args: object) -> None:
         pass
 
     def close(self) -> None:

@@ -17,13 +17,15 @@ engine/rihg/instrument.py turns these tuples into frozen dataclasses; edit only 
 
 from __future__ import annotations
 
+from typing import Any
+
 ANNEX_ID = "besluit-thv-2008"
 ANNEX_TITLE = "Risicotaxatie-instrument huiselijk geweld (RiHG)"
 ANNEX_SOURCE = "Bijlage bij artikel 2, eerste lid, van het Besluit tijdelijk huisverbod"
 
 # (key, number, article reference, short title, annex heading, indicators)
 # indicator: (letter, name, signals)
-ANNEX: tuple = (
+ANNEX: tuple[Any, ...] = (
     (
         "persoon",
         1,
@@ -252,7 +254,7 @@ ANNEX: tuple = (
 CHILD_SIGNALS: tuple[str, ...] = ("2b.1", "2d.3", "2i.1", "2i.2", "2i.3", "2i.4", "2i.5")
 
 
-def child_signals(outcome: dict) -> list[str]:
+def child_signals(outcome: dict[str, Any]) -> list[str]:
     """The signals about children in a RIHG outcome ({level: {indicator: {"signalen": [...]}}}), sorted."""
     found = {
         code
@@ -287,7 +289,7 @@ EXTENSION_NOTE = (
 )
 
 # (code, label, relation to the annex)
-EXTENSION: tuple = (
+EXTENSION: tuple[tuple[str, str, str], ...] = (
     ("N1", "non-fatale verwurging", "2c noemt verwurging; volgens de Leidraad weegt die te licht"),
     ("N2", "dierengeweld", "2b noemt geweld tegen huisdieren alleen als drukmiddel"),
     ("N3", "eergerelateerd geweld", "niet in de bijlage"),

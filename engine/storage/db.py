@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -10,6 +11,9 @@ from sqlalchemy.pool import StaticPool
 
 from engine.base.paths import PROJECT_ROOT
 from engine.base.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -26,17 +30,17 @@ def database_url(settings: Settings, instance_path: Path = DEFAULT_INSTANCE) -> 
     return f"sqlite:///{instance_path / 'thv.sqlite'}"
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
-def engine_options(url: str) -> dict:
+def engine_options(url: str) -> dict[str, Any]:
     """Options for create_engine, shared with Flask-SQLAlchemy."""
     if url.startswith("sqlite"):
-        options: dict = {"connect_args": {"check_same_thread": False}}
+        options: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
         if url in ("sqlite://", "sqlite:///:memory:"):
             # One shared connection, or every connection sees its own empty database.
             options["poolclass"] = StaticPool
@@ -62,7 +66,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def _alembic_config(engine: Engine):
+def _alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 
     config = Config()

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -47,7 +48,7 @@ class ActResult:
     completed_before: set[UUID]  # tasks already completed in the state the act was applied to
 
 
-def instant_from(data: dict, field: str | None, label: str) -> datetime | None:
+def instant_from(data: dict[str, Any], field: str | None, label: str) -> datetime | None:
     """The instant an act happened, from the form field the model names (``instantField``)."""
     if not field:
         return None

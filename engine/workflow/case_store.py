@@ -165,7 +165,7 @@ def record_event(
 
 
 def _sync_worklist(
-    session: Session, case: Case, tasks: list, *, actor: str, now: datetime, end_reason: Callable[[str], str]
+    session: Session, case: Case, tasks: list[Any], *, actor: str, now: datetime, end_reason: Callable[[str], str]
 ) -> None:
     ready = {r.id: r for r in ws.ready_user_tasks(tasks)}
     # Rows of ready tasks that a replay brought back are revived rather than added twice.

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -86,7 +87,7 @@ class CaseRun:
                 self.completed_at.setdefault(task.id, instant)
 
 
-def _fired(task, instant: datetime) -> FiredTimer:
+def _fired(task: Any, instant: datetime) -> FiredTimer:
     spec = task.task_spec
     attached = None
     closes: frozenset[str] = frozenset()

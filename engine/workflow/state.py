@@ -6,6 +6,7 @@ a split, waiting catch events in the event manager).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,11 +35,12 @@ class ReadyUserTask:
     due_at: datetime | None
 
 
-def properties(task_spec) -> dict[str, str]:
-    return (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+def properties(task_spec: Any) -> dict[str, str]:
+    props: dict[str, str] = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+    return props
 
 
-def start_event_properties(spec) -> dict[str, str]:
+def start_event_properties(spec: Any) -> dict[str, str]:
     """Properties of the process's none start event (starters, form)."""
     for task_spec in spec.bpmn_start_events:
         if isinstance(getattr(task_spec, "event_definition", None), NoneEventDefinition):
@@ -46,7 +48,7 @@ def start_event_properties(spec) -> dict[str, str]:
     return {}
 
 
-def user_task_spec(specs, element: str):
+def user_task_spec(specs: Iterable[Any], element: str) -> Any:
     """The user task spec with BPMN id ``element`` in a model's process specs, or None."""
     for spec in specs:
         for task_spec in spec.task_specs.values():
@@ -55,7 +57,7 @@ def user_task_spec(specs, element: str):
     return None
 
 
-def message_instant_field(specs, message: str) -> str | None:
+def message_instant_field(specs: Iterable[Any], message: str) -> str | None:
     """The ``instantField`` of the catch events of ``message`` in a model (the first that names one)."""
     for spec in specs:
         for task_spec in spec.task_specs.values():
@@ -72,16 +74,17 @@ def find_task(workflow: BpmnWorkflow, task_id: UUID) -> Task | None:
         return None
 
 
-def milestone_of(task_spec) -> str | None:
+def milestone_of(task_spec: Any) -> str | None:
     return properties(task_spec).get(PROPERTY_MILESTONE)
 
 
 def all_tasks(workflow: BpmnWorkflow) -> list[Task]:
     # get_tasks(state=...) stops descending below lower states; filter in Python instead.
-    return workflow.get_tasks()
+    tasks: list[Task] = workflow.get_tasks()
+    return tasks
 
 
-def _definitions(task_spec) -> list:
+def _definitions(task_spec: Any) -> list[Any]:
     """The event definitions a waiting task listens for (an event-based gateway has several)."""
     definition = getattr(task_spec, "event_definition", None)
     if isinstance(definition, MultipleEventDefinition):
@@ -126,8 +129,8 @@ def _user_task_due(task: Task) -> datetime | None:
     dues = [
         timer_due(sibling) for sibling in parent.children if sibling is not task and sibling.state == TaskState.WAITING
     ]
-    dues = [d for d in dues if d is not None]
-    return min(dues) if dues else None
+    known = [d for d in dues if d is not None]
+    return min(known) if known else None
 
 
 def ready_user_tasks(tasks: list[Task]) -> list[ReadyUserTask]:
@@ -192,7 +195,7 @@ def variables(workflow: BpmnWorkflow, tasks: list[Task]) -> dict[str, Any]:
     return merged
 
 
-def spec_message_catchers(spec) -> list[tuple[Any, MessageEventDefinition]]:
+def spec_message_catchers(spec: Any) -> list[tuple[Any, MessageEventDefinition]]:
     """(catch-event spec, message definition) pairs of a task spec.
 
     An event-based gateway holds the definitions of the events that follow it,
@@ -213,7 +216,7 @@ def waiting_messages(workflow: BpmnWorkflow) -> list[str]:
     )
 
 
-def message_catch_specs(workflow: BpmnWorkflow, name: str) -> list:
+def message_catch_specs(workflow: BpmnWorkflow, name: str) -> list[Any]:
     """The catch-event specs that would receive message ``name`` now."""
     return [
         s
