@@ -220,9 +220,9 @@ def tasks(
     with state.rt.sessions() as session:
         data = worklist.list_tasks(session, case_id=case_id, role=role, region=region, state=task_state)
     keys = ("id", "case_id", "region", "element", "title", "role", "form", "state", "due_at", "created_at")
-    data = [{k: t[k] for k in keys} for t in data]
+    rows = [{k: t.get(k) for k in keys} for t in data]
     _emit(
-        data,
+        rows,
         as_json,
         "\n".join(f"{t['id']}\tzaak {t['case_id']}\t{t['role']}\t{t['title']}\t{t['due_at'] or '-'}" for t in data),
     )

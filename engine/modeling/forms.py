@@ -145,7 +145,7 @@ def _code(error: ValidationError) -> FieldCode:
         return FieldCode.MUST_BE_TRUE if arg is True else FieldCode.MUST_EQUAL
     if v == "minLength" and arg == 1:
         return FieldCode.REQUIRED
-    return _CODES.get(v, FieldCode.INVALID)
+    return _CODES.get(str(v), FieldCode.INVALID)
 
 
 def _type_nl(type_name: Any) -> str:

@@ -52,21 +52,22 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from engine.base.clock import add_legal_term, current_now, parse_instant
 
 
-def _timer_error(my_task, message: str) -> Exception:
+def _timer_error(my_task: Any, message: str) -> Exception:
     """A workflow error that names the timer element, so the engine reports it as a process error."""
-    return WorkflowTaskException(message, task=my_task)
+    error: Exception = WorkflowTaskException(message, task=my_task)
+    return error
 
 
-def _fire_when_due(my_task, due: str) -> bool:
+def _fire_when_due(my_task: Any, due: str) -> bool:
     if parse_instant(due) <= current_now():
         my_task._set_internal_data(event_fired=True)
-    return my_task._get_internal_data("event_fired", False)
+    return bool(my_task._get_internal_data("event_fired", False))
 
 
 class LegalDurationTimerEventDefinition(DurationTimerEventDefinition):
     """A ``timeDuration``: due a legal term after the instant the timer was armed."""
 
-    def has_fired(self, my_task) -> bool:
+    def has_fired(self, my_task: Any) -> bool:
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
             expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
@@ -81,7 +82,7 @@ class LegalDurationTimerEventDefinition(DurationTimerEventDefinition):
 class LegalTimeDateEventDefinition(TimeDateEventDefinition):
     """A ``timeDate``: due at the instant (Amsterdam time when it has no offset), not after it."""
 
-    def has_fired(self, my_task) -> bool:
+    def has_fired(self, my_task: Any) -> bool:
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
             value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
@@ -117,7 +118,7 @@ def recurring_interval(expression: str, now: datetime) -> dict[str, Any]:
 class LegalCycleTimerEventDefinition(CycleTimerEventDefinition):
     """A ``timeCycle``: each repetition due at its instant, a legal term after the one before."""
 
-    def cycle_complete(self, my_task) -> bool:
+    def cycle_complete(self, my_task: Any) -> bool:
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
             expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
@@ -154,7 +155,7 @@ LEGAL_TIMERS: dict[type[TimerEventDefinition], type[TimerEventDefinition]] = {
 class _LegalTimerParsing:
     """Mixin for SpiffWorkflow's event parsers: a parsed timer becomes its legal-term counterpart."""
 
-    def parse_timer_event(self, event):
+    def parse_timer_event(self, event: Any) -> Any:
         # The library parses and validates (its errors name the element and file); we only swap the class.
         definition = super().parse_timer_event(event)  # type: ignore[misc]
         legal = LEGAL_TIMERS.get(type(definition))
