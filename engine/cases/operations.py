@@ -24,6 +24,7 @@ from engine.base.vocabulary import (
     PROPERTY_SENDERS,
     PROPERTY_STARTERS,
     REGION_CODES,
+    Action,
 )
 from engine.documents.service import require_service, service_instant
 from engine.modeling.forms import validate_form_data
@@ -134,7 +135,7 @@ def start_case(
             workflow,
             actor=actor,
             now=now,
-            action="zaak_gestart",
+            action=Action.CASE_STARTED,
             element=model.main_process,
             completed_before=set(),
             detail={
@@ -223,7 +224,7 @@ def complete_task(
             result.run.workflow,
             actor=user.name,
             now=now,
-            action="taak_afgerond",
+            action=Action.TASK_COMPLETED,
             element=row.element,
             completed_before=result.completed_before,
             completed_at=result.run.completed_at,
@@ -308,7 +309,7 @@ def send_message(
             result.run.workflow,
             actor=user.name,
             now=now,
-            action="bericht",
+            action=Action.MESSAGE,
             element=message,
             completed_before=result.completed_before,
             completed_at=result.run.completed_at,
