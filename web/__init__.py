@@ -36,7 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(env, instance_path=_instance(app))
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
-    from web import i18n, presentation, security
+    from web import i18n, presentation, presenters, security
     from web.extensions import csrf, db, login_manager, thv
 
     security.configure(app)
@@ -52,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.session_protection = "basic"
     i18n.init_app(app)
     presentation.init_app(app)
+    presenters.init_app(app)
     _register_blueprints(app)
 
     if app.config["RUN_TIMERS"]:
