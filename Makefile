@@ -69,9 +69,9 @@ $(CATALOG).mo: $(CATALOG).po $(STAMP)
 
 catalogs: $(CATALOG).mo
 
-# For developers: collect new texts from web/ into the .po (then translate them and run `make catalogs`).
+# For developers: collect new texts from web/ (and the vocabulary's labels) into the .po (then translate them and run `make catalogs`).
 translations: install
-	$(BIN)/pybabel -q extract -F web/babel.cfg -k _l --no-location --sort-output -o web/translations/messages.pot web
+	$(BIN)/pybabel -q extract -F web/babel.cfg -k _l --no-location --sort-output -o web/translations/messages.pot web engine/base/vocabulary.py
 	$(BIN)/pybabel -q update -i web/translations/messages.pot -d web/translations -w 120 --ignore-obsolete
 	rm -f web/translations/messages.pot
 

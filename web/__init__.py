@@ -46,7 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, settings: Settin
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(settings, instance_path=_instance(app))
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
-    from web import i18n, presentation, security
+    from web import i18n, presentation, presenters, security
     from web.extensions import csrf, db, login_manager, thv
 
     security.configure(app)
@@ -63,6 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, settings: Settin
     login_manager.session_protection = "basic"
     i18n.init_app(app)
     presentation.init_app(app)
+    presenters.init_app(app)
     _register_blueprints(app)
 
     if app.config["RUN_TIMERS"]:

@@ -36,11 +36,6 @@ RECIPIENT_LABELS = {
     "burgemeester": _l("Burgemeester"),
     "verzoeker": _l("Verzoeker"),
 }
-DOCUMENT_ACTION_LABELS = {
-    "document_gemaakt": _l("Document gemaakt"),
-    "uitgereikt": _l("Uitreiking vastgelegd"),
-    "dossier_geexporteerd": _l("Dossier geëxporteerd"),
-}
 
 
 def method_label(code: str) -> str:
@@ -69,5 +64,4 @@ def register(app: Flask) -> None:
         proof_label=proof_label,
         recipient_label=recipient_label,
         document_title=document_title,
-        DOCUMENT_ACTION_LABELS=DOCUMENT_ACTION_LABELS,
     )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from engine.base.vocabulary import REGIONS, ROLES
+from engine.base.vocabulary import ACTION_LABELS, REGIONS, ROLES
 from web.i18n import moment
 
 _ROLE_LABELS = {r.code: r.label for r in ROLES}
@@ -36,18 +38,6 @@ STATUS_LABELS = {
     "error": _l("Fout: vastgelopen"),
     "ready": _l("Open"),
     "cancelled": _l("Vervallen"),
-}
-ACTION_LABELS = {
-    "zaak_gestart": _l("Zaak gestart"),
-    "taak_afgerond": _l("Taak afgerond"),
-    "bericht": _l("Gebeurtenis gemeld"),
-    "mijlpaal": _l("Mijlpaal bereikt"),
-    "timer": _l("Termijn verstreken"),
-    "fout": _l("Fout"),
-    "taak_geclaimd": _l("Taak in behandeling genomen"),
-    "taak_vrijgegeven": _l("Taak vrijgegeven"),
-    "taak_vervallen": _l("Taak vervallen"),
-    "herzien": _l("Herzien: een tijdige handeling is later vastgelegd"),
 }
 TOKEN_STATES = {"actief": _l("actief"), "verlopen": _l("verlopen"), "ingetrokken": _l("ingetrokken")}
 BAN_STATUS_LABELS = {
@@ -78,6 +68,21 @@ def humanize(code: str | None) -> str:
     words = [_ACRONYMS.get(word, word) for word in (code or "").split("_") if word]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
+
+
+def action_label(code: str | None) -> str:
+    """The label of an audit-trail action in the page's language (the Dutch is in engine.base.vocabulary)."""
+    label = ACTION_LABELS.get(code or "")
+    return gettext(label) if label else humanize(code)
+
+
+def role_list(codes: Iterable[str]) -> str:
+    """Role labels for reading: 'Politie, Burgemeester'."""
+    return ", ".join(role_label(code) for code in codes)
+
+
+def region_list(codes: Iterable[str]) -> str:
+    return ", ".join(region_name(code) for code in codes)
 
 
 def label_of(labels: dict[str, str], key: str) -> str:
@@ -113,12 +118,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_label=role_label,
         region_name=region_name,
+        role_list=role_list,
+        region_list=region_list,
         humanize=humanize,
+        action_label=action_label,
         label_of=label_of,
         STATUS_LABELS=STATUS_LABELS,
         TOKEN_STATES=TOKEN_STATES,
         IMPORTANT_VARIABLES=IMPORTANT_VARIABLES,
-        ACTION_LABELS=ACTION_LABELS,
         BAN_STATUS_LABELS=BAN_STATUS_LABELS,
     )
     app.jinja_env.filters["value_text"] = value_text

@@ -1,4 +1,4 @@
-"""The fixed vocabularies of the system: roles, regions and milestones.
+"""The fixed vocabularies of the system: roles, regions, milestones and the actions of the audit trail.
 
 Each fact is defined here once. BPMN lanes, users, forms and reports refer to
 these codes; nothing else in the code base spells them out again.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -152,3 +153,53 @@ PROPERTY_INSTANT_FIELD = "instantField"
 PROPERTY_DEADLINE_MESSAGE = "deadlineMessage"
 
 CASE_STATUSES: tuple[str, ...] = ("active", "completed", "terminated", "error")
+
+
+class Action(StrEnum):
+    """What an entry of a case's audit trail (``CaseEvent.action``) records.
+
+    The values are the codes stored in the database; a member compares equal to its code, so stored
+    data never changes when code spells ``Action.TASK_COMPLETED`` instead of ``"taak_afgerond"``.
+    """
+
+    CASE_STARTED = "zaak_gestart"
+    TASK_COMPLETED = "taak_afgerond"
+    MESSAGE = "bericht"  # an event reported to the case (a BPMN message)
+    MILESTONE = "mijlpaal"
+    TIMER = "timer"  # a timer fired
+    ERROR = "fout"  # the timer sweep could not advance the case
+    TASK_CLAIMED = "taak_geclaimd"
+    TASK_RELEASED = "taak_vrijgegeven"
+    TASK_LAPSED = "taak_vervallen"  # never stored: the case history derives it from closed worklist tasks
+    REVISED = "herzien"  # a timely act recorded late revoked what a timer had done
+    DOCUMENT_MADE = "document_gemaakt"
+    SERVED = "uitgereikt"  # the service of a document version was recorded
+    DOSSIER_EXPORTED = "dossier_geexporteerd"
+    MIGRATED = "gemigreerd"  # the case moved to another model version
+
+
+def N_(text: str) -> str:  # the gettext name for "mark only", which pybabel collects by default
+    """Mark a Dutch label for the web's translation catalogue (``make translations`` collects it).
+
+    The engine keeps the Dutch text; the web translates it when it shows it.
+    """
+    return text
+
+
+# The Dutch label of every action, as the case history shows it.
+ACTION_LABELS: dict[Action, str] = {
+    Action.CASE_STARTED: N_("Zaak gestart"),
+    Action.TASK_COMPLETED: N_("Taak afgerond"),
+    Action.MESSAGE: N_("Gebeurtenis gemeld"),
+    Action.MILESTONE: N_("Mijlpaal bereikt"),
+    Action.TIMER: N_("Termijn verstreken"),
+    Action.ERROR: N_("Fout"),
+    Action.TASK_CLAIMED: N_("Taak in behandeling genomen"),
+    Action.TASK_RELEASED: N_("Taak vrijgegeven"),
+    Action.TASK_LAPSED: N_("Taak vervallen"),
+    Action.REVISED: N_("Herzien: een tijdige handeling is later vastgelegd"),
+    Action.DOCUMENT_MADE: N_("Document gemaakt"),
+    Action.SERVED: N_("Uitreiking vastgelegd"),
+    Action.DOSSIER_EXPORTED: N_("Dossier geëxporteerd"),
+    Action.MIGRATED: N_("Zaak gemigreerd"),
+}

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import Forbidden, NotFound
-from engine.base.vocabulary import CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_SENDERS, PROPERTY_STARTERS, REGIONS
+from engine.base.vocabulary import CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_SENDERS, PROPERTY_STARTERS, REGIONS, Action
 from engine.cases.operations import details_of
 from engine.cases.read_models import (
     CaseDetails,
@@ -209,7 +209,7 @@ def _history(session: Session, model: LoadedModel, case_id: int) -> list[History
             {
                 "at": task.completed_at or task.created_at,
                 "actor": "systeem",
-                "action": "taak_vervallen",
+                "action": Action.TASK_LAPSED,
                 "element": task.element,
                 "element_title": task.title,
                 "milestone": None,

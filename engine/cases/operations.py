@@ -24,6 +24,7 @@ from engine.base.vocabulary import (
     PROPERTY_SENDERS,
     PROPERTY_STARTERS,
     REGION_CODES,
+    Action,
 )
 from engine.cases.read_models import CaseDetails
 from engine.documents.service import require_service, service_instant
@@ -135,7 +136,7 @@ def start_case(
             workflow,
             actor=actor,
             now=now,
-            action="zaak_gestart",
+            action=Action.CASE_STARTED,
             element=model.main_process,
             completed_before=set(),
             detail={
@@ -224,7 +225,7 @@ def complete_task(
             result.run.workflow,
             actor=user.name,
             now=now,
-            action="taak_afgerond",
+            action=Action.TASK_COMPLETED,
             element=row.element,
             completed_before=result.completed_before,
             completed_at=result.run.completed_at,
@@ -309,7 +310,7 @@ def send_message(
             result.run.workflow,
             actor=user.name,
             now=now,
-            action="bericht",
+            action=Action.MESSAGE,
             element=message,
             completed_before=result.completed_before,
             completed_at=result.run.completed_at,

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import Clock, engine_time
 from engine.base.errors import Conflict, Forbidden, InvalidInput, ThvError
+from engine.base.vocabulary import Action
 from engine.modeling.legal_timers import SERIALIZER_CONFIG
 from engine.modeling.registry import LoadedModel, ModelRegistry
 from engine.modeling.versions import ADMIN_ROLE, DESIGNER_ROLE, may_design
@@ -183,7 +184,7 @@ def _migrate_one(
             workflow,
             actor=user.name,
             now=now,
-            action="gemigreerd",
+            action=Action.MIGRATED,
             element=target.main_process,
             completed_before=completed_before,
             detail={

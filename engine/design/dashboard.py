@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.base.clock import AMSTERDAM, parse_instant
 from engine.base.errors import InvalidInput
+from engine.base.vocabulary import Action
 from engine.modeling.versions import check_region
 from engine.storage.tables import Case, CaseEvent, HumanTask, ModelVersion
 
@@ -146,7 +147,7 @@ def counts(
     weegteam = exists().where(marker.case_id == Case.id, marker.milestone.in_(WEEGTEAM_MILESTONES))
     started = (
         select(Case.region, Case.variant, CaseEvent.detail, weegteam)
-        .outerjoin(CaseEvent, and_(CaseEvent.case_id == Case.id, CaseEvent.action == "zaak_gestart"))
+        .outerjoin(CaseEvent, and_(CaseEvent.case_id == Case.id, CaseEvent.action == Action.CASE_STARTED))
         .where(*_in_period(Case.started_at, start, end))
     )
     if region is not None:

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import InvalidInput
+from engine.base.vocabulary import Action
 from engine.modeling.versions import check_region
 from engine.storage.tables import Case, CaseEvent, HumanTask, ModelVersion
 from engine.workflow.case_store import SYSTEM_ACTOR
@@ -51,7 +52,8 @@ CSV_COLUMNS = (
 )
 FORMATS = ("xes", "csv")
 PSEUDONYMS = ("hash", "role")
-CASE_ACTIONS = {"zaak_gestart": "Zaak gestart", "bericht": "Bericht", "gemigreerd": "Zaak gemigreerd"}
+# Activity names in the exported log (process-mining names, not the case page's labels).
+CASE_ACTIONS = {Action.CASE_STARTED: "Zaak gestart", Action.MESSAGE: "Bericht", Action.MIGRATED: "Zaak gemigreerd"}
 CHUNK = 500
 _EPOCH = "1970-01-01T00:00:00.000+00:00"
 
@@ -122,22 +124,22 @@ def _case_events(session: Session, ids: list[int], names: Pseudonyms) -> dict[in
             CaseEvent.detail,
         ).where(
             CaseEvent.case_id.in_(ids),
-            CaseEvent.action.in_(["mijlpaal", *CASE_ACTIONS]),
+            CaseEvent.action.in_([Action.MILESTONE, *CASE_ACTIONS]),
             CaseEvent.revoked_by.is_(None),
         )
     )
     for case_id, event_id, action, element, milestone, at, actor, detail in rows:
-        if action == "mijlpaal":
+        if action == Action.MILESTONE:
             name = milestone or element or "mijlpaal"
-        elif action == "bericht":
+        elif action == Action.MESSAGE:
             name = f"Bericht {element}" if element else CASE_ACTIONS[action]
         else:
             name = CASE_ACTIONS[action]
-        group = _start_role(detail) if action == "zaak_gestart" else None
+        group = _start_role(detail) if action == Action.CASE_STARTED else None
         found.setdefault(case_id, []).append(
             LogEvent(
                 at,
-                0 if action == "zaak_gestart" else 2,
+                0 if action == Action.CASE_STARTED else 2,
                 event_id,
                 name,
                 "complete",

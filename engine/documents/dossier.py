@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import Clock
 from engine.base.errors import Forbidden
+from engine.base.vocabulary import Action
 from engine.documents.generation import case_data, documents_for_case, milestones_of
 from engine.documents.service import counts, kind_title, records_of, service_record, service_status
 from engine.documents.templates import load_spec, lower_first, pdf_of_all, render_html, seal
@@ -153,7 +154,7 @@ def export_dossier(session: Session, registry: ModelRegistry, clock: Clock, case
             session.scalar(
                 select(func.count())
                 .select_from(CaseEvent)
-                .where(CaseEvent.case_id == case.id, CaseEvent.action == "dossier_geexporteerd")
+                .where(CaseEvent.case_id == case.id, CaseEvent.action == Action.DOSSIER_EXPORTED)
             )
             or 0
         )
@@ -200,7 +201,7 @@ def export_dossier(session: Session, registry: ModelRegistry, clock: Clock, case
             session,
             case,
             actor=user.name,
-            action="dossier_geexporteerd",
+            action=Action.DOSSIER_EXPORTED,
             now=now,
             element="dossier",
             detail={

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import Clock
 from engine.base.errors import Forbidden, InvalidInput, NotFound, ThvError
+from engine.base.vocabulary import Action
 from engine.documents.templates import (
     TemplateSpec,
     checksum_of,
@@ -197,7 +198,7 @@ def generate_document(
             session,
             case,
             actor=user.name,
-            action="document_gemaakt",
+            action=Action.DOCUMENT_MADE,
             element=kind,
             now=now,
             detail={"document_id": document.id, "soort": kind, "versie": version, "sha256": digest},

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import Clock, parse_instant
 from engine.base.errors import ConfigurationError, Conflict, Forbidden, InvalidInput, NotFound
+from engine.base.vocabulary import Action
 from engine.documents.generation import documents_for_case, latest, readable, source_of
 from engine.documents.read_models import (
     DecisionServiceStatus,
@@ -163,7 +164,7 @@ def record_service(
             session,
             case,
             actor=user.name,
-            action="uitgereikt",
+            action=Action.SERVED,
             element=document.kind,
             now=now,
             detail={

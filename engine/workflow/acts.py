@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import dutch_instant, parse_instant
 from engine.base.errors import Conflict, InvalidInput, RuleRefused
+from engine.base.vocabulary import Action
 from engine.modeling.registry import LoadedModel, ModelRegistry
 from engine.modeling.serialization import load_workflow
 from engine.storage.tables import Case, CaseEvent
@@ -164,7 +165,7 @@ def finish_act(
             session,
             case,
             actor=actor,
-            action="herzien",
+            action=Action.REVISED,
             now=now,
             detail={
                 "tijdstip": instant.isoformat(),
@@ -208,7 +209,7 @@ def fire_due(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime
         workflow,
         actor=SYSTEM_ACTOR,
         now=now,
-        action="timer",
+        action=Action.TIMER,
         element=None,
         completed_before=completed_before,
         detail={"timers": fired},

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import ConfigurationError, NotFound
+from engine.base.vocabulary import Action
 from engine.modeling.registry import LoadedModel, ModelRegistry
 from engine.modeling.serialization import SERIALIZER_VERSION, dump_workflow, load_workflow
 from engine.storage.tables import Case, CaseEvent, HumanTask
@@ -76,7 +77,7 @@ def save_case(
     *,
     actor: str,
     now: datetime,
-    action: str,
+    action: Action,
     element: str | None,
     completed_before: set[UUID],
     detail: dict[str, Any] | None = None,
@@ -121,7 +122,7 @@ def save_case(
                 session,
                 case,
                 actor=actor,
-                action="mijlpaal",
+                action=Action.MILESTONE,
                 element=task.task_spec.bpmn_id,
                 milestone=milestone,
                 now=instants.get(task.id, now),
@@ -144,7 +145,7 @@ def record_event(
     case: Case,
     *,
     actor: str,
-    action: str,
+    action: Action,
     now: datetime,
     element: str | None = None,
     milestone: str | None = None,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import Clock
 from engine.base.errors import Conflict, ThvError
+from engine.base.vocabulary import Action
 from engine.modeling.registry import ModelRegistry
 from engine.storage.tables import Case
 from engine.storage.transaction import discard, in_transaction
@@ -92,7 +93,7 @@ def _mark_error(session: Session, case_id: int, version: int, message: str, now)
         case.status = "error"
         case.error = message
         case.updated_at = now
-        record_event(session, case, actor=SYSTEM_ACTOR, action="fout", now=now, detail={"fout": message})
+        record_event(session, case, actor=SYSTEM_ACTOR, action=Action.ERROR, now=now, detail={"fout": message})
 
     try:
         in_transaction(session, work)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import AMSTERDAM
 from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.base.vocabulary import REGION_CODES, ROLE_CODES
+from engine.base.vocabulary import REGION_CODES, ROLE_CODES, Action
 from engine.storage.tables import Case, HumanTask, User
 from engine.storage.transaction import in_transaction
 from engine.workflow.case_store import record_event
@@ -204,7 +204,7 @@ def _claim_change(session: Session, task_id: str, user: User, now: datetime, cla
                 session,
                 case,
                 actor=user.name,
-                action="taak_geclaimd" if claim else "taak_vrijgegeven",
+                action=Action.TASK_CLAIMED if claim else Action.TASK_RELEASED,
                 element=row.element,
                 now=now,
                 detail=detail,

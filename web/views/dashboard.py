@@ -58,10 +58,7 @@ def index() -> ResponseReturnValue:
         charts=charts.build(data["figures"]),
         regions=regions,
         query=_query(),
-        columns=figures.COLUMNS,
         figure_names=figures.FIGURES,
-        count_labels=charts.count_labels(),
-        interval_labels=charts.interval_labels(),
     )
 
 
