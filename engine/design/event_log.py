@@ -132,9 +132,9 @@ def _case_events(session: Session, ids: list[int], names: Pseudonyms) -> dict[in
         if action == Action.MILESTONE:
             name = milestone or element or "mijlpaal"
         elif action == Action.MESSAGE:
-            name = f"Bericht {element}" if element else CASE_ACTIONS[action]
+            name = f"Bericht {element}" if element else CASE_ACTIONS[Action(action)]
         else:
-            name = CASE_ACTIONS[action]
+            name = CASE_ACTIONS[Action(action)]
         group = _start_role(detail) if action == Action.CASE_STARTED else None
         found.setdefault(case_id, []).append(
             LogEvent(
