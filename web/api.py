@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -29,7 +29,7 @@ from engine.workflow import worklist
 from web.documents_forms import readable_instant
 from web.documents_http import api_document, pdf_response
 from web.errors import error_response
-from web.extensions import csrf, db, thv
+from web.extensions import csrf, db_session, thv
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -47,7 +47,7 @@ def token_required(view: Callable) -> Callable:
         scheme, _, secret = auth.partition(" ")
         user = None
         if scheme.lower() == "bearer" and secret.strip():
-            user = api_tokens.authenticate_token(db.session, secret.strip(), thv.ctx.clock.now())
+            user = api_tokens.authenticate_token(db_session(), secret.strip(), thv.ctx.clock.now())
         if user is None:
             return error_response(401, "Stuur een geldig persoonlijk API-token: Authorization: Bearer <token>.")
         g.user = user
@@ -74,6 +74,10 @@ def _allowed(body: dict[str, Any], *names: str) -> None:
         raise InvalidInput(f"onbekende velden: {', '.join(unknown)}")
 
 
+@overload
+def _text(body: dict[str, Any], name: str, required: Literal[True]) -> str: ...
+@overload
+def _text(body: dict[str, Any], name: str, required: bool = False) -> str | None: ...
 def _text(body: dict[str, Any], name: str, required: bool = False) -> str | None:
     value = body.get(name)
     if value is None and not required:
@@ -118,7 +122,7 @@ def me() -> ResponseReturnValue:
 def my_tasks() -> ResponseReturnValue:
     return jsonify(
         worklist.list_tasks(
-            db.session,
+            db_session(),
             user=g.user,
             case_id=_query_int("case"),
             element=request.args.get("step") or None,
@@ -132,7 +136,7 @@ def my_tasks() -> ResponseReturnValue:
 @bp.get("/tasks/<task_id>")
 @token_required
 def get_task(task_id: str) -> ResponseReturnValue:
-    page = case_view.task_page(db.session, thv.ctx.registry, task_id, g.user)
+    page = case_view.task_page(db_session(), thv.ctx.registry, task_id, g.user)
     return jsonify({**page.task, "form_schema": page.schema, "instructions": page.instructions, "case": page.case})
 
 
@@ -145,7 +149,7 @@ def complete_task(task_id: str) -> ResponseReturnValue:
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise InvalidInput("case_version moet een geheel getal zijn")
     cases.complete_task(
-        db.session,
+        db_session(),
         thv.ctx.registry,
         thv.ctx.clock,
         task_id=task_id,
@@ -160,19 +164,19 @@ def complete_task(task_id: str) -> ResponseReturnValue:
 @bp.post("/tasks/<task_id>/claim")
 @token_required
 def claim_task(task_id: str) -> ResponseReturnValue:
-    return jsonify(worklist.claim_task(db.session, task_id, user=g.user, now=thv.ctx.clock.now()))
+    return jsonify(worklist.claim_task(db_session(), task_id, user=g.user, now=thv.ctx.clock.now()))
 
 
 @bp.post("/tasks/<task_id>/release")
 @token_required
 def release_task(task_id: str) -> ResponseReturnValue:
-    return jsonify(worklist.release_task(db.session, task_id, user=g.user, now=thv.ctx.clock.now()))
+    return jsonify(worklist.release_task(db_session(), task_id, user=g.user, now=thv.ctx.clock.now()))
 
 
 @bp.get("/start-options")
 @token_required
 def start_options() -> ResponseReturnValue:
-    return jsonify(case_view.startable_variants(db.session, thv.ctx.registry, g.user))
+    return jsonify(case_view.startable_variants(db_session(), thv.ctx.registry, g.user))
 
 
 @bp.post("/cases")
@@ -182,7 +186,7 @@ def start_case() -> ResponseReturnValue:
     _allowed(body, "region", "variant", "data", "role")
     region = _text(body, "region", required=True)
     case_id = cases.start_case(
-        db.session,
+        db_session(),
         thv.ctx.registry,
         thv.ctx.clock,
         region=region,
@@ -197,13 +201,13 @@ def start_case() -> ResponseReturnValue:
 @bp.get("/cases/<id:case_id>")
 @token_required
 def get_case(case_id: int) -> ResponseReturnValue:
-    return jsonify(case_view.case_for_user(db.session, thv.ctx.registry, case_id, g.user))
+    return jsonify(case_view.case_for_user(db_session(), thv.ctx.registry, case_id, g.user))
 
 
 @bp.get("/cases/<id:case_id>/messages")
 @token_required
 def waiting_messages(case_id: int) -> ResponseReturnValue:
-    return jsonify(case_view.waiting_events(db.session, thv.ctx.registry, case_id, g.user))
+    return jsonify(case_view.waiting_events(db_session(), thv.ctx.registry, case_id, g.user))
 
 
 @bp.post("/cases/<id:case_id>/messages")
@@ -213,7 +217,7 @@ def send_message(case_id: int) -> ResponseReturnValue:
     _allowed(body, "message", "data")
     message = _text(body, "message", required=True)
     cases.send_message(
-        db.session,
+        db_session(),
         thv.ctx.registry,
         thv.ctx.clock,
         case_id=case_id,
@@ -230,7 +234,7 @@ def send_message(case_id: int) -> ResponseReturnValue:
 @bp.get("/cases/<id:case_id>/documents")
 @token_required
 def case_documents(case_id: int) -> ResponseReturnValue:
-    return jsonify([api_document(d) for d in service.documents_of_case(db.session, case_id, g.user)])
+    return jsonify([api_document(d) for d in service.documents_of_case(db_session(), case_id, g.user)])
 
 
 @bp.post("/cases/<id:case_id>/documents")
@@ -241,7 +245,7 @@ def make_document(case_id: int) -> ResponseReturnValue:
     kind = _text(body, "kind", required=True)
     try:
         made = documents.generate_document(
-            db.session,
+            db_session(),
             thv.ctx.registry,
             thv.ctx.clock,
             case_id,
@@ -252,32 +256,32 @@ def make_document(case_id: int) -> ResponseReturnValue:
         )
     except MissingParts as exc:
         return error_response(422, exc.message, exc.missing)
-    return jsonify(api_document(service_view.document_detail(db.session, made.id, g.user))), 201
+    return jsonify(api_document(service_view.document_detail(db_session(), made.id, g.user))), 201
 
 
 @bp.get("/cases/<id:case_id>/service-status")
 @token_required
 def service_status(case_id: int) -> ResponseReturnValue:
-    return jsonify(service.service_status(db.session, case_id, g.user).to_json())
+    return jsonify(service.service_status(db_session(), case_id, g.user).to_json())
 
 
 @bp.get("/cases/<id:case_id>/dossier")
 @token_required
 def dossier(case_id: int) -> ResponseReturnValue:
-    exported = export_dossier(db.session, thv.ctx.registry, thv.ctx.clock, case_id, g.user)
+    exported = export_dossier(db_session(), thv.ctx.registry, thv.ctx.clock, case_id, g.user)
     return pdf_response(exported.pdf, exported.filename)
 
 
 @bp.get("/documents/<id:document_id>")
 @token_required
 def get_document(document_id: int) -> ResponseReturnValue:
-    return jsonify(api_document(service_view.document_detail(db.session, document_id, g.user)))
+    return jsonify(api_document(service_view.document_detail(db_session(), document_id, g.user)))
 
 
 @bp.get("/documents/<id:document_id>/pdf")
 @token_required
 def document_pdf(document_id: int) -> ResponseReturnValue:
-    document = documents.get_document(db.session, document_id, g.user)
+    document = documents.get_document(db_session(), document_id, g.user)
     return pdf_response(document.pdf, documents.filename(document))
 
 
@@ -290,7 +294,7 @@ def record_service(document_id: int) -> ResponseReturnValue:
     if not readable_instant(served_at):
         raise InvalidInput("served_at moet een datum en tijd zijn (ISO 8601)")
     record = service.record_service(
-        db.session,
+        db_session(),
         thv.ctx.clock,
         document_id=document_id,
         recipient_role=_text(body, "recipient_role", required=True),

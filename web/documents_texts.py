@@ -6,7 +6,7 @@ The template globals are registered when the documents blueprint is (see web.vie
 
 from __future__ import annotations
 
-from flask import Flask
+from flask.sansio.app import App
 from flask_babel import lazy_gettext as _l
 
 from engine.documents.templates import load_spec
@@ -58,7 +58,7 @@ def document_title(kind: str | None) -> str:
     return load_spec(kind).title if kind in KINDS else (kind or "")
 
 
-def register(app: Flask) -> None:
+def register(app: App) -> None:
     app.jinja_env.globals.update(
         method_label=method_label,
         proof_label=proof_label,

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.base.errors import DeployRefused, FormInvalid, ThvError
 from engine.storage.transaction import discard
-from web.extensions import db
+from web.extensions import db_session
 
 _CODES = {
     400: "ongeldig_verzoek",
@@ -68,7 +68,7 @@ def error_page(status: int, detail: str, fields: dict | None = None):
 def register(app: Flask) -> None:
     @app.errorhandler(ThvError)
     def _engine_error(exc: ThvError):
-        discard(db.session)
+        discard(db_session())
         fields = exc.fields if isinstance(exc, FormInvalid) else None
         if isinstance(exc, DeployRefused):
             fields = {str(i): str(f) for i, f in enumerate(exc.findings)}
@@ -93,6 +93,6 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        discard(db.session)
+        discard(db_session())
         app.logger.exception("onverwachte fout")
         return error_page(500, _("Er ging iets mis aan onze kant; de zaak is niet gewijzigd."))

@@ -9,6 +9,7 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
 
 from engine.base.clock import Clock
 from engine.modeling.registry import ModelRegistry
@@ -18,6 +19,15 @@ db = SQLAlchemy(metadata=Base.metadata)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def db_session() -> Session:
+    """The request's (app context's) SQLAlchemy session, as the engine functions take it.
+
+    ``db.session`` is Flask-SQLAlchemy's scoped_session proxy; calling it gives the Session it
+    stands for, the same object every use of the proxy in this app context reaches.
+    """
+    return db.session()
 
 
 @dataclass

@@ -103,7 +103,7 @@ def _indices(path: str, form: MultiDict) -> list[int]:
 
 
 def _array(schema: dict[str, Any], path: str, form: MultiDict, depth: int) -> Any:
-    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
     if choices(items) is not None:
         values = [v for v in form.getlist(path) if isinstance(v, str) and v][:MAX_ROWS]
         if schema_type(items) in ("integer", "number"):

@@ -148,10 +148,10 @@ def _field(
 
 
 def _array(f: Field, schema: dict[str, Any], value: Any, errors: dict[str, str], depth: int) -> None:
-    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
     values = value if isinstance(value, list) else []
     options = choices(items)
-    max_items = schema.get("maxItems") if isinstance(schema.get("maxItems"), int) else 50
+    max_items: int = schema["maxItems"] if isinstance(schema.get("maxItems"), int) else 50
     if options is not None:
         f.kind, f.options = "checkboxes", options
         f.checked = {str(v) for v in values}

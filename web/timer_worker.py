@@ -18,12 +18,12 @@ def start_timer_thread(app: Flask) -> threading.Thread:
     app.extensions["thv_timer_stop"] = stop
 
     def run() -> None:
-        from web.extensions import db, thv
+        from web.extensions import db, db_session, thv
 
         while not stop.wait(interval):
             with app.app_context():
                 try:
-                    fire_due_timers(db.session, thv.ctx.registry, thv.ctx.clock)
+                    fire_due_timers(db_session(), thv.ctx.registry, thv.ctx.clock)
                 except Exception:
                     app.logger.exception("timersweep mislukt")
                 finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -45,7 +46,9 @@ def _roles_of(csv: str) -> set[str]:
     return {r.strip() for r in csv.split(",") if r.strip()}
 
 
-def _load(session: Session, registry: ModelRegistry, case_id: int, user: User):
+def _load(
+    session: Session, registry: ModelRegistry, case_id: int, user: User
+) -> tuple[Case, LoadedModel, BpmnWorkflow]:
     case = session.get(Case, case_id)
     if case is None or case.region not in user.regions:
         raise NotFound(f"zaak {case_id} bestaat niet")
@@ -87,22 +90,22 @@ def case_page(session: Session, registry: ModelRegistry, case_id: int, user: Use
 
 def main_process_xml(model: LoadedModel) -> str:
     """The BPMN file that defines the model's main process (cached per model version)."""
-    cached = model.spec_state.get("main_xml")
+    cached: str | None = model.spec_state.get("main_xml")
     if cached is not None:
         return cached
     text = ""
     for name, content in sorted(model.files.items()):
         if not name.endswith(".bpmn"):
             continue
-        root, finding = parse_model_xml(name, content)
-        if finding is None and root.find(f"{{{BPMN_NS}}}process[@id='{model.main_process}']") is not None:
+        root, _ = parse_model_xml(name, content)
+        if root is not None and root.find(f"{{{BPMN_NS}}}process[@id='{model.main_process}']") is not None:
             text = content.decode("utf-8")
             break
     model.spec_state["main_xml"] = text
     return text
 
 
-def _diagram(model: LoadedModel, workflow) -> Diagram:
+def _diagram(model: LoadedModel, workflow: BpmnWorkflow) -> Diagram:
     """Element ids of the main process that completed and that are active now.
 
     A call activity is active while its subprocess runs (its task is STARTED);
@@ -121,14 +124,14 @@ def _diagram(model: LoadedModel, workflow) -> Diagram:
     return {"xml": main_process_xml(model), "completed": sorted(completed - active), "active": sorted(active)}
 
 
-def _is_boundary(spec) -> bool:
+def _is_boundary(spec: Any) -> bool:
     return isinstance(spec, BoundaryEvent)
 
 
 # --- events the case waits for ----------------------------------------------
 
 
-def _events(model: LoadedModel, workflow, user: User) -> list[WaitingEvent]:
+def _events(model: LoadedModel, workflow: BpmnWorkflow, user: User) -> list[WaitingEvent]:
     events: list[WaitingEvent] = []
     for name in ws.waiting_messages(workflow):
         catchers = ws.message_catch_specs(workflow, name)
@@ -170,7 +173,7 @@ def event_form(session: Session, registry: ModelRegistry, case_id: int, message:
 
 
 def element_titles(model: LoadedModel) -> dict[str, str]:
-    titles = model.spec_state.get("element_titles")
+    titles: dict[str, str] | None = model.spec_state.get("element_titles")
     if titles is None:
         titles = {}
         for spec in model.all_specs():
@@ -226,7 +229,7 @@ def _history(session: Session, model: LoadedModel, case_id: int) -> list[History
 
 def field_labels(model: LoadedModel) -> dict[str, str]:
     """Dutch titles of form fields by property name, from every form of the model."""
-    labels = model.spec_state.get("field_labels")
+    labels: dict[str, str] | None = model.spec_state.get("field_labels")
     if labels is None:
         labels = {}
 
@@ -278,6 +281,7 @@ def task_form(session: Session, registry: ModelRegistry, task_id: str, user: Use
     """A task and its form schema, without loading the workflow (for handling a form post)."""
     task = get_task(session, task_id, user)
     case = session.get(Case, task["case_id"])
+    assert case is not None  # the task row's foreign key
     model = registry.model(session, case.model_version_id)
     return TaskForm(task=task, schema=model.forms.get(task["form"]) if task["form"] else None)
 

@@ -9,6 +9,7 @@ import json
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -195,14 +196,15 @@ def complete_task(
         )
         uuid = UUID(task_id)
 
-        def fits(workflow) -> str | None:
+        def fits(workflow: BpmnWorkflow) -> str | None:
             task = ws.find_task(workflow, uuid)
             if task is None or task.state != TaskState.READY or not task.task_spec.manual:
                 return f"taak '{row.title}' staat niet klaar" + (f" ({row.end_reason})" if row.end_reason else "")
             return None
 
-        def act(workflow) -> None:
+        def act(workflow: BpmnWorkflow) -> None:
             task = ws.find_task(workflow, uuid)
+            assert task is not None  # apply_act runs the act only where fits() found the task ready
             require_service(session, case, task, row.title)
             task.set_data(**data)
             task.run()
@@ -274,21 +276,21 @@ def send_message(
         field = ws.message_instant_field(model.all_specs(), message)
         instant = checked_instant(case, instant_from(data, field, f"'{message}'"), now)
 
-        def fits(workflow) -> str | None:
+        def fits(workflow: BpmnWorkflow) -> str | None:
             if ws.message_catch_specs(workflow, message):
                 return None
             waiting = ", ".join(ws.waiting_messages(workflow)) or "geen enkel bericht"
             when = "wacht nu" if instant == now else f"wachtte op {dutch_instant(instant)}"
             return f"zaak {case_id} {when} niet op '{message}' (wel op: {waiting})"
 
-        def act(workflow) -> None:
+        def act(workflow: BpmnWorkflow) -> None:
             catchers = ws.message_catch_specs(workflow, message)
             allowed = {
                 r.strip() for t in catchers for r in ws.properties(t).get(PROPERTY_SENDERS, "").split(",") if r.strip()
             }
             if allowed and not allowed & user.roles:
                 raise Forbidden(f"'{message}' mag alleen gemeld worden door: {', '.join(sorted(allowed))}")
-            for form in {ws.properties(t).get(PROPERTY_FORM) for t in catchers} - {None}:
+            for form in {f for t in catchers if (f := ws.properties(t).get(PROPERTY_FORM)) is not None}:
                 validate_form_data(model.forms[form], data)
             workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload=data))
 
@@ -342,9 +344,10 @@ def case_details(
     return details_of(session, case, workflow)
 
 
-def details_of(session: Session, case: Case, workflow) -> CaseDetails:
+def details_of(session: Session, case: Case, workflow: BpmnWorkflow) -> CaseDetails:
     """The ``thv case --json`` shape of a case whose workflow is already loaded."""
     version = session.get(ModelVersion, case.model_version_id)
+    assert version is not None  # the case row's foreign key
     milestones = session.execute(
         select(CaseEvent.milestone, CaseEvent.at, CaseEvent.detail)
         .where(CaseEvent.case_id == case.id, CaseEvent.milestone.is_not(None), CaseEvent.revoked_by.is_(None))
@@ -366,7 +369,11 @@ def details_of(session: Session, case: Case, workflow) -> CaseDetails:
         "status": case.status,
         "lock_version": case.lock_version,
         # In the order they happened: a late-recorded act can reach a milestone before earlier-recorded ones.
-        "milestones": [{"name": m, "at": at.isoformat()} for m, at, _ in sorted(milestones, key=lambda r: r[1])],
+        "milestones": [
+            {"name": m, "at": at.isoformat()}
+            for m, at, _ in sorted(milestones, key=lambda r: r[1])
+            if m is not None  # the query has only milestone events; this tells mypy
+        ],
         "open_tasks": [task_row(t) for t in open_tasks],
         "waiting_for": ws.waiting_messages(workflow) if case.status == "active" else [],
         "next_timer_at": case.next_timer_at.isoformat() if case.next_timer_at else None,

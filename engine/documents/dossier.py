@@ -27,6 +27,7 @@ from engine.documents.templates import load_spec, lower_first, pdf_of_all, rende
 from engine.modeling.document_rules import DOSSIER_KINDS, DOSSIER_READERS, KINDS
 from engine.modeling.registry import ModelRegistry
 from engine.rihg.instrument import ANNEX, SCORE_COLOURS, signal
+from engine.storage.document_tables import Document, ServiceRecord
 from engine.storage.tables import CaseEvent, User
 from engine.storage.transaction import in_transaction
 from engine.workflow.case_store import lock_case, record_event
@@ -71,7 +72,7 @@ def rihg_summary(result: Any) -> dict[str, Any] | None:
             entry = scored.get(indicator.code)
             if not isinstance(entry, dict):
                 continue
-            score = entry.get("score")
+            score: Any = entry.get("score")  # case data: whatever the RIHG form stored
             indicators.append(
                 {
                     "code": indicator.code,
@@ -110,7 +111,9 @@ def rihg_summary(result: Any) -> dict[str, Any] | None:
     }
 
 
-def _timeline(session: Session, case_id: int, documents: list, records: dict) -> list[dict[str, Any]]:
+def _timeline(
+    session: Session, case_id: int, documents: list[Document], records: dict[int, list[ServiceRecord]]
+) -> list[dict[str, Any]]:
     items = [
         {"op": at, "wat": milestone_label(name), "soort": "mijlpaal"} for name, at in milestones_of(session, case_id)
     ]

@@ -73,7 +73,8 @@ def case_data(session: Session, registry: ModelRegistry, case: Case) -> dict[str
     for task in sorted((t for t in tasks if t.state == TaskState.COMPLETED), key=lambda t: t.last_state_change):
         merged.update(task.data)
     merged.update(ws.variables(workflow, tasks))
-    return json.loads(json.dumps(merged, default=str))
+    plain: dict[str, Any] = json.loads(json.dumps(merged, default=str))
+    return plain
 
 
 def milestones_of(session: Session, case_id: int) -> list[tuple[str, datetime]]:
@@ -84,6 +85,7 @@ def milestones_of(session: Session, case_id: int) -> list[tuple[str, datetime]]:
             .where(CaseEvent.case_id == case_id, CaseEvent.milestone.is_not(None), CaseEvent.revoked_by.is_(None))
             .order_by(CaseEvent.id)
         ).all()
+        if m is not None  # the query has only milestone events; this tells mypy
     ]
 
 
@@ -108,7 +110,9 @@ def _checked_inputs(spec: TemplateSpec, inputs: dict[str, Any] | None) -> dict[s
     return clean
 
 
-def _facts(session: Session, registry: ModelRegistry, case: Case, spec: TemplateSpec, inputs: dict[str, str]):
+def _facts(
+    session: Session, registry: ModelRegistry, case: Case, spec: TemplateSpec, inputs: dict[str, str]
+) -> tuple[dict[str, Any], list[tuple[str, datetime]], list[tuple[str, str]]]:
     data = case_data(session, registry, case)
     milestones = milestones_of(session, case.id)
     checkable = {**data, "mijlpaal": {name: at.isoformat() for name, at in milestones}}
@@ -209,7 +213,8 @@ def generate_document(
 
 
 def source_of(document: Document) -> dict[str, Any]:
-    return json.loads(document.source)
+    source: dict[str, Any] = json.loads(document.source)
+    return source
 
 
 def readable(document: Document, user: User) -> bool:

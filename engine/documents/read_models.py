@@ -8,7 +8,69 @@ and of ``thv ... --json`` (web/openapi.json is its contract); templates read the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
+
+
+class ServiceRecordJson(TypedDict):
+    """A service record in the API and ``thv ... --json`` (see :class:`ServiceRecordView`)."""
+
+    id: int
+    document_id: int
+    recipient_name: str
+    recipient_role: str
+    method: str
+    method_label: str
+    proof: str
+    served_at: str
+    recorded_at: str
+    recorded_by: str
+    recorded_role: str
+    note: str | None
+
+
+class DocumentVersionJson(TypedDict):
+    """A document version in the API and ``thv ... --json`` (see :class:`DocumentVersion`)."""
+
+    id: int
+    case_id: int
+    kind: str
+    title: str
+    version: int
+    current: bool
+    template_version: str
+    generated_at: str
+    generated_by: str
+    generated_role: str
+    sha256: str
+    pdf_sha256: str
+    served_to: list[str]
+    service: list[ServiceRecordJson]
+
+
+class DecisionServiceStatusJson(TypedDict):
+    """See :class:`DecisionServiceStatus`."""
+
+    document_id: int | None
+    version: int | None
+    served: bool
+    proof: ServiceRecordJson | None
+    service: list[ServiceRecordJson]
+
+
+class ExtensionServiceStatusJson(DecisionServiceStatusJson):
+    """See :class:`ExtensionServiceStatus`."""
+
+    needed: bool
+    current: bool
+
+
+class ServiceStatusJson(TypedDict):
+    """See :class:`ServiceStatus`."""
+
+    served: bool
+    reasons: list[str]
+    beschikking: DecisionServiceStatusJson
+    verlengingsbeschikking: ExtensionServiceStatusJson
 
 
 @dataclass(frozen=True)
@@ -33,7 +95,7 @@ class ServiceRecordView:
     recorded_role: str
     note: str | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ServiceRecordJson:
         return {
             "id": self.id,
             "document_id": self.document_id,
@@ -73,7 +135,7 @@ class DocumentVersion:
     service: tuple[ServiceRecordView, ...]
     served_to: tuple[str, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> DocumentVersionJson:
         return {
             "id": self.id,
             "case_id": self.case_id,
@@ -106,7 +168,7 @@ class DecisionServiceStatus:
     service: tuple[ServiceRecordView, ...]
     proof: ServiceRecordView | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> DecisionServiceStatusJson:
         return {
             "document_id": self.document_id,
             "version": self.version,
@@ -127,7 +189,7 @@ class ExtensionServiceStatus(DecisionServiceStatus):
     needed: bool
     current: bool
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ExtensionServiceStatusJson:
         return {**super().to_json(), "needed": self.needed, "current": self.current}
 
 
@@ -140,7 +202,7 @@ class ServiceStatus:
     beschikking: DecisionServiceStatus
     verlengingsbeschikking: ExtensionServiceStatus
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ServiceStatusJson:
         return {
             "served": self.served,
             "reasons": list(self.reasons),

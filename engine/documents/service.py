@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from SpiffWorkflow.task import Task
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import Clock, parse_instant
 from engine.base.errors import ConfigurationError, Conflict, Forbidden, InvalidInput, NotFound
-from engine.base.vocabulary import Action
+from engine.base.vocabulary import PROPERTY_REQUIRES_SERVICE, Action
 from engine.documents.generation import documents_for_case, latest, readable, source_of
 from engine.documents.read_models import (
     DecisionServiceStatus,
@@ -33,7 +33,6 @@ from engine.documents.read_models import (
 from engine.modeling.document_rules import (
     KINDS,
     METHODS,
-    PROPERTY_REQUIRES_SERVICE,
     RECIPIENT_NOUNS,
     RECIPIENT_ROLES,
     required_services,
@@ -63,7 +62,7 @@ def _same_name(a: str, b: str) -> bool:
 def _recipient_name(document: Document, recipient_role: str, given: str | None) -> str:
     source = source_of(document)
     name = " ".join((given or "").split())
-    expected = source.get("uithuisgeplaatste_naam") if recipient_role == "uithuisgeplaatste" else None
+    expected: str | None = source.get("uithuisgeplaatste_naam") if recipient_role == "uithuisgeplaatste" else None
     if recipient_role == "uithuisgeplaatste" and expected:
         if not name:
             return expected
@@ -269,7 +268,17 @@ def _latest_extension_end(session: Session, case_id: int) -> datetime | None:
     return parse_instant(end) if isinstance(end, str) else None
 
 
-def _status(session: Session, document: Document | None, recipient_role: str = "uithuisgeplaatste") -> dict[str, Any]:
+class _StatusFields(TypedDict):
+    """The fields of a DecisionServiceStatus, for it and for ExtensionServiceStatus to be built from."""
+
+    document_id: int | None
+    version: int | None
+    served: bool
+    service: tuple[ServiceRecordView, ...]
+    proof: ServiceRecordView | None
+
+
+def _status(session: Session, document: Document | None, recipient_role: str = "uithuisgeplaatste") -> _StatusFields:
     """The fields of a DecisionServiceStatus of ``document`` for ``recipient_role``."""
     if document is None:
         return {"document_id": None, "version": None, "served": False, "service": (), "proof": None}
@@ -334,7 +343,7 @@ def service_status(session: Session, case_id: int, user: User | None = None) -> 
     )
 
 
-def service_instant(session: Session, case: Case, task_spec) -> datetime | None:
+def service_instant(session: Session, case: Case, task_spec: Any) -> datetime | None:
     """When the documents a ``requiresService`` step waits for reached their recipient.
 
     The step's act happened then, not when it was recorded: the latest of the first

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import parse_instant
 from engine.base.errors import Forbidden, NotFound
+from engine.base.vocabulary import PROPERTY_REQUIRES_SERVICE
 from engine.documents.generation import case_data, get_document, latest, milestones_of, missing_for, source_of
 from engine.documents.read_models import (
     DocumentInput,
@@ -39,7 +40,6 @@ from engine.modeling.document_rules import (
     DOSSIER_READERS,
     KINDS,
     METHODS,
-    PROPERTY_REQUIRES_SERVICE,
     RECIPIENT_NOUNS,
     issuable_kinds,
     may_read,
@@ -221,7 +221,7 @@ def make_form(session: Session, registry: ModelRegistry, case_id: int, kind: str
 # --- a task that waits for service ------------------------------------------------------------------
 
 
-def _task_spec(registry: ModelRegistry, session: Session, case: Case, element: str):
+def _task_spec(registry: ModelRegistry, session: Session, case: Case, element: str) -> Any:
     return ws.user_task_spec(registry.model(session, case.model_version_id).all_specs(), element)
 
 
@@ -238,7 +238,9 @@ def _served(session: Session, document: Document, recipient: str) -> bool:
     return any(counts(document, r, recipient) for r in records_of(session, [document.id])[document.id])
 
 
-def _missing(kind: str, recipient: str, document, user: User, reason: str, message: str) -> MissingService:
+def _missing(
+    kind: str, recipient: str, document: Document | None, user: User, reason: str, message: str
+) -> MissingService:
     rule = KINDS[kind]
     return MissingService(
         kind=kind,

@@ -90,7 +90,7 @@ def load_spec(kind: str, templates_dir: Path | None = None) -> TemplateSpec:
 
 
 @lru_cache(maxsize=64)
-def _load_spec(kind: str, directory_name: str, _stamp: tuple) -> TemplateSpec:
+def _load_spec(kind: str, directory_name: str, _stamp: tuple[tuple[int, int], ...]) -> TemplateSpec:
     directory = Path(directory_name)
     html_path, toml_path = directory / f"{kind}.html", directory / f"{kind}.toml"
     raw = toml_path.read_bytes()
@@ -212,8 +212,9 @@ def render_html(template_name: str, context: dict[str, Any], templates_dir: Path
 
 def _template_place(exc: TemplateError) -> tuple[str, int] | None:
     """(file, line) of a template error: syntax errors carry it, runtime errors sit in the traceback."""
-    if getattr(exc, "lineno", None) and getattr(exc, "name", None):
-        return exc.name, exc.lineno
+    name, lineno = getattr(exc, "name", None), getattr(exc, "lineno", None)  # TemplateSyntaxError only
+    if lineno and name:
+        return name, lineno
     found = None
     tb = exc.__traceback__
     while tb is not None:
@@ -244,7 +245,8 @@ def _no_fetch() -> Any:
 def pdf_of(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=_no_fetch()).write_pdf()
+    pdf: bytes = HTML(string=html, url_fetcher=_no_fetch()).write_pdf()
+    return pdf
 
 
 def pdf_of_all(htmls: list[str]) -> bytes:
@@ -253,4 +255,5 @@ def pdf_of_all(htmls: list[str]) -> bytes:
 
     documents = [HTML(string=h, url_fetcher=_no_fetch()).render() for h in htmls]
     pages = [page for doc in documents for page in doc.pages]
-    return documents[0].copy(pages).write_pdf()
+    pdf: bytes = documents[0].copy(pages).write_pdf()
+    return pdf

@@ -9,6 +9,7 @@ which 3.2.0 needs to restore task data.
 from __future__ import annotations
 
 import json
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -23,13 +24,13 @@ SERIALIZER_VERSION = f"spiff-{VERSION}-nospec"
 
 
 class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
-    def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(self, dct, model: LoadedModel | None = None):
+    def from_dict(self, dct: dict[str, Any], model: LoadedModel | None = None) -> Any:
         if model is None:
             raise ValueError("a spec-free workflow needs its model to load")
         workflow = self.target_class(model.spec, model.subprocess_specs, deserializing=True)

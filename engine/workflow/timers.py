@@ -13,6 +13,8 @@ status 'error' and a 'fout' event; the sweep goes on with the other cases.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from functools import partial
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -34,7 +36,7 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
     """Fire every timer due at ``clock.now()``; returns how many timer events fired."""
     now = clock.now()
     fired = 0
-    after: tuple | None = None  # keyset position (next_timer_at, id): each case once per position
+    after: tuple[datetime | None, int] | None = None  # keyset position (next_timer_at, id): each case once per position
     for _ in range(max_cases):
         query = (
             select(Case)
@@ -55,7 +57,7 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
         case_id, version = case.id, case.lock_version
         after = (case.next_timer_at, case_id)
         try:
-            fired += in_transaction(session, lambda case=case: _fire_case(session, registry, clock, case))
+            fired += in_transaction(session, partial(_fire_case, session, registry, clock, case))
         except Conflict as exc:
             # Someone else changed the case between load and save (SQLite has no row
             # locks). Not the case's fault: leave it to the next sweep.
@@ -76,7 +78,7 @@ def _fire_case(session: Session, registry: ModelRegistry, clock: Clock, case: Ca
     return fire_due(session, case, workflow, clock.now())
 
 
-def _mark_error(session: Session, case_id: int, version: int, message: str, now) -> None:
+def _mark_error(session: Session, case_id: int, version: int, message: str, now: datetime) -> None:
     """A case whose timer cannot run is parked as 'error' so the sweep does not retry it forever.
 
     The failed attempt was rolled back (and its row lock released), so the case is

@@ -144,7 +144,9 @@ def _merge(rules: dict[str, Rule], name: str, rule: Rule) -> None:
         _merge(existing.parts, key, part)
 
 
-def _property_rules(schema: dict[str, Any], inherited: frozenset[str] | None, writers: frozenset[str]):
+def _property_rules(
+    schema: dict[str, Any], inherited: frozenset[str] | None, writers: frozenset[str]
+) -> dict[str, Rule]:
     """The rules of a schema's properties: each its own declaration (within ``inherited``), else inherited."""
     rules: dict[str, Rule] = {}
     for name, prop in (schema.get("properties") or {}).items():
@@ -171,7 +173,7 @@ def _roles_in(text: str) -> frozenset[str]:
 
 def form_writers(model: LoadedModel) -> list[tuple[str, str | None, frozenset[str]]]:
     """(form, variable its data lands in or None for the top level, roles that fill it in) for every use."""
-    uses = []
+    uses: list[tuple[str, str | None, frozenset[str]]] = []
     start = ws.start_event_properties(model.spec)
     if start.get(PROPERTY_FORM):
         uses.append((start[PROPERTY_FORM], None, _roles_in(start.get(PROPERTY_STARTERS, "")) or CASE_ROLE_CODES))
@@ -208,7 +210,7 @@ def _script_rules() -> dict[str, Rule]:
 
 def rules_for(model: LoadedModel) -> dict[str, Rule]:
     """The visibility rule of every declared case variable of ``model`` (cached per model version)."""
-    cached = model.spec_state.get("visibility")
+    cached: dict[str, Rule] | None = model.spec_state.get("visibility")
     if cached is not None:
         return cached
     rules = _script_rules()

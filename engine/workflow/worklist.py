@@ -199,6 +199,7 @@ def _claim_change(session: Session, task_id: str, user: User, now: datetime, cla
             previous, row.claimed_by = row.claimed_by, None
         if changed:
             case = session.get(Case, row.case_id)
+            assert case is not None  # the task row's foreign key
             detail = {"taak": row.title} if claim else {"taak": row.title, "was_van": previous}
             record_event(
                 session,

@@ -12,7 +12,7 @@ from flask_login import login_required
 from engine.accounts import api_tokens
 from engine.base.clock import AMSTERDAM
 from engine.base.errors import InvalidInput
-from web.extensions import db, thv
+from web.extensions import db_session, thv
 from web.views.auth import engine_user
 
 bp = Blueprint("account", __name__)
@@ -35,7 +35,7 @@ def _expiry(raw: str) -> datetime | None:
 def index() -> ResponseReturnValue:
     user = engine_user()
     return render_template(
-        "account/index.html", tokens=api_tokens.list_tokens(db.session, user, thv.ctx.clock.now()), new_secret=None
+        "account/index.html", tokens=api_tokens.list_tokens(db_session(), user, thv.ctx.clock.now()), new_secret=None
     )
 
 
@@ -45,7 +45,7 @@ def create_token() -> ResponseReturnValue:
     user = engine_user()
     now = thv.ctx.clock.now()
     token, secret = api_tokens.create_token(
-        db.session,
+        db_session(),
         user,
         name=request.form.get("name", "")[:200],
         expires_at=_expiry(request.form.get("expires", "")),
@@ -57,7 +57,7 @@ def create_token() -> ResponseReturnValue:
     )
     # Rendered, not redirected: the secret exists only in this response.
     response = render_template(
-        "account/index.html", tokens=api_tokens.list_tokens(db.session, user, now), new_secret=secret, new_token=token
+        "account/index.html", tokens=api_tokens.list_tokens(db_session(), user, now), new_secret=secret, new_token=token
     )
     return response, 200, {"Cache-Control": "no-store"}
 
@@ -65,6 +65,6 @@ def create_token() -> ResponseReturnValue:
 @bp.post("/account/tokens/<id:token_id>/intrekken")
 @login_required
 def revoke_token(token_id: int) -> ResponseReturnValue:
-    api_tokens.revoke_token(db.session, engine_user(), token_id, thv.ctx.clock.now())
+    api_tokens.revoke_token(db_session(), engine_user(), token_id, thv.ctx.clock.now())
     flash(_("Het token is ingetrokken."), "success")
     return redirect(url_for("account.index"))

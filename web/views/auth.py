@@ -12,7 +12,7 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 from engine.accounts import users
 from engine.base.errors import NotFound
 from engine.storage.tables import User
-from web.extensions import db, login_manager
+from web.extensions import db_session, login_manager
 from web.i18n import LANGUAGES
 
 bp = Blueprint("auth", __name__)
@@ -45,7 +45,7 @@ class WebUser(UserMixin):
 @login_manager.user_loader
 def load_user(name: str) -> WebUser | None:
     try:
-        return WebUser(users.get_user(db.session, name))
+        return WebUser(users.get_user(db_session(), name))
     except NotFound:
         return None  # removed or deactivated since login: logged out
 
@@ -73,7 +73,7 @@ def login() -> ResponseReturnValue:
     if request.method == "POST":
         name = request.form.get("name", "").strip()[:MAX_NAME]
         password = request.form.get("password", "")[:MAX_PASSWORD]
-        user = users.authenticate(db.session, name, password) if name and password else None
+        user = users.authenticate(db_session(), name, password) if name and password else None
         if user is None:
             error = _("Onbekende gebruikersnaam of onjuist wachtwoord.")
         else:

@@ -10,8 +10,9 @@ from flask_login import login_required
 from engine.base.errors import InvalidInput
 from engine.cases import case_view
 from engine.cases import operations as cases
+from engine.cases.read_models import StartOption
 from engine.documents import service_view
-from web.extensions import db, thv
+from web.extensions import db_session, thv
 from web.views.auth import engine_user
 from web.views.forms import form_context, submit
 
@@ -22,8 +23,8 @@ bp = Blueprint("cases", __name__)
 @login_required
 def show(case_id: int) -> ResponseReturnValue:
     user = engine_user()
-    page = case_view.case_page(db.session, thv.ctx.registry, case_id, user)
-    documents = service_view.documents_panel(db.session, thv.ctx.registry, case_id, user)
+    page = case_view.case_page(db_session(), thv.ctx.registry, case_id, user)
+    documents = service_view.documents_panel(db_session(), thv.ctx.registry, case_id, user)
     return render_template("cases/case.html", page=page, case=page.case, documents=documents)
 
 
@@ -33,7 +34,7 @@ def show(case_id: int) -> ResponseReturnValue:
 @bp.get("/zaken/nieuw")
 @login_required
 def choose() -> ResponseReturnValue:
-    options = case_view.startable_variants(db.session, thv.ctx.registry, engine_user())
+    options = case_view.startable_variants(db_session(), thv.ctx.registry, engine_user())
     startable = [o for o in options if o["roles"]]
     if len(startable) == 1:
         only = startable[0]
@@ -41,7 +42,7 @@ def choose() -> ResponseReturnValue:
     return render_template("cases/choose.html", options=options)
 
 
-def _start_role(option: dict) -> str | None:
+def _start_role(option: StartOption) -> str | None:
     role = request.form.get("rol") or None
     if role is None and len(option["roles"]) > 1:
         raise InvalidInput(_("Kies de rol waarin je de zaak start."))
@@ -52,7 +53,7 @@ def _start_role(option: dict) -> str | None:
 @login_required
 def start(region: str, variant: str) -> ResponseReturnValue:
     user = engine_user()
-    option = case_view.start_option(db.session, thv.ctx.registry, user, region, variant)
+    option = case_view.start_option(db_session(), thv.ctx.registry, user, region, variant)
     if request.method == "GET":
         return render_template("cases/start.html", option=option, **form_context(option["schema"]))
     started: list[int] = []
@@ -60,7 +61,7 @@ def start(region: str, variant: str) -> ResponseReturnValue:
     def action(data):
         started.append(
             cases.start_case(
-                db.session,
+                db_session(),
                 thv.ctx.registry,
                 thv.ctx.clock,
                 region=region,
@@ -85,13 +86,13 @@ def start(region: str, variant: str) -> ResponseReturnValue:
 @login_required
 def report(case_id: int, message: str) -> ResponseReturnValue:
     user = engine_user()
-    event = case_view.event_form(db.session, thv.ctx.registry, case_id, message, user)
+    event = case_view.event_form(db_session(), thv.ctx.registry, case_id, message, user)
     if request.method == "GET":
         return render_template("cases/event.html", case_id=case_id, event=event, **form_context(event["schema"]))
 
     def action(data):
         cases.send_message(
-            db.session, thv.ctx.registry, thv.ctx.clock, case_id=case_id, message=message, data=data, user=user
+            db_session(), thv.ctx.registry, thv.ctx.clock, case_id=case_id, message=message, data=data, user=user
         )
 
     done, form = submit(event["schema"], action)

@@ -20,7 +20,7 @@ from engine.base.errors import InvalidInput, NotFound
 from engine.design import dashboard as figures
 from engine.design import designer, designer_dashboard, event_log
 from web import charts
-from web.extensions import db, thv
+from web.extensions import db_session, thv
 from web.views.auth import engine_user
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -51,7 +51,7 @@ def index() -> ResponseReturnValue:
     user = engine_user()
     regions = designer.require_area(user)
     chosen = _filters()
-    data = designer_dashboard.comparison(db.session, user, now=thv.ctx.clock.now(), **chosen)
+    data = designer_dashboard.comparison(db_session(), user, now=thv.ctx.clock.now(), **chosen)
     return render_template(
         "dashboard/index.html",
         data=data,
@@ -63,7 +63,7 @@ def index() -> ResponseReturnValue:
 
 
 def _filename(stem: str, extension: str, period: bool = True) -> str:
-    parts = [stem, request.args.get("regio") or "alle"]
+    parts: list[str | None] = [stem, request.args.get("regio") or "alle"]
     if period:
         parts += [request.args.get("van"), request.args.get("tot")]
     safe = "-".join("".join(c for c in str(p) if c.isalnum() or c in "-_") for p in parts if p)
@@ -82,7 +82,7 @@ def _download(content: bytes | str, mimetype: str, filename: str) -> Response:
 def figure_csv(figure: str) -> ResponseReturnValue:
     if figure not in figures.FIGURES:
         raise NotFound(_("Figuur '%(name)s' bestaat niet.", name=figure[:40]))
-    text = designer_dashboard.figure_csv(db.session, engine_user(), figure, now=thv.ctx.clock.now(), **_filters())
+    text = designer_dashboard.figure_csv(db_session(), engine_user(), figure, now=thv.ctx.clock.now(), **_filters())
     return _download(text, "text/csv", _filename(figure, "csv"))
 
 
@@ -92,6 +92,6 @@ def event_log_export(fmt: str) -> ResponseReturnValue:
     if fmt not in event_log.FORMATS:
         raise NotFound(_("Formaat '%(name)s' bestaat niet.", name=fmt[:20]))
     region = (request.args.get("regio") or "").strip()[:40] or None
-    content = designer_dashboard.export_log(db.session, engine_user(), fmt, region=region)
+    content = designer_dashboard.export_log(db_session(), engine_user(), fmt, region=region)
     mimetype = "application/xml" if fmt == "xes" else "text/csv"
     return _download(content, mimetype, _filename("gebeurtenissenlog", fmt, period=False))

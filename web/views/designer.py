@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from engine.base.errors import InvalidInput
 from engine.design import designer
 from engine.design.case_migration import MIGRATED, REFUSED, SAFE
-from web.extensions import db, thv
+from web.extensions import db_session, thv
 from web.views.auth import engine_user
 
 bp = Blueprint("designer", __name__, url_prefix="/ontwerp")
@@ -38,7 +38,7 @@ def render_version(
     uploaded: list[str] | None = None,
 ) -> ResponseReturnValue:
     """The version page, optionally with the findings of an upload check or a refused deploy."""
-    detail = designer.version_detail(db.session, engine_user(), version_id)
+    detail = designer.version_detail(db_session(), engine_user(), version_id)
     return render_template(
         "designer/version.html",
         detail=detail,
@@ -53,8 +53,8 @@ def render_version(
 @login_required
 def index() -> ResponseReturnValue:
     user = engine_user()
-    regions = designer.overview(db.session, user)
-    return render_template("designer/index.html", regions=regions, choices=designer.all_versions(db.session, user))
+    regions = designer.overview(db_session(), user)
+    return render_template("designer/index.html", regions=regions, choices=designer.all_versions(db_session(), user))
 
 
 @bp.get("/versies/<id:version_id>")
@@ -66,7 +66,7 @@ def version(version_id: int) -> ResponseReturnValue:
 @bp.get("/versies/<id:version_id>/bestanden/<path:path>")
 @login_required
 def download(version_id: int, path: str) -> ResponseReturnValue:
-    content = designer.version_file(db.session, engine_user(), version_id, path)
+    content = designer.version_file(db_session(), engine_user(), version_id, path)
     name = PurePosixPath(path).name
     mimetype = "application/json" if name.endswith(".json") else "application/xml"
     response = Response(content, mimetype=mimetype)
@@ -78,7 +78,7 @@ def download(version_id: int, path: str) -> ResponseReturnValue:
 @bp.post("/versies/<id:version_id>/live")
 @login_required
 def make_live(version_id: int) -> ResponseReturnValue:
-    result = designer.make_live(db.session, engine_user(), version_id, thv.ctx.clock.now())
+    result = designer.make_live(db_session(), engine_user(), version_id, thv.ctx.clock.now())
     flash(
         _(
             "Versie %(version)s van %(variant)s is nu live (was versie %(previous)s). Lopende zaken blijven op "
@@ -105,9 +105,9 @@ def _selected_cases() -> list[int]:
 @login_required
 def migrate(version_id: int) -> ResponseReturnValue:
     user = engine_user()
-    detail = designer.version_detail(db.session, user, version_id)
+    detail = designer.version_detail(db_session(), user, version_id)
     if request.method == "GET":
-        preview = designer.migration_preview(db.session, thv.ctx.registry, thv.ctx.clock, user, version_id)
+        preview = designer.migration_preview(db_session(), thv.ctx.registry, thv.ctx.clock, user, version_id)
         return render_template(
             "designer/migrate.html",
             detail=detail,
@@ -116,7 +116,7 @@ def migrate(version_id: int) -> ResponseReturnValue:
             results=None,
             status_labels=MIGRATION_LABELS,
         )
-    results = designer.migrate(db.session, thv.ctx.registry, thv.ctx.clock, user, version_id, _selected_cases())
+    results = designer.migrate(db_session(), thv.ctx.registry, thv.ctx.clock, user, version_id, _selected_cases())
     migrated = sum(1 for r in results if r["status"] == MIGRATED)
     flash(
         _(
@@ -127,7 +127,7 @@ def migrate(version_id: int) -> ResponseReturnValue:
         ),
         "success" if migrated == len(results) else "error",
     )
-    detail = designer.version_detail(db.session, user, version_id)
+    detail = designer.version_detail(db_session(), user, version_id)
     return render_template(
         "designer/migrate.html",
         detail=detail,

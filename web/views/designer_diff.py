@@ -17,7 +17,7 @@ from flask_login import login_required
 from engine.base.errors import InvalidInput
 from engine.design import designer
 from web.designer_texts import CHANGE_LABELS, KIND_LABELS, property_text
-from web.extensions import db
+from web.extensions import db_session
 from web.views.auth import engine_user
 
 bp = Blueprint("designer_diff", __name__, url_prefix="/ontwerp")
@@ -85,11 +85,11 @@ def _side(result: dict[str, Any], side: str, chosen: str | None) -> dict[str, An
 @login_required
 def compare() -> ResponseReturnValue:
     user = engine_user()
-    choices = designer.all_versions(db.session, user)
+    choices = designer.all_versions(db_session(), user)
     a, b = _version_id("a"), _version_id("b")
     if a is None or b is None:
         return render_template("designer/diff.html", choices=choices, result=None, a=a, b=b)
-    result = designer.compare(db.session, user, a, b)
+    result = designer.compare(db_session(), user, a, b)
     sides = {side: _side(result, side, request.args.get(f"bestand_{side}")) for side in ("a", "b")}
     diagram = {side: {"xml": s["xml"], "markers": s["markers"], "file": s["file"]} for side, s in sides.items()}
     return render_template(

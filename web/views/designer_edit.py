@@ -22,7 +22,7 @@ from engine.base.errors import DeployRefused, Finding, InvalidInput, ThvError
 from engine.design import designer
 from web.designer_texts import modeller_texts
 from web.errors import error_page
-from web.extensions import db, thv
+from web.extensions import db_session, thv
 from web.views.auth import engine_user
 from web.views.designer import render_version
 
@@ -38,7 +38,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 def _render_modeller(
     version_id: int, name: str, xml: str, findings: list[Finding] | None = None, status: int = 200
 ) -> ResponseReturnValue:
-    detail = designer.version_detail(db.session, engine_user(), version_id)
+    detail = designer.version_detail(db_session(), engine_user(), version_id)
     data = {
         "xml": xml,
         "file": name,
@@ -60,9 +60,9 @@ def _render_modeller(
 @bp.get("/versies/<id:version_id>/modeller")
 @login_required
 def modeller(version_id: int) -> ResponseReturnValue:
-    detail = designer.version_detail(db.session, engine_user(), version_id)
+    detail = designer.version_detail(db_session(), engine_user(), version_id)
     name = request.args.get("bestand") or detail["main_file"] or ""
-    content = designer.version_file(db.session, engine_user(), version_id, name)
+    content = designer.version_file(db_session(), engine_user(), version_id, name)
     if not name.endswith(".bpmn"):
         raise InvalidInput(
             _("Alleen BPMN-bestanden openen in de modeller; download '%(name)s' om het te bewerken.", name=name)
@@ -88,7 +88,7 @@ def validate(version_id: int) -> ResponseReturnValue:
         return jsonify(error="ongeldig_verzoek", detail=_("Stuur JSON met 'file' en 'xml'."), findings=[]), 400
     try:
         findings = designer.check_edit(
-            db.session, thv.ctx.registry, engine_user(), version_id, {payload["file"]: payload["xml"].encode("utf-8")}
+            db_session(), thv.ctx.registry, engine_user(), version_id, {payload["file"]: payload["xml"].encode("utf-8")}
         )
     except ThvError as exc:
         return _json_error(exc)
@@ -104,7 +104,7 @@ def deploy(version_id: int) -> ResponseReturnValue:
         raise InvalidInput(_("Er is geen model meegestuurd; er is niets gewijzigd."))
     try:
         result = designer.deploy_edit(
-            db.session, thv.ctx.registry, engine_user(), version_id, {name: xml.encode("utf-8")}, thv.ctx.clock.now()
+            db_session(), thv.ctx.registry, engine_user(), version_id, {name: xml.encode("utf-8")}, thv.ctx.clock.now()
         )
     except DeployRefused as refused:
         return _render_modeller(version_id, name, xml, refused.findings, 422)
@@ -135,7 +135,8 @@ def _uploads() -> dict[str, bytes]:
         raise InvalidInput(_("Kies een .bpmn- of .dmn-bestand om te uploaden."))
     if len(files) > MAX_UPLOAD_FILES:
         raise InvalidInput(_("Hoogstens %(num)s bestanden tegelijk.", num=MAX_UPLOAD_FILES))
-    return {PurePosixPath(f.filename.replace("\\", "/")).name: f.read() for f in files}
+    # (f.filename or ""): never empty here, the list keeps only files with a name; this tells mypy.
+    return {PurePosixPath((f.filename or "").replace("\\", "/")).name: f.read() for f in files}
 
 
 @bp.post("/versies/<id:version_id>/uploaden")
@@ -146,17 +147,17 @@ def upload(version_id: int) -> ResponseReturnValue:
     action = request.form.get("actie", CHECK)
     if action not in (CHECK, DEPLOY):
         raise InvalidInput(_("Onbekende actie."))
-    detail = designer.version_detail(db.session, user, version_id)
+    detail = designer.version_detail(db_session(), user, version_id)
     if action == DEPLOY:
         designer.require_change(user, detail["version"]["region"])
     placed = designer.place_files([f["path"] for f in detail["files"]], _uploads())
     if action == CHECK:
-        findings = designer.check_edit(db.session, thv.ctx.registry, user, version_id, placed)
+        findings = designer.check_edit(db_session(), thv.ctx.registry, user, version_id, placed)
         return render_version(
             version_id, findings=findings, checked=True, uploaded=sorted(placed), status=422 if findings else 200
         )
     try:
-        result = designer.deploy_edit(db.session, thv.ctx.registry, user, version_id, placed, thv.ctx.clock.now())
+        result = designer.deploy_edit(db_session(), thv.ctx.registry, user, version_id, placed, thv.ctx.clock.now())
     except DeployRefused as refused:
         return render_version(version_id, findings=refused.findings, checked=True, uploaded=sorted(placed), status=422)
     return _deployed(result)

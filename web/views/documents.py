@@ -25,7 +25,7 @@ from engine.modeling.document_rules import KINDS
 from web import documents_texts
 from web.documents_forms import INPUT_PREFIX, parse_make, parse_service, place_engine_error, service_defaults
 from web.documents_http import pdf_response, stored_html_response
-from web.extensions import db, thv
+from web.extensions import db_session, thv
 from web.views.auth import engine_user
 
 bp = Blueprint("documents", __name__)
@@ -55,7 +55,7 @@ def make(case_id: int, kind: str) -> ResponseReturnValue:
     if kind not in KINDS:
         raise NotFound(_("Documentsoort '%(kind)s' bestaat niet.", kind=kind[:40]))
     user = engine_user()
-    form = service_view.make_form(db.session, thv.ctx.registry, case_id, kind, user)
+    form = service_view.make_form(db_session(), thv.ctx.registry, case_id, kind, user)
     if request.method == "GET":
         return _render_make(form, {}, {})
     inputs, role, errors = parse_make(request.form, form.inputs, form.roles)
@@ -64,7 +64,7 @@ def make(case_id: int, kind: str) -> ResponseReturnValue:
         return _render_make(form, values, errors, 422)
     try:
         document = documents.generate_document(
-            db.session, thv.ctx.registry, thv.ctx.clock, case_id, kind, user, role=role, inputs=inputs
+            db_session(), thv.ctx.registry, thv.ctx.clock, case_id, kind, user, role=role, inputs=inputs
         )
     except MissingParts as exc:
         errors = {
@@ -84,21 +84,21 @@ def make(case_id: int, kind: str) -> ResponseReturnValue:
 @bp.get("/documenten/<id:document_id>/pdf")
 @login_required
 def pdf(document_id: int) -> ResponseReturnValue:
-    document = documents.get_document(db.session, document_id, engine_user())
+    document = documents.get_document(db_session(), document_id, engine_user())
     return pdf_response(document.pdf, documents.filename(document))
 
 
 @bp.get("/documenten/<id:document_id>/afdrukken")
 @login_required
 def print_view(document_id: int) -> ResponseReturnValue:
-    detail = service_view.document_detail(db.session, document_id, engine_user())
+    detail = service_view.document_detail(db_session(), document_id, engine_user())
     return render_template("documents/print.html", document=detail)
 
 
 @bp.get("/documenten/<id:document_id>/document")
 @login_required
 def stored_html(document_id: int) -> ResponseReturnValue:
-    document = documents.get_document(db.session, document_id, engine_user())
+    document = documents.get_document(db_session(), document_id, engine_user())
     return stored_html_response(document.html, documents.filename(document, "html"))
 
 
@@ -120,7 +120,7 @@ def _render_service(form: ServiceForm, values: dict[str, str], errors: dict[str,
 @login_required
 def serve(document_id: int) -> ResponseReturnValue:
     user = engine_user()
-    form = service_view.service_form(db.session, document_id, user)
+    form = service_view.service_form(db_session(), document_id, user)
     if not form.service.possible:
         raise Forbidden(_("Je rol kan de uitreiking van dit document niet vastleggen."))
     if request.method == "GET":
@@ -131,7 +131,7 @@ def serve(document_id: int) -> ResponseReturnValue:
     values = posted.values
     try:
         record = service.record_service(
-            db.session,
+            db_session(),
             thv.ctx.clock,
             document_id=document_id,
             recipient_role=values["ontvanger_rol"],
@@ -163,5 +163,5 @@ def serve(document_id: int) -> ResponseReturnValue:
 @bp.post("/zaken/<id:case_id>/dossier")
 @login_required
 def dossier(case_id: int) -> ResponseReturnValue:
-    exported = export_dossier(db.session, thv.ctx.registry, thv.ctx.clock, case_id, engine_user())
+    exported = export_dossier(db_session(), thv.ctx.registry, thv.ctx.clock, case_id, engine_user())
     return pdf_response(exported.pdf, exported.filename)

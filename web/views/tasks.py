@@ -16,7 +16,7 @@ from engine.cases import case_view
 from engine.cases import operations as cases
 from engine.cases.read_models import TaskPage
 from engine.documents import service_view
-from web.extensions import db, thv
+from web.extensions import db_session, thv
 from web.form_parsing import parse_form
 from web.views.auth import engine_user
 from web.views.forms import form_context, submit
@@ -25,7 +25,7 @@ bp = Blueprint("tasks", __name__)
 
 
 def _render(page: TaskPage, form: dict, status: int = 200, blocked: bool = False):
-    missing = service_view.missing_service_for_task(db.session, thv.ctx.registry, page.task["id"], engine_user())
+    missing = service_view.missing_service_for_task(db_session(), thv.ctx.registry, page.task["id"], engine_user())
     return render_template(
         "tasks/task.html",
         page=page,
@@ -40,7 +40,7 @@ def _render(page: TaskPage, form: dict, status: int = 200, blocked: bool = False
 @bp.get("/taken/<task_id>")
 @login_required
 def show(task_id: str) -> ResponseReturnValue:
-    page = case_view.task_page(db.session, thv.ctx.registry, task_id, engine_user())
+    page = case_view.task_page(db_session(), thv.ctx.registry, task_id, engine_user())
     return _render(page, form_context(page.schema))
 
 
@@ -48,24 +48,24 @@ def show(task_id: str) -> ResponseReturnValue:
 @login_required
 def complete(task_id: str) -> ResponseReturnValue:
     user = engine_user()
-    target = case_view.task_form(db.session, thv.ctx.registry, task_id, user)
+    target = case_view.task_form(db_session(), thv.ctx.registry, task_id, user)
 
     def action(data):
         cases.complete_task(
-            db.session, thv.ctx.registry, thv.ctx.clock, task_id=task_id, data=data, user=user, respect_claims=True
+            db_session(), thv.ctx.registry, thv.ctx.clock, task_id=task_id, data=data, user=user, respect_claims=True
         )
 
     try:
         done, form = submit(target.schema, action)
     except Conflict:
-        if not service_view.missing_service_for_task(db.session, thv.ctx.registry, task_id, user):
+        if not service_view.missing_service_for_task(db_session(), thv.ctx.registry, task_id, user):
             raise
         # Refused because a document was not served yet: the page says what is missing; the input stays.
-        page = case_view.task_page(db.session, thv.ctx.registry, task_id, user)
+        page = case_view.task_page(db_session(), thv.ctx.registry, task_id, user)
         values = parse_form(target.schema, request.form) if target.schema else {}
         return _render(page, form_context(page.schema, values), 409, blocked=True)
     if not done:
-        page = case_view.task_page(db.session, thv.ctx.registry, task_id, user)
+        page = case_view.task_page(db_session(), thv.ctx.registry, task_id, user)
         return _render(page, form, 422)
     flash(
         _(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
 from flask import Blueprint, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
@@ -12,13 +13,22 @@ from flask_login import login_required
 
 from engine.base.errors import InvalidInput
 from engine.workflow import worklist
-from web.extensions import db, thv
+from web.extensions import db_session, thv
 from web.views.auth import engine_user, safe_next
 
 bp = Blueprint("worklist", __name__)
 
 DUE_LABELS = {"te_laat": _l("te laat"), "vandaag": _l("vandaag"), "week": _l("deze week (7 dagen)")}
 CLAIM_LABELS = {"mijn": _l("door mij geclaimd"), "vrij": _l("niet geclaimd")}
+
+
+class _Filters(TypedDict):
+    """The worklist's filters from the query string (None: not filtered), by their parameter names."""
+
+    zaak: int | None
+    stap: str | None
+    termijn: str | None
+    claim: str | None
 
 
 def _case_filter(raw: str | None) -> int | None:
@@ -43,7 +53,7 @@ def _choice(raw: str | None, allowed) -> str | None:
 @login_required
 def index() -> ResponseReturnValue:
     user = engine_user()
-    filters = {
+    filters: _Filters = {
         "zaak": _case_filter(request.args.get("zaak")),
         "stap": (request.args.get("stap") or "").strip()[:200] or None,
         "termijn": _choice(request.args.get("termijn"), DUE_LABELS),
@@ -51,7 +61,7 @@ def index() -> ResponseReturnValue:
     }
     now = thv.ctx.clock.now()
     tasks = worklist.list_tasks(
-        db.session,
+        db_session(),
         user=user,
         case_id=filters["zaak"],
         element=filters["stap"],
@@ -59,7 +69,7 @@ def index() -> ResponseReturnValue:
         now=now,
         claimed=filters["claim"],
     )
-    all_tasks = worklist.list_tasks(db.session, user=user)
+    all_tasks = worklist.list_tasks(db_session(), user=user)
     counts = {
         "totaal": len(all_tasks),
         "te_laat": sum(1 for t in all_tasks if t["due_at"] and datetime.fromisoformat(t["due_at"]) < now),
@@ -70,7 +80,7 @@ def index() -> ResponseReturnValue:
         tasks=tasks,
         filters=filters,
         counts=counts,
-        steps=worklist.task_steps(db.session, user),
+        steps=worklist.task_steps(db_session(), user),
         due_labels=DUE_LABELS,
         claim_labels=CLAIM_LABELS,
         filtered=any(v is not None for v in filters.values()),
@@ -80,7 +90,7 @@ def index() -> ResponseReturnValue:
 @bp.post("/taken/<task_id>/claimen")
 @login_required
 def claim(task_id: str) -> ResponseReturnValue:
-    task = worklist.claim_task(db.session, task_id, user=engine_user(), now=thv.ctx.clock.now())
+    task = worklist.claim_task(db_session(), task_id, user=engine_user(), now=thv.ctx.clock.now())
     flash(_("Je hebt '%(title)s' in behandeling genomen.", title=task["title"]), "success")
     return redirect(safe_next(request.form.get("next")))
 
@@ -88,7 +98,7 @@ def claim(task_id: str) -> ResponseReturnValue:
 @bp.post("/taken/<task_id>/vrijgeven")
 @login_required
 def release(task_id: str) -> ResponseReturnValue:
-    task = worklist.release_task(db.session, task_id, user=engine_user(), now=thv.ctx.clock.now())
+    task = worklist.release_task(db_session(), task_id, user=engine_user(), now=thv.ctx.clock.now())
     flash(_("'%(title)s' is vrijgegeven.", title=task["title"]), "success")
     return redirect(safe_next(request.form.get("next")))
 
