@@ -187,7 +187,7 @@ def N_(text: str) -> str:  # the gettext name for "mark only", which pybabel col
 
 
 # The Dutch label of every action, as the case history shows it.
-ACTION_LABELS: dict[Action, str] = {
+ACTION_LABELS: dict[str, str] = {  # keyed by Action; a stored code (str) finds the same entry
     Action.CASE_STARTED: N_("Zaak gestart"),
     Action.TASK_COMPLETED: N_("Taak afgerond"),
     Action.MESSAGE: N_("Gebeurtenis gemeld"),
