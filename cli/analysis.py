@@ -177,7 +177,7 @@ def dashboard(
         lines.append(f"# {figures.FIGURE_TITLES[name]}")
         lines.append("\t".join(columns))
         lines.extend(
-            "\t".join("-" if row[c] is None else str(row[c]) for c in columns) for row in data["figures"][name]
+            "\t".join("-" if row.get(c) is None else str(row.get(c)) for c in columns) for row in data["figures"][name]
         )
     _emit(data, as_json, "\n".join(lines))
 

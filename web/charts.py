@@ -8,12 +8,13 @@ region and variant, with the same colour in every chart.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
 
+from engine.design.read_models import CountsRow, DeadlinesRow, DurationsRow, FigureRow, Figures, WorkloadRow
 from web.presentation import region_name, role_label
 
 PALETTE = ("#1f6fd1", "#d97706", "#1e7b45", "#9333ea", "#b42318", "#0e7490", "#a16207", "#be185d", "#4d7c0f", "#475569")
@@ -50,7 +51,7 @@ class Chart:
     width: float = WIDTH
 
 
-def series_key(row: dict[str, Any]) -> tuple[str, str]:
+def series_key(row: FigureRow | dict[str, Any]) -> tuple[str, str]:
     return row["region"], row["variant"]
 
 
@@ -58,7 +59,7 @@ def series_label(key: tuple[str, str]) -> str:
     return f"{region_name(key[0])} · {key[1]}"
 
 
-def colours(rows: Iterable[dict[str, Any]]) -> Palette:
+def colours(rows: Iterable[FigureRow]) -> Palette:
     keys = sorted({series_key(row) for row in rows})
     return {key: PALETTE[i % len(PALETTE)] for i, key in enumerate(keys)}
 
@@ -168,7 +169,13 @@ def count_labels() -> dict[str, str]:
     }
 
 
-def counts_chart(rows: list[dict[str, Any]], palette: Palette) -> Chart:
+def _generic(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """The typed figure rows as plain mappings: a chart reads its metrics by name (measured rows only)."""
+    return cast(list[dict[str, Any]], list(rows))
+
+
+def counts_chart(typed_rows: list[CountsRow], palette: Palette) -> Chart:
+    rows = _generic(typed_rows)
     labels = count_labels()
     groups = [
         (labels[metric], [(series_key(r), r[metric], str(r[metric])) for r in rows])
@@ -190,8 +197,9 @@ def _hours_text(hours: float, in_days: bool) -> str:
     )
 
 
-def durations_chart(rows: list[dict[str, Any]], palette: Palette) -> Chart:
+def durations_chart(typed_rows: list[DurationsRow], palette: Palette) -> Chart:
     """Box plots: whiskers from min to max, the box from p25 to p75, a line at the median."""
+    rows = _generic(typed_rows)
     measured = [r for r in rows if r["n"]]
     present = [key for key in palette if any(series_key(r) == key for r in measured)]
     chart = Chart(
@@ -241,7 +249,8 @@ def durations_chart(rows: list[dict[str, Any]], palette: Palette) -> Chart:
     return chart
 
 
-def deadlines_chart(rows: list[dict[str, Any]], palette: Palette) -> Chart:
+def deadlines_chart(typed_rows: list[DeadlinesRow], palette: Palette) -> Chart:
+    rows = _generic(typed_rows)
     roles = sorted({r["role"] for r in rows if r["with_deadline"]})
     groups = [
         (
@@ -268,7 +277,8 @@ def deadlines_chart(rows: list[dict[str, Any]], palette: Palette) -> Chart:
     )
 
 
-def workload_chart(rows: list[dict[str, Any]], palette: Palette) -> Chart:
+def workload_chart(typed_rows: list[WorkloadRow], palette: Palette) -> Chart:
+    rows = _generic(typed_rows)
     roles = sorted({r["role"] for r in rows})
     groups = [
         (
@@ -293,8 +303,8 @@ def workload_chart(rows: list[dict[str, Any]], palette: Palette) -> Chart:
     return grouped_bars(_("Openstaande taken per organisatie"), groups, palette)
 
 
-def build(figures: dict[str, list[dict[str, Any]]]) -> dict[str, Chart]:
-    palette = colours(row for rows in figures.values() for row in rows)
+def build(figures: Figures) -> dict[str, Chart]:
+    palette = colours([*figures["counts"], *figures["durations"], *figures["deadlines"], *figures["workload"]])
     return {
         "counts": counts_chart(figures["counts"], palette),
         "durations": durations_chart(figures["durations"], palette),

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from engine.base.clock import Clock, engine_time
 from engine.base.errors import Conflict, Forbidden, InvalidInput, ThvError
 from engine.base.vocabulary import Action
+from engine.design.read_models import MigrationResult
 from engine.modeling.legal_timers import SERIALIZER_CONFIG
 from engine.modeling.registry import LoadedModel, ModelRegistry
 from engine.modeling.versions import ADMIN_ROLE, DESIGNER_ROLE, may_design
@@ -153,10 +154,11 @@ def _target_version(session: Session, case: Case, to_version: int) -> tuple[Mode
 
 def _migrate_one(
     session: Session, registry: ModelRegistry, clock: Clock, case_id: int, to_version: int, user: User, dry_run: bool
-) -> dict[str, Any]:
-    result: dict[str, Any] = {"case_id": case_id, "to_version": to_version, "from_version": None}
+) -> MigrationResult:
+    from_version: int | None = None  # known once the case is read
 
     def work() -> None:
+        nonlocal from_version
         regions = None if ADMIN_ROLE in user.roles else user.regions
         case = lock_case(session, case_id, regions=regions)
         if not may_design(user, case.region):
@@ -164,7 +166,7 @@ def _migrate_one(
         if case.status != "active":
             raise Conflict(f"de zaak is niet actief ({case.status})")
         current, target = _target_version(session, case, to_version)
-        result["from_version"] = current.version
+        from_version = current.version
         _, workflow = open_workflow(session, registry, case)
         target_model = registry.model(session, target.id)
         top, subs, reasons = _plan(workflow, target_model)
@@ -196,15 +198,23 @@ def _migrate_one(
         )
         _resync_ready_rows(session, case, workflow)
 
+    def result(status: str, reason: str | None) -> MigrationResult:
+        return {
+            "case_id": case_id,
+            "to_version": to_version,
+            "from_version": from_version,
+            "status": status,
+            "reason": reason,
+        }
+
     try:
         in_transaction(session, work, dry_run=dry_run)
     except ThvError as exc:
-        return {**result, "status": REFUSED, "reason": exc.message}
+        return result(REFUSED, exc.message)
     except Exception as exc:
         log.exception("migratie van zaak %s mislukt", case_id)
-        reason = f"de migratie liep vast ({type(exc).__name__}); er is niets gewijzigd"
-        return {**result, "status": REFUSED, "reason": reason}
-    return {**result, "status": SAFE if dry_run else MIGRATED, "reason": None}
+        return result(REFUSED, f"de migratie liep vast ({type(exc).__name__}); er is niets gewijzigd")
+    return result(SAFE if dry_run else MIGRATED, None)
 
 
 def migrate_cases(
@@ -216,7 +226,7 @@ def migrate_cases(
     to_version: int,
     user: User,
     dry_run: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[MigrationResult]:
     """Migrate each case to version ``to_version`` of its own region and variant.
 
     Every case is its own transaction; the result lists per case ``status``
@@ -245,7 +255,7 @@ def migration_preview(
     to_version: int,
     user: User,
     limit: int = 200,
-) -> list[dict[str, Any]]:
+) -> list[MigrationResult]:
     """Which active cases on older versions of a variant could move to ``to_version`` (nothing changes)."""
     ids = session.scalars(
         select(Case.id)

@@ -3,8 +3,8 @@
 Everything is SQL on ``thv_case``, ``case_event`` (milestones) and ``human_task``;
 no case is deserialised. Only percentiles are computed in Python, from the
 durations a query returns, because SQLite and PostgreSQL share no percentile
-function. Each figure is a list of rows (dicts with the keys of ``COLUMNS``) and
-can be downloaded as CSV.
+function. Each figure is a list of rows (the TypedDicts of ``engine.design.read_models``,
+whose keys are the figure's ``COLUMNS``) and can be downloaded as CSV.
 
 Period rules: cases count as started when ``started_at`` is in the period;
 milestones and completed tasks when they happened in the period; a duration
@@ -18,6 +18,8 @@ import csv
 import io
 import json
 import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -27,42 +29,26 @@ from sqlalchemy.orm import Session, aliased
 from engine.base.clock import AMSTERDAM, parse_instant
 from engine.base.errors import InvalidInput
 from engine.base.vocabulary import Action
+from engine.design.read_models import (
+    CountsRow,
+    Dashboard,
+    DeadlinesRow,
+    DurationsRow,
+    FigureName,
+    FigureRow,
+    Spread,
+    WorkloadRow,
+)
 from engine.modeling.versions import check_region
 from engine.storage.tables import Case, CaseEvent, HumanTask, ModelVersion
 
-FIGURES = ("counts", "durations", "deadlines", "workload")
+FIGURES: tuple[FigureName, ...] = ("counts", "durations", "deadlines", "workload")
+# The CSV columns of each figure: the keys of its row type, in order.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "counts": (
-        "region",
-        "variant",
-        "started",
-        "started_acute",
-        "started_early",
-        "weegteam_accepted",
-        "weegteam_rejected",
-        "imposed",
-        "not_imposed",
-        "extended",
-        "withdrawn",
-        "suspended",
-        "ended_by_court",
-        "annulled_by_court",
-        "expired",
-        "violations",
-    ),
-    "durations": (
-        "region",
-        "variant",
-        "interval",
-        "n",
-        "min_hours",
-        "p25_hours",
-        "median_hours",
-        "p75_hours",
-        "max_hours",
-    ),
-    "deadlines": ("region", "variant", "role", "completed", "with_deadline", "late", "late_share"),
-    "workload": ("region", "variant", "role", "completed", "open", "open_overdue"),
+    "counts": tuple(CountsRow.__annotations__),
+    "durations": tuple(DurationsRow.__annotations__),
+    "deadlines": tuple(DeadlinesRow.__annotations__),
+    "workload": tuple(WorkloadRow.__annotations__),
 }
 # Dutch titles for pages and the command line.
 FIGURE_TITLES = {
@@ -136,13 +122,32 @@ def _route(detail: str | None, weegteam: bool) -> str:
     return "early" if weegteam else "acute"
 
 
+def _counts_row(region: str, variant: str, tally: Counter[str]) -> CountsRow:
+    return {
+        "region": region,
+        "variant": variant,
+        "started": tally["started"],
+        "started_acute": tally["started_acute"],
+        "started_early": tally["started_early"],
+        "weegteam_accepted": tally["weegteam_accepted"],
+        "weegteam_rejected": tally["weegteam_rejected"],
+        "imposed": tally["imposed"],
+        "not_imposed": tally["not_imposed"],
+        "extended": tally["extended"],
+        "withdrawn": tally["withdrawn"],
+        "suspended": tally["suspended"],
+        "ended_by_court": tally["ended_by_court"],
+        "annulled_by_court": tally["annulled_by_court"],
+        "expired": tally["expired"],
+        "violations": tally["violations"],
+    }
+
+
 def counts(
     session: Session, *, region: str | None, start: datetime | None, end: datetime | None, **_: Any
-) -> list[dict[str, Any]]:
-    rows: dict[tuple[str, str], dict[str, Any]] = {
-        key: {"region": key[0], "variant": key[1], **{c: 0 for c in COLUMNS["counts"][2:]}}
-        for key in _variants(session, region)
-    }
+) -> list[CountsRow]:
+    # Per (region, variant): column -> count; every variant with a version gets a row, zeros included.
+    tallies: dict[tuple[str, str], Counter[str]] = {key: Counter() for key in _variants(session, region)}
     marker = aliased(CaseEvent)
     weegteam = exists().where(marker.case_id == Case.id, marker.milestone.in_(WEEGTEAM_MILESTONES))
     started = (
@@ -153,11 +158,9 @@ def counts(
     if region is not None:
         started = started.where(Case.region == region)
     for case_region, variant, detail, early in session.execute(started):
-        row = rows.setdefault(
-            (case_region, variant), {"region": case_region, "variant": variant, **{c: 0 for c in COLUMNS["counts"][2:]}}
-        )
-        row["started"] += 1
-        row[f"started_{_route(detail, bool(early))}"] += 1
+        tally = tallies.setdefault((case_region, variant), Counter())
+        tally["started"] += 1
+        tally[f"started_{_route(detail, bool(early))}"] += 1
     by_milestone: dict[str | None, str] = {m: key for key, m in COUNTED_MILESTONES.items()}
     milestones = (
         select(Case.region, Case.variant, CaseEvent.milestone, func.count(CaseEvent.id))
@@ -172,11 +175,8 @@ def counts(
     if region is not None:
         milestones = milestones.where(Case.region == region)
     for case_region, variant, milestone, count in session.execute(milestones):
-        row = rows.setdefault(
-            (case_region, variant), {"region": case_region, "variant": variant, **{c: 0 for c in COLUMNS["counts"][2:]}}
-        )
-        row[by_milestone[milestone]] += count
-    return [rows[key] for key in sorted(rows)]
+        tallies.setdefault((case_region, variant), Counter())[by_milestone[milestone]] += count
+    return [_counts_row(*key, tallies[key]) for key in sorted(tallies)]
 
 
 def _percentile(ordered: list[float], q: float) -> float:
@@ -186,25 +186,25 @@ def _percentile(ordered: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def spread(values: list[float]) -> dict[str, Any]:
+def spread(values: list[float]) -> Spread:
     """n, min, p25, median, p75 and max of a list of numbers (None when empty), rounded to 0.01."""
     ordered = sorted(values)
     if not ordered:
         return {"n": 0, "min": None, "p25": None, "median": None, "p75": None, "max": None}
-    pick = {
-        "min": ordered[0],
-        "p25": _percentile(ordered, 0.25),
-        "median": _percentile(ordered, 0.5),
-        "p75": _percentile(ordered, 0.75),
-        "max": ordered[-1],
+    return {
+        "n": len(ordered),
+        "min": round(ordered[0], 2),
+        "p25": round(_percentile(ordered, 0.25), 2),
+        "median": round(_percentile(ordered, 0.5), 2),
+        "p75": round(_percentile(ordered, 0.75), 2),
+        "max": round(ordered[-1], 2),
     }
-    return {"n": len(ordered), **{k: round(v, 2) for k, v in pick.items()}}
 
 
 def durations(
     session: Session, *, region: str | None, start: datetime | None, end: datetime | None, **_: Any
-) -> list[dict[str, Any]]:
-    result = []
+) -> list[DurationsRow]:
+    result: list[DurationsRow] = []
     values: dict[tuple[str, str, str], list[float]] = {}
     for interval, (starts, ends) in INTERVALS.items():
         first = (
@@ -239,7 +239,11 @@ def durations(
                     "variant": variant,
                     "interval": interval,
                     "n": stats["n"],
-                    **{f"{k}_hours": stats[k] for k in ("min", "p25", "median", "p75", "max")},
+                    "min_hours": stats["min"],
+                    "p25_hours": stats["p25"],
+                    "median_hours": stats["median"],
+                    "p75_hours": stats["p75"],
+                    "max_hours": stats["max"],
                 }
             )
     return result
@@ -247,7 +251,7 @@ def durations(
 
 def deadlines(
     session: Session, *, region: str | None, start: datetime | None, end: datetime | None, **_: Any
-) -> list[dict[str, Any]]:
+) -> list[DeadlinesRow]:
     query = (
         select(
             Case.region,
@@ -280,7 +284,7 @@ def deadlines(
 
 def workload(
     session: Session, *, region: str | None, start: datetime | None, end: datetime | None, now: datetime, **_: Any
-) -> list[dict[str, Any]]:
+) -> list[WorkloadRow]:
     at = end or now
     completed = and_(HumanTask.state == "completed", *_in_period(HumanTask.completed_at, start, end))
     # Open at the instant `at`, after what happened at that instant.
@@ -302,7 +306,7 @@ def workload(
     )
     if region is not None:
         query = query.where(Case.region == region)
-    rows = [
+    rows: list[WorkloadRow] = [
         {
             "region": r,
             "variant": v,
@@ -316,7 +320,12 @@ def workload(
     return [row for row in rows if row["completed"] or row["open"]]
 
 
-_BUILDERS = {"counts": counts, "durations": durations, "deadlines": deadlines, "workload": workload}
+_BUILDERS: dict[str, Callable[..., Sequence[FigureRow]]] = {
+    "counts": counts,
+    "durations": durations,
+    "deadlines": deadlines,
+    "workload": workload,
+}
 
 
 def _check(figure: str | None, region: str | None, start: datetime | None, end: datetime | None) -> None:
@@ -335,7 +344,7 @@ def figure_rows(
     region: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
-) -> list[dict[str, Any]]:
+) -> Sequence[FigureRow]:
     _check(figure, region, start, end)
     return _BUILDERS[figure](session, region=region, start=start, end=end, now=now)
 
@@ -347,7 +356,7 @@ def dashboard(
     region: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
-) -> dict[str, Any]:
+) -> Dashboard:
     """All figures for the period, with the period itself."""
     _check(None, region, start, end)
     return {
@@ -355,7 +364,12 @@ def dashboard(
         "from": start.isoformat() if start else None,
         "to": end.isoformat() if end else None,
         "open_at": (end or now).isoformat(),
-        "figures": {name: _BUILDERS[name](session, region=region, start=start, end=end, now=now) for name in FIGURES},
+        "figures": {
+            "counts": counts(session, region=region, start=start, end=end),
+            "durations": durations(session, region=region, start=start, end=end),
+            "deadlines": deadlines(session, region=region, start=start, end=end),
+            "workload": workload(session, region=region, start=start, end=end, now=now),
+        },
     }
 
 
@@ -366,7 +380,7 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def rows_csv(figure: str, rows: list[dict[str, Any]]) -> str:
+def rows_csv(figure: str, rows: Iterable[FigureRow]) -> str:
     """A figure as CSV text (RFC 4180, comma-separated, a header row with the column keys)."""
     _check(figure, None, None, None)
     out = io.StringIO()

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -30,9 +29,23 @@ from engine.base.clock import Clock
 from engine.base.errors import DeployRefused, Finding, Forbidden, InvalidInput, NotFound
 from engine.base.vocabulary import REGION_CODES
 from engine.design import case_migration, model_diff
+from engine.design.read_models import (
+    ComparedVersion,
+    Comparison,
+    DeployedEdit,
+    MigrationResult,
+    RegionVersions,
+    SideMarkers,
+    VariantVersions,
+    VersionDetail,
+    VersionFile,
+    VersionRef,
+    VersionWithCases,
+)
 from engine.modeling import versions
 from engine.modeling.checks import BPMN_NS
 from engine.modeling.registry import FORMS_PREFIX, ModelRegistry, deploy_bundle, list_versions, parse_bundle
+from engine.modeling.versions import VersionRow
 from engine.modeling.xml_safety import parse_model_xml
 from engine.storage.tables import ModelVersion, User
 
@@ -81,42 +94,64 @@ def _version(session: Session, user: User, version_id: int) -> ModelVersion:
 # --- reading versions -----------------------------------------------------------
 
 
-def overview(session: Session, user: User) -> list[dict[str, Any]]:
-    """Per viewable region: its variants, each with its versions (newest first) and the cases on them."""
+def _with_cases(session: Session, region: str) -> list[VersionWithCases]:
+    """The region's versions (oldest first), each with the cases on it."""
+    counts = {row["model_version_id"]: row for row in versions.cases_per_version(session, region)}
     result = []
-    for region in require_area(user):
-        counts = {row["model_version_id"]: row for row in versions.cases_per_version(session, region)}
-        variants: dict[str, list[dict[str, Any]]] = {}
-        for row in list_versions(session, region):
-            cases = counts.get(row["id"], {})
-            variants.setdefault(row["variant"], []).append(
-                {
-                    **row,
-                    "by_status": cases.get("by_status", {}),
-                    "total": cases.get("total", 0),
-                    "active_case_ids": cases.get("active_case_ids", []),
-                }
-            )
+    for row in list_versions(session, region):
+        cases = counts.get(row["id"])
         result.append(
-            {
-                "region": region,
-                "may_change": may_change(user, region),
-                "variants": [
-                    {
-                        "variant": name,
-                        "versions": sorted(rows, key=lambda r: -r["version"]),
-                        "live": next((r["version"] for r in rows if r["live"]), None),
-                        "default": any(r["region_default"] for r in rows),
-                    }
-                    for name, rows in sorted(variants.items())
-                ],
-                "history": versions.live_history(session, region)[:20],
-            }
+            VersionWithCases(
+                id=row["id"],
+                region=row["region"],
+                variant=row["variant"],
+                version=row["version"],
+                sha256=row["sha256"],
+                main_process=row["main_process"],
+                created_at=row["created_at"],
+                created_by=row["created_by"],
+                live=row["live"],
+                region_default=row["region_default"],
+                files=tuple(row["files"]),
+                by_status=cases["by_status"] if cases else {},
+                total=cases["total"] if cases else 0,
+                active_case_ids=tuple(cases.get("active_case_ids", [])) if cases else (),
+            )
         )
     return result
 
 
-def all_versions(session: Session, user: User) -> list[dict[str, Any]]:
+def _newest_first(rows: list[VersionWithCases]) -> tuple[VersionWithCases, ...]:
+    return tuple(sorted(rows, key=lambda r: -r.version))
+
+
+def overview(session: Session, user: User) -> list[RegionVersions]:
+    """Per viewable region: its variants, each with its versions (newest first) and the cases on them."""
+    result = []
+    for region in require_area(user):
+        variants: dict[str, list[VersionWithCases]] = {}
+        for row in _with_cases(session, region):
+            variants.setdefault(row.variant, []).append(row)
+        result.append(
+            RegionVersions(
+                region=region,
+                may_change=may_change(user, region),
+                variants=tuple(
+                    VariantVersions(
+                        variant=name,
+                        versions=_newest_first(rows),
+                        live=next((r.version for r in rows if r.live), None),
+                        default=any(r.region_default for r in rows),
+                    )
+                    for name, rows in sorted(variants.items())
+                ),
+                history=tuple(versions.live_history(session, region)[:20]),
+            )
+        )
+    return result
+
+
+def all_versions(session: Session, user: User) -> list[VersionRow]:
     """Every version the user may see (for choosing what to compare)."""
     return [row for region in require_area(user) for row in list_versions(session, region)]
 
@@ -147,56 +182,51 @@ def version_file(session: Session, user: User, version_id: int, path: str) -> by
     return files[path]
 
 
-def version_detail(session: Session, user: User, version_id: int) -> dict[str, Any]:
+def version_detail(session: Session, user: User, version_id: int) -> VersionDetail:
     """A version with its files, its siblings (the variant's other versions) and the cases on each."""
     version = _version(session, user, version_id)
     files = {f.path: f.content.encode("utf-8") for f in version.files}
-    counts = {row["model_version_id"]: row for row in versions.cases_per_version(session, version.region)}
-    siblings = []
-    for row in list_versions(session, version.region):
-        if row["variant"] == version.variant:
-            cases = counts.get(row["id"], {})
-            siblings.append(
-                {
-                    **row,
-                    "by_status": cases.get("by_status", {}),
-                    "total": cases.get("total", 0),
-                    "active_case_ids": cases.get("active_case_ids", []),
-                }
-            )
-    this = next(row for row in siblings if row["id"] == version.id)
+    siblings = [row for row in _with_cases(session, version.region) if row.variant == version.variant]
+    this = next(row for row in siblings if row.id == version.id)
     main = _main_file(files, version.main_process)
     kinds = {".bpmn": "bpmn", ".dmn": "dmn"}
-    return {
-        "version": this,
-        "main_file": main,
-        "may_change": may_change(user, version.region),
-        "files": [
-            {
-                "path": path,
-                "kind": "form" if path.startswith(FORMS_PREFIX) else kinds.get(PurePosixPath(path).suffix, "other"),
-                "size": len(content),
-                "main": path == main,
-            }
+    return VersionDetail(
+        version=this,
+        main_file=main,
+        may_change=may_change(user, version.region),
+        files=tuple(
+            VersionFile(
+                path=path,
+                kind="form" if path.startswith(FORMS_PREFIX) else kinds.get(PurePosixPath(path).suffix, "other"),
+                size=len(content),
+                main=path == main,
+            )
             for path, content in sorted(files.items(), key=lambda item: (item[0] != main, item[0]))
-        ],
-        "siblings": sorted(siblings, key=lambda r: -r["version"]),
-        "older_active": [
-            case_id for row in siblings if row["version"] < this["version"] for case_id in row["active_case_ids"]
-        ],
-        "history": versions.live_history(session, version.region, version.variant)[:20],
-    }
+        ),
+        siblings=_newest_first(siblings),
+        older_active=tuple(
+            case_id for row in siblings if row.version < this.version for case_id in row.active_case_ids
+        ),
+        history=tuple(versions.live_history(session, version.region, version.variant)[:20]),
+    )
 
 
-def compare(session: Session, user: User, version_a: int, version_b: int) -> dict[str, Any]:
+def _compared(ref: VersionRef, files: dict[str, bytes], markers: SideMarkers) -> ComparedVersion:
+    return ComparedVersion(**ref, main_file=_main_file(files, ref["main_process"]), files=files, markers=markers)
+
+
+def compare(session: Session, user: User, version_a: int, version_b: int) -> Comparison:
     """``engine.design.model_diff.diff_versions`` of two versions the user may see, with both versions' files."""
-    files = {
-        side: version_files(session, user, version_id) for side, version_id in (("a", version_a), ("b", version_b))
-    }
+    files_a, files_b = version_files(session, user, version_a), version_files(session, user, version_b)
     result = model_diff.diff_versions(session, version_a, version_b)
-    for side in ("a", "b"):
-        result[side]["main_file"] = _main_file(files[side], result[side]["main_process"])
-    return {**result, "files": files}
+    return Comparison(
+        a=_compared(result["a"], files_a, result["markers"]["a"]),
+        b=_compared(result["b"], files_b, result["markers"]["b"]),
+        summary=result["summary"],
+        processes=result["processes"],
+        changes=result["changes"],
+        forms=result["forms"],
+    )
 
 
 # --- edits: check and deploy ----------------------------------------------------
@@ -269,25 +299,25 @@ def deploy_edit(
     version_id: int,
     replacements: dict[str, bytes],
     now: datetime,
-) -> dict[str, Any]:
+) -> DeployedEdit:
     """Deploy the edited bundle as the next version of the version's own region and variant."""
     base, files = edited_bundle(session, user, version_id, replacements)
     require_change(user, base.region)
     region, variant = base.region, base.variant
     result = deploy_bundle(session, registry, files, region=region, variant=variant, actor=user.name, now=now)
-    return {
-        "id": result.version.id,
-        "version": result.version.version,
-        "created": result.created,
-        "region": region,
-        "variant": variant,
-    }
+    return DeployedEdit(
+        id=result.version.id,
+        version=result.version.version,
+        created=result.created,
+        region=region,
+        variant=variant,
+    )
 
 
 # --- live version and migration -------------------------------------------------
 
 
-def make_live(session: Session, user: User, version_id: int, now: datetime) -> dict[str, Any]:
+def make_live(session: Session, user: User, version_id: int, now: datetime) -> versions.LiveVersionSet:
     version = _version(session, user, version_id)
     require_change(user, version.region)
     return versions.rollback_live_version(
@@ -297,7 +327,7 @@ def make_live(session: Session, user: User, version_id: int, now: datetime) -> d
 
 def migration_preview(
     session: Session, registry: ModelRegistry, clock: Clock, user: User, version_id: int
-) -> list[dict[str, Any]]:
+) -> list[MigrationResult]:
     """Dry run for every active case on an older version of this variant: could it move here?"""
     version = _version(session, user, version_id)
     require_change(user, version.region)
@@ -308,33 +338,31 @@ def migration_preview(
 
 def migrate(
     session: Session, registry: ModelRegistry, clock: Clock, user: User, version_id: int, case_ids: list[int]
-) -> list[dict[str, Any]]:
+) -> list[MigrationResult]:
     """Move the chosen cases (active, this variant, older versions) to this version; a result per case."""
     detail = version_detail(session, user, version_id)
-    version = detail["version"]
-    require_change(user, version["region"])
+    version = detail.version
+    require_change(user, version.region)
     if not case_ids:
         raise InvalidInput("kies minstens één zaak om te migreren")
-    allowed = set(detail["older_active"])
+    allowed = set(detail.older_active)
     eligible = [c for c in dict.fromkeys(case_ids) if c in allowed]
     results = (
         {
             r["case_id"]: r
             for r in case_migration.migrate_cases(
-                session, registry, clock, case_ids=eligible, to_version=version["version"], user=user
+                session, registry, clock, case_ids=eligible, to_version=version.version, user=user
             )
         }
         if eligible
         else {}
     )
-    reason = (
-        f"geen actieve zaak van variant '{version['variant']}' in regio '{version['region']}' op een eerdere versie"
-    )
+    reason = f"geen actieve zaak van variant '{version.variant}' in regio '{version.region}' op een eerdere versie"
     return [
         results.get(c)
         or {
             "case_id": c,
-            "to_version": version["version"],
+            "to_version": version.version,
             "from_version": None,
             "status": case_migration.REFUSED,
             "reason": reason,

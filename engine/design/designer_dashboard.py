@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import secrets
 from datetime import datetime
-from typing import Any
 
 from lxml import etree
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from engine.base.vocabulary import REGION_CODES
 from engine.design import dashboard as figures
 from engine.design import event_log
 from engine.design.designer import require_area
+from engine.design.read_models import Dashboard, FigureRow
 from engine.storage.tables import User
 
 
@@ -46,14 +46,18 @@ def comparison(
     region: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
-) -> dict[str, Any]:
-    """``engine.design.dashboard.dashboard`` for the regions the user may see."""
+) -> Dashboard:
+    """``engine.design.dashboard.dashboard`` for the regions the user may see: the regions' rows one after another."""
     parts = [figures.dashboard(session, now=now, region=r, start=start, end=end) for r in regions_for(user, region)]
-    first = parts[0]
     return {
-        **first,
+        **parts[0],
         "region": region,
-        "figures": {name: [row for part in parts for row in part["figures"][name]] for name in figures.FIGURES},
+        "figures": {
+            "counts": [row for part in parts for row in part["figures"]["counts"]],
+            "durations": [row for part in parts for row in part["figures"]["durations"]],
+            "deadlines": [row for part in parts for row in part["figures"]["deadlines"]],
+            "workload": [row for part in parts for row in part["figures"]["workload"]],
+        },
     }
 
 
@@ -67,7 +71,7 @@ def figure_csv(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> str:
-    rows = [
+    rows: list[FigureRow] = [
         row
         for r in regions_for(user, region)
         for row in figures.figure_rows(session, figure, now=now, region=r, start=start, end=end)

@@ -5,17 +5,25 @@ id, except the two main processes, which are always paired with each other
 (each variant names its own). Inside a pair, elements are paired by id (lanes
 by role) and reported as added, removed or changed with the changed properties
 named. A process or decision that only one side has is reported once, as a
-whole. The result is plain JSON: a list for a web page, and per side and file
-the element ids to colour on the two diagrams.
+whole. The result is plain JSON (``engine.design.read_models.BundleDiff``): a list
+for a web page, and per side and file the element ids to colour on the two diagrams.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from engine.base.errors import NotFound
+from engine.design.read_models import (
+    BundleDiff,
+    DiffMarkers,
+    ElementChange,
+    FormChange,
+    ProcessPair,
+    PropertyChange,
+    VersionDiff,
+    VersionRef,
+)
 from engine.modeling.elements import Container, Element, called_elements, read_bundle
 from engine.storage.tables import ModelVersion
 
@@ -78,7 +86,7 @@ def _main_process(containers: dict[str, Container]) -> str | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _property_changes(a: dict[str, str] | None, b: dict[str, str] | None) -> list[dict[str, Any]]:
+def _property_changes(a: dict[str, str] | None, b: dict[str, str] | None) -> list[PropertyChange]:
     a, b = a or {}, b or {}
     names = sorted(set(a) | set(b), key=lambda n: (n != "type", n != "name", n))
     return [
@@ -93,7 +101,7 @@ def _entry(
     process_b: str | None,
     a: Element | Container | None,
     b: Element | Container | None,
-) -> dict[str, Any]:
+) -> ElementChange:
     either = b or a
     assert either is not None  # an entry has at least one side
     return {
@@ -120,14 +128,15 @@ class _Markers:
         if element_id and element_id not in lists[change]:
             lists[change].append(element_id)
 
-    def result(self) -> dict[str, Any]:
-        return {
-            side: {file: {k: sorted(v) for k, v in lists.items()} for file, lists in sorted(files.items())}
-            for side, files in self.sides.items()
-        }
+    def result(self) -> DiffMarkers:
+        a, b = (
+            {file: {k: sorted(v) for k, v in lists.items()} for file, lists in sorted(self.sides[side].items())}
+            for side in ("a", "b")
+        )
+        return {"a": a, "b": b}
 
 
-def _compare_pair(ca: Container | None, cb: Container | None, changes: list[dict[str, Any]], markers: _Markers) -> str:
+def _compare_pair(ca: Container | None, cb: Container | None, changes: list[ElementChange], markers: _Markers) -> str:
     """Append the changes of one process/decision pair; returns its overall change (or 'same')."""
     pa, pb = (ca.id if ca else None), (cb.id if cb else None)
     if ca is None or cb is None:
@@ -157,10 +166,10 @@ def _compare_pair(ca: Container | None, cb: Container | None, changes: list[dict
     return CHANGED if found else "same"
 
 
-def _forms(files_a: dict[str, bytes], files_b: dict[str, bytes]) -> list[dict[str, str]]:
+def _forms(files_a: dict[str, bytes], files_b: dict[str, bytes]) -> list[FormChange]:
     forms_a = {n[len(FORMS_PREFIX) :]: c for n, c in files_a.items() if n.startswith(FORMS_PREFIX)}
     forms_b = {n[len(FORMS_PREFIX) :]: c for n, c in files_b.items() if n.startswith(FORMS_PREFIX)}
-    result = []
+    result: list[FormChange] = []
     for name in sorted(set(forms_a) | set(forms_b)):
         if name not in forms_b:
             result.append({"form": name, "change": REMOVED})
@@ -173,7 +182,7 @@ def _forms(files_a: dict[str, bytes], files_b: dict[str, bytes]) -> list[dict[st
 
 def diff_bundles(
     files_a: dict[str, bytes], files_b: dict[str, bytes], *, main_a: str | None = None, main_b: str | None = None
-) -> dict[str, Any]:
+) -> BundleDiff:
     """The element-by-element difference of two bundles (file name -> content)."""
     ca, cb = read_bundle(files_a), read_bundle(files_b)
     main_a = main_a or _main_process(ca)
@@ -188,9 +197,9 @@ def diff_bundles(
     for key in sorted(set(rest_a) | set(rest_b)):
         pairs.append((key, rest_a.get(key), rest_b.get(key)))
 
-    changes: list[dict[str, Any]] = []
+    changes: list[ElementChange] = []
     markers = _Markers()
-    processes = []
+    processes: list[ProcessPair] = []
     for key, a, b in pairs:
         overall = _compare_pair(a, b, changes, markers)
         either = a or b
@@ -206,11 +215,11 @@ def diff_bundles(
                 "change": overall,
             }
         )
-    summary = {kind: sum(1 for c in changes if c["change"] == kind) for kind in (ADDED, REMOVED, CHANGED)}
+    tally = {kind: sum(1 for c in changes if c["change"] == kind) for kind in (ADDED, REMOVED, CHANGED)}
     return {
         "main_a": main_a,
         "main_b": main_b,
-        "summary": summary,
+        "summary": {"added": tally[ADDED], "removed": tally[REMOVED], "changed": tally[CHANGED]},
         "processes": processes,
         "changes": changes,
         "forms": _forms(files_a, files_b),
@@ -225,7 +234,7 @@ def _version_files(session: Session, version_id: int) -> tuple[ModelVersion, dic
     return version, {f.path: f.content.encode("utf-8") for f in version.files}
 
 
-def diff_versions(session: Session, version_a: int, version_b: int) -> dict[str, Any]:
+def diff_versions(session: Session, version_a: int, version_b: int) -> VersionDiff:
     """Compare two deployed versions (ids from ``thv versions``)."""
     a, files_a = _version_files(session, version_a)
     b, files_b = _version_files(session, version_b)
@@ -233,7 +242,7 @@ def diff_versions(session: Session, version_a: int, version_b: int) -> dict[str,
     return {"a": _describe(a), "b": _describe(b), **result}
 
 
-def _describe(version: ModelVersion) -> dict[str, Any]:
+def _describe(version: ModelVersion) -> VersionRef:
     return {
         "model_version_id": version.id,
         "region": version.region,
@@ -243,7 +252,7 @@ def _describe(version: ModelVersion) -> dict[str, Any]:
     }
 
 
-def format_diff(result: dict[str, Any]) -> list[str]:
+def format_diff(result: BundleDiff) -> list[str]:
     """One line per change, for the command line."""
     signs = {ADDED: "+", REMOVED: "-", CHANGED: "~"}
     lines = []

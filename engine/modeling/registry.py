@@ -26,7 +26,7 @@ from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_INSTANT_FIELD, REGION
 from engine.modeling.checks import BPMN_NS, SPIFF_NS, check_bpmn_xml, check_dmn_xml
 from engine.modeling.forms import FORMS_DIR, load_schema_text, read_form_file
 from engine.modeling.legal_timers import LegalTimerBpmnParser
-from engine.modeling.versions import live_version_ids, live_version_of, mark_live
+from engine.modeling.versions import VersionRow, live_version_ids, live_version_of, mark_live
 from engine.modeling.xml_safety import parse_model_xml
 from engine.storage.tables import ModelFile, ModelVersion
 from engine.storage.transaction import in_transaction
@@ -400,7 +400,8 @@ def default_variant(session: Session, region: str) -> str | None:
     ).first()
 
 
-def list_versions(session: Session, region: str | None = None) -> list[dict[str, Any]]:
+def list_versions(session: Session, region: str | None = None) -> list[VersionRow]:
+    """The deployed versions (of one region, or all), by region, variant and version number."""
     query = select(ModelVersion).order_by(ModelVersion.region, ModelVersion.variant, ModelVersion.version)
     if region:
         query = query.where(ModelVersion.region == region)

@@ -8,12 +8,15 @@ cases keep theirs. Everything here is SQL on the version, pointer and case
 tables: no case is deserialised.
 
 This module imports no registry or case code, so ``engine.modeling.registry`` can use it.
+The read models below go out as JSON unchanged (``thv versions``, ``versions-rollback``,
+``versions-history``, ``cases-per-version`` with ``--json``): TypedDicts with English keys;
+the actions (``uitrol``, ``terugdraaien``, ``vooruitzetten``) are Dutch values.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,6 +32,70 @@ ADMIN_ROLE = "beheerder"
 ACTION_DEPLOY = "uitrol"
 ACTION_ROLLBACK = "terugdraaien"
 ACTION_FORWARD = "vooruitzetten"
+
+
+class VersionRow(TypedDict):
+    """A deployed model version, as ``thv versions --json`` lists it (``engine.modeling.registry.list_versions``).
+
+    ``live`` says new cases of the variant start on it; ``region_default`` that its variant is the
+    region's default (the variant deployed there first); ``files`` the paths in its bundle.
+    """
+
+    id: int
+    region: str
+    variant: str
+    version: int
+    sha256: str
+    main_process: str
+    created_at: str
+    created_by: str
+    live: bool
+    region_default: bool
+    files: list[str]
+
+
+class LiveVersionSet(TypedDict):
+    """The live pointer of a variant moved by a designer: which version is live now and which was before.
+
+    ``action`` is ``terugdraaien`` (to an earlier version) or ``vooruitzetten`` (to a later one).
+    """
+
+    region: str
+    variant: str
+    version: int
+    model_version_id: int
+    previous_version: int | None
+    action: str
+    set_at: str
+    set_by: str
+
+
+class LiveHistoryEntry(TypedDict):
+    """One change of a variant's live version: a deploy (``uitrol``) or a designer's rollback or forward move."""
+
+    region: str
+    variant: str
+    version: int | None
+    previous_version: int | None
+    action: str
+    at: str
+    actor: str
+
+
+class VersionCaseCount(TypedDict):
+    """How many cases run on a deployed version, per case status (every status, zero included).
+
+    ``active_case_ids`` (the active cases, by number) is left out when they were not asked for.
+    """
+
+    model_version_id: int
+    region: str
+    variant: str
+    version: int
+    live: bool
+    total: int
+    by_status: dict[str, int]
+    active_case_ids: NotRequired[list[int]]
 
 
 def may_design(user: User, region: str) -> bool:
@@ -133,7 +200,7 @@ def mark_live(
 
 def rollback_live_version(
     session: Session, *, user: User, region: str, variant: str, version: int, now: datetime
-) -> dict[str, Any]:
+) -> LiveVersionSet:
     """Make version number ``version`` of ``variant`` live in ``region`` again; one transaction.
 
     Usually an earlier version (rollback); a later one is allowed too, to undo a
@@ -180,7 +247,7 @@ def rollback_live_version(
     }
 
 
-def live_history(session: Session, region: str, variant: str | None = None) -> list[dict[str, Any]]:
+def live_history(session: Session, region: str, variant: str | None = None) -> list[LiveHistoryEntry]:
     """Every change of the live pointer in a region, newest first."""
     check_region(region)
     query = select(LiveVersionChange).where(LiveVersionChange.region == region)
@@ -207,7 +274,9 @@ def live_history(session: Session, region: str, variant: str | None = None) -> l
 # --- cases per version --------------------------------------------------------
 
 
-def cases_per_version(session: Session, region: str | None = None, *, include_ids: bool = True) -> list[dict[str, Any]]:
+def cases_per_version(
+    session: Session, region: str | None = None, *, include_ids: bool = True
+) -> list[VersionCaseCount]:
     """Per deployed version: how many cases run on it, by status, and the ids of the active ones."""
     check_region(region)
     versions_query = select(ModelVersion).order_by(ModelVersion.region, ModelVersion.variant, ModelVersion.version)
@@ -227,10 +296,10 @@ def cases_per_version(session: Session, region: str | None = None, *, include_id
         for version_id, case_id in session.execute(active_query):
             active_ids.setdefault(version_id, []).append(case_id)
     live = live_version_ids(session, region)
-    result = []
+    result: list[VersionCaseCount] = []
     for v in session.scalars(versions_query):
         by_status = {status: counts.get(v.id, {}).get(status, 0) for status in CASE_STATUSES}
-        row: dict[str, Any] = {
+        row: VersionCaseCount = {
             "model_version_id": v.id,
             "region": v.region,
             "variant": v.variant,

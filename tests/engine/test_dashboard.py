@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from engine.base.errors import InvalidInput
-from engine.design.dashboard import dashboard, figure_csv, figure_rows, parse_bound, rows_csv, spread
+from engine.design.dashboard import COLUMNS, dashboard, figure_csv, figure_rows, parse_bound, rows_csv, spread
 from engine.modeling.forms import FORMS_DIR
 from engine.storage.tables import Case, CaseEvent, HumanTask, ModelVersion
 from engine.workflow import worklist
@@ -378,6 +378,27 @@ def test_spread_and_csv_details():
     assert text.splitlines()[1] == "basis,'=HYPERLINK(1),om,1,0,0"
     assert parse_bound("2026-07-01") == datetime(2026, 6, 30, 22, 0, tzinfo=UTC)  # midnight in Amsterdam (CEST)
     assert parse_bound(None) is None
+
+
+def test_csv_columns_are_a_fixed_file_format():
+    """The CSV headers are the keys of the row types (engine.design.read_models), in order: pinned here, so
+    reordering or renaming a key of a row type shows up as a change of the download's format."""
+    assert COLUMNS == {
+        "counts": ("region", "variant", *ZERO_COUNTS),
+        "durations": (
+            "region",
+            "variant",
+            "interval",
+            "n",
+            "min_hours",
+            "p25_hours",
+            "median_hours",
+            "p75_hours",
+            "max_hours",
+        ),
+        "deadlines": ("region", "variant", "role", "completed", "with_deadline", "late", "late_share"),
+        "workload": ("region", "variant", "role", "completed", "open", "open_overdue"),
+    }
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,7 @@ def render_version(
     return render_template(
         "designer/version.html",
         detail=detail,
-        version=detail["version"],
+        version=detail.version,
         findings=findings or [],
         checked=checked,
         uploaded=uploaded or [],
@@ -111,7 +111,7 @@ def migrate(version_id: int) -> ResponseReturnValue:
         return render_template(
             "designer/migrate.html",
             detail=detail,
-            version=detail["version"],
+            version=detail.version,
             preview=preview,
             results=None,
             status_labels=MIGRATION_LABELS,
@@ -123,7 +123,7 @@ def migrate(version_id: int) -> ResponseReturnValue:
             "%(done)s van %(total)s zaken gemigreerd naar versie %(version)s.",
             done=migrated,
             total=len(results),
-            version=detail["version"]["version"],
+            version=detail.version.version,
         ),
         "success" if migrated == len(results) else "error",
     )
@@ -131,7 +131,7 @@ def migrate(version_id: int) -> ResponseReturnValue:
     return render_template(
         "designer/migrate.html",
         detail=detail,
-        version=detail["version"],
+        version=detail.version,
         preview=None,
         results=results,
         status_labels=MIGRATION_LABELS,

@@ -16,6 +16,7 @@ from flask_login import login_required
 
 from engine.base.errors import InvalidInput
 from engine.design import designer
+from engine.design.read_models import ComparedVersion, Comparison, SideMarkers
 from web.designer_texts import CHANGE_LABELS, KIND_LABELS, property_text
 from web.extensions import db_session
 from web.views.auth import engine_user
@@ -33,23 +34,23 @@ def _version_id(name: str) -> int | None:
     return int(raw)
 
 
-def _side_file(files: dict[str, bytes], markers: dict[str, Any], main: str | None, chosen: str | None) -> str | None:
+def _side_file(files: dict[str, bytes], markers: SideMarkers, main: str | None, chosen: str | None) -> str | None:
     options = _file_options(files, markers, main)
     if chosen and chosen in options:
         return chosen
     return main if main in options else (options[0] if options else None)
 
 
-def _file_options(files: dict[str, bytes], markers: dict[str, Any], main: str | None) -> list[str]:
+def _file_options(files: dict[str, bytes], markers: SideMarkers, main: str | None) -> list[str]:
     marked = [
         name for name in sorted(markers) if name.endswith(".bpmn") and name in files and any(markers[name].values())
     ]
     return ([main] if main else []) + [name for name in marked if name != main]
 
 
-def _changes(result: dict[str, Any]) -> list[dict[str, Any]]:
+def _changes(result: Comparison) -> list[dict[str, Any]]:
     rows = []
-    for change in result["changes"]:
+    for change in result.changes:
         properties = [
             {
                 **p,
@@ -70,12 +71,12 @@ def _changes(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _side(result: dict[str, Any], side: str, chosen: str | None) -> dict[str, Any]:
-    files, markers = result["files"][side], result["markers"][side]
-    name = _side_file(files, markers, result[side]["main_file"], chosen)
+def _side(version: ComparedVersion, chosen: str | None) -> dict[str, Any]:
+    files, markers = version.files, version.markers
+    name = _side_file(files, markers, version.main_file, chosen)
     return {
         "file": name,
-        "options": _file_options(files, markers, result[side]["main_file"]),
+        "options": _file_options(files, markers, version.main_file),
         "xml": files[name].decode("utf-8") if name else "",
         "markers": markers.get(name, {}) if name else {},
     }
@@ -90,7 +91,7 @@ def compare() -> ResponseReturnValue:
     if a is None or b is None:
         return render_template("designer/diff.html", choices=choices, result=None, a=a, b=b)
     result = designer.compare(db_session(), user, a, b)
-    sides = {side: _side(result, side, request.args.get(f"bestand_{side}")) for side in ("a", "b")}
+    sides = {side: _side(result.side(side), request.args.get(f"bestand_{side}")) for side in ("a", "b")}
     diagram = {side: {"xml": s["xml"], "markers": s["markers"], "file": s["file"]} for side, s in sides.items()}
     return render_template(
         "designer/diff.html",

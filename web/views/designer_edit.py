@@ -20,6 +20,7 @@ from flask_wtf.csrf import generate_csrf
 
 from engine.base.errors import DeployRefused, Finding, InvalidInput, ThvError
 from engine.design import designer
+from engine.design.read_models import DeployedEdit
 from web.designer_texts import modeller_texts
 from web.errors import error_page
 from web.extensions import db_session, thv
@@ -50,7 +51,7 @@ def _render_modeller(
     return render_template(
         "designer/modeller.html",
         detail=detail,
-        version=detail["version"],
+        version=detail.version,
         file=name,
         data=data,
         findings=findings or [],
@@ -61,7 +62,7 @@ def _render_modeller(
 @login_required
 def modeller(version_id: int) -> ResponseReturnValue:
     detail = designer.version_detail(db_session(), engine_user(), version_id)
-    name = request.args.get("bestand") or detail["main_file"] or ""
+    name = request.args.get("bestand") or detail.main_file or ""
     content = designer.version_file(db_session(), engine_user(), version_id, name)
     if not name.endswith(".bpmn"):
         raise InvalidInput(
@@ -111,22 +112,22 @@ def deploy(version_id: int) -> ResponseReturnValue:
     return _deployed(result)
 
 
-def _deployed(result: dict[str, Any]) -> ResponseReturnValue:
-    if result["created"]:
+def _deployed(result: DeployedEdit) -> ResponseReturnValue:
+    if result.created:
         flash(
             _(
                 "Versie %(version)s van %(variant)s is uitgerold en live. Lopende zaken blijven op hun versie.",
-                version=result["version"],
-                variant=result["variant"],
+                version=result.version,
+                variant=result.variant,
             ),
             "success",
         )
     else:
         flash(
-            _("Niets uitgerold: de bestanden zijn gelijk aan de live versie %(version)s.", version=result["version"]),
+            _("Niets uitgerold: de bestanden zijn gelijk aan de live versie %(version)s.", version=result.version),
             "success",
         )
-    return redirect(url_for("designer.version", version_id=result["id"]))
+    return redirect(url_for("designer.version", version_id=result.id))
 
 
 def _uploads() -> dict[str, bytes]:
@@ -149,8 +150,8 @@ def upload(version_id: int) -> ResponseReturnValue:
         raise InvalidInput(_("Onbekende actie."))
     detail = designer.version_detail(db_session(), user, version_id)
     if action == DEPLOY:
-        designer.require_change(user, detail["version"]["region"])
-    placed = designer.place_files([f["path"] for f in detail["files"]], _uploads())
+        designer.require_change(user, detail.version.region)
+    placed = designer.place_files([f.path for f in detail.files], _uploads())
     if action == CHECK:
         findings = designer.check_edit(db_session(), thv.ctx.registry, user, version_id, placed)
         return render_version(
