@@ -15,7 +15,6 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import pytest
 from flask import Flask
@@ -23,6 +22,7 @@ from flask import Flask
 from cli.main import main
 from engine.base.errors import ConfigurationError
 from engine.base.settings import Settings
+from tests.cli.conftest import Result
 from tests.conftest import BUNDLES, PASSWORD, PROJECT_ROOT, TEST_FORMS
 from tests.web.conftest import csrf_token, login
 from web import create_app
@@ -68,16 +68,6 @@ def test_only_the_settings_module_reads_the_environment():
 
 
 # --- running thv and the web app with an environment ------------------------------
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self):
-        return json.loads(self.out)
 
 
 @pytest.fixture
