@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +28,23 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def token_dict(token: ApiToken, now: datetime) -> dict[str, Any]:
+class TokenView(TypedDict):
+    """An API token as its owner sees it on the account page: never the secret, only its prefix.
+
+    ``state`` is ``actief``, ``verlopen`` or ``ingetrokken`` (shown in Dutch); instants are ISO 8601 in UTC.
+    """
+
+    id: int
+    name: str
+    prefix: str
+    state: str
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    last_used_at: str | None
+
+
+def token_view(token: ApiToken, now: datetime) -> TokenView:
     expired = token.expires_at is not None and token.expires_at <= now
     state = "ingetrokken" if token.revoked_at else "verlopen" if expired else "actief"
     return {
@@ -45,7 +61,7 @@ def token_dict(token: ApiToken, now: datetime) -> dict[str, Any]:
 
 def create_token(
     session: Session, user: User, *, name: str, now: datetime, expires_at: datetime | None = None
-) -> tuple[dict[str, Any], str]:
+) -> tuple[TokenView, str]:
     """Create a token for ``user``; returns its description and the secret (shown only now)."""
     name = (name or "").strip()
     if not name or len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
@@ -63,16 +79,16 @@ def create_token(
         user_id=user.id, name=name, token_hash=_hash(secret), prefix=secret[:10], created_at=now, expires_at=expires_at
     )
     in_transaction(session, lambda: session.add(token))
-    return token_dict(token, now), secret
+    return token_view(token, now), secret
 
 
 def _tokens(session: Session, user: User) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
 
-def list_tokens(session: Session, user: User, now: datetime) -> list[dict[str, Any]]:
+def list_tokens(session: Session, user: User, now: datetime) -> list[TokenView]:
     """The user's own tokens, newest first (never the secrets: they are not stored)."""
-    return [token_dict(t, now) for t in reversed(_tokens(session, user))]
+    return [token_view(t, now) for t in reversed(_tokens(session, user))]
 
 
 def revoke_token(session: Session, user: User, token_id: int, now: datetime) -> None:
