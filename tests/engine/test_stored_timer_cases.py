@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import Integer, select, text
 
 from engine.base.clock import FixedClock
 from engine.cases import operations as cases
@@ -50,9 +50,21 @@ def stored_case(session, rt) -> int:
     for name, table in TABLES:
         session.add_all(_row(table, values) for values in fixture["tables"][name])
         session.flush()
+    if session.bind.dialect.name == "postgresql":
+        _move_sequences_past_the_stored_rows(session)
     session.commit()
     rt.clock.set(datetime.fromisoformat(fixture["clock"]))
     return fixture["tables"]["thv_case"][0]["id"]
+
+
+def _move_sequences_past_the_stored_rows(session) -> None:
+    """Rows inserted with their own ids leave PostgreSQL's id sequences at 1; the next event would collide."""
+    for name, table in TABLES:
+        key = table.__table__.c.get("id")
+        if key is not None and isinstance(key.type, Integer):
+            session.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
+            )
 
 
 def _advance_to(session, rt, case_id: int, instant: datetime) -> None:
