@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -265,17 +264,44 @@ def send(state: State, case_id: int, message: str, raw_data: str | None, as_user
 @cli.command("timers")
 @click.option("--loop", is_flag=True, help="blijf timers afvuren (een aparte worker)")
 @click.option("--interval", type=click.FloatRange(0.5, 3600), default=5.0, show_default=True)
+@click.option(
+    "--max-pause",
+    type=click.FloatRange(1, 3600),
+    default=60.0,
+    show_default=True,
+    help="langste wachttijd na databasefouten op rij (de wachttijd verdubbelt per fout)",
+)
+@click.option(
+    "--heartbeat",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="bestand dat na elke geslaagde sweep het tijdstip ervan krijgt (voor een liveness-check)",
+)
 @pass_state
-def fire_timers(state: State, loop: bool, interval: float) -> None:
+def fire_timers(state: State, loop: bool, interval: float, max_pause: float, heartbeat: Path | None) -> None:
     """Vuur de timers af die nu verlopen zijn; toont hoeveel."""
+    from cli.timer_loop import TimerLoop
+
+    if heartbeat is not None and not heartbeat.parent.is_dir():
+        raise InvalidInput(f"--heartbeat: de map {heartbeat.parent} bestaat niet")
     rt = state.rt
-    while True:
+
+    def sweep() -> int:
         with rt.sessions() as session:
-            fired = timers.fire_due_timers(session, rt.registry, rt.clock)
-        click.echo(str(fired))
-        if not loop:
-            return
-        time.sleep(interval)
+            return timers.fire_due_timers(session, rt.registry, rt.clock)
+
+    if not loop:
+        click.echo(str(sweep()))
+        if heartbeat is not None:
+            TimerLoop(sweep=lambda: 0, interval=interval, max_pause=max_pause, heartbeat=heartbeat).beat()
+        return
+    TimerLoop(
+        sweep=sweep,
+        interval=interval,
+        max_pause=max_pause,
+        heartbeat=heartbeat,
+        report=lambda line: click.echo(line),
+        warn=lambda line: click.echo(line, err=True),
+    ).run()
 
 
 @cli.command("case")
@@ -310,14 +336,30 @@ def seed_demo(state: State, processes: Path) -> None:
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
-@click.option("--timers/--no-timers", "run_timers", default=True, help="vuur timers af in dit proces")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="webworkers (productie): standaard één per processorkern op PostgreSQL, één op SQLite",
+)
+@click.option(
+    "--timeout",
+    type=click.IntRange(1, 3600),
+    default=30,
+    show_default=True,
+    help="seconden per verzoek voordat gunicorn de worker herstart (productie)",
+)
+@click.option(
+    "--timers/--no-timers",
+    "run_timers",
+    default=None,
+    help="vuur timers af in dit proces (standaard aan, behalve in productie: daar 'thv timers --loop')",
+)
 @pass_state
-def serve(state: State, host: str, port: int, run_timers: bool) -> None:
-    """Start de webserver."""
-    from web import create_app
+def serve(state: State, host: str, port: int, workers: int | None, timeout: int, run_timers: bool | None) -> None:
+    """Start de webserver: gunicorn in productie, anders Flask's ontwikkelserver."""
+    from cli import serving
 
-    app = create_app({"RUN_TIMERS": run_timers}, settings=state.settings)
-    app.run(host=host, port=port, use_reloader=False)
+    serving.serve(state.settings, host=host, port=port, workers=workers, timeout=timeout, timers=run_timers)
 
 
 def _register_area_commands() -> None:

@@ -20,6 +20,7 @@ import pytest
 from flask import Flask
 
 from cli.main import main
+from cli.serving import ProductionServer
 from engine.base.errors import ConfigurationError
 from engine.base.settings import Settings
 from tests.cli.conftest import Result
@@ -111,11 +112,15 @@ def thv(env, capsys, monkeypatch) -> Callable[..., Result]:
 
 @pytest.fixture
 def served(thv, monkeypatch) -> Callable[[], Flask]:
-    """The app ``thv serve`` would serve (Flask's server is not started)."""
+    """The app ``thv serve`` would serve (neither Flask's server nor gunicorn is started).
+
+    In production mode that is the app a gunicorn worker loads.
+    """
 
     def serve() -> Flask:
         apps: list[Flask] = []
         monkeypatch.setattr(Flask, "run", lambda app, **_: apps.append(app))
+        monkeypatch.setattr(ProductionServer, "run", lambda server: apps.append(server.load()))
         result = thv("serve", "--no-timers")
         assert result.code == 0, result.err
         return apps[0]
@@ -155,6 +160,8 @@ def check_mode(env, thv, served, tmp_path) -> None:
     assert "productie" in thv("seed-demo", "--processes", nowhere).err
     with web_app() as app:
         assert app.test_client().get("/health").json["mode"] == "production"
+    assert "THV_SECRET_KEY ontbreekt" in thv("serve").err  # gunicorn, which needs one key for all workers
+    env["THV_SECRET_KEY"] = "een-lang-geheim"
     assert served().config["THV_MODE"] == "production"
     env["THV_MODE"] = "training"
     assert "geen map 'wth-basis'" in thv("seed-demo", "--processes", nowhere).err  # past the production refusal
@@ -254,6 +261,7 @@ def check_secure_cookies(env, thv, served, tmp_path) -> None:
         assert "; Secure" in _session_cookie(login(app.test_client(), "agent"))
     assert served().config["SESSION_COOKIE_SECURE"] is True
     env["THV_MODE"] = "production"  # Secure by default
+    env["THV_SECRET_KEY"] = "een-lang-geheim"  # production's server refuses to start without one
     env["THV_SECURE_COOKIES"] = "nee"
     with web_app() as app:
         assert "; Secure" not in _session_cookie(login(app.test_client(), "agent"))

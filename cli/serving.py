@@ -1,0 +1,99 @@
+"""``thv serve``: gunicorn in production mode, Flask's development server in the other modes.
+
+Production runs gunicorn through its documented custom-application API
+(``gunicorn.app.base.BaseApplication``). Each worker builds its own app with
+``web.create_app`` after the fork (no preloading), so no database connection is shared
+between processes. Timers never run in a web worker in production: ``thv timers --loop``
+is its own process (README, "Running in production").
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from engine.base.errors import ConfigurationError
+from engine.base.settings import Settings
+
+DEFAULT_TIMEOUT = 30  # seconds a worker may take for one request before gunicorn restarts it
+
+NO_SECRET_KEY = (
+    "THV_SECRET_KEY ontbreekt: in productie moeten alle webworkers en herstarts dezelfde geheime sleutel "
+    "gebruiken, anders vervallen de sessies; zet THV_SECRET_KEY op een lange willekeurige tekst"
+)
+SQLITE_WORKERS = (
+    "SQLite kan maar één webworker aan (één schrijver tegelijk): gebruik --workers 1 "
+    "of een PostgreSQL-database (THV_DATABASE_URL)"
+)
+TIMERS_IN_WEB = (
+    "in productie draaien timers niet in de webserver: start daarvoor een apart proces met 'thv timers --loop'"
+)
+
+
+class ProductionServer(BaseApplication):  # gunicorn ships no types: its base class is Any
+    """gunicorn with ``options`` (gunicorn setting names), serving ``web.create_app(settings=settings)``."""
+
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self.settings = settings
+        self.options = options
+        super().__init__(prog="thv serve")
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from web import create_app
+
+        return create_app({"RUN_TIMERS": False}, settings=self.settings)
+
+
+def uses_sqlite(settings: Settings) -> bool:
+    return settings.database_url is None or settings.database_url.startswith("sqlite:")
+
+
+def production_server(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int | None,
+    timeout: int = DEFAULT_TIMEOUT,
+    cpu_count: Callable[[], int | None] = os.cpu_count,
+) -> ProductionServer:
+    """The configured gunicorn application; a start that cannot work is refused with one Dutch line.
+
+    ``workers`` None: one per core on PostgreSQL, one on SQLite (one writer at a time).
+    """
+    if not settings.secret_key:
+        raise ConfigurationError(NO_SECRET_KEY)
+    sqlite = uses_sqlite(settings)
+    if workers is None:
+        workers = 1 if sqlite else max(1, cpu_count() or 1)
+    if sqlite and workers > 1:
+        raise ConfigurationError(SQLITE_WORKERS)
+    options = {
+        "bind": [f"{host}:{port}"],
+        "workers": workers,
+        "timeout": timeout,
+        "preload_app": False,  # each worker makes its own app and database connections after the fork
+        "proc_name": "thv",
+    }
+    return ProductionServer(settings, options)
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int | None, timeout: int, timers: bool | None) -> None:
+    """Run the web server for ``settings.mode`` until it is stopped."""
+    if settings.mode == "production":
+        if timers:
+            raise ConfigurationError(TIMERS_IN_WEB)
+        production_server(settings, host=host, port=port, workers=workers, timeout=timeout).run()
+        return
+    from web import create_app
+
+    # The development server: one process; timers in a thread of it unless --no-timers.
+    app = create_app({"RUN_TIMERS": timers is not False}, settings=settings)
+    app.run(host=host, port=port, use_reloader=False)
