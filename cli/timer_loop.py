@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+from engine.storage.db import DATABASE_UNAVAILABLE
 
-DATABASE_ERRORS = (OperationalError, InterfaceError)  # the database is unwell; a bug in a sweep still ends the loop
+DATABASE_ERRORS = DATABASE_UNAVAILABLE  # retried after a pause; any other error (a bug) still ends the loop
 
 
 def _utc_now() -> datetime:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The database is unwell (unreachable, restarting, failing over), not the work: worth trying again later.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 
 def database_url(settings: Settings, instance_path: Path = DEFAULT_INSTANCE) -> str:
