@@ -8,13 +8,13 @@ region and variant, with the same colour in every chart.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from flask_babel import gettext as _
 
-from engine.design.read_models import CountsRow, DeadlinesRow, DurationsRow, FigureRow, Figures, WorkloadRow
+from engine.design.read_models import FigureRow, Figures
 from web.presentation import region_name, role_label
 
 PALETTE = ("#1f6fd1", "#d97706", "#1e7b45", "#9333ea", "#b42318", "#0e7490", "#a16207", "#be185d", "#4d7c0f", "#475569")
@@ -51,7 +51,7 @@ class Chart:
     width: float = WIDTH
 
 
-def series_key(row: FigureRow | dict[str, Any]) -> tuple[str, str]:
+def series_key(row: Mapping[str, Any]) -> tuple[str, str]:
     return row["region"], row["variant"]
 
 
@@ -169,13 +169,7 @@ def count_labels() -> dict[str, str]:
     }
 
 
-def _generic(rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """The typed figure rows as plain mappings: a chart reads its metrics by name (measured rows only)."""
-    return cast(list[dict[str, Any]], list(rows))
-
-
-def counts_chart(typed_rows: list[CountsRow], palette: Palette) -> Chart:
-    rows = _generic(typed_rows)
+def counts_chart(rows: Sequence[Mapping[str, Any]], palette: Palette) -> Chart:
     labels = count_labels()
     groups = [
         (labels[metric], [(series_key(r), r[metric], str(r[metric])) for r in rows])
@@ -197,9 +191,8 @@ def _hours_text(hours: float, in_days: bool) -> str:
     )
 
 
-def durations_chart(typed_rows: list[DurationsRow], palette: Palette) -> Chart:
+def durations_chart(rows: Sequence[Mapping[str, Any]], palette: Palette) -> Chart:
     """Box plots: whiskers from min to max, the box from p25 to p75, a line at the median."""
-    rows = _generic(typed_rows)
     measured = [r for r in rows if r["n"]]
     present = [key for key in palette if any(series_key(r) == key for r in measured)]
     chart = Chart(
@@ -249,8 +242,7 @@ def durations_chart(typed_rows: list[DurationsRow], palette: Palette) -> Chart:
     return chart
 
 
-def deadlines_chart(typed_rows: list[DeadlinesRow], palette: Palette) -> Chart:
-    rows = _generic(typed_rows)
+def deadlines_chart(rows: Sequence[Mapping[str, Any]], palette: Palette) -> Chart:
     roles = sorted({r["role"] for r in rows if r["with_deadline"]})
     groups = [
         (
@@ -277,8 +269,7 @@ def deadlines_chart(typed_rows: list[DeadlinesRow], palette: Palette) -> Chart:
     )
 
 
-def workload_chart(typed_rows: list[WorkloadRow], palette: Palette) -> Chart:
-    rows = _generic(typed_rows)
+def workload_chart(rows: Sequence[Mapping[str, Any]], palette: Palette) -> Chart:
     roles = sorted({r["role"] for r in rows})
     groups = [
         (
