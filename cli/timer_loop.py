@@ -19,8 +19,6 @@ from pathlib import Path
 
 from engine.storage.db import DATABASE_UNAVAILABLE
 
-DATABASE_ERRORS = DATABASE_UNAVAILABLE  # retried after a pause; any other error (a bug) still ends the loop
-
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -52,7 +50,7 @@ class TimerLoop:
         """One sweep; returns the pause before the next one."""
         try:
             fired = self.sweep()
-        except DATABASE_ERRORS as exc:
+        except DATABASE_UNAVAILABLE as exc:  # retried after a pause; any other error (a bug) ends the loop
             self.failures += 1
             pause = self.pause()
             self.warn(f"timersweep mislukt ({type(exc).__name__}: database niet bereikbaar); opnieuw over {pause:g} s")
