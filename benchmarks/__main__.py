@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from benchmarks import breakdown
+from benchmarks import breakdown, long_case
 from benchmarks.common import (
     STEPS,
     Progress,
@@ -41,6 +41,8 @@ from benchmarks.scale import QUERIES, ScalePoint, run_scale
 
 COMPLETE_TARGET = 1.0
 SCALE_TARGET = 1.5
+LONG_TARGET = 1.5
+BYTES_TARGET_KB = 50.0
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,26 @@ class Settings:
     scales: tuple[int, int]
     sweep_reps: int
     query_samples: int
+    long_samples: int  # cases per measured step of the long baseline case (half warm, half cold)
 
 
 FULL = Settings(
-    samples=200, breakdown_samples=100, floor_samples=100, scales=(1_000, 100_000), sweep_reps=15, query_samples=200
+    samples=200,
+    breakdown_samples=100,
+    floor_samples=100,
+    scales=(1_000, 100_000),
+    sweep_reps=15,
+    query_samples=200,
+    long_samples=40,
 )
 QUICK = Settings(
-    samples=30, breakdown_samples=20, floor_samples=20, scales=(1_000, 10_000), sweep_reps=3, query_samples=30
+    samples=30,
+    breakdown_samples=20,
+    floor_samples=20,
+    scales=(1_000, 10_000),
+    sweep_reps=3,
+    query_samples=30,
+    long_samples=8,
 )
 
 
@@ -242,6 +257,63 @@ def report_scale(points: list[ScalePoint], report: Report) -> None:
     )
 
 
+def report_long_case(results: list[long_case.LongResult], stored: long_case.StoredBytes, report: Report) -> None:
+    rows = []
+    for r in results:
+        warm, cold, naive = median_ms(r.warm), median_ms(r.cold), median_ms(r.naive)
+        rows.append(
+            [
+                f"{r.step} ({r.element})",
+                f"{warm:.2f}",
+                f"{cold:.2f}",
+                f"{naive:.2f}",
+                f"{warm / naive:.2f}x",
+                f"{cold / naive:.2f}x",
+                f"{r.hot_bytes / 1000:.1f} / {r.whole_bytes / 1000:.1f}",
+            ]
+        )
+        for name, value in (("warm", warm), ("cold", cold)):
+            report.targets.append(
+                Target(
+                    f"long case completion {r.step}: engine {name} / naive (CPU)",
+                    value / naive,
+                    COMPLETE_TARGET,
+                    note=f"{value:.2f} ms vs {naive:.2f} ms",
+                )
+            )
+    print_table(
+        "4. Long baseline case (wth-basis): completion early and late, process CPU median ms "
+        "(warm: workflow kept in this process; cold: loaded from the database)",
+        ["completion", "engine warm", "engine cold", "naive", "warm/naive", "cold/naive", "JSON kB hot/whole+spec"],
+        rows,
+    )
+    first, last = results[0], results[-1]
+    for name, pick in (("warm", lambda r: r.warm), ("cold", lambda r: r.cold)):
+        ratio = median_ms(pick(last)) / median_ms(pick(first))
+        report.targets.append(
+            Target(
+                f"long case: completion {last.step} / completion {first.step}, engine {name}",
+                ratio,
+                LONG_TARGET,
+                note=f"{median_ms(pick(last)):.2f} ms vs {median_ms(pick(first)):.2f} ms",
+            )
+        )
+    print_table(
+        f"   Stored per case after {last.step} completions (bytes, mean of {stored.cases} cases)",
+        ["workflow", "replay base", "archive", "events", "case state", "documents (PDF, HTML)"],
+        [[stored.workflow, stored.replay, stored.archive, stored.events, stored.case_state, stored.documents]],
+    )
+    report.targets.append(
+        Target(
+            f"stored case state per case after {last.step} completions",
+            stored.case_state / 1000,
+            BYTES_TARGET_KB,
+            unit=" kB",
+            note="workflow + replay base + archive + events; documents not counted",
+        )
+    )
+
+
 def report_summary(report: Report, progress: Progress) -> None:
     rows = [
         [t.name, f"{t.measured:.2f}{t.unit}", f"<= {t.limit:.1f}{t.unit}", pass_miss(t.met), t.note]
@@ -283,6 +355,10 @@ def run(settings: Settings, use_postgres: bool) -> None:
             floors = {b.name: commit_floor(b, settings.floor_samples) for b in backends}
             report_complete_task(results, backends, floors, report)
             report_breakdown(backends, settings, progress)
+            long = long_case.prepare(f"sqlite:///{tmp}/long.sqlite", settings.long_samples, progress)
+            long_results = long_case.measure(long, progress)
+            report_long_case(long_results, long_case.stored_bytes(long, long_case.MEASURED_STEPS[-1]), report)
+            long.rt.engine.dispose()
         finally:
             for backend in backends:
                 backend.rt.engine.dispose()

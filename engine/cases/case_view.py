@@ -52,7 +52,7 @@ def _load(
     case = session.get(Case, case_id)
     if case is None or case.region not in user.regions:
         raise NotFound(f"zaak {case_id} bestaat niet")
-    model, workflow = open_workflow(session, registry, case)
+    model, workflow = open_workflow(session, registry, case, whole=True)
     return case, model, workflow
 
 

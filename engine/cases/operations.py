@@ -36,7 +36,15 @@ from engine.storage.tables import Case, CaseEvent, HumanTask, ModelVersion, User
 from engine.storage.transaction import in_transaction
 from engine.workflow import state as ws
 from engine.workflow.acts import apply_act, checked_instant, end_reasons, finish_act, instant_from, last_event_id
-from engine.workflow.case_store import BAN_VARIABLE, SYSTEM_ACTOR, lock_case, lock_task, open_workflow, save_case
+from engine.workflow.case_store import (
+    BAN_VARIABLE,
+    SYSTEM_ACTOR,
+    keep_saved_workflows,
+    lock_case,
+    lock_task,
+    open_workflow,
+    save_case,
+)
 from engine.workflow.worklist import task_row
 
 MAX_DATA_BYTES = 256 * 1024
@@ -114,6 +122,7 @@ def start_case(
             validate_form_data(model.forms[start_props[PROPERTY_FORM]], data)
         now = clock.now()
         actor = user.name if user else SYSTEM_ACTOR
+        keep_saved_workflows(session, registry)
         with engine_time(clock):
             workflow = new_workflow(model)
             start = workflow.get_next_task(state=TaskState.READY)
@@ -340,7 +349,7 @@ def case_details(
     case = session.get(Case, case_id)
     if case is None or (regions is not None and case.region not in regions):
         raise NotFound(f"zaak {case_id} bestaat niet")
-    model, workflow = open_workflow(session, registry, case)
+    model, workflow = open_workflow(session, registry, case, whole=True)
     return details_of(session, case, workflow)
 
 

@@ -167,7 +167,7 @@ def _migrate_one(
             raise Conflict(f"de zaak is niet actief ({case.status})")
         current, target = _target_version(session, case, to_version)
         from_version = current.version
-        _, workflow = open_workflow(session, registry, case)
+        _, workflow = open_workflow(session, registry, case, whole=True)
         target_model = registry.model(session, target.id)
         top, subs, reasons = _plan(workflow, target_model)
         if reasons:

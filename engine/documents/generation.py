@@ -67,7 +67,7 @@ def case_data(session: Session, registry: ModelRegistry, case: Case) -> dict[str
     current variables; its last values are taken from the completed tasks, oldest first,
     and the current variables win over them.
     """
-    _, workflow = open_workflow(session, registry, case)
+    _, workflow = open_workflow(session, registry, case, whole=True)
     tasks = ws.all_tasks(workflow)
     merged: dict[str, Any] = {}
     for task in sorted((t for t in tasks if t.state == TaskState.COMPLETED), key=lambda t: t.last_state_change):

@@ -226,7 +226,7 @@ def _task_spec(registry: ModelRegistry, session: Session, case: Case, element: s
 
 
 def _task_data(session: Session, registry: ModelRegistry, case: Case, task_id: str) -> dict[str, Any]:
-    _, workflow = open_workflow(session, registry, case)
+    _, workflow = open_workflow(session, registry, case, whole=True)
     try:
         task = workflow.get_task_from_id(UUID(task_id))
     except (ValueError, KeyError):

@@ -27,6 +27,7 @@ from engine.modeling.checks import BPMN_NS, SPIFF_NS, check_bpmn_xml, check_dmn_
 from engine.modeling.forms import FORMS_DIR, load_schema_text, read_form_file
 from engine.modeling.legal_timers import LegalTimerBpmnParser
 from engine.modeling.versions import VersionRow, live_version_ids, live_version_of, mark_live
+from engine.modeling.workflow_cache import DEFAULT_SIZE, WorkflowCache
 from engine.modeling.xml_safety import parse_model_xml
 from engine.storage.tables import ModelFile, ModelVersion
 from engine.storage.transaction import in_transaction
@@ -298,9 +299,10 @@ def _load_form(
 class ModelRegistry:
     """Parsed specs per deployed version, parsed once and shared by all cases."""
 
-    def __init__(self, forms_dir: Path):
+    def __init__(self, forms_dir: Path, *, workflow_cache_size: int = DEFAULT_SIZE):
         self.forms_dir = forms_dir
         self._cache: dict[int, LoadedModel] = {}
+        self.workflows = WorkflowCache(workflow_cache_size)
         self._lock = threading.Lock()
 
     def model(self, session: Session, version_id: int) -> LoadedModel:

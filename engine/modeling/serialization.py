@@ -3,24 +3,48 @@
 SpiffWorkflow embeds the full spec in every saved workflow (about half the
 bytes and half the load time). Here the spec is left out on save and taken from
 the cached model version on load. The JSON text keeps SpiffWorkflow's key order,
-which 3.2.0 needs to restore task data.
+which 3.2.0 needs to restore task data (orjson keeps insertion order, as json does).
+
+A settled task (completed or cancelled, and so is its parent) never changes again, so
+its converted form is kept on the task and reused by every later save of a workflow
+that stays in memory (engine.modeling.workflow_cache): a save then converts only what
+can still change.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
+import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 
 from engine.modeling.legal_timers import SERIALIZER_CONFIG
 from engine.modeling.registry import LoadedModel
 from engine.modeling.sandbox import script_engine
 
 SERIALIZER_VERSION = f"spiff-{VERSION}-nospec"
+
+
+_SETTLED = TaskState.COMPLETED | TaskState.CANCELLED
+_MEMO = "_thv_settled_dict"  # attribute on a SpiffWorkflow Task: (state, last change, converted form)
+
+
+class _SettledTaskConverter(TaskConverter):
+    def to_dict(self, task: Any) -> dict[str, Any]:
+        memo = getattr(task, _MEMO, None)
+        if memo is not None and memo[0] == task.state and memo[1] == task.last_state_change:
+            return dict(memo[2])
+        dct: dict[str, Any] = super().to_dict(task)
+        parent = task.parent
+        if task.state & _SETTLED and (parent is None or parent.state & _SETTLED):
+            setattr(task, _MEMO, (task.state, task.last_state_change, dict(dct)))
+        return dct
 
 
 class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
@@ -44,6 +68,7 @@ class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
 
 _config = dict(SERIALIZER_CONFIG)  # SpiffWorkflow's table plus our legal-term timers
 _config[BpmnWorkflow] = _SpecFreeWorkflowConverter
+_config[Task] = _SettledTaskConverter
 _serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
 
 
@@ -51,12 +76,56 @@ def new_workflow(model: LoadedModel) -> BpmnWorkflow:
     return BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=script_engine())
 
 
+def _dumps(value: Any) -> str:
+    # Non-string keys become strings, as json.dumps does (a script may use a number as a key).
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+
 def dump_workflow(workflow: BpmnWorkflow) -> str:
-    return json.dumps(_serializer.to_dict(workflow), separators=(",", ":"))
+    """The workflow's text; its subprocesses are first put in the order a load restores them.
+
+    A workflow kept in memory after the save (engine.modeling.workflow_cache) then runs its
+    subprocesses in the same order as one loaded from this text would.
+    """
+    _order_as_loaded(workflow)
+    return _dumps(_serializer.to_dict(workflow))
 
 
-def load_workflow(text: str, model: LoadedModel) -> BpmnWorkflow:
-    dct = json.loads(text)
+def _order_as_loaded(workflow: BpmnWorkflow) -> None:
+    ordered: dict[Any, Any] = {}
+
+    def visit(tasks: Any) -> None:  # as BpmnWorkflowConverter.subprocesses_from_dict: depth first, in task order
+        for task in tasks.values():
+            subprocess = workflow.subprocesses.get(task.id)
+            if subprocess is not None and task.id not in ordered:
+                ordered[task.id] = subprocess
+                visit(subprocess.tasks)
+
+    visit(workflow.tasks)
+    if list(ordered) != list(workflow.subprocesses):
+        rest = {k: v for k, v in workflow.subprocesses.items() if k not in ordered}
+        workflow.subprocesses.clear()
+        workflow.subprocesses.update(ordered)
+        workflow.subprocesses.update(rest)
+
+
+def dump_subprocess(subprocess: Any) -> str:
+    """One subprocess of a workflow on its own, as it appears in the workflow's ``subprocesses``."""
+    return _dumps(_serializer.registry.convert(subprocess))
+
+
+def load_workflow(text: str, model: LoadedModel, archived: Mapping[str, str] | None = None) -> BpmnWorkflow:
+    """A workflow from its text; ``archived`` are finished subprocesses kept apart, by the id of the
+    task that ran them (see dump_subprocess).
+
+    The workflow text wins over an archived copy of the same subprocess, and an archived
+    subprocess whose calling task is not in the workflow is left out (SpiffWorkflow restores
+    a subprocess only under its task).
+    """
+    dct = orjson.loads(text)
+    if archived:
+        parts = {key: orjson.loads(part) for key, part in archived.items()}
+        dct["subprocesses"] = {**parts, **dct["subprocesses"]}
     workflow = _serializer.from_dict(dct, model=model)
     workflow.script_engine = script_engine()  # never persisted; always the sandbox
     return workflow

@@ -131,6 +131,22 @@ class Case(Base):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
+class CaseArchive(Base):
+    """Finished subprocesses of a case, moved out of its hot workflow text (written once each).
+
+    A completion loads and saves only what can still change, so its cost does not grow with
+    the case's history; views and migrations that need the whole workflow put the parts
+    back together (engine.workflow.case_store).
+    """
+
+    __tablename__ = "case_archive"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("thv_case.id"), primary_key=True)
+    subprocess_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the task that ran it
+    workflow_json: Mapped[str] = mapped_column(Text)
+    archived_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class HumanTask(Base):
     """The worklist: one row per user task, kept in sync after every engine step."""
 

@@ -9,8 +9,9 @@ crash.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -20,6 +21,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.base.errors import Conflict, ModelRefusal, ProcessError, RuleRefused, ThvError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+_SCOPE = "thv.transaction"
 
 
 def in_transaction(session: Session, work: Callable[[], T], *, dry_run: bool = False) -> T:
@@ -31,33 +34,63 @@ def in_transaction(session: Session, work: Callable[[], T], *, dry_run: bool = F
     try:
         result = work()
         if dry_run:
-            session.rollback()
+            _rollback(session)
         else:
             session.commit()
+            _run_after_commit(session)
         return result
     except ThvError:
-        session.rollback()
+        _rollback(session)
         raise
     except StaleDataError:
-        session.rollback()
+        _rollback(session)
         raise Conflict("de zaak is intussen door iemand anders gewijzigd; laad haar opnieuw") from None
     except IntegrityError:
-        session.rollback()
+        _rollback(session)
         raise Conflict("iemand anders legde tegelijk hetzelfde vast; probeer het opnieuw") from None
     except OperationalError as exc:
-        session.rollback()
+        _rollback(session)
         if "locked" in str(exc).lower():
             raise Conflict("de gegevens zijn op dit moment in gebruik; probeer het opnieuw") from None
         raise
     except SpiffWorkflowException as exc:
-        session.rollback()
+        _rollback(session)
         refusal = _model_refusal(exc)
         if refusal is not None:
             raise RuleRefused(str(refusal)) from None
         raise ProcessError(f"het proces liep vast: {_spiff_message(exc)}") from None
     except BaseException:
-        session.rollback()
+        _rollback(session)
         raise
+
+
+def transaction_state(session: Session) -> dict[str, Any]:
+    """Scratch space of the running transaction, emptied when it commits or rolls back."""
+    state: dict[str, Any] = session.info.setdefault(_SCOPE, {})
+    return state
+
+
+def after_commit(session: Session, key: str, action: Callable[[], None]) -> None:
+    """Run ``action`` once the running transaction has committed (never after a rollback).
+
+    For what may only follow stored facts, such as keeping a saved workflow in memory. One
+    action per key; an action that fails is logged, the commit stands.
+    """
+    transaction_state(session).setdefault("after_commit", {})[key] = action
+
+
+def _run_after_commit(session: Session) -> None:
+    state = session.info.pop(_SCOPE, None) or {}
+    for action in state.get("after_commit", {}).values():
+        try:
+            action()
+        except Exception:
+            log.exception("actie na commit mislukt")
+
+
+def _rollback(session: Session) -> None:
+    session.info.pop(_SCOPE, None)
+    session.rollback()
 
 
 def discard(session: Session) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -20,11 +21,14 @@ from sqlalchemy.orm import Session
 from engine.base.errors import ConfigurationError, NotFound
 from engine.base.vocabulary import Action
 from engine.modeling.registry import LoadedModel, ModelRegistry
-from engine.modeling.serialization import SERIALIZER_VERSION, dump_workflow, load_workflow
-from engine.storage.tables import Case, CaseEvent, HumanTask
+from engine.modeling.serialization import SERIALIZER_VERSION, dump_subprocess, dump_workflow, load_workflow
+from engine.modeling.workflow_cache import WorkflowCache
+from engine.storage.tables import Case, CaseArchive, CaseEvent, HumanTask
+from engine.storage.transaction import after_commit, transaction_state
 from engine.workflow import state as ws
 
 SYSTEM_ACTOR = "systeem"
+_SAVED = "saved-workflows"  # (case, workflow) per case id saved in the running transaction
 BAN_VARIABLE = "huisverbod"
 
 
@@ -59,7 +63,14 @@ def lock_task(session: Session, task_id: str, *, regions: frozenset[str]) -> tup
     return found[0], found[1]
 
 
-def open_workflow(session: Session, registry: ModelRegistry, case: Case) -> tuple[LoadedModel, BpmnWorkflow]:
+def open_workflow(
+    session: Session, registry: ModelRegistry, case: Case, *, whole: bool = False
+) -> tuple[LoadedModel, BpmnWorkflow]:
+    """The case's workflow as far as it can still change; ``whole`` adds its finished subprocesses.
+
+    Running a case needs only the first (see save_case); a view of everything that happened
+    in it, or a migration to another version, needs the whole.
+    """
     if case.serializer_version != SERIALIZER_VERSION:
         # A stored format this code does not write: refuse loudly rather than load wrongly.
         raise ConfigurationError(
@@ -67,7 +78,18 @@ def open_workflow(session: Session, registry: ModelRegistry, case: Case) -> tupl
             f"deze versie leest alleen {SERIALIZER_VERSION}"
         )
     model = registry.model(session, case.model_version_id)
-    return model, load_workflow(case.workflow_json, model)
+    if not whole:
+        keep_saved_workflows(session, registry)
+        kept = registry.workflows.take(case.id, case.lock_version, case.model_version_id)
+        if kept is not None:
+            return model, kept
+    archived = None
+    if whole:
+        rows = session.execute(
+            select(CaseArchive.subprocess_id, CaseArchive.workflow_json).where(CaseArchive.case_id == case.id)
+        ).all()
+        archived = {subprocess_id: text for subprocess_id, text in rows}
+    return model, load_workflow(case.workflow_json, model, archived)
 
 
 def save_case(
@@ -91,6 +113,9 @@ def save_case(
     task that closed without being done closed (a timer that fired).
     """
     tasks = ws.all_tasks(workflow)
+    # While a replay base is kept (acts.fire_due), a late act may reopen what timers finished: the
+    # finished subprocesses then stay in the workflow text until the next act settles the case.
+    finished = _take_finished(workflow) if case.replay_json is None else {}
     case.workflow_json = dump_workflow(workflow)
     case.serializer_version = SERIALIZER_VERSION
     case.status = ws.case_status(workflow, tasks)
@@ -103,6 +128,9 @@ def save_case(
     if case.id is None:
         session.add(case)
         session.flush()
+    if finished:
+        _archive(session, case, finished, now)
+    transaction_state(session).setdefault(_SAVED, {})[case.id] = (case, workflow)
 
     record_event(session, case, actor=actor, action=action, element=element, now=now, detail=detail)
     instants = completed_at or {}
@@ -138,6 +166,45 @@ def save_case(
         )
 
     _sync_worklist(session, case, tasks, actor=actor, now=now, end_reason=reason)
+
+
+def keep_saved_workflows(session: Session, registry: ModelRegistry) -> None:
+    """Keep the workflows the running transaction saves in the registry's cache once it commits."""
+    saved = transaction_state(session).setdefault(_SAVED, {})
+    after_commit(session, "keep-saved-workflows", partial(_keep_saved, saved, registry.workflows))
+
+
+def _keep_saved(saved: dict[int, tuple[Case, BpmnWorkflow]], cache: WorkflowCache) -> None:
+    """After commit: the workflows this transaction saved, kept for the next act on their case."""
+    for case, workflow in saved.values():
+        cache.put(case.id, case.lock_version, case.model_version_id, workflow)
+
+
+def _take_finished(workflow: BpmnWorkflow) -> dict[str, str]:
+    """Remove the finished subprocesses from the workflow; returns their text by calling task id."""
+    finished = {}
+    for task_id in ws.finished_subprocesses(workflow):
+        subprocess = workflow.subprocesses.pop(task_id)
+        for task in subprocess.tasks.values():
+            workflow.event_manager.remove_task(task)
+        finished[str(task_id)] = dump_subprocess(subprocess)
+    return finished
+
+
+def _archive(session: Session, case: Case, finished: dict[str, str], now: datetime) -> None:
+    """Write finished subprocesses to the case's archive; a copy already there (from a whole load) is replaced."""
+    existing = {
+        row.subprocess_id: row
+        for row in session.scalars(
+            select(CaseArchive).where(CaseArchive.case_id == case.id, CaseArchive.subprocess_id.in_(list(finished)))
+        )
+    }
+    for subprocess_id, text in finished.items():
+        row = existing.get(subprocess_id)
+        if row is None:
+            session.add(CaseArchive(case_id=case.id, subprocess_id=subprocess_id, workflow_json=text, archived_at=now))
+        elif row.workflow_json != text:
+            row.workflow_json, row.archived_at = text, now
 
 
 def record_event(

@@ -1,0 +1,98 @@
+"""A completion's cost does not grow with the case's history (issue 13, item 4), and nothing is lost by it.
+
+Finished subprocesses move out of the hot workflow text into case_archive; views and
+migrations see the whole case; the workflow kept in memory after an act is exactly what
+loading the stored text gives; a rolled-back act leaves nothing in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from engine.base.errors import Conflict
+from engine.modeling.serialization import dump_workflow, load_workflow
+from engine.storage.tables import Case, CaseArchive
+from engine.workflow import state as ws
+from engine.workflow.case_store import open_workflow
+from tests.processes import steps
+from tests.processes.scenario import Scenario
+
+
+@pytest.fixture
+def s(rt, session) -> Scenario:
+    return Scenario(rt, session, "wth-basis")
+
+
+def _stored(s: Scenario) -> Case:
+    case = s.session.get(Case, s.case_id)
+    s.session.refresh(case)
+    return case
+
+
+def _kept_equals_stored(s: Scenario) -> None:
+    """The workflow kept in memory dumps to the very text a fresh load of the stored text dumps to."""
+    case = _stored(s)
+    kept = s.rt.registry.workflows.peek(case.id)
+    assert kept is not None and kept[0] == case.lock_version
+    model = s.rt.registry.model(s.session, case.model_version_id)
+    kept_text = dump_workflow(kept[1])
+    assert kept_text == case.workflow_json
+    assert kept_text == dump_workflow(load_workflow(case.workflow_json, model))
+
+
+def test_the_workflow_kept_in_memory_is_the_stored_one_after_every_act_and_timer(s):
+    s.start("politie", steps.MELDING)
+    _kept_equals_stored(s)
+    original_do = s.do
+
+    def do_and_check(element, data=None):
+        row = original_do(element, data)
+        _kept_equals_stored(s)
+        return row
+
+    s.do = do_and_check
+    steps.impose(s, afnemer="hulpofficier", decider="hulpofficier")
+    steps.serve_and_notify(s)
+    steps.help_without_children(s)
+    s.advance(timedelta(days=7, hours=12))  # the reminder timer fires in the sweep
+    steps.extend(s, 18)
+    steps.appeal(s)
+    _kept_equals_stored(s)
+    steps.prepare_hearing(s)
+    assert s.rt.registry.workflows.hits > 10
+
+
+def test_finished_subprocesses_leave_the_hot_text_and_views_still_see_them(s):
+    s.start("politie", steps.MELDING)
+    steps.impose(s, afnemer="hulpofficier", decider="hulpofficier")
+    steps.serve_and_notify(s)
+    case = _stored(s)
+    archived = s.session.scalars(select(CaseArchive.subprocess_id).where(CaseArchive.case_id == case.id)).all()
+    assert len(archived) >= 3  # the RIHG and the decision ran in subprocesses that have ended
+    assert not set(archived) & set(json.loads(case.workflow_json)["subprocesses"])
+    _, hot = open_workflow(s.session, s.rt.registry, case)
+    _, whole = open_workflow(s.session, s.rt.registry, case, whole=True)
+    s.session.rollback()
+    hot_specs = {t.task_spec.name for t in ws.all_tasks(hot)}
+    whole_specs = {t.task_spec.name for t in ws.all_tasks(whole)}
+    assert "Task_rihg_hulpofficier" not in hot_specs and "Task_rihg_hulpofficier" in whole_specs
+    # The case as a user sees it still holds what the RIHG decided, and the chain runs on.
+    assert s.var("rihg_resultaat") is not None or s.var("huisverbod") is not None
+    assert s.case()["status"] == "active"
+    steps.help_without_children(s)
+
+
+def test_a_refused_act_leaves_no_workflow_in_memory_and_the_next_act_loads_the_stored_one(s):
+    s.start("politie", steps.MELDING)
+    steps.impose(s, afnemer="hulpofficier", decider="hulpofficier")
+    assert s.rt.registry.workflows.peek(s.case_id) is not None
+    with pytest.raises(Conflict):  # handed over before the beschikking was served: refused inside the act
+        s.do("Task_uitreiken", {"sleutels_ingenomen": True})
+    assert s.rt.registry.workflows.peek(s.case_id) is None
+    steps.serve_beschikking(s, "hulpofficier")
+    _kept_equals_stored(s)
+    assert "beschikking_uitgereikt" in s.milestones()
