@@ -6,9 +6,8 @@ the cached model version on load. The JSON text keeps SpiffWorkflow's key order,
 which 3.2.0 needs to restore task data (orjson keeps insertion order, as json does).
 
 A settled task (completed or cancelled, and so is its parent) never changes again, so
-its converted form is kept on the task and reused by every later save of a workflow
-that stays in memory (engine.modeling.workflow_cache): a save then converts only what
-can still change.
+its JSON is kept on the task and reused by every later save of a workflow that stays in
+memory (engine.modeling.workflow_cache): a save then converts only what can still change.
 """
 
 from __future__ import annotations
@@ -19,8 +18,14 @@ from uuid import UUID
 
 import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
+from SpiffWorkflow.bpmn.serializer.helpers.bpmn_converter import BpmnConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -32,22 +37,41 @@ SERIALIZER_VERSION = f"spiff-{VERSION}-nospec"
 
 
 _SETTLED = TaskState.COMPLETED | TaskState.CANCELLED
-_MEMO = "_thv_settled_dict"  # attribute on a SpiffWorkflow Task: (state, last change, converted form)
+_MEMO = "_thv_settled_json"  # attribute on a SpiffWorkflow Task: (state, last change, its JSON)
 
 
-class _SettledTaskConverter(TaskConverter):
-    def to_dict(self, task: Any) -> dict[str, Any]:
+class _TaskMapConverter(BpmnConverter):
+    """Writes a workflow's task map, reusing the JSON of settled tasks from the previous save.
+
+    The JSON is kept as an orjson Fragment: written as it is, and a single object for the
+    garbage collector instead of a tree of dicts per task (a process keeps hundreds of
+    workflows in memory).
+    """
+
+    def mapping_to_dict(self, mapping: Any, **kwargs: Any) -> dict[str, Any]:
+        return {
+            str(key): self._task(value) if isinstance(value, Task) else self.registry.convert(value, **kwargs)
+            for key, value in mapping.items()
+        }
+
+    def _task(self, task: Task) -> Any:
         memo = getattr(task, _MEMO, None)
         if memo is not None and memo[0] == task.state and memo[1] == task.last_state_change:
-            return dict(memo[2])
-        dct: dict[str, Any] = super().to_dict(task)
+            return memo[2]
+        dct = self.registry.convert(task)
         parent = task.parent
         if task.state & _SETTLED and (parent is None or parent.state & _SETTLED):
-            setattr(task, _MEMO, (task.state, task.last_state_change, dict(dct)))
+            fragment = orjson.Fragment(orjson.dumps(dct, option=orjson.OPT_NON_STR_KEYS))
+            setattr(task, _MEMO, (task.state, task.last_state_change, fragment))
+            return fragment
         return dct
 
 
-class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
+class _SubWorkflowConverter(_TaskMapConverter, BpmnSubWorkflowConverter):
+    pass
+
+
+class _SpecFreeWorkflowConverter(_TaskMapConverter, BpmnWorkflowConverter):
     def to_dict(self, workflow: Any) -> dict[str, Any]:
         dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
@@ -68,7 +92,7 @@ class _SpecFreeWorkflowConverter(BpmnWorkflowConverter):
 
 _config = dict(SERIALIZER_CONFIG)  # SpiffWorkflow's table plus our legal-term timers
 _config[BpmnWorkflow] = _SpecFreeWorkflowConverter
-_config[Task] = _SettledTaskConverter
+_config[BpmnSubWorkflow] = _SubWorkflowConverter
 _serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
 
 

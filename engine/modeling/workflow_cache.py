@@ -54,6 +54,10 @@ class WorkflowCache:
             entry = self._entries.get(case_id)
         return (entry[0], entry[2]) if entry is not None else None
 
+    def forget(self, case_id: int) -> None:
+        with self._lock:
+            self._entries.pop(case_id, None)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

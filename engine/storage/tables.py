@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -143,7 +144,8 @@ class CaseArchive(Base):
 
     case_id: Mapped[int] = mapped_column(ForeignKey("thv_case.id"), primary_key=True)
     subprocess_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the task that ran it
-    workflow_json: Mapped[str] = mapped_column(Text)
+    # Its JSON, zlib-compressed: written once, read only for views and migrations.
+    workflow_zlib: Mapped[bytes] = mapped_column(LargeBinary)
     archived_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

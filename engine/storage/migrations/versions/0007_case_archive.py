@@ -22,7 +22,7 @@ def upgrade() -> None:
         "case_archive",
         sa.Column("case_id", sa.Integer(), sa.ForeignKey("thv_case.id"), primary_key=True),
         sa.Column("subprocess_id", sa.String(length=36), primary_key=True),
-        sa.Column("workflow_json", sa.Text(), nullable=False),
+        sa.Column("workflow_zlib", sa.LargeBinary(), nullable=False),
         sa.Column("archived_at", sa.DateTime(), nullable=False),
     )
 
