@@ -61,7 +61,8 @@ class _TaskMapConverter(BpmnConverter):
         dct = self.registry.convert(task)
         parent = task.parent
         if task.state & _SETTLED and (parent is None or parent.state & _SETTLED):
-            fragment = orjson.Fragment(orjson.dumps(dct, option=orjson.OPT_NON_STR_KEYS))
+            # Decoded to text: orjson's bytes keep their whole write buffer (about 2 kB), the text its length.
+            fragment = orjson.Fragment(orjson.dumps(dct, option=orjson.OPT_NON_STR_KEYS).decode("utf-8"))
             setattr(task, _MEMO, (task.state, task.last_state_change, fragment))
             return fragment
         return dct

@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from engine.modeling.sandbox import script_engine
 
-DEFAULT_SIZE = 256
+DEFAULT_SIZE = 128  # about 0.5 MB each for a running ban with its history: some 64 MB per process at most
 
 
 class WorkflowCache:
