@@ -218,7 +218,6 @@ def complete_task(
             task.set_data(**data)
             task.run()
 
-        events_before = last_event_id(session, case)
         result = apply_act(
             session,
             registry,
@@ -230,6 +229,8 @@ def complete_task(
             what=f"'{row.title}'",
             task_spec_name=spec.name if spec else None,
         )
+        # Only a replay revokes events, by id up to this point (see finish_act); nothing is recorded before here.
+        events_before = last_event_id(session, case) if result.replayed else 0
         save_case(
             session,
             case,
@@ -303,7 +304,6 @@ def send_message(
                 validate_form_data(model.forms[form], data)
             workflow.send_event(BpmnEvent(MessageEventDefinition(message), payload=data))
 
-        events_before = last_event_id(session, case)
         result = apply_act(
             session,
             registry,
@@ -315,6 +315,8 @@ def send_message(
             what=f"het bericht '{message}'",
             message=message,
         )
+        # Only a replay revokes events, by id up to this point (see finish_act); nothing is recorded before here.
+        events_before = last_event_id(session, case) if result.replayed else 0
         save_case(
             session,
             case,
