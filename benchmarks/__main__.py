@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from benchmarks import breakdown, long_case
+from benchmarks import breakdown, long_case, worklist_page
 from benchmarks.common import (
     STEPS,
     Progress,
@@ -314,6 +314,33 @@ def report_long_case(results: list[long_case.LongResult], stored: long_case.Stor
     )
 
 
+def report_worklist_pages(points: list[worklist_page.PagePoint], report: Report) -> None:
+    small, large = points[0], points[-1]
+    print_table(
+        "5. Worklist through the web app: a page of 20 rows (HTML, API) and the default page of 50, median wall ms",
+        ["open tasks", "HTML 20 rows", "API 20 rows", "HTML default (50)", "HTML bytes (20 rows)"],
+        [
+            [
+                f"{p.open_tasks:,}",
+                f"{p.html_ms:.2f}",
+                f"{p.api_ms:.2f}",
+                f"{p.html_default_ms:.2f}",
+                f"{p.html_bytes:,}",
+            ]
+            for p in points
+        ],
+    )
+    for name, pick in (("HTML", lambda p: p.html_ms), ("API", lambda p: p.api_ms)):
+        report.targets.append(
+            Target(
+                f"worklist {name} page: {large.open_tasks:,} / {small.open_tasks:,} open tasks",
+                pick(large) / pick(small),
+                SCALE_TARGET,
+                note=f"{pick(large):.2f} ms vs {pick(small):.2f} ms",
+            )
+        )
+
+
 def report_summary(report: Report, progress: Progress) -> None:
     rows = [
         [t.name, f"{t.measured:.2f}{t.unit}", f"<= {t.limit:.1f}{t.unit}", pass_miss(t.met), t.note]
@@ -365,6 +392,7 @@ def run(settings: Settings, use_postgres: bool) -> None:
             if server is not None:
                 server.stop()
                 progress("PostgreSQL stopped")
+        report_worklist_pages(worklist_page.run_worklist_pages(Path(tmp), settings.query_samples, progress), report)
         points = run_scale(Path(tmp), settings.scales, settings.sweep_reps, settings.query_samples, progress)
         report_scale(points, report)
     report_summary(report, progress)

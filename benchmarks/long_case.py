@@ -161,7 +161,7 @@ def complete(long: LongCase, case: Prepared, *, warm: bool) -> float:
         if warm:
             _warm_up(session, long, case)
         else:
-            rt.registry.workflows.forget(case.case_id)
+            rt.registry.workflows.forget(session.get_bind(), case.case_id)
         gc.collect()  # garbage left by earlier samples is not this sample's cost
         _, cpu = time_call_cpu(
             lambda: cases.complete_task(
@@ -176,11 +176,11 @@ def _warm_up(session: Session, long: LongCase, case: Prepared) -> None:
     row = session.get(Case, case.case_id)
     session.refresh(row)
     cache = long.rt.registry.workflows
-    kept = cache.take(row.id, row.lock_version, row.model_version_id)
+    kept = cache.take(session.get_bind(), row.id, row.lock_version, row.model_version_id)
     if kept is None:
         _, kept = open_workflow(session, long.rt.registry, row)
         session.rollback()
-    cache.put(row.id, row.lock_version, row.model_version_id, kept)
+    cache.put(session.get_bind(), row.id, row.lock_version, row.model_version_id, kept)
 
 
 class Naive:

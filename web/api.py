@@ -14,7 +14,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, Literal, overload
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from engine.accounts import api_tokens
@@ -25,13 +25,14 @@ from engine.documents import generation as documents
 from engine.documents import service, service_view
 from engine.documents.dossier import export_dossier
 from engine.documents.generation import MissingParts
-from engine.workflow import worklist
+from engine.workflow import worklist, worklist_pages
 from web.documents_forms import readable_instant
 from web.documents_http import api_document, pdf_response
 from web.errors import error_response
 from web.extensions import csrf, db_session, thv
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+API_PER_PAGE = 100  # tasks per page when the client does not say (at most worklist_pages.MAX_PER_PAGE)
 csrf.exempt(bp)
 OPENAPI = Path(__file__).parent / "openapi.json"
 
@@ -106,6 +107,11 @@ def _query_int(name: str) -> int | None:
     return int(raw)
 
 
+def _query_int_or(name: str, default: int) -> int:
+    value = _query_int(name)
+    return default if value is None else value
+
+
 @bp.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
     return Response(OPENAPI.read_text(encoding="utf-8"), mimetype="application/json")
@@ -120,17 +126,28 @@ def me() -> ResponseReturnValue:
 @bp.get("/tasks")
 @token_required
 def my_tasks() -> ResponseReturnValue:
-    return jsonify(
-        worklist.list_tasks(
-            db_session(),
-            user=g.user,
-            case_id=_query_int("case"),
-            element=request.args.get("step") or None,
-            due=request.args.get("due") or None,
-            now=thv.ctx.clock.now(),
-            claimed=request.args.get("claimed") or None,
-        )
+    """A page of the worklist; the total is in X-Total-Count, the neighbouring pages in Link (RFC 8288)."""
+    page = worklist_pages.task_page(
+        db_session(),
+        page=_query_int_or("page", 1),
+        per_page=_query_int_or("per_page", API_PER_PAGE),
+        user=g.user,
+        case_id=_query_int("case"),
+        element=request.args.get("step") or None,
+        due=request.args.get("due") or None,
+        now=thv.ctx.clock.now(),
+        claimed=request.args.get("claimed") or None,
     )
+    response = jsonify(page.rows)
+    response.headers["X-Total-Count"] = str(page.total)
+    links = []
+    for rel, number, show in (("prev", page.page - 1, page.has_previous), ("next", page.page + 1, page.has_next)):
+        if show:
+            args: dict[str, Any] = {**request.args.to_dict(), "page": number, "per_page": page.per_page}
+            links.append(f'<{url_for("api.my_tasks", **args)}>; rel="{rel}"')
+    if links:
+        response.headers["Link"] = ", ".join(links)
+    return response
 
 
 @bp.get("/tasks/<task_id>")

@@ -81,7 +81,7 @@ def open_workflow(
     model = registry.model(session, case.model_version_id)
     if not whole:
         keep_saved_workflows(session, registry)
-        kept = registry.workflows.take(case.id, case.lock_version, case.model_version_id)
+        kept = registry.workflows.take(session.get_bind(), case.id, case.lock_version, case.model_version_id)
         if kept is not None:
             return model, kept
     archived = None
@@ -172,13 +172,13 @@ def save_case(
 def keep_saved_workflows(session: Session, registry: ModelRegistry) -> None:
     """Keep the workflows the running transaction saves in the registry's cache once it commits."""
     saved = transaction_state(session).setdefault(_SAVED, {})
-    after_commit(session, "keep-saved-workflows", partial(_keep_saved, saved, registry.workflows))
+    after_commit(session, "keep-saved-workflows", partial(_keep_saved, saved, registry.workflows, session.get_bind()))
 
 
-def _keep_saved(saved: dict[int, tuple[Case, BpmnWorkflow]], cache: WorkflowCache) -> None:
+def _keep_saved(saved: dict[int, tuple[Case, BpmnWorkflow]], cache: WorkflowCache, database: object) -> None:
     """After commit: the workflows this transaction saved, kept for the next act on their case."""
     for case, workflow in saved.values():
-        cache.put(case.id, case.lock_version, case.model_version_id, workflow)
+        cache.put(database, case.id, case.lock_version, case.model_version_id, workflow)
 
 
 def _take_finished(workflow: BpmnWorkflow) -> dict[str, str]:

@@ -11,9 +11,9 @@ colleague went home; every claim and release is in the case's audit trail.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from engine.base.clock import AMSTERDAM
@@ -93,24 +93,23 @@ def due_window(due: str, now: datetime) -> tuple[datetime | None, datetime]:
     return now, end
 
 
-def list_tasks(
-    session: Session,
+def task_query(
     *,
     case_id: int | None = None,
     role: str | None = None,
     region: str | None = None,
     state: str = "ready",
     user: User | None = None,
-    limit: int = 500,
     element: str | None = None,
     due: str | None = None,
     now: datetime | None = None,
     claimed: str | None = None,
-) -> list[TaskRow]:
-    """Tasks by due date (no deadline last); a user sees only their roles and regions.
+) -> Select[HumanTask]:
+    """The worklist's filters as one query on the task table (not yet ordered); bad filters are refused in Dutch.
 
-    Optional filters: ``element`` (the step), ``due`` (one of DUE_FILTERS, needs
-    ``now``) and ``claimed`` (``mijn``: claimed by ``user``; ``vrij``: unclaimed).
+    A user sees only their roles and regions. Optional filters: ``element`` (the step),
+    ``due`` (one of DUE_FILTERS, needs ``now``) and ``claimed`` (``mijn``: claimed by
+    ``user``; ``vrij``: unclaimed).
     """
     if role is not None and role not in ROLE_CODES:
         raise InvalidInput(f"rol '{role}' bestaat niet")
@@ -145,7 +144,16 @@ def list_tasks(
             raise InvalidInput("'mijn' vraagt om een gebruiker")
         else:
             query = query.where(HumanTask.claimed_by == user.name)
-    query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(limit)
+    return query
+
+
+# Due date first (no deadline last), then age; the id makes the order total, so paging never shows a task twice.
+WORKLIST_ORDER = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+
+
+def list_tasks(session: Session, *, limit: int = 500, **filters: Any) -> list[TaskRow]:
+    """Tasks by due date (no deadline last), at most ``limit``; the filters are those of :func:`task_query`."""
+    query = task_query(**filters).order_by(*WORKLIST_ORDER).limit(limit)
     return [task_row(t) for t in session.scalars(query)]
 
 

@@ -36,7 +36,7 @@ def _stored(s: Scenario) -> Case:
 def _kept_equals_stored(s: Scenario) -> None:
     """The workflow kept in memory dumps to the very text a fresh load of the stored text dumps to."""
     case = _stored(s)
-    kept = s.rt.registry.workflows.peek(case.id)
+    kept = s.rt.registry.workflows.peek(s.session.get_bind(), case.id)
     assert kept is not None and kept[0] == case.lock_version
     model = s.rt.registry.model(s.session, case.model_version_id)
     kept_text = dump_workflow(kept[1])
@@ -89,10 +89,10 @@ def test_finished_subprocesses_leave_the_hot_text_and_views_still_see_them(s):
 def test_a_refused_act_leaves_no_workflow_in_memory_and_the_next_act_loads_the_stored_one(s):
     s.start("politie", steps.MELDING)
     steps.impose(s, afnemer="hulpofficier", decider="hulpofficier")
-    assert s.rt.registry.workflows.peek(s.case_id) is not None
+    assert s.rt.registry.workflows.peek(s.session.get_bind(), s.case_id) is not None
     with pytest.raises(Conflict):  # handed over before the beschikking was served: refused inside the act
         s.do("Task_uitreiken", {"sleutels_ingenomen": True})
-    assert s.rt.registry.workflows.peek(s.case_id) is None
+    assert s.rt.registry.workflows.peek(s.session.get_bind(), s.case_id) is None
     steps.serve_beschikking(s, "hulpofficier")
     _kept_equals_stored(s)
     assert "beschikking_uitgereikt" in s.milestones()

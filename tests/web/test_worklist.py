@@ -136,3 +136,59 @@ def test_claiming_a_claimed_or_completed_task_is_409(client, api, case_id, token
     api.complete("hovj", task["id"], {"meerderjarig": True, "woonsituatie": "woont"})
     response = client.post(f"/api/v1/tasks/{task['id']}/claim", headers=bearer(tokens["hovj"]))
     assert response.status_code == 409 and response.json["error"] == "conflict"
+
+
+@pytest.fixture
+def many_cases(api) -> list[int]:
+    """52 cases waiting for the hulpofficier's toets: more than one page of the worklist (50)."""
+    return [api.start() for _ in range(52)]
+
+
+def test_the_worklist_comes_in_pages_with_the_count_and_keeps_its_filters(client, many_cases):
+    login(client, "hovj")
+    page = client.get("/").get_data(as_text=True)
+    assert len(_rows(page)) == 50 and "52 open taken" in page
+    assert "Taken 1–50 van 52" in page and 'aria-current="page">1<' in page
+    assert 'href="/?pagina=2" rel="next"' in page and 'rel="prev"' not in page
+    second = client.get("/?pagina=2").get_data(as_text=True)
+    assert len(_rows(second)) == 2 and "Taken 51–52 van 52" in second and 'href="/?pagina=1" rel="prev"' in second
+    seen = {m for m in re.findall(r'data-task-id="([^"]+)"', page + second)}
+    assert len(seen) == 52  # every task once
+    filtered = client.get("/?stap=Task_toets").get_data(as_text=True)
+    assert 'href="/?stap=Task_toets&amp;pagina=2" rel="next"' in filtered
+
+
+def test_the_user_chooses_20_50_or_100_tasks_a_page_and_anything_else_is_refused_in_dutch(client, many_cases):
+    login(client, "hovj")
+    page = client.get("/?aantal=20&pagina=3").get_data(as_text=True)
+    assert (
+        len(_rows(page)) == 12 and "Taken 41–52 van 52" in page and 'href="/?aantal=20&amp;pagina=2" rel="prev"' in page
+    )
+    refused = client.get("/?aantal=1000")
+    assert refused.status_code == 400 and "Kies 20, 50, 100 taken per pagina." in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("raw, shown", [("abc", 50), ("-3", 50), ("0", 50), ("999", 2), ("9" * 40, 50)])
+def test_a_page_number_that_is_not_one_shows_the_first_or_last_page(client, many_cases, raw, shown):
+    login(client, "hovj")
+    response = client.get(f"/?pagina={raw}")
+    assert response.status_code == 200 and len(_rows(response.get_data(as_text=True))) == shown
+
+
+def test_the_api_pages_with_total_and_links(client, many_cases, tokens):
+    first = client.get("/api/v1/tasks?per_page=20", headers=bearer(tokens["hovj"]))
+    assert len(first.json) == 20 and first.headers["X-Total-Count"] == "52"
+    assert first.headers["Link"] == '</api/v1/tasks?per_page=20&page=2>; rel="next"'
+    last = client.get("/api/v1/tasks?per_page=20&page=3&step=Task_toets", headers=bearer(tokens["hovj"]))
+    assert len(last.json) == 12 and 'rel="prev"' in last.headers["Link"] and 'rel="next"' not in last.headers["Link"]
+    pages = [client.get(f"/api/v1/tasks?per_page=20&page={n}", headers=bearer(tokens["hovj"])).json for n in (1, 2, 3)]
+    assert len({t["id"] for p in pages for t in p}) == 52
+    default = client.get("/api/v1/tasks", headers=bearer(tokens["hovj"]))
+    assert len(default.json) == 52 and "Link" not in default.headers  # 100 per page unless asked
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=abc", "per_page=0", "per_page=201", "page=-1"])
+def test_bad_paging_in_the_api_is_a_400_in_dutch(client, tokens, query):
+    response = client.get(f"/api/v1/tasks?{query}", headers=bearer(tokens["hovj"]))
+    detail = response.json["detail"]
+    assert response.status_code == 400 and ("pagina" in detail or "geheel getal" in detail)

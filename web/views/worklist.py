@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from flask import Blueprint, flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from engine.base.errors import InvalidInput
-from engine.workflow import worklist
+from engine.workflow import worklist, worklist_pages
 from web.extensions import db_session, thv
+from web.presenters.paging import paging, parse_page
 from web.views.auth import engine_user, safe_next
 
 bp = Blueprint("worklist", __name__)
 
+PAGE_SIZES = (20, 50, 100)  # tasks per page the user may choose; 50 unless chosen
 DUE_LABELS = {"te_laat": _l("te laat"), "vandaag": _l("vandaag"), "week": _l("deze week (7 dagen)")}
 CLAIM_LABELS = {"mijn": _l("door mij geclaimd"), "vrij": _l("niet geclaimd")}
 
@@ -29,6 +30,7 @@ class _Filters(TypedDict):
     stap: str | None
     termijn: str | None
     claim: str | None
+    aantal: int | None
 
 
 def _case_filter(raw: str | None) -> int | None:
@@ -49,6 +51,15 @@ def _choice(raw: str | None, allowed) -> str | None:
     return raw
 
 
+def _page_size(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if raw not in {str(n) for n in PAGE_SIZES}:
+        raise InvalidInput(_("Kies %(sizes)s taken per pagina.", sizes=", ".join(map(str, PAGE_SIZES))))
+    return int(raw)
+
+
 @bp.get("/")
 @login_required
 def index() -> ResponseReturnValue:
@@ -58,10 +69,14 @@ def index() -> ResponseReturnValue:
         "stap": (request.args.get("stap") or "").strip()[:200] or None,
         "termijn": _choice(request.args.get("termijn"), DUE_LABELS),
         "claim": _choice(request.args.get("claim"), CLAIM_LABELS),
+        "aantal": _page_size(request.args.get("aantal")),
     }
     now = thv.ctx.clock.now()
-    tasks = worklist.list_tasks(
+    page = worklist_pages.task_page(
         db_session(),
+        page=parse_page(request.args.get("pagina")),
+        per_page=filters["aantal"] or worklist_pages.PER_PAGE,
+        clamp=True,
         user=user,
         case_id=filters["zaak"],
         element=filters["stap"],
@@ -69,21 +84,19 @@ def index() -> ResponseReturnValue:
         now=now,
         claimed=filters["claim"],
     )
-    all_tasks = worklist.list_tasks(db_session(), user=user)
-    counts = {
-        "totaal": len(all_tasks),
-        "te_laat": sum(1 for t in all_tasks if t["due_at"] and datetime.fromisoformat(t["due_at"]) < now),
-        "mijn": sum(1 for t in all_tasks if t["claimed_by"] == user.name),
-    }
+    query: dict[str, Any] = {name: value for name, value in filters.items() if value is not None}
     return render_template(
         "worklist/index.html",
-        tasks=tasks,
+        tasks=page.rows,
+        pager=paging(page, lambda number: url_for("worklist.index", **query, pagina=number)),
         filters=filters,
-        counts=counts,
+        counts=worklist_pages.worklist_counts(db_session(), user, now),
         steps=worklist.task_steps(db_session(), user),
         due_labels=DUE_LABELS,
         claim_labels=CLAIM_LABELS,
-        filtered=any(v is not None for v in filters.values()),
+        page_sizes=PAGE_SIZES,
+        page_size=page.per_page,
+        filtered=any(v is not None for name, v in filters.items() if name != "aantal"),
     )
 
 
