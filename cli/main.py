@@ -15,6 +15,7 @@ import click
 
 from engine.accounts import users
 from engine.base.errors import DeployRefused, Forbidden, InvalidInput, ThvError
+from engine.base.log_context import configure_logging
 from engine.base.settings import Settings
 from engine.base.vocabulary import REGIONS
 from engine.cases import operations as cases
@@ -22,7 +23,7 @@ from engine.modeling import registry as model_registry
 from engine.modeling.bundle import collect_bundle
 from engine.runtime import Runtime, runtime_from_settings
 from engine.storage.db import upgrade_schema
-from engine.workflow import timers, worklist
+from engine.workflow import heartbeats, worklist
 
 CLI_ACTOR = "beheer-cli"
 
@@ -276,18 +277,32 @@ def send(state: State, case_id: int, message: str, raw_data: str | None, as_user
     type=click.Path(dir_okay=False, path_type=Path),
     help="bestand dat na elke geslaagde sweep het tijdstip ervan krijgt (voor een liveness-check)",
 )
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    help="poort op 127.0.0.1 waarop deze worker zijn Prometheus-metrics geeft (timervertraging, sweepduur)",
+)
 @pass_state
-def fire_timers(state: State, loop: bool, interval: float, max_pause: float, heartbeat: Path | None) -> None:
+def fire_timers(
+    state: State, loop: bool, interval: float, max_pause: float, heartbeat: Path | None, metrics_port: int | None
+) -> None:
     """Vuur de timers af die nu verlopen zijn; toont hoeveel."""
     from cli.timer_loop import TimerLoop
 
     if heartbeat is not None and not heartbeat.parent.is_dir():
         raise InvalidInput(f"--heartbeat: de map {heartbeat.parent} bestaat niet")
     rt = state.rt
+    worker = heartbeats.worker_name()
+    if loop:
+        configure_logging(state.settings.effective_log_format)
+        if metrics_port is not None:
+            from cli.serving import serve_worker_metrics
+
+            serve_worker_metrics(metrics_port)
 
     def sweep() -> int:
         with rt.sessions() as session:
-            return timers.fire_due_timers(session, rt.registry, rt.clock)
+            return heartbeats.sweep(session, rt.registry, rt.clock, worker)
 
     if not loop:
         click.echo(str(sweep()))
@@ -359,6 +374,7 @@ def serve(state: State, host: str, port: int, workers: int | None, timeout: int,
     """Start de webserver: gunicorn in productie, anders Flask's ontwikkelserver."""
     from cli import serving
 
+    configure_logging(state.settings.effective_log_format)
     serving.serve(state.settings, host=host, port=port, workers=workers, timeout=timeout, timers=run_timers)
 
 

@@ -10,13 +10,19 @@ is its own process (README, "Running in production").
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
 from engine.base.errors import ConfigurationError
+from engine.base.log_context import ContextFilter, formatter
 from engine.base.settings import Settings
+from engine.storage.db import DATABASE_UNAVAILABLE
 
 DEFAULT_TIMEOUT = 30  # seconds a worker may take for one request before gunicorn restarts it
 
@@ -28,6 +34,7 @@ SQLITE_WORKERS = (
     "SQLite kan maar één webworker aan (één schrijver tegelijk): gebruik --workers 1 "
     "of een PostgreSQL-database (THV_DATABASE_URL)"
 )
+DATABASE_UNREACHABLE = "de database is niet bereikbaar: controleer THV_DATABASE_URL en of de databaseserver draait"
 TIMERS_IN_WEB = (
     "in productie draaien timers niet in de webserver: start daarvoor een apart proces met 'thv timers --loop'"
 )
@@ -81,8 +88,62 @@ def production_server(
         "timeout": timeout,
         "preload_app": False,  # each worker makes its own app and database connections after the fork
         "proc_name": "thv",
+        "logger_class": ThvGunicornLogger,  # gunicorn's own lines in the app's log format
+        "accesslog": None,  # the app writes one access line per request itself (web/request_log.py)
     }
     return ProductionServer(settings, options)
+
+
+class ThvGunicornLogger(glogging.Logger):  # gunicorn ships no types: its base class is Any
+    """gunicorn's error log through the app's formatter (JSON in production) with request and case ids."""
+
+    log_format = "json"
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(formatter(self.log_format))
+            handler.addFilter(ContextFilter())
+
+
+def collect_metrics_of_all_workers(server: ProductionServer, folder: Path) -> None:
+    """prometheus-client's multiprocess mode: every worker writes its values to ``folder`` (gunicorn sets
+    PROMETHEUS_MULTIPROC_DIR for the workers it starts); /metrics on any worker adds them up.
+
+    Each start gets an empty folder, so counters of an earlier run never add up with this one's.
+    """
+    from prometheus_client import multiprocess
+
+    def worker_exited(_server: Any, worker: Any) -> None:  # a killed worker leaves no live gauges behind
+        multiprocess.mark_process_dead(worker.pid, str(folder))
+
+    server.cfg.set("raw_env", [f"PROMETHEUS_MULTIPROC_DIR={folder}"])
+    server.cfg.set("child_exit", worker_exited)
+
+
+def database_reachable(settings: Settings) -> None:
+    """Refuse to start, in one line, when the database does not answer."""
+    from engine.storage.db import database_url, make_engine, make_session_factory, ping
+
+    engine = make_engine(database_url(settings))
+    try:
+        with make_session_factory(engine)() as session:
+            if not ping(session):
+                raise ConfigurationError(DATABASE_UNREACHABLE)
+    except DATABASE_UNAVAILABLE:
+        raise ConfigurationError(DATABASE_UNREACHABLE) from None
+    finally:
+        engine.dispose()
+
+
+def serve_worker_metrics(port: int) -> None:
+    """The timer worker's own /metrics on 127.0.0.1:``port`` (timer lag, sweep duration), in a thread."""
+    from prometheus_client import start_http_server
+
+    from web.metrics import subscribe_engine_events
+
+    subscribe_engine_events()
+    start_http_server(port, addr="127.0.0.1")
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int | None, timeout: int, timers: bool | None) -> None:
@@ -90,7 +151,15 @@ def serve(settings: Settings, *, host: str, port: int, workers: int | None, time
     if settings.mode == "production":
         if timers:
             raise ConfigurationError(TIMERS_IN_WEB)
-        production_server(settings, host=host, port=port, workers=workers, timeout=timeout).run()
+        server = production_server(settings, host=host, port=port, workers=workers, timeout=timeout)
+        database_reachable(settings)
+        ThvGunicornLogger.log_format = settings.effective_log_format
+        folder = Path(tempfile.mkdtemp(prefix="thv-metrics-"))
+        collect_metrics_of_all_workers(server, folder)
+        try:
+            server.run()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         return
     from web import create_app
 

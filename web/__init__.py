@@ -39,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, settings: Settin
     )
     if settings.secure_cookies is not None:
         app.config["THV_SECURE_COOKIES"] = settings.secure_cookies
+    app.config["THV_METRICS_TOKEN"] = settings.metrics_token
     if test_config:
         app.config.update(test_config)
     settings = replace(settings, mode=app.config["THV_MODE"])  # checked again: a test mode may not bring a clock
@@ -82,10 +83,12 @@ class IdConverter(IntegerConverter):
 
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    from web import api, errors, health
+    from web import api, errors, health, metrics, request_log
     from web.views import account, auth, cases, dashboard, designer, designer_diff, designer_edit, tasks, worklist
 
     errors.register(app)
+    request_log.init_app(app)
+    metrics.init_app(app)
     for blueprint in (
         health.bp,
         api.bp,

@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.base.errors import DeployRefused, FormInvalid, ThvError
+from engine.storage.db import DATABASE_UNAVAILABLE
 from engine.storage.transaction import discard
 from web.extensions import db_session
 
@@ -65,10 +66,18 @@ def error_page(status: int, detail: str, fields: dict | None = None):
     return render_template("errors/error.html", status=status, title=title, detail=detail, fields=fields or {}), status
 
 
+def _discard_quietly() -> None:
+    """Drop what the failed request did; with the database gone even the rollback may fail, which changes nothing."""
+    try:
+        discard(db_session())
+    except DATABASE_UNAVAILABLE:
+        pass
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(ThvError)
     def _engine_error(exc: ThvError):
-        discard(db_session())
+        _discard_quietly()
         fields = exc.fields if isinstance(exc, FormInvalid) else None
         if isinstance(exc, DeployRefused):
             fields = {str(i): str(f) for i, f in enumerate(exc.findings)}
@@ -91,8 +100,23 @@ def register(app: Flask) -> None:
             return error_page(413, _("Het verzoek is te groot; er is niets gewijzigd."))
         return error_page(exc.code or 500, exc.description or exc.name)
 
+    def _database_unavailable(exc: Exception):
+        # The database is unreachable (restart, failover, network): nothing was stored (the transaction
+        # never committed) and the next request tries a fresh connection (pool_pre_ping).
+        _discard_quietly()
+        app.logger.warning("database niet bereikbaar: %s", type(exc).__name__)
+        response = error_page(
+            503, _("De database is even niet bereikbaar; er is niets gewijzigd. Probeer het over een minuut opnieuw.")
+        )
+        response = app.make_response(response)
+        response.headers["Retry-After"] = "30"
+        return response
+
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.register_error_handler(unavailable, _database_unavailable)
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        discard(db_session())
+        _discard_quietly()
         app.logger.exception("onverwachte fout")
         return error_page(500, _("Er ging iets mis aan onze kant; de zaak is niet gewijzigd."))

@@ -9,7 +9,7 @@ import threading
 
 from flask import Flask
 
-from engine.workflow.timers import fire_due_timers
+from engine.workflow.heartbeats import sweep, worker_name
 
 
 def start_timer_thread(app: Flask) -> threading.Thread:
@@ -20,10 +20,11 @@ def start_timer_thread(app: Flask) -> threading.Thread:
     def run() -> None:
         from web.extensions import db, db_session, thv
 
+        worker = worker_name("web")
         while not stop.wait(interval):
             with app.app_context():
                 try:
-                    fire_due_timers(db_session(), thv.ctx.registry, thv.ctx.clock)
+                    sweep(db_session(), thv.ctx.registry, thv.ctx.clock, worker)
                 except Exception:
                     app.logger.exception("timersweep mislukt")
                 finally:

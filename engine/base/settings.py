@@ -21,6 +21,7 @@ from engine.base.errors import ConfigurationError
 from engine.base.paths import FORMS_DIR
 
 MODES = ("production", "development", "test", "training")
+LOG_FORMATS = ("json", "text")
 FAKE_CLOCK_MODES = frozenset({"test", "training"})  # the only modes in which THV_CLOCK may fix time
 DATABASE_SCHEMES = ("sqlite:", "postgresql")
 _TRUE = frozenset({"1", "true", "yes", "on", "ja", "aan"})
@@ -37,6 +38,8 @@ class Settings:
     forms_dir: Path = field(default=FORMS_DIR)
     secret_key: str | None = None  # None: a random key per start
     secure_cookies: bool | None = None  # None: Secure cookies in production mode only
+    log_format: str | None = None  # json or text; None: json in production, text otherwise
+    metrics_token: str | None = None  # bearer token for /metrics; None: /metrics only outside production
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -47,6 +50,14 @@ class Settings:
             )
         if self.database_url is not None and not self.database_url.startswith(DATABASE_SCHEMES):
             raise ConfigurationError("THV_DATABASE_URL moet een sqlite:- of postgresql-URL zijn")
+        if self.log_format is not None and self.log_format not in LOG_FORMATS:
+            raise ConfigurationError(f"THV_LOG_FORMAT '{self.log_format}' is onbekend; kies json of text")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ConfigurationError("THV_METRICS_TOKEN is te kort; gebruik minstens 16 tekens")
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("json" if self.mode == "production" else "text")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +70,8 @@ class Settings:
             forms_dir=_forms_dir(env.get("THV_FORMS_DIR")),
             secret_key=env.get("THV_SECRET_KEY") or None,
             secure_cookies=_boolean("THV_SECURE_COOKIES", env.get("THV_SECURE_COOKIES")),
+            log_format=(env.get("THV_LOG_FORMAT") or "").strip().lower() or None,
+            metrics_token=env.get("THV_METRICS_TOKEN") or None,
         )
 
 

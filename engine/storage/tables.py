@@ -149,6 +149,17 @@ class CaseArchive(Base):
     archived_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class TimerHeartbeat(Base):
+    """The latest successful sweep of each timer worker, so any web node can tell timers are running."""
+
+    __tablename__ = "timer_heartbeat"
+
+    worker: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid, or host/thread for the web thread
+    swept_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    fired: Mapped[int] = mapped_column(Integer)  # timer events fired in that sweep
+    duration_ms: Mapped[int] = mapped_column(Integer)
+
+
 class HumanTask(Base):
     """The worklist: one row per user task, kept in sync after every engine step."""
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import dutch_instant, parse_instant
 from engine.base.errors import Conflict, InvalidInput, RuleRefused
+from engine.base.observe import emit
 from engine.base.vocabulary import Action
 from engine.modeling.registry import LoadedModel, ModelRegistry
 from engine.modeling.serialization import load_workflow
@@ -200,6 +201,8 @@ def fire_due(session: Session, case: Case, workflow: BpmnWorkflow, now: datetime
     completed_before = ws.completed_ids(ws.all_tasks(workflow))
     run = CaseRun(workflow)
     fired = run.advance_to(now)
+    for timer in run.fired:
+        emit("timer_fired", lag_seconds=max(0.0, (now - timer.instant).total_seconds()))
     if run.fired:
         first = min(t.instant for t in run.fired)
         case.replay_after = min(first, case.replay_after) if case.replay_after else first

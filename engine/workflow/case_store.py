@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import ConfigurationError, NotFound
+from engine.base.log_context import bind_case
 from engine.base.vocabulary import Action
 from engine.modeling.registry import LoadedModel, ModelRegistry
 from engine.modeling.serialization import SERIALIZER_VERSION, dump_subprocess, dump_workflow, load_workflow
@@ -47,6 +48,7 @@ def lock_case(session: Session, case_id: int, *, regions: frozenset[str] | None 
     ).first()
     if case is None or (regions is not None and case.region not in regions):
         raise NotFound(f"zaak {case_id} bestaat niet")
+    bind_case(case.id)
     return case
 
 
@@ -61,6 +63,7 @@ def lock_task(session: Session, task_id: str, *, regions: frozenset[str]) -> tup
     ).first()
     if found is None or found[0].region not in regions:
         raise NotFound(f"taak {task_id} bestaat niet")
+    bind_case(found[1].id)
     return found[0], found[1]
 
 

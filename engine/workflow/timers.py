@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import Clock
 from engine.base.errors import Conflict, ThvError
+from engine.base.log_context import bind_case
 from engine.base.vocabulary import Action
 from engine.modeling.registry import ModelRegistry
 from engine.storage.tables import Case
@@ -55,6 +56,7 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
             discard(session)
             break
         case_id, version = case.id, case.lock_version
+        bind_case(case_id)
         after = (case.next_timer_at, case_id)
         try:
             fired += in_transaction(session, partial(_fire_case, session, registry, clock, case))
@@ -70,6 +72,7 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
         except Exception as exc:
             log.exception("timer van zaak %s mislukt", case_id)
             _mark_error(session, case_id, version, f"de timer liep vast: {exc}", now)
+    bind_case(None)
     return fired
 
 

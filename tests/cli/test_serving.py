@@ -15,7 +15,14 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 
-from cli.serving import NO_SECRET_KEY, SQLITE_WORKERS, TIMERS_IN_WEB, ProductionServer, production_server
+from cli.serving import (
+    DATABASE_UNREACHABLE,
+    NO_SECRET_KEY,
+    SQLITE_WORKERS,
+    TIMERS_IN_WEB,
+    ProductionServer,
+    production_server,
+)
 from engine.base.errors import ConfigurationError
 from engine.base.settings import Settings
 from tests.cli.conftest import Result
@@ -32,6 +39,7 @@ def production(thv, monkeypatch) -> Callable[..., tuple[Result, list[ProductionS
     monkeypatch.setenv("THV_SECRET_KEY", "een-lang-geheim")
     servers: list[ProductionServer] = []
     monkeypatch.setattr(ProductionServer, "run", lambda server: servers.append(server))
+    monkeypatch.setattr("cli.serving.database_reachable", lambda settings: None)  # POSTGRES is not a real server
     monkeypatch.setattr(Flask, "run", lambda app, **_: pytest.fail("the development server in production"))
 
     def serve(*args: str) -> tuple[Result, list[ProductionServer]]:
@@ -133,7 +141,7 @@ def _wait_for_line(process: subprocess.Popen, text: str, deadline: float) -> lis
 
 def _environment(tmp_path, **values: str) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("THV_")}
-    env.update(THV_MODE="production", THV_DATABASE_URL=f"sqlite:///{tmp_path / 'thv.sqlite'}", **values)
+    env.update({"THV_MODE": "production", "THV_DATABASE_URL": f"sqlite:///{tmp_path / 'thv.sqlite'}", **values})
     return env
 
 
@@ -158,6 +166,21 @@ def test_gunicorn_serves_the_health_page_in_a_real_process(tmp_path):
         process.wait(timeout=60)
         process.stderr.close()
     assert process.returncode == 0  # gunicorn stops cleanly on SIGTERM
+
+
+def test_a_production_start_with_an_unreachable_database_exits_with_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", "serve"],
+        cwd=PROJECT_ROOT,
+        env=_environment(
+            tmp_path, THV_SECRET_KEY="geheim", THV_DATABASE_URL=f"postgresql://thv@/thv?host={tmp_path}&port=1"
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"fout: {DATABASE_UNREACHABLE}\n"
 
 
 def test_a_real_production_start_without_a_secret_key_exits_with_one_line(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 
 import pytest
 from flask import Flask
+from pythonjsonlogger.json import JsonFormatter
 
 from cli.main import main
 from cli.serving import ProductionServer
@@ -268,6 +270,40 @@ def check_secure_cookies(env, thv, served, tmp_path) -> None:
     assert served().config["SESSION_COOKIE_SECURE"] is False
 
 
+def _log_formatter() -> logging.Formatter | None:
+    handlers = [h for h in logging.getLogger().handlers if getattr(h, "thv", False)]
+    return handlers[-1].formatter if handlers else None
+
+
+def check_log_format(env, thv, served, tmp_path) -> None:
+    env["THV_LOG_FORMAT"] = "json"
+    served()
+    assert isinstance(_log_formatter(), JsonFormatter)
+    env["THV_LOG_FORMAT"] = "text"
+    served()
+    assert not isinstance(_log_formatter(), JsonFormatter)
+    del env["THV_LOG_FORMAT"]
+    env["THV_MODE"] = "development"  # text outside production by default
+    served()
+    assert not isinstance(_log_formatter(), JsonFormatter)
+
+
+def check_metrics_token(env, thv, served, tmp_path) -> None:
+    assert thv("init-db").code == 0
+    env["THV_METRICS_TOKEN"] = "een-lang-scrapergeheim"
+    with web_app() as app:
+        client = app.test_client()
+        assert client.get("/metrics").status_code == 401
+        scraped = client.get("/metrics", headers={"Authorization": "Bearer een-lang-scrapergeheim"})
+        assert scraped.status_code == 200 and b"thv_timers_due" in scraped.data
+    assert served().config["THV_METRICS_TOKEN"] == "een-lang-scrapergeheim"
+    del env["THV_METRICS_TOKEN"]
+    env["THV_MODE"] = "production"
+    env["THV_SECRET_KEY"] = "een-lang-geheim"
+    with web_app() as app:
+        assert app.test_client().get("/metrics").status_code == 404  # not served in production without a token
+
+
 EFFECTS: dict[str, Callable[..., None]] = {
     "THV_MODE": check_mode,
     "THV_CLOCK": check_clock,
@@ -275,6 +311,8 @@ EFFECTS: dict[str, Callable[..., None]] = {
     "THV_FORMS_DIR": check_forms_dir,
     "THV_SECRET_KEY": check_secret_key,
     "THV_SECURE_COOKIES": check_secure_cookies,
+    "THV_LOG_FORMAT": check_log_format,
+    "THV_METRICS_TOKEN": check_metrics_token,
 }
 
 
@@ -293,6 +331,8 @@ INVALID = [
     ({"THV_DATABASE_URL": "mysql://localhost/thv"}, "THV_DATABASE_URL moet een sqlite:- of postgresql-URL zijn"),
     ({"THV_FORMS_DIR": "/bestaat/niet"}, "THV_FORMS_DIR '/bestaat/niet' is geen bestaande map"),
     ({"THV_SECURE_COOKIES": "misschien"}, "THV_SECURE_COOKIES 'misschien' is geen ja/nee-waarde"),
+    ({"THV_LOG_FORMAT": "xml"}, "THV_LOG_FORMAT 'xml' is onbekend"),
+    ({"THV_METRICS_TOKEN": "kort"}, "THV_METRICS_TOKEN is te kort"),
 ]
 
 

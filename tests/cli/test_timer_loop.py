@@ -3,16 +3,19 @@ writes a heartbeat after each successful sweep. Sleeping is a recorded fake: not
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from cli.timer_loop import TimerLoop
 from engine.base.settings import Settings
 from engine.runtime import runtime_from_settings
 from engine.storage.db import upgrade_schema
+from engine.storage.tables import TimerHeartbeat
 from engine.workflow.timers import fire_due_timers
 
 START = datetime(2026, 2, 2, 20, 15, tzinfo=UTC)
@@ -148,13 +151,17 @@ def test_thv_timers_loop_backs_off_and_writes_its_heartbeat(thv, tmp_path, monke
         return real(session, registry, clock)
 
     monkeypatch.setattr("time.sleep", sleep)
-    monkeypatch.setattr("engine.workflow.timers.fire_due_timers", flaky)
+    monkeypatch.setattr("engine.workflow.heartbeats.fire_due_timers", flaky)
     heartbeat = tmp_path / "hartslag"
     with pytest.raises(Stop):
         thv("timers", "--loop", "--interval", "3", "--max-pause", "10", "--heartbeat", str(heartbeat))
     assert pauses == [6, 10, 3]
     assert heartbeat.is_file()
     datetime.fromisoformat(heartbeat.read_text(encoding="utf-8").strip())
+    # The sweep that reached the database is reported there too, for /health/ready on every web node.
+    with runtime_from_settings(Settings.from_env()).sessions() as session:
+        beats = session.scalars(select(TimerHeartbeat)).all()
+    assert [b.fired for b in beats] == [0] and beats[0].worker.endswith(f":{os.getpid()}")
 
 
 def test_thv_timers_once_writes_the_heartbeat_and_refuses_a_missing_folder(thv, tmp_path):

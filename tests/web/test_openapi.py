@@ -91,7 +91,7 @@ def test_a_documented_response_passes():
         ("GET", "/api/v1/tasks", 200, "application/json", [{**TASK, "form_schema": None}], "body at 0"),
         ("GET", "/api/v1/cases/1", 404, "application/json", {**ERROR, "trace": "..."}, "'trace' was unexpected"),
         ("GET", "/api/v1/cases/1", 404, "application/json", {"error": "weg", "detail": ""}, "body at (root)"),
-        ("GET", "/api/v1/me", 500, "application/json", ERROR, "documents only ['200', '401']"),
+        ("GET", "/api/v1/me", 500, "application/json", ERROR, "documents only ['200', '401', '503']"),
         ("GET", "/api/v1/me", 200, "text/html", ME, "content type 'text/html'"),
         ("GET", "/api/v1/me", 401, "application/json", ERROR | {"error": "niet_aangemeld"}, "WWW-Authenticate"),
         ("GET", "/api/v1/cases/abc", 200, "application/json", {}, "no path of the spec matches"),

@@ -11,12 +11,12 @@ def test_the_app_runs_the_timer_sweep_in_a_thread(monkeypatch, tmp_path, clock, 
     swept = threading.Event()
     calls = []
 
-    def fake_sweep(session, registry, used_clock):
-        calls.append((registry, used_clock))
+    def fake_sweep(session, registry, used_clock, worker):
+        calls.append((registry, used_clock, worker.endswith("/web")))
         swept.set()
         return 0
 
-    monkeypatch.setattr("web.timer_worker.fire_due_timers", fake_sweep)
+    monkeypatch.setattr("web.timer_worker.sweep", fake_sweep)
     app = create_app(
         {
             "TESTING": True,
@@ -31,7 +31,7 @@ def test_the_app_runs_the_timer_sweep_in_a_thread(monkeypatch, tmp_path, clock, 
     )
     try:
         assert swept.wait(timeout=10)
-        assert calls[0] == (web_template["registry"], clock)
+        assert calls[0] == (web_template["registry"], clock, True)  # it reports as this host's web thread
         assert any(t.name == "thv-timers" for t in threading.enumerate())
     finally:
         app.extensions["thv_timer_stop"].set()
