@@ -80,9 +80,11 @@ class Target:
     unit: str = "x"
     note: str = ""
 
+    at_least: bool = False  # the limit is a floor (throughput), not a ceiling
+
     @property
     def met(self) -> bool:
-        return self.measured <= self.limit
+        return self.measured >= self.limit if self.at_least else self.measured <= self.limit
 
 
 @dataclass

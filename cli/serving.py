@@ -112,9 +112,12 @@ def collect_metrics_of_all_workers(server: ProductionServer, folder: Path) -> No
 
     Each start gets an empty folder, so counters of an earlier run never add up with this one's.
     """
-    from prometheus_client import multiprocess
 
     def worker_exited(_server: Any, worker: Any) -> None:  # a killed worker leaves no live gauges behind
+        # Imported here, not before gunicorn sets the variable: prometheus-client fixes its mode on import,
+        # and the workers are forked from this process.
+        from prometheus_client import multiprocess
+
         multiprocess.mark_process_dead(worker.pid, str(folder))
 
     server.cfg.set("raw_env", [f"PROMETHEUS_MULTIPROC_DIR={folder}"])

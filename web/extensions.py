@@ -15,7 +15,10 @@ from engine.base.clock import Clock
 from engine.modeling.registry import ModelRegistry
 from engine.storage.tables import Base
 
-db = SQLAlchemy(metadata=Base.metadata)
+# As the engine's own sessions (engine.storage.db): objects keep their values after a commit, so reading
+# an attribute after an engine operation (a case's new row version, the token's user) asks the database
+# nothing; the engine locks and reloads (populate_existing) what it writes.
+db = SQLAlchemy(metadata=Base.metadata, session_options={"expire_on_commit": False})
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -108,13 +108,16 @@ def authenticate_token(session: Session, secret: str, now: datetime) -> User | N
     """The active user a token belongs to, or None when it is unknown, revoked or expired."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == _hash(secret))).first()
-    if token is None or token.revoked_at is not None:
+    # One query for token and user: every API request pays it.
+    found = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == _hash(secret))
+    ).first()
+    if found is None:
         return None
-    if token.expires_at is not None and token.expires_at <= now:
+    token, user = found
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.active:
+    if not user.active:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
 

@@ -35,7 +35,15 @@ from engine.modeling.serialization import SERIALIZER_VERSION, new_workflow
 from engine.storage.tables import Case, CaseEvent, HumanTask, ModelVersion, User
 from engine.storage.transaction import in_transaction
 from engine.workflow import state as ws
-from engine.workflow.acts import apply_act, checked_instant, end_reasons, finish_act, instant_from, last_event_id
+from engine.workflow.acts import (
+    apply_act,
+    checked_instant,
+    end_reasons,
+    finish_act,
+    instant_from,
+    last_event_id,
+    settle_act,
+)
 from engine.workflow.case_store import (
     BAN_VARIABLE,
     SYSTEM_ACTOR,
@@ -231,6 +239,7 @@ def complete_task(
         )
         # Only a replay revokes events, by id up to this point (see finish_act); nothing is recorded before here.
         events_before = last_event_id(session, case) if result.replayed else 0
+        replay_event_id = settle_act(case, instant)
         save_case(
             session,
             case,
@@ -254,6 +263,7 @@ def complete_task(
             now=now,
             actor=user.name,
             replayed=result.replayed,
+            replay_event_id=replay_event_id,
             events_before=events_before,
         )
 
@@ -317,6 +327,7 @@ def send_message(
         )
         # Only a replay revokes events, by id up to this point (see finish_act); nothing is recorded before here.
         events_before = last_event_id(session, case) if result.replayed else 0
+        replay_event_id = settle_act(case, instant)
         save_case(
             session,
             case,
@@ -338,6 +349,7 @@ def send_message(
             now=now,
             actor=user.name,
             replayed=result.replayed,
+            replay_event_id=replay_event_id,
             events_before=events_before,
         )
 

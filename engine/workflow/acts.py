@@ -138,6 +138,20 @@ def last_event_id(session: Session, case: Case) -> int:
     return session.scalar(select(func.max(CaseEvent.id)).where(CaseEvent.case_id == case.id)) or 0
 
 
+def settle_act(case: Case, instant: datetime) -> int | None:
+    """Before the act is saved: record its instant and drop the replay base (the act settles the case).
+
+    Done before the save so the case row is written once; returns the replay point (the last
+    event id before the timers a replay redid) for :func:`finish_act`.
+    """
+    replay_event_id = case.replay_event_id
+    case.acted_at = max(instant, case.acted_at) if case.acted_at else instant
+    case.replay_json = None
+    case.replay_event_id = None
+    case.replay_after = None
+    return replay_event_id
+
+
 def finish_act(
     session: Session,
     case: Case,
@@ -147,17 +161,19 @@ def finish_act(
     now: datetime,
     actor: str,
     replayed: bool,
+    replay_event_id: int | None,
     events_before: int,
 ) -> None:
-    """After the act is saved: record its instant, revoke what a replay undid, fire what is due since.
+    """After the act is saved: revoke what a replay undid, fire what is due since.
 
     ``events_before`` is the last event id before this operation recorded anything: the
-    events after the replay point up to it are the timers' work that the replay redid.
+    events after the replay point (``replay_event_id``, from :func:`settle_act`) up to it are
+    the timers' work that the replay redid.
     """
-    if replayed and case.replay_event_id is not None:
+    if replayed and replay_event_id is not None:
         undone = (
             CaseEvent.case_id == case.id,
-            CaseEvent.id > case.replay_event_id,
+            CaseEvent.id > replay_event_id,
             CaseEvent.id <= events_before,
             CaseEvent.revoked_by.is_(None),
         )
@@ -178,10 +194,6 @@ def finish_act(
         session.flush()
         marker = last_event_id(session, case)
         session.execute(update(CaseEvent).where(*undone).values(revoked_by=marker))
-    case.acted_at = max(instant, case.acted_at) if case.acted_at else instant
-    case.replay_json = None
-    case.replay_event_id = None
-    case.replay_after = None
     fire_due(session, case, workflow, now)
 
 

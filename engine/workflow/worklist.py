@@ -147,13 +147,19 @@ def task_query(
     return query
 
 
-# Due date first (no deadline last), then age; the id makes the order total, so paging never shows a task twice.
-WORKLIST_ORDER = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+# Due date first (no deadline last), then age.
+DEADLINE_ORDER = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+# The same, made total by the id, so paging never shows a task twice or skips one.
+WORKLIST_ORDER = (*DEADLINE_ORDER, HumanTask.id)
 
 
 def list_tasks(session: Session, *, limit: int = 500, **filters: Any) -> list[TaskRow]:
-    """Tasks by due date (no deadline last), at most ``limit``; the filters are those of :func:`task_query`."""
-    query = task_query(**filters).order_by(*WORKLIST_ORDER).limit(limit)
+    """Tasks by due date (no deadline last), at most ``limit``; the filters are those of :func:`task_query`.
+
+    Tasks with the same deadline and age come in the order they were stored (as the database
+    returns them); a paged list uses :data:`WORKLIST_ORDER`.
+    """
+    query = task_query(**filters).order_by(*DEADLINE_ORDER).limit(limit)
     return [task_row(t) for t in session.scalars(query)]
 
 
