@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from engine.base.errors import DeployRefused, Finding, InvalidInput, NotFound
 from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_INSTANT_FIELD, REGION_CODES, lane_role
@@ -404,7 +404,11 @@ def default_variant(session: Session, region: str) -> str | None:
 
 def list_versions(session: Session, region: str | None = None) -> list[VersionRow]:
     """The deployed versions (of one region, or all), by region, variant and version number."""
-    query = select(ModelVersion).order_by(ModelVersion.region, ModelVersion.variant, ModelVersion.version)
+    query = (
+        select(ModelVersion)
+        .options(selectinload(ModelVersion.files))
+        .order_by(ModelVersion.region, ModelVersion.variant, ModelVersion.version)
+    )
     if region:
         query = query.where(ModelVersion.region == region)
     versions = session.scalars(query).all()

@@ -83,9 +83,9 @@ class ModelVersion(Base):
     main_process: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(80))
-    files: Mapped[list[ModelFile]] = relationship(
-        back_populates="model_version", order_by="ModelFile.path", lazy="selectin"
-    )
+    # Loaded when asked for (a model is parsed once per process, see ModelRegistry): starting a case or
+    # showing one needs the version's row, not its files.
+    files: Mapped[list[ModelFile]] = relationship(back_populates="model_version", order_by="ModelFile.path")
 
 
 class ModelFile(Base):
