@@ -16,10 +16,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, select, text
 
 from benchmarks.common import Progress
-from benchmarks.http_load import Cluster, percentile, prepare_database, run_load, wait_until
+from benchmarks.http_load import Cluster, percentile, prepare_database, run_load, wait_for_deadlines
 from engine.base.settings import Settings
 from engine.runtime import runtime_from_settings
-from engine.storage.tables import Case, HumanTask
+from engine.storage.tables import HumanTask
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,7 @@ def run_cluster_load(server: object, tmp: Path, cases: int, clients: int, progre
         cpu = nodes.cpu_seconds() - before
         rt = runtime_from_settings(Settings(mode="production", database_url=url, secret_key="x"))
         with rt.sessions() as session:
-
-            def fired_all() -> bool:
-                due = session.scalar(select(Case.id).where(Case.status == "active", Case.next_timer_at.is_not(None)))
-                session.rollback()
-                return due is None
-
-            wait_until(fired_all, 60, "the timer worker to fire every deadline")
+            wait_for_deadlines(session)
             closed = session.scalars(
                 select(HumanTask).where(HumanTask.element == "Task_afronden", HumanTask.state == "cancelled")
             ).all()

@@ -25,6 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from engine.accounts.api_tokens import create_token
 from engine.accounts.users import add_user
 from engine.base.settings import Settings
@@ -32,6 +35,7 @@ from engine.modeling.bundle import collect_bundle
 from engine.modeling.registry import deploy_bundle
 from engine.runtime import runtime_from_settings
 from engine.storage.db import upgrade_schema
+from engine.storage.tables import Case
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOAD_BUNDLE = PROJECT_ROOT / "tests" / "fixtures" / "bundles" / "load"
@@ -110,6 +114,17 @@ def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {seconds:g} s for {what}")
         pause.wait(0.05)
+
+
+def wait_for_deadlines(session: Session, seconds: float = 60) -> None:
+    """Until the timer workers have fired every deadline that is due (no active case waits on a timer)."""
+
+    def fired_all() -> bool:
+        due = session.scalar(select(Case.id).where(Case.status == "active", Case.next_timer_at.is_not(None)))
+        session.rollback()
+        return due is None
+
+    wait_until(fired_all, seconds, "the timer workers to fire every deadline")
 
 
 @dataclass

@@ -18,7 +18,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, select, text
 
-from benchmarks.http_load import METRICS_TOKEN, Cluster, prepare_database, run_load, wait_until
+from benchmarks.http_load import METRICS_TOKEN, Cluster, prepare_database, run_load, wait_for_deadlines, wait_until
 from engine.base.settings import Settings
 from engine.base.vocabulary import Action
 from engine.runtime import runtime_from_settings
@@ -72,13 +72,7 @@ def test_two_web_workers_and_two_timer_workers_lose_and_double_nothing_when_a_wo
 
     rt = runtime_from_settings(Settings(mode="production", database_url=nodes.url, secret_key="x"))
     with rt.sessions() as session:
-
-        def all_timers_fired() -> bool:
-            due = session.scalar(select(Case.id).where(Case.status == "active", Case.next_timer_at.is_not(None)))
-            session.rollback()
-            return due is None
-
-        wait_until(all_timers_fired, 60, "the timer workers to fire every deadline")
+        wait_for_deadlines(session)
 
         cases = session.scalars(select(Case)).all()
         events = session.scalars(select(CaseEvent)).all()
