@@ -9,6 +9,7 @@ timer, so completions and timers race for the same tasks on different processes.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -244,7 +245,7 @@ class Client:
                 return response.status, json.loads(response.read() or b"null"), time.perf_counter() - started
         except urllib.error.HTTPError as error:
             return error.code, None, time.perf_counter() - started
-        except (OSError, ValueError):  # the connection broke (a killed worker): no answer
+        except (OSError, ValueError, http.client.HTTPException):  # the connection broke (a killed worker): no answer
             return None, None, time.perf_counter() - started
 
     def _record(self, call: Call) -> None:
