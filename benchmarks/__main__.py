@@ -7,6 +7,7 @@ so the numbers are always printed in full.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import sqlite3
@@ -437,6 +438,12 @@ def run(settings: Settings, use_postgres: bool) -> None:
             long_results = long_case.measure(long, progress)
             report_long_case(long_results, long_case.stored_bytes(long, long_case.MEASURED_STEPS[-1]), report)
             long.rt.engine.dispose()
+            # The workflows these phases kept in memory would slow the later measurements (the collector scans them).
+            long.rt.registry.workflows.clear()
+            for backend in backends:
+                backend.rt.registry.workflows.clear()
+            del long, long_results
+            gc.collect()
             if server is not None:
                 load = cluster_load.run_cluster_load(server, Path(tmp), settings.load_cases, 8, progress)
                 report_cluster_load(load, report)
