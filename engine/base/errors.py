@@ -101,6 +101,18 @@ class ProcessError(ThvError):
     status = 409
 
 
+class ScriptStopped(ProcessError):
+    """Model code went over its CPU or memory budget; ``element`` names where (None at a deploy check).
+
+    The act is rolled back and the case is parked (status 'error') until a designer fixes the
+    model and migrates the case.
+    """
+
+    def __init__(self, message: str, element: str | None):
+        super().__init__(message)
+        self.element = element
+
+
 class RuleRefused(Conflict):
     """The law (as the model states it) refuses the act: too late, beyond a cap, without grounds.
 
@@ -136,6 +148,28 @@ class DeployRefused(ThvError):
         first = str(findings[0]) if findings else "onbekende fout"
         more = f" (en nog {len(findings) - 1} bevinding(en))" if len(findings) > 1 else ""
         super().__init__(f"Model geweigerd: {first}{more}")
+
+
+BUDGET_CPU = "cpu"
+BUDGET_MEMORY = "memory"
+BUDGET_CRASH = "crash"
+_BUDGET_TEXTS = {
+    BUDGET_CPU: "gebruikte meer dan 1 s rekentijd en is gestopt",
+    BUDGET_MEMORY: "vroeg meer dan 256 MB geheugen en is gestopt",
+    BUDGET_CRASH: "brak onverwacht af en is gestopt",
+}
+
+
+class ScriptBudgetExceeded(Exception):
+    """Raised where model code runs (engine.modeling.script_limits): it went over its budget.
+
+    ``budget`` is ``cpu``, ``memory`` or ``crash``. The transaction helper turns it into
+    :class:`ScriptStopped` with the element.
+    """
+
+    def __init__(self, budget: str):
+        self.budget = budget
+        super().__init__(f"het script of de expressie {_BUDGET_TEXTS[budget]}")
 
 
 class ModelRefusal(Exception):

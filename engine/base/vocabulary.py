@@ -153,6 +153,8 @@ PROPERTY_INSTANT_FIELD = "instantField"
 PROPERTY_DEADLINE_MESSAGE = "deadlineMessage"
 
 CASE_STATUSES: tuple[str, ...] = ("active", "completed", "terminated", "error")
+PARKED_STATUS = "error"  # the model could not go on; see engine.workflow.parking
+OPEN_CASE_STATUSES: tuple[str, ...] = ("active", PARKED_STATUS)  # running or waiting for a fixed model
 
 
 class Action(StrEnum):

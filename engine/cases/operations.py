@@ -6,6 +6,7 @@ On any error the session is rolled back and the case is exactly as it was.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.base.clock import Clock, dutch_instant, engine_time
-from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound, ScriptStopped
 from engine.base.vocabulary import (
     CASE_ROLE_CODES,
     PROPERTY_FORM,
@@ -53,6 +54,7 @@ from engine.workflow.case_store import (
     open_workflow,
     save_case,
 )
+from engine.workflow.parking import park_case
 from engine.workflow.worklist import task_row
 
 MAX_DATA_BYTES = 256 * 1024
@@ -187,9 +189,11 @@ def complete_task(
     released (see engine.workflow.worklist); the web and the API pass it.
     """
     data = _check_data(data)
+    located: list[tuple[int, int]] = []  # the case and its version as loaded, to park it
 
     def work() -> None:
         row, case = lock_task(session, task_id, regions=user.regions)
+        located[:] = [(case.id, case.lock_version)]
         if row.role not in user.roles:
             raise Forbidden(f"deze taak is voor de rol '{row.role}'; {user.name} heeft die rol niet")
         if row.state == "completed":
@@ -267,7 +271,22 @@ def complete_task(
             events_before=events_before,
         )
 
-    in_transaction(session, work)
+    _act_or_park(session, clock, work, located)
+
+
+def _act_or_park(session: Session, clock: Clock, work: Callable[[], None], located: list[tuple[int, int]]) -> None:
+    """Run an act; when model code went over its budget, park the case (engine.workflow.parking).
+
+    Every later attempt would hit the same script, so the case waits for a fixed model.
+    """
+    try:
+        in_transaction(session, work)
+    except ScriptStopped as exc:
+        if located and park_case(session, *located[0], exc.message, clock.now(), exc.element):
+            raise ScriptStopped(
+                f"{exc.message}; de zaak is geparkeerd tot een procesontwerper het model herstelt", exc.element
+            ) from None
+        raise
 
 
 def send_message(
@@ -287,8 +306,11 @@ def send_message(
     """
     data = _check_data(data)
 
+    located: list[tuple[int, int]] = []
+
     def work() -> None:
         case = lock_case(session, case_id, regions=user.regions)
+        located[:] = [(case.id, case.lock_version)]
         if case.status != "active" and case.replay_json is None:
             raise Conflict(f"zaak {case_id} is niet meer actief ({case.status})")
         model = registry.model(session, case.model_version_id)
@@ -353,7 +375,7 @@ def send_message(
             events_before=events_before,
         )
 
-    in_transaction(session, work)
+    _act_or_park(session, clock, work, located)
 
 
 def case_details(

@@ -10,13 +10,15 @@ because SpiffWorkflow would restart it from the moment of migration.
 Migrating resets and re-predicts the open branches (``migrate_workflow``); the
 due instants of unchanged running timers are put back, so no legal term moves.
 Each case is its own transaction and gets a ``gemigreerd`` event; the worklist
-rows follow the new model (role, title, form).
+rows follow the new model (role, title, form). A parked case (engine.workflow.parking)
+migrates too: the corrected version takes it from where it stood, and it is active again.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -29,9 +31,9 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.base.clock import Clock, engine_time
+from engine.base.clock import Clock, FixedClock, engine_time
 from engine.base.errors import Conflict, Forbidden, InvalidInput, ThvError
-from engine.base.vocabulary import Action
+from engine.base.vocabulary import OPEN_CASE_STATUSES, PARKED_STATUS, Action
 from engine.design.read_models import MigrationResult
 from engine.modeling.legal_timers import SERIALIZER_CONFIG
 from engine.modeling.registry import LoadedModel, ModelRegistry
@@ -45,6 +47,8 @@ log = logging.getLogger(__name__)
 # The serializer's converter registry: SpecDiff compares task specs by their serialized form.
 _SPEC_REGISTRY = BpmnWorkflowSerializer.configure(SERIALIZER_CONFIG)
 MAX_CASES_PER_CALL = 1000
+_JUST_BEFORE = timedelta(microseconds=1)
+MIGRATABLE = OPEN_CASE_STATUSES  # a parked case resumes on the corrected version
 MIGRATED, REFUSED, SAFE = "migrated", "refused", "safe"
 
 
@@ -163,7 +167,7 @@ def _migrate_one(
         case = lock_case(session, case_id, regions=regions)
         if not may_design(user, case.region):
             raise Conflict(f"{user.name} is geen procesontwerper in regio '{case.region}'")
-        if case.status != "active":
+        if case.status not in MIGRATABLE:
             raise Conflict(f"de zaak is niet actief ({case.status})")
         current, target = _target_version(session, case, to_version)
         from_version = current.version
@@ -173,13 +177,18 @@ def _migrate_one(
         if reasons:
             raise Conflict("; ".join(reasons))
         now = clock.now()
-        with engine_time(clock):
+        # An overdue timer is the sweep's to fire, with its event; run the migration just before
+        # it, or SpiffWorkflow would mark it fired without running what follows it.
+        due = case.next_timer_at
+        with engine_time(FixedClock(min(now, due - _JUST_BEFORE) if due is not None else now)):
             completed_before = ws.completed_ids(ws.all_tasks(workflow))
             _apply(workflow, top, subs, target_model)
             workflow.do_engine_steps()
         if dry_run:  # everything ran, in memory only: in_transaction rolls it back
             return
         case.model_version_id = target.id
+        if case.status == PARKED_STATUS:  # the corrected model takes it from here
+            case.status, case.error = "active", None
         save_case(
             session,
             case,
@@ -261,7 +270,10 @@ def migration_preview(
         select(Case.id)
         .join(ModelVersion, ModelVersion.id == Case.model_version_id)
         .where(
-            Case.region == region, Case.variant == variant, Case.status == "active", ModelVersion.version < to_version
+            Case.region == region,
+            Case.variant == variant,
+            Case.status.in_(MIGRATABLE),
+            ModelVersion.version < to_version,
         )
         .order_by(Case.id)
         .limit(limit)

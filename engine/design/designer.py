@@ -48,6 +48,7 @@ from engine.modeling.registry import FORMS_PREFIX, ModelRegistry, deploy_bundle,
 from engine.modeling.versions import VersionRow
 from engine.modeling.xml_safety import parse_model_xml
 from engine.storage.tables import ModelVersion, User
+from engine.workflow.parking import parked_cases
 
 MODEL_SUFFIXES = (".bpmn", ".dmn")
 MAX_FILE_NAME = 120
@@ -208,6 +209,7 @@ def version_detail(session: Session, user: User, version_id: int) -> VersionDeta
             case_id for row in siblings if row.version < this.version for case_id in row.active_case_ids
         ),
         history=tuple(versions.live_history(session, version.region, version.variant)[:20]),
+        parked=tuple(parked_cases(session, version.id)),
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal, TypedDict
 
 from engine.modeling.versions import LiveHistoryEntry
+from engine.workflow.parking import ParkedCase
 
 # --- the model diff (``thv diff --json``) ---------------------------------------------------
 
@@ -303,7 +304,8 @@ class VersionFile:
 @dataclass(frozen=True)
 class VersionDetail:
     """A version's page: its files (the main file first), its variant's versions (siblings, newest first),
-    the active cases on older versions (those a migration could move here) and the variant's live history.
+    the open cases on older versions (those a migration could move here), the variant's live history and
+    the cases parked on this version (where its model stopped them).
     """
 
     version: VersionWithCases
@@ -313,6 +315,7 @@ class VersionDetail:
     siblings: tuple[VersionWithCases, ...]
     older_active: tuple[int, ...]
     history: tuple[LiveHistoryEntry, ...]
+    parked: tuple[ParkedCase, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from engine.base.awb_terms import awb_term_end
 from engine.base.clock import add_legal_term, current_now, dutch_instant, parse_instant, subtract_legal_term
 from engine.base.errors import ModelRefusal
+from engine.modeling.script_limits import run_in_runner, runs_in_process
 from engine.rihg.catalogue import child_signals
 
 _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
@@ -217,28 +218,59 @@ def compile_script(source: str) -> CodeType:
     return result.code
 
 
+_GLOBALS = _sandbox_globals()
+
+
+def run_in_process(mode: str, source: str, context: dict[str, Any], external: dict[str, Any] | None) -> Any:
+    """Run model code here, without budgets: for straight-line code and inside the runner.
+
+    ``eval`` returns the expression's value; ``exec`` changes ``context`` (the task data) in
+    place and drops what the script defined that is not data (functions, the helpers).
+    """
+    if mode == "eval":
+        code = compile_expression(source)
+        scope = copy.copy(_GLOBALS)
+        scope.update(external or {})
+        scope.update(context)
+        return eval(code, scope)
+    code = compile_script(source)
+    context.update(copy.copy(_GLOBALS))
+    context.update(external or {})
+    try:
+        exec(code, context)
+    finally:
+        for key in list(context):
+            if key == "__builtins__" or key in _GLOBALS or callable(context[key]) or key in (external or {}):
+                context.pop(key)
+    return None
+
+
+def run_bounded(mode: str, source: str, context: dict[str, Any], external: dict[str, Any] | None) -> Any:
+    """Run model code within the CPU and memory budgets (see engine.modeling.script_limits)."""
+    if runs_in_process(source, mode):
+        return run_in_process(mode, source, context, external)
+    if mode == "eval":
+        compile_expression(source)  # a sandbox refusal needs no runner
+        return run_in_runner(mode, source, context, dict(external or {}), current_now().isoformat())
+    compile_script(source)
+    changed = run_in_runner(mode, source, dict(context), dict(external or {}), current_now().isoformat())
+    context.clear()
+    context.update(changed)
+    return None
+
+
 class RestrictedEnvironment(TaskDataEnvironment):
-    """A SpiffWorkflow script environment that only runs sandbox-compiled code."""
+    """A SpiffWorkflow script environment that only runs sandbox-compiled code, within budgets."""
 
     def __init__(self) -> None:
-        super().__init__(_sandbox_globals())
+        super().__init__(_GLOBALS)
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
-        code = compile_expression(expression)
-        my_globals = copy.copy(self.globals)
-        my_globals.update(external_context or {})
-        my_globals.update(context)
-        return eval(code, my_globals)
+        return run_bounded("eval", expression, context, external_context)
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
         self.check_for_overwrite(context, external_context or {})
-        code = compile_script(script)
-        context.update(copy.copy(self.globals))
-        context.update(external_context or {})
-        try:
-            exec(code, context)
-        finally:
-            self._remove_globals_and_functions_from_context(context, external_context)
+        run_bounded("exec", script, context, external_context)
         return True
 
 
@@ -261,9 +293,8 @@ def script_engine() -> RestrictedScriptEngine:
 
 
 def evaluate_constant(expression: str) -> Any:
-    """Evaluate an expression that needs no case data (deploy-time checks).
+    """Evaluate an expression that needs no case data (deploy-time checks), within the budgets.
 
     Raises NameError when the expression refers to case data.
     """
-    code = compile_expression(expression)
-    return eval(code, _sandbox_globals())
+    return run_bounded("eval", expression, {}, None)

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.base.vocabulary import CASE_STATUSES, REGION_CODES
+from engine.base.vocabulary import CASE_STATUSES, OPEN_CASE_STATUSES, REGION_CODES
 from engine.storage.analysis_tables import LiveVersion, LiveVersionChange
 from engine.storage.tables import Case, ModelVersion, User
 from engine.storage.transaction import in_transaction
@@ -85,7 +85,7 @@ class LiveHistoryEntry(TypedDict):
 class VersionCaseCount(TypedDict):
     """How many cases run on a deployed version, per case status (every status, zero included).
 
-    ``active_case_ids`` (the active cases, by number) is left out when they were not asked for.
+    ``active_case_ids`` (the open cases, active or parked, by number) is left out when they were not asked for.
     """
 
     model_version_id: int
@@ -277,13 +277,13 @@ def live_history(session: Session, region: str, variant: str | None = None) -> l
 def cases_per_version(
     session: Session, region: str | None = None, *, include_ids: bool = True
 ) -> list[VersionCaseCount]:
-    """Per deployed version: how many cases run on it, by status, and the ids of the active ones."""
+    """Per deployed version: how many cases run on it, by status, and the ids of the open ones (active or parked)."""
     check_region(region)
     versions_query = select(ModelVersion).order_by(ModelVersion.region, ModelVersion.variant, ModelVersion.version)
     counts_query = select(Case.model_version_id, Case.status, func.count(Case.id)).group_by(
         Case.model_version_id, Case.status
     )
-    active_query = select(Case.model_version_id, Case.id).where(Case.status == "active").order_by(Case.id)
+    active_query = select(Case.model_version_id, Case.id).where(Case.status.in_(OPEN_CASE_STATUSES)).order_by(Case.id)
     if region is not None:
         versions_query = versions_query.where(ModelVersion.region == region)
         counts_query = counts_query.where(Case.region == region)

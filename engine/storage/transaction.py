@@ -18,9 +18,18 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.base.errors import Conflict, ModelRefusal, ProcessError, RuleRefused, ThvError
+from engine.base.errors import (
+    Conflict,
+    ModelRefusal,
+    ProcessError,
+    RuleRefused,
+    ScriptBudgetExceeded,
+    ScriptStopped,
+    ThvError,
+)
 
 T = TypeVar("T")
+E = TypeVar("E", bound=BaseException)
 log = logging.getLogger(__name__)
 _SCOPE = "thv.transaction"
 
@@ -55,10 +64,18 @@ def in_transaction(session: Session, work: Callable[[], T], *, dry_run: bool = F
         raise
     except SpiffWorkflowException as exc:
         _rollback(session)
-        refusal = _model_refusal(exc)
+        refusal = _cause(exc, ModelRefusal)
         if refusal is not None:
             raise RuleRefused(str(refusal)) from None
+        stopped = _cause(exc, ScriptBudgetExceeded)
+        if stopped is not None:
+            element = _element_of(exc)
+            where = f" (element '{element}')" if element else ""
+            raise ScriptStopped(f"{stopped}{where}", element) from None
         raise ProcessError(f"het proces liep vast: {_spiff_message(exc)}") from None
+    except ScriptBudgetExceeded as exc:  # model code SpiffWorkflow ran without wrapping its errors
+        _rollback(session)
+        raise ScriptStopped(str(exc), None) from None
     except BaseException:
         _rollback(session)
         raise
@@ -103,19 +120,23 @@ def discard(session: Session) -> None:
     session.rollback()
 
 
-def _model_refusal(exc: BaseException) -> ModelRefusal | None:
-    """The ``weiger(...)`` of a model's script behind a SpiffWorkflow error, if that is what it was."""
+def _cause(exc: BaseException, kind: type[E]) -> E | None:
+    """The error of ``kind`` behind a SpiffWorkflow error (``weiger`` of a script, a budget stop), if any."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, ModelRefusal):
+        if isinstance(current, kind):
             return current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return None
 
 
-def _spiff_message(exc: SpiffWorkflowException) -> str:
+def _element_of(exc: SpiffWorkflowException) -> str | None:
     task_spec = getattr(getattr(exc, "task", None), "task_spec", None)
-    where = f" (element '{task_spec.bpmn_id}')" if task_spec is not None and task_spec.bpmn_id else ""
-    return f"{exc}{where}"
+    return task_spec.bpmn_id if task_spec is not None and task_spec.bpmn_id else None
+
+
+def _spiff_message(exc: SpiffWorkflowException) -> str:
+    element = _element_of(exc)
+    return f"{exc} (element '{element}')" if element else str(exc)

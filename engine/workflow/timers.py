@@ -6,8 +6,8 @@ sweep at once and a timer never fires twice. SQLite has no row locks: there the
 case's version column makes the slower of two workers get a conflict, and a
 conflict only skips the case.
 
-A case whose timer cannot run (a failing expression or script) is parked with
-status 'error' and a 'fout' event; the sweep goes on with the other cases.
+A case whose timer cannot run (a failing expression or script, one over its budget) is
+parked (engine.workflow.parking); the sweep goes on with the other cases.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session
 from engine.base.clock import Clock
 from engine.base.errors import Conflict, ThvError
 from engine.base.log_context import bind_case
-from engine.base.vocabulary import Action
 from engine.modeling.registry import ModelRegistry
 from engine.storage.tables import Case
 from engine.storage.transaction import discard, in_transaction
 from engine.workflow.acts import fire_due
-from engine.workflow.case_store import SYSTEM_ACTOR, open_workflow, record_event
+from engine.workflow.case_store import open_workflow
+from engine.workflow.parking import park_case
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +68,10 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
             raise  # the database is unwell, not the case; stop this sweep
         except ThvError as exc:
             log.error("timer van zaak %s mislukt: %s", case_id, exc.message)
-            _mark_error(session, case_id, version, exc.message, now)
+            park_case(session, case_id, version, exc.message, now, getattr(exc, "element", None))
         except Exception as exc:
             log.exception("timer van zaak %s mislukt", case_id)
-            _mark_error(session, case_id, version, f"de timer liep vast: {exc}", now)
+            park_case(session, case_id, version, f"de timer liep vast: {exc}", now)
     bind_case(None)
     return fired
 
@@ -79,29 +79,3 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
 def _fire_case(session: Session, registry: ModelRegistry, clock: Clock, case: Case) -> int:
     _, workflow = open_workflow(session, registry, case)
     return fire_due(session, case, workflow, clock.now())
-
-
-def _mark_error(session: Session, case_id: int, version: int, message: str, now: datetime) -> None:
-    """A case whose timer cannot run is parked as 'error' so the sweep does not retry it forever.
-
-    The failed attempt was rolled back (and its row lock released), so the case is
-    locked again and parked only if nobody changed it in between: another worker
-    may already have handled it.
-    """
-
-    def work() -> None:
-        case = session.scalars(
-            select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
-        ).first()
-        if case is None or case.status != "active" or case.lock_version != version:
-            return
-        case.status = "error"
-        case.error = message
-        case.updated_at = now
-        record_event(session, case, actor=SYSTEM_ACTOR, action=Action.ERROR, now=now, detail={"fout": message})
-
-    try:
-        in_transaction(session, work)
-    except Conflict as exc:
-        # Changed under our feet after all, or the database is busy: the next sweep looks again.
-        log.info("zaak %s niet als fout geparkeerd: %s", case_id, exc.message)
