@@ -7,13 +7,14 @@ error, 3 internal error. ``--json`` prints JSON on stdout.
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from engine.accounts import users
+from engine.accounts import login, users
 from engine.base.errors import DeployRefused, Forbidden, InvalidInput, ThvError
 from engine.base.log_context import configure_logging
 from engine.base.settings import Settings
@@ -124,6 +125,33 @@ def user_add(state: State, name: str, roles: str, regions_: str, password_stdin:
     click.echo(f"gebruiker {user.name} aangemaakt")
     if not password_stdin:
         click.echo(f"wachtwoord: {generated}")
+
+
+@cli.command("user-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="lees het nieuwe wachtwoord van standaardinvoer")
+@pass_state
+def user_password(state: State, name: str, password_stdin: bool) -> None:
+    """Zet een nieuw wachtwoord; alle sessies van de gebruiker eindigen en een blokkade vervalt.
+
+    Zonder --password-stdin wordt een wachtwoord gegenereerd en getoond.
+    """
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(12)
+    with state.rt.sessions() as session:
+        login.reset_password(session, name, password)
+    click.echo(f"wachtwoord van {name} gewijzigd; zijn of haar sessies zijn beëindigd")
+    if not password_stdin:
+        click.echo(f"wachtwoord: {password}")
+
+
+@cli.command("user-totp-reset")
+@click.argument("name")
+@pass_state
+def user_totp_reset(state: State, name: str) -> None:
+    """Zet de tweestapsverificatie van een gebruiker uit (telefoon kwijt); alle sessies eindigen."""
+    with state.rt.sessions() as session:
+        login.disable_totp(session, name, None)
+    click.echo(f"tweestapsverificatie van {name} staat uit; de gebruiker kan haar opnieuw instellen")
 
 
 @cli.command("deploy")

@@ -18,6 +18,7 @@ from typing import Any
 
 from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
+from werkzeug.serving import WSGIRequestHandler
 
 from engine.base.errors import ConfigurationError
 from engine.base.log_context import ContextFilter, formatter
@@ -168,4 +169,14 @@ def serve(settings: Settings, *, host: str, port: int, workers: int | None, time
 
     # The development server: one process; timers in a thread of it unless --no-timers.
     app = create_app({"RUN_TIMERS": timers is not False}, settings=settings)
-    app.run(host=host, port=port, use_reloader=False)
+    app.run(host=host, port=port, use_reloader=False, request_handler=QuietRequestHandler)
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """The development server's handler without its product and version in the Server header."""
+
+    server_version = "thv"
+    sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server_version

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from engine.base.clock import clock_from_env
@@ -48,7 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, settings: Settin
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
     from web import i18n, presentation, presenters, security
-    from web.extensions import csrf, db, login_manager, thv
+    from web.extensions import csrf, db, limiter, login_manager, thv
 
     security.configure(app)
     db.init_app(app)
@@ -58,6 +59,13 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, settings: Settin
     registry = app.config.get("THV_REGISTRY") or ModelRegistry(settings.forms_dir)
     thv.init_app(app, registry=registry, clock=clock)
     csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+    if settings.trusted_proxies:
+        # Each trusted proxy adds one X-Forwarded-For entry; the client's own address is the one before them.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -98,6 +98,14 @@ def register(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if exc.code == 413:
             return error_page(413, _("Het verzoek is te groot; er is niets gewijzigd."))
+        if exc.code == 429:
+            response = app.make_response(
+                error_page(
+                    429, _("Te veel mislukte pogingen vanaf dit adres. Wacht een minuut en probeer het opnieuw.")
+                )
+            )
+            response.headers.setdefault("Retry-After", "60")
+            return response
         return error_page(exc.code or 500, exc.description or exc.name)
 
     def _database_unavailable(exc: Exception):

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -22,6 +24,10 @@ db = SQLAlchemy(metadata=Base.metadata, session_options={"expire_on_commit": Fal
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Per web worker, in memory: enough for limits per address on top of the per-account lockout, which
+# the database holds for every worker (engine.accounts.login). Behind a proxy, THV_TRUSTED_PROXIES
+# makes the address the client's own.
+limiter = Limiter(get_remote_address, storage_uri="memory://")  # Retry-After: web/errors.py
 
 
 def db_session() -> Session:

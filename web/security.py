@@ -13,8 +13,11 @@ CSP = (
 )
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def configure(app: Flask) -> None:
-    """Cookies: HttpOnly and SameSite=Lax always; Secure in production (served over HTTPS).
+    """Cookies: HttpOnly and SameSite=Lax always; Secure and HSTS in production (served over HTTPS).
 
     The ``THV_SECURE_COOKIES`` setting (environment, put in the config by ``create_app``;
     tests may set the config key) forces it either way, for example behind a
@@ -42,4 +45,6 @@ def configure(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
+        if secure:  # served over HTTPS: browsers must never try plain HTTP again
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response

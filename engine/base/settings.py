@@ -24,6 +24,7 @@ MODES = ("production", "development", "test", "training")
 LOG_FORMATS = ("json", "text")
 FAKE_CLOCK_MODES = frozenset({"test", "training"})  # the only modes in which THV_CLOCK may fix time
 DATABASE_SCHEMES = ("sqlite:", "postgresql")
+MAX_PROXIES = 5
 _TRUE = frozenset({"1", "true", "yes", "on", "ja", "aan"})
 _FALSE = frozenset({"0", "false", "no", "off", "nee", "uit"})
 
@@ -40,6 +41,7 @@ class Settings:
     secure_cookies: bool | None = None  # None: Secure cookies in production mode only
     log_format: str | None = None  # json or text; None: json in production, text otherwise
     metrics_token: str | None = None  # bearer token for /metrics; None: /metrics only outside production
+    trusted_proxies: int = 0  # reverse proxies in front of the web app whose X-Forwarded-For is believed
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -54,6 +56,8 @@ class Settings:
             raise ConfigurationError(f"THV_LOG_FORMAT '{self.log_format}' is onbekend; kies json of text")
         if self.metrics_token is not None and len(self.metrics_token) < 16:
             raise ConfigurationError("THV_METRICS_TOKEN is te kort; gebruik minstens 16 tekens")
+        if not 0 <= self.trusted_proxies <= MAX_PROXIES:
+            raise ConfigurationError(f"THV_TRUSTED_PROXIES moet een getal van 0 tot en met {MAX_PROXIES} zijn")
 
     @property
     def effective_log_format(self) -> str:
@@ -72,6 +76,7 @@ class Settings:
             secure_cookies=_boolean("THV_SECURE_COOKIES", env.get("THV_SECURE_COOKIES")),
             log_format=(env.get("THV_LOG_FORMAT") or "").strip().lower() or None,
             metrics_token=env.get("THV_METRICS_TOKEN") or None,
+            trusted_proxies=_count("THV_TRUSTED_PROXIES", env.get("THV_TRUSTED_PROXIES")),
         )
 
 
@@ -91,6 +96,15 @@ def _forms_dir(value: str | None) -> Path:
     if not path.is_dir():
         raise ConfigurationError(f"THV_FORMS_DIR '{value}' is geen bestaande map")
     return path
+
+
+def _count(name: str, value: str | None) -> int:
+    if value is None or not value.strip():
+        return 0
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ConfigurationError(f"{name} '{value[:20]}' is geen getal") from None
 
 
 def _boolean(name: str, value: str | None) -> bool | None:

@@ -6,6 +6,7 @@ On any error the session is rolled back and the case is exactly as it was.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -58,6 +59,7 @@ from engine.workflow.parking import park_case
 from engine.workflow.worklist import task_row
 
 MAX_DATA_BYTES = 256 * 1024
+log = logging.getLogger(__name__)
 
 
 def _check_data(data: Any) -> dict[str, Any]:
@@ -282,6 +284,9 @@ def _act_or_park(session: Session, clock: Clock, work: Callable[[], None], locat
     try:
         in_transaction(session, work)
     except ScriptStopped as exc:
+        log.warning(
+            "model code stopped at its budget (element %s, case %s)", exc.element, located[0][0] if located else None
+        )
         if located and park_case(session, *located[0], exc.message, clock.now(), exc.element):
             raise ScriptStopped(
                 f"{exc.message}; de zaak is geparkeerd tot een procesontwerper het model herstelt", exc.element

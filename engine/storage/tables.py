@@ -59,6 +59,11 @@ class User(Base):
     regions_csv: Mapped[str] = mapped_column(String(400))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Raised at logout and password change: a web session of an earlier generation has ended.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The optional second factor (RFC 6238): its secret, and the last time step used (a code works once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     @property
     def roles(self) -> frozenset[str]:
@@ -67,6 +72,17 @@ class User(Base):
     @property
     def regions(self) -> frozenset[str]:
         return frozenset(filter(None, self.regions_csv.split(",")))
+
+
+class LoginFailure(Base):
+    """Failed logins per account name (hashed; unknown names too), for the lockout of engine.accounts.login."""
+
+    __tablename__ = "login_failure"
+
+    name_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class ModelVersion(Base):

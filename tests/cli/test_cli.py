@@ -207,3 +207,27 @@ def test_seed_demo_is_idempotent_and_refused_in_production(thv, monkeypatch):
     again = thv("seed-demo", "--processes", str(PROJECT_ROOT / "processes"))
     assert "0 demogebruiker(s)" in again.out and "niets toegevoegd" in again.out
     assert len(thv("versions", "--json").json()) == len(versions)
+
+
+def test_user_password_and_totp_reset(thv):
+    assert (
+        thv(
+            "user-add",
+            "pol",
+            "--roles",
+            "politie",
+            "--regions",
+            "basis",
+            "--password-stdin",
+            stdin="eerste-wachtwoord\n",
+        ).code
+        == 0
+    )
+    changed = thv("user-password", "pol", "--password-stdin", stdin="tweede-wachtwoord\n")
+    assert changed.code == 0 and "sessies zijn beëindigd" in changed.out and "tweede" not in changed.out
+    generated = thv("user-password", "pol")
+    assert generated.code == 0 and "wachtwoord: " in generated.out
+    _refused(thv("user-password", "pol", "--password-stdin", stdin="kort\n"), "8 tot 200 tekens")
+    _refused(thv("user-password", "niemand", "--password-stdin", stdin="lang-genoeg-wachtwoord\n"), "bestaat niet")
+    assert thv("user-totp-reset", "pol").code == 0
+    _refused(thv("user-totp-reset", "niemand"), "bestaat niet")

@@ -21,6 +21,7 @@ from cli.serving import (
     SQLITE_WORKERS,
     TIMERS_IN_WEB,
     ProductionServer,
+    QuietRequestHandler,
     production_server,
 )
 from engine.base.errors import ConfigurationError
@@ -108,7 +109,12 @@ def test_development_mode_uses_the_development_server_with_its_timer_thread(thv,
     assert thv("serve", "--port", "5055").code == 0
     [(app, options)] = runs
     app.extensions["thv_timer_stop"].set()  # the embedded sweeper started; stop it
-    assert options == {"host": "127.0.0.1", "port": 5055, "use_reloader": False}
+    assert options == {
+        "host": "127.0.0.1",
+        "port": 5055,
+        "use_reloader": False,
+        "request_handler": QuietRequestHandler,
+    }
     assert thv("serve", "--no-timers").code == 0
     assert "thv_timer_stop" not in runs[1][0].extensions
 

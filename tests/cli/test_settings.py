@@ -304,6 +304,39 @@ def check_metrics_token(env, thv, served, tmp_path) -> None:
         assert app.test_client().get("/metrics").status_code == 404  # not served in production without a token
 
 
+def _failed_logins_from(client, address: str, count: int) -> list[int]:
+    from tests.web.conftest import csrf_token
+
+    token = csrf_token(client)
+    return [
+        client.post(
+            "/inloggen",
+            data={"name": f"onbekend{i}", "password": "fout-wachtwoord", "csrf_token": token},
+            headers={"X-Forwarded-For": address},
+        ).status_code
+        for i in range(count)
+    ]
+
+
+def check_trusted_proxies(env, thv, served, tmp_path) -> None:
+    assert thv("init-db").code == 0
+    env["THV_TRUSTED_PROXIES"] = "1"
+    with web_app() as app:
+        client = app.test_client()
+        assert set(_failed_logins_from(client, "203.0.113.7", 30)) == {401}
+        assert _failed_logins_from(client, "203.0.113.7", 1) == [429]  # that client's limit is reached
+        assert _failed_logins_from(client, "198.51.100.4", 1) == [401]  # another client behind the proxy is not
+    assert served().wsgi_app.x_for == 1
+    env["THV_TRUSTED_PROXIES"] = "0"
+    with web_app() as app:
+        client = app.test_client()
+        _failed_logins_from(client, "203.0.113.7", 30)
+        assert _failed_logins_from(client, "198.51.100.4", 1) == [429]  # without a trusted proxy the header is ignored
+    env["THV_TRUSTED_PROXIES"] = "twee"
+    result = thv("serve", "--no-timers")
+    assert result.code != 0 and "THV_TRUSTED_PROXIES" in result.err
+
+
 EFFECTS: dict[str, Callable[..., None]] = {
     "THV_MODE": check_mode,
     "THV_CLOCK": check_clock,
@@ -313,6 +346,7 @@ EFFECTS: dict[str, Callable[..., None]] = {
     "THV_SECURE_COOKIES": check_secure_cookies,
     "THV_LOG_FORMAT": check_log_format,
     "THV_METRICS_TOKEN": check_metrics_token,
+    "THV_TRUSTED_PROXIES": check_trusted_proxies,
 }
 
 

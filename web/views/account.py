@@ -1,21 +1,24 @@
-"""The user's own account page: roles and regions, and personal API tokens (created, shown once, revoked)."""
+"""The user's own account page: roles and regions, personal API tokens (created, shown once, revoked),
+the password and the optional second factor (TOTP)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import login_required, login_user
 
 from engine.accounts import api_tokens
+from engine.accounts import login as accounts
 from engine.base.clock import AMSTERDAM
 from engine.base.errors import InvalidInput
 from web.extensions import db_session, thv
-from web.views.auth import engine_user
+from web.views.auth import WebUser, engine_user
 
 bp = Blueprint("account", __name__)
+NEW_SECRET = "thv_totp_new"  # the secret being set up, until a code shows the app has it
 
 
 def _expiry(raw: str) -> datetime | None:
@@ -33,10 +36,83 @@ def _expiry(raw: str) -> datetime | None:
 @bp.get("/account")
 @login_required
 def index() -> ResponseReturnValue:
+    return _page()
+
+
+def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
     user = engine_user()
-    return render_template(
-        "account/index.html", tokens=api_tokens.list_tokens(db_session(), user, thv.ctx.clock.now()), new_secret=None
+    extra.setdefault("new_secret", None)
+    return (
+        render_template(
+            "account/index.html",
+            tokens=api_tokens.list_tokens(db_session(), user, thv.ctx.clock.now()),
+            totp_on=user.totp_secret is not None,
+            **extra,
+        ),
+        status,
+        {"Cache-Control": "no-store"},
     )
+
+
+@bp.post("/account/wachtwoord")
+@login_required
+def change_password() -> ResponseReturnValue:
+    form = request.form
+    try:
+        user = accounts.change_password(
+            db_session(),
+            engine_user().name,
+            form.get("current", "")[:200],
+            form.get("new", "")[:300],
+            form.get("repeated", "")[:300],
+        )
+    except InvalidInput as exc:
+        return _page(400, password_error=exc.message)
+    login_user(WebUser(user))  # this session goes on; every other one has ended
+    flash(_("Je wachtwoord is gewijzigd. Je andere sessies zijn beëindigd."), "success")
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/account/tweestaps/instellen")
+@login_required
+def setup_totp() -> ResponseReturnValue:
+    secret = accounts.new_totp_secret()
+    session[NEW_SECRET] = secret
+    return _page(totp_secret=secret, totp_uri=accounts.totp_uri(secret, engine_user().name))
+
+
+@bp.post("/account/tweestaps/bevestigen")
+@login_required
+def confirm_totp() -> ResponseReturnValue:
+    secret = session.get(NEW_SECRET)
+    if not isinstance(secret, str):
+        flash(_("Begin opnieuw met instellen."), "error")
+        return redirect(url_for("account.index"))
+    try:
+        accounts.enable_totp(
+            db_session(), engine_user().name, secret, request.form.get("code", "")[:20], thv.ctx.clock.now()
+        )
+    except InvalidInput as exc:
+        return _page(
+            400, totp_secret=secret, totp_uri=accounts.totp_uri(secret, engine_user().name), totp_error=exc.message
+        )
+    session.pop(NEW_SECRET, None)
+    flash(_("Tweestapsverificatie staat aan. Voortaan vraagt het inloggen ook om een code."), "success")
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/account/tweestaps/uitzetten")
+@login_required
+def disable_totp() -> ResponseReturnValue:
+    name = engine_user().name
+    try:
+        accounts.disable_totp(db_session(), name, request.form.get("password", "")[:200])
+    except InvalidInput as exc:
+        return _page(400, totp_error=exc.message)
+    user = accounts.user_after_change(db_session(), name)
+    login_user(WebUser(user))  # the change ended every session; this one goes on
+    flash(_("Tweestapsverificatie staat uit."), "success")
+    return redirect(url_for("account.index"))
 
 
 @bp.post("/account/tokens")
@@ -56,10 +132,7 @@ def create_token() -> ResponseReturnValue:
         "success",
     )
     # Rendered, not redirected: the secret exists only in this response.
-    response = render_template(
-        "account/index.html", tokens=api_tokens.list_tokens(db_session(), user, now), new_secret=secret, new_token=token
-    )
-    return response, 200, {"Cache-Control": "no-store"}
+    return _page(new_secret=secret, new_token=token)
 
 
 @bp.post("/account/tokens/<id:token_id>/intrekken")

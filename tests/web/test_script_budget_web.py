@@ -1,0 +1,43 @@
+"""A designer's hostile expression in "Controleren" is stopped at its budget and holds nobody else up."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from tests.web.conftest import csrf_token, login
+from tests.web.designer_helpers import BASIS, MAIN, ORIGINAL, designers  # noqa: F401 - the designers fixture
+
+EXPRESSION = 'termijn_einde(huisverbod["laatste_beschikking_op"], "P5Y")'
+
+
+def test_a_hostile_timer_expression_is_stopped_while_others_are_served(app, client):
+    assert EXPRESSION in ORIGINAL
+    hostile = ORIGINAL.replace(EXPRESSION, "str(sum(range(10**11)))", 1)
+    login(client, "ontwerper_beide")
+    token = csrf_token(client, f"/ontwerp/versies/{BASIS}/modeller")
+    caseworker = app.test_client()
+    login(caseworker, "pol")
+    answers: list = []
+
+    def check() -> None:
+        answers.append(
+            client.post(
+                f"/ontwerp/versies/{BASIS}/controleren",
+                json={"file": MAIN, "xml": hostile},
+                headers={"X-CSRFToken": token},
+            )
+        )
+
+    began = time.monotonic()
+    checking = threading.Thread(target=check)
+    checking.start()
+    time.sleep(0.2)  # the check is inside its runner now
+    served = time.monotonic()
+    assert caseworker.get("/").status_code == 200
+    assert time.monotonic() - served < 1
+    checking.join(timeout=15)
+    assert time.monotonic() - began < 10
+    [response] = answers
+    findings = response.get_json()["findings"]
+    assert response.status_code == 200 and any("is gestopt" in f["message"] for f in findings), findings
