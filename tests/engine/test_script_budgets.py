@@ -285,3 +285,19 @@ def test_a_parked_case_resumes_after_migration_to_a_corrected_version(session, r
     assert case.status == "active" and case.error is None
     assert timers.fire_due_timers(session, rt.registry, rt.clock) == 1  # the overdue timer is the sweep's
     assert [t["element"] for t in worklist.list_tasks(session, case_id=case_id)] == ["Task_slot"]
+
+
+def test_a_dmn_cell_over_budget_parks_the_case_at_its_business_rule_task(session, rt, people, sample_files):
+    files = dict(sample_files)
+    dmn = "common/sample_advies.dmn"
+    files[dmn] = files[dmn].replace(b'<text>"huisverbod"</text>', b"<text>str(sum(range(10**11)))</text>")
+    deploy_bundle(session, rt.registry, files, region="basis", variant="sample", actor="t", now=rt.clock.now())
+    case_id = cases.start_case(session, rt.registry, rt.clock, region="basis", variant="sample", user=people["pol"])
+    [task] = worklist.list_tasks(session, case_id=case_id)
+    error = _stopped_quickly(
+        lambda: cases.complete_task(
+            session, rt.registry, rt.clock, task_id=task["id"], data={"naam": "A", "ernst": 4}, user=people["pol"]
+        )
+    )
+    assert isinstance(error, ScriptStopped) and error.element == "Rule_advies"
+    assert session.get(Case, case_id).status == "error"

@@ -41,3 +41,25 @@ def test_a_hostile_timer_expression_is_stopped_while_others_are_served(app, clie
     [response] = answers
     findings = response.get_json()["findings"]
     assert response.status_code == 200 and any("is gestopt" in f["message"] for f in findings), findings
+
+
+def test_the_version_page_lists_parked_cases_with_their_element(app, client, case_id):
+    from engine.storage.tables import Case
+    from engine.workflow.parking import park_case
+    from web.extensions import db
+
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        version_id = case.model_version_id
+        assert park_case(
+            db.session(),
+            case_id,
+            case.lock_version,
+            "het script gebruikte te veel rekentijd",
+            case.updated_at,
+            "Script_x",
+        )
+    login(client, "ontwerper_beide")
+    page = client.get(f"/ontwerp/versies/{version_id}").get_data(as_text=True)
+    parked = page.split('data-testid="parked"', 1)[1].split("</section>", 1)[0]
+    assert str(case_id) in parked and "Script_x" in parked and "te veel rekentijd" in parked
