@@ -153,7 +153,7 @@ def my_tasks() -> ResponseReturnValue:
 @bp.get("/tasks/<task_id>")
 @token_required
 def get_task(task_id: str) -> ResponseReturnValue:
-    page = case_view.task_page(db_session(), thv.ctx.registry, task_id, g.user)
+    page = case_view.task_page(db_session(), thv.ctx.registry, task_id, g.user, thv.ctx.clock.now())
     return jsonify({**page.task, "form_schema": page.schema, "instructions": page.instructions, "case": page.case})
 
 
@@ -218,7 +218,7 @@ def start_case() -> ResponseReturnValue:
 @bp.get("/cases/<id:case_id>")
 @token_required
 def get_case(case_id: int) -> ResponseReturnValue:
-    return jsonify(case_view.case_for_user(db_session(), thv.ctx.registry, case_id, g.user))
+    return jsonify(case_view.case_for_user(db_session(), thv.ctx.registry, case_id, g.user, thv.ctx.clock.now()))
 
 
 @bp.get("/cases/<id:case_id>/messages")

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from engine.base.errors import DeployRefused, FormInvalid, ThvError
 from engine.storage.db import DATABASE_UNAVAILABLE
 from engine.storage.transaction import discard
+from engine.workflow.need_to_know import NeedToKnow
 from web.extensions import db_session
 
 _CODES = {
@@ -78,6 +79,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(ThvError)
     def _engine_error(exc: ThvError):
         _discard_quietly()
+        if isinstance(exc, NeedToKnow) and not _wants_json():
+            # Offer to break the glass: a reason, recorded and shown to the burgemeester's office.
+            return render_template("cases/need_to_know.html", case_id=exc.case_id, detail=exc.message), 403
         fields = exc.fields if isinstance(exc, FormInvalid) else None
         if isinstance(exc, DeployRefused):
             fields = {str(i): str(f) for i, f in enumerate(exc.findings)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +38,12 @@ STATUS_LABELS = {
     "error": _l("Fout: vastgelopen"),
     "ready": _l("Open"),
     "cancelled": _l("Vervallen"),
+}
+RELATION_LABELS = {
+    "taak": _l("taak in de zaak"),
+    "partij": _l("partij (verzoeker of regiehouder)"),
+    "gevraagd": _l("erbij gevraagd (document ontvangen)"),
+    "doorbraak": _l("doorbraak met reden"),
 }
 TOKEN_STATES = {"actief": _l("actief"), "verlopen": _l("verlopen"), "ingetrokken": _l("ingetrokken")}
 BAN_STATUS_LABELS = {
@@ -114,6 +120,14 @@ def is_list(value: Any) -> bool:
     return isinstance(value, list)
 
 
+def access_summary(relations: Mapping[str, Iterable[str]]) -> str:
+    """Why the user sees a case: 'Politie (taak in de zaak, partij …); Veilig Thuis (…)'."""
+    return "; ".join(
+        f"{role_label(role)} ({', '.join(str(RELATION_LABELS.get(r, r)) for r in why)})"
+        for role, why in relations.items()
+    )
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_label=role_label,
@@ -125,6 +139,7 @@ def init_app(app: Flask) -> None:
         label_of=label_of,
         STATUS_LABELS=STATUS_LABELS,
         TOKEN_STATES=TOKEN_STATES,
+        access_summary=access_summary,
         IMPORTANT_VARIABLES=IMPORTANT_VARIABLES,
         BAN_STATUS_LABELS=BAN_STATUS_LABELS,
     )

@@ -60,8 +60,11 @@ AUDIENCES: dict[str, frozenset[str]] = {
     ),
     "strafrecht": frozenset({"om", "reclassering"}),
     # A need-to-know circle for one kind of data: who may know of a 509hh Sv gedragsaanwijzing (the ZSM fields
-    # and the variable "gedragsaanwijzing"). Today the whole chain; narrowing it is this one line.
-    "gedragsaanwijzing": CASE_ROLE_CODES,
+    # and the variable "gedragsaanwijzing"): the OM that gives it, politie and the hulpofficier who enforce it,
+    # Reclassering that supervises it, and the burgemeester, whose ban must agree with it (Leidraad principle 5,
+    # samenloop). ASSUMPTION: care organisations need the ban's conditions, not the criminal measure; see
+    # processes/README.md, "Who sees what".
+    "gedragsaanwijzing": frozenset({"om", "politie", "hulpofficier", "reclassering", "burgemeester"}),
 }
 # The form-schema keyword on a property that names the audiences or roles that may see the field.
 VISIBLE_TO = "x-visible-to"

@@ -1,13 +1,15 @@
 """Read models for the caseworker pages and the API: a case, its diagram status, its
 history, the events it waits for, the task page and the variants a user may start.
 
-Every function checks the user's regions (a case elsewhere does not exist) and
-filters case data through :mod:`engine.workflow.visibility`. Nothing here writes.
+Every function checks the user's regions (a case elsewhere does not exist) and need-to-know
+(:mod:`engine.workflow.need_to_know`), and filters case data through
+:mod:`engine.workflow.visibility` by the roles with a relation to the case. Nothing here writes.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -35,6 +37,7 @@ from engine.storage.tables import Case, CaseEvent, HumanTask, User
 from engine.workflow import state as ws
 from engine.workflow.case_store import open_workflow
 from engine.workflow.instructions import render_instructions
+from engine.workflow.need_to_know import CaseAccess, case_access
 from engine.workflow.visibility import sees_case_data, visible_variables
 from engine.workflow.worklist import get_task
 
@@ -47,6 +50,21 @@ def _roles_of(csv: str) -> set[str]:
 
 
 def _load(
+    session: Session, registry: ModelRegistry, case_id: int, user: User, now: datetime
+) -> tuple[Case, LoadedModel, BpmnWorkflow, CaseDetails, CaseAccess]:
+    """The case, its model and workflow, and its details with the variables ``user`` may read.
+
+    Need-to-know (engine.workflow.need_to_know): a case role without a relation to the case
+    is refused; the data is filtered by the roles that have one.
+    """
+    case, model, workflow = _open(session, registry, case_id, user)
+    details = details_of(session, case, workflow)
+    access = case_access(session, case, user, now, details["variables"])
+    details["variables"] = visible_variables(details["variables"], access.roles, model)
+    return case, model, workflow, details, access
+
+
+def _open(
     session: Session, registry: ModelRegistry, case_id: int, user: User
 ) -> tuple[Case, LoadedModel, BpmnWorkflow]:
     case = session.get(Case, case_id)
@@ -56,23 +74,19 @@ def _load(
     return case, model, workflow
 
 
-def case_for_user(session: Session, registry: ModelRegistry, case_id: int, user: User) -> CaseDetails:
-    """``thv case --json`` for a user: their regions only, variables filtered by their roles."""
-    case, model, workflow = _load(session, registry, case_id, user)
-    details = details_of(session, case, workflow)
-    details["variables"] = visible_variables(details["variables"], user.roles, model)
-    return details
+def case_for_user(session: Session, registry: ModelRegistry, case_id: int, user: User, now: datetime) -> CaseDetails:
+    """``thv case --json`` for a user: their regions and need-to-know, variables filtered by their roles."""
+    return _load(session, registry, case_id, user, now)[3]
 
 
-def case_page(session: Session, registry: ModelRegistry, case_id: int, user: User) -> CasePage:
+def case_page(session: Session, registry: ModelRegistry, case_id: int, user: User, now: datetime) -> CasePage:
     """Everything the case page shows, from one load of the workflow."""
-    case, model, workflow = _load(session, registry, case_id, user)
-    details = details_of(session, case, workflow)
-    details["variables"] = visible_variables(details["variables"], user.roles, model)
+    case, model, workflow, details, access = _load(session, registry, case_id, user, now)
     ban = details["variables"].get("huisverbod")
     return CasePage(
         case=details,
-        sees_data=sees_case_data(user.roles),
+        sees_data=sees_case_data(access.roles),
+        access=access,
         started_at=case.started_at,
         started_by=case.started_by,
         ended_at=case.ended_at,
@@ -80,7 +94,9 @@ def case_page(session: Session, registry: ModelRegistry, case_id: int, user: Use
         ban=ban if isinstance(ban, dict) else None,
         diagram=_diagram(model, workflow),
         events=_events(model, workflow, user) if case.status == "active" else [],
-        history=_history(session, model, case.id),
+        history=_history(session, model, case.id)
+        if access.roles
+        else _without_people(_history(session, model, case.id)),
         labels=field_labels(model),
     )
 
@@ -154,8 +170,12 @@ def _events(model: LoadedModel, workflow: BpmnWorkflow, user: User) -> list[Wait
 
 
 def waiting_events(session: Session, registry: ModelRegistry, case_id: int, user: User) -> list[WaitingEvent]:
-    """The messages the case waits for now, with who may report them and their form."""
-    case, model, workflow = _load(session, registry, case_id, user)
+    """The messages the case waits for now, with who may report them and their form.
+
+    No need-to-know here: the model names who may report an event (its senders), and a report
+    shows no case data.
+    """
+    case, model, workflow = _open(session, registry, case_id, user)
     return _events(model, workflow, user) if case.status == "active" else []
 
 
@@ -224,6 +244,11 @@ def _history(session: Session, model: LoadedModel, case_id: int) -> list[History
     return history
 
 
+def _without_people(history: list[HistoryEntry]) -> list[HistoryEntry]:
+    """The history for who reads no case data (designer, beheerder): what happened when, not who or what about."""
+    return [{**entry, "actor": "", "detail": {}} for entry in history]
+
+
 # --- labels of case variables -------------------------------------------------
 
 
@@ -252,14 +277,13 @@ def field_labels(model: LoadedModel) -> dict[str, str]:
 # --- task page ----------------------------------------------------------------
 
 
-def task_page(session: Session, registry: ModelRegistry, task_id: str, user: User) -> TaskPage:
+def task_page(session: Session, registry: ModelRegistry, task_id: str, user: User, now: datetime) -> TaskPage:
     """A task with its form schema, its instructions and the case data the user may see."""
     task = get_task(session, task_id, user)
-    case, model, workflow = _load(session, registry, task["case_id"], user)
+    case, model, workflow, details, _ = _load(session, registry, task["case_id"], user, now)
     spec = ws.user_task_spec(model.all_specs(), task["element"])
     instructions = (getattr(spec, "extensions", None) or {}).get("instructionsForEndUser") if spec else None
-    details = details_of(session, case, workflow)
-    variables = visible_variables(details["variables"], user.roles, model)
+    variables = details["variables"]
     return TaskPage(
         task=task,
         schema=model.forms.get(task["form"]) if task["form"] else None,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
 
+from engine.workflow.need_to_know import CaseAccess
 from engine.workflow.worklist import TaskRow
 
 
@@ -109,12 +110,14 @@ class StartOption(TypedDict):
 class CasePage:
     """Everything the case page shows of one case to one user, from one load of the workflow.
 
-    ``sees_data`` is False for roles that see no case data at all; ``ban`` is the huisverbod
+    ``sees_data`` is False for roles that see no case data at all (designer, beheerder: the history
+    then names no people and shows no details); ``ban`` is the huisverbod
     variable when there is one; ``labels`` are the Dutch titles of the form fields by name.
     """
 
     case: CaseDetails
     sees_data: bool
+    access: CaseAccess  # the roles with which the user reads this case, and why (need-to-know)
     started_at: datetime
     started_by: str
     ended_at: datetime | None

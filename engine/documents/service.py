@@ -12,6 +12,7 @@ user task with the property ``requiresService``.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypedDict
 
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import Clock, parse_instant
 from engine.base.errors import ConfigurationError, Conflict, Forbidden, InvalidInput, NotFound
-from engine.base.vocabulary import PROPERTY_REQUIRES_SERVICE, Action
+from engine.base.vocabulary import CASE_ROLE_CODES, PROPERTY_REQUIRES_SERVICE, Action
 from engine.documents.generation import documents_for_case, latest, readable, source_of
 from engine.documents.read_models import (
     DecisionServiceStatus,
@@ -338,9 +339,24 @@ def service_status(session: Session, case_id: int, user: User | None = None) -> 
                 f"de uitreiking van de verlengingsbeschikking (versie {extension_doc.version}) "
                 "aan de uithuisgeplaatste is niet vastgelegd"
             )
+    if user is not None and not user.roles & CASE_ROLE_CODES:
+        # Designer and beheerder see whether the ban reached the uithuisgeplaatste, never who received it or who
+        # recorded it (AVG art. 5(1)(c)).
+        beschikking = replace(
+            beschikking, service=_nameless(beschikking.service), proof=_nameless_one(beschikking.proof)
+        )
+        extension = replace(extension, service=_nameless(extension.service), proof=_nameless_one(extension.proof))
     return ServiceStatus(
         served=not reasons, reasons=tuple(reasons), beschikking=beschikking, verlengingsbeschikking=extension
     )
+
+
+def _nameless_one(record: ServiceRecordView | None) -> ServiceRecordView | None:
+    return replace(record, recipient_name="", recorded_by="", note=None) if record is not None else None
+
+
+def _nameless(records: tuple[ServiceRecordView, ...]) -> tuple[ServiceRecordView, ...]:
+    return tuple(replace(r, recipient_name="", recorded_by="", note=None) for r in records)
 
 
 def service_instant(session: Session, case: Case, task_spec: Any) -> datetime | None:

@@ -85,6 +85,28 @@ class LoginFailure(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
+class CaseAccessGrant(Base):
+    """A break-the-glass: someone without a relation to a case gave a reason to read it (engine.workflow.need_to_know).
+
+    Append-only; the burgemeester's office of the region sees every row.
+    """
+
+    __tablename__ = "case_access_grant"
+    __table_args__ = (
+        Index("ix_grant_case_user", "case_id", "user_name", "expires_at"),
+        Index("ix_grant_region", "region", "granted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("thv_case.id"))
+    region: Mapped[str] = mapped_column(String(40))
+    user_name: Mapped[str] = mapped_column(String(80))
+    roles_csv: Mapped[str] = mapped_column(String(400))
+    reason: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class ModelVersion(Base):
     """An immutable deployed bundle: the BPMN/DMN files plus the forms they use."""
 

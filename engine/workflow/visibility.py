@@ -33,8 +33,11 @@ huisverbod) and the criminal case (proces-verbaal, ZSM afdoening) to
 ``oplegging`` and ``strafrecht``; care notes (outreach, veiligheidsplan, the
 child's perspective, Raad voor de Kinderbescherming, check-ins, Veilig Thuis
 advice, mandatory help) to ``oplegging`` and ``zorg``; the 509hh
-gedragsaanwijzing to ``gedragsaanwijzing`` (a need-to-know circle, today the
-whole chain).
+gedragsaanwijzing to ``gedragsaanwijzing`` (a need-to-know circle: OM, politie,
+hulpofficier, Reclassering and burgemeester; no care organisation).
+
+Which *cases* a user reads at all is need-to-know too (engine.workflow.need_to_know): the
+roles passed here are the user's roles with a relation to the case.
 
 **Adding a field**: give it ``x-visible-to`` in its form (or, for a script
 variable, an entry in :data:`SCRIPT_DATA`); tests/processes/test_visibility_rules.py

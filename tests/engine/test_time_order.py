@@ -286,7 +286,7 @@ def test_the_history_shows_revoked_events_and_why_tasks_lapsed(session, rt, term
     task = _ready(session, case_id, "Task_uitreiken")
     rt.clock.set(END + timedelta(hours=1))
     timers.fire_due_timers(session, rt.registry, rt.clock)
-    history = case_view.case_page(session, rt.registry, case_id, people["bm"]).history
+    history = case_view.case_page(session, rt.registry, case_id, people["bm"], rt.clock.now()).history
     lapsed = [h for h in history if h["action"] == "taak_vervallen"]
     assert [(h["element_title"], h["detail"]["reden"]) for h in lapsed] == [
         (
@@ -296,7 +296,7 @@ def test_the_history_shows_revoked_events_and_why_tasks_lapsed(session, rt, term
     ]
 
     _serve(session, rt, people, case_id, task["id"], END - MINUTE)
-    history = case_view.case_page(session, rt.registry, case_id, people["bm"]).history
+    history = case_view.case_page(session, rt.registry, case_id, people["bm"], rt.clock.now()).history
     assert [h["milestone"] for h in history if h["revoked"]] == ["huisverbod_verlopen", None]
     assert [h["action"] for h in history if h["action"] == "herzien"] == ["herzien"]
     assert not [h for h in history if h["action"] == "taak_vervallen" and h["element"] == "Task_uitreiken"]

@@ -40,7 +40,7 @@ def _decision(s):
 
 
 def _instructions(s, task, role):
-    return case_view.task_page(s.session, s.rt.registry, task["id"], s.users[role]).instructions
+    return case_view.task_page(s.session, s.rt.registry, task["id"], s.users[role], s.rt.clock.now()).instructions
 
 
 def _zsm(s, variant):

@@ -46,7 +46,9 @@ def test_each_sign_asks_veilig_thuis_before_the_decision(rt, session, variant, s
 def test_a_signal_found_only_in_the_rihg_is_named_in_the_consult(rt, session, variant):
     s = _to_decision(rt, session, variant, rihg=CHILD_RIHG)
     assert s.var("rihg_resultaat")["kindsignalen"] == ["2i.1"]
-    page = case_view.task_page(s.session, s.rt.registry, s.task("Task_vt_raadplegen")["id"], s.users["veilig_thuis"])
+    page = case_view.task_page(
+        s.session, s.rt.registry, s.task("Task_vt_raadplegen")["id"], s.users["veilig_thuis"], s.rt.clock.now()
+    )
     assert "RIHG-signalen over kinderen (2i.1)" in page.instructions
     assert "kind(eren) in het huishouden" not in page.instructions
 

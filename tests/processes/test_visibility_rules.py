@@ -29,6 +29,12 @@ EVERYTHING = "alles"  # the role sees no case data at all
 # The one deliberate change: the RIHG form's own politiegegevens (only inside the RIHG subprocess of a running
 # case) were visible to care roles under the deny-list, which named only the copy in rihg_resultaat.
 TIGHTENED = {f"{p}{leaf}" for p in police_data_paths() for leaf in ("", ".score", ".signalen", ".toelichting")}
+# The second: the 509hh Sv gedragsaanwijzing narrowed to its need-to-know circle (engine/base/vocabulary.py).
+OUTSIDE_509HH = CASE_ROLE_CODES - AUDIENCES["gedragsaanwijzing"]
+
+
+def _509hh(paths: list[str]) -> set[str]:
+    return {p for p in paths if ("gedragsaanwijzing" in p or "509hh" in p) and not p.startswith("variant.")}
 
 
 def observed(rt, session, variant: str) -> dict:
@@ -47,6 +53,8 @@ def test_each_role_sees_what_it_saw_before_the_allow_list(rt, session, variant):
     expected = json.loads(EXPECTED.read_text(encoding="utf-8"))[variant]
     for role in AUDIENCES["zorg"]:
         expected["hidden"][role] = sorted({*expected["hidden"][role], *TIGHTENED})
+    for role in OUTSIDE_509HH:
+        expected["hidden"][role] = sorted({*expected["hidden"][role], *_509hh(expected["paths"])})
     assert observed(rt, session, variant) == expected
 
 
@@ -198,7 +206,7 @@ def test_each_role_sees_its_audiences_data(basis, role):
     elif role in AUDIENCES["zorg"]:
         assert seen["outreach_notitie"] and "pv_nummer" not in seen and seen["adres"]
         assert seen["rihg_resultaat"]["uitkomst"]["persoon"] == {"1b": {"signalen": ["1b.1"]}}
-        assert seen["samenloop"]["zsm"] == {"gedragsaanwijzing": "geen"} and seen["gedragsaanwijzing"]
+        assert seen["samenloop"]["zsm"] == {} and "gedragsaanwijzing" not in seen  # outside the 509hh circle
     elif role in AUDIENCES["strafrecht"]:
         assert seen["pv_nummer"] and "outreach_notitie" not in seen
         assert seen["rihg_resultaat"] == SAMPLE["rihg_resultaat"] and seen["samenloop"] == SAMPLE["samenloop"]

@@ -16,6 +16,7 @@ from engine.workflow.timers import fire_due_timers
 from engine.workflow.worklist import get_task
 from tests.web.conftest import login, post_form
 from tests.web.document_steps import make_via_api, section, serve_via_api
+from tests.web.test_visibility import glass
 from web.extensions import db, thv
 
 
@@ -156,6 +157,7 @@ def test_the_extension_step_waits_for_a_served_verlengingsbeschikking(app, clien
     assert serve_via_api(api, "pol", document["id"], served_at="2026-02-10T10:00:00+01:00").status_code == 201
     assert _check_both(app, task["id"], "pol") == ([], False)
     api.complete("pol", task["id"], {})
+    glass(app, "ovj", case_id)  # the OM has no task in this case: need-to-know
     login(client, "ovj")
     banner = section(client.get(f"/zaken/{case_id}").get_data(as_text=True), "service-banner")
     assert "Niet betekend" in banner and "er is nog geen beschikking gemaakt" in banner  # never made in this case

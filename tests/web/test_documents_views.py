@@ -9,6 +9,7 @@ from markupsafe import escape
 
 from tests.web.conftest import MELDING, login, post_form
 from tests.web.document_steps import field_error, make_via_api, make_via_web, pdf_text, section, serve_via_web
+from tests.web.test_visibility import glass
 
 CASE_PAGE = "/zaken/{}"
 
@@ -129,7 +130,8 @@ def test_recording_service_shows_in_the_banner_the_section_and_the_history(clien
     assert "sterk: handtekening van de ontvanger" in section(page, "proof-beschikking")
     assert "Uitreiking vastgelegd" in section(page, "history")
     assert "aan jan jansen (Uithuisgeplaatste): in persoon uitgereikt, voor ontvangst getekend" in page
-    login(client, "ovj")  # the OM sees it at a glance
+    glass(client.application, "ovj", case_id)  # the OM, without a task before a violation: need-to-know
+    login(client, "ovj")  # then sees it at a glance
     assert "Betekend" in section(client.get(CASE_PAGE.format(case_id)).get_data(as_text=True), "service-banner")
 
 
@@ -251,6 +253,7 @@ def test_posts_without_a_csrf_token_are_refused(client, api, case_id):
 def test_the_dossier_is_for_om_burgemeester_hulpofficier_and_politie(client, api, case_id):
     api.to_imposed(case_id)
     make_via_api(api, "hovj", case_id, "beschikking")
+    glass(client.application, "ovj", case_id)  # no ZSM task yet: need-to-know
     login(client, "ovj")
     page = client.get(CASE_PAGE.format(case_id)).get_data(as_text=True)
     assert 'data-testid="dossier"' in page

@@ -88,17 +88,17 @@ def test_worklist_filters(session, rt, started, people):
 
 
 def test_read_models(session, rt, started, people):
-    page = case_view.case_page(session, rt.registry, started, people["pol"])
+    page = case_view.case_page(session, rt.registry, started, people["pol"], rt.clock.now())
     assert page.diagram["active"] == ["Task_verzoek"] and "StartEvent_1" in page.diagram["completed"]
     assert 'id="sample_main"' in page.diagram["xml"]
     assert page.history[0]["action"] == "zaak_gestart" and page.events == []
     with pytest.raises(NotFound):
-        case_view.case_page(session, rt.registry, started, people["pol_elders"])
+        case_view.case_page(session, rt.registry, started, people["pol_elders"], rt.clock.now())
     [task] = worklist.list_tasks(session, case_id=started)
-    detail = case_view.task_page(session, rt.registry, task["id"], people["pol"])
+    detail = case_view.task_page(session, rt.registry, task["id"], people["pol"], rt.clock.now())
     assert detail.schema["title"] == "Verzoek" and detail.case["id"] == started
     with pytest.raises(Forbidden):
-        case_view.task_page(session, rt.registry, task["id"], people["bm"])
+        case_view.task_page(session, rt.registry, task["id"], people["bm"], rt.clock.now())
     options = case_view.startable_variants(session, rt.registry, people["pol"])
     assert [(o["variant"], o["default"]) for o in options] == [("sample", True)]
     assert case_view.start_option(session, rt.registry, people["pol"], "basis", None)["variant"] == "sample"

@@ -24,11 +24,30 @@ def imposed_case(api) -> int:
     return case_id
 
 
+def glass(app, user: str, case_id: int) -> None:
+    """Break the glass as ``user`` (need-to-know: engine.workflow.need_to_know)."""
+    from engine.accounts.users import get_user
+    from engine.workflow.need_to_know import break_the_glass
+    from web.extensions import db
+
+    with app.app_context():
+        break_the_glass(
+            db.session(),
+            case_id,
+            get_user(db.session(), user),
+            "test: inzage voor de test",
+            app.extensions["thv"].clock.now(),
+        )
+
+
 def _api_variables(client, tokens, user, case_id):
     return client.get(f"/api/v1/cases/{case_id}", headers=bearer(tokens[user])).json["variables"]
 
 
-def test_api_case_is_filtered_per_role(client, tokens, imposed_case):
+def test_api_case_is_filtered_per_role(app, client, tokens, imposed_case):
+    # The OM has no task, party role or document in this case before ZSM: need-to-know refuses it.
+    assert client.get(f"/api/v1/cases/{imposed_case}", headers=bearer(tokens["ovj"])).status_code == 403
+    glass(app, "ovj", imposed_case)
     full = _api_variables(client, tokens, "hovj", imposed_case)
     assert full["rihg_resultaat"]["uitkomst"]["persoon"]["1a"]["toelichting"] == POLICE_FACT
     for user in ("vt", "hv"):
@@ -59,7 +78,9 @@ def test_api_task_detail_is_filtered(client, api, tokens, imposed_case):
         ("ontwerper", False, False),
     ],
 )
-def test_case_page_is_filtered_per_role(client, imposed_case, user, sees_police_data, sees_care_note):
+def test_case_page_is_filtered_per_role(app, client, imposed_case, user, sees_police_data, sees_care_note):
+    if user == "ovj":
+        glass(app, user, imposed_case)
     login(client, user)
     page = client.get(f"/zaken/{imposed_case}").get_data(as_text=True)
     assert (POLICE_FACT in page) is sees_police_data

@@ -12,7 +12,9 @@ from engine.cases import case_view
 from engine.cases import operations as cases
 from engine.cases.read_models import StartOption
 from engine.documents import service_view
+from engine.workflow import need_to_know
 from web.extensions import db_session, thv
+from web.i18n import moment
 from web.views.auth import engine_user
 from web.views.forms import form_context, submit
 
@@ -23,9 +25,31 @@ bp = Blueprint("cases", __name__)
 @login_required
 def show(case_id: int) -> ResponseReturnValue:
     user = engine_user()
-    page = case_view.case_page(db_session(), thv.ctx.registry, case_id, user)
+    page = case_view.case_page(db_session(), thv.ctx.registry, case_id, user, thv.ctx.clock.now())
     documents = service_view.documents_panel(db_session(), thv.ctx.registry, case_id, user)
     return render_template("cases/case.html", page=page, case=page.case, documents=documents)
+
+
+@bp.post("/zaken/<id:case_id>/doorbreken")
+@login_required
+def break_glass(case_id: int) -> ResponseReturnValue:
+    """Read a case without a relation to it: the reason is recorded and shown to the burgemeester's office."""
+    user = engine_user()
+    try:
+        until = need_to_know.break_the_glass(
+            db_session(), case_id, user, request.form.get("reden", "")[:2000], thv.ctx.clock.now()
+        )
+    except InvalidInput as exc:
+        return render_template("cases/need_to_know.html", case_id=case_id, detail=exc.message, error=True), 400
+    flash(_("Je reden is vastgelegd; je kunt deze zaak inzien tot %(moment)s.", moment=moment(until)), "success")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.get("/doorbraken")
+@login_required
+def glass_overview() -> ResponseReturnValue:
+    """The burgemeester's office: who read which case without a relation, and why."""
+    return render_template("cases/glass.html", entries=need_to_know.glass_entries(db_session(), engine_user()))
 
 
 # --- starting a case ----------------------------------------------------------

@@ -40,7 +40,7 @@ def _render(page: TaskPage, form: dict, status: int = 200, blocked: bool = False
 @bp.get("/taken/<task_id>")
 @login_required
 def show(task_id: str) -> ResponseReturnValue:
-    page = case_view.task_page(db_session(), thv.ctx.registry, task_id, engine_user())
+    page = case_view.task_page(db_session(), thv.ctx.registry, task_id, engine_user(), thv.ctx.clock.now())
     return _render(page, form_context(page.schema))
 
 
@@ -61,11 +61,11 @@ def complete(task_id: str) -> ResponseReturnValue:
         if not service_view.missing_service_for_task(db_session(), thv.ctx.registry, task_id, user):
             raise
         # Refused because a document was not served yet: the page says what is missing; the input stays.
-        page = case_view.task_page(db_session(), thv.ctx.registry, task_id, user)
+        page = case_view.task_page(db_session(), thv.ctx.registry, task_id, user, thv.ctx.clock.now())
         values = parse_form(target.schema, request.form) if target.schema else {}
         return _render(page, form_context(page.schema, values), 409, blocked=True)
     if not done:
-        page = case_view.task_page(db_session(), thv.ctx.registry, task_id, user)
+        page = case_view.task_page(db_session(), thv.ctx.registry, task_id, user, thv.ctx.clock.now())
         return _render(page, form, 422)
     flash(
         _(
