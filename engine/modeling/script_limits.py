@@ -261,7 +261,10 @@ def run_in_runner(mode: str, source: str, context: dict[str, Any], external: dic
         runner.close()
         raise ScriptBudgetExceeded(BUDGET_CPU) from None
     except (_RunnerGone, pickle.UnpicklingError, EOFError, struct.error):
-        code = runner.process.poll()
+        try:
+            code = runner.process.wait(timeout=2)  # its pipe closed as it died; let the exit status arrive
+        except subprocess.TimeoutExpired:
+            code = None
         runner.close()
         if code is not None and code < 0 and -code in (signal.SIGPROF, signal.SIGXCPU, signal.SIGKILL):
             raise ScriptBudgetExceeded(BUDGET_CPU) from None

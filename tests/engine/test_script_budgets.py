@@ -246,8 +246,16 @@ def test_completion_over_budget_parks_the_case(session, rt, users):
     assert [t["element"] for t in worklist.list_tasks(session, case_id=case_id)] == ["Task_melding"]  # not done
 
 
-def test_timer_over_budget_parks_its_case_and_the_sweep_goes_on(session, rt, users):
-    deploy(session, rt, after_timer="x = sum(range(10**11)) if stop else 0")
+@pytest.mark.parametrize(
+    "script, reason",
+    [
+        ("while stop:\n    pass", "rekentijd"),
+        ("x = sum(range(10**11)) if stop else 0", "rekentijd"),
+        ("x = 'a' * 10**10 if stop else 0", "geheugen"),
+    ],
+)
+def test_timer_over_budget_parks_its_case_and_the_sweep_goes_on(session, rt, users, script, reason):
+    deploy(session, rt, after_timer=script)
     hostile = start(session, rt, users, stop=True)
     fine = start(session, rt, users, stop=False)
     for case_id in (hostile, fine):
@@ -259,7 +267,7 @@ def test_timer_over_budget_parks_its_case_and_the_sweep_goes_on(session, rt, use
     assert fired == 1
     assert [t["element"] for t in worklist.list_tasks(session, case_id=fine)] == ["Task_slot"]
     parked = session.get(Case, hostile)
-    assert parked.status == "error" and "rekentijd" in parked.error
+    assert parked.status == "error" and reason in parked.error
     assert [(p.case_id, p.element) for p in parked_cases(session, parked.model_version_id)] == [
         (hostile, "Script_na_timer")
     ]
