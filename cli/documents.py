@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -123,7 +124,9 @@ def _listing_json(case_id: int, kinds: tuple[DocumentKindPanel, ...], status: Se
     }
 
 
-def case_documents(session: Session, registry: ModelRegistry, case_id: int, user: User) -> tuple[dict[str, Any], str]:
+def case_documents(
+    session: Session, registry: ModelRegistry, case_id: int, user: User, now: datetime
+) -> tuple[dict[str, Any], str]:
     """The documents of a case as ``thv documents --json`` and as text.
 
     Per kind: the readable versions (oldest first), whether the user may make it and what it still lacks;
@@ -131,7 +134,7 @@ def case_documents(session: Session, registry: ModelRegistry, case_id: int, user
     the text leaves the status out until a ban is imposed or a beschikking exists; before that, "niet
     betekend" would only confuse.
     """
-    panel = service_view.documents_panel(session, registry, case_id, user)
+    panel = service_view.documents_panel(session, registry, case_id, user, now)
     text = _listing_text(panel.kinds, panel.status, panel.show_status)
     return _listing_json(case_id, panel.kinds, panel.status), text
 
@@ -146,7 +149,7 @@ def list_documents(ctx: click.Context, case_id: int, as_user: str, as_json: bool
     rt = _runtime(ctx)
     with rt.sessions() as session:
         user = users.get_user(session, as_user)
-        listing, text = case_documents(session, rt.registry, case_id, user)
+        listing, text = case_documents(session, rt.registry, case_id, user, rt.clock.now())
     _emit(listing, as_json, text)
 
 
@@ -191,7 +194,7 @@ def make_document(
         except MissingParts as exc:
             _emit({"made": False, "missing": exc.missing}, as_json)
             raise InvalidInput(_missing_message(exc)) from None
-        detail = service_view.document_detail(session, made.id, user)
+        detail = service_view.document_detail(session, made.id, user, rt.clock.now())
     _emit({"made": True, **detail.to_json()}, as_json, str(made.id))
 
 
@@ -259,7 +262,7 @@ def document_pdf(ctx: click.Context, document_id: int, as_user: str, out: Path) 
     rt = _runtime(ctx)
     with rt.sessions() as session:
         user = users.get_user(session, as_user)
-        document = documents.get_document(session, document_id, user)
+        document = documents.get_document(session, document_id, user, rt.clock.now())
         pdf, name, digest = document.pdf, documents.filename(document), document.pdf_sha256
     try:
         out.write_bytes(pdf)

@@ -365,6 +365,20 @@ def case(state: State, case_id: int, as_json: bool) -> None:
     _emit(data, as_json, text)
 
 
+@cli.command("break-glass")
+@click.argument("case_id", type=int)
+@click.option("--as", "as_user", required=True, help="wie de zaak zonder taak wil inzien")
+@click.option("--reason", required=True, help="waarom (minstens 10 tekens); het kabinet van de burgemeester ziet het")
+@pass_state
+def break_glass(state: State, case_id: int, as_user: str, reason: str) -> None:
+    """Zien zonder taak in de zaak (need-to-know): de reden wordt vastgelegd; geldig voor 8 uur."""
+    from engine.workflow.need_to_know import break_the_glass
+
+    with state.rt.sessions() as session:
+        until = break_the_glass(session, case_id, users.get_user(session, as_user), reason, state.rt.clock.now())
+    click.echo(f"reden vastgelegd; {as_user} kan zaak {case_id} inzien tot {until.isoformat()}")
+
+
 @cli.command("seed-demo")
 @click.option("--processes", type=click.Path(path_type=Path), default=Path("processes"), show_default=True)
 @pass_state

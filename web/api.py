@@ -251,7 +251,9 @@ def send_message(case_id: int) -> ResponseReturnValue:
 @bp.get("/cases/<id:case_id>/documents")
 @token_required
 def case_documents(case_id: int) -> ResponseReturnValue:
-    return jsonify([api_document(d) for d in service.documents_of_case(db_session(), case_id, g.user)])
+    return jsonify(
+        [api_document(d) for d in service.documents_of_case(db_session(), case_id, g.user, thv.ctx.clock.now())]
+    )
 
 
 @bp.post("/cases/<id:case_id>/documents")
@@ -273,13 +275,13 @@ def make_document(case_id: int) -> ResponseReturnValue:
         )
     except MissingParts as exc:
         return error_response(422, exc.message, exc.missing)
-    return jsonify(api_document(service_view.document_detail(db_session(), made.id, g.user))), 201
+    return jsonify(api_document(service_view.document_detail(db_session(), made.id, g.user, thv.ctx.clock.now()))), 201
 
 
 @bp.get("/cases/<id:case_id>/service-status")
 @token_required
 def service_status(case_id: int) -> ResponseReturnValue:
-    return jsonify(service.service_status(db_session(), case_id, g.user).to_json())
+    return jsonify(service.service_status(db_session(), case_id, g.user, thv.ctx.clock.now()).to_json())
 
 
 @bp.get("/cases/<id:case_id>/dossier")
@@ -292,13 +294,13 @@ def dossier(case_id: int) -> ResponseReturnValue:
 @bp.get("/documents/<id:document_id>")
 @token_required
 def get_document(document_id: int) -> ResponseReturnValue:
-    return jsonify(api_document(service_view.document_detail(db_session(), document_id, g.user)))
+    return jsonify(api_document(service_view.document_detail(db_session(), document_id, g.user, thv.ctx.clock.now())))
 
 
 @bp.get("/documents/<id:document_id>/pdf")
 @token_required
 def document_pdf(document_id: int) -> ResponseReturnValue:
-    document = documents.get_document(db_session(), document_id, g.user)
+    document = documents.get_document(db_session(), document_id, g.user, thv.ctx.clock.now())
     return pdf_response(document.pdf, documents.filename(document))
 
 

@@ -31,6 +31,7 @@ from engine.storage.document_tables import Document, ServiceRecord
 from engine.storage.tables import CaseEvent, User
 from engine.storage.transaction import in_transaction
 from engine.workflow.case_store import lock_case, record_event
+from engine.workflow.need_to_know import case_access
 
 STATUS_LABELS = {"active": "lopend", "completed": "afgerond", "terminated": "beëindigd", "error": "fout"}
 MILESTONE_LABELS = {"rihg_afgenomen": "RiHG afgenomen", "zsm_besluit": "ZSM-besluit"}
@@ -144,7 +145,7 @@ def export_dossier(session: Session, registry: ModelRegistry, clock: Clock, case
 
     def work() -> Dossier:
         case = lock_case(session, case_id, regions=user.regions)
-        roles = sorted(DOSSIER_READERS & user.roles)
+        roles = sorted(DOSSIER_READERS & case_access(session, case, user, clock.now()).roles)  # need-to-know
         if not roles:
             raise Forbidden(f"het dossier is alleen voor: {', '.join(sorted(DOSSIER_READERS))}")
         data = case_data(session, registry, case)

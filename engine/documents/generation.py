@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +44,7 @@ from engine.storage.tables import Case, CaseEvent, User
 from engine.storage.transaction import in_transaction
 from engine.workflow import state as ws
 from engine.workflow.case_store import lock_case, open_workflow, record_event
+from engine.workflow.need_to_know import case_access
 
 # Kept in every document's source snapshot when present: the service checks and reader rules use them.
 ALWAYS_IN_SOURCE = ("uithuisgeplaatste_naam", "achterblijvers", "huisverbod.einde", "nieuw_einde", "verzoeker.rol")
@@ -217,16 +219,27 @@ def source_of(document: Document) -> dict[str, Any]:
     return source
 
 
-def readable(document: Document, user: User) -> bool:
-    return may_read(document.kind, user.roles, source_of(document).get("verzoeker.rol"))
+def readable(document: Document, roles: Iterable[str]) -> bool:
+    return may_read(document.kind, roles, source_of(document).get("verzoeker.rol"))
 
 
-def get_document(session: Session, document_id: int, user: User) -> Document:
-    """One stored document version for download or print; region and reader rules apply."""
+def reader_roles(session: Session, case_id: int, user: User, now: datetime) -> frozenset[str]:
+    """The user's roles that read this case's documents: need-to-know (engine.workflow.need_to_know).
+
+    Raises NeedToKnow (403) for a case role without a relation; designer and beheerder get none.
+    """
+    case = session.get(Case, case_id)
+    if case is None or case.region not in user.regions:
+        raise NotFound(f"zaak {case_id} bestaat niet")
+    return case_access(session, case, user, now).roles
+
+
+def get_document(session: Session, document_id: int, user: User, now: datetime) -> Document:
+    """One stored document version for download or print; region, need-to-know and reader rules apply."""
     document = session.get(Document, document_id)
     if document is None or document.region not in user.regions:
         raise NotFound(f"document {document_id} bestaat niet")
-    if not readable(document, user):
+    if not readable(document, reader_roles(session, document.case_id, user, now)):
         raise Forbidden(f"{user.name} mag dit document ({document.kind}) niet inzien")
     return document
 
@@ -253,7 +266,7 @@ def find_by_checksum(session: Session, digest: str, user: User) -> list[Document
     if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
         raise InvalidInput("een controlegetal bestaat uit 64 tekens 0-9 en a-f")
     found = session.scalars(select(Document).where(Document.sha256 == digest).order_by(Document.id))
-    return [d for d in found if d.region in user.regions and readable(d, user)]
+    return [d for d in found if d.region in user.regions and readable(d, user.roles)]
 
 
 def verify(document: Document) -> bool:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from engine.base.clock import Clock, parse_instant
 from engine.base.errors import ConfigurationError, Conflict, Forbidden, InvalidInput, NotFound
 from engine.base.vocabulary import CASE_ROLE_CODES, PROPERTY_REQUIRES_SERVICE, Action
-from engine.documents.generation import documents_for_case, latest, readable, source_of
+from engine.documents.generation import documents_for_case, latest, readable, reader_roles, source_of
 from engine.documents.read_models import (
     DecisionServiceStatus,
     DocumentVersion,
@@ -43,6 +43,7 @@ from engine.storage.tables import Case, CaseEvent, User
 from engine.storage.transaction import in_transaction
 from engine.workflow import state as ws
 from engine.workflow.case_store import lock_case, record_event
+from engine.workflow.need_to_know import case_access
 
 NOTE_MAX = 2000
 
@@ -229,10 +230,10 @@ def _case(session: Session, case_id: int, user: User | None) -> Case:
     return case
 
 
-def documents_of_case(session: Session, case_id: int, user: User) -> list[DocumentVersion]:
-    """Every document version of a case the user may see, with who received it and how."""
-    _case(session, case_id, user)
-    documents = [d for d in documents_for_case(session, case_id) if readable(d, user)]
+def documents_of_case(session: Session, case_id: int, user: User, now: datetime) -> list[DocumentVersion]:
+    """Every document version of a case the user may see (need-to-know, then reader rules), with its service."""
+    roles = reader_roles(session, case_id, user, now)
+    documents = [d for d in documents_for_case(session, case_id) if readable(d, roles)]
     newest = {d.kind: d.version for d in documents}
     records = records_of(session, [d.id for d in documents])
     return [
@@ -300,14 +301,20 @@ def _announced_end(document: Document) -> datetime | None:
     return parse_instant(end) if isinstance(end, str) else None
 
 
-def service_status(session: Session, case_id: int, user: User | None = None) -> ServiceStatus:
+def service_status(
+    session: Session, case_id: int, user: User | None = None, now: datetime | None = None
+) -> ServiceStatus:
     """Whether the current beschikking and verlengingsbeschikking reached the uithuisgeplaatste.
 
     ``served`` is True only when the latest beschikking has a counting service record and,
     once the ban was extended, the latest verlengingsbeschikking covers the latest extension
     and has one too. ``reasons`` says in Dutch what is still missing.
     """
-    _case(session, case_id, user)
+    case = _case(session, case_id, user)
+    if user is not None:
+        if now is None:
+            raise TypeError("service_status for a user needs now (need-to-know)")
+        case_access(session, case, user, now)  # a case role without a relation: 403
     beschikking = DecisionServiceStatus(**_status(session, latest(session, case_id, "beschikking")))
     extension_doc = latest(session, case_id, "verlengingsbeschikking")
     extended_to = _latest_extension_end(session, case_id)

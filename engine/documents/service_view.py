@@ -14,6 +14,7 @@ this module only combines their public functions.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +23,15 @@ from sqlalchemy.orm import Session
 from engine.base.clock import parse_instant
 from engine.base.errors import Forbidden, NotFound
 from engine.base.vocabulary import PROPERTY_REQUIRES_SERVICE
-from engine.documents.generation import case_data, get_document, latest, milestones_of, missing_for, source_of
+from engine.documents.generation import (
+    case_data,
+    get_document,
+    latest,
+    milestones_of,
+    missing_for,
+    reader_roles,
+    source_of,
+)
 from engine.documents.read_models import (
     DocumentInput,
     DocumentKindPanel,
@@ -101,20 +110,20 @@ def service_options(kind: str, user: User, source: dict[str, Any]) -> ServiceOpt
     )
 
 
-def document_detail(session: Session, document_id: int, user: User) -> DocumentVersion:
+def document_detail(session: Session, document_id: int, user: User, now: datetime) -> DocumentVersion:
     """One document version as engine.documents.service.documents_of_case lists it; 404/403 as get_document."""
-    document = get_document(session, document_id, user)
-    for entry in documents_of_case(session, document.case_id, user):
+    document = get_document(session, document_id, user, now)
+    for entry in documents_of_case(session, document.case_id, user, now):
         if entry.id == document.id:
             return entry
     raise NotFound(f"document {document_id} bestaat niet")  # pragma: no cover - get_document checked it
 
 
-def service_form(session: Session, document_id: int, user: User) -> ServiceForm:
+def service_form(session: Session, document_id: int, user: User, now: datetime) -> ServiceForm:
     """A document version with the choices of its service form (for the service page)."""
-    document = get_document(session, document_id, user)
+    document = get_document(session, document_id, user, now)
     return ServiceForm(
-        document=document_detail(session, document_id, user),
+        document=document_detail(session, document_id, user, now),
         title=load_spec(document.kind).title,
         service=service_options(document.kind, user, source_of(document)),
     )
@@ -151,7 +160,9 @@ def _case_missing(missing: dict[str, str]) -> dict[str, str]:
     return {p: label for p, label in missing.items() if not p.startswith(INPUT_PREFIX)}
 
 
-def documents_panel(session: Session, registry: ModelRegistry, case_id: int, user: User) -> DocumentsPanel:
+def documents_panel(
+    session: Session, registry: ModelRegistry, case_id: int, user: User, now: datetime
+) -> DocumentsPanel:
     """Everything the "Documenten" section of a case page shows to ``user``.
 
     ``kinds`` lists, in the order of engine.modeling.document_rules.KINDS, each kind the user may read
@@ -160,8 +171,9 @@ def documents_panel(session: Session, registry: ModelRegistry, case_id: int, use
     the service form for its current version.
     """
     case = _case(session, case_id, user)
-    listed = documents_of_case(session, case.id, user)
-    issuable = issuable_kinds(user.roles)
+    listed = documents_of_case(session, case.id, user, now)  # need-to-know: 403 without a relation
+    roles = reader_roles(session, case.id, user, now)
+    issuable = issuable_kinds(roles)
     missing = _missing_by_kind(session, registry, case, issuable) if issuable else {}
     kinds = []
     for kind in KINDS:
@@ -170,7 +182,7 @@ def documents_panel(session: Session, registry: ModelRegistry, case_id: int, use
             continue
         spec = load_spec(kind)
         current = versions[0] if versions else None
-        source = source_of(get_document(session, current.id, user)) if current else {}
+        source = source_of(get_document(session, current.id, user, now)) if current else {}
         kinds.append(
             DocumentKindPanel(
                 kind=kind,
@@ -178,17 +190,17 @@ def documents_panel(session: Session, registry: ModelRegistry, case_id: int, use
                 versions=versions,
                 current=current,
                 may_make=kind in issuable,
-                roles=tuple(r for r in KINDS[kind].issuers if r in user.roles),
+                roles=tuple(r for r in KINDS[kind].issuers if r in roles),
                 makers=tuple(KINDS[kind].issuers),
                 missing=_case_missing(missing.get(kind, {})),
                 inputs=_inputs(spec),
                 service=service_options(kind, user, source) if current else None,
             )
         )
-    reads_ban = may_read("beschikking", user.roles)
-    status = service_status(session, case.id, user) if reads_ban else None
+    reads_ban = may_read("beschikking", roles)
+    status = service_status(session, case.id, user, now) if reads_ban else None
     imposed = any(name == "huisverbod_opgelegd" for name, _ in milestones_of(session, case.id))
-    dossier = bool(DOSSIER_READERS & user.roles)
+    dossier = bool(DOSSIER_READERS & roles)
     return DocumentsPanel(
         kinds=tuple(kinds),
         status=status,
@@ -198,14 +210,16 @@ def documents_panel(session: Session, registry: ModelRegistry, case_id: int, use
     )
 
 
-def make_form(session: Session, registry: ModelRegistry, case_id: int, kind: str, user: User) -> MakeForm:
+def make_form(
+    session: Session, registry: ModelRegistry, case_id: int, kind: str, user: User, now: datetime
+) -> MakeForm:
     """The page that makes a document of ``kind``: what it lacks, the fields to type in, the roles to choose."""
     case = _case(session, case_id, user)
     rule, spec = KINDS[kind], load_spec(kind)
     if not user.roles & set(rule.issuers):
         raise Forbidden(f"een {kind_title(kind)} wordt alleen gemaakt door: {', '.join(rule.issuers)}")
     missing = missing_for(session, registry, case.id, kind, user)
-    versions = [d for d in documents_of_case(session, case.id, user) if d.kind == kind]
+    versions = [d for d in documents_of_case(session, case.id, user, now) if d.kind == kind]
     return MakeForm(
         kind=kind,
         title=spec.title,

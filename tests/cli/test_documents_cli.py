@@ -116,6 +116,8 @@ def test_beschikking_made_served_and_step_completed_through_the_cli(thv, case_id
     done = thv("tasks", "--case", case_id, "--state", "completed", "--json").json()
     assert "Task_uitreiken" in {t["element"] for t in done}
 
+    refused(thv("document-pdf", document_id, "--as", "om", "--out", str(tmp_path / "x.pdf")), "geen taak of rol")
+    assert thv("break-glass", case_id, "--as", "om", "--reason", "vervolging overtreding").code == 0
     pdf = thv("document-pdf", document_id, "--as", "om", "--out", str(tmp_path / "beschikking.pdf"))
     assert pdf.code == 0, pdf.err
     content = (tmp_path / "beschikking.pdf").read_bytes()
@@ -202,6 +204,9 @@ def test_document_serve_refusals_store_nothing(thv, case_id):
 
 def test_reading_follows_the_reader_rules(thv, case_id, tmp_path):
     document_id = thv("document-make", case_id, "beschikking", "--as", "hulpofficier").out.strip()
+    refused(thv("documents", case_id, "--as", "reclassering"), "geen taak of rol in zaak")  # need-to-know first
+    refused(thv("break-glass", case_id, "--as", "reclassering", "--reason", "kort"), "minstens 10 tekens")
+    assert thv("break-glass", case_id, "--as", "reclassering", "--reason", "toezicht op voorwaarden").code == 0
     outsider = thv("documents", case_id, "--as", "reclassering", "--json")
     assert outsider.code == 0 and outsider.json()["kinds"] == []
     assert outsider.json()["service_status"] is None
@@ -211,6 +216,7 @@ def test_reading_follows_the_reader_rules(thv, case_id, tmp_path):
         "mag dit document (beschikking) niet inzien",
     )
     refused(thv("document-pdf", "999", "--as", "om", "--out", str(tmp_path / "x.pdf")), "document 999 bestaat niet")
+    assert thv("break-glass", case_id, "--as", "om", "--reason", "vervolging overtreding").code == 0
     refused(
         thv("document-pdf", document_id, "--as", "om", "--out", str(tmp_path / "geen" / "x.pdf")),
         "kan",

@@ -16,6 +16,7 @@ from engine.documents import generation as documents
 from engine.documents.format import dagen, datum, datumtijd, namen, rol_naam
 from engine.documents.templates import CHECKSUM_PLACEHOLDER, TEMPLATES_DIR, catalogue_problems, load_spec
 from engine.modeling.document_rules import KINDS, issuable_kinds, readable_kinds
+from engine.workflow.need_to_know import NeedToKnow, break_the_glass
 from tests.engine.document_fixtures import (  # noqa: F401  (fixtures)
     DAY_8,
     KEYS,
@@ -183,7 +184,9 @@ def test_every_template_renders_from_the_baseline_scenarios(imposed, rt, session
     assert rejected.case()["status"] == "completed"
     text = assert_required_parts_printed(doc)
     assert "Aan Wijkteam" in text and "Onvoldoende onderbouwd." in text and "Schakel het wijkteam in" in text
-    assert documents.get_document(session, doc.id, rejected.users["wijkteam"]) == doc  # the requester may read it
+    assert (
+        documents.get_document(session, doc.id, rejected.users["wijkteam"], rejected.rt.clock.now()) == doc
+    )  # the requester may read it
 
 
 def test_missing_parts_are_refused_by_name_and_nothing_is_stored(s):
@@ -278,11 +281,14 @@ def test_only_the_competent_roles_issue_and_read_and_only_in_their_region(impose
     beschikking = documents.generate_document(
         session, s.rt.registry, clock, s.case_id, "beschikking", both, role="burgemeester"
     )
-    assert documents.get_document(session, beschikking.id, s.users["veilig_thuis"]) == beschikking
+    with pytest.raises(NeedToKnow):  # Veilig Thuis has no task in this case yet
+        documents.get_document(session, beschikking.id, s.users["veilig_thuis"], s.rt.clock.now())
+    break_the_glass(session, s.case_id, s.users["veilig_thuis"], "melding bij Veilig Thuis", s.rt.clock.now())
+    assert documents.get_document(session, beschikking.id, s.users["veilig_thuis"], s.rt.clock.now()) == beschikking
     with pytest.raises(Forbidden):
-        documents.get_document(session, notice.id, s.users["hulpverlening"])
+        documents.get_document(session, notice.id, s.users["hulpverlening"], s.rt.clock.now())
     with pytest.raises(NotFound):
-        documents.get_document(session, notice.id, elders)
+        documents.get_document(session, notice.id, elders, s.rt.clock.now())
     assert documents.find_by_checksum(session, notice.sha256, s.users["hulpverlening"]) == []
 
 

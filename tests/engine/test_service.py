@@ -47,7 +47,9 @@ def test_service_is_recorded_per_recipient_and_in_the_audit_trail(imposed):
     serve(s, notice, to="achterblijver", recipient_name="S. de Vries", note="Thuis afgegeven.")
     serve(s, beschikking, "burgemeester", to="hulpverlening", method="digitaal", recipient_name="Ambulant team")
 
-    listed = {d.kind: d for d in service.documents_of_case(s.session, s.case_id, s.users["burgemeester"])}
+    listed = {
+        d.kind: d for d in service.documents_of_case(s.session, s.case_id, s.users["burgemeester"], s.rt.clock.now())
+    }
     [handed, sent] = listed["beschikking"].service
     assert (handed.recipient_name, handed.recipient_role, handed.method, handed.served_at, handed.recorded_by) == (
         "P. de Vries",
@@ -79,7 +81,9 @@ def test_service_is_recorded_per_recipient_and_in_the_audit_trail(imposed):
         "wijze": "in_persoon_getekend",
         "uitgereikt_op": "2026-02-02T20:25:00+00:00",
     }
-    assert [d.kind for d in service.documents_of_case(s.session, s.case_id, s.users["hulpverlening"])] == [
+    assert [
+        d.kind for d in service.documents_of_case(s.session, s.case_id, s.users["hulpverlening"], s.rt.clock.now())
+    ] == [
         "beschikking",
         "kennisgeving_achterblijver",
     ]

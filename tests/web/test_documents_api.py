@@ -6,6 +6,7 @@ import pytest
 
 from tests.web.conftest import bearer
 from tests.web.document_steps import make_via_api, pdf_text, serve_via_api
+from tests.web.test_visibility import glass
 
 
 def test_make_list_and_read_a_document(client, api, case_id, tokens):
@@ -17,6 +18,8 @@ def test_make_list_and_read_a_document(client, api, case_id, tokens):
     assert again["version"] == 2 and again["generated_role"] == "burgemeester"
     listed = client.get(f"/api/v1/cases/{case_id}/documents", headers=bearer(tokens["vt"])).json
     assert [(d["id"], d["current"]) for d in listed] == [(made["id"], False), (again["id"], True)]
+    assert client.get(f"/api/v1/documents/{made['id']}", headers=bearer(tokens["ovj"])).status_code == 403
+    glass(client.application, "ovj", case_id)  # the OM has no task before a violation: need-to-know
     one = client.get(f"/api/v1/documents/{made['id']}", headers=bearer(tokens["ovj"])).json
     assert one == {**made, "current": False}
     pdf = client.get(made["pdf"], headers=bearer(tokens["pol"]))
@@ -65,6 +68,8 @@ def test_document_requests_are_checked(client, api, case_id, tokens):
 def test_record_service_and_the_service_status(client, api, case_id, tokens):
     api.to_imposed(case_id)
     document = make_via_api(api, "hovj", case_id, "beschikking")
+    assert client.get(f"/api/v1/cases/{case_id}/service-status", headers=bearer(tokens["ovj"])).status_code == 403
+    glass(client.application, "ovj", case_id)
     status = client.get(f"/api/v1/cases/{case_id}/service-status", headers=bearer(tokens["ovj"])).json
     assert status["served"] is False and status["beschikking"]["version"] == 1 and status["reasons"]
     refused = serve_via_api(api, "pol", document["id"], method="in_persoon_geweigerd")
@@ -103,6 +108,8 @@ def test_record_service_and_the_service_status(client, api, case_id, tokens):
 def test_the_dossier_over_the_api(client, api, case_id, tokens):
     api.to_imposed(case_id)
     make_via_api(api, "hovj", case_id, "beschikking")
+    assert client.get(f"/api/v1/cases/{case_id}/dossier", headers=bearer(tokens["ovj"])).status_code == 403
+    glass(client.application, "ovj", case_id)  # no ZSM task yet: need-to-know
     response = client.get(f"/api/v1/cases/{case_id}/dossier", headers=bearer(tokens["ovj"]))
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data)
@@ -114,7 +121,8 @@ def test_the_dossier_over_the_api(client, api, case_id, tokens):
 
 @pytest.mark.parametrize(
     ("user", "status"),
-    [("ovj", 200), ("bm", 200), ("hovj", 200), ("pol", 200), ("vt", 403), ("hv", 403), ("ontwerper", 403)],
+    # A case just started: politie and hulpofficier have tasks; the OM and the burgemeester none yet (need-to-know).
+    [("ovj", 403), ("bm", 403), ("hovj", 200), ("pol", 200), ("vt", 403), ("hv", 403), ("ontwerper", 403)],
 )
 def test_who_may_export_the_dossier(client, case_id, tokens, user, status):
     response = client.get(f"/api/v1/cases/{case_id}/dossier", headers=bearer(tokens[user]))

@@ -37,6 +37,7 @@ def test_making_a_beschikking_and_a_new_version_keeps_the_old_one(client, api, c
     banner = section(page, "service-banner")
     assert "Niet betekend" in banner and "aan de uithuisgeplaatste is niet vastgelegd" in banner
     assert make_via_web(client, "hovj", case_id, "beschikking").status_code == 302
+    glass(client.application, "ovj", case_id)  # need-to-know
     listed = api.client.get(
         f"/api/v1/cases/{case_id}/documents", headers={"Authorization": f"Bearer {api.tokens['ovj']}"}
     ).json

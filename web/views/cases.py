@@ -26,7 +26,7 @@ bp = Blueprint("cases", __name__)
 def show(case_id: int) -> ResponseReturnValue:
     user = engine_user()
     page = case_view.case_page(db_session(), thv.ctx.registry, case_id, user, thv.ctx.clock.now())
-    documents = service_view.documents_panel(db_session(), thv.ctx.registry, case_id, user)
+    documents = service_view.documents_panel(db_session(), thv.ctx.registry, case_id, user, thv.ctx.clock.now())
     return render_template("cases/case.html", page=page, case=page.case, documents=documents)
 
 

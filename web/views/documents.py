@@ -55,7 +55,7 @@ def make(case_id: int, kind: str) -> ResponseReturnValue:
     if kind not in KINDS:
         raise NotFound(_("Documentsoort '%(kind)s' bestaat niet.", kind=kind[:40]))
     user = engine_user()
-    form = service_view.make_form(db_session(), thv.ctx.registry, case_id, kind, user)
+    form = service_view.make_form(db_session(), thv.ctx.registry, case_id, kind, user, thv.ctx.clock.now())
     if request.method == "GET":
         return _render_make(form, {}, {})
     inputs, role, errors = parse_make(request.form, form.inputs, form.roles)
@@ -84,21 +84,21 @@ def make(case_id: int, kind: str) -> ResponseReturnValue:
 @bp.get("/documenten/<id:document_id>/pdf")
 @login_required
 def pdf(document_id: int) -> ResponseReturnValue:
-    document = documents.get_document(db_session(), document_id, engine_user())
+    document = documents.get_document(db_session(), document_id, engine_user(), thv.ctx.clock.now())
     return pdf_response(document.pdf, documents.filename(document))
 
 
 @bp.get("/documenten/<id:document_id>/afdrukken")
 @login_required
 def print_view(document_id: int) -> ResponseReturnValue:
-    detail = service_view.document_detail(db_session(), document_id, engine_user())
+    detail = service_view.document_detail(db_session(), document_id, engine_user(), thv.ctx.clock.now())
     return render_template("documents/print.html", document=detail)
 
 
 @bp.get("/documenten/<id:document_id>/document")
 @login_required
 def stored_html(document_id: int) -> ResponseReturnValue:
-    document = documents.get_document(db_session(), document_id, engine_user())
+    document = documents.get_document(db_session(), document_id, engine_user(), thv.ctx.clock.now())
     return stored_html_response(document.html, documents.filename(document, "html"))
 
 
@@ -120,7 +120,7 @@ def _render_service(form: ServiceForm, values: dict[str, str], errors: dict[str,
 @login_required
 def serve(document_id: int) -> ResponseReturnValue:
     user = engine_user()
-    form = service_view.service_form(db_session(), document_id, user)
+    form = service_view.service_form(db_session(), document_id, user, thv.ctx.clock.now())
     if not form.service.possible:
         raise Forbidden(_("Je rol kan de uitreiking van dit document niet vastleggen."))
     if request.method == "GET":
