@@ -262,7 +262,7 @@ def document_pdf(ctx: click.Context, document_id: int, as_user: str, out: Path) 
     rt = _runtime(ctx)
     with rt.sessions() as session:
         user = users.get_user(session, as_user)
-        document = documents.get_document(session, document_id, user, rt.clock.now())
+        document = documents.get_document(session, document_id, user, rt.clock.now(), purpose="document_downloaden")
         pdf, name, digest = document.pdf, documents.filename(document), document.pdf_sha256
     try:
         out.write_bytes(pdf)

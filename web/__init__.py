@@ -92,7 +92,18 @@ class IdConverter(IntegerConverter):
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     from web import api, errors, health, metrics, request_log
-    from web.views import account, auth, cases, dashboard, designer, designer_diff, designer_edit, tasks, worklist
+    from web.views import (
+        account,
+        auth,
+        cases,
+        dashboard,
+        designer,
+        designer_diff,
+        designer_edit,
+        privacy,
+        tasks,
+        worklist,
+    )
 
     errors.register(app)
     request_log.init_app(app)
@@ -109,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
         designer_edit.bp,
         designer_diff.bp,
         dashboard.bp,
+        privacy.bp,
     ):
         app.register_blueprint(blueprint)
     from web.views import documents

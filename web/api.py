@@ -300,7 +300,9 @@ def get_document(document_id: int) -> ResponseReturnValue:
 @bp.get("/documents/<id:document_id>/pdf")
 @token_required
 def document_pdf(document_id: int) -> ResponseReturnValue:
-    document = documents.get_document(db_session(), document_id, g.user, thv.ctx.clock.now())
+    document = documents.get_document(
+        db_session(), document_id, g.user, thv.ctx.clock.now(), purpose="document_downloaden"
+    )
     return pdf_response(document.pdf, documents.filename(document))
 
 

@@ -34,6 +34,7 @@ ROLES: tuple[Role, ...] = (
     Role("hulpverlening", "Hulpverlening"),
     Role("designer", "Procesontwerper", works_cases=False),
     Role("beheerder", "Beheerder", works_cases=False),
+    Role("fg", "Functionaris gegevensbescherming", works_cases=False),  # reads the processing log, no case data
 )
 
 ROLE_CODES: frozenset[str] = frozenset(r.code for r in ROLES)

@@ -38,6 +38,7 @@ from engine.workflow import state as ws
 from engine.workflow.case_store import open_workflow
 from engine.workflow.instructions import render_instructions
 from engine.workflow.need_to_know import CaseAccess, case_access
+from engine.workflow.processing_log import READ, log_processing
 from engine.workflow.visibility import sees_case_data, visible_variables
 from engine.workflow.worklist import get_task
 
@@ -50,7 +51,7 @@ def _roles_of(csv: str) -> set[str]:
 
 
 def _load(
-    session: Session, registry: ModelRegistry, case_id: int, user: User, now: datetime
+    session: Session, registry: ModelRegistry, case_id: int, user: User, now: datetime, activity: str = "zaak_inzien"
 ) -> tuple[Case, LoadedModel, BpmnWorkflow, CaseDetails, CaseAccess]:
     """The case, its model and workflow, and its details with the variables ``user`` may read.
 
@@ -61,6 +62,16 @@ def _load(
     details = details_of(session, case, workflow)
     access = case_access(session, case, user, now, details["variables"])
     details["variables"] = visible_variables(details["variables"], access.roles, model)
+    log_processing(
+        session,
+        actor=user.name,
+        roles=access.roles or user.roles,
+        region=case.region,
+        case_id=case.id,
+        activity="doorbreken" if access.by_glass else activity,
+        operation=READ,
+        now=now,
+    )
     return case, model, workflow, details, access
 
 
@@ -280,7 +291,7 @@ def field_labels(model: LoadedModel) -> dict[str, str]:
 def task_page(session: Session, registry: ModelRegistry, task_id: str, user: User, now: datetime) -> TaskPage:
     """A task with its form schema, its instructions and the case data the user may see."""
     task = get_task(session, task_id, user)
-    case, model, workflow, details, _ = _load(session, registry, task["case_id"], user, now)
+    case, model, workflow, details, _ = _load(session, registry, task["case_id"], user, now, "taak_inzien")
     spec = ws.user_task_spec(model.all_specs(), task["element"])
     instructions = (getattr(spec, "extensions", None) or {}).get("instructionsForEndUser") if spec else None
     variables = details["variables"]

@@ -32,6 +32,7 @@ from engine.storage.tables import CaseEvent, User
 from engine.storage.transaction import in_transaction
 from engine.workflow.case_store import lock_case, record_event
 from engine.workflow.need_to_know import case_access
+from engine.workflow.processing_log import READ, log_processing
 
 STATUS_LABELS = {"active": "lopend", "completed": "afgerond", "terminated": "beëindigd", "error": "fout"}
 MILESTONE_LABELS = {"rihg_afgenomen": "RiHG afgenomen", "zsm_besluit": "ZSM-besluit"}
@@ -148,6 +149,10 @@ def export_dossier(session: Session, registry: ModelRegistry, clock: Clock, case
         roles = sorted(DOSSIER_READERS & case_access(session, case, user, clock.now()).roles)  # need-to-know
         if not roles:
             raise Forbidden(f"het dossier is alleen voor: {', '.join(sorted(DOSSIER_READERS))}")
+        log_processing(
+            session, actor=user.name, roles=roles, region=case.region, case_id=case.id,
+            activity="dossier_exporteren", operation=READ, now=clock.now(), commit=False,
+        )  # fmt: skip
         data = case_data(session, registry, case)
         documents = documents_for_case(session, case.id)
         order = {kind: n for n, kind in enumerate(KINDS)}

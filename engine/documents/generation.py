@@ -45,6 +45,7 @@ from engine.storage.transaction import in_transaction
 from engine.workflow import state as ws
 from engine.workflow.case_store import lock_case, open_workflow, record_event
 from engine.workflow.need_to_know import case_access
+from engine.workflow.processing_log import READ, log_processing
 
 # Kept in every document's source snapshot when present: the service checks and reader rules use them.
 ALWAYS_IN_SOURCE = ("uithuisgeplaatste_naam", "achterblijvers", "huisverbod.einde", "nieuw_einde", "verzoeker.rol")
@@ -234,13 +235,31 @@ def reader_roles(session: Session, case_id: int, user: User, now: datetime) -> f
     return case_access(session, case, user, now).roles
 
 
-def get_document(session: Session, document_id: int, user: User, now: datetime) -> Document:
-    """One stored document version for download or print; region, need-to-know and reader rules apply."""
+def get_document(
+    session: Session, document_id: int, user: User, now: datetime, *, purpose: str | None = None
+) -> Document:
+    """One stored document version for download or print; region, need-to-know and reader rules apply.
+
+    ``purpose`` (a processing activity such as ``document_downloaden``) logs the read
+    (engine.workflow.processing_log); engine-internal reads pass none.
+    """
     document = session.get(Document, document_id)
     if document is None or document.region not in user.regions:
         raise NotFound(f"document {document_id} bestaat niet")
-    if not readable(document, reader_roles(session, document.case_id, user, now)):
+    roles = reader_roles(session, document.case_id, user, now)
+    if not readable(document, roles):
         raise Forbidden(f"{user.name} mag dit document ({document.kind}) niet inzien")
+    if purpose is not None:
+        log_processing(
+            session,
+            actor=user.name,
+            roles=roles,
+            region=document.region,
+            case_id=document.case_id,
+            activity=purpose,
+            operation=READ,
+            now=now,
+        )
     return document
 
 

@@ -44,6 +44,7 @@ from engine.storage.transaction import in_transaction
 from engine.workflow import state as ws
 from engine.workflow.case_store import lock_case, record_event
 from engine.workflow.need_to_know import case_access
+from engine.workflow.processing_log import READ, log_processing
 
 NOTE_MAX = 2000
 
@@ -230,9 +231,20 @@ def _case(session: Session, case_id: int, user: User | None) -> Case:
     return case
 
 
-def documents_of_case(session: Session, case_id: int, user: User, now: datetime) -> list[DocumentVersion]:
-    """Every document version of a case the user may see (need-to-know, then reader rules), with its service."""
+def documents_of_case(
+    session: Session, case_id: int, user: User, now: datetime, *, log: bool = True
+) -> list[DocumentVersion]:
+    """Every document version of a case the user may see (need-to-know, then reader rules), with its service.
+
+    The read is logged (engine.workflow.processing_log) unless ``log`` is False (a caller that logs itself).
+    """
     roles = reader_roles(session, case_id, user, now)
+    if log:
+        case = _case(session, case_id, user)
+        log_processing(
+            session, actor=user.name, roles=roles, region=case.region, case_id=case_id,
+            activity="documenten_inzien", operation=READ, now=now,
+        )  # fmt: skip
     documents = [d for d in documents_for_case(session, case_id) if readable(d, roles)]
     newest = {d.kind: d.version for d in documents}
     records = records_of(session, [d.id for d in documents])
@@ -314,7 +326,11 @@ def service_status(
     if user is not None:
         if now is None:
             raise TypeError("service_status for a user needs now (need-to-know)")
-        case_access(session, case, user, now)  # a case role without a relation: 403
+        access = case_access(session, case, user, now)  # a case role without a relation: 403
+        log_processing(
+            session, actor=user.name, roles=access.roles or user.roles, region=case.region, case_id=case.id,
+            activity="betekening_inzien", operation=READ, now=now,
+        )  # fmt: skip
     beschikking = DecisionServiceStatus(**_status(session, latest(session, case_id, "beschikking")))
     extension_doc = latest(session, case_id, "verlengingsbeschikking")
     extended_to = _latest_extension_end(session, case_id)

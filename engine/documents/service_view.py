@@ -112,8 +112,8 @@ def service_options(kind: str, user: User, source: dict[str, Any]) -> ServiceOpt
 
 def document_detail(session: Session, document_id: int, user: User, now: datetime) -> DocumentVersion:
     """One document version as engine.documents.service.documents_of_case lists it; 404/403 as get_document."""
-    document = get_document(session, document_id, user, now)
-    for entry in documents_of_case(session, document.case_id, user, now):
+    document = get_document(session, document_id, user, now, purpose="documenten_inzien")
+    for entry in documents_of_case(session, document.case_id, user, now, log=False):
         if entry.id == document.id:
             return entry
     raise NotFound(f"document {document_id} bestaat niet")  # pragma: no cover - get_document checked it
@@ -171,7 +171,7 @@ def documents_panel(
     the service form for its current version.
     """
     case = _case(session, case_id, user)
-    listed = documents_of_case(session, case.id, user, now)  # need-to-know: 403 without a relation
+    listed = documents_of_case(session, case.id, user, now)  # need-to-know: 403 without a relation; logged
     roles = reader_roles(session, case.id, user, now)
     issuable = issuable_kinds(roles)
     missing = _missing_by_kind(session, registry, case, issuable) if issuable else {}
@@ -219,7 +219,7 @@ def make_form(
     if not user.roles & set(rule.issuers):
         raise Forbidden(f"een {kind_title(kind)} wordt alleen gemaakt door: {', '.join(rule.issuers)}")
     missing = missing_for(session, registry, case.id, kind, user)
-    versions = [d for d in documents_of_case(session, case.id, user, now) if d.kind == kind]
+    versions = [d for d in documents_of_case(session, case.id, user, now, log=False) if d.kind == kind]
     return MakeForm(
         kind=kind,
         title=spec.title,

@@ -107,6 +107,29 @@ class CaseAccessGrant(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class ProcessingLog(Base):
+    """Append-only log of every processing of personal data (engine.workflow.processing_log); no case content."""
+
+    __tablename__ = "processing_log"
+    __table_args__ = (
+        Index("ix_processing_case", "case_id", "id"),
+        Index("ix_processing_region", "region", "id"),
+        Index("ix_processing_actor", "actor", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(80))
+    roles_csv: Mapped[str] = mapped_column(String(400))
+    region: Mapped[str] = mapped_column(String(40))
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # no foreign key: the log outlives the case
+    activity: Mapped[str] = mapped_column(String(40))
+    data_category: Mapped[str] = mapped_column(String(80))
+    legal_ground: Mapped[str] = mapped_column(String(200))
+    operation: Mapped[str] = mapped_column(String(20))
+    trace_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
 class ModelVersion(Base):
     """An immutable deployed bundle: the BPMN/DMN files plus the forms they use."""
 

@@ -28,6 +28,7 @@ from engine.modeling.workflow_cache import WorkflowCache
 from engine.storage.tables import Case, CaseArchive, CaseEvent, HumanTask
 from engine.storage.transaction import after_commit, transaction_state
 from engine.workflow import state as ws
+from engine.workflow.processing_log import WRITE, log_processing
 
 SYSTEM_ACTOR = "systeem"
 _SAVED = "saved-workflows"  # (case, workflow) per case id saved in the running transaction
@@ -236,6 +237,11 @@ def record_event(
             detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
         )
     )
+    # Every write of case data is a processing too; it stands or falls with the act (same transaction).
+    log_processing(
+        session, actor=actor, roles=(), region=case.region, case_id=case.id,
+        activity="zaak_behandelen", operation=WRITE, now=now, commit=False,
+    )  # fmt: skip
 
 
 def _sync_worklist(

@@ -33,6 +33,7 @@ from engine.base.vocabulary import CASE_ROLE_CODES, Action
 from engine.storage.document_tables import ServiceRecord
 from engine.storage.tables import Case, CaseAccessGrant, CaseEvent, HumanTask, User
 from engine.storage.transaction import in_transaction
+from engine.workflow.processing_log import READ, log_processing
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,10 @@ def break_the_glass(session: Session, case_id: int, user: User, reason: str, now
                 expires_at=until,
             )
         )
+        log_processing(
+            session, actor=user.name, roles=roles, region=case.region, case_id=case.id,
+            activity="doorbreken", operation=READ, now=now, commit=False,
+        )  # fmt: skip
         return until
 
     until = in_transaction(session, work)

@@ -21,6 +21,7 @@ from engine.storage.document_tables import ServiceRecord
 from engine.storage.tables import Case
 from engine.workflow import state as ws
 from engine.workflow.case_store import open_workflow
+from engine.workflow.need_to_know import break_the_glass
 from tests.engine.document_fixtures import (  # noqa: F401  (fixtures)
     DAY_8,
     KEYS,
@@ -253,6 +254,8 @@ def test_the_dossier_holds_beschikkingen_service_rihg_and_timeline(imposed):
     serve(s, extension, "burgemeester", method="per_post")
     make_extension_known(s, extension)
 
+    # The OM has no task in this case (no violation): need-to-know asks a reason first.
+    break_the_glass(s.session, s.case_id, s.users["om"], "vervolging voorbereiden", s.clock.now())
     dossier = export_dossier(s.session, s.rt.registry, s.clock, s.case_id, s.users["om"])
     text = pdf_text(dossier.pdf)
     for part in (
@@ -283,6 +286,8 @@ def test_the_dossier_holds_beschikkingen_service_rihg_and_timeline(imposed):
     assert event.actor == "om.basis" and json.loads(event.detail)["pdf_sha256"] == dossier.pdf_sha256
 
     for role in ("hulpverlening", "veilig_thuis"):
-        with pytest.raises(Forbidden, match="het dossier is alleen voor: burgemeester, hulpofficier, om, politie"):
+        with pytest.raises(
+            Forbidden, match="dossier is alleen voor: burgemeester, hulpofficier, om, politie|geen taak"
+        ):
             export_dossier(s.session, s.rt.registry, s.clock, s.case_id, s.users[role])
     assert len(events(s, "dossier_geexporteerd")) == 1

@@ -40,6 +40,7 @@ USERS = {
     "vt_pilot": (["veilig_thuis"], ["pilot1"]),
     "ontwerper": (["designer"], ["basis"]),
     "pol_vt": (["politie", "veilig_thuis"], ["basis", "pilot1"]),
+    "fg": (["fg"], ["basis"]),
 }
 MELDING = {
     "adres": "Dorpsstraat 1, Ergens",

@@ -84,7 +84,9 @@ def make(case_id: int, kind: str) -> ResponseReturnValue:
 @bp.get("/documenten/<id:document_id>/pdf")
 @login_required
 def pdf(document_id: int) -> ResponseReturnValue:
-    document = documents.get_document(db_session(), document_id, engine_user(), thv.ctx.clock.now())
+    document = documents.get_document(
+        db_session(), document_id, engine_user(), thv.ctx.clock.now(), purpose="document_downloaden"
+    )
     return pdf_response(document.pdf, documents.filename(document))
 
 
@@ -98,7 +100,9 @@ def print_view(document_id: int) -> ResponseReturnValue:
 @bp.get("/documenten/<id:document_id>/document")
 @login_required
 def stored_html(document_id: int) -> ResponseReturnValue:
-    document = documents.get_document(db_session(), document_id, engine_user(), thv.ctx.clock.now())
+    document = documents.get_document(
+        db_session(), document_id, engine_user(), thv.ctx.clock.now(), purpose="document_downloaden"
+    )
     return stored_html_response(document.html, documents.filename(document, "html"))
 
 
