@@ -365,6 +365,40 @@ def case(state: State, case_id: int, as_json: bool) -> None:
     _emit(data, as_json, text)
 
 
+@cli.command("retention")
+@click.option("--region", help="alleen deze regio")
+@click.option("--destroy", is_flag=True, help="vernietig wat aan de beurt is (zonder: alleen tonen)")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def retention(state: State, region: str | None, destroy: bool, as_json: bool) -> None:
+    """Bewaartermijnen (Wth 10): toon welke afgeronde zaken vernietigd moeten worden; --destroy doet het."""
+    from engine.cases.retention import destroy_due, retention_plan
+
+    rt = state.rt
+    with rt.sessions() as session:
+        if destroy:
+            reports = destroy_due(session, rt.registry, rt.clock.now(), CLI_ACTOR, region)
+            data: Any = [
+                {"case_id": r.case_id, "rule": r.rule, "destroyed_at": r.destroyed_at, "counts": json.loads(r.counts)}
+                for r in reports
+            ]
+            text = "\n".join(f"zaak {r.case_id} vernietigd ({r.rule})" for r in reports) or "niets te vernietigen"
+        else:
+            items = retention_plan(session, rt.registry, rt.clock.now(), region)
+            data = [
+                {"case_id": i.case_id, "region": i.region, "variant": i.variant, "rule": i.rule, "due": i.due,
+                 "is_due": i.is_due}
+                for i in items
+            ]  # fmt: skip
+            due = [i for i in items if i.is_due]
+            text = "\n".join(
+                [f"zaak {i.case_id} ({i.region}): {'nu te vernietigen' if i.is_due else 'bewaren'}; {i.rule}"
+                 + (f"; tot {i.due.isoformat()}" if i.due and not i.is_due else "") for i in items]
+                + [f"{len(due)} van {len(items)} afgeronde zaken zijn aan de beurt; vernietig ze met --destroy"]
+            )  # fmt: skip
+    _emit(data, as_json, text)
+
+
 @cli.command("break-glass")
 @click.argument("case_id", type=int)
 @click.option("--as", "as_user", required=True, help="wie de zaak zonder taak wil inzien")

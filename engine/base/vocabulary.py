@@ -155,6 +155,9 @@ PROPERTY_INSTANT_FIELD = "instantField"
 # On a timer event: the Dutch refusal for an act that comes after this timer fired, with {tijdstip}
 # for the timer's instant ("het huisverbod is op {tijdstip} verlopen").
 PROPERTY_DEADLINE_MESSAGE = "deadlineMessage"
+# On the main process's start event: how long a case that ended without a ban is kept (an ISO 8601 duration);
+# engine.cases.retention destroys it then. A ban case is kept five years after its last beschikking (Wth 10).
+PROPERTY_RETENTION_WITHOUT_BAN = "bewaartermijnZonderHuisverbod"
 
 CASE_STATUSES: tuple[str, ...] = ("active", "completed", "terminated", "error")
 PARKED_STATUS = "error"  # the model could not go on; see engine.workflow.parking

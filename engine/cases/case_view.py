@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.base.clock import dutch_instant
 from engine.base.errors import Forbidden, NotFound
 from engine.base.vocabulary import CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_SENDERS, PROPERTY_STARTERS, REGIONS, Action
 from engine.cases.operations import details_of
@@ -81,6 +82,8 @@ def _open(
     case = session.get(Case, case_id)
     if case is None or case.region not in user.regions:
         raise NotFound(f"zaak {case_id} bestaat niet")
+    if case.destroyed_at is not None:
+        raise NotFound(f"zaak {case_id} is vernietigd op {dutch_instant(case.destroyed_at)} (Wth 10)")
     model, workflow = open_workflow(session, registry, case, whole=True)
     return case, model, workflow
 

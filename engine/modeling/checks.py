@@ -17,6 +17,7 @@ from engine.base.vocabulary import (
     PROPERTY_DEADLINE_MESSAGE,
     PROPERTY_MILESTONE,
     PROPERTY_REQUIRES_SERVICE,
+    PROPERTY_RETENTION_WITHOUT_BAN,
     PROPERTY_SENDERS,
     PROPERTY_STARTERS,
     ROLE_CODES,
@@ -230,6 +231,11 @@ def _check_properties(file: str, root: etree._Element) -> Iterator[Finding]:
                     f"{name} moet een zin van 1 tot 300 tekens zijn, met {{tijdstip}} "
                     "voor het moment waarop de termijn verstreek",
                 )
+        if name == PROPERTY_RETENTION_WITHOUT_BAN:
+            try:
+                add_legal_term(parse_instant("2026-01-01T00:00:00+01:00"), value)
+            except (ValueError, TypeError):
+                yield _finding(file, prop, f"{name} moet een ISO 8601-duur zijn, zoals P1Y (nu: '{value[:40]}')")
         if name in (PROPERTY_SENDERS, PROPERTY_STARTERS):
             unknown = [r for r in value.split(",") if r.strip() and r.strip() not in ROLE_CODES]
             if unknown or not value:

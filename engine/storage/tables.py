@@ -130,6 +130,22 @@ class ProcessingLog(Base):
     trace_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
+class DestructionReport(Base):
+    """That a case was destroyed, when, by which rule and how much: no personal data (engine.cases.retention)."""
+
+    __tablename__ = "destruction_report"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    region: Mapped[str] = mapped_column(String(40))
+    variant: Mapped[str] = mapped_column(String(80))
+    rule: Mapped[str] = mapped_column(String(200))
+    due: Mapped[datetime] = mapped_column(UtcDateTime)
+    destroyed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    destroyed_by: Mapped[str] = mapped_column(String(80))
+    counts: Mapped[str] = mapped_column(Text)  # JSON: how many documents, service records, events, archived parts
+
+
 class ModelVersion(Base):
     """An immutable deployed bundle: the BPMN/DMN files plus the forms they use."""
 
@@ -189,6 +205,8 @@ class Case(Base):
     # The earliest instant a timer fired at since that act: an act recorded later whose instant lies
     # before it is judged on the state after the previous act, not on the state the timers left.
     replay_after: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # When the retention sweep destroyed its content (engine.cases.retention); the row stays as a husk.
+    destroyed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
 

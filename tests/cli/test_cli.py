@@ -231,3 +231,14 @@ def test_user_password_and_totp_reset(thv):
     _refused(thv("user-password", "niemand", "--password-stdin", stdin="lang-genoeg-wachtwoord\n"), "bestaat niet")
     assert thv("user-totp-reset", "pol").code == 0
     _refused(thv("user-totp-reset", "niemand"), "bestaat niet")
+
+
+def test_retention_shows_first_and_destroys_on_request(thv):
+    _setup(thv)
+    case_id = thv("start", "--region", "basis", "--as", "pol").out.strip()
+    plan = thv("retention")
+    assert plan.code == 0 and "0 van 0 afgeronde zaken" in plan.out  # the case still runs
+    assert thv("retention", "--json").json() == []
+    assert thv("retention", "--destroy").out.strip() == "niets te vernietigen"
+    _refused(thv("retention", "--region", "mars"), "regio 'mars' bestaat niet")
+    assert thv("case", case_id, "--json").json()["status"] == "active"
