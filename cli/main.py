@@ -6,6 +6,7 @@ error, 3 internal error. ``--json`` prints JSON on stdout.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import sys
@@ -397,6 +398,19 @@ def retention(state: State, region: str | None, destroy: bool, as_json: bool) ->
                 + [f"{len(due)} van {len(items)} afgeronde zaken zijn aan de beurt; vernietig ze met --destroy"]
             )  # fmt: skip
     _emit(data, as_json, text)
+
+
+@cli.command("subject-access")
+@click.option("--name", required=True, help="de naam van de betrokkene, zoals in de zaak")
+@click.option("--as", "as_user", required=True, help="de functionaris gegevensbescherming")
+@pass_state
+def subject_access(state: State, name: str, as_user: str) -> None:
+    """Inzageverzoek (AVG art. 15): alles over één persoon in de zaken van de regio's, als JSON."""
+    from engine.cases.persons import subject_access as export
+
+    with state.rt.sessions() as session:
+        cases_about = export(session, users.get_user(session, as_user), name, state.rt.clock.now())
+    _emit([dataclasses.asdict(c) for c in cases_about], True)
 
 
 @cli.command("break-glass")

@@ -29,6 +29,7 @@ from engine.base.vocabulary import (
     REGION_CODES,
     Action,
 )
+from engine.cases.persons import record_persons
 from engine.cases.read_models import CaseDetails
 from engine.documents.service import require_service, service_instant
 from engine.modeling.forms import validate_form_data
@@ -167,6 +168,7 @@ def start_case(
                 **({"route": data["route"][:40]} if isinstance(data.get("route"), str) else {}),
             },
         )
+        record_persons(session, case, data, now)
         return case.id
 
     return in_transaction(session, work)
@@ -261,6 +263,7 @@ def complete_task(
         )
         if row.state != "completed":  # a replay brought the task back from 'cancelled'
             row.state, row.completed_at, row.completed_by, row.end_reason = "completed", now, user.name, None
+        record_persons(session, case, data, now)
         finish_act(
             session,
             case,
@@ -379,6 +382,7 @@ def send_message(
             replay_event_id=replay_event_id,
             events_before=events_before,
         )
+        record_persons(session, case, data, now)
 
     _act_or_park(session, clock, work, located)
 

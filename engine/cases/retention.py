@@ -5,7 +5,7 @@ vernietigd"; cases that ended without a ban are kept for the period their model 
 ``--destroy`` it destroys each due case in its own transaction (:func:`destroy_due`):
 
 * the workflow (the case row's text, its replay state and the archived subprocesses), the
-  documents with their PDFs and the service records are deleted;
+  documents with their PDFs, the service records and the persons (engine.cases.persons) are deleted;
 * the case events keep what happened when (action, element, milestone, time, actor) for the
   dashboard's anonymous figures, but lose their details (except the start's model version, role
   and route, which name no one); break-the-glass reasons are blanked;
@@ -33,7 +33,7 @@ from engine.base.vocabulary import PROPERTY_RETENTION_WITHOUT_BAN, REGION_CODES,
 from engine.cases.operations import details_of
 from engine.modeling.registry import ModelRegistry
 from engine.storage.document_tables import Document, ServiceRecord
-from engine.storage.tables import Case, CaseAccessGrant, CaseArchive, CaseEvent, DestructionReport
+from engine.storage.tables import Case, CaseAccessGrant, CaseArchive, CaseEvent, DestructionReport, Person
 from engine.storage.transaction import in_transaction
 from engine.workflow import state as ws
 from engine.workflow.case_store import open_workflow
@@ -118,10 +118,12 @@ def _destroy(session: Session, item: RetentionItem, now: datetime, actor: str) -
         "service_records": _count(session, ServiceRecord, case.id),
         "events": _count(session, CaseEvent, case.id),
         "archive": _count(session, CaseArchive, case.id),
+        "persons": _count(session, Person, case.id),
     }
     session.execute(delete(ServiceRecord).where(ServiceRecord.case_id == case.id))
     session.execute(delete(Document).where(Document.case_id == case.id))
     session.execute(delete(CaseArchive).where(CaseArchive.case_id == case.id))
+    session.execute(delete(Person).where(Person.case_id == case.id))
     # The start event's detail (model version, role, route) feeds the dashboard and names no one; the rest may.
     session.execute(
         update(CaseEvent)

@@ -130,6 +130,27 @@ class ProcessingLog(Base):
     trace_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
+class Person(Base):
+    """A person named in a case (engine.cases.persons): for subject-access requests and provable destruction."""
+
+    __tablename__ = "person"
+    __table_args__ = (Index("ix_person_name", "region", "name_key"), Index("ix_person_case", "case_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("thv_case.id"))
+    region: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(40))  # uithuisgeplaatste, achterblijver, kind, beschermd
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON: relatie, leeftijd
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    @staticmethod
+    def key_of(name: str) -> str:
+        """How names are matched: case and spacing do not count."""
+        return " ".join(name.split()).casefold()
+
+
 class DestructionReport(Base):
     """That a case was destroyed, when, by which rule and how much: no personal data (engine.cases.retention)."""
 

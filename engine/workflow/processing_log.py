@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.errors import Forbidden, InvalidInput
 from engine.base.log_context import request_id
-from engine.storage.tables import ProcessingLog, User
+from engine.storage.tables import Person, ProcessingLog, User
 from engine.storage.transaction import in_transaction
 
 FG_ROLE = "fg"  # the functionaris gegevensbescherming reads the log of their regions, nothing else
@@ -62,6 +62,12 @@ ACTIVITIES: dict[str, Activity] = {
             "AVG art. 6 lid 1 onder e; uitzondering op need-to-know met vastgelegde reden",
         ),
         Activity("zaak_behandelen", "Zaak behandelen (vastleggen)", "zaakgegevens", _WTH),
+        Activity(
+            "inzageverzoek",
+            "Inzageverzoek van een betrokkene behandelen",
+            "alle gegevens over de betrokkene",
+            "AVG art. 15 (recht van inzage)",
+        ),
     )
 }
 
@@ -121,9 +127,18 @@ class LogEntry:
 
 
 def log_entries(
-    session: Session, user: User, *, case_id: int | None = None, actor: str | None = None, limit: int = MAX_ROWS
+    session: Session,
+    user: User,
+    *,
+    case_id: int | None = None,
+    actor: str | None = None,
+    person: str | None = None,
+    limit: int = MAX_ROWS,
 ) -> list[LogEntry]:
-    """The log of the regions where ``user`` is functionaris gegevensbescherming, newest first, by case or actor."""
+    """The log of the regions where ``user`` is functionaris gegevensbescherming, newest first.
+
+    By case, by actor, or by person: the cases in which that name stands (engine.cases.persons).
+    """
     if FG_ROLE not in user.roles:
         raise Forbidden("alleen de functionaris gegevensbescherming ziet het verwerkingenlogboek")
     if case_id is not None and (not isinstance(case_id, int) or case_id < 1):
@@ -133,6 +148,9 @@ def log_entries(
         query = query.where(ProcessingLog.case_id == case_id)
     if actor:
         query = query.where(ProcessingLog.actor == actor.strip()[:80])
+    if person:
+        about = select(Person.case_id).where(Person.name_key == Person.key_of(person[:200]))
+        query = query.where(ProcessingLog.case_id.in_(about))
     rows = session.scalars(query.order_by(ProcessingLog.id.desc()).limit(max(1, min(limit, MAX_ROWS))))
     return [
         LogEntry(

@@ -242,3 +242,13 @@ def test_retention_shows_first_and_destroys_on_request(thv):
     assert thv("retention", "--destroy").out.strip() == "niets te vernietigen"
     _refused(thv("retention", "--region", "mars"), "regio 'mars' bestaat niet")
     assert thv("case", case_id, "--json").json()["status"] == "active"
+
+
+def test_subject_access_through_the_cli(thv):
+    _setup(thv)
+    assert (
+        thv("user-add", "fg", "--roles", "fg", "--regions", "basis", "--password-stdin", stdin="lang-genoeg-ww\n").code
+        == 0
+    )
+    _refused(thv("subject-access", "--name", "Niemand Bekend", "--as", "fg"), "geen persoon met die naam")
+    _refused(thv("subject-access", "--name", "Niemand Bekend", "--as", "pol"), "functionaris gegevensbescherming")

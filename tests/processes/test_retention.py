@@ -61,6 +61,7 @@ def test_a_ban_case_is_destroyed_five_years_after_its_last_beschikking(s, rt, se
     [report] = destroy_due(session, rt.registry, s.clock.now(), "test")
     counts = json.loads(report.counts)
     assert counts["documents"] >= 2 and counts["service_records"] >= 2 and counts["events"] > 10
+    assert counts["persons"] >= 2  # the uithuisgeplaatste and the achterblijver, as rows (engine.cases.persons)
 
     assert _traces(session) == []
     assert session.scalars(select(Document).where(Document.case_id == case_id)).all() == []

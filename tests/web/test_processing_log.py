@@ -122,3 +122,21 @@ def test_the_log_is_append_only():
         if re.search(r"(update|delete)\(\s*ProcessingLog|ProcessingLog\.__table__\.(update|delete)", line)
     ]
     assert offenders == []
+
+
+def test_the_fg_answers_a_subject_access_request(app, client, served_case):
+    case_id, _ = served_case
+    login(client, "fg")
+    response = post_form(
+        client, "/verwerkingen/inzage", {"naam": MELDING["uithuisgeplaatste_naam"]}, page="/verwerkingen"
+    )
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    [found] = response.get_json()
+    assert found["case_id"] == case_id and found["roles"] == ["uithuisgeplaatste"]
+    unknown = post_form(client, "/verwerkingen/inzage", {"naam": "Niemand Bekend"}, page="/verwerkingen")
+    assert unknown.status_code == 400 and "geen persoon met die naam" in unknown.get_data(as_text=True)
+    by_person = client.get("/verwerkingen", query_string={"persoon": MELDING["uithuisgeplaatste_naam"]})
+    assert "Inzageverzoek van een betrokkene behandelen" in by_person.get_data(as_text=True)
+    login(client, "pol")
+    assert post_form(client, "/verwerkingen/inzage", {"naam": "Jan Jansen"}, page="/").status_code == 403

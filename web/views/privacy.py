@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import dataclasses
+import json
+
+from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.base.errors import InvalidInput
+from engine.cases import persons
 from engine.workflow.processing_log import log_entries
-from web.extensions import db_session
+from web.extensions import db_session, thv
 from web.views.auth import engine_user
 
 bp = Blueprint("privacy", __name__)
@@ -24,10 +28,24 @@ def _case_filter(raw: str) -> int | None:
     return int(raw)
 
 
+@bp.post("/verwerkingen/inzage")
+@login_required
+def subject_access() -> ResponseReturnValue:
+    """An AVG art. 15 request: everything about one person, as a JSON download."""
+    found = persons.subject_access(db_session(), engine_user(), request.form.get("naam", "")[:200], thv.ctx.clock.now())
+    body = json.dumps([dataclasses.asdict(c) for c in found], ensure_ascii=False, indent=2, default=str)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="inzageverzoek.json"', "Cache-Control": "no-store"},
+    )
+
+
 @bp.get("/verwerkingen")
 @login_required
 def processing_log() -> ResponseReturnValue:
     case_id = _case_filter(request.args.get("zaak", ""))
     actor = request.args.get("gebruiker", "").strip()[:80] or None
-    entries = log_entries(db_session(), engine_user(), case_id=case_id, actor=actor)
-    return render_template("privacy/log.html", entries=entries, case_id=case_id, actor=actor or "")
+    person = request.args.get("persoon", "").strip()[:200] or None
+    entries = log_entries(db_session(), engine_user(), case_id=case_id, actor=actor, person=person)
+    return render_template("privacy/log.html", entries=entries, case_id=case_id, actor=actor or "", person=person or "")
