@@ -290,7 +290,7 @@ def _act_or_park(session: Session, clock: Clock, work: Callable[[], None], locat
         log.warning(
             "model code stopped at its budget (element %s, case %s)", exc.element, located[0][0] if located else None
         )
-        if located and park_case(session, *located[0], exc.message, clock.now(), exc.element):
+        if located and park_case(session, *located[0], exc.message, clock.now(), exc.element, budget=True):
             raise ScriptStopped(
                 f"{exc.message}; de zaak is geparkeerd tot een procesontwerper het model herstelt", exc.element
             ) from None

@@ -6,6 +6,7 @@ to the corrected version, which makes it active again (engine.design.case_migrat
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +24,14 @@ log = logging.getLogger(__name__)
 
 
 def park_case(
-    session: Session, case_id: int, version: int, message: str, now: datetime, element: str | None = None
+    session: Session,
+    case_id: int,
+    version: int,
+    message: str,
+    now: datetime,
+    element: str | None = None,
+    *,
+    budget: bool = False,
 ) -> bool:
     """Park the case in its own transaction; returns whether it was parked.
 
@@ -41,7 +49,7 @@ def park_case(
         case.status = PARKED_STATUS
         case.error = message
         case.updated_at = now
-        detail = {"fout": message, **({"element": element} if element else {})}
+        detail = {"fout": message, **({"element": element} if element else {}), **({"budget": True} if budget else {})}
         record_event(session, case, actor=SYSTEM_ACTOR, action=Action.ERROR, element=element, now=now, detail=detail)
         return True
 
@@ -53,9 +61,13 @@ def park_case(
         return False
 
 
+# What the designer reads for a stop other than a budget stop: an error text of model code may quote case data.
+UNSPECIFIED = "het model liep vast; de foutmelding staat bij de zaak (alleen voor wie de zaak mag inzien)"
+
+
 @dataclass(frozen=True)
 class ParkedCase:
-    """A parked case on the designer's version page: where the model stopped and why."""
+    """A parked case on the designer's version page: where the model stopped and why (no case data)."""
 
     case_id: int
     element: str | None
@@ -72,11 +84,21 @@ def parked_cases(session: Session, model_version_id: int, limit: int = 50) -> li
         .subquery()
     )
     rows = session.execute(
-        select(Case.id, Case.error, Case.updated_at, CaseEvent.element)
+        select(Case.id, Case.error, Case.updated_at, CaseEvent.element, CaseEvent.detail)
         .outerjoin(last_error, last_error.c.case_id == Case.id)
         .outerjoin(CaseEvent, CaseEvent.id == last_error.c.event_id)
         .where(Case.model_version_id == model_version_id, Case.status == PARKED_STATUS)
         .order_by(Case.updated_at.desc(), Case.id.desc())
         .limit(limit)
     )
-    return [ParkedCase(case_id, element, error or "", since) for case_id, error, since, element in rows]
+    return [
+        ParkedCase(case_id, element, (error or "") if _budget_stop(detail) else UNSPECIFIED, since)
+        for case_id, error, since, element, detail in rows
+    ]
+
+
+def _budget_stop(detail: str | None) -> bool:
+    try:
+        return bool(detail) and json.loads(detail or "{}").get("budget") is True
+    except ValueError:
+        return False

@@ -21,7 +21,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from engine.base.clock import Clock
-from engine.base.errors import Conflict, ThvError
+from engine.base.errors import Conflict, ScriptStopped, ThvError
 from engine.base.log_context import bind_case
 from engine.modeling.registry import ModelRegistry
 from engine.storage.tables import Case
@@ -68,7 +68,10 @@ def fire_due_timers(session: Session, registry: ModelRegistry, clock: Clock, *, 
             raise  # the database is unwell, not the case; stop this sweep
         except ThvError as exc:
             log.error("timer van zaak %s mislukt: %s", case_id, exc.message)
-            park_case(session, case_id, version, exc.message, now, getattr(exc, "element", None))
+            park_case(
+                session, case_id, version, exc.message, now, getattr(exc, "element", None),
+                budget=isinstance(exc, ScriptStopped),
+            )  # fmt: skip
         except Exception as exc:
             log.exception("timer van zaak %s mislukt", case_id)
             park_case(session, case_id, version, f"de timer liep vast: {exc}", now)

@@ -58,8 +58,25 @@ def test_the_version_page_lists_parked_cases_with_their_element(app, client, cas
             "het script gebruikte te veel rekentijd",
             case.updated_at,
             "Script_x",
+            budget=True,
         )
     login(client, "ontwerper_beide")
     page = client.get(f"/ontwerp/versies/{version_id}").get_data(as_text=True)
     parked = page.split('data-testid="parked"', 1)[1].split("</section>", 1)[0]
     assert str(case_id) in parked and "Script_x" in parked and "te veel rekentijd" in parked
+
+
+def test_a_parked_case_with_a_model_error_shows_the_designer_no_case_data(app, client, case_id):
+    from engine.storage.tables import Case
+    from engine.workflow.parking import UNSPECIFIED, park_case
+    from web.extensions import db
+
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        version_id = case.model_version_id
+        message = "de timer liep vast: invalid literal for int(): 'Jan Jansen'"  # model code quoting case data
+        assert park_case(db.session(), case_id, case.lock_version, message, case.updated_at, "Timer_x")
+    login(client, "ontwerper_beide")
+    parked = client.get(f"/ontwerp/versies/{version_id}").get_data(as_text=True).split('data-testid="parked"', 1)[1]
+    parked = parked.split("</section>", 1)[0]
+    assert "Timer_x" in parked and UNSPECIFIED.split(";")[0] in parked and "Jan Jansen" not in parked
