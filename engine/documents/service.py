@@ -231,20 +231,23 @@ def _case(session: Session, case_id: int, user: User | None) -> Case:
     return case
 
 
-def documents_of_case(
-    session: Session, case_id: int, user: User, now: datetime, *, log: bool = True
-) -> list[DocumentVersion]:
+def documents_of_case(session: Session, case_id: int, user: User, now: datetime) -> list[DocumentVersion]:
     """Every document version of a case the user may see (need-to-know, then reader rules), with its service.
 
-    The read is logged (engine.workflow.processing_log) unless ``log`` is False (a caller that logs itself).
+    The read is logged (engine.workflow.processing_log).
     """
     roles = reader_roles(session, case_id, user, now)
-    if log:
-        case = _case(session, case_id, user)
-        log_processing(
-            session, actor=user.name, roles=roles, region=case.region, case_id=case_id,
-            activity="documenten_inzien", operation=READ, now=now,
-        )  # fmt: skip
+    case = _case(session, case_id, user)
+    log_processing(
+        session, actor=user.name, roles=roles, region=case.region, case_id=case_id,
+        activity="documenten_inzien", operation=READ, now=now,
+    )  # fmt: skip
+    return versions_for_roles(session, case_id, roles)
+
+
+def versions_for_roles(session: Session, case_id: int, roles: frozenset[str]) -> list[DocumentVersion]:
+    """The document versions of a case that ``roles`` may read, for a caller that already applied
+    need-to-know (``roles`` from reader_roles); neither checked nor logged here."""
     documents = [d for d in documents_for_case(session, case_id) if readable(d, roles)]
     newest = {d.kind: d.version for d in documents}
     records = records_of(session, [d.id for d in documents])

@@ -43,7 +43,13 @@ from engine.documents.read_models import (
     ServiceMethodOption,
     ServiceOptions,
 )
-from engine.documents.service import counts, documents_of_case, kind_title, records_of, service_status
+from engine.documents.service import (
+    counts,
+    kind_title,
+    records_of,
+    service_status,
+    versions_for_roles,
+)
 from engine.documents.templates import TemplateSpec, load_spec, missing_parts
 from engine.modeling.document_rules import (
     DOSSIER_READERS,
@@ -59,6 +65,7 @@ from engine.storage.document_tables import Document
 from engine.storage.tables import Case, User
 from engine.workflow import state as ws
 from engine.workflow.case_store import open_workflow
+from engine.workflow.processing_log import READ, log_processing
 from engine.workflow.worklist import get_task
 
 INPUT_PREFIX = "invoer."
@@ -113,7 +120,7 @@ def service_options(kind: str, user: User, source: dict[str, Any]) -> ServiceOpt
 def document_detail(session: Session, document_id: int, user: User, now: datetime) -> DocumentVersion:
     """One document version as engine.documents.service.documents_of_case lists it; 404/403 as get_document."""
     document = get_document(session, document_id, user, now, purpose="documenten_inzien")
-    for entry in documents_of_case(session, document.case_id, user, now, log=False):
+    for entry in versions_for_roles(session, document.case_id, reader_roles(session, document.case_id, user, now)):
         if entry.id == document.id:
             return entry
     raise NotFound(f"document {document_id} bestaat niet")  # pragma: no cover - get_document checked it
@@ -171,8 +178,12 @@ def documents_panel(
     the service form for its current version.
     """
     case = _case(session, case_id, user)
-    listed = documents_of_case(session, case.id, user, now)  # need-to-know: 403 without a relation; logged
-    roles = reader_roles(session, case.id, user, now)
+    roles = reader_roles(session, case.id, user, now)  # need-to-know: 403 without a relation
+    listed = versions_for_roles(session, case.id, roles)
+    log_processing(
+        session, actor=user.name, roles=roles, region=case.region, case_id=case.id,
+        activity="documenten_inzien", operation=READ, now=now,
+    )  # fmt: skip
     issuable = issuable_kinds(roles)
     missing = _missing_by_kind(session, registry, case, issuable) if issuable else {}
     kinds = []
@@ -182,7 +193,11 @@ def documents_panel(
             continue
         spec = load_spec(kind)
         current = versions[0] if versions else None
-        source = source_of(get_document(session, current.id, user, now)) if current else {}
+        source: dict[str, Any] = {}
+        if current:  # ``listed`` passed the reader rules above: fetch the row, not the access check again per kind
+            stored = session.get(Document, current.id)
+            assert stored is not None  # listed in this session
+            source = source_of(stored)
         kinds.append(
             DocumentKindPanel(
                 kind=kind,
@@ -219,7 +234,9 @@ def make_form(
     if not user.roles & set(rule.issuers):
         raise Forbidden(f"een {kind_title(kind)} wordt alleen gemaakt door: {', '.join(rule.issuers)}")
     missing = missing_for(session, registry, case.id, kind, user)
-    versions = [d for d in documents_of_case(session, case.id, user, now, log=False) if d.kind == kind]
+    versions = [
+        d for d in versions_for_roles(session, case.id, reader_roles(session, case.id, user, now)) if d.kind == kind
+    ]
     return MakeForm(
         kind=kind,
         title=spec.title,
