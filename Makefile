@@ -10,7 +10,7 @@ ASSETS_STAMP := $(ASSETS)/node_modules/.installed-stamp
 CATALOG := web/translations/en/LC_MESSAGES/messages
 export THV_MODE ?= development
 
-.PHONY: install lock lint assets bpmn-tools pdf-deps translations catalogs chromium run test bench postgres clean
+.PHONY: install lock lint assets bpmn-tools oidc-provider pdf-deps translations catalogs chromium run test bench postgres clean
 
 # Every Python package at the exact version and hashes of the lock file (runtime, test and dev extras; pip and
 # setuptools included), then the project itself without resolving anything again. The build uses the locked
@@ -62,6 +62,15 @@ pdf-deps:
 bpmn-tools:
 	bash tools/bpmn-check/install.sh
 
+# A real OpenID provider (panva/oidc-provider, pinned in its package-lock.json) that the single sign-on
+# tests start on 127.0.0.1 (tests/web/oidc_provider.py); not part of the app.
+OIDC_STAMP := tools/oidc-provider/node_modules/.installed-stamp
+$(OIDC_STAMP): tools/oidc-provider/package.json tools/oidc-provider/package-lock.json
+	cd tools/oidc-provider && npm ci --no-audit --no-fund --loglevel=error
+	touch $(OIDC_STAMP)
+
+oidc-provider: $(OIDC_STAMP)
+
 # The English message catalogue (Dutch is the source language).
 $(CATALOG).mo: $(CATALOG).po $(STAMP)
 	$(BIN)/pybabel -q compile -d web/translations
@@ -89,7 +98,7 @@ run: install assets catalogs pdf-deps
 	$(BIN)/thv seed-demo
 	$(BIN)/thv serve
 
-test: install lint postgres assets bpmn-tools catalogs chromium pdf-deps
+test: install lint postgres assets bpmn-tools oidc-provider catalogs chromium pdf-deps
 	THV_MODE=test THV_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 bench: install

@@ -107,7 +107,11 @@ def list_users(state: State, as_json: bool) -> None:
     """Toon de gebruikers met hun rollen en regio's."""
     with state.rt.sessions() as session:
         data = users.list_users(session)
-    _emit(data, as_json, "\n".join(f"{u['name']}\t{','.join(u['roles'])}\t{','.join(u['regions'])}" for u in data))
+    _emit(
+        data,
+        as_json,
+        "\n".join(f"{u['name']}\t{','.join(u['roles'])}\t{','.join(u['regions'])}\t{u['login']}" for u in data),
+    )
 
 
 @cli.command("user-add")
@@ -153,6 +157,26 @@ def user_totp_reset(state: State, name: str) -> None:
     with state.rt.sessions() as session:
         login.disable_totp(session, name, None)
     click.echo(f"tweestapsverificatie van {name} staat uit; de gebruiker kan haar opnieuw instellen")
+
+
+@cli.command("user-disable")
+@click.argument("name")
+@pass_state
+def user_disable(state: State, name: str) -> None:
+    """Schakel een account uit (ook een SSO-account); zijn sessies eindigen direct."""
+    with state.rt.sessions() as session:
+        users.set_active(session, name, False)
+    click.echo(f"account {name} is uitgeschakeld; inloggen (ook via SSO) wordt geweigerd")
+
+
+@cli.command("user-enable")
+@click.argument("name")
+@pass_state
+def user_enable(state: State, name: str) -> None:
+    """Schakel een uitgeschakeld account weer in."""
+    with state.rt.sessions() as session:
+        users.set_active(session, name, True)
+    click.echo(f"account {name} is weer ingeschakeld")
 
 
 @cli.command("deploy")

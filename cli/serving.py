@@ -152,6 +152,10 @@ def serve_worker_metrics(port: int) -> None:
 
 def serve(settings: Settings, *, host: str, port: int, workers: int | None, timeout: int, timers: bool | None) -> None:
     """Run the web server for ``settings.mode`` until it is stopped."""
+    if settings.oidc_config is not None:  # a broken single sign-on configuration stops the start, in one line
+        from engine.accounts.sso import load_sso_config
+
+        load_sso_config(settings.oidc_config, settings.oidc_client_secret)
     if settings.mode == "production":
         if timers:
             raise ConfigurationError(TIMERS_IN_WEB)

@@ -73,6 +73,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, settings: Settin
     i18n.init_app(app)
     presentation.init_app(app)
     presenters.init_app(app)
+    from web.views import sso
+
+    sso.init_app(app, settings)
     _register_blueprints(app)
 
     if app.config["RUN_TIMERS"]:
@@ -101,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
         designer_diff,
         designer_edit,
         privacy,
+        sso,
         tasks,
         worklist,
     )
@@ -112,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
         health.bp,
         api.bp,
         auth.bp,
+        sso.bp,
         worklist.bp,
         tasks.bp,
         cases.bp,

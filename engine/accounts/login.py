@@ -41,6 +41,9 @@ WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
 TOTP_ISSUER = "Tijdelijk huisverbod"
 FAILED = "Onbekende gebruikersnaam of onjuist wachtwoord."
+SSO_ACCOUNT = (
+    "dit account logt in via eenmalige aanmelding (SSO); wachtwoord en tweestapsverificatie horen bij de organisatie"
+)
 
 
 class LoginRefused(ThvError):
@@ -206,6 +209,8 @@ def change_password(session: Session, name: str, current: str, new: str, repeate
 
     def work() -> User:
         user = session.scalars(select(User).where(User.name == name).with_for_update()).first()
+        if user is not None and user.signs_in_with_sso:
+            raise InvalidInput(SSO_ACCOUNT)
         if user is None or not check_password_hash(user.password_hash, current):
             raise InvalidInput("het huidige wachtwoord klopt niet", field="current")
         if check_password_hash(user.password_hash, new):
@@ -224,6 +229,8 @@ def reset_password(session: Session, name: str, new: str) -> None:
 
     def work() -> None:
         user = users.get_user(session, name)
+        if user.signs_in_with_sso:
+            raise InvalidInput(SSO_ACCOUNT)
         user.password_hash = generate_password_hash(new, method=users.PASSWORD_HASH_METHOD)
         user.session_generation += 1
         session.execute(delete(LoginFailure).where(LoginFailure.name_key == name_key(name)))
@@ -249,6 +256,8 @@ def enable_totp(session: Session, name: str, secret: str, code: str, now: dateti
 
     def work() -> None:
         user = users.get_user(session, name)
+        if user.signs_in_with_sso:
+            raise InvalidInput(SSO_ACCOUNT)
         step = _accepted_step(secret, code, now)
         if step is None:
             raise InvalidInput("de code klopt niet; controleer de klok van je telefoon en probeer het opnieuw", "code")

@@ -34,6 +34,10 @@ def _codes(values: Iterable[str], allowed: frozenset[str], what: str) -> list[st
     return codes
 
 
+def valid_name(name: str) -> bool:
+    return bool(_NAME.match(name))
+
+
 def add_user(
     session: Session, name: str, roles: Iterable[str], regions: Iterable[str], *, password: str | None, now: datetime
 ) -> tuple[User, str]:
@@ -73,6 +77,24 @@ def get_user(session: Session, name: str) -> User:
     return user
 
 
+def set_active(session: Session, name: str, active: bool) -> User:
+    """Switch an account off or on (a beheerder, CLI); switching off ends its sessions at once.
+
+    For single sign-on accounts this is how the application says no while the provider still says yes.
+    """
+
+    def work() -> User:
+        user = session.scalars(select(User).where(User.name == name).with_for_update()).first()
+        if user is None:
+            raise NotFound(f"gebruiker '{name}' bestaat niet")
+        if user.active != active:
+            user.active = active
+            user.session_generation += 1
+        return user
+
+    return in_transaction(session, work)
+
+
 def authenticate(session: Session, name: str, password: str) -> User | None:
     user = session.scalars(select(User).where(User.name == name)).first()
     if user is None or not user.active or not check_password_hash(user.password_hash, password):
@@ -82,6 +104,12 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
 
 def list_users(session: Session) -> list[dict[str, Any]]:
     return [
-        {"name": u.name, "roles": sorted(u.roles), "regions": sorted(u.regions), "active": u.active}
+        {
+            "name": u.name,
+            "roles": sorted(u.roles),
+            "regions": sorted(u.regions),
+            "active": u.active,
+            "login": "sso" if u.signs_in_with_sso else "lokaal",
+        }
         for u in session.scalars(select(User).order_by(User.name))
     ]

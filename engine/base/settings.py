@@ -42,6 +42,8 @@ class Settings:
     log_format: str | None = None  # json or text; None: json in production, text otherwise
     metrics_token: str | None = None  # bearer token for /metrics; None: /metrics only outside production
     trusted_proxies: int = 0  # reverse proxies in front of the web app whose X-Forwarded-For is believed
+    oidc_config: Path | None = None  # single sign-on: the TOML file of engine.accounts.sso; None: local accounts only
+    oidc_client_secret: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -58,6 +60,8 @@ class Settings:
             raise ConfigurationError("THV_METRICS_TOKEN is te kort; gebruik minstens 16 tekens")
         if not 0 <= self.trusted_proxies <= MAX_PROXIES:
             raise ConfigurationError(f"THV_TRUSTED_PROXIES moet een getal van 0 tot en met {MAX_PROXIES} zijn")
+        if self.oidc_client_secret and self.oidc_config is None:
+            raise ConfigurationError("THV_OIDC_CLIENT_SECRET is gezet zonder THV_OIDC_CONFIG")
 
     @property
     def effective_log_format(self) -> str:
@@ -77,6 +81,8 @@ class Settings:
             log_format=(env.get("THV_LOG_FORMAT") or "").strip().lower() or None,
             metrics_token=env.get("THV_METRICS_TOKEN") or None,
             trusted_proxies=_count("THV_TRUSTED_PROXIES", env.get("THV_TRUSTED_PROXIES")),
+            oidc_config=_file("THV_OIDC_CONFIG", env.get("THV_OIDC_CONFIG")),
+            oidc_client_secret=env.get("THV_OIDC_CLIENT_SECRET") or None,
         )
 
 
@@ -95,6 +101,15 @@ def _forms_dir(value: str | None) -> Path:
     path = Path(value).expanduser()
     if not path.is_dir():
         raise ConfigurationError(f"THV_FORMS_DIR '{value}' is geen bestaande map")
+    return path
+
+
+def _file(name: str, value: str | None) -> Path | None:
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise ConfigurationError(f"{name} '{value}' is geen bestaand bestand")
     return path
 
 

@@ -51,6 +51,7 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "thv_user"
+    __table_args__ = (Index("ux_user_sso_subject", "sso_subject", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
@@ -64,6 +65,12 @@ class User(Base):
     # The optional second factor (RFC 6238): its secret, and the last time step used (a code works once).
     totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Single sign-on (engine.accounts.sso): the provider's issuer and subject this account is bound to.
+    sso_subject: Mapped[str | None] = mapped_column(String(400), nullable=True)
+
+    @property
+    def signs_in_with_sso(self) -> bool:
+        return self.sso_subject is not None
 
     @property
     def roles(self) -> frozenset[str]:

@@ -54,7 +54,13 @@ def test_regions_and_users(thv):
         == 0
     )
     assert thv("users", "--json").json() == [
-        {"name": "piet", "roles": ["hulpofficier", "politie"], "regions": ["basis", "pilot1"], "active": True}
+        {
+            "name": "piet",
+            "roles": ["hulpofficier", "politie"],
+            "regions": ["basis", "pilot1"],
+            "active": True,
+            "login": "lokaal",
+        }
     ]
     generated = thv("user-add", "kees", "--roles", "om", "--regions", "basis")
     assert generated.code == 0 and "wachtwoord: " in generated.out
@@ -203,7 +209,13 @@ def test_seed_demo_is_idempotent_and_refused_in_production(thv, monkeypatch):
         ("pilot4", "v4-integraal"),
     }
     users = thv("users", "--json").json()
-    assert {"name": "politie.basis", "roles": ["politie"], "regions": ["basis"], "active": True} in users
+    assert {
+        "name": "politie.basis",
+        "roles": ["politie"],
+        "regions": ["basis"],
+        "active": True,
+        "login": "lokaal",
+    } in users
     again = thv("seed-demo", "--processes", str(PROJECT_ROOT / "processes"))
     assert "0 demogebruiker(s)" in again.out and "niets toegevoegd" in again.out
     assert len(thv("versions", "--json").json()) == len(versions)
@@ -231,6 +243,29 @@ def test_user_password_and_totp_reset(thv):
     _refused(thv("user-password", "niemand", "--password-stdin", stdin="lang-genoeg-wachtwoord\n"), "bestaat niet")
     assert thv("user-totp-reset", "pol").code == 0
     _refused(thv("user-totp-reset", "niemand"), "bestaat niet")
+    assert thv("users").out.strip().endswith("\tlokaal")
+
+
+def test_a_beheerder_switches_an_account_off_and_on(thv):
+    assert (
+        thv(
+            "user-add", "pol", "--roles", "politie", "--regions", "basis", "--password-stdin", stdin="een-wachtwoord\n"
+        ).code
+        == 0
+    )
+    off = thv("user-disable", "pol")
+    assert off.code == 0 and "uitgeschakeld" in off.out
+    assert thv("users", "--json").json()[0]["active"] is False
+    assert thv("user-disable", "pol").code == 0  # already off: nothing changes
+    assert thv("user-enable", "pol").code == 0
+    assert thv("users", "--json").json()[0] == {
+        "name": "pol",
+        "roles": ["politie"],
+        "regions": ["basis"],
+        "active": True,
+        "login": "lokaal",
+    }
+    _refused(thv("user-disable", "niemand"), "gebruiker 'niemand' bestaat niet")
 
 
 def test_retention_shows_first_and_destroys_on_request(thv):

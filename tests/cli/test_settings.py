@@ -337,6 +337,56 @@ def check_trusted_proxies(env, thv, served, tmp_path) -> None:
     assert result.code != 0 and "THV_TRUSTED_PROXIES" in result.err
 
 
+SSO_CONFIG = """issuer = "https://login.gemeente.example/realms/thv"
+client_id = "thv"
+label = "Gemeente Test"
+role_claim = "thv_rollen"
+region_claim = "thv_regio"
+[roles]
+"THV-Politie" = "politie"
+[regions]
+"Regio-Basis" = "basis"
+"""
+
+
+def _sso_config(tmp_path, text: str = SSO_CONFIG) -> str:
+    path = tmp_path / "sso.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def check_oidc_config(env, thv, served, tmp_path) -> None:
+    assert thv("init-db").code == 0
+    env["THV_OIDC_CONFIG"] = _sso_config(tmp_path)
+    env["THV_OIDC_CLIENT_SECRET"] = "een-clientgeheim"
+    with web_app() as app:
+        assert "Inloggen met Gemeente Test" in app.test_client().get("/inloggen").get_data(as_text=True)
+    assert served().extensions["thv_sso"].config.roles == {"THV-Politie": ("politie",)}
+    env["THV_OIDC_CONFIG"] = _sso_config(tmp_path, SSO_CONFIG.replace('= "politie"', '= "agent"'))
+    result = thv("serve", "--no-timers")
+    assert result.code == 1 and "noemt onbekende code agent" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    with pytest.raises(ConfigurationError, match="onbekende code agent"):
+        create_app()
+    del env["THV_OIDC_CONFIG"], env["THV_OIDC_CLIENT_SECRET"]
+    with web_app() as app:
+        assert "Inloggen met" not in app.test_client().get("/inloggen").get_data(as_text=True)
+
+
+def check_oidc_client_secret(env, thv, served, tmp_path) -> None:
+    assert thv("init-db").code == 0
+    env["THV_OIDC_CONFIG"] = _sso_config(tmp_path)
+    env["THV_OIDC_CLIENT_SECRET"] = "een-clientgeheim"
+    assert served().extensions["thv_sso"].config.client_secret == "een-clientgeheim"
+    with web_app() as app:
+        assert app.extensions["thv_sso"].provider.client_secret == "een-clientgeheim"
+    del env["THV_OIDC_CLIENT_SECRET"]
+    result = thv("serve", "--no-timers")
+    assert result.code == 1 and "THV_OIDC_CLIENT_SECRET ontbreekt" in result.err
+    with pytest.raises(ConfigurationError, match="THV_OIDC_CLIENT_SECRET ontbreekt"):
+        create_app()
+
+
 EFFECTS: dict[str, Callable[..., None]] = {
     "THV_MODE": check_mode,
     "THV_CLOCK": check_clock,
@@ -347,6 +397,8 @@ EFFECTS: dict[str, Callable[..., None]] = {
     "THV_LOG_FORMAT": check_log_format,
     "THV_METRICS_TOKEN": check_metrics_token,
     "THV_TRUSTED_PROXIES": check_trusted_proxies,
+    "THV_OIDC_CONFIG": check_oidc_config,
+    "THV_OIDC_CLIENT_SECRET": check_oidc_client_secret,
 }
 
 
@@ -367,6 +419,8 @@ INVALID = [
     ({"THV_SECURE_COOKIES": "misschien"}, "THV_SECURE_COOKIES 'misschien' is geen ja/nee-waarde"),
     ({"THV_LOG_FORMAT": "xml"}, "THV_LOG_FORMAT 'xml' is onbekend"),
     ({"THV_METRICS_TOKEN": "kort"}, "THV_METRICS_TOKEN is te kort"),
+    ({"THV_OIDC_CONFIG": "/bestaat/niet.toml"}, "THV_OIDC_CONFIG '/bestaat/niet.toml' is geen bestaand bestand"),
+    ({"THV_OIDC_CLIENT_SECRET": "geheim"}, "THV_OIDC_CLIENT_SECRET is gezet zonder THV_OIDC_CONFIG"),
 ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,12 +19,14 @@ from flask import Flask
 from engine.accounts.api_tokens import create_token
 from engine.accounts.users import add_user
 from engine.base.clock import FixedClock
+from engine.base.settings import Settings
 from engine.modeling.bundle import collect_bundle
 from engine.modeling.forms import FORMS_DIR
 from engine.modeling.registry import ModelRegistry, deploy_bundle
 from engine.storage.db import make_engine, make_session_factory
 from engine.storage.tables import Base
 from tests.conftest import PASSWORD, PROJECT_ROOT, START
+from tests.web.oidc_provider import CLIENT_SECRET, OidcProvider, sso_config_text
 from tests.web.openapi_contract import SpecCheckedClient
 from web import create_app
 
@@ -98,11 +101,11 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
-@pytest.fixture
-def app(web_template, tmp_path, clock):
+def _test_app(web_template, tmp_path, clock, settings: Settings | None = None) -> Flask:
     db_file = tmp_path / "web.sqlite"
-    shutil.copy(web_template["path"], db_file)
-    app = create_app(
+    if not db_file.exists():
+        shutil.copy(web_template["path"], db_file)
+    return create_app(
         {
             "TESTING": True,
             "THV_MODE": "test",
@@ -110,13 +113,65 @@ def app(web_template, tmp_path, clock):
             "THV_REGISTRY": web_template["registry"],
             "THV_CLOCK_OBJECT": clock,
             "SECRET_KEY": "test",
-        }
+        },
+        settings=settings,
     )
-    yield app
+
+
+def _dispose(app: Flask) -> None:
     with app.app_context():
         from web.extensions import db
 
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(web_template, tmp_path, clock):
+    app = _test_app(web_template, tmp_path, clock)
+    yield app
+    _dispose(app)
+
+
+# Accounts of the test OpenID provider: its claims besides sub (tests/web/test_sso.py).
+SSO_ACCOUNTS = {
+    "anna": {"preferred_username": "anna.devries", "thv_rollen": ["THV-Hulpofficier"], "thv_regio": "Regio-Basis"},
+    "onbekende-rol": {
+        "preferred_username": "piet",
+        "thv_rollen": ["THV-Politie", "THV-Schoonmaak"],
+        "thv_regio": "Regio-Basis",
+    },
+    "zonder-rol": {"preferred_username": "kees", "thv_regio": "Regio-Basis"},
+    "onbekende-regio": {"preferred_username": "bram", "thv_rollen": "THV-Politie", "thv_regio": "Regio-Elders"},
+    "naam-bezet": {"preferred_username": "pol", "thv_rollen": ["THV-Politie"], "thv_regio": ["Regio-Basis"]},
+}
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """A real OpenID provider (tools/oidc-provider) on 127.0.0.1 for the whole session."""
+    provider = OidcProvider.start(tmp_path_factory.mktemp("oidc"), SSO_ACCOUNTS)
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def sso_settings(oidc_provider, tmp_path) -> Callable[..., Settings]:
+    """Settings with single sign-on at the test provider; keyword arguments replace lines of its config file."""
+
+    def make(**overrides: str) -> Settings:
+        config = tmp_path / "sso.toml"
+        config.write_text(sso_config_text(oidc_provider.issuer, **overrides), encoding="utf-8")
+        return Settings(mode="test", oidc_config=config, oidc_client_secret=CLIENT_SECRET)
+
+    return make
+
+
+@pytest.fixture
+def sso_app(web_template, tmp_path, clock, sso_settings):
+    """The web app with single sign-on at the test provider, beside the local accounts."""
+    app = _test_app(web_template, tmp_path, clock, sso_settings())
+    yield app
+    _dispose(app)
 
 
 @pytest.fixture

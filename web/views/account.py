@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required, login_user
@@ -47,11 +47,17 @@ def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
             "account/index.html",
             tokens=api_tokens.list_tokens(db_session(), user, thv.ctx.clock.now()),
             totp_on=user.totp_secret is not None,
+            sso_label=_sso_label() if user.signs_in_with_sso else None,
             **extra,
         ),
         status,
         {"Cache-Control": "no-store"},
     )
+
+
+def _sso_label() -> str:
+    client = current_app.extensions.get("thv_sso")
+    return client.config.label if client is not None else _("de organisatie")
 
 
 @bp.post("/account/wachtwoord")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
@@ -26,7 +26,7 @@ PENDING = "thv_login_pending"
 ADDRESS_LIMIT = "30 per minute;300 per hour"
 
 
-def _failed(response) -> bool:
+def failed_response(response) -> bool:
     return bool(response.status_code >= 400)
 
 
@@ -82,7 +82,7 @@ def safe_next(target: str | None) -> str:
     return url_for("worklist.index")
 
 
-def _start_session(user: User) -> None:
+def start_session(user: User) -> None:
     language = session.get("lang")
     session.clear()  # a fresh session for the new login
     if language:
@@ -93,7 +93,7 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
-@limiter.limit(ADDRESS_LIMIT, methods=["POST"], deduct_when=_failed)
+@limiter.limit(ADDRESS_LIMIT, methods=["POST"], deduct_when=failed_response)
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("worklist.index"))
@@ -124,13 +124,21 @@ def login() -> ResponseReturnValue:
                         "next": target,
                     }
                     return redirect(url_for("auth.code"))
-                _start_session(step.user)
+                start_session(step.user)
                 return redirect(target)
-    return render_template("auth/login.html", error=error, name=name), status
+    return login_page(error, name, status)
+
+
+def login_page(error: str | None, name: str, status: int) -> ResponseReturnValue:
+    """The login form; with single sign-on configured (web/views/sso.py) it offers that too."""
+    sso = current_app.extensions.get("thv_sso")
+    return render_template(
+        "auth/login.html", error=error, name=name, sso_label=sso.config.label if sso else None
+    ), status
 
 
 @bp.route("/inloggen/code", methods=["GET", "POST"])
-@limiter.limit(ADDRESS_LIMIT, methods=["POST"], deduct_when=_failed)
+@limiter.limit(ADDRESS_LIMIT, methods=["POST"], deduct_when=failed_response)
 def code() -> ResponseReturnValue:
     """The second step for users with a TOTP second factor."""
     pending = session.get(PENDING)
@@ -160,7 +168,7 @@ def code() -> ResponseReturnValue:
             error, status = _translated(exc), exc.status
         else:
             target = safe_next(pending.get("next"))
-            _start_session(user)
+            start_session(user)
             return redirect(target)
     return render_template("auth/code.html", error=error), status
 
