@@ -43,7 +43,9 @@ class OidcProvider:
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, folder: Path, accounts: dict[str, dict[str, Any]]) -> OidcProvider:
+    def start(
+        cls, folder: Path, accounts: dict[str, dict[str, Any]], redirect_uris: tuple[str, ...] = (REDIRECT_URI,)
+    ) -> OidcProvider:
         node = shutil.which("node")
         if node is None or not (SERVER.parent / "node_modules" / "oidc-provider").is_dir():
             raise RuntimeError("node or tools/oidc-provider/node_modules is missing: run `make oidc-provider`")
@@ -59,7 +61,7 @@ class OidcProvider:
                         {
                             "client_id": CLIENT_ID,
                             "client_secret": CLIENT_SECRET,
-                            "redirect_uris": [REDIRECT_URI],
+                            "redirect_uris": list(redirect_uris),
                             "grant_types": ["authorization_code"],
                             "response_types": ["code"],
                         }
