@@ -165,7 +165,7 @@ def complete_task(task_id: str) -> ResponseReturnValue:
     version = body.get("case_version")
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise InvalidInput("case_version moet een geheel getal zijn")
-    cases.complete_task(
+    completion = cases.complete_task(
         db_session(),
         thv.ctx.registry,
         thv.ctx.clock,
@@ -175,7 +175,7 @@ def complete_task(task_id: str) -> ResponseReturnValue:
         expected_version=version,
         respect_claims=True,
     )
-    return jsonify(status="afgerond")
+    return jsonify(completion)
 
 
 @bp.post("/tasks/<task_id>/claim")

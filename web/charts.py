@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from engine.design.read_models import FigureRow, Figures
@@ -79,13 +80,29 @@ def _nice_max(value: float, integer: bool = False) -> float:
     return value
 
 
-def _axis(shapes: list[Shape], top: float, bottom: float, maximum: float, fmt: Callable[[float], str]) -> None:
+def number(value: float, decimals: int = 1) -> str:
+    """A number in the page's language (Dutch: decimal comma, a point between thousands), without trailing zeros."""
+    pattern = "#,##0" + ("." + "#" * decimals if decimals > 0 else "")
+    return str(format_decimal(value, format=pattern))
+
+
+def tick_labels(maximum: float, fmt: Callable[[float, int], str]) -> list[str]:
+    """The labels at 0, 1/4, ... of the scale, with as few decimals as keep them apart (never "1, 1, 2")."""
+    values = [maximum * i / 4 for i in range(5)]
+    for decimals in range(4):
+        labels = [fmt(v, decimals) for v in values]
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels
+
+
+def _axis(shapes: list[Shape], top: float, bottom: float, maximum: float, fmt: Callable[[float, int], str]) -> None:
     """Vertical grid lines with labels at 0, 1/4, ... of the scale, along the bottom."""
     span = WIDTH - LABEL_W - 40
-    for i in range(5):
+    for i, label in enumerate(tick_labels(maximum, fmt)):
         x = LABEL_W + span * i / 4
         shapes.append(Shape("line", x=x, y=top, x2=x, y2=bottom, css="grid"))
-        shapes.append(Shape("text", x=x, y=bottom + 14, text=fmt(maximum * i / 4), anchor="middle", css="tick"))
+        shapes.append(Shape("text", x=x, y=bottom + 14, text=label, anchor="middle", css="tick"))
 
 
 def _scale(value: float, maximum: float) -> float:
@@ -96,7 +113,7 @@ def grouped_bars(
     title: str,
     groups: list[tuple[str, list[tuple[tuple[str, str], float, str]]]],
     palette: Palette,
-    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    fmt: Callable[[float, int], str] = number,
     maximum: float | None = None,
 ) -> Chart:
     """Horizontal bars: one block per group (a metric or a role), one bar per series in it.
@@ -172,7 +189,7 @@ def count_labels() -> dict[str, str]:
 def counts_chart(rows: Sequence[Mapping[str, Any]], palette: Palette) -> Chart:
     labels = count_labels()
     groups = [
-        (labels[metric], [(series_key(r), r[metric], str(r[metric])) for r in rows])
+        (labels[metric], [(series_key(r), r[metric], number(r[metric], 0)) for r in rows])
         for metric in COUNT_METRICS
         if any(r[metric] for r in rows) or metric == "started"
     ]
@@ -183,12 +200,8 @@ def interval_labels() -> dict[str, str]:
     return {"request_to_decision": _("Van verzoek tot besluit"), "imposition_to_end": _("Van opleggen tot einde")}
 
 
-def _hours_text(hours: float, in_days: bool) -> str:
-    return (
-        _("%(num)s d", num=f"{hours / 24:.1f}".rstrip("0").rstrip("."))
-        if in_days
-        else _("%(num)s u", num=f"{hours:.1f}".rstrip("0").rstrip("."))
-    )
+def _hours_text(hours: float, in_days: bool, decimals: int = 1) -> str:
+    return _("%(num)s d", num=number(hours / 24, decimals)) if in_days else _("%(num)s u", num=number(hours, decimals))
 
 
 def durations_chart(rows: Sequence[Mapping[str, Any]], palette: Palette) -> Chart:
@@ -236,7 +249,7 @@ def durations_chart(rows: Sequence[Mapping[str, Any]], palette: Palette) -> Char
             ]
             y += 22
         y += GAP
-    _axis(chart.shapes, 0, y, top, lambda v: _hours_text(v, in_days))
+    _axis(chart.shapes, 0, y, top, lambda v, decimals: _hours_text(v, in_days, decimals))
     chart.shapes.sort(key=lambda s: s.kind != "line" or s.css != "grid")
     chart.height = y + 24
     return chart
@@ -265,7 +278,11 @@ def deadlines_chart(rows: Sequence[Mapping[str, Any]], palette: Palette) -> Char
         for role in roles
     ]
     return grouped_bars(
-        _("Taken met termijn: deel te laat afgerond"), groups, palette, fmt=lambda v: f"{v:.0f}%", maximum=100
+        _("Taken met termijn: deel te laat afgerond"),
+        groups,
+        palette,
+        fmt=lambda v, decimals: f"{number(v, decimals)}%",
+        maximum=100,
     )
 
 

@@ -158,6 +158,13 @@ PROPERTY_DEADLINE_MESSAGE = "deadlineMessage"
 # On the main process's start event: how long a case that ended without a ban is kept (an ISO 8601 duration);
 # engine.cases.retention destroys it then. A ban case is kept five years after its last beschikking (Wth 10).
 PROPERTY_RETENTION_WITHOUT_BAN = "bewaartermijnZonderHuisverbod"
+# On a user task: how long it may take in an acute case (an ISO 8601 duration, counted from the act that made
+# it ready). A boundary timer on the task is its legal deadline and wins; on the early route ("structureel")
+# the task gets no due time from this. See processes/README.md ("Urgency").
+PROPERTY_HANDLING_TERM = "behandeltermijn"
+# The start form's choice between the acute and the early route (V2, V4); a case without it is acute.
+ROUTE_VARIABLE = "route"
+EARLY_ROUTE = "structureel"
 
 CASE_STATUSES: tuple[str, ...] = ("active", "completed", "terminated", "error")
 PARKED_STATUS = "error"  # the model could not go on; see engine.workflow.parking

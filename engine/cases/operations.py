@@ -30,7 +30,7 @@ from engine.base.vocabulary import (
     Action,
 )
 from engine.cases.persons import record_persons
-from engine.cases.read_models import CaseDetails
+from engine.cases.read_models import CaseDetails, Completion
 from engine.documents.service import require_service, service_instant
 from engine.modeling.forms import validate_form_data
 from engine.modeling.registry import ModelRegistry, default_variant, live_version
@@ -184,8 +184,11 @@ def complete_task(
     user: User,
     expected_version: int | None = None,
     respect_claims: bool = False,
-) -> None:
+) -> Completion:
     """Complete a ready user task as ``user`` with form data, at the instant the act happened.
+
+    Returns what it led to: the case's status and the tasks it made ready, so the person who
+    acted can be told what happens next and who holds it.
 
     The instant is the service of the documents a ``requiresService`` step waits for, the
     form field named by the step's ``instantField``, or now (see engine.workflow.acts). With
@@ -194,6 +197,7 @@ def complete_task(
     """
     data = _check_data(data)
     located: list[tuple[int, int]] = []  # the case and its version as loaded, to park it
+    outcome: list[Completion] = []
 
     def work() -> None:
         row, case = lock_task(session, task_id, regions=user.regions)
@@ -248,7 +252,7 @@ def complete_task(
         # Only a replay revokes events, by id up to this point (see finish_act); nothing is recorded before here.
         events_before = last_event_id(session, case) if result.replayed else 0
         replay_event_id = settle_act(case, instant)
-        save_case(
+        made_ready = save_case(
             session,
             case,
             result.run.workflow,
@@ -275,8 +279,30 @@ def complete_task(
             replay_event_id=replay_event_id,
             events_before=events_before,
         )
+        outcome[:] = [_completion(case, made_ready)]
 
     _act_or_park(session, clock, work, located)
+    return outcome[0]
+
+
+def _completion(case: Case, made_ready: list[HumanTask]) -> Completion:
+    soonest = sorted(made_ready, key=lambda r: (r.due_at is None, r.due_at or r.created_at, r.title))
+    return {
+        "status": "afgerond",
+        "case_id": case.id,
+        "case_status": case.status,
+        "next_tasks": [
+            {
+                "id": r.id,
+                "title": r.title,
+                "role": r.role,
+                "due_at": r.due_at.isoformat() if r.due_at else None,
+                "acute": r.acute,
+            }
+            for r in soonest
+            if r.state == "ready"
+        ],
+    }
 
 
 def _act_or_park(session: Session, clock: Clock, work: Callable[[], None], located: list[tuple[int, int]]) -> None:

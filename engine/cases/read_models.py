@@ -16,6 +16,25 @@ from engine.workflow.need_to_know import CaseAccess
 from engine.workflow.worklist import TaskRow
 
 
+class NextTask(TypedDict):
+    """A task an act made ready: what happens next, for whom, by when (ISO 8601 or None)."""
+
+    id: str
+    title: str
+    role: str
+    due_at: str | None
+    acute: bool
+
+
+class Completion(TypedDict):
+    """What a completed task led to: the case's status and the tasks it made ready (the API's answer)."""
+
+    status: str  # "afgerond"
+    case_id: int
+    case_status: str
+    next_tasks: list[NextTask]
+
+
 class Milestone(TypedDict):
     """A milestone the case reached (``huisverbod_opgelegd``, ...) and when (ISO 8601)."""
 

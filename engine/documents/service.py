@@ -95,6 +95,10 @@ def _served_at(value: datetime | str, document: Document, method: str, now: date
     if moment > now:
         raise InvalidInput("het tijdstip van uitreiken ligt in de toekomst", "served_at")
     if method != "mondeling_aangezegd" and moment < document.generated_at:
+        # A form gives the minute; a document made at 21:15:37 and handed over "at 21:15" was served
+        # in that minute, after it was made: it counts from the moment it was made.
+        if moment >= document.generated_at.replace(second=0, microsecond=0):
+            return document.generated_at
         raise InvalidInput(
             "het tijdstip van uitreiken ligt vóór het maken van dit document "
             f"(versie {document.version}); leg de uitreiking vast bij het document dat is uitgereikt",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 from lxml import etree
 
@@ -15,6 +16,7 @@ from engine.base.errors import Finding
 from engine.base.vocabulary import (
     MILESTONE_SET,
     PROPERTY_DEADLINE_MESSAGE,
+    PROPERTY_HANDLING_TERM,
     PROPERTY_MILESTONE,
     PROPERTY_REQUIRES_SERVICE,
     PROPERTY_RETENTION_WITHOUT_BAN,
@@ -31,6 +33,7 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 
+MAX_HANDLING_TERM = timedelta(days=30)
 _ISO_LIKE = re.compile(r"^(R\d*/)?P[0-9YMWDTHS.,]+$|^\d{4}-\d{2}-\d{2}", re.IGNORECASE)
 
 
@@ -236,10 +239,29 @@ def _check_properties(file: str, root: etree._Element) -> Iterator[Finding]:
                 add_legal_term(parse_instant("2026-01-01T00:00:00+01:00"), value)
             except (ValueError, TypeError):
                 yield _finding(file, prop, f"{name} moet een ISO 8601-duur zijn, zoals P1Y (nu: '{value[:40]}')")
+        if name == PROPERTY_HANDLING_TERM and (problem := _handling_term_problem(prop, value)):
+            yield _finding(file, prop, problem)
         if name in (PROPERTY_SENDERS, PROPERTY_STARTERS):
             unknown = [r for r in value.split(",") if r.strip() and r.strip() not in ROLE_CODES]
             if unknown or not value:
                 yield _finding(file, prop, f"{name} noemt onbekende rollen: {', '.join(unknown) or '(leeg)'}")
+
+
+def _handling_term_problem(prop: etree._Element, value: str) -> str | None:
+    element = prop.getparent().getparent().getparent()
+    if etree.QName(element).localname != "userTask":
+        return f"{PROPERTY_HANDLING_TERM} hoort bij een gebruikerstaak: het is de tijd die die taak mag duren"
+    start = parse_instant("2026-01-01T00:00:00+01:00")
+    try:
+        due = add_legal_term(start, value)
+    except Exception:  # noqa: BLE001 - SpiffWorkflow's duration parser raises bare Exception
+        due = None
+    if due is None or not start < due <= start + MAX_HANDLING_TERM:
+        return (
+            f"{PROPERTY_HANDLING_TERM} moet een ISO 8601-duur zijn van meer dan nul tot en met 30 dagen, "
+            f"zoals PT2H (nu: '{value[:40]}')"
+        )
+    return None
 
 
 # SpiffWorkflow's DMN engine replaces an unquoted "?" in a rule cell by the input value.

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -285,6 +286,8 @@ class HumanTask(Base):
     form: Mapped[str | None] = mapped_column(String(200), nullable=True)
     state: Mapped[str] = mapped_column(String(20))  # ready, completed, cancelled
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The case is on the acute route (engine.workflow.state.is_acute): the worklist marks it.
+    acute: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     completed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)

@@ -19,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from engine.base.clock import add_legal_term
 from engine.base.errors import ConfigurationError, NotFound
 from engine.base.log_context import bind_case
 from engine.base.vocabulary import Action
@@ -110,8 +111,11 @@ def save_case(
     detail: dict[str, Any] | None = None,
     completed_at: dict[UUID, datetime] | None = None,
     end_reasons: Callable[[str], str | None] | None = None,
-) -> None:
+) -> list[HumanTask]:
     """Write the workflow and everything derived from it; the caller commits.
+
+    Returns the worklist rows this save made ready (new tasks, and tasks a replay brought back):
+    what happens next.
 
     ``completed_at`` says at which instant each task completed (see engine.workflow.case_time); a
     milestone is recorded at that instant. ``end_reasons`` tells, per BPMN element, why a
@@ -170,7 +174,17 @@ def save_case(
             or f"vervallen: het proces ging verder zonder deze taak ({action.replace('_', ' ')})"
         )
 
-    _sync_worklist(session, case, tasks, actor=actor, now=now, end_reason=reason)
+    return _sync_worklist(session, case, tasks, actor=actor, now=now, end_reason=reason, instants=instants)
+
+
+def _handling_due(task: ws.ReadyUserTask, ready_at: datetime) -> datetime | None:
+    """An acute task's due time: its behandeltermijn, counted from the act that made it ready.
+
+    An act recorded later counts from when it happened, so the next step is as urgent as it really is.
+    """
+    if not task.acute or not task.handling_term:
+        return None
+    return add_legal_term(ready_at, task.handling_term)
 
 
 def keep_saved_workflows(session: Session, registry: ModelRegistry) -> None:
@@ -245,9 +259,17 @@ def record_event(
 
 
 def _sync_worklist(
-    session: Session, case: Case, tasks: list[Any], *, actor: str, now: datetime, end_reason: Callable[[str], str]
-) -> None:
+    session: Session,
+    case: Case,
+    tasks: list[Any],
+    *,
+    actor: str,
+    now: datetime,
+    end_reason: Callable[[str], str],
+    instants: dict[UUID, datetime],
+) -> list[HumanTask]:
     ready = {r.id: r for r in ws.ready_user_tasks(tasks)}
+    made_ready: list[HumanTask] = []
     # Rows of ready tasks that a replay brought back are revived rather than added twice.
     rows = session.scalars(
         select(HumanTask).where(
@@ -260,6 +282,7 @@ def _sync_worklist(
         if current is not None:
             if row.state != "ready":
                 row.state, row.completed_at, row.completed_by, row.end_reason = "ready", None, None, None
+                made_ready.append(row)
             # A deadline timer that fired (non-interrupting) leaves no due date behind;
             # keep the old one so the task shows as overdue.
             if current.due_at is not None:
@@ -273,17 +296,19 @@ def _sync_worklist(
         row.completed_by = actor if completed else None
         row.end_reason = None if completed else end_reason(row.element)[:400]
     for task in ready.values():
-        session.add(
-            HumanTask(
-                id=task.id,
-                case_id=case.id,
-                region=case.region,
-                role=task.role,
-                element=task.element,
-                title=task.title,
-                form=task.form,
-                state="ready",
-                due_at=task.due_at,
-                created_at=now,
-            )
+        row = HumanTask(
+            id=task.id,
+            case_id=case.id,
+            region=case.region,
+            role=task.role,
+            element=task.element,
+            title=task.title,
+            form=task.form,
+            state="ready",
+            due_at=task.due_at or _handling_due(task, instants.get(task.parent_id, now) if task.parent_id else now),
+            acute=task.acute,
+            created_at=now,
         )
+        session.add(row)
+        made_ready.append(row)
+    return made_ready

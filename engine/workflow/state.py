@@ -22,7 +22,15 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.base.clock import parse_instant
-from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_INSTANT_FIELD, PROPERTY_MILESTONE, lane_role
+from engine.base.vocabulary import (
+    EARLY_ROUTE,
+    PROPERTY_FORM,
+    PROPERTY_HANDLING_TERM,
+    PROPERTY_INSTANT_FIELD,
+    PROPERTY_MILESTONE,
+    ROUTE_VARIABLE,
+    lane_role,
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +40,10 @@ class ReadyUserTask:
     title: str
     role: str
     form: str | None
-    due_at: datetime | None
+    due_at: datetime | None  # its boundary timer: a legal deadline
+    handling_term: str | None  # how long it may take in an acute case (PROPERTY_HANDLING_TERM)
+    acute: bool  # the case is on the acute route
+    parent_id: UUID | None  # the task whose completion made it ready
 
 
 def properties(task_spec: Any) -> dict[str, str]:
@@ -166,6 +177,11 @@ def _user_task_due(task: Task) -> datetime | None:
     return min(known) if known else None
 
 
+def is_acute(task: Task) -> bool:
+    """On the acute route: every case unless its start form chose the early route (V2, V4)."""
+    return bool(task.data.get(ROUTE_VARIABLE) != EARLY_ROUTE)
+
+
 def ready_user_tasks(tasks: list[Task]) -> list[ReadyUserTask]:
     ready = []
     for task in tasks:
@@ -180,6 +196,9 @@ def ready_user_tasks(tasks: list[Task]) -> list[ReadyUserTask]:
                 role=lane_role(spec.lane) or "",
                 form=properties(spec).get(PROPERTY_FORM),
                 due_at=_user_task_due(task),
+                handling_term=properties(spec).get(PROPERTY_HANDLING_TERM),
+                acute=is_acute(task),
+                parent_id=task.parent.id if task.parent is not None else None,
             )
         )
     return ready

@@ -44,6 +44,7 @@ class TaskRow(TypedDict):
     form: str | None
     state: str
     due_at: str | None
+    acute: bool
     created_at: str
     claimed_by: str | None
     completed_by: str | None
@@ -69,6 +70,7 @@ def task_row(task: HumanTask) -> TaskRow:
         "form": task.form,
         "state": task.state,
         "due_at": task.due_at.isoformat() if task.due_at else None,
+        "acute": task.acute,
         "created_at": task.created_at.isoformat(),
         "claimed_by": task.claimed_by,
         "completed_by": task.completed_by,

@@ -134,6 +134,42 @@ CASES: list[tuple[str, Callable[[Files], Files], tuple[str, str | None, str | No
         ("niet in een lane",),
     ),
     (
+        "handling_term_not_a_duration",
+        lambda f: _replace(
+            f,
+            MAIN,
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="sample_besluit.schema.json" />',
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="sample_besluit.schema.json" />'
+            '<spiffworkflow:property name="behandeltermijn" value="twee uur" />',
+        ),
+        (MAIN, 'name="behandeltermijn"', "Task_besluit"),
+        ("behandeltermijn moet een ISO 8601-duur zijn", "'twee uur'"),
+    ),
+    (
+        "handling_term_of_zero",
+        lambda f: _replace(
+            f,
+            MAIN,
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="sample_besluit.schema.json" />',
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="sample_besluit.schema.json" />'
+            '<spiffworkflow:property name="behandeltermijn" value="PT0H" />',
+        ),
+        (MAIN, 'name="behandeltermijn"', "Task_besluit"),
+        ("van meer dan nul tot en met 30 dagen",),
+    ),
+    (
+        "handling_term_on_an_event",
+        lambda f: _replace(
+            f,
+            MAIN,
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="sample_melding.schema.json" />',
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="sample_melding.schema.json" />'
+            '<spiffworkflow:property name="behandeltermijn" value="PT1H" />',
+        ),
+        (MAIN, 'name="behandeltermijn"', "Catch_overtreding"),
+        ("hoort bij een gebruikerstaak",),
+    ),
+    (
         "unquoted_timer",
         lambda f: _replace(f, MAIN, '"PT24H"', "PT24H"),
         (MAIN, "<bpmn:timeDuration", "TimerDef_besluit"),

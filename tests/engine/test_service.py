@@ -291,3 +291,33 @@ def test_the_dossier_holds_beschikkingen_service_rihg_and_timeline(imposed):
         ):
             export_dossier(s.session, s.rt.registry, s.clock, s.case_id, s.users[role])
     assert len(events(s, "dossier_geexporteerd")) == 1
+
+
+def test_a_service_in_the_minute_the_document_was_made_counts_from_when_it_was_made(imposed, session, clock):
+    s = imposed
+    clock.advance(timedelta(seconds=37))  # the document is made at 21:15:37; a form gives the minute
+    doc = make(s, "beschikking", "hulpofficier")
+    made = doc.generated_at
+    minute = made.replace(second=0, microsecond=0)
+    clock.advance(timedelta(minutes=3))
+
+    def record(served_at: datetime):
+        return service.record_service(
+            session,
+            clock,
+            document_id=doc.id,
+            recipient_role="uithuisgeplaatste",
+            method="in_persoon_getekend",
+            served_at=served_at,
+            user=s.users["politie"],
+        )
+
+    with pytest.raises(InvalidInput, match="vóór het maken van dit document"):
+        record(minute - timedelta(minutes=1))  # the minute before it was made
+    with pytest.raises(InvalidInput, match="vóór het maken van dit document"):
+        record(minute - timedelta(seconds=1))
+    assert session.scalar(select(func.count()).select_from(ServiceRecord)) == 0
+    served = record(minute)  # "21:15": the same minute
+    assert served.served_at == made
+    later = record(minute + timedelta(minutes=1))
+    assert later.served_at == minute + timedelta(minutes=1)

@@ -27,6 +27,7 @@ TASK = {
     "form": "toets.json",
     "state": "ready",
     "due_at": None,
+    "acute": False,
     "created_at": "2026-02-02T20:00:00+00:00",
     "claimed_by": None,
     "completed_by": None,

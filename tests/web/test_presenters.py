@@ -86,3 +86,30 @@ def test_a_figure_table_formats_its_cells(request_context):
     cells = dict(zip(table.headings, table.rows[0]))
     assert cells["regio"] == "Basisregio (huidige praktijk)" and cells["organisatie"] == "Politie"
     assert cells["deel te laat"] == "33.3%" and table.rows[1][-1] == "—"  # no share without deadlines
+
+
+def test_the_next_steps_are_named_with_role_and_due_time_or_the_case_ended_or_waits(request_context):
+    from web.presenters.tasks import next_steps_message
+
+    base = {"status": "afgerond", "case_id": 7, "case_status": "active"}
+    step = {"id": "x", "title": "Beschikking opstellen", "role": "hulpofficier", "acute": True}
+    one = next_steps_message({**base, "next_tasks": [{**step, "due_at": "2026-02-02T22:15:00+00:00"}]})
+    assert one == "Volgende stap: Beschikking opstellen (Hulpofficier van justitie, uiterlijk ma 2 feb 2026 23:15)."
+    two = next_steps_message(
+        {**base, "next_tasks": [{**step, "due_at": None}, {**step, "title": "Mededeling", "due_at": None}]}
+    )
+    assert two == (
+        "Volgende stappen: Beschikking opstellen (Hulpofficier van justitie); Mededeling (Hulpofficier van justitie)."
+    )
+    assert next_steps_message({**base, "case_status": "completed", "next_tasks": []}) == "De zaak is hiermee afgerond."
+    assert next_steps_message({**base, "next_tasks": []}).startswith("Er staan geen nieuwe taken klaar")
+
+
+def test_dashboard_numbers_are_dutch_and_axis_labels_never_repeat(request_context):
+    from web.charts import _hours_text, number, tick_labels
+
+    assert number(2.5) == "2,5" and number(1234.5) == "1.234,5" and number(3.0) == "3" and number(1234, 0) == "1.234"
+    hours = tick_labels(0.1, lambda v, decimals: _hours_text(v, False, decimals))
+    assert hours == ["0 u", "0,02 u", "0,05 u", "0,08 u", "0,1 u"]  # half-even rounding, as Babel does
+    assert tick_labels(8, number) == ["0", "2", "4", "6", "8"]  # no needless decimals
+    assert tick_labels(3, number) == ["0", "0,8", "1,5", "2,2", "3"]

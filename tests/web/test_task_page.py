@@ -28,6 +28,8 @@ def test_completing_moves_the_case_on(client, api, case_id):
     assert response.status_code == 302 and response.headers["Location"] == "/"
     page = client.get("/").get_data(as_text=True)
     assert f"Taak &#39;Meerderjarigheid en woonsituatie toetsen&#39; van zaak {case_id} is afgerond." in page
+    # What happens next, for whom and by when (the RiHG's behandeltermijn: three hours from now, 21:15).
+    assert "Volgende stap: RiHG afnemen (" in page and "uiterlijk di 3 feb 2026 00:15)" in page
     assert api.task("hovj", case_id)["element"] == "Task_rihg_hulpofficier"
     variables = api.case("hovj", case_id)["variables"]
     assert variables["meerderjarig"] is True and variables["toets_toelichting"] == "woont er al jaren"
@@ -101,3 +103,25 @@ def test_task_form_needs_csrf(client, api, case_id):
     response = client.post(f"/taken/{task['id']}", data={"meerderjarig": "true", "woonsituatie": "woont"})
     assert response.status_code == 400
     assert api.task("hovj", case_id)["state"] == "ready"
+
+
+def test_the_api_answers_a_completion_with_the_next_tasks(client, api, case_id):
+    from tests.web.conftest import bearer
+
+    task = api.task("hovj", case_id, "Task_toets")
+    answer = client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {"meerderjarig": True, "woonsituatie": "woont"}},
+        headers=bearer(api.tokens["hovj"]),
+    )
+    assert answer.status_code == 200
+    rihg = api.task("hovj", case_id)
+    assert answer.json == {
+        "status": "afgerond",
+        "case_id": case_id,
+        "case_status": "active",
+        "next_tasks": [
+            {"id": rihg["id"], "title": "RiHG afnemen", "role": "hulpofficier", "due_at": rihg["due_at"], "acute": True}
+        ],
+    }
+    assert rihg["due_at"] == "2026-02-02T23:15:00+00:00"  # 21:15 Amsterdam + PT3H (behandeltermijn)

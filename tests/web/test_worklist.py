@@ -21,11 +21,15 @@ def test_worklist_shows_own_tasks_sorted_by_deadline(client, api, case_id, clock
     login(client, "hovj")
     page = client.get("/").get_data(as_text=True)
     rows = _rows(page)
-    assert [element for _, element in rows] == ["Task_mededeling", "Task_toets"]  # deadline first, none last
-    assert rows[0][0] == "te-laat"
-    assert "1 uur te laat" in page and "ma 2 feb 2026 23:15" in page  # Amsterdam time, Dutch format
-    assert "Te laat" in page and "1 te laat" in page
+    # Both overdue, the longest overdue first: the toets of the new case (behandeltermijn PT1H from 21:15)
+    # before the mededeling (its boundary timer, PT2H from the beschikking at 21:15).
+    assert [element for _, element in rows] == ["Task_toets", "Task_mededeling"]
+    assert {urgency for urgency, _ in rows} == {"te-laat"}
+    assert "2 uur te laat" in page and "ma 2 feb 2026 22:15" in page  # Amsterdam time, Dutch format
+    assert "1 uur te laat" in page and "ma 2 feb 2026 23:15" in page
+    assert "Te laat" in page and "2 te laat" in page
     assert f"Zaak {other}" in page
+    assert page.count('data-testid="acuut"') == 2  # both cases are on the acute route
 
 
 def test_time_left_and_soon(client, api, case_id):
@@ -51,10 +55,13 @@ def test_filters(client, api, case_id, clock):
     login(client, "hovj")
     assert [e for _, e in _rows(client.get(f"/?zaak={second}").get_data(as_text=True))] == ["Task_toets"]
     assert [e for _, e in _rows(client.get("/?stap=Task_mededeling").get_data(as_text=True))] == ["Task_mededeling"]
-    assert [e for _, e in _rows(client.get("/?termijn=vandaag").get_data(as_text=True))] == ["Task_mededeling"]
+    # The toets of the second case (behandeltermijn PT1H) is due before the mededeling (PT2H timer).
+    today = [e for _, e in _rows(client.get("/?termijn=vandaag").get_data(as_text=True))]
+    assert today == ["Task_toets", "Task_mededeling"]
     assert _rows(client.get("/?termijn=te_laat").get_data(as_text=True)) == []
     clock.advance(timedelta(hours=3))
-    assert [e for _, e in _rows(client.get("/?termijn=te_laat").get_data(as_text=True))] == ["Task_mededeling"]
+    late = [e for _, e in _rows(client.get("/?termijn=te_laat").get_data(as_text=True))]
+    assert late == ["Task_toets", "Task_mededeling"]
     login(client, "hv")
     assert _rows(client.get("/?termijn=vandaag").get_data(as_text=True)) == []
     assert [e for _, e in _rows(client.get("/?termijn=week").get_data(as_text=True))] == ["Task_outreach"]

@@ -18,6 +18,7 @@ from engine.cases.read_models import TaskPage
 from engine.documents import service_view
 from web.extensions import db_session, thv
 from web.form_parsing import parse_form
+from web.presenters.tasks import next_steps_message
 from web.views.auth import engine_user
 from web.views.forms import form_context, submit
 
@@ -50,9 +51,19 @@ def complete(task_id: str) -> ResponseReturnValue:
     user = engine_user()
     target = case_view.task_form(db_session(), thv.ctx.registry, task_id, user)
 
+    completed = []
+
     def action(data):
-        cases.complete_task(
-            db_session(), thv.ctx.registry, thv.ctx.clock, task_id=task_id, data=data, user=user, respect_claims=True
+        completed.append(
+            cases.complete_task(
+                db_session(),
+                thv.ctx.registry,
+                thv.ctx.clock,
+                task_id=task_id,
+                data=data,
+                user=user,
+                respect_claims=True,
+            )
         )
 
     try:
@@ -75,4 +86,5 @@ def complete(task_id: str) -> ResponseReturnValue:
         ),
         "success",
     )
+    flash(next_steps_message(completed[0]), "info")
     return redirect(url_for("worklist.index"))
