@@ -40,6 +40,29 @@ def diagram_marker(page, element: str, marker: str):
     return page.locator(f'#diagram g.djs-element.{marker}[data-element-id="{element}"]')
 
 
+def check_diagram_navigation(page) -> None:
+    """The diagram opens on the active step at a readable zoom; the toolbar zooms, fits and focuses again."""
+    diagram = page.locator("#diagram[data-ready=true]")
+    expect(diagram).to_have_count(1)
+
+    def zoom() -> float:
+        return float(diagram.get_attribute("data-zoom"))
+
+    focused = zoom()
+    assert 0.3 < focused <= 1.0
+    tools = page.get_by_role("toolbar", name="Diagram bekijken")
+    tools.get_by_role("button", name="Inzoomen").click()
+    expect(diagram).to_have_attribute("data-zoom", f"{focused * 1.25:.3f}")
+    tools.get_by_role("button", name="Hele proces").click()
+    whole = zoom()
+    assert whole < focused  # the whole process is wider than the screen
+    tools.get_by_role("button", name="Actieve stappen").click()
+    assert zoom() == focused
+    box = page.locator('#diagram g.djs-element.thv-active[data-element-id="Task_toets"]').bounding_box()
+    frame = diagram.bounding_box()
+    assert frame["x"] <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"]  # in view
+
+
 def test_case_through_five_steps_by_three_organisations(person, clock):
     # 1. Politie starts the case with the crisismelding (the only variant: straight to its form).
     politie = person("politie")
@@ -64,6 +87,7 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     expect(diagram_marker(page, "Start_verzoek", "thv-done")).to_have_count(1)
     expect(page.locator("body")).to_contain_text("<script>alert(1)</script>")  # shown as text, not run
     politie.shot("02-zaak-gestart")
+    check_diagram_navigation(page)
 
     # 2. The hulpofficier finds the task in the worklist and tests the legal ground.
     hovj = person("hulpofficier")
