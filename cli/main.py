@@ -119,17 +119,56 @@ def list_users(state: State, as_json: bool) -> None:
 @click.option("--roles", required=True, help="rolcodes, met komma's")
 @click.option("--regions", "regions_", required=True, help="regiocodes, met komma's")
 @click.option("--password-stdin", is_flag=True, help="lees het wachtwoord van standaardinvoer")
+@click.option("--display-name", help="naam van de persoon (op documenten en in de geschiedenis)")
+@click.option("--function", "job_title", help="functie, bijvoorbeeld 'hulpofficier van justitie'")
+@click.option("--organisation", help="organisatie, bijvoorbeeld 'Politie Midden-Nederland'")
 @pass_state
-def user_add(state: State, name: str, roles: str, regions_: str, password_stdin: bool) -> None:
+def user_add(
+    state: State,
+    name: str,
+    roles: str,
+    regions_: str,
+    password_stdin: bool,
+    display_name: str | None,
+    job_title: str | None,
+    organisation: str | None,
+) -> None:
     """Maak een gebruiker aan. Zonder --password-stdin wordt een wachtwoord gegenereerd en getoond."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     with state.rt.sessions() as session:
         user, generated = users.add_user(
-            session, name, roles.split(","), regions_.split(","), password=password, now=state.rt.clock.now()
+            session,
+            name,
+            roles.split(","),
+            regions_.split(","),
+            password=password,
+            now=state.rt.clock.now(),
+            profile=users.Profile(display_name, job_title, organisation),
         )
     click.echo(f"gebruiker {user.name} aangemaakt")
     if not password_stdin:
         click.echo(f"wachtwoord: {generated}")
+
+
+@cli.command("user-profile")
+@click.argument("name")
+@click.option("--display-name", help="naam van de persoon (leeg: de gebruikersnaam)")
+@click.option("--function", "job_title", help="functie")
+@click.option("--organisation", help="organisatie")
+@pass_state
+def user_profile(
+    state: State, name: str, display_name: str | None, job_title: str | None, organisation: str | None
+) -> None:
+    """Zet naam, functie en organisatie van een gebruiker (wat niet wordt gegeven, blijft staan)."""
+    with state.rt.sessions() as session:
+        current = users.get_user(session, name)
+        given = users.Profile(
+            current.display_name if display_name is None else display_name,
+            current.job_title if job_title is None else job_title,
+            current.organisation if organisation is None else organisation,
+        )
+        user = users.set_profile(session, name, given)
+    click.echo(f"{user.name}: {user.person_label}")
 
 
 @cli.command("user-password")

@@ -31,8 +31,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.users import valid_name
-from engine.base.errors import ConfigurationError, ThvError
+from engine.accounts.users import MAX_PROFILE_TEXT, Profile, checked_profile, valid_name
+from engine.base.errors import ConfigurationError, InvalidInput, ThvError
 from engine.base.vocabulary import REGION_CODES, ROLE_CODES
 from engine.storage.tables import User
 from engine.storage.transaction import in_transaction
@@ -58,6 +58,9 @@ class SsoConfig:
     region_claim: str
     roles: Mapping[str, tuple[str, ...]]  # claim value -> role codes
     regions: Mapping[str, tuple[str, ...]]  # claim value -> region codes
+    display_name_claim: str = "name"  # the person's name on documents and in histories
+    job_title_claim: str | None = None  # their function, if the provider sends it
+    organisation: str | None = None  # the organisation every user of this provider works for
 
     @property
     def metadata_url(self) -> str:
@@ -99,7 +102,21 @@ def load_sso_config(path: Path, client_secret: str | None) -> SsoConfig:
         region_claim=text("region_claim"),
         roles=_mapping(data.get("roles"), "roles", ROLE_CODES, where),
         regions=_mapping(data.get("regions"), "regions", REGION_CODES, where),
+        display_name_claim=text("display_name_claim", "name"),
+        job_title_claim=text("job_title_claim") if "job_title_claim" in data else None,
+        organisation=_organisation(data, where),
     )
+
+
+def _organisation(data: dict[str, Any], where: str) -> str | None:
+    value = data.get("organisation")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_PROFILE_TEXT or not value.isprintable():
+        raise ConfigurationError(
+            f"{where}: 'organisation' moet een regel tekst van hoogstens {MAX_PROFILE_TEXT} tekens zijn"
+        )
+    return " ".join(value.split())
 
 
 def _mapping(table: object, key: str, allowed: frozenset[str], where: str) -> dict[str, tuple[str, ...]]:
@@ -149,6 +166,7 @@ def sign_in(session: Session, config: SsoConfig, claims: Mapping[str, Any], now:
             "Vraag de beheerder van je organisatie dit na te kijken.",
         )
     name = name.lower()
+    profile = _profile(config, claims)
 
     def work() -> User | SsoRefused:
         user = session.scalars(select(User).where(User.sso_subject == bound).with_for_update()).first()
@@ -167,12 +185,32 @@ def sign_in(session: Session, config: SsoConfig, claims: Mapping[str, Any], now:
         elif not user.active:
             return _refused(config, subject, "account uitgeschakeld", "Je account in deze toepassing is uitgeschakeld.")
         user.roles_csv, user.regions_csv = ",".join(roles), ",".join(regions)
+        user.display_name, user.job_title, user.organisation = (
+            profile.display_name,
+            profile.job_title,
+            profile.organisation,
+        )
         return user
 
     result = in_transaction(session, work)
     if isinstance(result, SsoRefused):
         raise result
     return result
+
+
+def _profile(config: SsoConfig, claims: Mapping[str, Any]) -> Profile:
+    """The person as the provider names them; a claim that is no usable text is left out, not refused."""
+
+    def claim(name: str | None) -> str | None:
+        value = claims.get(name) if name else None
+        return value[:MAX_PROFILE_TEXT] if isinstance(value, str) else None
+
+    try:
+        return checked_profile(
+            Profile(claim(config.display_name_claim), claim(config.job_title_claim), config.organisation)
+        )
+    except InvalidInput:
+        return Profile(organisation=config.organisation)
 
 
 def _codes(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -38,10 +39,63 @@ def valid_name(name: str) -> bool:
     return bool(_NAME.match(name))
 
 
+@dataclass(frozen=True)
+class Profile:
+    """The person behind a login: shown on documents (the signature) and in case histories."""
+
+    display_name: str | None = None
+    job_title: str | None = None
+    organisation: str | None = None
+
+
+PROFILE_FIELDS = {"display_name": "naam", "job_title": "functie", "organisation": "organisatie"}
+MAX_PROFILE_TEXT = 200
+
+
+def checked_profile(profile: Profile) -> Profile:
+    """Each part trimmed, one line of printable text up to 200 characters, or None when empty."""
+    values: dict[str, str | None] = {}
+    for key, label in PROFILE_FIELDS.items():
+        raw = getattr(profile, key)
+        text = " ".join(raw.split()) if isinstance(raw, str) else ""
+        if len(text) > MAX_PROFILE_TEXT:
+            raise InvalidInput(f"{label}: hoogstens {MAX_PROFILE_TEXT} tekens", key)
+        if text and not text.isprintable():
+            raise InvalidInput(f"{label}: alleen gewone tekens", key)
+        values[key] = text or None
+    return Profile(**values)
+
+
+def set_profile(session: Session, name: str, profile: Profile) -> User:
+    """Set the display name, function and organisation of ``name`` (each None or empty: cleared)."""
+    checked = checked_profile(profile)
+
+    def work() -> User:
+        user = session.scalars(select(User).where(User.name == name).with_for_update()).first()
+        if user is None:
+            raise NotFound(f"gebruiker '{name}' bestaat niet")
+        user.display_name, user.job_title, user.organisation = (
+            checked.display_name,
+            checked.job_title,
+            checked.organisation,
+        )
+        return user
+
+    return in_transaction(session, work)
+
+
 def add_user(
-    session: Session, name: str, roles: Iterable[str], regions: Iterable[str], *, password: str | None, now: datetime
+    session: Session,
+    name: str,
+    roles: Iterable[str],
+    regions: Iterable[str],
+    *,
+    password: str | None,
+    now: datetime,
+    profile: Profile | None = None,
 ) -> tuple[User, str]:
     """Create a user; returns the user and the password (generated when none is given)."""
+    checked = checked_profile(profile or Profile())
     if not _NAME.match(name or ""):
         raise InvalidInput("gebruikersnaam: 2-79 kleine letters, cijfers, punt, streepje of underscore")
     role_codes = _codes(roles, ROLE_CODES, "rol")
@@ -57,6 +111,9 @@ def add_user(
         regions_csv=",".join(region_codes),
         active=True,
         created_at=now,
+        display_name=checked.display_name,
+        job_title=checked.job_title,
+        organisation=checked.organisation,
     )
 
     def work() -> User:
@@ -110,6 +167,9 @@ def list_users(session: Session) -> list[dict[str, Any]]:
             "regions": sorted(u.regions),
             "active": u.active,
             "login": "sso" if u.signs_in_with_sso else "lokaal",
+            "display_name": u.display_name,
+            "job_title": u.job_title,
+            "organisation": u.organisation,
         }
         for u in session.scalars(select(User).order_by(User.name))
     ]

@@ -255,7 +255,10 @@ def _history(session: Session, model: LoadedModel, case_id: int) -> list[History
             }
         )
     history.sort(key=lambda h: h["at"])  # stable: events of one instant keep their order
-    return history
+    # People, not logins: the history names who acted with their display name, function and organisation.
+    actors = {entry["actor"] for entry in history}
+    labels = {u.name: u.person_label for u in session.scalars(select(User).where(User.name.in_(sorted(actors))))}
+    return [{**entry, "actor": labels.get(entry["actor"], entry["actor"])} for entry in history]
 
 
 def _without_people(history: list[HistoryEntry]) -> list[HistoryEntry]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine.accounts.users import add_user
+from engine.accounts.users import Profile, add_user
 from engine.base.errors import ConfigurationError
 from engine.base.vocabulary import REGIONS, ROLES
 from engine.demo.demo_cases import seed_demo_cases
@@ -71,7 +71,16 @@ def seed_demo(rt: Runtime, processes: Path) -> Iterator[str]:
             for role in ROLES:
                 name = demo_user_name(role.code, region.code)
                 if name not in existing:
-                    add_user(session, name, [role.code], [region.code], password=DEMO_PASSWORD, now=rt.clock.now())
+                    add_user(
+                        session,
+                        name,
+                        [role.code],
+                        [region.code],
+                        password=DEMO_PASSWORD,
+                        now=rt.clock.now(),
+                        # A person behind each demo login, so documents and histories show names, not logins.
+                        profile=Profile(f"Demo {role.label}", role.label.lower(), f"Demo-organisatie {region.name}"),
+                    )
                     created += 1
         if "beheerder" not in existing:
             add_user(

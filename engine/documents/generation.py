@@ -176,7 +176,10 @@ def generate_document(
                 "versie": version,
                 "sjabloonversie": spec.version,
                 "gemaakt_op": now,
-                "gemaakt_door": user.name,
+                # The person, not the login: the signature and "gemaakt door" name who made it.
+                "gemaakt_door": user.display_name or user.name,
+                "functie": user.job_title,
+                "organisatie": user.organisation,
                 "rol": issued_as,
             },
         }

@@ -66,12 +66,23 @@ class User(Base):
     # The optional second factor (RFC 6238): its secret, and the last time step used (a code works once).
     totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The person behind the login, for documents (the signature) and the case history.
+    display_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    job_title: Mapped[str | None] = mapped_column(String(200), nullable=True)  # "functie": hulpofficier van justitie
+    organisation: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # Single sign-on (engine.accounts.sso): the provider's issuer and subject this account is bound to.
     sso_subject: Mapped[str | None] = mapped_column(String(400), nullable=True)
 
     @property
     def signs_in_with_sso(self) -> bool:
         return self.sso_subject is not None
+
+    @property
+    def person_label(self) -> str:
+        """How the person is named to others: "Anna de Vries (hulpofficier van justitie, Politie Utrecht)"."""
+        extra = ", ".join(part for part in (self.job_title, self.organisation) if part)
+        name = self.display_name or self.name
+        return f"{name} ({extra})" if extra else name
 
     @property
     def roles(self) -> frozenset[str]:

@@ -60,6 +60,12 @@ def test_regions_and_users(thv):
             "regions": ["basis", "pilot1"],
             "active": True,
             "login": "lokaal",
+            "display_name": None,
+            "job_title": None,
+            "organisation": None,
+            "display_name": None,
+            "job_title": None,
+            "organisation": None,
         }
     ]
     generated = thv("user-add", "kees", "--roles", "om", "--regions", "basis")
@@ -215,6 +221,9 @@ def test_seed_demo_is_idempotent_and_refused_in_production(thv, monkeypatch):
         "regions": ["basis"],
         "active": True,
         "login": "lokaal",
+        "display_name": "Demo Politie",
+        "job_title": "politie",
+        "organisation": "Demo-organisatie Basisregio (huidige praktijk)",
     } in users
     again = thv("seed-demo", "--processes", str(PROJECT_ROOT / "processes"))
     assert "0 demogebruiker(s)" in again.out and "niets toegevoegd" in again.out
@@ -264,8 +273,27 @@ def test_a_beheerder_switches_an_account_off_and_on(thv):
         "regions": ["basis"],
         "active": True,
         "login": "lokaal",
+        "display_name": None,
+        "job_title": None,
+        "organisation": None,
     }
     _refused(thv("user-disable", "niemand"), "gebruiker 'niemand' bestaat niet")
+
+
+def test_the_person_behind_a_login_is_set_by_the_beheerder(thv):
+    added = thv(
+        "user-add", "anna", "--roles", "hulpofficier", "--regions", "basis", "--password-stdin",
+        "--display-name", "Anna de Vries", "--function", "hulpofficier van justitie", stdin="een-wachtwoord\n",
+    )  # fmt: skip
+    assert added.code == 0
+    changed = thv("user-profile", "anna", "--organisation", "Politie Midden-Nederland")
+    assert changed.code == 0
+    assert changed.out.strip() == "anna: Anna de Vries (hulpofficier van justitie, Politie Midden-Nederland)"
+    cleared = thv("user-profile", "anna", "--function", "")
+    assert cleared.out.strip() == "anna: Anna de Vries (Politie Midden-Nederland)"
+    _refused(thv("user-profile", "anna", "--display-name", "x" * 201), "naam: hoogstens 200 tekens")
+    _refused(thv("user-profile", "niemand", "--display-name", "X"), "gebruiker 'niemand' bestaat niet")
+    assert thv("users", "--json").json()[0]["display_name"] == "Anna de Vries"
 
 
 def test_retention_shows_first_and_destroys_on_request(thv):

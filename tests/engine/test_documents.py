@@ -328,3 +328,27 @@ def test_templates_are_edited_without_code_and_a_broken_one_stores_nothing(impos
     (edited / "beschikking.toml").write_text('title = "x"\n[required]\nveld = 3\n', encoding="utf-8")
     assert any("beschikking.toml" in p for p in catalogue_problems(edited))
     assert [d.version for d in stored_documents(imposed)] == [1]
+
+
+def test_documents_and_the_history_name_the_person_not_the_login(imposed, clock):
+    from engine.accounts.users import Profile, set_profile
+    from engine.cases import case_view
+
+    login = imposed.users["hulpofficier"].name
+    set_profile(
+        imposed.session, login, Profile("Anna de Vries", "hulpofficier van justitie", "Politie Midden-Nederland")
+    )
+    clock.advance(timedelta(minutes=20))
+    doc = make(imposed, "beschikking", "hulpofficier")
+    text = pdf_text(doc.pdf)
+    assert "Gemaakt op 2 februari 2026 om 21:35 door Anna de Vries" in text
+    signature = text[text.index("namens deze") :]
+    assert "Anna de Vries" in signature and "hulpofficier van justitie" in signature
+    assert "Politie Midden-Nederland" in signature
+    assert login not in doc.html  # the login name is for the audit trail (generated_by), not for the reader
+    assert doc.generated_by == login
+    page = case_view.case_page(
+        imposed.session, imposed.rt.registry, imposed.case_id, imposed.users["burgemeester"], clock.now()
+    )
+    actors = {h["actor"] for h in page.history}
+    assert "Anna de Vries (hulpofficier van justitie, Politie Midden-Nederland)" in actors and login not in actors

@@ -58,3 +58,28 @@ def test_logout_and_reset_end_every_session(session, clock, pol):
     login.reset_password(session, "pol", "nieuw-wachtwoord")
     assert login.user_of_session(session, fresh) is None
     assert login.check_password(session, "pol", "nieuw-wachtwoord", clock.now()).user.name == "pol"  # lock lifted
+
+
+def test_a_profile_names_the_person_and_refuses_what_cannot_be_shown(session, clock):
+    from engine.accounts.users import Profile, set_profile
+    from engine.base.errors import InvalidInput, NotFound
+
+    user, _ = add_user(
+        session,
+        "anna",
+        ["hulpofficier"],
+        ["basis"],
+        password=PASSWORD,
+        now=clock.now(),
+        profile=Profile("  Anna  de Vries "),
+    )
+    assert (user.display_name, user.person_label) == ("Anna de Vries", "Anna de Vries")
+    set_profile(session, "anna", Profile("Anna de Vries", "hulpofficier van justitie", ""))
+    assert user.person_label == "Anna de Vries (hulpofficier van justitie)" and user.organisation is None
+    for bad, field in ((Profile("x" * 201), "display_name"), (Profile(job_title="a\x07b"), "job_title")):
+        with pytest.raises(InvalidInput) as refused:
+            set_profile(session, "anna", bad)
+        assert refused.value.field == field
+    assert user.job_title == "hulpofficier van justitie"  # a refusal changes nothing
+    with pytest.raises(NotFound):
+        set_profile(session, "niemand", Profile("X"))

@@ -135,3 +135,19 @@ def test_a_deactivated_sso_account_stays_out(session, clock, tmp_path):
     with pytest.raises(sso.SsoRefused, match="uitgeschakeld"):
         sso.sign_in(session, config, _claims(), clock.now())
     assert session.get(User, user.id).active is False
+
+
+def test_the_person_comes_from_the_claims_and_the_configured_organisation(session, clock, tmp_path):
+    config = _config(
+        tmp_path,
+        CONFIG.replace(
+            'label = "Gemeente Test"',
+            'label = "Gemeente Test"\njob_title_claim = "title"\norganisation = "Gemeente Test"',
+        ),
+    )
+    user = sso.sign_in(session, config, _claims(name="Anna de Vries", title="jurist"), clock.now())
+    assert user.person_label == "Anna de Vries (jurist, Gemeente Test)"
+    odd = sso.sign_in(session, config, _claims(name="Anna\x00", title=["geen tekst"]), clock.now())
+    assert (odd.display_name, odd.job_title, odd.organisation) == (None, None, "Gemeente Test")  # left out, not refused
+    with pytest.raises(ConfigurationError, match="'organisation' moet een regel tekst"):
+        _config(tmp_path, 'organisation = "' + "x" * 201 + '"\n' + CONFIG)

@@ -134,7 +134,12 @@ def app(web_template, tmp_path, clock):
 
 # Accounts of the test OpenID provider: its claims besides sub (tests/web/test_sso.py).
 SSO_ACCOUNTS = {
-    "anna": {"preferred_username": "anna.devries", "thv_rollen": ["THV-Hulpofficier"], "thv_regio": "Regio-Basis"},
+    "anna": {
+        "preferred_username": "anna.devries",
+        "name": "Anna de Vries",
+        "thv_rollen": ["THV-Hulpofficier"],
+        "thv_regio": "Regio-Basis",
+    },
     "onbekende-rol": {
         "preferred_username": "piet",
         "thv_rollen": ["THV-Politie", "THV-Schoonmaak"],

@@ -35,6 +35,7 @@ def test_a_user_logs_in_through_the_provider_and_gets_roles_and_regions_from_its
     user = _users(sso_app)["anna.devries"]
     assert (user.roles, user.regions) == ({"hulpofficier"}, {"basis"})
     assert user.sso_subject == f"{oidc_provider.issuer}#anna"
+    assert (user.display_name, user.organisation) == ("Anna de Vries", None)  # the "name" claim
     page = client.get("/")
     assert page.status_code == 200 and "anna.devries" in page.get_data(as_text=True)
     assert client.post("/uitloggen", data={"csrf_token": _csrf(client, "/")}).status_code == 302
