@@ -63,9 +63,6 @@ def test_regions_and_users(thv):
             "display_name": None,
             "job_title": None,
             "organisation": None,
-            "display_name": None,
-            "job_title": None,
-            "organisation": None,
         }
     ]
     generated = thv("user-add", "kees", "--roles", "om", "--regions", "basis")
