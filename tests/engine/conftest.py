@@ -80,8 +80,9 @@ def saves(monkeypatch) -> SaveRecorder:
     real = case_store.save_case
 
     def recording_save_case(session, case, workflow, **kwargs):
-        real(session, case, workflow, **kwargs)
+        made_ready = real(session, case, workflow, **kwargs)
         recorder.saves.append((case.id, workflow))
+        return made_ready
 
     monkeypatch.setattr(cases, "save_case", recording_save_case)
     monkeypatch.setattr(acts, "save_case", recording_save_case)
