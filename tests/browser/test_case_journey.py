@@ -195,7 +195,11 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     note.get_by_role("link", name="Uitreiking vastleggen").click()
     form = politie.page.locator('[data-testid="service-form-beschikking"]')
     expect(form.locator('[name="ontvanger_naam"]')).to_have_value("Jan Jansen")
+    required_mark = form.locator("[data-name-required]")
+    expect(required_mark).to_be_hidden()  # the uithuisgeplaatste: the document's name counts
     form.locator('[name="ontvanger_rol"]').select_option("burgemeester")  # only methods possible for them remain
+    expect(required_mark).to_be_visible()  # anyone else: the name is required, as the server says
+    expect(form.locator('[name="ontvanger_naam"]')).to_have_attribute("aria-required", "true")
     expect(form.locator('option[value="in_persoon_geweigerd"]')).to_be_disabled()
     expect(form.locator('[name="ontvanger_naam"]')).to_have_value("")
     form.locator('[name="ontvanger_rol"]').select_option("uithuisgeplaatste")

@@ -85,7 +85,7 @@ def seed_real_cases(rt, session) -> dict[str, int]:
         by="hulpofficier",
         name="Burgemeester van Utrecht",
     )
-    basis.do("Task_mededeling", {"medegedeeld_op": "2026-02-03T00:15:00+01:00", "mededeling_wijze": "telefonisch"})
+    basis.do("Task_mededeling", {})
     basis.send(
         "overtreding_gemeld",
         "politie",

@@ -175,7 +175,7 @@ def serve_and_notify(s: Scenario, issuer: str = "hulpofficier") -> None:
             by="hulpofficier",
             name="Burgemeester van Utrecht",
         )
-        s.do("Task_mededeling", {"medegedeeld_op": "2026-02-02T21:50:00+01:00", "mededeling_wijze": "digitaal"})
+        s.do("Task_mededeling", {})  # when and how: the service record of the mededeling
     record(
         s,
         issue(s, "kennisgeving_achterblijver", "burgemeester"),

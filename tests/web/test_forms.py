@@ -80,7 +80,7 @@ def test_an_empty_post_never_crashes_and_validation_names_real_fields(path):
                 "mondeling_aangezegd": True,
             },
         ),
-        ("mededeling.schema.json", {"medegedeeld_op": "2026-02-02T22:30:00+01:00", "mededeling_wijze": "telefonisch"}),
+        ("mededeling.schema.json", {"mededeling_toelichting": "Telefonisch vooraf gemeld."}),
         (
             "verlenging.schema.json",
             {

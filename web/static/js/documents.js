@@ -26,8 +26,19 @@
         filled = name.value;
       }
     }
+    // The name is required except for the uithuisgeplaatste (the server takes the document's name):
+    // the mark and aria-required follow the chosen recipient, as the server's rule does.
+    var mark = form.querySelector("[data-name-required]");
+    function markRequired() {
+      if (!name) { return; }
+      var optional = recipient.value === name.getAttribute("data-name-optional-for");
+      if (mark) { mark.hidden = optional; }
+      name.setAttribute("aria-required", optional ? "false" : "true");
+    }
     recipient.addEventListener("change", update);
+    recipient.addEventListener("change", markRequired);
     update();
+    markRequired();
   });
   document.querySelectorAll("button[data-print]").forEach(function (button) {
     var frame = document.getElementById(button.getAttribute("data-print"));
