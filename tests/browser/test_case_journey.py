@@ -192,7 +192,10 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     note = politie.page.locator('[data-testid="missing-service"]')
     expect(note).to_contain_text("aan de uithuisgeplaatste is niet vastgelegd")
     politie.shot("08-taak-wacht-op-uitreiking")
+    keys = politie.page.get_by_label("Sleutels ingenomen (bewijs van ontvangst gegeven)?")
+    keys.check()  # filled in before leaving for the service form
     note.get_by_role("link", name="Uitreiking vastleggen").click()
+    expect(politie.page.locator('[data-testid="back-to-task"]')).to_be_visible()
     form = politie.page.locator('[data-testid="service-form-beschikking"]')
     expect(form.locator('[name="ontvanger_naam"]')).to_have_value("Jan Jansen")
     required_mark = form.locator("[data-name-required]")
@@ -208,13 +211,17 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     expect(form.locator('[name="uitgereikt_op"]')).to_have_value("2026-02-03T00:15")
     form.get_by_role("button", name="Uitreiking vastleggen").click()
     expect(politie.page.locator(".flash-success")).to_contain_text("aan Jan Jansen is vastgelegd")
+    expect(politie.page.locator('[data-testid="task-form"]')).to_be_visible()  # back at the task,
+    expect(politie.page.locator('[data-testid="missing-service"]')).to_have_count(0)  # which may now be done,
+    expect(keys).to_be_checked()  # with what was filled in before
+    politie.goto(f"/zaken/{case_id}")
     banner = politie.page.locator('[data-testid="service-banner"]')
     expect(banner).to_contain_text("Betekend: de uithuisgeplaatste heeft de beschikking ontvangen")
     expect(politie.page.locator('[data-testid="proof-beschikking"]')).to_contain_text("handtekening van de ontvanger")
     politie.shot("09-uitreiking-vastgelegd")
     open_task(politie, "Beschikking uitreiken en sleutels innemen")
     expect(politie.page.locator('[data-testid="missing-service"]')).to_have_count(0)
-    politie.page.get_by_label("Sleutels ingenomen (bewijs van ontvangst gegeven)?").check()
+    expect(keys).to_be_checked()  # the draft stays until the task is sent
     submit(politie, "is afgerond")
 
     # 8. The burgemeester makes the kennisgevingen, records how they were sent, then completes the step.

@@ -48,7 +48,8 @@ def test_the_task_page_says_what_service_is_missing(client, api, case_id):
     login(client, "pol")
     note = section(client.get(f"/taken/{task['id']}").get_data(as_text=True), "missing-service")
     assert "De uitreiking van de beschikking tijdelijk huisverbod (versie 1) aan de uithuisgeplaatste is niet" in note
-    assert f'href="/zaken/{case_id}#document-beschikking"' in note
+    # The link records the service and comes back to this task (its input kept by the browser).
+    assert f'href="/documenten/{document["id"]}/uitreiking?terug=/taken/{task["id"]}"' in note.replace("%2F", "/")
 
     refused = post_form(
         client, f"/taken/{task['id']}", {"sleutels_ingenomen": "true", "uitreiking_opmerking": "Sleutels <b>twee</b>"}

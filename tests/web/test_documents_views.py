@@ -5,6 +5,7 @@ CSRF and hostile input.
 
 from __future__ import annotations
 
+import pytest
 from markupsafe import escape
 
 from tests.web.conftest import MELDING, login, post_form
@@ -279,3 +280,36 @@ def test_the_documents_section_in_english(client, api, case_id):
     assert "Documents" in page and "Not served" in page and "Record service (version 1)" in page
     assert "In person, receipt signed" in page
     assert "Record service" in client.get(f"/documenten/{document['id']}/uitreiking").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("back", "lands_on_task"),
+    [
+        ("TASK", True),  # opened from the task that waits for it: back to that task
+        ("https://elders.example/taken/x", False),  # never another site
+        ("/zaken/1", False),  # only a task page
+        ("/taken/../zaken/1", False),
+    ],
+)
+def test_a_service_recorded_from_a_waiting_task_returns_to_that_task_and_nowhere_else(
+    client, api, case_id, back, lands_on_task
+):
+    api.to_imposed(case_id)
+    document = make_via_api(api, "hovj", case_id, "beschikking")
+    task = api.task("pol", case_id, "Task_uitreiken")
+    target = f"/taken/{task['id']}" if back == "TASK" else back
+    login(client, "pol")
+    page = client.get(f"/taken/{task['id']}").get_data(as_text=True)
+    if lands_on_task:
+        assert f"/documenten/{document['id']}/uitreiking?terug=/taken/{task['id']}" in page.replace("%2F", "/")
+    form = client.get(f"/documenten/{document['id']}/uitreiking", query_string={"terug": target})
+    assert ('data-testid="back-to-task"' in form.get_data(as_text=True)) == lands_on_task
+    answer = post_form(
+        client,
+        f"/documenten/{document['id']}/uitreiking?terug={target}",
+        {"ontvanger_rol": "uithuisgeplaatste", "ontvanger_naam": "", "wijze": "in_persoon_getekend",
+         "uitgereikt_op": "2026-02-02T21:15", "toelichting": ""},
+        page=f"/zaken/{case_id}",
+    )  # fmt: skip
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == (target if lands_on_task else f"/zaken/{case_id}#document-beschikking")

@@ -8,6 +8,7 @@ forms lead. Who may do what is the engine's (engine.modeling.document_rules): a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -109,7 +110,12 @@ def stored_html(document_id: int) -> ResponseReturnValue:
 # --- recording service (uitreiking) ---------------------------------------------------------------
 
 
-def _render_service(form: ServiceForm, values: dict[str, str], errors: dict[str, str], status: int = 200):
+_TASK_PAGE = re.compile(r"/taken/[0-9a-f-]{36}")
+
+
+def _render_service(
+    form: ServiceForm, values: dict[str, str], errors: dict[str, str], status: int = 200, *, back: str | None = None
+):
     return render_template(
         "documents/service.html",
         form=form,
@@ -117,6 +123,7 @@ def _render_service(form: ServiceForm, values: dict[str, str], errors: dict[str,
         options=form.service,
         values=values,
         errors=errors,
+        back=back,
     ), status
 
 
@@ -127,11 +134,12 @@ def serve(document_id: int) -> ResponseReturnValue:
     form = service_view.service_form(db_session(), document_id, user, thv.ctx.clock.now())
     if not form.service.possible:
         raise Forbidden(_("Je rol kan de uitreiking van dit document niet vastleggen."))
+    back = _task_to_return_to()
     if request.method == "GET":
-        return _render_service(form, service_defaults(form.service, thv.ctx.clock.now()), {})
+        return _render_service(form, service_defaults(form.service, thv.ctx.clock.now()), {}, back=back)
     posted = parse_service(request.form, form.service)
     if not posted.valid:
-        return _render_service(form, posted.values, posted.errors, 422)
+        return _render_service(form, posted.values, posted.errors, 422, back=back)
     values = posted.values
     try:
         record = service.record_service(
@@ -147,7 +155,7 @@ def serve(document_id: int) -> ResponseReturnValue:
         )
     except InvalidInput as exc:
         name, message = place_engine_error(exc)
-        return _render_service(form, values, {name or "_form": message}, 422)
+        return _render_service(form, values, {name or "_form": message}, 422, back=back)
     document = form.document
     flash(
         _(
@@ -158,7 +166,15 @@ def serve(document_id: int) -> ResponseReturnValue:
         ),
         "success",
     )
+    if back:  # recorded from a task that waited for it: back to that task, whose draft the browser kept
+        return redirect(back)
     return _back_to_case(document.case_id, document.kind)
+
+
+def _task_to_return_to() -> str | None:
+    """The task page the service form was opened from (``terug``), only ever a task page of this site."""
+    target = request.values.get("terug", "")
+    return target if _TASK_PAGE.fullmatch(target) else None
 
 
 # --- the dossier for the OM and the court ----------------------------------------------------------
