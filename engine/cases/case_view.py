@@ -32,6 +32,7 @@ from engine.cases.read_models import (
     TaskPage,
     WaitingEvent,
 )
+from engine.modeling.prefill import prefill_values
 from engine.modeling.registry import LoadedModel, ModelRegistry, list_versions
 from engine.modeling.xml_safety import parse_model_xml
 from engine.storage.tables import Case, CaseEvent, HumanTask, User
@@ -301,9 +302,10 @@ def task_page(session: Session, registry: ModelRegistry, task_id: str, user: Use
     spec = ws.user_task_spec(model.all_specs(), task["element"])
     instructions = (getattr(spec, "extensions", None) or {}).get("instructionsForEndUser") if spec else None
     variables = details["variables"]
+    schema = model.forms.get(task["form"]) if task["form"] else None
     return TaskPage(
         task=task,
-        schema=model.forms.get(task["form"]) if task["form"] else None,
+        schema=schema,
         instructions=render_instructions(instructions, variables),
         documentation=getattr(spec, "documentation", None) if spec else None,
         case={
@@ -315,6 +317,7 @@ def task_page(session: Session, registry: ModelRegistry, task_id: str, user: Use
             "variables": variables,
         },
         labels=field_labels(model),
+        prefill=prefill_values(schema, variables),
     )
 
 

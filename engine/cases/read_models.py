@@ -158,6 +158,7 @@ class TaskPage:
     documentation: str | None
     case: TaskCase
     labels: dict[str, str]
+    prefill: dict[str, Any]  # starting values of the empty form, from case data the user may see (x-prefill)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 from engine.base.errors import FieldCode, FormInvalid
 from engine.base.paths import FORMS_DIR as FORMS_DIR  # re-exported: the default forms folder
 from engine.base.vocabulary import VISIBLE_TO, audience_roles
+from engine.modeling.prefill import check_prefill
 
 FORM_SUFFIX = ".schema.json"
 
@@ -49,6 +50,7 @@ def load_schema_text(text: str) -> dict[str, Any]:
     if schema.get("type") != "object":
         raise ValueError('een formulier moet "type": "object" hebben')
     _check_visible_to(schema, "")
+    check_prefill(schema)
     return schema
 
 

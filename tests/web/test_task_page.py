@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.web.conftest import RIHG, login, post_form
 
 
@@ -125,3 +127,14 @@ def test_the_api_answers_a_completion_with_the_next_tasks(client, api, case_id):
         ],
     }
     assert rihg["due_at"] == "2026-02-02T23:15:00+00:00"  # 21:15 Amsterdam + PT3H (behandeltermijn)
+
+
+def test_the_beschikking_starts_from_the_address_and_names_of_the_melding(client, api, case_id):
+    api.complete("hovj", api.to_rihg(case_id)["id"], RIHG)
+    api.consult_veilig_thuis(case_id)
+    api.complete("hovj", api.task("hovj", case_id)["id"], {"besluit": "opleggen"})
+    task = api.task("hovj", case_id, "Task_beschikking")
+    login(client, "hovj")
+    page = client.get(f"/taken/{task['id']}").get_data(as_text=True)
+    assert re.search(r'name="beschikking_plaats"[^>]*value="Dorpsstraat 1, Ergens"', page)  # from the melding
+    assert 'value="Els Jansen"' in page  # the achterblijver, under the contactverbod

@@ -42,7 +42,7 @@ def _render(page: TaskPage, form: dict, status: int = 200, blocked: bool = False
 @login_required
 def show(task_id: str) -> ResponseReturnValue:
     page = case_view.task_page(db_session(), thv.ctx.registry, task_id, engine_user(), thv.ctx.clock.now())
-    return _render(page, form_context(page.schema))
+    return _render(page, form_context(page.schema, page.prefill))  # what the case knows, to change where needed
 
 
 @bp.post("/taken/<task_id>")
