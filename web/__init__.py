@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     from web import api, errors, health, metrics, request_log
     from web.views import (
+        about,
         account,
         auth,
         cases,
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     metrics.init_app(app)
     for blueprint in (
         health.bp,
+        about.bp,
         api.bp,
         auth.bp,
         sso.bp,

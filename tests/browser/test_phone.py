@@ -1,4 +1,4 @@
-"""A phone at the front door (issue 16.7): 390×844, no page scrolls sideways, the worklist reads as cards."""
+"""A phone at the front door (issue 16.7): 390×844 and 360 wide, no page scrolls sideways, the worklist as cards."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from tests.browser.conftest import PASSWORD
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(viewport=PHONE, locale="nl-NL", timezone_id="Europe/Amsterdam", is_mobile=True)
+@pytest.fixture(params=[390, 360], ids=["390px", "360px"])
+def phone(browser, live_server, request):
+    viewport = {**PHONE, "width": request.param}
+    context = browser.new_context(viewport=viewport, locale="nl-NL", timezone_id="Europe/Amsterdam", is_mobile=True)
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
@@ -66,7 +67,7 @@ def test_the_main_pages_fit_a_phone(phone, live_server):
     expect(worklist).to_be_visible()
     assert _overflow(phone) == 0, "worklist"
     row = worklist.locator("tbody tr").first
-    assert row.bounding_box()["width"] <= PHONE["width"]  # a card, not a table row
+    assert row.bounding_box()["width"] <= phone.viewport_size["width"]  # a card, not a table row
     label = row.locator("td.deadline").evaluate("td => getComputedStyle(td, '::before').content")
     assert label == '"Termijn"'  # each cell says what it is
     row.locator("a.task-link").click()  # nothing lies over the link on a phone

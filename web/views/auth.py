@@ -45,6 +45,11 @@ class WebUser(UserMixin):
         return self.user.name
 
     @property
+    def display_name(self) -> str:
+        """The person's name where one is set (the header shows it), else the login name."""
+        return self.user.display_name or self.user.name
+
+    @property
     def roles(self) -> frozenset[str]:
         return self.user.roles
 
