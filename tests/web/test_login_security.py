@@ -266,3 +266,31 @@ def test_turning_totp_off_needs_the_password(client, clock):
     assert client.get("/account").status_code == 200  # still logged in
     post_form(client, "/uitloggen", page="/")
     assert attempt(client, "pol", PASSWORD).headers["Location"] == "/"
+
+
+def test_a_user_sets_the_name_and_function_documents_and_histories_show(client, app):
+    from engine.storage.tables import User
+    from web.extensions import db
+
+    login(client, "hovj")
+    page = client.get("/account").get_data(as_text=True)
+    assert 'data-testid="profile"' in page and 'name="display_name"' in page
+    saved = post_form(
+        client,
+        "/account/persoon",
+        {"display_name": " Anna  de Vries ", "job_title": "hulpofficier van justitie"},
+        "/account",
+    )
+    assert saved.status_code == 302
+    with app.app_context():
+        user = db.session.scalars(db.select(User).where(User.name == "hovj")).one()
+        assert (user.display_name, user.job_title, user.organisation) == (
+            "Anna de Vries",
+            "hulpofficier van justitie",
+            None,
+        )
+    assert "Anna de Vries" in client.get("/").get_data(as_text=True)  # the header names the person
+    refused = post_form(client, "/account/persoon", {"display_name": "x" * 201, "job_title": ""}, "/account")
+    assert refused.status_code == 400 and "hoogstens 200 tekens" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(db.select(User).where(User.name == "hovj")).one().display_name == "Anna de Vries"

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required, login_user
 
-from engine.accounts import api_tokens
+from engine.accounts import api_tokens, users
 from engine.accounts import login as accounts
 from engine.base.clock import AMSTERDAM
 from engine.base.errors import InvalidInput
@@ -58,6 +58,26 @@ def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
 def _sso_label() -> str:
     client = current_app.extensions.get("thv_sso")
     return client.config.label if client is not None else _("de organisatie")
+
+
+@bp.post("/account/persoon")
+@login_required
+def profile() -> ResponseReturnValue:
+    """One's own name and function, as documents and histories show them (the organisation is the beheerder's)."""
+    user = engine_user()
+    if user.signs_in_with_sso:
+        return _page(400, profile_error=_("Je naam en functie komen van %(label)s.", label=_sso_label()))
+    form = request.form
+    try:
+        users.set_profile(
+            db_session(),
+            user.name,
+            users.Profile(form.get("display_name", "")[:300], form.get("job_title", "")[:300], user.organisation),
+        )
+    except InvalidInput as exc:
+        return _page(400, profile_error=exc.message)
+    flash(_("Je naam en functie zijn opgeslagen."), "success")
+    return redirect(url_for("account.index"))
 
 
 @bp.post("/account/wachtwoord")
