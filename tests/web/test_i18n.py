@@ -61,6 +61,10 @@ def test_pages_in_english(client, api, case_id):
     assert "Worklist" in worklist and "2 hours left" in worklist and "Mon 2 Feb 2026 23:15" in worklist
     case = client.get(f"/zaken/{case_id}").get_data(as_text=True)
     assert "Milestones" in case and "History" in case and "Thu 12 Feb 2026 21:15" in case
+    # The chrome is English; the case content stays Dutch, and the page says so (issue 16.10).
+    assert 'data-testid="dutch-content"' in case and "Case content (task names, instructions" in case
+    post_form(client, "/taal", {"lang": "nl"}, page="/")
+    assert 'data-testid="dutch-content"' not in client.get(f"/zaken/{case_id}").get_data(as_text=True)
 
 
 def test_dutch_is_the_default(client):
