@@ -104,8 +104,15 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     # 3. The RIHG: signals and scores in nested fieldsets.
     open_task(hovj, "RiHG afnemen")
     rihg = hovj.page
+    jump = rihg.locator('[data-testid="form-jump"]')  # one link per level, with how far it is
+    expect(jump.locator("a")).to_have_count(3)
+    progress = jump.locator('[data-progress-for="f-persoon"]')
+    expect(progress).to_have_text(re.compile(r"^0 van \d+ keuzes$"))
     rihg.locator('input[name="persoon.1a.signalen"][value="1a.1"]').check()
     rihg.locator('input[name="persoon.1a.score"][value="hoog"]').check()
+    expect(progress).to_have_text(re.compile(r"^1 van \d+ keuzes$"))
+    jump.get_by_role("link", name="2. Incident").click()
+    assert rihg.url.endswith("#f-incident")
     rihg.locator('input[name="incident.2a.signalen"][value="2a.4"]').check()
     rihg.locator('input[name="incident.2a.score"][value="hoog"]').check()
     rihg.locator('input[name="incident.2c.signalen"][value="2c.4"]').check()

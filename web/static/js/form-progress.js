@@ -1,0 +1,24 @@
+// Long forms (the RiHG: three levels, dozens of indicators) get a jump menu per part (rendered by the
+// server, so it works without JavaScript); this adds per part how many of its choices are made
+// (a radio group counts once one of its real options is chosen; an empty "not scored" option does not).
+(function () {
+  "use strict";
+  var template = document.documentElement.getAttribute("data-progress-text") || "{done} van {all}";
+  document.querySelectorAll("[data-progress-for]").forEach(function (counter) {
+    var part = document.getElementById(counter.getAttribute("data-progress-for"));
+    if (!part) { return; }
+    function update() {
+      var names = {};
+      part.querySelectorAll("input[type=radio]").forEach(function (radio) {
+        names[radio.name] = names[radio.name] || (radio.checked && radio.value !== "");
+      });
+      var all = Object.keys(names).length;
+      if (!all) { counter.textContent = ""; return; }
+      var done = Object.keys(names).filter(function (name) { return names[name]; }).length;
+      counter.textContent = template.replace("{done}", done).replace("{all}", all);
+      counter.classList.toggle("complete", done === all);
+    }
+    part.addEventListener("change", update);
+    update();
+  });
+}());
