@@ -21,8 +21,9 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 
-def open_task(person, title: str) -> None:
-    person.goto("/")
+def open_task(person, title: str, case_id: int) -> None:
+    """Open the task ``title`` of this journey's case (other browser tests leave cases in the same server)."""
+    person.goto(f"/?zaak={case_id}")
     person.page.get_by_role("link", name=title, exact=True).first.click()
     expect(person.page.locator("h1")).to_have_text(title)
 
@@ -92,7 +93,7 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     # 2. The hulpofficier finds the task in the worklist and tests the legal ground.
     hovj = person("hulpofficier")
     expect(hovj.page.locator('[data-testid="worklist"]')).to_contain_text(f"Zaak {case_id}")
-    open_task(hovj, "Meerderjarigheid en woonsituatie toetsen")
+    open_task(hovj, "Meerderjarigheid en woonsituatie toetsen", case_id)
     expect(hovj.page.locator('[data-testid="instructions"]')).to_contain_text("meerderjarig")
     expect(hovj.page.locator("aside")).to_contain_text("Jan Jansen")
     hovj.page.locator("form.schema-form button.primary").click()  # nothing filled in: errors, nothing changes
@@ -102,7 +103,7 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     submit(hovj, "is afgerond")
 
     # 3. The RIHG: signals and scores in nested fieldsets.
-    open_task(hovj, "RiHG afnemen")
+    open_task(hovj, "RiHG afnemen", case_id)
     rihg = hovj.page
     jump = rihg.locator('[data-testid="form-jump"]')  # one link per level, with how far it is
     expect(jump.locator("a")).to_have_count(3)
@@ -122,19 +123,19 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
 
     # A child lives in the household: Veilig Thuis gives its advice before the decision (Wth 2(3)).
     vt = person("veilig_thuis")
-    open_task(vt, "Veilig Thuis raadplegen vóór het besluit")
+    open_task(vt, "Veilig Thuis raadplegen vóór het besluit", case_id)
     expect(vt.page.get_by_test_id("instructions")).to_contain_text("kind(eren) in het huishouden")
     vt.page.get_by_label("Is het gezin bekend bij Veilig Thuis?").check()
     vt.page.fill("#f-advies_veilig_thuis", "Huisverbod aangewezen; kinderen getuige.")
     submit(vt, "is afgerond")
 
     # 4. The decision on the advice (the hulpofficier has the beslissingsmandaat).
-    open_task(hovj, "Besluit vastleggen (advies: huisverbod)")
+    open_task(hovj, "Besluit vastleggen (advies: huisverbod)", case_id)
     hovj.page.get_by_label("Huisverbod opleggen", exact=True).check()
     submit(hovj, "is afgerond")
 
     # 5. The beschikking.
-    open_task(hovj, "Beschikking opstellen")
+    open_task(hovj, "Beschikking opstellen", case_id)
     hovj.page.fill("#f-opgelegd_op", "2026-02-02T21:15")
     hovj.page.fill("#f-beschikking_plaats", "Dorpsstraat 1, Ergens")
     hovj.page.fill("#f-feiten_en_omstandigheden", "Geweld tegen de partner; kinderen aanwezig.")
@@ -163,7 +164,8 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     hovj.goto("/")
     expect(row).to_have_class(re.compile(r"\bte-laat\b"))
     expect(row.locator(".time-left")).to_have_text("1 uur te laat")
-    expect(hovj.page.locator('[data-testid="summary"]')).to_contain_text("1 te laat")
+    # (other browser tests leave overdue tasks of their own cases in the same server)
+    expect(hovj.page.locator('[data-testid="summary"]')).to_contain_text(re.compile(r"\b[1-9]\d* te laat"))
     hovj.shot("06-werklijst-te-laat")
 
     # 6. The hulpofficier makes the beschikking on the case page, prints it and downloads the PDF.
@@ -195,7 +197,7 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     # 7. The politie may not finish 'uitreiken' before the service is recorded: the task page says so,
     #    the link leads to the form, the banner turns green, then the task can be completed.
     politie.goto("/")
-    open_task(politie, "Beschikking uitreiken en sleutels innemen")
+    open_task(politie, "Beschikking uitreiken en sleutels innemen", case_id)
     note = politie.page.locator('[data-testid="missing-service"]')
     expect(note).to_contain_text("aan de uithuisgeplaatste is niet vastgelegd")
     politie.shot("08-taak-wacht-op-uitreiking")
@@ -226,14 +228,14 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     expect(banner).to_contain_text("Betekend: de uithuisgeplaatste heeft de beschikking ontvangen")
     expect(politie.page.locator('[data-testid="proof-beschikking"]')).to_contain_text("handtekening van de ontvanger")
     politie.shot("09-uitreiking-vastgelegd")
-    open_task(politie, "Beschikking uitreiken en sleutels innemen")
+    open_task(politie, "Beschikking uitreiken en sleutels innemen", case_id)
     expect(politie.page.locator('[data-testid="missing-service"]')).to_have_count(0)
     expect(keys).to_be_checked()  # the draft stays until the task is sent
     submit(politie, "is afgerond")
 
     # 8. The burgemeester makes the kennisgevingen, records how they were sent, then completes the step.
     bm = person("burgemeester")
-    open_task(bm, "Kennisgevingen aan achterblijvers en hulpverlening")
+    open_task(bm, "Kennisgevingen aan achterblijvers en hulpverlening", case_id)
     expect(bm.page.locator('[data-testid="task-missing-kennisgeving_achterblijver"]')).to_contain_text("gemaakt")
     bm.page.locator('[data-testid="missing-service"]').get_by_role(
         "link", name="Naar de documenten van de zaak"
@@ -255,7 +257,7 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
         form.get_by_role("button", name="Uitreiking vastleggen").click()
         expect(bm.page.locator(".flash-success")).to_contain_text("is vastgelegd")
     bm.shot("10-kennisgevingen-verstuurd")
-    open_task(bm, "Kennisgevingen aan achterblijvers en hulpverlening")
+    open_task(bm, "Kennisgevingen aan achterblijvers en hulpverlening", case_id)
     bm.page.get_by_label("Achterblijvers geïnformeerd over inhoud en gevolgen?").check()
     bm.page.get_by_label("Hulpverlening geïnformeerd?").check()
     bm.shot("11-kennisgeving")

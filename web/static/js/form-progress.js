@@ -3,8 +3,9 @@
 // (a radio group counts once one of its real options is chosen; an empty "not scored" option does not).
 (function () {
   "use strict";
-  var template = document.documentElement.getAttribute("data-progress-text") || "{done} van {all}";
   document.querySelectorAll("[data-progress-for]").forEach(function (counter) {
+    var menu = counter.closest("[data-progress-text]");
+    var template = (menu && menu.getAttribute("data-progress-text")) || "{done} / {all}";
     var part = document.getElementById(counter.getAttribute("data-progress-for"));
     if (!part) { return; }
     function update() {
