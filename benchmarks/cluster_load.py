@@ -30,6 +30,8 @@ class LoadResult:
     p99_ms: float
     timer_lags: list[float]  # seconds
     conflicts: int  # completions that lost the race to their deadline (409)
+    cpu_by_part: dict[str, float]  # web, timers, database
+    requests: int  # every API request of the load (starts and completions)
 
     @property
     def per_cpu_second(self) -> float:
@@ -54,9 +56,10 @@ def run_cluster_load(server: object, tmp: Path, cases: int, clients: int, progre
     nodes = Cluster(url, tmp, web_workers=2, timer_workers=1, port=_free_port(), postgres_pid=postmaster).start()
     try:
         progress(f"cluster up: gunicorn 2 workers, 1 timer worker, PostgreSQL; {cases} cases by {clients} clients")
-        before = nodes.cpu_seconds()
+        before = nodes.cpu_by_part()
         calls = run_load(nodes.base, tokens, cases, clients)
-        cpu = nodes.cpu_seconds() - before
+        parts = {part: seconds - before[part] for part, seconds in nodes.cpu_by_part().items()}
+        cpu = sum(parts.values())
         rt = runtime_from_settings(Settings(mode="production", database_url=url, secret_key="x"))
         with rt.sessions() as session:
             wait_for_deadlines(session)
@@ -77,4 +80,6 @@ def run_cluster_load(server: object, tmp: Path, cases: int, clients: int, progre
         p99_ms=percentile(latencies, 0.99),
         timer_lags=lags,
         conflicts=sum(1 for c in completion_calls if c.status == 409),
+        cpu_by_part=parts,
+        requests=len(calls),
     )

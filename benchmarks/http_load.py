@@ -193,10 +193,15 @@ class Cluster:
 
     def cpu_seconds(self) -> float:
         """CPU used so far by the web server, the timer workers and the database server."""
-        pids = ([self.web.pid] if self.web else []) + [t.pid for t in self.timers]
-        if self.postgres_pid:
-            pids.append(self.postgres_pid)
-        return sum(_cpu_seconds(pid) for pid in pids)
+        return sum(self.cpu_by_part().values())
+
+    def cpu_by_part(self) -> dict[str, float]:
+        """CPU used so far by each part: web (gunicorn), timers, database."""
+        return {
+            "web": _cpu_seconds(self.web.pid) if self.web else 0.0,
+            "timers": sum(_cpu_seconds(t.pid) for t in self.timers),
+            "database": _cpu_seconds(self.postgres_pid) if self.postgres_pid else 0.0,
+        }
 
     def stop(self) -> None:
         for process in [*self.timers, *([self.web] if self.web else [])]:
@@ -257,22 +262,30 @@ class Client:
         self._record(Call("tasks", case_id, None, status, seconds))
         return body[0]["id"] if status == 200 and body else None
 
-    def _complete(self, kind: str, user: str, case_id: int, data: dict[str, Any]) -> None:
-        task_id = self._task(user, case_id)
+    def _complete(self, kind: str, user: str, case_id: int, data: dict[str, Any], task_id: str | None) -> Any:
+        """Completes the task the previous answer named (or, without one, the first on the worklist)."""
+        task_id = task_id or self._task(user, case_id)
         if task_id is None:
-            return
-        status, _, seconds = self._request(user, "POST", f"/api/v1/tasks/{task_id}/complete", {"data": data})
+            return None
+        status, body, seconds = self._request(user, "POST", f"/api/v1/tasks/{task_id}/complete", {"data": data})
         self._record(Call(kind, case_id, task_id, status, seconds))
+        return body if status == 200 else None
 
     def one_case(self, number: int) -> None:
+        """A case as an integrating system drives it: each answer names the next task (``next_tasks``)."""
         status, body, seconds = self._request("pol", "POST", "/api/v1/cases", {"region": "basis", "variant": "load"})
         case_id = body["id"] if status == 201 else None
         self._record(Call("start", case_id, None, status, seconds))
         if case_id is None:
             return
-        self._complete("opnemen", "pol", case_id, {"besluit": "opleggen"})
-        if number % TIMER_EVERY != 0:
-            self._complete("afronden", "hovj", case_id, {"akkoord": True})
+        answer = self._complete("opnemen", "pol", case_id, {"besluit": "opleggen"}, _next(body, "politie"))
+        if number % TIMER_EVERY != 0 and answer is not None:
+            self._complete("afronden", "hovj", case_id, {"akkoord": True}, _next(answer, "hulpofficier"))
+
+
+def _next(answer: Any, role: str) -> str | None:
+    """The id of the task for ``role`` that an answer (start or completion) says is now ready."""
+    return next((t["id"] for t in answer.get("next_tasks", []) if t["role"] == role), None)
 
 
 def run_load(

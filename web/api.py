@@ -202,7 +202,7 @@ def start_case() -> ResponseReturnValue:
     body = _json_body()
     _allowed(body, "region", "variant", "data", "role")
     region = _text(body, "region", required=True)
-    case_id = cases.start_case(
+    started = cases.start_case_answer(
         db_session(),
         thv.ctx.registry,
         thv.ctx.clock,
@@ -212,7 +212,7 @@ def start_case() -> ResponseReturnValue:
         user=g.user,
         role=_text(body, "role"),
     )
-    return jsonify(id=case_id), 201
+    return jsonify(started), 201
 
 
 @bp.get("/cases/<id:case_id>")

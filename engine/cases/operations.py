@@ -30,7 +30,7 @@ from engine.base.vocabulary import (
     Action,
 )
 from engine.cases.persons import record_persons
-from engine.cases.read_models import CaseDetails, Completion
+from engine.cases.read_models import CaseDetails, Completion, NextTask, Started
 from engine.documents.service import require_service, service_instant
 from engine.modeling.forms import validate_form_data
 from engine.modeling.registry import ModelRegistry, default_variant, live_version
@@ -112,7 +112,25 @@ def start_case(
     user: User | None = None,
     role: str | None = None,
 ) -> int:
-    """Start a case on the live version of the region's variant; returns the case id.
+    """Start a case (see start_case_answer); returns the case id."""
+    started = start_case_answer(
+        session, registry, clock, region=region, variant=variant, data=data, user=user, role=role
+    )
+    return started["id"]
+
+
+def start_case_answer(
+    session: Session,
+    registry: ModelRegistry,
+    clock: Clock,
+    *,
+    region: str,
+    variant: str | None = None,
+    data: dict[str, Any] | None = None,
+    user: User | None = None,
+    role: str | None = None,
+) -> Started:
+    """Start a case on the live version of the region's variant; returns its id and the tasks it made ready.
 
     The start event may name the roles that may start (``starters``) and a form
     for the request data. The starter is recorded in the case as ``verzoeker``.
@@ -123,7 +141,7 @@ def start_case(
     if user is not None and region not in user.regions:
         raise Forbidden(f"{user.name} werkt niet in regio '{region}'")
 
-    def work() -> int:
+    def work() -> Started:
         chosen = variant or default_variant(session, region)
         version = live_version(session, region, chosen) if chosen else None
         if version is None:
@@ -153,7 +171,7 @@ def start_case(
             updated_at=now,
             acted_at=now,
         )
-        save_case(
+        made_ready = save_case(
             session,
             case,
             workflow,
@@ -169,7 +187,7 @@ def start_case(
             },
         )
         record_persons(session, case, data, now)
-        return case.id
+        return {"id": case.id, "case_status": case.status, "next_tasks": _next_tasks(made_ready)}
 
     return in_transaction(session, work)
 
@@ -286,23 +304,23 @@ def complete_task(
 
 
 def _completion(case: Case, made_ready: list[HumanTask]) -> Completion:
+    return {"status": "afgerond", "case_id": case.id, "case_status": case.status, "next_tasks": _next_tasks(made_ready)}
+
+
+def _next_tasks(made_ready: list[HumanTask]) -> list[NextTask]:
+    """The tasks an act made ready, soonest due first: what happens next, for whom, by when."""
     soonest = sorted(made_ready, key=lambda r: (r.due_at is None, r.due_at or r.created_at, r.title))
-    return {
-        "status": "afgerond",
-        "case_id": case.id,
-        "case_status": case.status,
-        "next_tasks": [
-            {
-                "id": r.id,
-                "title": r.title,
-                "role": r.role,
-                "due_at": r.due_at.isoformat() if r.due_at else None,
-                "acute": r.acute,
-            }
-            for r in soonest
-            if r.state == "ready"
-        ],
-    }
+    return [
+        {
+            "id": r.id,
+            "title": r.title,
+            "role": r.role,
+            "due_at": r.due_at.isoformat() if r.due_at else None,
+            "acute": r.acute,
+        }
+        for r in soonest
+        if r.state == "ready"
+    ]
 
 
 def _act_or_park(session: Session, clock: Clock, work: Callable[[], None], located: list[tuple[int, int]]) -> None:

@@ -35,6 +35,14 @@ class Completion(TypedDict):
     next_tasks: list[NextTask]
 
 
+class Started(TypedDict):
+    """A case just started: its id, its status and the tasks the start made ready (the API's answer)."""
+
+    id: int
+    case_status: str
+    next_tasks: list[NextTask]
+
+
 class Milestone(TypedDict):
     """A milestone the case reached (``huisverbod_opgelegd``, ...) and when (ISO 8601)."""
 

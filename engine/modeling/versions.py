@@ -129,9 +129,14 @@ def live_version_of(session: Session, region: str, variant: str) -> ModelVersion
     Without a pointer (a database from before the pointer existed) the highest
     version number is live, as it always was.
     """
-    pointer = session.get(LiveVersion, (region, variant))
-    if pointer is not None:
-        return session.get(ModelVersion, pointer.model_version_id)
+    # One query for pointer and version: every start pays it.
+    pointed = session.scalars(
+        select(ModelVersion)
+        .join(LiveVersion, LiveVersion.model_version_id == ModelVersion.id)
+        .where(LiveVersion.region == region, LiveVersion.variant == variant)
+    ).first()
+    if pointed is not None:
+        return pointed
     return _highest(session, region, variant)
 
 

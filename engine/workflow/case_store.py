@@ -134,7 +134,8 @@ def save_case(
         case.ended_at = now
     elif case.status == "active":
         case.ended_at = None  # a late-recorded act can reopen what a timer had ended
-    if case.id is None:
+    new_case = case.id is None
+    if new_case:
         session.add(case)
         session.flush()
     if finished:
@@ -174,7 +175,9 @@ def save_case(
             or f"vervallen: het proces ging verder zonder deze taak ({action.replace('_', ' ')})"
         )
 
-    return _sync_worklist(session, case, tasks, actor=actor, now=now, end_reason=reason, instants=instants)
+    return _sync_worklist(
+        session, case, tasks, actor=actor, now=now, end_reason=reason, instants=instants, new_case=new_case
+    )
 
 
 def _handling_due(task: ws.ReadyUserTask, ready_at: datetime) -> datetime | None:
@@ -267,15 +270,20 @@ def _sync_worklist(
     now: datetime,
     end_reason: Callable[[str], str],
     instants: dict[UUID, datetime],
+    new_case: bool = False,
 ) -> list[HumanTask]:
     ready = {r.id: r for r in ws.ready_user_tasks(tasks)}
     made_ready: list[HumanTask] = []
-    # Rows of ready tasks that a replay brought back are revived rather than added twice.
-    rows = session.scalars(
-        select(HumanTask).where(
-            HumanTask.case_id == case.id, or_(HumanTask.state == "ready", HumanTask.id.in_(list(ready)))
-        )
-    ).all()
+    # Rows of ready tasks that a replay brought back are revived rather than added twice (a new case has none).
+    rows = (
+        []
+        if new_case
+        else session.scalars(
+            select(HumanTask).where(
+                HumanTask.case_id == case.id, or_(HumanTask.state == "ready", HumanTask.id.in_(list(ready)))
+            )
+        ).all()
+    )
     state_by_id = {str(t.id): t.state for t in tasks} if rows else {}
     for row in rows:
         current = ready.pop(row.id, None)

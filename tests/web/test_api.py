@@ -273,3 +273,14 @@ def test_signals_between_the_tracks_cannot_be_sent_from_outside(client, api, tok
     )
     assert forged.status_code in (404, 409)
     assert api.case("bm", case_id)["variables"]["huisverbod"]["status"] == "opgelegd"
+
+
+def test_a_start_answers_what_happens_next(client, api, tokens):
+    response = client.post("/api/v1/cases", json={"region": "basis", "data": MELDING}, headers=bearer(tokens["pol"]))
+    assert response.status_code == 201
+    started = response.json
+    assert started["case_status"] == "active"
+    waiting = api.task("hovj", started["id"])
+    assert [(t["id"], t["role"], t["title"]) for t in started["next_tasks"]] == [
+        (waiting["id"], "hulpofficier", waiting["title"])
+    ]

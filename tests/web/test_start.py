@@ -30,7 +30,9 @@ def test_politie_starts_a_case_with_the_crisismelding_form(client, api):
     variables = api.case("pol", case_id)["variables"]
     assert variables["kinderen"] == [{"voornaam": "Sam", "leeftijd": 4}]
     assert variables["aanhouding"] is False and variables["verzoeker"] == {"rol": "politie", "gebruiker": "pol"}
-    assert f"Zaak {case_id} is gestart." in client.get(f"/zaken/{case_id}").get_data(as_text=True)
+    page = client.get(f"/zaken/{case_id}").get_data(as_text=True)
+    assert f"Zaak {case_id} is gestart." in page
+    assert "Volgende stap: Meerderjarigheid en woonsituatie toetsen (Hulpofficier van justitie, uiterlijk" in page
 
 
 def test_start_form_errors_keep_the_input(client, api):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from engine.cases.read_models import Completion, NextTask
+from engine.cases.read_models import Completion, NextTask, Started
 from web.i18n import moment
 from web.presentation import role_label
 
@@ -20,8 +20,8 @@ def _step(task: NextTask) -> str:
     return _("%(title)s (%(role)s)", title=task["title"], role=role_label(task["role"]))
 
 
-def next_steps_message(completion: Completion) -> str:
-    """One sentence: the next steps soonest first, or that the case ended or waits."""
+def next_steps_message(completion: Completion | Started) -> str:
+    """One sentence after a completion or a start: the next steps soonest first, or that the case ended or waits."""
     steps = completion["next_tasks"]
     if len(steps) == 1:
         return _("Volgende stap: %(step)s.", step=_step(steps[0]))

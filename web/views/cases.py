@@ -10,11 +10,12 @@ from flask_login import login_required
 from engine.base.errors import InvalidInput
 from engine.cases import case_view
 from engine.cases import operations as cases
-from engine.cases.read_models import StartOption
+from engine.cases.read_models import Started, StartOption
 from engine.documents import service_view
 from engine.workflow import need_to_know
 from web.extensions import db_session, thv
 from web.i18n import moment
+from web.presenters.tasks import next_steps_message
 from web.views.auth import engine_user
 from web.views.forms import form_context, submit
 
@@ -80,11 +81,11 @@ def start(region: str, variant: str) -> ResponseReturnValue:
     option = case_view.start_option(db_session(), thv.ctx.registry, user, region, variant)
     if request.method == "GET":
         return render_template("cases/start.html", option=option, **form_context(option["schema"]))
-    started: list[int] = []
+    started: list[Started] = []
 
     def action(data):
         started.append(
-            cases.start_case(
+            cases.start_case_answer(
                 db_session(),
                 thv.ctx.registry,
                 thv.ctx.clock,
@@ -99,8 +100,9 @@ def start(region: str, variant: str) -> ResponseReturnValue:
     done, form = submit(option["schema"], action)
     if not done:
         return render_template("cases/start.html", option=option, chosen_role=request.form.get("rol"), **form), 422
-    flash(_("Zaak %(case)s is gestart.", case=started[0]), "success")
-    return redirect(url_for("cases.show", case_id=started[0]))
+    flash(_("Zaak %(case)s is gestart.", case=started[0]["id"]), "success")
+    flash(next_steps_message(started[0]), "info")
+    return redirect(url_for("cases.show", case_id=started[0]["id"]))
 
 
 # --- reporting an event ---------------------------------------------------------
