@@ -245,17 +245,25 @@ def deploy(state: State, path: Path, region: str, variant: str | None, as_user: 
                 actor=actor,
                 now=rt.clock.now(),
             )
+            stored = sorted(f.path for f in result.version.files)
     except DeployRefused as exc:
         _emit({"deployed": False, "findings": [vars(f) for f in exc.findings]}, as_json)
+        if not as_json and len(exc.findings) > 1:
+            for finding in exc.findings:  # every finding at once, by file and line; then the one-line summary
+                click.echo(str(finding), err=True)
         raise
     if not result.created:
         click.echo("ongewijzigd: deze bestanden zijn al de live versie", err=True)
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
     _emit(
         {
             "deployed": True,
             "created": result.created,
             "version": result.version.version,
             "sha256": result.version.sha256,
+            "files": stored,
+            "warnings": [vars(w) for w in result.warnings],
         },
         as_json,
         str(result.version.version),

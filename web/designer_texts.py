@@ -127,7 +127,7 @@ PANEL_TEXTS = {
     "Text Annotation": _l("Notitie"),
 }
 
-# Dutch explanations of bpmnlint's recommended rules (the English message is shown beside it).
+# Dutch texts of bpmnlint's recommended rules, shown instead of its English messages.
 LINT_TEXTS = {
     "ad-hoc-sub-process": _l("Een ad-hocsubproces mag geen start- of eindgebeurtenis hebben."),
     "conditional-flows": _l(
@@ -175,6 +175,12 @@ def modeller_texts() -> dict[str, Any]:
             "warn": _("waarschuwing"),
             "line": _("regel"),
             "none": _("Geen bevindingen."),
+            "checkedNone": _("Gecontroleerd: geen bevindingen. Uitrollen kan."),
+            "checkedWarnings": _("Gecontroleerd: {warnings} waarschuwingen, geen fouten. Uitrollen kan."),
+            "checkedErrors": _(
+                "Gecontroleerd: {errors} fouten, {warnings} waarschuwingen. Los de fouten op voor het uitrollen."
+            ),
+            "lintOther": _("Het model houdt zich niet aan modelregel {rule}."),
             "summary": _("{errors} fouten, {warnings} waarschuwingen"),
             "changed": _("Gewijzigd: nog niet uitgerold."),
             "importFailed": _("Het model kon niet worden geopend:"),

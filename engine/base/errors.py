@@ -120,14 +120,18 @@ class RuleRefused(Conflict):
     """
 
 
+ERROR, WARNING = "fout", "waarschuwing"
+
+
 @dataclass(frozen=True)
 class Finding:
-    """One reason a model bundle is refused."""
+    """What a deploy check found in a model bundle: an error refuses it, a warning is only said."""
 
     file: str
     line: int | None
     element: str | None
     message: str
+    severity: str = ERROR
 
     def __str__(self) -> str:
         where = self.file or "bundel"
@@ -135,7 +139,12 @@ class Finding:
             where += f", regel {self.line}"
         if self.element:
             where += f", element '{self.element}'"
-        return f"{where}: {self.message}"
+        return f"{where}: {'waarschuwing: ' if self.severity == WARNING else ''}{self.message}"
+
+    @property
+    def sort_key(self) -> tuple[str, int, str, str]:
+        """Findings are reported by file and line; the bundle's own findings first."""
+        return (self.file, self.line or 0, self.element or "", self.message)
 
 
 class DeployRefused(ThvError):

@@ -43,14 +43,15 @@ from engine.design.read_models import (
     VersionWithCases,
 )
 from engine.modeling import versions
+from engine.modeling.bundle import MODEL_SUFFIXES
 from engine.modeling.checks import BPMN_NS
-from engine.modeling.registry import FORMS_PREFIX, ModelRegistry, deploy_bundle, list_versions, parse_bundle
+from engine.modeling.forms import FORM_SUFFIX, FORMS_PREFIX
+from engine.modeling.registry import ModelRegistry, deploy_bundle, list_versions, parse_bundle
 from engine.modeling.versions import VersionRow
 from engine.modeling.xml_safety import parse_model_xml
 from engine.storage.tables import ModelVersion, User
 from engine.workflow.parking import parked_cases
 
-MODEL_SUFFIXES = (".bpmn", ".dmn")
 MAX_FILE_NAME = 120
 
 
@@ -245,10 +246,13 @@ def _clean_name(name: str) -> str:
         or any(not all(c.isalnum() or c in "-_. " for c in part) for part in parts)
     ):
         raise InvalidInput(f"bestandsnaam '{name[:MAX_FILE_NAME]}' is ongeldig (letters, cijfers, - _ .)")
-    if not name.endswith(MODEL_SUFFIXES):
-        raise InvalidInput(f"'{name}': alleen .bpmn- en .dmn-bestanden kunnen worden geüpload")
-    if name.startswith(FORMS_PREFIX):
-        raise InvalidInput(f"'{name}': formulieren worden niet via het procesontwerp gewijzigd")
+    if name.endswith(FORM_SUFFIX):
+        # A form travels with the model (issue 17): it is stored as forms/<name> and checked at deploy.
+        return name if name.startswith(FORMS_PREFIX) and name.count("/") == 1 else FORMS_PREFIX + parts[-1]
+    if not name.endswith(MODEL_SUFFIXES) or name.startswith(FORMS_PREFIX):
+        raise InvalidInput(
+            f"'{name}': alleen .bpmn- en .dmn-bestanden en formulieren (.schema.json) kunnen worden geüpload"
+        )
     return name
 
 
@@ -268,12 +272,15 @@ def place_files(existing: Collection[str], uploads: dict[str, bytes]) -> dict[st
 
 
 def validate_bundle(files: dict[str, bytes], forms_dir: Path | None) -> list[Finding]:
-    """Every deploy check on a bundle, storing nothing: the findings (empty when it would deploy)."""
+    """Every deploy check on a bundle, storing nothing: the findings, errors and warnings alike.
+
+    It would deploy when none of them is an error (``severity == ERROR``).
+    """
     try:
-        parse_bundle(files, forms_dir=forms_dir)
+        model = parse_bundle(files, forms_dir=forms_dir)
     except DeployRefused as refused:
         return list(refused.findings)
-    return []
+    return list(model.warnings)
 
 
 def edited_bundle(
@@ -313,6 +320,7 @@ def deploy_edit(
         created=result.created,
         region=region,
         variant=variant,
+        warnings=list(result.warnings),
     )
 
 

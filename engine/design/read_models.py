@@ -9,9 +9,10 @@ and the case counts per version are in ``engine.modeling.versions``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, TypedDict
 
+from engine.base.errors import Finding
 from engine.modeling.versions import LiveHistoryEntry
 from engine.workflow.parking import ParkedCase
 
@@ -357,3 +358,4 @@ class DeployedEdit:
     created: bool
     region: str
     variant: str
+    warnings: list[Finding] = field(default_factory=list)  # said at deploy, not refused: what is ignored

@@ -25,6 +25,7 @@ from engine.base.vocabulary import (
     ROLE_CODES,
     lane_role,
 )
+from engine.modeling.compatibility import check_foreign, check_runnable, is_foreign_script
 from engine.modeling.document_rules import check_requires_service
 from engine.modeling.legal_timers import recurring_interval
 from engine.modeling.sandbox import SandboxError, compile_expression, compile_script, evaluate_constant
@@ -61,12 +62,18 @@ def _compile(
 
 def check_bpmn_xml(file: str, root: etree._Element) -> Iterator[Finding]:
     """All XML-level checks of one BPMN file."""
+    yield from check_runnable(file, root)
+    yield from check_foreign(file, root)
     yield from _check_lanes(file, root)
     yield from _check_scripts(file, root)
     yield from _check_timers(file, root)
     yield from _check_properties(file, root)
     yield from _check_event_gateways(file, root)
-    yield from _check_data_object_references(file, root)
+
+
+def check_parse_hazards(file: str, root: etree._Element) -> list[Finding]:
+    """What would hang SpiffWorkflow's parser: a file with any of these is not handed to it."""
+    return list(_check_data_object_references(file, root))
 
 
 def _check_data_object_references(file: str, root: etree._Element) -> Iterator[Finding]:
@@ -133,6 +140,8 @@ def _check_lanes(file: str, root: etree._Element) -> Iterator[Finding]:
 
 def _check_scripts(file: str, root: etree._Element) -> Iterator[Finding]:
     for node in root.iterfind(".//bpmn:script", NS):
+        if is_foreign_script(node):
+            continue  # refused by check_foreign: another language, never compiled as Python
         yield from _compile("script", compile_script, file, node, node.text or "")
     for tag in ("preScript", "postScript"):
         for node in root.iterfind(f".//spiffworkflow:{tag}", NS):
@@ -151,6 +160,8 @@ def _check_scripts(file: str, root: etree._Element) -> Iterator[Finding]:
             text = (node.text or "").strip()
             if not text:
                 yield _finding(file, node, f"lege expressie in {etree.QName(node).localname}")
+                continue
+            if is_foreign_script(node):
                 continue
             yield from _compile("expressie", compile_expression, file, node, text)
     for node in root.iterfind(".//spiffworkflow:serviceTaskOperator//spiffworkflow:parameter", NS):

@@ -16,6 +16,7 @@ from engine.base.vocabulary import VISIBLE_TO, audience_roles
 from engine.modeling.prefill import check_prefill
 
 FORM_SUFFIX = ".schema.json"
+FORMS_PREFIX = "forms/"  # where a bundle and a stored version keep their forms
 
 _format_checker = FormatChecker()
 

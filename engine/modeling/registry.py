@@ -9,30 +9,31 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.base.errors import DeployRefused, Finding, InvalidInput, NotFound
+from engine.base.errors import ERROR, DeployRefused, Finding, InvalidInput, NotFound
 from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_INSTANT_FIELD, REGION_CODES, lane_role
-from engine.modeling.checks import BPMN_NS, SPIFF_NS, check_bpmn_xml, check_dmn_xml
-from engine.modeling.forms import FORMS_DIR, load_schema_text, read_form_file
+from engine.modeling.bundle_forms import instant_field_problem, load_form, unused_form_finding
+from engine.modeling.checks import BPMN_NS, SPIFF_NS, check_bpmn_xml, check_dmn_xml, check_parse_hazards
+from engine.modeling.forms import FORMS_DIR, FORMS_PREFIX
 from engine.modeling.legal_timers import LegalTimerBpmnParser
+from engine.modeling.smoke_start import trial_start
+from engine.modeling.spiff_findings import check_dmn_file, dmn_for_spiff, spiff_finding
 from engine.modeling.versions import VersionRow, live_version_ids, live_version_of, mark_live
 from engine.modeling.workflow_cache import DEFAULT_SIZE, WorkflowCache
 from engine.modeling.xml_safety import parse_model_xml
 from engine.storage.tables import ModelFile, ModelVersion
 from engine.storage.transaction import in_transaction
 
-FORMS_PREFIX = "forms/"
 DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/", "http://www.omg.org/spec/DMN/")
 MAX_BUNDLE_FILES = 200
 
@@ -48,6 +49,7 @@ class LoadedModel:
     files: dict[str, bytes]
     version_id: int | None = None
     spec_state: dict[str, Any] = field(default_factory=dict)  # per-model caches used by the engine
+    warnings: list[Finding] = field(default_factory=list)  # what the deploy checks said without refusing
 
     def all_specs(self) -> list[BpmnProcessSpec]:
         return [self.spec, *self.subprocess_specs.values()]
@@ -64,42 +66,21 @@ def _is_dmn(root: etree._Element) -> bool:
     return any(etree.QName(root).namespace.startswith(ns) for ns in DMN_NAMESPACES)
 
 
-_NAMESPACE_PREFIXES = {
-    "{http://www.omg.org/spec/BPMN/20100524/MODEL}": "bpmn:",
-    "{http://spiffworkflow.org/bpmn/schema/1.0/core}": "spiffworkflow:",
-    "{https://www.omg.org/spec/DMN/20191111/MODEL/}": "dmn:",
-}
-_XSD_PHRASES = {
-    "This element is not expected.": "dit element is hier niet toegestaan.",
-    "Missing child element(s).": "er ontbreken verplichte onderdelen.",
-    "The attribute": "het attribuut",
-    "is required but missing.": "is verplicht maar ontbreekt.",
-    "is not allowed.": "is niet toegestaan.",
-}
-
-
-def _validation_finding(name: str, exc: ValidationException, root: etree._Element | None = None) -> Finding:
-    """A designer-readable finding from SpiffWorkflow's (often XSD) validation error."""
-    message = str(exc).split("\n")[0].split(" Expected is")[0]
-    for uri, prefix in _NAMESPACE_PREFIXES.items():
-        message = message.replace(uri, prefix)
-    for english, dutch in _XSD_PHRASES.items():
-        message = message.replace(english, dutch)
-    line = getattr(exc, "line_number", None) or None
-    element = getattr(exc, "id", None) or None
-    if element is None and line and root is not None:
-        element = next((n.get("id") for n in root.iter() if n.sourceline == line and n.get("id")), None)
-    return Finding(getattr(exc, "file_name", None) or name, line, element, f"ongeldig BPMN/DMN: {message}")
-
-
 def parse_bundle(files: dict[str, bytes], forms_dir: Path | None = FORMS_DIR) -> LoadedModel:
-    """Parse and check a bundle. Raise DeployRefused with every finding."""
+    """Parse and check a bundle in one pass; raise DeployRefused with every finding, sorted by file and line.
+
+    Nothing a file contains ends in an internal error: every refusal of SpiffWorkflow's parser becomes a
+    Dutch finding (engine.modeling.spiff_findings). A bundle without errors is started once in memory
+    (engine.modeling.smoke_start); the warnings of an accepted bundle are on ``LoadedModel.warnings``.
+    """
     if not files:
         raise DeployRefused([Finding("", None, None, "de bundel bevat geen bestanden")])
     if len(files) > MAX_BUNDLE_FILES:
         raise DeployRefused([Finding("", None, None, f"te veel bestanden (maximaal {MAX_BUNDLE_FILES})")])
     findings: list[Finding] = []
+    spiff: list[Finding] = []  # SpiffWorkflow's own refusals: dropped where a check of ours names the element
     parser = LegalTimerBpmnParser(validator=VALIDATOR)
+    parser.dmn_schemas = {}  # DMN is validated against the schema of its own version (spiff_findings)
     roots: dict[str, etree._Element] = {}
     forms_in_bundle = {n[len(FORMS_PREFIX) :]: c for n, c in files.items() if n.startswith(FORMS_PREFIX)}
 
@@ -112,47 +93,84 @@ def parse_bundle(files: dict[str, bytes], forms_dir: Path | None = FORMS_DIR) ->
             )
             continue
         root, finding = parse_model_xml(name, content)
-        if finding:
-            findings.append(finding)
+        if finding or root is None:
+            findings.append(finding or Finding(name, None, None, "bestand is leeg"))
             continue
-        is_dmn = _is_dmn(root)
-        if name.endswith(".dmn") != is_dmn:
-            expected = "DMN" if name.endswith(".dmn") else "BPMN"
-            findings.append(Finding(name, 1, None, f"bestand heet .{name.rsplit('.', 1)[1]} maar is geen {expected}"))
-            continue
+        _add_file(parser, name, root, roots, findings, spiff)
+
+    main: str | None = None
+    if roots:
+        findings.extend(_missing_dependencies(parser, roots))
+        main = _main_process(parser, roots, findings)
+    model: LoadedModel | None = None
+    if main is not None:
         try:
-            if is_dmn:
-                parser.add_dmn_xml(root, filename=name)
-                findings.extend(check_dmn_xml(name, root))
-            else:
-                if etree.QName(root).namespace != BPMN_NS:
-                    findings.append(Finding(name, 1, None, "geen BPMN 2.0-bestand"))
-                    continue
-                parser.add_bpmn_xml(root, filename=name)
-                findings.extend(check_bpmn_xml(name, root))
-            roots[name] = root
-        except ValidationException as exc:
-            findings.append(_validation_finding(name, exc, root))
-        except etree.LxmlError as exc:
-            findings.append(Finding(name, None, None, f"ongeldige XML: {exc}"))
-    if findings:
+            spec = parser.get_spec(main)
+            subprocess_specs = parser.get_subprocess_specs(main)
+        except Exception as exc:  # noqa: BLE001 - SpiffWorkflow's refusal becomes a finding
+            spiff.append(spiff_finding("", exc, _root_of(roots, getattr(exc, "id", None))))
+        else:
+            model = LoadedModel(main, spec, subprocess_specs, {}, dict(files))
+            _check_specs_and_load_forms(model, roots, forms_in_bundle, forms_dir, findings)
+    ours = {(f.file, f.element) for f in findings if f.element}
+    findings.extend(f for f in spiff if (f.file, f.element) not in ours or not f.element)
+    if model is None and not any(f.severity == ERROR for f in findings):
+        findings.append(Finding("", None, None, "de bundel bevat geen uitvoerbaar proces"))
+    if model is not None and not any(f.severity == ERROR for f in findings):
+        main_file, _ = _locate(roots, main or "")
+        for finding in trial_start(model.spec, model.subprocess_specs, model.forms, main_file):
+            file, line = _locate(roots, finding.element) if finding.element else (finding.file, None)
+            findings.append(replace(finding, file=file or finding.file, line=line))
+    findings.sort(key=lambda f: f.sort_key)
+    if model is None or any(f.severity == ERROR for f in findings):
         raise DeployRefused(findings)
-
-    findings.extend(_missing_dependencies(parser, roots))
-    main = _main_process(parser, roots, findings)
-    if findings or main is None:
-        raise DeployRefused(findings)
-
-    try:
-        spec = parser.get_spec(main)
-        subprocess_specs = parser.get_subprocess_specs(main)
-    except ValidationException as exc:
-        raise DeployRefused([_validation_finding("", exc)]) from None
-    model = LoadedModel(main, spec, subprocess_specs, {}, dict(files))
-    _check_specs_and_load_forms(model, roots, forms_in_bundle, forms_dir, findings)
-    if findings:
-        raise DeployRefused(findings)
+    model.warnings = findings
     return model
+
+
+def _add_file(
+    parser: SpiffBpmnParser,
+    name: str,
+    root: etree._Element,
+    roots: dict[str, etree._Element],
+    findings: list[Finding],
+    spiff: list[Finding],
+) -> None:
+    """Check one model file and hand it to SpiffWorkflow's parser; whatever it refuses becomes a finding."""
+    is_dmn = _is_dmn(root)
+    if name.endswith(".dmn") != is_dmn:
+        expected = "DMN" if name.endswith(".dmn") else "BPMN"
+        findings.append(Finding(name, 1, None, f"bestand heet .{name.rsplit('.', 1)[1]} maar is geen {expected}"))
+        return
+    if not is_dmn and etree.QName(root).namespace != BPMN_NS:
+        findings.append(Finding(name, 1, None, "geen BPMN 2.0-bestand"))
+        return
+    try:
+        if is_dmn:
+            problems = check_dmn_file(name, root)
+            findings.extend(problems)
+            if problems:
+                return
+            findings.extend(check_dmn_xml(name, root))
+            parser.add_dmn_xml(dmn_for_spiff(root), filename=name)
+        else:
+            hazards = check_parse_hazards(name, root)
+            findings.extend(hazards)
+            findings.extend(check_bpmn_xml(name, root))
+            if hazards:
+                return
+            parser.add_bpmn_xml(root, filename=name)
+        roots[name] = root
+    except Exception as exc:  # noqa: BLE001 - SpiffWorkflow's refusal (or its crash) becomes a finding
+        spiff.append(spiff_finding(name, exc, root))
+
+
+def _root_of(roots: dict[str, etree._Element], element_id: str | None) -> etree._Element | None:
+    if element_id:
+        for root in roots.values():
+            if root.xpath("//*[@id=$i]", i=element_id):
+                return root
+    return None
 
 
 def _locate(roots: dict[str, etree._Element], element_id: str) -> tuple[str, int | None]:
@@ -168,7 +186,7 @@ def _missing_dependencies(parser: SpiffBpmnParser, roots: dict[str, etree._Eleme
     missing_processes = set(parser.get_process_dependencies()) - set(parser.process_parsers)
     for name, root in roots.items():
         for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
-            if node.get("calledElement") in missing_processes:
+            if node.get("calledElement") and node.get("calledElement") in missing_processes:
                 findings.append(
                     Finding(
                         name,
@@ -202,8 +220,8 @@ def _missing_dependencies(parser: SpiffBpmnParser, roots: dict[str, etree._Eleme
 
 
 def _main_process(parser: SpiffBpmnParser, roots: dict[str, etree._Element], findings: list[Finding]) -> str | None:
-    """The executable process that no other process in the bundle calls."""
-    called = set(parser.get_process_dependencies())
+    """The executable process that no other process in the bundle calls (a self-call is refused elsewhere)."""
+    called = _called_by_others(roots)
     candidates: list[str] = sorted(p for p in parser.get_process_ids() if p not in called)
     if len(candidates) == 1:
         return candidates[0]
@@ -223,6 +241,19 @@ def _main_process(parser: SpiffBpmnParser, roots: dict[str, etree._Element], fin
     return None
 
 
+def _called_by_others(roots: dict[str, etree._Element]) -> set[str]:
+    called = set()
+    for root in roots.values():
+        for process in root.iter(f"{{{BPMN_NS}}}process"):
+            for node in process.iter(f"{{{BPMN_NS}}}callActivity"):
+                if node.get("calledElement") and node.get("calledElement") != process.get("id"):
+                    called.add(node.get("calledElement"))
+    return called
+
+
+_HUMAN_TAGS = {"userTask": "gebruikerstaak", "manualTask": "handmatige taak"}
+
+
 def _check_specs_and_load_forms(
     model: LoadedModel,
     roots: dict[str, etree._Element],
@@ -238,62 +269,31 @@ def _check_specs_and_load_forms(
                 continue
             file, line = _locate(roots, task_spec.bpmn_id or "")
             where = dict(file=file, line=line, element=task_spec.bpmn_id)
+            kind = _HUMAN_TAGS.get(_tag(roots, file, task_spec.bpmn_id))
+            if manual and kind is None:
+                continue  # a plain bpmn:task: refused by engine.modeling.compatibility, as a task
             if manual and lane_role(task_spec.lane) is None:
-                findings.append(Finding(**where, message="gebruikerstaak staat niet in een lane van een bekende rol"))
+                findings.append(Finding(**where, message=f"{kind} staat niet in een lane van een bekende rol"))
             if manual and not form:
-                findings.append(Finding(**where, message=f"gebruikerstaak heeft geen formulier ({PROPERTY_FORM})"))
+                findings.append(Finding(**where, message=f"{kind} heeft geen formulier ({PROPERTY_FORM})"))
             if form and form not in model.forms:
-                _load_form(model, form, forms_in_bundle, forms_dir, where, findings)
+                load_form(model.forms, model.files, form, forms_in_bundle, forms_dir, where, findings)
             instant_field = (
                 (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get(PROPERTY_INSTANT_FIELD)
             )
-            if instant_field and (problem := _instant_field_problem(model.forms.get(form or ""), instant_field)):
+            if instant_field and (problem := instant_field_problem(model.forms.get(form or ""), instant_field)):
                 findings.append(Finding(**where, message=problem))
-    # Forms shipped in the bundle but used by no task are dropped from the version.
+    # A form shipped in the bundle but used by no task is checked all the same, then left out of the version.
     for name in list(model.files):
         if name.startswith(FORMS_PREFIX) and name[len(FORMS_PREFIX) :] not in model.forms:
             del model.files[name]
+            findings.append(unused_form_finding(name, forms_in_bundle[name[len(FORMS_PREFIX) :]]))
 
 
-def _instant_field_problem(schema: dict[str, Any] | None, field: str) -> str | None:
-    """Why ``instantField`` cannot name the instant of the act, or None."""
-    prop = ((schema or {}).get("properties") or {}).get(field)
-    if not isinstance(prop, dict) or prop.get("format") != "date-time":
-        return (
-            f"'{PROPERTY_INSTANT_FIELD}' noemt '{field}', maar het formulier heeft geen veld met die naam "
-            "en format date-time"
-        )
-    return None
-
-
-def _load_form(
-    model: LoadedModel,
-    form: str,
-    forms_in_bundle: dict[str, bytes],
-    forms_dir: Path | None,
-    where: dict[str, Any],
-    findings: list[Finding],
-) -> None:
-    try:
-        if form in forms_in_bundle:
-            text = forms_in_bundle[form].decode("utf-8")
-        elif forms_dir is not None:
-            text = read_form_file(form, forms_dir)
-        else:
-            raise FileNotFoundError(form)
-        model.forms[form] = load_schema_text(text)
-        model.files[FORMS_PREFIX + form] = text.encode("utf-8")
-    except FileNotFoundError:
-        findings.append(Finding(**where, message=f"formulier '{form}' bestaat niet in forms/"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        findings.append(
-            Finding(
-                FORMS_PREFIX + form,
-                None,
-                where["element"],
-                f"formulier '{form}' (gebruikt door {where['file']}) is ongeldig: {exc}",
-            )
-        )
+def _tag(roots: dict[str, etree._Element], file: str, element_id: str | None) -> str:
+    root = roots.get(file)
+    found = root.xpath("//*[@id=$i]", i=element_id) if root is not None and element_id else []
+    return etree.QName(found[0]).localname if found else ""
 
 
 class ModelRegistry:
@@ -327,6 +327,7 @@ class ModelRegistry:
 class DeployResult:
     version: ModelVersion
     created: bool
+    warnings: list[Finding] = field(default_factory=list)  # said, not refused: what will be ignored
 
 
 def deploy_bundle(
@@ -354,7 +355,7 @@ def deploy_bundle(
         sha = bundle_sha256(model.files)
         live = live_version(session, region, variant)
         if live is not None and live.sha256 == sha:
-            return DeployResult(live, created=False), model
+            return DeployResult(live, created=False, warnings=model.warnings), model
         number = (
             session.scalar(
                 select(func.max(ModelVersion.version)).where(
@@ -375,7 +376,7 @@ def deploy_bundle(
         version.files = [ModelFile(path=p, content=_utf8_text(p, c)) for p, c in sorted(model.files.items())]
         session.add(version)
         mark_live(session, version, actor=actor, now=now)
-        return DeployResult(version, created=True), model
+        return DeployResult(version, created=True, warnings=model.warnings), model
 
     result, model = in_transaction(session, work)
     if result.created:

@@ -162,6 +162,8 @@ def test_edit_a_timer_deploy_and_compare(designer, site):
     ).first
     expect(finding).to_contain_text("geen ISO 8601-duur")
     expect(page.locator("#findings-summary")).to_have_attribute("data-errors", "1")
+    expect(page.locator("#modeller-status")).to_contain_text("Gecontroleerd: 1 fouten")
+    expect(page.locator("#modeller")).to_have_attribute("data-checked", "errors")
     page.locator('.djs-element[data-element-id="Task_wegen"]').click()
     finding.click()
     expect(page.locator('.djs-element.selected[data-element-id="Timer_weegteam"]')).to_have_count(1)
@@ -171,6 +173,11 @@ def test_edit_a_timer_deploy_and_compare(designer, site):
     _changes(page, 2)
     _check(page)
     expect(page.locator("#findings-summary")).to_have_attribute("data-errors", "0")
+    # 'Controleren' says its result when all is well too, and bpmnlint speaks Dutch.
+    expect(page.locator("#modeller-status")).to_contain_text(re.compile(r"^Gecontroleerd: .*Uitrollen kan\.$"))
+    expect(page.locator("#modeller")).to_have_attribute("data-checked", "ok")
+    said = page.locator("#findings").inner_text()
+    assert not any(english in said for english in ("is missing", " must ", " should ", "Element ")), said
     page.shot("20-modeller-timer")
     page.get_by_role("button", name="Uitrollen als nieuwe versie").click()
 

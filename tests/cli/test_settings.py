@@ -211,12 +211,13 @@ def check_forms_dir(env, thv, served, tmp_path) -> None:
     _user(thv, "ontwerper", roles="designer")
     assert thv("deploy", str(BUNDLES / "sample"), "--region", "basis").code == 0  # version 1, unchanged
     assert thv("deploy", str(bundle), "--region", "basis", "--variant", "edited").code == 0
-    assert _designer_check(edited) == []
+    checked = _designer_check(edited)  # the edit leaves the version's stored form unused: said, not refused
+    assert [(f["file"], f["severity"]) for f in checked] == [("forms/sample_besluit.schema.json", "waarschuwing")]
 
     env["THV_FORMS_DIR"] = str(changed)
     refused = thv("deploy", str(bundle), "--region", "basis", "--variant", "other", "--json")
     assert refused.code == 1 and "termijn_beroep.schema.json" in json.dumps(refused.json()["findings"])
-    findings = _designer_check(edited)
+    findings = [f for f in _designer_check(edited) if f["severity"] == "fout"]
     assert len(findings) == 1 and "termijn_beroep.schema.json" in findings[0]["message"]
     assert served().extensions["thv"].registry.forms_dir == changed
 

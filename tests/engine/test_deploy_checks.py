@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from engine.base.errors import DeployRefused, Finding
 from engine.modeling.bundle import collect_bundle
-from engine.modeling.registry import deploy_bundle
+from engine.modeling.registry import deploy_bundle, parse_bundle
 from engine.storage.tables import ModelFile, ModelVersion
 from tests.conftest import BUNDLES, FIXTURES
 
@@ -197,7 +197,7 @@ CASES: list[tuple[str, Callable[[Files], Files], tuple[str, str | None, str | No
         "form_missing",
         lambda f: _replace(f, MAIN, "sample_besluit.schema.json", "bestaat_niet.schema.json"),
         (MAIN, 'id="Task_besluit"', "Task_besluit"),
-        ("bestaat_niet.schema.json", "bestaat niet"),
+        ("bestaat_niet.schema.json", "staat niet in de bundel"),
     ),
     (
         "call_target_missing",
@@ -386,13 +386,15 @@ def test_collect_bundle_follows_calls_from_common_files(tmp_path):
     assert set(collect_bundle(root / "sample")) == {MAIN, CHECK, DMN, "common/extra.dmn"}
 
 
-def test_collect_bundle_refuses_a_hostile_file_in_the_variant(tmp_path):
+def test_a_hostile_file_in_the_variant_is_refused_with_the_others(tmp_path):
     root = _common_copy(tmp_path)
     shutil.copy(HOSTILE / "xxe.bpmn", root / "sample" / "xxe.bpmn")
+    (root / "sample" / "kapot.bpmn").write_bytes(b"<bpmn:definitions")
+    files = collect_bundle(root / "sample")  # collecting reads nothing it cannot parse safely
     with pytest.raises(DeployRefused) as info:
-        collect_bundle(root / "sample")
-    assert [(f.file, f.line) for f in info.value.findings] == [("xxe.bpmn", 2)]
-    assert "DOCTYPE" in info.value.findings[0].message
+        parse_bundle(files, forms_dir=FIXTURES / "forms")
+    assert [(f.file, f.line) for f in info.value.findings] == [("kapot.bpmn", 1), ("xxe.bpmn", 2)]
+    assert "DOCTYPE" in info.value.findings[1].message
 
 
 def test_event_gateway_with_two_timers_is_refused(session, rt, deployed, sample_files):

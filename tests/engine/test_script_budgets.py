@@ -225,8 +225,19 @@ def test_deploy_check_stops_a_hostile_timer_expression(session, rt, timer):
 
 
 @pytest.mark.parametrize("script", [PYTHON_LOOP, C_LOOP, HUGE])
+def test_start_script_over_budget_refuses_the_deploy(session, rt, script):
+    began = time.monotonic()
+    with pytest.raises(DeployRefused) as refused:  # the trial start at deploy runs it (engine.modeling.smoke_start)
+        deploy(session, rt, start=script)
+    assert time.monotonic() - began < 5
+    assert [(f.element, "budget" in f.message) for f in refused.value.findings] == [("Script_start", True)]
+
+
+@pytest.mark.parametrize("script", [PYTHON_LOOP, C_LOOP, HUGE])
 def test_start_script_over_budget_refuses_the_start(session, rt, users, script):
-    deploy(session, rt, start=script)
+    # Only for this starter: the trial start at deploy (by "proefstart") passes.
+    when = 'if verzoeker["gebruiker"] == "pol":\n'
+    deploy(session, rt, start=when + "\n".join("    " + line for line in script.splitlines()))
     error = _stopped_quickly(lambda: start(session, rt, users))
     assert isinstance(error, ScriptStopped) and error.element == "Script_start"
     assert "Script_start" in error.message

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 
-from engine.base.errors import DeployRefused, Finding, InvalidInput, ThvError
+from engine.base.errors import ERROR, DeployRefused, Finding, InvalidInput, ThvError
 from engine.design import designer
 from engine.design.read_models import DeployedEdit
 from web.designer_texts import modeller_texts
@@ -33,7 +33,18 @@ CHECK, DEPLOY = "controleren", "uitrollen"
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
-    return {"file": finding.file, "line": finding.line, "element": finding.element, "message": finding.message}
+    return {
+        "file": finding.file,
+        "line": finding.line,
+        "element": finding.element,
+        "message": finding.message,
+        "severity": finding.severity,
+    }
+
+
+def refuses(findings: list[Finding]) -> bool:
+    """Findings refuse a deploy when one of them is an error; warnings only say what is ignored."""
+    return any(f.severity == ERROR for f in findings)
 
 
 def _render_modeller(
@@ -93,7 +104,7 @@ def validate(version_id: int) -> ResponseReturnValue:
         )
     except ThvError as exc:
         return _json_error(exc)
-    return jsonify(ok=not findings, findings=[finding_dict(f) for f in findings])
+    return jsonify(ok=not refuses(findings), findings=[finding_dict(f) for f in findings])
 
 
 @bp.post("/versies/<id:version_id>/uitrollen")
@@ -127,13 +138,15 @@ def _deployed(result: DeployedEdit) -> ResponseReturnValue:
             _("Niets uitgerold: de bestanden zijn gelijk aan de live versie %(version)s.", version=result.version),
             "success",
         )
+    for warning in result.warnings:
+        flash(_("Waarschuwing bij het uitrollen: %(finding)s", finding=str(warning)), "info")
     return redirect(url_for("designer.version", version_id=result.id))
 
 
 def _uploads() -> dict[str, bytes]:
     files = [f for f in request.files.getlist("bestanden") if f.filename]
     if not files:
-        raise InvalidInput(_("Kies een .bpmn- of .dmn-bestand om te uploaden."))
+        raise InvalidInput(_("Kies een .bpmn-, .dmn- of .schema.json-bestand om te uploaden."))
     if len(files) > MAX_UPLOAD_FILES:
         raise InvalidInput(_("Hoogstens %(num)s bestanden tegelijk.", num=MAX_UPLOAD_FILES))
     # (f.filename or ""): never empty here, the list keeps only files with a name; this tells mypy.
@@ -155,7 +168,11 @@ def upload(version_id: int) -> ResponseReturnValue:
     if action == CHECK:
         findings = designer.check_edit(db_session(), thv.ctx.registry, user, version_id, placed)
         return render_version(
-            version_id, findings=findings, checked=True, uploaded=sorted(placed), status=422 if findings else 200
+            version_id,
+            findings=findings,
+            checked=True,
+            uploaded=sorted(placed),
+            status=422 if refuses(findings) else 200,
         )
     try:
         result = designer.deploy_edit(db_session(), thv.ctx.registry, user, version_id, placed, thv.ctx.clock.now())

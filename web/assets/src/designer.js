@@ -141,7 +141,23 @@ class DesignerPage {
       button.disabled = false;
       this.render();
       this.findingsList.setAttribute('data-state', 'checked');
+      this.sayResult();
     }
+  }
+
+  // "Controleren" always says its result, also when all is well.
+  sayResult() {
+    const items = this.items();
+    const errors = items.filter((i) => i.category === 'error').length;
+    const fill = (text) => text.replace('{errors}', errors).replace('{warnings}', items.length - errors);
+    if (errors) {
+      this.showStatus(fill(this.labels.checkedErrors), 'error');
+    } else if (items.length) {
+      this.showStatus(fill(this.labels.checkedWarnings), 'warn');
+    } else {
+      this.showStatus(this.labels.checkedNone, 'ok');
+    }
+    this.root.setAttribute('data-checked', errors ? 'errors' : 'ok');
   }
 
   async deploy(event, form) {
@@ -206,15 +222,22 @@ class DesignerPage {
     return li;
   }
 
-  render() {
+  // The server's findings and bpmnlint's, errors first, every text in the page's language.
+  items() {
     const lintTexts = this.data.lintTexts || {};
-    const items = [
-      ...this.engineFindings.map((f) => ({ ...f, category: 'error', source: this.labels.engine })),
+    return [
+      ...this.engineFindings.map((f) => ({
+        ...f, category: f.severity === 'waarschuwing' ? 'warn' : 'error', source: this.labels.engine,
+      })),
       ...this.lintFindings.map((f) => ({
         element: f.id, category: f.category, source: `${this.labels.lint} ${f.rule}`,
-        message: lintTexts[f.rule] || f.message, detail: lintTexts[f.rule] ? f.message : null,
+        message: lintTexts[f.rule] || this.labels.lintOther.replace('{rule}', f.rule),
       })),
     ].sort((a, b) => (a.category === b.category ? 0 : a.category === 'error' ? -1 : 1));
+  }
+
+  render() {
+    const items = this.items();
     this.findingsList.replaceChildren(...items.map((item) => this.finding(item)));
     const errors = items.filter((i) => i.category === 'error').length;
     const summary = this.root.querySelector('#findings-summary');
