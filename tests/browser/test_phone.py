@@ -81,3 +81,11 @@ def test_the_main_pages_fit_a_phone(phone, live_server):
     phone.get_by_role("link", name="RiHG afnemen").first.click()
     expect(phone.locator('input[name="persoon.1a.score"]').first).to_be_attached()
     assert _overflow(phone) == 0, "RIHG form"
+    # Each indicator folds away once scored; its summary keeps the choice in view.
+    indicator = phone.locator("details.indicator").first
+    assert indicator.evaluate("d => d.open") is True
+    indicator.locator('input[type=radio]:not([value=""])').first.check()
+    expect(indicator.locator(".indicator-choice")).to_contain_text("\u2014")
+    indicator.locator("summary").click()
+    assert indicator.evaluate("d => d.open") is False
+    assert indicator.locator("summary").bounding_box()["height"] >= 44  # a finger-sized target

@@ -23,3 +23,20 @@
     update();
   });
 }());
+
+// A folded indicator says in its summary what was chosen, so a level can be checked without unfolding it.
+(function () {
+  "use strict";
+  document.querySelectorAll("details.indicator").forEach(function (indicator) {
+    var said = indicator.querySelector(".indicator-choice");
+    if (!said) { return; }
+    function update() {
+      var chosen = indicator.querySelector("input[type=radio]:checked");
+      var label = chosen && chosen.value !== "" && chosen.closest("label");
+      said.textContent = label ? "\u2014 " + label.textContent.trim() : "";
+    }
+    indicator.addEventListener("change", update);
+    update();
+  });
+}());
+
