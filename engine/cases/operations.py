@@ -29,7 +29,7 @@ from engine.base.vocabulary import (
     REGION_CODES,
     Action,
 )
-from engine.cases.persons import record_persons
+from engine.cases.persons import record_address, record_persons
 from engine.cases.read_models import CaseDetails, Completion, NextTask, Started
 from engine.documents.service import require_service, service_instant
 from engine.modeling.forms import validate_form_data
@@ -187,6 +187,7 @@ def start_case_answer(
             },
         )
         record_persons(session, case, data, now)
+        record_address(case, data)
         return {"id": case.id, "case_status": case.status, "next_tasks": _next_tasks(made_ready)}
 
     return in_transaction(session, work)
@@ -286,6 +287,7 @@ def complete_task(
         if row.state != "completed":  # a replay brought the task back from 'cancelled'
             row.state, row.completed_at, row.completed_by, row.end_reason = "completed", now, user.name, None
         record_persons(session, case, data, now)
+        record_address(case, data)
         finish_act(
             session,
             case,
@@ -427,6 +429,7 @@ def send_message(
             events_before=events_before,
         )
         record_persons(session, case, data, now)
+        record_address(case, data)
 
     _act_or_park(session, clock, work, located)
 
@@ -472,7 +475,7 @@ def details_of(session: Session, case: Case, workflow: BpmnWorkflow) -> CaseDeta
             for m, at, _ in sorted(milestones, key=lambda r: r[1])
             if m is not None  # the query has only milestone events; this tells mypy
         ],
-        "open_tasks": [task_row(t) for t in open_tasks],
+        "open_tasks": [task_row(t, case.adres) for t in open_tasks],
         "waiting_for": ws.waiting_messages(workflow) if case.status == "active" else [],
         "next_timer_at": case.next_timer_at.isoformat() if case.next_timer_at else None,
         "variables": json.loads(json.dumps(variables, default=str)),

@@ -51,6 +51,16 @@ def persons_in(data: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return found
 
 
+ADDRESS_FIELD = "adres"  # every form that asks it shows it to the whole chain (tests/engine/test_case_titles.py)
+
+
+def record_address(case: Case, data: dict[str, Any]) -> None:
+    """The case's title: the address ``data`` names, as the latest act gave it; part of the act's transaction."""
+    value = data.get(ADDRESS_FIELD)
+    if isinstance(value, str) and value.strip():
+        case.adres = " ".join(value.split())[:200]
+
+
 def record_persons(session: Session, case: Case, data: dict[str, Any], now: datetime) -> None:
     """Add the persons ``data`` names to the case (each role and name once); part of the act's transaction."""
     people = persons_in(data)

@@ -135,6 +135,7 @@ def _destroy(session: Session, item: RetentionItem, now: datetime, actor: str) -
     case.replay_json = None
     case.replay_event_id = None
     case.error = None
+    case.adres = None
     case.destroyed_at = now
     report = DestructionReport(
         case_id=case.id,

@@ -245,6 +245,9 @@ class Case(Base):
     # The earliest instant a timer fired at since that act: an act recorded later whose instant lies
     # before it is judged on the state after the previous act, not on the state the timers left.
     replay_after: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The address of the home the ban concerns (form field ``adres``, visible to the whole chain): the case's
+    # title on worklist rows, so two cases of one step can be told apart (engine.cases.persons.record_address).
+    adres: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # When the retention sweep destroyed its content (engine.cases.retention); the row stays as a husk.
     destroyed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 

@@ -50,6 +50,7 @@ class TaskRow(TypedDict):
     completed_by: str | None
     completed_at: str | None
     end_reason: str | None
+    case_address: str | None  # the case's title: the address of the home (visible to every role in the chain)
 
 
 class TaskStep(TypedDict):
@@ -59,7 +60,7 @@ class TaskStep(TypedDict):
     title: str
 
 
-def task_row(task: HumanTask) -> TaskRow:
+def task_row(task: HumanTask, case_address: str | None = None) -> TaskRow:
     return {
         "id": task.id,
         "case_id": task.case_id,
@@ -76,7 +77,16 @@ def task_row(task: HumanTask) -> TaskRow:
         "completed_by": task.completed_by,
         "completed_at": task.completed_at.isoformat() if task.completed_at else None,
         "end_reason": task.end_reason,
+        "case_address": case_address,
     }
+
+
+def task_rows(session: Session, tasks: list[HumanTask]) -> list[TaskRow]:
+    """Rows with their case titles: one query for the addresses of all their cases, however many rows."""
+    ids = sorted({t.case_id for t in tasks})
+    rows = session.execute(select(Case.id, Case.adres).where(Case.id.in_(ids))).all() if ids else []
+    addresses = {case_id: address for case_id, address in rows}
+    return [task_row(t, addresses.get(t.case_id)) for t in tasks]
 
 
 def due_window(due: str, now: datetime) -> tuple[datetime | None, datetime]:
@@ -162,7 +172,7 @@ def list_tasks(session: Session, *, limit: int = 500, **filters: Any) -> list[Ta
     returns them); a paged list uses :data:`WORKLIST_ORDER`.
     """
     query = task_query(**filters).order_by(*DEADLINE_ORDER).limit(limit)
-    return [task_row(t) for t in session.scalars(query)]
+    return task_rows(session, list(session.scalars(query)))
 
 
 def task_steps(session: Session, user: User) -> list[TaskStep]:
@@ -193,7 +203,7 @@ def _task_for(session: Session, task_id: str, user: User) -> HumanTask:
 
 def get_task(session: Session, task_id: str, user: User) -> TaskRow:
     """One task as :func:`task_row`, checked against the user's roles and regions."""
-    return task_row(_task_for(session, task_id, user))
+    return task_rows(session, [_task_for(session, task_id, user)])[0]
 
 
 def _claim_change(session: Session, task_id: str, user: User, now: datetime, claim: bool) -> TaskRow:
@@ -226,7 +236,7 @@ def _claim_change(session: Session, task_id: str, user: User, now: datetime, cla
                 now=now,
                 detail=detail,
             )
-        return task_row(row)
+        return task_rows(session, [row])[0]
 
     return in_transaction(session, work)
 

@@ -15,7 +15,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import InvalidInput
-from engine.storage.tables import User
+from engine.storage.tables import Case, HumanTask, User
 from engine.workflow.worklist import WORKLIST_ORDER, TaskRow, task_query, task_row
 
 PER_PAGE = 50
@@ -82,8 +82,10 @@ def task_page(
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     if clamp:
         page = min(page, max(1, -(-total // per_page)))
-    rows = session.scalars(query.order_by(*WORKLIST_ORDER).offset((page - 1) * per_page).limit(per_page))
-    return WorklistPage([task_row(t) for t in rows], total, page, per_page)
+    # The case's title comes with the page's rows in the same query.
+    titled = query.add_columns(Case.adres).join(Case, Case.id == HumanTask.case_id)
+    rows = session.execute(titled.order_by(*WORKLIST_ORDER).offset((page - 1) * per_page).limit(per_page)).all()
+    return WorklistPage([task_row(task, address) for task, address in rows], total, page, per_page)
 
 
 def worklist_counts(session: Session, user: User, now: datetime) -> WorklistCounts:

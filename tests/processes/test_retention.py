@@ -52,6 +52,7 @@ def test_a_ban_case_is_destroyed_five_years_after_its_last_beschikking(s, rt, se
     full_t1(s)  # imposed, extended, expired, kept five years, "Dossier vernietigen" done: completed
     case_id = s.case_id
     assert _traces(session), "the markers are in the case before destruction"
+    assert session.get(Case, case_id).adres  # the case's title, until it is destroyed
     due = s.clock.now()  # the timer of Task_vernietigen fired at the due instant itself
     s.clock.set(due - timedelta(minutes=1))
     [item] = retention_plan(session, rt.registry, s.clock.now())
@@ -67,7 +68,7 @@ def test_a_ban_case_is_destroyed_five_years_after_its_last_beschikking(s, rt, se
     assert session.scalars(select(Document).where(Document.case_id == case_id)).all() == []
     assert session.scalars(select(ServiceRecord).where(ServiceRecord.case_id == case_id)).all() == []
     husk = session.get(Case, case_id)
-    assert husk.destroyed_at == due and husk.status == "completed"
+    assert husk.destroyed_at == due and husk.status == "completed" and husk.adres is None
     milestones = session.scalars(select(CaseEvent.milestone).where(CaseEvent.case_id == case_id)).all()
     assert "huisverbod_opgelegd" in milestones  # the anonymous figures stay
     details = session.execute(select(CaseEvent.action, CaseEvent.detail).where(CaseEvent.case_id == case_id)).all()

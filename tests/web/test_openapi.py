@@ -33,6 +33,7 @@ TASK = {
     "completed_by": None,
     "completed_at": None,
     "end_reason": None,
+    "case_address": "Dorpsstraat 1, Ergens",
 }
 ERROR = {"error": "niet_gevonden", "detail": "zaak 1 bestaat niet", "fields": {}}
 

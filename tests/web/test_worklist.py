@@ -30,6 +30,8 @@ def test_worklist_shows_own_tasks_sorted_by_deadline(client, api, case_id, clock
     assert "Te laat" in page and "2 te laat" in page
     assert f"Zaak {other}" in page
     assert page.count('data-testid="acuut"') == 2  # both cases are on the acute route
+    # Each row says which home the case is about, so two rows of one step can be told apart.
+    assert page.count('data-testid="case-title">Dorpsstraat 1, Ergens<') == 2
 
 
 def test_time_left_and_soon(client, api, case_id):
@@ -199,3 +201,8 @@ def test_bad_paging_in_the_api_is_a_400_in_dutch(client, tokens, query):
     response = client.get(f"/api/v1/tasks?{query}", headers=bearer(tokens["hovj"]))
     detail = response.json["detail"]
     assert response.status_code == 400 and ("pagina" in detail or "geheel getal" in detail)
+
+
+def test_the_api_rows_carry_the_case_title(api, case_id):
+    rows = api.tasks("hovj", case_id)
+    assert rows and {r["case_address"] for r in rows} == {"Dorpsstraat 1, Ergens"}

@@ -1,0 +1,33 @@
+"""A case's title (issue 16, item 5): the address of the home, which every form that asks it shows to the whole
+chain, so the worklist may show it on the row of any role that has a task in the case."""
+
+from __future__ import annotations
+
+import json
+
+from engine.base.vocabulary import CASE_ROLE_CODES, audience_roles
+from engine.cases.persons import ADDRESS_FIELD, record_address
+from engine.storage.tables import Case
+from tests.conftest import PROJECT_ROOT
+
+
+def test_every_form_that_asks_the_address_shows_it_to_every_role_in_the_chain():
+    asking = []
+    for path in sorted((PROJECT_ROOT / "forms").glob("*.schema.json")):
+        field = json.loads(path.read_text(encoding="utf-8")).get("properties", {}).get(ADDRESS_FIELD)
+        if isinstance(field, dict):
+            asking.append(path.name)
+            assert audience_roles(field.get("x-visible-to", [])) >= CASE_ROLE_CODES, path.name
+    assert "melding_crisis.schema.json" in asking
+
+
+def test_the_title_is_the_latest_address_given_tidied_and_bounded():
+    case = Case()
+    record_address(case, {"omschrijving": "geen adres"})
+    assert case.adres is None
+    record_address(case, {ADDRESS_FIELD: "  Dorpsstraat 1,\n  Ergens "})
+    assert case.adres == "Dorpsstraat 1, Ergens"
+    record_address(case, {ADDRESS_FIELD: "   "})  # an empty answer leaves the title
+    assert case.adres == "Dorpsstraat 1, Ergens"
+    record_address(case, {ADDRESS_FIELD: "x" * 500})
+    assert case.adres == "x" * 200
