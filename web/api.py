@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 
 from engine.accounts import api_tokens
 from engine.base.errors import InvalidInput, ThvError
-from engine.cases import case_view
+from engine.cases import case_search, case_view
 from engine.cases import operations as cases
 from engine.documents import generation as documents
 from engine.documents import service, service_view
@@ -213,6 +213,25 @@ def start_case() -> ResponseReturnValue:
         role=_text(body, "role"),
     )
     return jsonify(started), 201
+
+
+@bp.get("/cases")
+@token_required
+def find_cases() -> ResponseReturnValue:
+    """The cases the user may see that match ``q`` (number, address or name); the total in X-Total-Count."""
+    found = case_search.search_cases(
+        db_session(),
+        g.user,
+        thv.ctx.clock.now(),
+        q=request.args.get("q"),
+        status=request.args.get("status") or None,
+        variant=request.args.get("variant") or None,
+        page=_query_int_or("page", 1),
+        per_page=_query_int_or("per_page", case_search.PER_PAGE),
+    )
+    response = jsonify([case_search.case_hit(hit) for hit in found.hits])
+    response.headers["X-Total-Count"] = str(found.total)
+    return response
 
 
 @bp.get("/cases/<id:case_id>")

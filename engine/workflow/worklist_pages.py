@@ -15,6 +15,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import InvalidInput
+from engine.base.paging import PagePosition
 from engine.storage.tables import Case, HumanTask, User
 from engine.workflow.worklist import WORKLIST_ORDER, TaskRow, task_query, task_row
 
@@ -23,7 +24,7 @@ MAX_PER_PAGE = 200
 
 
 @dataclass(frozen=True)
-class WorklistPage:
+class WorklistPage(PagePosition):
     """One page of the worklist: its rows and where it lies in the whole (pages count from 1)."""
 
     rows: list[TaskRow]
@@ -32,25 +33,8 @@ class WorklistPage:
     per_page: int
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first(self) -> int:
-        """The number of the first row on this page (1-based), 0 when there is none."""
-        return (self.page - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
+    def on_page(self) -> int:
+        return len(self.rows)
 
 
 @dataclass(frozen=True)

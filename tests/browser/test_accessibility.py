@@ -58,7 +58,7 @@ def test_the_main_pages_have_no_accessibility_violations(visitor, live_server):
     page.locator("form.schema-form button.primary").click()
     expect(page.locator("#diagram[data-ready=true]")).to_have_count(1)
     checked["zaak"] = _violations(page)
-    for name, path in (("werklijst", "/"), ("account", "/account")):
+    for name, path in (("werklijst", "/"), ("zaken", "/zaken?q=a"), ("account", "/account")):
         page.goto(f"{live_server}{path}")
         checked[name] = _violations(page)
     page.context.clear_cookies()

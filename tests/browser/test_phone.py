@@ -56,7 +56,7 @@ def test_the_main_pages_fit_a_phone(phone, live_server):
     expect(phone.locator("#diagram[data-ready=true]")).to_have_count(1)
     assert _overflow(phone) == 0, "case page"
     case_id = int(phone.url.rsplit("/", 1)[1])
-    for path in ("/account", "/zaken/nieuw"):
+    for path in ("/account", "/zaken/nieuw", "/zaken"):
         phone.goto(f"{live_server}{path}")
         assert _overflow(phone) == 0, path
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from engine.workflow.worklist_pages import WorklistPage
+from engine.base.paging import PagePosition
 
 WINDOW = 2  # page numbers shown on each side of the current page (first and last are always shown)
 
@@ -33,7 +33,7 @@ def parse_page(raw: str | None) -> int:
     return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
 
 
-def paging(page: WorklistPage, url_for_page: Callable[[int], str]) -> Paging | None:
+def paging(page: PagePosition, url_for_page: Callable[[int], str]) -> Paging | None:
     """What the pager shows; None when everything fits on one page."""
     if page.pages <= 1:
         return None

@@ -2,24 +2,64 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
 
 from engine.base.errors import InvalidInput
-from engine.cases import case_view
+from engine.base.vocabulary import CASE_ROLE_CODES
+from engine.cases import case_search, case_view
 from engine.cases import operations as cases
 from engine.cases.read_models import Started, StartOption
 from engine.documents import service_view
 from engine.workflow import need_to_know
 from web.extensions import db_session, thv
 from web.i18n import moment
+from web.presenters.paging import paging, parse_page
 from web.presenters.tasks import next_steps_message
 from web.views.auth import engine_user
 from web.views.forms import form_context, submit
 
 bp = Blueprint("cases", __name__)
+
+
+CASE_STATUS_LABELS = {"active": _l("lopend"), "completed": _l("afgerond"), "error": _l("vastgelopen")}
+
+
+@bp.app_context_processor
+def _cases_navigation() -> dict[str, Any]:
+    def works_cases() -> bool:
+        return bool(current_user.is_authenticated and CASE_ROLE_CODES & set(current_user.roles))
+
+    return {"works_cases": works_cases}
+
+
+@bp.get("/zaken")
+@login_required
+def index() -> ResponseReturnValue:
+    """Find a case without a task: by number, address or name, with filters; only cases the user may see."""
+    args = request.args
+    page = case_search.search_cases(
+        db_session(),
+        engine_user(),
+        thv.ctx.clock.now(),
+        q=args.get("q"),
+        status=args.get("status") or None,
+        variant=args.get("variant") or None,
+        page=parse_page(args.get("pagina")),
+    )
+    query: dict[str, Any] = {k: v for k, v in args.items() if k in ("q", "status", "variant") and v}
+    return render_template(
+        "cases/index.html",
+        search=page,
+        filters=query,
+        statuses=CASE_STATUS_LABELS,
+        pager=paging(page, lambda number: url_for("cases.index", **query, pagina=number)),
+    )
 
 
 @bp.get("/zaken/<id:case_id>")

@@ -1,0 +1,149 @@
+"""Finding a case without a task (issue 16, item 2): by number, the address of the home or a person's name.
+
+Need-to-know holds here as on the case page (engine.workflow.need_to_know): a user finds only the cases of
+their regions that one of their case roles has a relation to, worked out in the query itself: a task
+(in any state), having started the case, a document served to the role, or a break-the-glass grant of the
+user that still holds. (The regiehouder, a party named in the case's data, finds the case once it has a task.)
+The names searched are the persons of the case (engine.cases.persons), which every form shows to the whole
+chain, as it does the address (tests/engine/test_case_titles.py); so a hit never shows more than the
+case page would. Roles that work no cases (designer, beheerder) do not search cases. Destroyed cases are
+not found. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import CompoundSelect, func, or_, select, union
+from sqlalchemy.orm import Session
+
+from engine.base.errors import Forbidden, InvalidInput
+from engine.base.paging import PagePosition
+from engine.base.vocabulary import CASE_ROLE_CODES, Action
+from engine.storage.document_tables import ServiceRecord
+from engine.storage.tables import Case, CaseAccessGrant, CaseEvent, HumanTask, Person, User
+
+CASE_STATUSES = ("active", "completed", "error")
+MAX_QUERY = 100  # characters: a number, an address or a name, not a text
+MAX_VARIANT = 80
+PER_PAGE = 25
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class CaseHit:
+    """A case as a search shows it: what it is and which home it is about."""
+
+    id: int
+    region: str
+    variant: str
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class CaseSearch(PagePosition):
+    """One page of hits and where it lies in the whole (pages count from 1)."""
+
+    hits: list[CaseHit]
+    total: int
+    page: int
+    per_page: int
+    query: str
+
+    @property
+    def on_page(self) -> int:
+        return len(self.hits)
+
+
+def case_hit(hit: CaseHit) -> dict[str, object]:
+    """A hit as the API answers it (instants as ISO 8601)."""
+    return {
+        "id": hit.id,
+        "region": hit.region,
+        "variant": hit.variant,
+        "status": hit.status,
+        "started_at": hit.started_at.isoformat(),
+        "ended_at": hit.ended_at.isoformat() if hit.ended_at else None,
+        "address": hit.address,
+    }
+
+
+def _related_cases(user: User, roles: set[str], now: datetime) -> CompoundSelect[tuple[int]]:
+    """The ids of the cases one of ``roles`` has a relation to (need_to_know.relations_of, as a query)."""
+    # The role that started the case is a party to it; the start event's detail is our own json.dumps of {"rol": ...}.
+    started = or_(*(CaseEvent.detail.like(f'%"rol": "{role}"%') for role in sorted(roles)))
+    return union(
+        select(HumanTask.case_id).where(HumanTask.role.in_(sorted(roles))),
+        select(CaseEvent.case_id).where(CaseEvent.action == Action.CASE_STARTED.value, started),
+        select(ServiceRecord.case_id).where(ServiceRecord.recipient_role.in_(sorted(roles))),
+        select(CaseAccessGrant.case_id).where(CaseAccessGrant.user_name == user.name, CaseAccessGrant.expires_at > now),
+    )
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern that finds ``text`` anywhere, with its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def clean_query(q: str | None) -> str:
+    """The search text, tidied; refused in Dutch when it is too long or holds control characters."""
+    text = " ".join((q or "").split())
+    if len(text) > MAX_QUERY:
+        raise InvalidInput(f"de zoekvraag is te lang: hoogstens {MAX_QUERY} tekens", field="q")
+    if any(ord(c) < 32 for c in text):
+        raise InvalidInput("de zoekvraag bevat tekens die niet in een nummer, adres of naam staan", field="q")
+    return text
+
+
+def search_cases(
+    session: Session,
+    user: User,
+    now: datetime,
+    *,
+    q: str | None = None,
+    status: str | None = None,
+    variant: str | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> CaseSearch:
+    """The cases ``user`` may see that match: a number finds that case, other text the address or a name."""
+    roles = set(user.roles & CASE_ROLE_CODES)
+    if not roles:
+        raise Forbidden("zaken zoeken kan alleen wie zaken behandelt; procesontwerp en beheer zien geen zaakgegevens")
+    text = clean_query(q)
+    if status is not None and status not in CASE_STATUSES:
+        raise InvalidInput(f"status '{status[:40]}' bestaat niet; kies uit {', '.join(CASE_STATUSES)}", field="status")
+    if variant is not None and len(variant) > MAX_VARIANT:
+        raise InvalidInput("de variant is te lang", field="variant")
+    if page < 1:
+        raise InvalidInput("paginanummer moet 1 of hoger zijn", field="page")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise InvalidInput(f"aantal per pagina moet tussen 1 en {MAX_PER_PAGE} liggen", field="per_page")
+
+    query = select(Case).where(
+        Case.region.in_(sorted(user.regions)),
+        Case.destroyed_at.is_(None),
+        Case.id.in_(_related_cases(user, roles, now)),
+    )
+    if status is not None:
+        query = query.where(Case.status == status)
+    if variant:
+        query = query.where(Case.variant == variant)
+    if text.isdigit():
+        query = query.where(Case.id == int(text)) if len(text) < 12 else query.where(Case.id.is_(None))
+    elif text:
+        pattern = _like(text.casefold())
+        named = select(Person.case_id).where(Person.name_key.like(pattern, escape="\\"))
+        query = query.where(or_(func.lower(Case.adres).like(pattern, escape="\\"), Case.id.in_(named)))
+
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Case.started_at.desc(), Case.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    )
+    hits = [CaseHit(c.id, c.region, c.variant, c.status, c.started_at, c.ended_at, c.adres) for c in rows]
+    return CaseSearch(hits, total, page, per_page, text)
