@@ -7,7 +7,7 @@ user that still holds. (The regiehouder, a party named in the case's data, finds
 The names searched are the persons of the case (engine.cases.persons), which every form shows to the whole
 chain, as it does the address (tests/engine/test_case_titles.py); so a hit never shows more than the
 case page would. Roles that work no cases (designer, beheerder) do not search cases. Destroyed cases are
-not found. Nothing here writes.
+not found. Each case a search shows is a read in the processing log (AVG art. 30), as opening it is.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from engine.base.paging import PagePosition
 from engine.base.vocabulary import CASE_ROLE_CODES, Action
 from engine.storage.document_tables import ServiceRecord
 from engine.storage.tables import Case, CaseAccessGrant, CaseEvent, HumanTask, Person, User
+from engine.storage.transaction import in_transaction
+from engine.workflow.processing_log import READ, log_processing
 
 CASE_STATUSES = ("active", "completed", "error")
 MAX_QUERY = 100  # characters: a number, an address or a name, not a text
@@ -146,4 +148,19 @@ def search_cases(
         query.order_by(Case.started_at.desc(), Case.id.desc()).offset((page - 1) * per_page).limit(per_page)
     )
     hits = [CaseHit(c.id, c.region, c.variant, c.status, c.started_at, c.ended_at, c.adres) for c in rows]
+    if hits:
+        _log_hits(session, user, roles, hits, now)
     return CaseSearch(hits, total, page, per_page, text)
+
+
+def _log_hits(session: Session, user: User, roles: set[str], hits: list[CaseHit], now: datetime) -> None:
+    """Each case a search showed (its address) is a read of that case in the processing log, in one transaction."""
+
+    def work() -> None:
+        for hit in hits:
+            log_processing(
+                session, actor=user.name, roles=roles, region=hit.region, case_id=hit.id,
+                activity="zaken_zoeken", operation=READ, now=now, commit=False,
+            )  # fmt: skip
+
+    in_transaction(session, work)

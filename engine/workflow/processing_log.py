@@ -62,6 +62,7 @@ ACTIVITIES: dict[str, Activity] = {
             "AVG art. 6 lid 1 onder e; uitzondering op need-to-know met vastgelegde reden",
         ),
         Activity("zaak_behandelen", "Zaak behandelen (vastleggen)", "zaakgegevens", _WTH),
+        Activity("zaken_zoeken", "Zaak gevonden bij zoeken (adres)", "adres en namen", _WTH),
         Activity(
             "inzageverzoek",
             "Inzageverzoek van een betrokkene behandelen",

@@ -4,7 +4,9 @@ name, filter by status and variant, and find only the cases the user's roles hav
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from engine.storage.tables import ProcessingLog
 from tests.web.conftest import MELDING, bearer, login
 
 
@@ -13,7 +15,7 @@ def _found(api, user: str, **params) -> tuple[int, list]:
     return response.status_code, response.json
 
 
-def test_a_case_is_found_by_number_address_and_name(api, case_id):
+def test_a_case_is_found_by_number_address_and_name(app, api, case_id):
     other = api.start(data={**MELDING, "adres": "Kerkpad 7, Elders", "uithuisgeplaatste_naam": "Piet de Vries"})
     for query, expected in (
         (str(case_id), [case_id]),
@@ -27,6 +29,14 @@ def test_a_case_is_found_by_number_address_and_name(api, case_id):
         assert status == 200 and [h["id"] for h in hits] == expected, query
     status, hits = _found(api, "hovj", q="Kerkpad")
     assert hits[0]["address"] == "Kerkpad 7, Elders" and hits[0]["status"] == "active"
+    # What a search showed is in the processing log, per case, for the functionaris gegevensbescherming.
+    with app.app_context():
+        from web.extensions import db
+
+        logged = db.session.scalars(
+            select(ProcessingLog.case_id).where(ProcessingLog.activity == "zaken_zoeken", ProcessingLog.actor == "hovj")
+        ).all()
+    assert set(logged) == {case_id, other} and logged.count(other) == 5  # kerkpad 7, de vries, jansen, "", Kerkpad
 
 
 def test_only_cases_a_role_has_a_relation_to_are_found(api, case_id):
