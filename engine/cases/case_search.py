@@ -127,7 +127,8 @@ def search_cases(
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidInput(f"aantal per pagina moet tussen 1 en {MAX_PER_PAGE} liggen", field="per_page")
 
-    query = select(Case).where(
+    # Only the columns a hit shows: never the stored workflow of each case.
+    query = select(Case.id, Case.region, Case.variant, Case.status, Case.started_at, Case.ended_at, Case.adres).where(
         Case.region.in_(sorted(user.regions)),
         Case.destroyed_at.is_(None),
         Case.id.in_(_related_cases(user, roles, now)),
@@ -144,10 +145,10 @@ def search_cases(
         query = query.where(or_(func.lower(Case.adres).like(pattern, escape="\\"), Case.id.in_(named)))
 
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
+    rows = session.execute(
         query.order_by(Case.started_at.desc(), Case.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    )
-    hits = [CaseHit(c.id, c.region, c.variant, c.status, c.started_at, c.ended_at, c.adres) for c in rows]
+    ).all()
+    hits = [CaseHit(*row) for row in rows]
     if hits:
         _log_hits(session, user, roles, hits, now)
     return CaseSearch(hits, total, page, per_page, text)
