@@ -6,6 +6,7 @@ reach caseworkers and process designers unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -145,6 +146,11 @@ class Finding:
     def sort_key(self) -> tuple[str, int, str, str]:
         """Findings are reported by file and line; the bundle's own findings first."""
         return (self.file, self.line or 0, self.element or "", self.message)
+
+
+def refuses(findings: Iterable[Finding]) -> bool:
+    """Findings refuse a deploy when one of them is an error; warnings only say what is ignored."""
+    return any(f.severity == ERROR for f in findings)
 
 
 class DeployRefused(ThvError):

@@ -85,6 +85,11 @@ def audience_roles(names: Iterable[str]) -> frozenset[str]:
     return frozenset(roles)
 
 
+def start_data(role: str | None, user: str) -> dict[str, dict[str, str | None]]:
+    """What every case starts with beside its form data: who asked for it, in which role (``verzoeker``)."""
+    return {"verzoeker": {"rol": role, "gebruiker": user}}
+
+
 def lane_role(lane_name: str | None) -> str | None:
     """Map a BPMN lane name to a role code.
 

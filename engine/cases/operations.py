@@ -28,6 +28,7 @@ from engine.base.vocabulary import (
     PROPERTY_STARTERS,
     REGION_CODES,
     Action,
+    start_data,
 )
 from engine.cases.persons import record_address, record_persons
 from engine.cases.read_models import CaseDetails, Completion, NextTask, Started
@@ -158,7 +159,7 @@ def start_case_answer(
             workflow = new_workflow(model)
             start = workflow.get_next_task(state=TaskState.READY)
             start.data.update(data)
-            start.data["verzoeker"] = {"rol": starter_role, "gebruiker": actor}
+            start.data.update(start_data(starter_role, actor))
             workflow.do_engine_steps()
         case = Case(
             region=region,

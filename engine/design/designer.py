@@ -43,8 +43,8 @@ from engine.design.read_models import (
     VersionWithCases,
 )
 from engine.modeling import versions
+from engine.modeling.bpmn_xml import BPMN_NS
 from engine.modeling.bundle import MODEL_SUFFIXES
-from engine.modeling.checks import BPMN_NS
 from engine.modeling.forms import FORM_SUFFIX, FORMS_PREFIX
 from engine.modeling.registry import ModelRegistry, deploy_bundle, list_versions, parse_bundle
 from engine.modeling.versions import VersionRow
@@ -274,7 +274,7 @@ def place_files(existing: Collection[str], uploads: dict[str, bytes]) -> dict[st
 def validate_bundle(files: dict[str, bytes], forms_dir: Path | None) -> list[Finding]:
     """Every deploy check on a bundle, storing nothing: the findings, errors and warnings alike.
 
-    It would deploy when none of them is an error (``severity == ERROR``).
+    It would deploy when they do not :func:`engine.base.errors.refuses` it.
     """
     try:
         model = parse_bundle(files, forms_dir=forms_dir)

@@ -25,30 +25,14 @@ from engine.base.vocabulary import (
     ROLE_CODES,
     lane_role,
 )
+from engine.modeling.bpmn_xml import BPMN_NS, NS, node_finding
 from engine.modeling.compatibility import check_foreign, check_runnable, is_foreign_script
 from engine.modeling.document_rules import check_requires_service
 from engine.modeling.legal_timers import recurring_interval
 from engine.modeling.sandbox import SandboxError, compile_expression, compile_script, evaluate_constant
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
-
 MAX_HANDLING_TERM = timedelta(days=30)
 _ISO_LIKE = re.compile(r"^(R\d*/)?P[0-9YMWDTHS.,]+$|^\d{4}-\d{2}-\d{2}", re.IGNORECASE)
-
-
-def _element_id(node: etree._Element) -> str | None:
-    while node is not None:
-        if node.get("id"):
-            ident: str = node.get("id")
-            return ident
-        node = node.getparent()
-    return None
-
-
-def _finding(file: str, node: etree._Element, message: str) -> Finding:
-    return Finding(file, node.sourceline, _element_id(node), message)
 
 
 def _compile(
@@ -57,7 +41,7 @@ def _compile(
     try:
         compile_fn(text)
     except SandboxError as exc:
-        yield _finding(file, node, f"{kind} is niet toegestaan of compileert niet: {exc}")
+        yield node_finding(file, node, f"{kind} is niet toegestaan of compileert niet: {exc}")
 
 
 def check_bpmn_xml(file: str, root: etree._Element) -> Iterator[Finding]:
@@ -92,7 +76,7 @@ def _check_data_object_references(file: str, root: etree._Element) -> Iterator[F
                 found = any(obj.get("id") == wanted for obj in scope.iterfind("bpmn:dataObject", NS))
             scope = scope.getparent()
         if not found:
-            yield _finding(
+            yield node_finding(
                 file,
                 reference,
                 f"het gegevensobject '{wanted}' bestaat niet in dit proces of een "
@@ -115,7 +99,7 @@ def _check_event_gateways(file: str, root: etree._Element) -> Iterator[Finding]:
             if root.find(f".//bpmn:intermediateCatchEvent[@id='{t}']/bpmn:timerEventDefinition", NS) is not None
         ]
         if len(timers) > 1:
-            yield _finding(
+            yield node_finding(
                 file,
                 gateway,
                 "een event-based gateway kan op maar één timer wachten "
@@ -130,7 +114,7 @@ def _check_lanes(file: str, root: etree._Element) -> Iterator[Finding]:
             continue  # a parent lane groups lanes; its children carry the roles
         name = (lane.get("name") or "").strip()
         if lane_role(name) is None:
-            yield _finding(
+            yield node_finding(
                 file,
                 lane,
                 f"lane '{name}' hoort bij geen bekende rol; gebruik een rolcode "
@@ -159,7 +143,7 @@ def _check_scripts(file: str, root: etree._Element) -> Iterator[Finding]:
         for node in root.iterfind(f".//{tag}", NS):
             text = (node.text or "").strip()
             if not text:
-                yield _finding(file, node, f"lege expressie in {etree.QName(node).localname}")
+                yield node_finding(file, node, f"lege expressie in {etree.QName(node).localname}")
                 continue
             if is_foreign_script(node):
                 continue
@@ -172,7 +156,7 @@ def _check_timers(file: str, root: etree._Element) -> Iterator[Finding]:
     for definition in root.iterfind(".//bpmn:timerEventDefinition", NS):
         children = [c for c in definition if isinstance(c.tag, str)]
         if not children:
-            yield _finding(file, definition, "timer zonder tijdsaanduiding")
+            yield node_finding(file, definition, "timer zonder tijdsaanduiding")
         for node in children:
             kind = etree.QName(node).localname
             yield from _check_timer_expression(file, node, kind, (node.text or "").strip())
@@ -180,24 +164,24 @@ def _check_timers(file: str, root: etree._Element) -> Iterator[Finding]:
 
 def _check_timer_expression(file: str, node: etree._Element, kind: str, text: str) -> Iterator[Finding]:
     if not text:
-        yield _finding(file, node, "lege timerexpressie")
+        yield node_finding(file, node, "lege timerexpressie")
         return
     if _ISO_LIKE.match(text):
-        yield _finding(file, node, f'timerexpressie {text} is Python en moet tussen aanhalingstekens: "{text}"')
+        yield node_finding(file, node, f'timerexpressie {text} is Python en moet tussen aanhalingstekens: "{text}"')
         return
     try:
         value = evaluate_constant(text)
     except SandboxError as exc:
-        yield _finding(file, node, f"timerexpressie is niet toegestaan of compileert niet: {exc}")
+        yield node_finding(file, node, f"timerexpressie is niet toegestaan of compileert niet: {exc}")
         return
     except NameError:
         return  # depends on case data; checked when the timer starts
     except Exception as exc:  # noqa: BLE001 - any failure is a finding for the designer
-        yield _finding(file, node, f"timerexpressie geeft een fout: {exc}")
+        yield node_finding(file, node, f"timerexpressie geeft een fout: {exc}")
         return
     problem = timer_value_problem(kind, value)
     if problem:
-        yield _finding(file, node, problem)
+        yield node_finding(file, node, problem)
 
 
 def timer_value_problem(kind: str, value: object) -> str | None:
@@ -227,19 +211,19 @@ def _check_properties(file: str, root: etree._Element) -> Iterator[Finding]:
     for prop in root.iterfind(".//spiffworkflow:property", NS):
         name, value = prop.get("name"), (prop.get("value") or "").strip()
         if name == PROPERTY_MILESTONE and value not in MILESTONE_SET:
-            yield _finding(file, prop, f"mijlpaal '{value}' staat niet in de vaste lijst (processes/README.md)")
+            yield node_finding(file, prop, f"mijlpaal '{value}' staat niet in de vaste lijst (processes/README.md)")
         if name == PROPERTY_REQUIRES_SERVICE and (problem := check_requires_service(value)):
-            yield _finding(file, prop, problem)
+            yield node_finding(file, prop, problem)
         if name == PROPERTY_DEADLINE_MESSAGE:
             element = prop.getparent().getparent().getparent()
             if element.find("bpmn:timerEventDefinition", NS) is None:
-                yield _finding(
+                yield node_finding(
                     file,
                     prop,
                     f"{name} hoort bij een timer: alleen een verstreken termijn weigert een latere handeling",
                 )
             elif not value or len(value) > 300:
-                yield _finding(
+                yield node_finding(
                     file,
                     prop,
                     f"{name} moet een zin van 1 tot 300 tekens zijn, met {{tijdstip}} "
@@ -249,13 +233,13 @@ def _check_properties(file: str, root: etree._Element) -> Iterator[Finding]:
             try:
                 add_legal_term(parse_instant("2026-01-01T00:00:00+01:00"), value)
             except (ValueError, TypeError):
-                yield _finding(file, prop, f"{name} moet een ISO 8601-duur zijn, zoals P1Y (nu: '{value[:40]}')")
+                yield node_finding(file, prop, f"{name} moet een ISO 8601-duur zijn, zoals P1Y (nu: '{value[:40]}')")
         if name == PROPERTY_HANDLING_TERM and (problem := _handling_term_problem(prop, value)):
-            yield _finding(file, prop, problem)
+            yield node_finding(file, prop, problem)
         if name in (PROPERTY_SENDERS, PROPERTY_STARTERS):
             unknown = [r for r in value.split(",") if r.strip() and r.strip() not in ROLE_CODES]
             if unknown or not value:
-                yield _finding(file, prop, f"{name} noemt onbekende rollen: {', '.join(unknown) or '(leeg)'}")
+                yield node_finding(file, prop, f"{name} noemt onbekende rollen: {', '.join(unknown) or '(leeg)'}")
 
 
 def _handling_term_problem(prop: etree._Element, value: str) -> str | None:
@@ -305,14 +289,14 @@ def check_dmn_xml(file: str, root: etree._Element) -> Iterator[Finding]:
             raw = _cell_text(expression) if expression is not None else None
             text = (raw or "").strip()
             if expression is None or not text:
-                yield _finding(file, expression if expression is not None else column, "invoerexpressie is leeg")
+                yield node_finding(file, expression if expression is not None else column, "invoerexpressie is leeg")
                 input_exprs.append(None)
                 continue
             assert raw is not None  # text is not empty
             try:
                 ast.parse(raw)  # the DMN engine checks the text as written, spaces included
             except SyntaxError:
-                yield _finding(
+                yield node_finding(
                     file,
                     expression,
                     f"invoerexpressie '{text}' mag niet met een spatie of witregel "
@@ -327,11 +311,11 @@ def check_dmn_xml(file: str, root: etree._Element) -> Iterator[Finding]:
                 input_expr = input_exprs[index] if index < len(input_exprs) else None
                 if input_expr is None:
                     if index >= len(input_exprs):
-                        yield _finding(file, entry, "regelcel zonder bijbehorende invoerkolom")
+                        yield node_finding(file, entry, "regelcel zonder bijbehorende invoerkolom")
                     continue
                 problem = dmn_input_entry_problem(input_expr, _cell_text(entry))
                 if problem:
-                    yield _finding(file, entry, problem)
+                    yield node_finding(file, entry, problem)
             for entry in _children(rule, "outputEntry"):
                 text = (_cell_text(entry) or "").strip()
                 if text:

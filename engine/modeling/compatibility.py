@@ -19,16 +19,14 @@ from collections.abc import Iterator
 from lxml import etree
 
 from engine.base.errors import WARNING, Finding
+from engine.modeling.bpmn_xml import BPMN_NS, NS, node_finding
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 FOREIGN_NAMESPACES = {
     "http://camunda.org/schema/1.0/bpmn": "camunda",
     "http://activiti.org/bpmn": "camunda",  # Camunda 7 still reads the Activiti namespace
     "http://camunda.org/schema/zeebe/1.0": "zeebe",
     "http://flowable.org/bpmn": "flowable",
 }
-NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 PYTHON_FORMATS = {"", "python", "python3", "text/x-python", "text/python"}
 
 _ACTIVITIES = (
@@ -71,23 +69,6 @@ _JUEL = re.compile(r"^\s*[$#]\{.*\}\s*$", re.S)
 _FEEL = re.compile(r"^\s*=")
 
 
-def _line(node: etree._Element) -> int | None:
-    line: int | None = node.sourceline
-    return line
-
-
-def _id(node: etree._Element) -> str | None:
-    while node is not None:
-        if node.get("id"):
-            return str(node.get("id"))
-        node = node.getparent()
-    return None
-
-
-def _finding(file: str, node: etree._Element, message: str, severity: str = "fout") -> Finding:
-    return Finding(file, _line(node), _id(node), message, severity)
-
-
 def foreign_expression(text: str) -> str | None:
     """The language an expression is written in when it is not Python, or None."""
     if _JUEL.match(text):
@@ -100,21 +81,21 @@ def foreign_expression(text: str) -> str | None:
 def check_runnable(file: str, root: etree._Element) -> Iterator[Finding]:
     """Elements SpiffWorkflow 3.2 cannot run, refused by name with what to use instead."""
     for node in root.iterfind(".//bpmn:linkEventDefinition", NS):
-        yield _finding(
+        yield node_finding(
             file,
             node.getparent(),
             "een koppelingsgebeurtenis (link event) kan SpiffWorkflow 3.2 niet uitvoeren (de zaak bleef dan staan "
             "zonder iets te doen); verbind de stappen met een gewone pijl (sequence flow)",
         )
     for node in root.iterfind(".//bpmn:adHocSubProcess", NS):
-        yield _finding(
+        yield node_finding(
             file,
             node,
             "een ad-hocsubproces kan SpiffWorkflow 3.2 niet uitvoeren; gebruik een gewoon subproces of losse "
             "gebruikerstaken achter een parallelle gateway",
         )
     for node in root.iterfind(".//bpmn:compensateEventDefinition", NS):
-        yield _finding(
+        yield node_finding(
             file,
             node.getparent(),
             "compensatie kan SpiffWorkflow 3.2 niet uitvoeren; modelleer het herstel als gewone taken na een "
@@ -122,11 +103,11 @@ def check_runnable(file: str, root: etree._Element) -> Iterator[Finding]:
         )
     for tag in _ACTIVITIES:
         for node in root.iterfind(f".//bpmn:{tag}[@isForCompensation='true']", NS):
-            yield _finding(
+            yield node_finding(
                 file, node, "een compensatietaak kan SpiffWorkflow 3.2 niet uitvoeren; maak er een gewone taak van"
             )
     for node in root.iterfind(".//bpmn:complexGateway", NS):
-        yield _finding(
+        yield node_finding(
             file,
             node,
             "een complexe gateway kan SpiffWorkflow 3.2 niet uitvoeren; gebruik een exclusive, inclusive of "
@@ -134,14 +115,14 @@ def check_runnable(file: str, root: etree._Element) -> Iterator[Finding]:
         )
     for tag in ("dataStoreReference", "dataStore"):
         for node in root.iterfind(f".//bpmn:{tag}", NS):
-            yield _finding(
+            yield node_finding(
                 file,
                 node,
                 "een gegevensopslag (data store) heeft hier geen koppeling; bewaar gegevens in zaakvariabelen "
                 "(data objects of formuliervelden)",
             )
     for node in root.iterfind(".//bpmn:serviceTask", NS):
-        yield _finding(
+        yield node_finding(
             file,
             node,
             "een service-taak roept een extern systeem aan; dit systeem heeft geen connectors en weigert haar "
@@ -150,9 +131,9 @@ def check_runnable(file: str, root: etree._Element) -> Iterator[Finding]:
     for node in root.iterfind(".//bpmn:scriptTask", NS):
         script = node.find("bpmn:script", NS)
         if script is None or not (script.text or "").strip():
-            yield _finding(file, node, "scripttaak zonder script; schrijf het script (Python) of verwijder de taak")
+            yield node_finding(file, node, "scripttaak zonder script; schrijf het script (Python) of verwijder de taak")
     for node in root.iterfind(".//bpmn:task", NS):
-        yield _finding(
+        yield node_finding(
             file,
             node,
             "taak zonder type (bpmn:task): niemand en niets voert haar uit; maak er een gebruikerstaak (met lane en "
@@ -168,7 +149,7 @@ def _implicit_splits(file: str, root: etree._Element) -> Iterator[Finding]:
     for tag in (*_ACTIVITIES, "adHocSubProcess"):
         for node in root.iterfind(f".//bpmn:{tag}", NS):
             if outgoing[node.get("id")] > 1:
-                yield _finding(
+                yield node_finding(
                     file,
                     node,
                     f"er vertrekken {outgoing[node.get('id')]} pijlen uit deze taak (een impliciete splitsing), "
@@ -188,7 +169,7 @@ def _conditionless_flows(file: str, root: etree._Element) -> Iterator[Finding]:
             for flow in flows:
                 if flow.get("id") == gateway.get("default") or flow.find("bpmn:conditionExpression", NS) is not None:
                     continue
-                yield _finding(
+                yield node_finding(
                     file,
                     flow,
                     "pijl uit een gateway zonder voorwaarde en niet de standaardpijl; geef haar een voorwaarde "
@@ -210,9 +191,9 @@ def _call_targets(file: str, root: etree._Element) -> Iterator[Finding]:
                 if zeebe is not None
                 else "zet de id van het aan te roepen proces in het attribuut calledElement"
             )
-            yield _finding(file, node, f"aanroepactiviteit zonder calledElement: {hint}")
+            yield node_finding(file, node, f"aanroepactiviteit zonder calledElement: {hint}")
         elif process is not None and called == process.get("id"):
-            yield _finding(
+            yield node_finding(
                 file,
                 node,
                 f"proces '{called}' roept zichzelf aan; herhaling gaat hier met een lus (een pijl terug naar een "
@@ -243,7 +224,7 @@ def check_foreign(file: str, root: etree._Element) -> Iterator[Finding]:
             )
         if ignored:
             instead = sorted({_INSTEAD[n.split(":", 1)[1]] for n in ignored if n.split(":", 1)[1] in _INSTEAD})
-            yield _finding(
+            yield node_finding(
                 file,
                 node,
                 f"{', '.join(ignored)} wordt hier genegeerd"
@@ -253,7 +234,7 @@ def check_foreign(file: str, root: etree._Element) -> Iterator[Finding]:
     for node in root.iterfind(".//bpmn:scriptTask", NS):
         language = (node.get("scriptFormat") or "").strip().lower()
         if language not in PYTHON_FORMATS:
-            yield _finding(
+            yield node_finding(
                 file,
                 node,
                 f"script in '{node.get('scriptFormat')}'; hier draaien alleen Python-scripts: herschrijf het in "
@@ -266,7 +247,7 @@ def check_foreign(file: str, root: etree._Element) -> Iterator[Finding]:
                 language if language and language not in PYTHON_FORMATS else None
             )
             if found:
-                yield _finding(
+                yield node_finding(
                     file,
                     node,
                     f"voorwaarde in {found}; schrijf haar als Python-expressie over de zaakvariabelen, "

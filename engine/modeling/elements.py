@@ -15,7 +15,7 @@ from lxml import etree
 
 from engine.base.errors import InvalidInput
 from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_MILESTONE, PROPERTY_SENDERS, PROPERTY_STARTERS, lane_role
-from engine.modeling.checks import BPMN_NS, SPIFF_NS
+from engine.modeling.bpmn_xml import BPMN_NS, SPIFF_NS
 from engine.modeling.xml_safety import parse_model_xml
 
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}

@@ -20,10 +20,11 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.base.errors import ERROR, DeployRefused, Finding, InvalidInput, NotFound
+from engine.base.errors import DeployRefused, Finding, InvalidInput, NotFound, refuses
 from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_INSTANT_FIELD, REGION_CODES, lane_role
+from engine.modeling.bpmn_xml import BPMN_NS, SPIFF_NS
 from engine.modeling.bundle_forms import instant_field_problem, load_form, unused_form_finding
-from engine.modeling.checks import BPMN_NS, SPIFF_NS, check_bpmn_xml, check_dmn_xml, check_parse_hazards
+from engine.modeling.checks import check_bpmn_xml, check_dmn_xml, check_parse_hazards
 from engine.modeling.forms import FORMS_DIR, FORMS_PREFIX
 from engine.modeling.legal_timers import LegalTimerBpmnParser
 from engine.modeling.smoke_start import trial_start
@@ -114,15 +115,15 @@ def parse_bundle(files: dict[str, bytes], forms_dir: Path | None = FORMS_DIR) ->
             _check_specs_and_load_forms(model, roots, forms_in_bundle, forms_dir, findings)
     ours = {(f.file, f.element) for f in findings if f.element}
     findings.extend(f for f in spiff if (f.file, f.element) not in ours or not f.element)
-    if model is None and not any(f.severity == ERROR for f in findings):
+    if model is None and not refuses(findings):
         findings.append(Finding("", None, None, "de bundel bevat geen uitvoerbaar proces"))
-    if model is not None and not any(f.severity == ERROR for f in findings):
+    if model is not None and not refuses(findings):
         main_file, _ = _locate(roots, main or "")
         for finding in trial_start(model.spec, model.subprocess_specs, model.forms, main_file):
             file, line = _locate(roots, finding.element) if finding.element else (finding.file, None)
             findings.append(replace(finding, file=file or finding.file, line=line))
     findings.sort(key=lambda f: f.sort_key)
-    if model is None or any(f.severity == ERROR for f in findings):
+    if model is None or refuses(findings):
         raise DeployRefused(findings)
     model.warnings = findings
     return model
@@ -165,20 +166,24 @@ def _add_file(
         spiff.append(spiff_finding(name, exc, root))
 
 
-def _root_of(roots: dict[str, etree._Element], element_id: str | None) -> etree._Element | None:
+def _find(roots: dict[str, etree._Element], element_id: str | None) -> tuple[str, etree._Element | None]:
+    """The file and the node of the element with ``element_id`` (``("", None)`` when no file has it)."""
     if element_id:
-        for root in roots.values():
-            if root.xpath("//*[@id=$i]", i=element_id):
-                return root
-    return None
+        for name, root in roots.items():
+            found = root.xpath("//*[@id=$i]", i=element_id)
+            if found:
+                return name, found[0]
+    return "", None
+
+
+def _root_of(roots: dict[str, etree._Element], element_id: str | None) -> etree._Element | None:
+    name, _ = _find(roots, element_id)
+    return roots.get(name)
 
 
 def _locate(roots: dict[str, etree._Element], element_id: str) -> tuple[str, int | None]:
-    for name, root in roots.items():
-        found = root.xpath("//*[@id=$i]", i=element_id)
-        if found:
-            return name, found[0].sourceline
-    return "", None
+    name, node = _find(roots, element_id)
+    return name, node.sourceline if node is not None else None
 
 
 def _missing_dependencies(parser: SpiffBpmnParser, roots: dict[str, etree._Element]) -> list[Finding]:
@@ -267,9 +272,9 @@ def _check_specs_and_load_forms(
             manual = getattr(task_spec, "manual", False)
             if not manual and not form:
                 continue
-            file, line = _locate(roots, task_spec.bpmn_id or "")
-            where = dict(file=file, line=line, element=task_spec.bpmn_id)
-            kind = _HUMAN_TAGS.get(_tag(roots, file, task_spec.bpmn_id))
+            file, node = _find(roots, task_spec.bpmn_id)
+            where = dict(file=file, line=node.sourceline if node is not None else None, element=task_spec.bpmn_id)
+            kind = _HUMAN_TAGS.get(etree.QName(node).localname if node is not None else "")
             if manual and kind is None:
                 continue  # a plain bpmn:task: refused by engine.modeling.compatibility, as a task
             if manual and lane_role(task_spec.lane) is None:
@@ -288,12 +293,6 @@ def _check_specs_and_load_forms(
         if name.startswith(FORMS_PREFIX) and name[len(FORMS_PREFIX) :] not in model.forms:
             del model.files[name]
             findings.append(unused_form_finding(name, forms_in_bundle[name[len(FORMS_PREFIX) :]]))
-
-
-def _tag(roots: dict[str, etree._Element], file: str, element_id: str | None) -> str:
-    root = roots.get(file)
-    found = root.xpath("//*[@id=$i]", i=element_id) if root is not None and element_id else []
-    return etree.QName(found[0]).localname if found else ""
 
 
 class ModelRegistry:

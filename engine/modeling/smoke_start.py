@@ -14,12 +14,12 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine.base.errors import BUDGET_CPU, BUDGET_MEMORY, WARNING, Finding, ModelRefusal, ScriptBudgetExceeded
-from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_STARTERS
+from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_STARTERS, start_data
 from engine.modeling.sandbox import script_engine
+from engine.modeling.spec_properties import start_event_properties
 
 TRIAL_USER = "proefstart"
 MAX_ENGINE_STEPS = 500  # a loop without a wait state stops the trial here
@@ -29,10 +29,10 @@ def trial_start(
     spec: Any, subprocess_specs: dict[str, Any], forms: dict[str, dict[str, Any]], file: str
 ) -> list[Finding]:
     """Findings of a trial run of the main process up to its first wait state (none: it runs)."""
-    properties = _start_properties(spec)
+    properties = start_event_properties(spec)
     data = example_data(forms.get(properties.get(PROPERTY_FORM, ""), {}))
     starters = [s.strip() for s in properties.get(PROPERTY_STARTERS, "").split(",") if s.strip()]
-    data["verzoeker"] = {"rol": starters[0] if starters else "politie", "gebruiker": TRIAL_USER}
+    data.update(start_data(starters[0] if starters else "politie", TRIAL_USER))
     try:
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
         start = workflow.get_next_task(state=TaskState.READY)
@@ -78,14 +78,6 @@ def trial_start(
             )
         ]
     return []
-
-
-def _start_properties(spec: Any) -> dict[str, str]:
-    for task_spec in spec.bpmn_start_events:
-        if isinstance(getattr(task_spec, "event_definition", None), NoneEventDefinition):
-            props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
-            return {str(k): str(v) for k, v in props.items()}
-    return {}
 
 
 def _missing_name(exc: BaseException) -> bool:

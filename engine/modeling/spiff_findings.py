@@ -130,7 +130,7 @@ def spiff_finding(name: str, exc: Exception, root: etree._Element | None = None,
     line = getattr(exc, "line_number", None) or None
     element = getattr(exc, "id", None) or None
     if element is None and line and root is not None:
-        element = next((n.get("id") for n in root.iter() if n.sourceline == line and n.get("id")), None)
+        element = _element_at(root, line)
     if line is None and element and root is not None:
         found = root.xpath("//*[@id=$i]", i=element)
         line = found[0].sourceline if found else None
@@ -225,6 +225,7 @@ def check_dmn_file(name: str, root: etree._Element) -> list[Finding]:
 
 
 def _element_at(root: etree._Element, line: int) -> str | None:
+    """The id of the first element that starts on ``line`` (an XSD error names a line, not an element)."""
     return next((n.get("id") for n in root.iter() if n.sourceline == line and n.get("id")), None)
 
 

@@ -15,7 +15,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition, TerminateEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import TerminateEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
@@ -31,6 +31,8 @@ from engine.base.vocabulary import (
     ROUTE_VARIABLE,
     lane_role,
 )
+from engine.modeling.spec_properties import properties as properties  # re-exported for the engine
+from engine.modeling.spec_properties import start_event_properties as start_event_properties
 
 
 @dataclass(frozen=True)
@@ -44,19 +46,6 @@ class ReadyUserTask:
     handling_term: str | None  # how long it may take in an acute case (PROPERTY_HANDLING_TERM)
     acute: bool  # the case is on the acute route
     parent_id: UUID | None  # the task whose completion made it ready
-
-
-def properties(task_spec: Any) -> dict[str, str]:
-    props: dict[str, str] = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
-    return props
-
-
-def start_event_properties(spec: Any) -> dict[str, str]:
-    """Properties of the process's none start event (starters, form)."""
-    for task_spec in spec.bpmn_start_events:
-        if isinstance(getattr(task_spec, "event_definition", None), NoneEventDefinition):
-            return properties(task_spec)
-    return {}
 
 
 def user_task_spec(specs: Iterable[Any], element: str) -> Any:

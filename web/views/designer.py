@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from engine.base.errors import ERROR, InvalidInput
+from engine.base.errors import InvalidInput, refuses
 from engine.design import designer
 from engine.design.case_migration import MIGRATED, REFUSED, SAFE
 from web.extensions import db_session, thv
@@ -44,7 +44,7 @@ def render_version(
         detail=detail,
         version=detail.version,
         findings=findings or [],
-        refused=any(f.severity == ERROR for f in findings or []),
+        refused=refuses(findings or []),
         checked=checked,
         uploaded=uploaded or [],
     ), status

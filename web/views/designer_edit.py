@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 
-from engine.base.errors import ERROR, DeployRefused, Finding, InvalidInput, ThvError
+from engine.base.errors import DeployRefused, Finding, InvalidInput, ThvError, refuses
 from engine.design import designer
 from engine.design.read_models import DeployedEdit
 from web.designer_texts import modeller_texts
@@ -40,11 +40,6 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "severity": finding.severity,
     }
-
-
-def refuses(findings: list[Finding]) -> bool:
-    """Findings refuse a deploy when one of them is an error; warnings only say what is ignored."""
-    return any(f.severity == ERROR for f in findings)
 
 
 def _render_modeller(
