@@ -226,6 +226,7 @@ def find_cases() -> ResponseReturnValue:
         q=request.args.get("q"),
         status=request.args.get("status") or None,
         variant=request.args.get("variant") or None,
+        ban_end=case_search.BanEndRange.from_text(request.args.get("ban_end_from"), request.args.get("ban_end_to")),
         page=_query_int_or("page", 1),
         per_page=_query_int_or("per_page", case_search.PER_PAGE),
     )

@@ -13,11 +13,12 @@ not found. Each case a search shows is a read in the processing log (AVG art. 30
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import CompoundSelect, func, or_, select, union
 from sqlalchemy.orm import Session
 
+from engine.base.clock import AMSTERDAM
 from engine.base.errors import Forbidden, InvalidInput
 from engine.base.paging import PagePosition
 from engine.base.vocabulary import CASE_ROLE_CODES, Action
@@ -44,6 +45,36 @@ class CaseHit:
     started_at: datetime
     ended_at: datetime | None
     address: str | None
+    ban_status: str | None = None  # opgelegd, verlengd, ingetrokken, ... (engine.workflow.ban_state)
+    ban_end: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BanEndRange:
+    """Cases whose ban ends on one of these Dutch calendar days (both included; either may be open)."""
+
+    first_day: date | None = None
+    last_day: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.first_day and self.last_day and self.first_day > self.last_day:
+            raise InvalidInput("de eerste dag van 'huisverbod eindigt' ligt na de laatste", field="einde_tot")
+
+    @classmethod
+    def from_text(cls, first: str | None, last: str | None) -> BanEndRange:
+        """From two dates as a form or the API gives them (YYYY-MM-DD, empty for open); Dutch errors."""
+        return cls(_day(first, "einde_van"), _day(last, "einde_tot"))
+
+    @property
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        """[start, end) as instants: from midnight of the first day to midnight after the last (Amsterdam)."""
+
+        def midnight(day: date) -> datetime:
+            return datetime.combine(day, time(0), tzinfo=AMSTERDAM)
+
+        start = midnight(self.first_day) if self.first_day else None
+        end = midnight(self.last_day + timedelta(days=1)) if self.last_day else None
+        return start, end
 
 
 @dataclass(frozen=True)
@@ -71,6 +102,8 @@ def case_hit(hit: CaseHit) -> dict[str, object]:
         "started_at": hit.started_at.isoformat(),
         "ended_at": hit.ended_at.isoformat() if hit.ended_at else None,
         "address": hit.address,
+        "ban_status": hit.ban_status,
+        "ban_end": hit.ban_end.isoformat() if hit.ban_end else None,
     }
 
 
@@ -84,6 +117,20 @@ def _related_cases(user: User, roles: set[str], now: datetime) -> CompoundSelect
         select(ServiceRecord.case_id).where(ServiceRecord.recipient_role.in_(sorted(roles))),
         select(CaseAccessGrant.case_id).where(CaseAccessGrant.user_name == user.name, CaseAccessGrant.expires_at > now),
     )
+
+
+def _day(text: str | None, field: str) -> date | None:
+    """A calendar day written YYYY-MM-DD (a date input's value); nothing else."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        day = None
+    if day is None or len(value) != 10:
+        raise InvalidInput("geef een datum als jjjj-mm-dd, bijvoorbeeld 2026-12-24", field=field)
+    return day
 
 
 def _like(text: str) -> str:
@@ -110,6 +157,7 @@ def search_cases(
     q: str | None = None,
     status: str | None = None,
     variant: str | None = None,
+    ban_end: BanEndRange | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> CaseSearch:
@@ -128,7 +176,8 @@ def search_cases(
         raise InvalidInput(f"aantal per pagina moet tussen 1 en {MAX_PER_PAGE} liggen", field="per_page")
 
     # Only the columns a hit shows: never the stored workflow of each case.
-    query = select(Case.id, Case.region, Case.variant, Case.status, Case.started_at, Case.ended_at, Case.adres).where(
+    columns = (Case.id, Case.region, Case.variant, Case.status, Case.started_at, Case.ended_at, Case.adres)
+    query = select(*columns, Case.huisverbod_status, Case.huisverbod_einde).where(
         Case.region.in_(sorted(user.regions)),
         Case.destroyed_at.is_(None),
         Case.id.in_(_related_cases(user, roles, now)),
@@ -137,6 +186,11 @@ def search_cases(
         query = query.where(Case.status == status)
     if variant:
         query = query.where(Case.variant == variant)
+    start, end = (ban_end or BanEndRange()).bounds
+    if start is not None:
+        query = query.where(Case.huisverbod_einde >= start)
+    if end is not None:
+        query = query.where(Case.huisverbod_einde < end)
     if text.isdigit():
         query = query.where(Case.id == int(text)) if len(text) < 12 else query.where(Case.id.is_(None))
     elif text:

@@ -38,6 +38,7 @@ from engine.modeling.xml_safety import parse_model_xml
 from engine.storage.tables import Case, CaseEvent, HumanTask, User
 from engine.workflow import state as ws
 from engine.workflow.case_store import open_workflow
+from engine.workflow.case_title import CaseTitle
 from engine.workflow.instructions import render_instructions
 from engine.workflow.need_to_know import CaseAccess, case_access
 from engine.workflow.processing_log import READ, log_processing
@@ -113,6 +114,7 @@ def case_page(session: Session, registry: ModelRegistry, case_id: int, user: Use
         if access.roles
         else _without_people(_history(session, model, case.id)),
         labels=field_labels(model),
+        title=CaseTitle.of_variables(details["variables"]),
     )
 
 
@@ -318,6 +320,7 @@ def task_page(session: Session, registry: ModelRegistry, task_id: str, user: Use
         },
         labels=field_labels(model),
         prefill=prefill_values(schema, variables),
+        title=CaseTitle.of_variables(variables),
     )
 
 

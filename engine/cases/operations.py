@@ -48,8 +48,8 @@ from engine.workflow.acts import (
     last_event_id,
     settle_act,
 )
+from engine.workflow.ban_state import BAN_VARIABLE
 from engine.workflow.case_store import (
-    BAN_VARIABLE,
     SYSTEM_ACTOR,
     keep_saved_workflows,
     lock_case,
@@ -57,6 +57,7 @@ from engine.workflow.case_store import (
     open_workflow,
     save_case,
 )
+from engine.workflow.case_title import CaseTitle
 from engine.workflow.parking import park_case
 from engine.workflow.worklist import task_row
 
@@ -476,7 +477,7 @@ def details_of(session: Session, case: Case, workflow: BpmnWorkflow) -> CaseDeta
             for m, at, _ in sorted(milestones, key=lambda r: r[1])
             if m is not None  # the query has only milestone events; this tells mypy
         ],
-        "open_tasks": [task_row(t, case.adres) for t in open_tasks],
+        "open_tasks": [task_row(t, case.adres, CaseTitle.of_variables(variables).name) for t in open_tasks],
         "waiting_for": ws.waiting_messages(workflow) if case.status == "active" else [],
         "next_timer_at": case.next_timer_at.isoformat() if case.next_timer_at else None,
         "variables": json.loads(json.dumps(variables, default=str)),

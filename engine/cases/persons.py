@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from engine.base.errors import Forbidden, InvalidInput
 from engine.storage.document_tables import Document
 from engine.storage.tables import Case, CaseEvent, Person, User
+from engine.workflow.case_title import ADDRESS_FIELD, NAME_FIELD, NAMED_ROLE
 from engine.workflow.processing_log import FG_ROLE, READ, log_entries, log_processing
 
 # (form field, key of the name inside each list item or None for a plain value, the person's role in the case)
 PERSON_FIELDS: tuple[tuple[str, str | None, str], ...] = (
-    ("uithuisgeplaatste_naam", None, "uithuisgeplaatste"),
+    (NAME_FIELD, None, NAMED_ROLE),  # also the name in the case's title
     ("achterblijvers", "naam", "achterblijver"),
     ("kinderen", "voornaam", "kind"),
     ("contactverbod_namen", None, "beschermd"),  # the persons the contactverbod protects (Wth 2(4))
@@ -49,9 +50,6 @@ def persons_in(data: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
                 detail = {k: item[k] for k in _DETAIL_KEYS if isinstance(item, dict) and k in item}
                 found.append((role, " ".join(name.split())[:200], detail))
     return found
-
-
-ADDRESS_FIELD = "adres"  # every form that asks it shows it to the whole chain (tests/engine/test_case_titles.py)
 
 
 def record_address(case: Case, data: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
 
+from engine.workflow.case_title import CaseTitle
 from engine.workflow.need_to_know import CaseAccess
 from engine.workflow.worklist import TaskRow
 
@@ -154,6 +155,7 @@ class CasePage:
     events: list[WaitingEvent]
     history: list[HistoryEntry]
     labels: dict[str, str]
+    title: CaseTitle  # empty for a role that sees no case data
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ class TaskPage:
     case: TaskCase
     labels: dict[str, str]
     prefill: dict[str, Any]  # starting values of the empty form, from case data the user may see (x-prefill)
+    title: CaseTitle  # the case's title as far as the user may see it
 
 
 @dataclass(frozen=True)

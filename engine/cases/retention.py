@@ -36,6 +36,7 @@ from engine.storage.document_tables import Document, ServiceRecord
 from engine.storage.tables import Case, CaseAccessGrant, CaseArchive, CaseEvent, DestructionReport, Person
 from engine.storage.transaction import in_transaction
 from engine.workflow import state as ws
+from engine.workflow.ban_state import record_ban
 from engine.workflow.case_store import open_workflow
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,7 @@ def _destroy(session: Session, item: RetentionItem, now: datetime, actor: str) -
     case.replay_event_id = None
     case.error = None
     case.adres = None
+    record_ban(case, None)
     case.destroyed_at = now
     report = DestructionReport(
         case_id=case.id,

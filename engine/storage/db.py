@@ -78,11 +78,11 @@ def _alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade_schema(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest migration, or to ``revision`` (idempotent)."""
     from alembic import command
 
-    command.upgrade(_alembic_config(engine), "head")
+    command.upgrade(_alembic_config(engine), revision)
 
 
 def ping(session: Session) -> bool:

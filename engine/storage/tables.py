@@ -248,6 +248,10 @@ class Case(Base):
     # The address of the home the ban concerns (form field ``adres``, visible to the whole chain): the case's
     # title on worklist rows, so two cases of one step can be told apart (engine.cases.persons.record_address).
     adres: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The ban's status and end as its latest milestone left them (engine.workflow.ban_state): cases are
+    # found by when their ban ends without reading each workflow.
+    huisverbod_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    huisverbod_einde: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
     # When the retention sweep destroyed its content (engine.cases.retention); the row stays as a husk.
     destroyed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 

@@ -35,6 +35,7 @@ from engine.modeling.registry import LoadedModel, ModelRegistry
 from engine.modeling.serialization import load_workflow
 from engine.storage.tables import Case, CaseEvent
 from engine.workflow import state as ws
+from engine.workflow.ban_state import refresh_ban
 from engine.workflow.case_store import SYSTEM_ACTOR, open_workflow, record_event, save_case
 from engine.workflow.case_time import CaseRun, deadline_text, responsible_timer, too_late
 
@@ -194,6 +195,7 @@ def finish_act(
         session.flush()
         marker = last_event_id(session, case)
         session.execute(update(CaseEvent).where(*undone).values(revoked_by=marker))
+        refresh_ban(session, case)
     fire_due(session, case, workflow, now)
 
 

@@ -29,11 +29,11 @@ from engine.modeling.workflow_cache import WorkflowCache
 from engine.storage.tables import Case, CaseArchive, CaseEvent, HumanTask
 from engine.storage.transaction import after_commit, transaction_state
 from engine.workflow import state as ws
+from engine.workflow.ban_state import BAN_VARIABLE, record_ban
 from engine.workflow.processing_log import WRITE, log_processing
 
 SYSTEM_ACTOR = "systeem"
 _SAVED = "saved-workflows"  # (case, workflow) per case id saved in the running transaction
-BAN_VARIABLE = "huisverbod"
 
 
 def lock_case(session: Session, case_id: int, *, regions: frozenset[str] | None = None) -> Case:
@@ -156,6 +156,8 @@ def save_case(
             # The task that reaches a milestone holds the authoritative state of the ban; parallel
             # branches keep older copies, so the snapshot is taken here, at the source.
             snapshot = task.data.get(BAN_VARIABLE)
+            if isinstance(snapshot, dict):
+                record_ban(case, snapshot)
             record_event(
                 session,
                 case,

@@ -22,6 +22,7 @@ from engine.base.vocabulary import REGION_CODES, ROLE_CODES, Action
 from engine.storage.tables import Case, HumanTask, User
 from engine.storage.transaction import in_transaction
 from engine.workflow.case_store import record_event
+from engine.workflow.case_title import title_name
 
 TASK_STATES = ("ready", "completed", "cancelled")
 DUE_FILTERS = ("te_laat", "vandaag", "week")
@@ -50,7 +51,9 @@ class TaskRow(TypedDict):
     completed_by: str | None
     completed_at: str | None
     end_reason: str | None
-    case_address: str | None  # the case's title: the address of the home (visible to every role in the chain)
+    # The case's title (engine.workflow.case_title), visible to every role in the chain.
+    case_address: str | None  # the address of the home
+    case_name: str | None  # the uithuisgeplaatste
 
 
 class TaskStep(TypedDict):
@@ -60,7 +63,7 @@ class TaskStep(TypedDict):
     title: str
 
 
-def task_row(task: HumanTask, case_address: str | None = None) -> TaskRow:
+def task_row(task: HumanTask, case_address: str | None = None, case_name: str | None = None) -> TaskRow:
     return {
         "id": task.id,
         "case_id": task.case_id,
@@ -78,15 +81,16 @@ def task_row(task: HumanTask, case_address: str | None = None) -> TaskRow:
         "completed_at": task.completed_at.isoformat() if task.completed_at else None,
         "end_reason": task.end_reason,
         "case_address": case_address,
+        "case_name": case_name,
     }
 
 
 def task_rows(session: Session, tasks: list[HumanTask]) -> list[TaskRow]:
-    """Rows with their case titles: one query for the addresses of all their cases, however many rows."""
+    """Rows with their case titles: one query for the titles of all their cases, however many rows."""
     ids = sorted({t.case_id for t in tasks})
-    rows = session.execute(select(Case.id, Case.adres).where(Case.id.in_(ids))).all() if ids else []
-    addresses = {case_id: address for case_id, address in rows}
-    return [task_row(t, addresses.get(t.case_id)) for t in tasks]
+    rows = session.execute(select(Case.id, Case.adres, title_name()).where(Case.id.in_(ids))).all() if ids else []
+    titles = {case_id: (address, name) for case_id, address, name in rows}
+    return [task_row(t, *titles.get(t.case_id, (None, None))) for t in tasks]
 
 
 def due_window(due: str, now: datetime) -> tuple[datetime | None, datetime]:

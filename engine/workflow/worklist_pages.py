@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.base.errors import InvalidInput
 from engine.base.paging import PagePosition
 from engine.storage.tables import Case, HumanTask, User
+from engine.workflow.case_title import title_name
 from engine.workflow.worklist import WORKLIST_ORDER, TaskRow, task_query, task_row
 
 PER_PAGE = 50
@@ -67,9 +68,9 @@ def task_page(
     if clamp:
         page = min(page, max(1, -(-total // per_page)))
     # The case's title comes with the page's rows in the same query.
-    titled = query.add_columns(Case.adres).join(Case, Case.id == HumanTask.case_id)
+    titled = query.add_columns(Case.adres, title_name()).join(Case, Case.id == HumanTask.case_id)
     rows = session.execute(titled.order_by(*WORKLIST_ORDER).offset((page - 1) * per_page).limit(per_page)).all()
-    return WorklistPage([task_row(task, address) for task, address in rows], total, page, per_page)
+    return WorklistPage([task_row(task, address, name) for task, address, name in rows], total, page, per_page)
 
 
 def worklist_counts(session: Session, user: User, now: datetime) -> WorklistCounts:

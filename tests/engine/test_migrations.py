@@ -11,7 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Integer, MetaData, Table, inspect, select, text
+from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, inspect, select, text
 
 from engine.accounts.users import add_user
 from engine.storage.db import MIGRATIONS, make_engine, make_session_factory, upgrade_schema
@@ -96,3 +96,40 @@ def test_timestamps_round_trip_as_utc_on_the_migrated_schema(fresh_engine):
         add_user(session, "bm", ["burgemeester"], ["basis"], password="geheim-wachtwoord", now=later)
     with sessions() as session:
         assert session.scalars(select(User.created_at)).one() == later
+
+
+def _insert_row(conn, table: Table, **values) -> None:
+    """A row with ``values`` and a plain value in every other column that needs one (reflected, so the test
+    follows the schema as it stood at that revision)."""
+    plain = {Integer: 1, String: "x", DateTime: START.replace(tzinfo=None), Boolean: False}
+    for column in table.columns:
+        if column.name in values or column.nullable or column.autoincrement is True or column.server_default:
+            continue
+        values[column.name] = next(v for kind, v in plain.items() if isinstance(column.type, kind))
+    conn.execute(table.insert().values(**values))
+
+
+def test_the_ban_columns_are_filled_from_the_latest_milestone_that_counts(fresh_engine):
+    """0018 gives existing cases the ban's status and end of their latest milestone that was not revoked."""
+    upgrade_schema(fresh_engine, "0017")
+    tables = MetaData()
+    tables.reflect(fresh_engine, only=["model_version", "thv_case", "case_event"])
+    ban = '{"huisverbod": {"status": "%s", "einde": "%s"}}'
+    with fresh_engine.begin() as conn:
+        _insert_row(conn, tables.tables["model_version"], id=1)
+        for case_id in (1, 2):
+            _insert_row(conn, tables.tables["thv_case"], id=case_id, model_version_id=1)
+        events = tables.tables["case_event"]
+        for event_id, milestone, detail, revoked in (
+            (1, "huisverbod_opgelegd", ban % ("opgelegd", "2026-02-12T20:15:00+00:00"), None),
+            (2, "huisverbod_verlengd", ban % ("verlengd", "2026-03-02T21:15:00+01:00"), None),
+            (3, "huisverbod_verlopen", ban % ("verlopen", "2026-03-02T20:15:00+00:00"), 4),  # revoked
+        ):
+            _insert_row(conn, events, id=event_id, case_id=1, milestone=milestone, detail=detail, revoked_by=revoked)
+    upgrade_schema(fresh_engine)
+    with fresh_engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, huisverbod_status, huisverbod_einde FROM thv_case ORDER BY id")).all()
+    assert [(r[0], r[1], str(r[2])[:19] if r[2] else None) for r in rows] == [
+        (1, "verlengd", "2026-03-02 20:15:00"),
+        (2, None, None),
+    ]

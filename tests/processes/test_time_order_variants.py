@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engine.base.errors import InvalidInput, RuleRefused
 from engine.cases import operations as cases
 from engine.documents import service
-from engine.storage.tables import HumanTask
+from engine.storage.tables import Case, HumanTask
 from tests.processes.steps import VARIANTS, decide_extension, imposed, issue
 
 MINUTE = timedelta(minutes=1)
@@ -28,6 +28,13 @@ def _served(s, document, at) -> None:
         served_at=at,
         user=s.users["politie"],
     )
+
+
+def _ban_row(s) -> tuple[str | None, str | None]:
+    """The ban as the case row holds it for the search (engine.workflow.ban_state)."""
+    case = s.session.get(Case, s.case_id)
+    s.session.refresh(case)
+    return case.huisverbod_status, case.huisverbod_einde.isoformat() if case.huisverbod_einde else None
 
 
 def _imposed_until(rt, session, variant):
@@ -49,6 +56,7 @@ def test_in_time_service_recorded_after_the_sweep_still_extends(rt, session, var
     task = s.task("Task_verlenging_uitreiken")
     s.advance_to(end + timedelta(hours=1))  # the sweep fires the end: nobody recorded the service yet
     assert "huisverbod_verlopen" in s.milestones() and not s.has_task("Task_verlenging_uitreiken")
+    assert _ban_row(s) == ("verlopen", end.isoformat())
     s.clock.set(end + timedelta(hours=10))
     _served(s, document, end - MINUTE)  # the police record the next morning: served 21:14 the evening before
     cases.complete_task(s.session, s.rt.registry, s.clock, task_id=task["id"], data={}, user=s.users["politie"])
@@ -56,6 +64,7 @@ def test_in_time_service_recorded_after_the_sweep_still_extends(rt, session, var
     assert s.milestones()[-1] == "huisverbod_verlengd"
     assert s.var("huisverbod")["einde"] == (end + timedelta(days=7)).isoformat()
     assert s.case()["status"] == "active"
+    assert _ban_row(s) == ("verlengd", (end + timedelta(days=7)).isoformat())  # the revoked expiry no longer counts
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

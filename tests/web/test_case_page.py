@@ -28,6 +28,7 @@ def test_case_page_before_imposition(client, api, case_id):
     assert "Er is (nog) geen huisverbod opgelegd." in page
     assert "Verzoek ontvangen" in page  # milestone timeline
     assert "bpmn-navigated-viewer.production.min.js" in page
+    assert 'data-testid="case-title">Dorpsstraat 1, Ergens · Jan Jansen<' in page  # which home, which person
 
 
 def test_case_page_after_imposition(client, api, case_id, clock):
@@ -98,5 +99,5 @@ def test_designer_sees_the_process_but_no_case_data(client, api, case_id):
     login(client, "ontwerper")
     page = client.get(f"/zaken/{case_id}").get_data(as_text=True)
     assert "Je rol geeft geen inzage in de zaakgegevens." in page
-    assert "Jan Jansen" not in page and "Dorpsstraat" not in page
+    assert "Jan Jansen" not in page and "Dorpsstraat" not in page and 'data-testid="case-title"' not in page
     assert _diagram(page)["active"]

@@ -51,7 +51,17 @@ def test_only_cases_a_role_has_a_relation_to_are_found(api, case_id):
 
 @pytest.mark.parametrize(
     "params",
-    [{"q": "x" * 101}, {"q": "a\x00b"}, {"status": "weg"}, {"per_page": "0"}, {"page": "-1"}, {"variant": "v" * 81}],
+    [
+        {"q": "x" * 101},
+        {"q": "a\x00b"},
+        {"status": "weg"},
+        {"per_page": "0"},
+        {"page": "-1"},
+        {"variant": "v" * 81},
+        {"ban_end_from": "12-02-2026"},
+        {"ban_end_to": "2026-02-30"},
+        {"ban_end_from": "2026-02-13", "ban_end_to": "2026-02-12"},
+    ],
 )
 def test_a_bad_search_is_a_400_in_dutch(api, case_id, params):
     status, body = _found(api, "hovj", **params)
@@ -72,5 +82,25 @@ def test_the_cases_page_searches_and_filters(client, api, case_id):
     assert f'data-case="{case_id}"' not in done and 'data-testid="no-cases"' in done
     refused = client.get("/zaken?q=" + "x" * 101)
     assert refused.status_code == 400 and "te lang" in refused.get_data(as_text=True)
+    # A refused filter: the page again, the user's input kept, the reason shown and its field marked.
+    bad_day = client.get("/zaken?q=dorpsstraat&einde_van=morgen")
+    html = bad_day.get_data(as_text=True)
+    assert bad_day.status_code == 400 and 'data-testid="search-refused"' in html and "jjjj-mm-dd" in html
+    assert 'value="morgen" aria-invalid="true"' in html and 'value="dorpsstraat"' in html
+    ends = client.get("/zaken?einde_tot=2026-02-12").get_data(as_text=True)  # the case has no ban yet
+    assert 'data-testid="no-cases"' in ends and 'value="2026-02-12"' in ends
     login(client, "ontwerper")
     assert client.get("/zaken").status_code == 403
+
+
+def test_a_case_is_found_by_the_day_its_ban_ends(client, api):
+    case_id = api.start()
+    api.to_imposed(case_id)  # imposed at the test clock's now: ends ten days later
+    status, hits = _found(api, "hovj", q=str(case_id))
+    end = hits[0]["ban_end"]
+    assert status == 200 and hits[0]["ban_status"] == "opgelegd" and end
+    day = end[:10]  # the clock's instants lie in the Dutch afternoon: the UTC day is the Dutch day
+    assert [h["id"] for h in _found(api, "hovj", ban_end_from=day, ban_end_to=day)[1]] == [case_id]
+    login(client, "hovj")
+    page = client.get(f"/zaken?einde_van={day}&einde_tot={day}").get_data(as_text=True)
+    assert f'data-case="{case_id}"' in page and "opgelegd, eindigt" in page

@@ -34,6 +34,7 @@ TASK = {
     "completed_at": None,
     "end_reason": None,
     "case_address": "Dorpsstraat 1, Ergens",
+    "case_name": "Jan Jansen",
 }
 ERROR = {"error": "niet_gevonden", "detail": "zaak 1 bestaat niet", "fields": {}}
 

@@ -17,6 +17,7 @@ def test_task_page_shows_instructions_form_and_case_data(client, api, case_id):
     assert 'type="radio" name="woonsituatie" value="anders_dan_incidenteel"' in page
     assert '<textarea id="f-toets_toelichting"' in page
     assert "Dorpsstraat 1, Ergens" in page and "Jan Jansen" in page  # the case data, read-only
+    assert 'data-testid="case-title">Dorpsstraat 1, Ergens · Jan Jansen<' in page  # in the crumbs
 
 
 def test_completing_moves_the_case_on(client, api, case_id):

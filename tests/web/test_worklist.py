@@ -31,7 +31,7 @@ def test_worklist_shows_own_tasks_sorted_by_deadline(client, api, case_id, clock
     assert f"Zaak {other}" in page
     assert page.count('data-testid="acuut"') == 2  # both cases are on the acute route
     # Each row says which home the case is about, so two rows of one step can be told apart.
-    assert page.count('data-testid="case-title">Dorpsstraat 1, Ergens<') == 2
+    assert page.count('data-testid="case-title">Dorpsstraat 1, Ergens · Jan Jansen<') == 2
 
 
 def test_time_left_and_soon(client, api, case_id):
@@ -205,4 +205,4 @@ def test_bad_paging_in_the_api_is_a_400_in_dutch(client, tokens, query):
 
 def test_the_api_rows_carry_the_case_title(api, case_id):
     rows = api.tasks("hovj", case_id)
-    assert rows and {r["case_address"] for r in rows} == {"Dorpsstraat 1, Ergens"}
+    assert rows and {(r["case_address"], r["case_name"]) for r in rows} == {("Dorpsstraat 1, Ergens", "Jan Jansen")}

@@ -27,6 +27,8 @@ from web.views.forms import form_context, submit
 bp = Blueprint("cases", __name__)
 
 
+SEARCH_FILTERS = ("q", "status", "variant", "einde_van", "einde_tot")
+MAX_FILTER = 200  # characters of a refused filter shown back to the user
 CASE_STATUS_LABELS = {"active": _l("lopend"), "completed": _l("afgerond"), "error": _l("vastgelopen")}
 
 
@@ -41,24 +43,36 @@ def _cases_navigation() -> dict[str, Any]:
 @bp.get("/zaken")
 @login_required
 def index() -> ResponseReturnValue:
-    """Find a case without a task: by number, address or name, with filters; only cases the user may see."""
+    """Find a case without a task: by number, address or name, with filters; only cases the user may see.
+
+    A search the engine refuses shows the page again with the user's input and the reason at its field (400).
+    """
     args = request.args
-    page = case_search.search_cases(
-        db_session(),
-        engine_user(),
-        thv.ctx.clock.now(),
-        q=args.get("q"),
-        status=args.get("status") or None,
-        variant=args.get("variant") or None,
-        page=parse_page(args.get("pagina")),
-    )
-    query: dict[str, Any] = {k: v for k, v in args.items() if k in ("q", "status", "variant") and v}
+    query: dict[str, Any] = {k: v[:MAX_FILTER] for k, v in args.items() if k in SEARCH_FILTERS and v}
+    try:
+        page = case_search.search_cases(
+            db_session(),
+            engine_user(),
+            thv.ctx.clock.now(),
+            q=args.get("q"),
+            status=args.get("status") or None,
+            variant=args.get("variant") or None,
+            ban_end=case_search.BanEndRange.from_text(args.get("einde_van"), args.get("einde_tot")),
+            page=parse_page(args.get("pagina")),
+        )
+    except InvalidInput as refused:
+        empty = case_search.CaseSearch([], 0, 1, case_search.PER_PAGE, query.get("q", ""))
+        html = render_template(
+            "cases/index.html", search=empty, filters=query, statuses=CASE_STATUS_LABELS, pager=None, refused=refused
+        )
+        return html, 400
     return render_template(
         "cases/index.html",
         search=page,
         filters=query,
         statuses=CASE_STATUS_LABELS,
         pager=paging(page, lambda number: url_for("cases.index", **query, pagina=number)),
+        refused=None,
     )
 
 
