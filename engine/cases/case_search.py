@@ -196,7 +196,7 @@ def search_cases(
     elif text:
         pattern = _like(text.casefold())
         named = select(Person.case_id).where(Person.name_key.like(pattern, escape="\\"))
-        query = query.where(or_(func.lower(Case.adres).like(pattern, escape="\\"), Case.id.in_(named)))
+        query = query.where(or_(Case.adres_key.like(pattern, escape="\\"), Case.id.in_(named)))
 
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(

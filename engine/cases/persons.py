@@ -56,7 +56,7 @@ def record_address(case: Case, data: dict[str, Any]) -> None:
     """The case's title: the address ``data`` names, as the latest act gave it; part of the act's transaction."""
     value = data.get(ADDRESS_FIELD)
     if isinstance(value, str) and value.strip():
-        case.adres = " ".join(value.split())[:200]
+        case.set_address(" ".join(value.split())[:200])
 
 
 def record_persons(session: Session, case: Case, data: dict[str, Any], now: datetime) -> None:

@@ -136,7 +136,7 @@ def _destroy(session: Session, item: RetentionItem, now: datetime, actor: str) -
     case.replay_json = None
     case.replay_event_id = None
     case.error = None
-    case.adres = None
+    case.set_address(None)
     record_ban(case, None)
     case.destroyed_at = now
     report = DestructionReport(

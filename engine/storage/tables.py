@@ -248,6 +248,9 @@ class Case(Base):
     # The address of the home the ban concerns (form field ``adres``, visible to the whole chain): the case's
     # title on worklist rows, so two cases of one step can be told apart (engine.cases.persons.record_address).
     adres: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # How the address is searched (Person.key_of): case and spacing do not count, on SQLite as on PostgreSQL
+    # (SQLite's lower() folds only ASCII letters).
+    adres_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # The ban's status and end as its latest milestone left them (engine.workflow.ban_state): cases are
     # found by when their ban ends without reading each workflow.
     huisverbod_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -256,6 +259,11 @@ class Case(Base):
     destroyed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+    def set_address(self, address: str | None) -> None:
+        """The case's title and its search key together."""
+        self.adres = address
+        self.adres_key = Person.key_of(address) if address else None
 
 
 class CaseArchive(Base):

@@ -35,9 +35,9 @@ def test_the_title_is_the_latest_address_given_tidied_and_bounded():
 
 
 def test_the_title_shows_what_the_user_may_see_of_the_address_and_the_name():
-    assert CaseTitle.of_variables({"adres": " Dorpsstraat 1,\n Ergens", "uithuisgeplaatste_naam": "Jan  Jansen"}).text == (
-        "Dorpsstraat 1, Ergens · Jan Jansen"
-    )
+    assert CaseTitle.of_variables(
+        {"adres": " Dorpsstraat 1,\n Ergens", "uithuisgeplaatste_naam": "Jan  Jansen"}
+    ).text == ("Dorpsstraat 1, Ergens · Jan Jansen")
     assert CaseTitle.of_variables({"uithuisgeplaatste_naam": "Jan Jansen"}).text == "Jan Jansen"
     assert CaseTitle.of_variables({"adres": 7, "uithuisgeplaatste_naam": "  "}).text == ""  # filtered or not given
 

@@ -109,8 +109,9 @@ def _insert_row(conn, table: Table, **values) -> None:
     conn.execute(table.insert().values(**values))
 
 
-def test_the_ban_columns_are_filled_from_the_latest_milestone_that_counts(fresh_engine):
-    """0018 gives existing cases the ban's status and end of their latest milestone that was not revoked."""
+def test_the_search_columns_are_filled_for_existing_cases(fresh_engine):
+    """0018 gives existing cases the ban's status and end of their latest milestone that was not revoked, and the
+    casefolded key of their address."""
     upgrade_schema(fresh_engine, "0017")
     tables = MetaData()
     tables.reflect(fresh_engine, only=["model_version", "thv_case", "case_event"])
@@ -118,7 +119,7 @@ def test_the_ban_columns_are_filled_from_the_latest_milestone_that_counts(fresh_
     with fresh_engine.begin() as conn:
         _insert_row(conn, tables.tables["model_version"], id=1)
         for case_id in (1, 2):
-            _insert_row(conn, tables.tables["thv_case"], id=case_id, model_version_id=1)
+            _insert_row(conn, tables.tables["thv_case"], id=case_id, model_version_id=1, adres=f"Élysée  {case_id}")
         events = tables.tables["case_event"]
         for event_id, milestone, detail, revoked in (
             (1, "huisverbod_opgelegd", ban % ("opgelegd", "2026-02-12T20:15:00+00:00"), None),
@@ -128,8 +129,10 @@ def test_the_ban_columns_are_filled_from_the_latest_milestone_that_counts(fresh_
             _insert_row(conn, events, id=event_id, case_id=1, milestone=milestone, detail=detail, revoked_by=revoked)
     upgrade_schema(fresh_engine)
     with fresh_engine.connect() as conn:
-        rows = conn.execute(text("SELECT id, huisverbod_status, huisverbod_einde FROM thv_case ORDER BY id")).all()
-    assert [(r[0], r[1], str(r[2])[:19] if r[2] else None) for r in rows] == [
-        (1, "verlengd", "2026-03-02 20:15:00"),
-        (2, None, None),
+        rows = conn.execute(
+            text("SELECT id, huisverbod_status, huisverbod_einde, adres_key FROM thv_case ORDER BY id")
+        ).all()
+    assert [(r[0], r[1], str(r[2])[:19] if r[2] else None, r[3]) for r in rows] == [
+        (1, "verlengd", "2026-03-02 20:15:00", "élysée 1"),
+        (2, None, None, "élysée 2"),
     ]

@@ -1,11 +1,12 @@
-"""cases found by when their ban ends: the ban's status and end on the case row
+"""finding cases: the ban's status and end on the case row, and the address's search key
 
 Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-04 04:00:00.000000
 
 See engine.workflow.ban_state. Cases that exist already get the state of their latest milestone that
-still counts, as the case page shows it.
+still counts, as the case page shows it, and the key of their address (Person.key_of: casefolded, so
+that SQLite finds "É" by "é" as PostgreSQL does).
 """
 
 import json
@@ -38,7 +39,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("huisverbod_status", sa.String(length=40), nullable=True))
         batch.add_column(sa.Column("huisverbod_einde", sa.DateTime(), nullable=True))
         batch.create_index("ix_thv_case_huisverbod_einde", ["huisverbod_einde"])
+        batch.add_column(sa.Column("adres_key", sa.String(length=200), nullable=True))
     bind = op.get_bind()
+    for case_id, address in bind.execute(sa.text("SELECT id, adres FROM thv_case WHERE adres IS NOT NULL")).all():
+        key = " ".join(address.split()).casefold()
+        bind.execute(sa.text("UPDATE thv_case SET adres_key = :key WHERE id = :id"), {"key": key, "id": case_id})
     rows = bind.execute(
         sa.text(
             "SELECT case_id, detail FROM case_event WHERE milestone IS NOT NULL AND revoked_by IS NULL "
@@ -67,6 +72,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("thv_case") as batch:
+        batch.drop_column("adres_key")
         batch.drop_index("ix_thv_case_huisverbod_einde")
         batch.drop_column("huisverbod_einde")
         batch.drop_column("huisverbod_status")
