@@ -23,6 +23,7 @@ from engine.runtime import Runtime
 from engine.storage.db import make_engine, make_session_factory
 from engine.storage.tables import Base, User
 from tests import pg_server
+from tests.mail_server import SmtpServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUNDLES = FIXTURES / "bundles"
@@ -59,6 +60,14 @@ def postgres_server() -> Iterator[pg_server.PostgresServer]:
     engine = make_engine(server.url("thv_test"))
     Base.metadata.create_all(engine)
     engine.dispose()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives (tests/mail_server.py)."""
+    server = SmtpServer().start()
     yield server
     server.stop()
 

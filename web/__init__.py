@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -16,6 +16,10 @@ from engine.base.clock import clock_from_env
 from engine.base.settings import Settings
 from engine.modeling.registry import ModelRegistry
 from engine.storage.db import configure_engine, database_url, engine_options
+
+if TYPE_CHECKING:
+    from engine.base.clock import Clock
+    from engine.notify.sender import Mailer
 
 ASSETS = Path(__file__).parent / "assets" / "node_modules"
 DESIGNER_DIST = Path(__file__).parent / "assets" / "dist"  # the modeller bundle (`make assets` builds it)
@@ -57,7 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, settings: Settin
         configure_engine(db.engine)
     clock = app.config.get("THV_CLOCK_OBJECT") or clock_from_env(settings)
     registry = app.config.get("THV_REGISTRY") or ModelRegistry(settings.forms_dir)
-    thv.init_app(app, registry=registry, clock=clock)
+    thv.init_app(app, registry=registry, clock=clock, mailer=_mailer(settings, clock))
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
@@ -147,6 +151,13 @@ def _register_blueprints(app: Flask) -> None:
             "designer_assets", __name__, static_folder=str(DESIGNER_DIST), static_url_path="/static/designer-dist"
         )
     )
+
+
+def _mailer(settings: Settings, clock: Clock) -> Mailer | None:
+    """The sender of notification mails, for the timer thread (only with an SMTP server configured)."""
+    from engine.notify.sender import Mailer
+
+    return Mailer(settings.mail, clock) if settings.mail is not None else None
 
 
 def _instance(app: Flask) -> Path:

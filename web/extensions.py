@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import Clock
 from engine.modeling.registry import ModelRegistry
+from engine.notify.sender import Mailer
 from engine.storage.tables import Base
 
 # As the engine's own sessions (engine.storage.db): objects keep their values after a commit, so reading
@@ -43,13 +44,14 @@ def db_session() -> Session:
 class EngineContext:
     registry: ModelRegistry
     clock: Clock
+    mailer: Mailer | None = None  # sends notification mails from the app's own timer thread (THV_SMTP_URL)
 
 
 class ThvExtension:
     """Holds the engine's registry and clock for the app; views pass them to the engine."""
 
-    def init_app(self, app: Flask, *, registry: ModelRegistry, clock: Clock) -> None:
-        app.extensions["thv"] = EngineContext(registry=registry, clock=clock)
+    def init_app(self, app: Flask, *, registry: ModelRegistry, clock: Clock, mailer: Mailer | None = None) -> None:
+        app.extensions["thv"] = EngineContext(registry=registry, clock=clock, mailer=mailer)
 
     @property
     def ctx(self) -> EngineContext:

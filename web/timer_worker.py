@@ -1,6 +1,7 @@
 """Fires due timers inside the web process (the embedded single-process default).
 
-Deployments with several web workers run ``thv timers --loop`` instead.
+Deployments with several web workers run ``thv timers --loop`` instead. Each sweep also sends the due
+notification mails when an SMTP server is configured (engine.notify.sender).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def start_timer_thread(app: Flask) -> threading.Thread:
         while not stop.wait(interval):
             with app.app_context():
                 try:
-                    sweep(db_session(), thv.ctx.registry, thv.ctx.clock, worker)
+                    sweep(db_session(), thv.ctx.registry, thv.ctx.clock, worker, mailer=thv.ctx.mailer)
                 except Exception:
                     app.logger.exception("timersweep mislukt")
                 finally:

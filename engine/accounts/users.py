@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.base.errors import Conflict, InvalidInput, NotFound
-from engine.base.vocabulary import REGION_CODES, ROLE_CODES
+from engine.base.mail_settings import valid_address
+from engine.base.vocabulary import NOTIFY_CHOICES, REGION_CODES, ROLE_CODES
 from engine.storage.tables import User
 from engine.storage.transaction import in_transaction
 
@@ -84,6 +85,39 @@ def set_profile(session: Session, name: str, profile: Profile) -> User:
     return in_transaction(session, work)
 
 
+MAX_EMAIL = 254
+
+
+def checked_email(raw: str | None) -> str | None:
+    """An e-mail address as stored (an international domain in its ASCII form), or None when empty."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    address = valid_address(text) if len(text) <= MAX_EMAIL else None
+    if address is None:
+        shown = "".join(c if c.isprintable() else "?" for c in text[:60]) + ("…" if len(text) > 60 else "")
+        raise InvalidInput(
+            f"e-mailadres: '{shown}' is geen geldig e-mailadres (bijvoorbeeld naam@organisatie.nl)", "email"
+        )
+    return address
+
+
+def set_notifications(session: Session, name: str, email: str | None, choice: str) -> User:
+    """Where ``name``'s notification mails go (None or empty: nowhere) and which they want (NOTIFY_CHOICES)."""
+    address = checked_email(email)
+    if choice not in NOTIFY_CHOICES:
+        raise InvalidInput(f"meldingen: kies uit {', '.join(NOTIFY_CHOICES)}", "notify")
+
+    def work() -> User:
+        user = session.scalars(select(User).where(User.name == name).with_for_update()).first()
+        if user is None:
+            raise NotFound(f"gebruiker '{name}' bestaat niet")
+        user.email, user.notify = address, choice
+        return user
+
+    return in_transaction(session, work)
+
+
 def add_user(
     session: Session,
     name: str,
@@ -93,9 +127,11 @@ def add_user(
     password: str | None,
     now: datetime,
     profile: Profile | None = None,
+    email: str | None = None,
 ) -> tuple[User, str]:
     """Create a user; returns the user and the password (generated when none is given)."""
     checked = checked_profile(profile or Profile())
+    address = checked_email(email)
     if not _NAME.match(name or ""):
         raise InvalidInput("gebruikersnaam: 2-79 kleine letters, cijfers, punt, streepje of underscore")
     role_codes = _codes(roles, ROLE_CODES, "rol")
@@ -114,6 +150,8 @@ def add_user(
         display_name=checked.display_name,
         job_title=checked.job_title,
         organisation=checked.organisation,
+        email=address,
+        notify="all",
     )
 
     def work() -> User:
@@ -170,6 +208,8 @@ def list_users(session: Session) -> list[dict[str, Any]]:
             "display_name": u.display_name,
             "job_title": u.job_title,
             "organisation": u.organisation,
+            "email": u.email,
+            "notify": u.notify,
         }
         for u in session.scalars(select(User).order_by(User.name))
     ]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from engine.base.clock import parse_instant
 from engine.base.errors import ConfigurationError
+from engine.base.mail_settings import MailSettings, mail_settings
 from engine.base.paths import FORMS_DIR
 
 MODES = ("production", "development", "test", "training")
@@ -44,6 +45,7 @@ class Settings:
     trusted_proxies: int = 0  # reverse proxies in front of the web app whose X-Forwarded-For is believed
     oidc_config: Path | None = None  # single sign-on: the TOML file of engine.accounts.sso; None: local accounts only
     oidc_client_secret: str | None = field(default=None, repr=False)
+    mail: MailSettings | None = None  # e-mail notifications (engine.notify); None: no SMTP server, nothing is sent
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -71,8 +73,9 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """The settings in ``environ`` (default: the process environment); a bad value is refused in Dutch."""
         env = os.environ if environ is None else environ
+        mode = env.get("THV_MODE", "production")
         return cls(
-            mode=env.get("THV_MODE", "production"),
+            mode=mode,
             clock=_instant("THV_CLOCK", env.get("THV_CLOCK")),
             database_url=env.get("THV_DATABASE_URL") or None,
             forms_dir=_forms_dir(env.get("THV_FORMS_DIR")),
@@ -83,6 +86,14 @@ class Settings:
             trusted_proxies=_count("THV_TRUSTED_PROXIES", env.get("THV_TRUSTED_PROXIES")),
             oidc_config=_file("THV_OIDC_CONFIG", env.get("THV_OIDC_CONFIG")),
             oidc_client_secret=env.get("THV_OIDC_CLIENT_SECRET") or None,
+            mail=mail_settings(
+                mode=mode,
+                base_url=env.get("THV_BASE_URL") or None,
+                smtp_url=env.get("THV_SMTP_URL") or None,
+                password=env.get("THV_SMTP_PASSWORD") or None,
+                sender=env.get("THV_MAIL_FROM") or None,
+                digest=env.get("THV_DIGEST_TIME"),
+            ),
         )
 
 

@@ -224,3 +224,10 @@ ACTION_LABELS: dict[str, str] = {  # keyed by Action; a stored code (str) finds 
     Action.DOSSIER_EXPORTED: N_("Dossier geëxporteerd"),
     Action.MIGRATED: N_("Zaak gemigreerd"),
 }
+
+# What a user chose to get by e-mail (User.notify, engine.notify), with the label the account page shows.
+NOTIFY_CHOICES: dict[str, str] = {
+    "all": N_("Een e-mail bij elke nieuwe taak, en elke ochtend een overzicht van taken over de termijn"),
+    "digest": N_("Alleen het dagelijkse overzicht van taken over de termijn"),
+    "none": N_("Geen e-mail"),
+}

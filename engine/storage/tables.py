@@ -72,6 +72,10 @@ class User(Base):
     organisation: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # Single sign-on (engine.accounts.sso): the provider's issuer and subject this account is bound to.
     sso_subject: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    # E-mail notifications (engine.notify): where they go, and which the user wants (NOTIFY_CHOICES:
+    # every new task and the daily digest, the digest only, or none). No address: no mail.
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    notify: Mapped[str] = mapped_column(String(10), default="all", server_default="all")
 
     @property
     def signs_in_with_sso(self) -> bool:
@@ -363,4 +367,4 @@ class ApiToken(Base):
 
 # The tables of other areas live in their own modules; importing them here puts every table on
 # Base.metadata wherever the models are used (create_all, Alembic).
-from engine.storage import analysis_tables, document_tables  # noqa: E402,F401
+from engine.storage import analysis_tables, document_tables, mail_tables  # noqa: E402,F401

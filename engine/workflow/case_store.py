@@ -1,7 +1,8 @@
 """Loading and saving one case inside an engine transaction.
 
 Saving writes the workflow text, the derived columns (status, next timer), the
-worklist rows and the audit events together, so they can never disagree.
+worklist rows, the audit events and the notification mails of new tasks together,
+so they can never disagree.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from engine.base.vocabulary import Action
 from engine.modeling.registry import LoadedModel, ModelRegistry
 from engine.modeling.serialization import SERIALIZER_VERSION, dump_subprocess, dump_workflow, load_workflow
 from engine.modeling.workflow_cache import WorkflowCache
+from engine.notify.outbox import queue_task_mails
 from engine.storage.tables import Case, CaseArchive, CaseEvent, HumanTask
 from engine.storage.transaction import after_commit, transaction_state
 from engine.workflow import state as ws
@@ -177,9 +179,12 @@ def save_case(
             or f"vervallen: het proces ging verder zonder deze taak ({action.replace('_', ' ')})"
         )
 
-    return _sync_worklist(
+    made_ready = _sync_worklist(
         session, case, tasks, actor=actor, now=now, end_reason=reason, instants=instants, new_case=new_case
     )
+    # In this transaction: a rolled-back act announces nothing, a committed one is never forgotten.
+    queue_task_mails(session, made_ready, actor=actor, now=now)
+    return made_ready
 
 
 def _handling_due(task: ws.ReadyUserTask, ready_at: datetime) -> datetime | None:

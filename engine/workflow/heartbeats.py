@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine.base.clock import Clock
 from engine.base.observe import emit
 from engine.modeling.registry import ModelRegistry
+from engine.notify.sender import Mailer
 from engine.storage.tables import Case, TimerHeartbeat
 from engine.storage.transaction import discard, in_transaction
 from engine.workflow.timers import fire_due_timers
@@ -51,13 +52,19 @@ def record_sweep(session: Session, worker: str, *, at: datetime, fired: int, dur
     in_transaction(session, work)
 
 
-def sweep(session: Session, registry: ModelRegistry, clock: Clock, worker: str) -> int:
-    """One timer sweep as a worker runs it: fire what is due, report it (heartbeat, ``sweep`` event)."""
+def sweep(session: Session, registry: ModelRegistry, clock: Clock, worker: str, mailer: Mailer | None = None) -> int:
+    """One timer sweep as a worker runs it: fire what is due, report it (heartbeat, ``sweep`` event).
+
+    With a ``mailer`` the sweep then sends the due notification mails (after the timers, so the mails of the
+    tasks the timers made ready go out at once); a failing mail server is logged there and stops nothing.
+    """
     started = time.perf_counter()
     fired = fire_due_timers(session, registry, clock)
     duration = time.perf_counter() - started
     record_sweep(session, worker, at=clock.now(), fired=fired, duration_ms=round(duration * 1000))
     emit("sweep", duration_seconds=duration, fired=fired)
+    if mailer is not None:
+        mailer.run(session)
     return fired
 
 

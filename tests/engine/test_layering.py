@@ -49,6 +49,7 @@ LAYERS = (
     "base",
     "storage",
     "accounts",
+    "notify",
     "rihg",
     "modeling",
     "workflow",

@@ -11,8 +11,8 @@ def test_the_app_runs_the_timer_sweep_in_a_thread(monkeypatch, tmp_path, clock, 
     swept = threading.Event()
     calls = []
 
-    def fake_sweep(session, registry, used_clock, worker):
-        calls.append((registry, used_clock, worker.endswith("/web")))
+    def fake_sweep(session, registry, used_clock, worker, mailer):
+        calls.append((registry, used_clock, worker.endswith("/web"), mailer))
         swept.set()
         return 0
 
@@ -31,7 +31,8 @@ def test_the_app_runs_the_timer_sweep_in_a_thread(monkeypatch, tmp_path, clock, 
     )
     try:
         assert swept.wait(timeout=10)
-        assert calls[0] == (web_template["registry"], clock, True)  # it reports as this host's web thread
+        # It reports as this host's web thread; without THV_SMTP_URL it sends no mail.
+        assert calls[0] == (web_template["registry"], clock, True, None)
         assert any(t.name == "thv-timers" for t in threading.enumerate())
     finally:
         app.extensions["thv_timer_stop"].set()
