@@ -122,6 +122,7 @@ def list_users(state: State, as_json: bool) -> None:
 @click.option("--display-name", help="naam van de persoon (op documenten en in de geschiedenis)")
 @click.option("--function", "job_title", help="functie, bijvoorbeeld 'hulpofficier van justitie'")
 @click.option("--organisation", help="organisatie, bijvoorbeeld 'Politie Midden-Nederland'")
+@click.option("--email", help="e-mailadres voor meldingen van nieuwe taken (wijzigen: thv user-notify)")
 @pass_state
 def user_add(
     state: State,
@@ -132,6 +133,7 @@ def user_add(
     display_name: str | None,
     job_title: str | None,
     organisation: str | None,
+    email: str | None,
 ) -> None:
     """Maak een gebruiker aan. Zonder --password-stdin wordt een wachtwoord gegenereerd en getoond."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
@@ -144,6 +146,7 @@ def user_add(
             password=password,
             now=state.rt.clock.now(),
             profile=users.Profile(display_name, job_title, organisation),
+            email=email,
         )
     click.echo(f"gebruiker {user.name} aangemaakt")
     if not password_stdin:
@@ -386,13 +389,18 @@ def send(state: State, case_id: int, message: str, raw_data: str | None, as_user
 def fire_timers(
     state: State, loop: bool, interval: float, max_pause: float, heartbeat: Path | None, metrics_port: int | None
 ) -> None:
-    """Vuur de timers af die nu verlopen zijn; toont hoeveel."""
+    """Vuur de timers af die nu verlopen zijn; toont hoeveel. Met THV_SMTP_URL gaan daarna de e-mailmeldingen uit."""
     from cli.timer_loop import TimerLoop
 
     if heartbeat is not None and not heartbeat.parent.is_dir():
         raise InvalidInput(f"--heartbeat: de map {heartbeat.parent} bestaat niet")
     rt = state.rt
     worker = heartbeats.worker_name()
+    mailer = None
+    if state.settings.mail is not None:  # each sweep then also sends the due notification mails
+        from engine.notify.sender import Mailer
+
+        mailer = Mailer(state.settings.mail, rt.clock)
     if loop:
         configure_logging(state.settings.effective_log_format)
         if metrics_port is not None:
@@ -402,7 +410,7 @@ def fire_timers(
 
     def sweep() -> int:
         with rt.sessions() as session:
-            return heartbeats.sweep(session, rt.registry, rt.clock, worker)
+            return heartbeats.sweep(session, rt.registry, rt.clock, worker, mailer=mailer)
 
     if not loop:
         click.echo(str(sweep()))
@@ -543,8 +551,9 @@ def _register_area_commands() -> None:
     # Commands of other areas live in their own modules; importing them touches no database.
     from cli.analysis import COMMANDS as ANALYSIS_COMMANDS
     from cli.documents import COMMANDS as DOCUMENT_COMMANDS
+    from cli.mail import COMMANDS as MAIL_COMMANDS
 
-    for command in (*ANALYSIS_COMMANDS, *DOCUMENT_COMMANDS):
+    for command in (*ANALYSIS_COMMANDS, *DOCUMENT_COMMANDS, *MAIL_COMMANDS):
         cli.add_command(command)
 
 

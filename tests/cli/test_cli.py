@@ -63,6 +63,8 @@ def test_regions_and_users(thv):
             "display_name": None,
             "job_title": None,
             "organisation": None,
+            "email": None,
+            "notify": "all",
         }
     ]
     generated = thv("user-add", "kees", "--roles", "om", "--regions", "basis")
@@ -221,6 +223,8 @@ def test_seed_demo_is_idempotent_and_refused_in_production(thv, monkeypatch):
         "display_name": "Demo Politie",
         "job_title": "politie",
         "organisation": "Demo-organisatie Basisregio (huidige praktijk)",
+        "email": None,
+        "notify": "all",
     } in users
     again = thv("seed-demo", "--processes", str(PROJECT_ROOT / "processes"))
     assert "0 demogebruiker(s)" in again.out and "niets toegevoegd" in again.out
@@ -273,6 +277,8 @@ def test_a_beheerder_switches_an_account_off_and_on(thv):
         "display_name": None,
         "job_title": None,
         "organisation": None,
+        "email": None,
+        "notify": "all",
     }
     _refused(thv("user-disable", "niemand"), "gebruiker 'niemand' bestaat niet")
 

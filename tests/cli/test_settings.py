@@ -16,6 +16,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import time
 
 import pytest
 from flask import Flask
@@ -27,6 +28,7 @@ from engine.base.errors import ConfigurationError
 from engine.base.settings import Settings
 from tests.cli.conftest import Result
 from tests.conftest import BUNDLES, PASSWORD, PROJECT_ROOT, TEST_FORMS
+from tests.mail_server import SmtpServer
 from tests.web.conftest import csrf_token, login
 from web import create_app
 
@@ -388,6 +390,132 @@ def check_oidc_client_secret(env, thv, served, tmp_path) -> None:
         create_app()
 
 
+# --- e-mail notifications (engine.notify), against a real SMTP server ---------------------
+
+
+def _mail_case(env, thv) -> str:
+    """A politie task for pol2 (who has an address), queued by a case pol starts; returns the case id."""
+    env["THV_FORMS_DIR"] = str(TEST_FORMS)
+    env["THV_CLOCK"] = CLOCK
+    _user(thv, "pol")
+    added = thv("user-add", "pol2", "--roles", "politie", "--regions", "basis", "--email", "pol2@politie.example",
+                "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+    assert added.code == 0, added.err
+    assert thv("deploy", str(BUNDLES / "sample"), "--region", "basis").code == 0
+    return thv("start", "--region", "basis", "--as", "pol").out.strip()
+
+
+def _web_mailer(app: Flask):
+    return app.extensions["thv"].mailer
+
+
+def _send_from_the_web_app(app: Flask):
+    """What the app's own timer thread does after a sweep (web.timer_worker)."""
+    from web.extensions import db, db_session
+
+    with app.app_context():
+        try:
+            return _web_mailer(app).run(db_session())
+        finally:
+            db.session.remove()
+
+
+@contextmanager
+def _smtp(**kwargs) -> Iterator[SmtpServer]:
+    server = SmtpServer(**kwargs).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def check_base_url(env, thv, served, tmp_path) -> None:
+    with _smtp() as server:
+        env["THV_SMTP_URL"] = server.url
+        env["THV_BASE_URL"] = "https://thv.gemeente.example/zaken/"
+        case_id = _mail_case(env, thv)
+        assert "verstuurd: 1" in thv("mail", "send").out
+        task_id = thv("tasks", "--case", case_id, "--json").json()[0]["id"]
+        assert f"https://thv.gemeente.example/zaken/taken/{task_id}\n" in server.received[0].text
+    with web_app() as app:
+        assert _web_mailer(app).settings.base_url == "https://thv.gemeente.example/zaken"
+    assert _web_mailer(served()).settings.base_url == "https://thv.gemeente.example/zaken"
+
+
+def check_smtp_url(env, thv, served, tmp_path) -> None:
+    with web_app() as app:
+        assert _web_mailer(app) is None  # no server: nothing is sent
+    with _smtp() as server:
+        env["THV_SMTP_URL"] = server.url
+        env["THV_BASE_URL"] = "https://thv.example.nl"
+        _mail_case(env, thv)
+        with web_app() as app:
+            assert _send_from_the_web_app(app).sent == 1
+        assert [m.recipients for m in server.received] == [["pol2@politie.example"]]
+        _mail_case_again = thv("start", "--region", "basis", "--as", "pol")
+        assert _mail_case_again.code == 0 and "verstuurd: 1" in thv("mail", "send").out
+        assert len(server.received) == 2
+        assert (_web_mailer(served()).settings.host, _web_mailer(served()).settings.port) == (server.host, server.port)
+
+
+def check_smtp_password(env, thv, served, tmp_path) -> None:
+    with _smtp(login=("thv-relay", "relay-geheim")) as server:
+        env["THV_SMTP_URL"] = f"smtp://thv-relay@{server.host}:{server.port}"
+        env["THV_BASE_URL"] = "https://thv.example.nl"
+        env["THV_SMTP_PASSWORD"] = "fout-geheim"
+        _mail_case(env, thv)
+        assert "later opnieuw: 1" in thv("mail", "send").out
+        env["THV_SMTP_PASSWORD"] = "relay-geheim"
+        env["THV_CLOCK"] = "2026-02-02T21:16:00+01:00"  # its next try
+        assert "verstuurd: 1" in thv("mail", "send").out
+        assert server.logins == ["thv-relay"] and len(server.received) == 1
+    with web_app() as app:
+        assert _web_mailer(app).settings.password == "relay-geheim"
+    assert "relay-geheim" not in repr(_web_mailer(served()).settings)
+
+
+def check_mail_from(env, thv, served, tmp_path) -> None:
+    with _smtp() as server:
+        env["THV_SMTP_URL"] = server.url
+        env["THV_BASE_URL"] = "https://thv.example.nl"
+        env["THV_MAIL_FROM"] = "Gemeente Basis <thv@gemeente.example>"
+        _mail_case(env, thv)
+        assert "verstuurd: 1" in thv("mail", "send").out
+        [mail] = server.received
+        assert mail.sender == "thv@gemeente.example" and mail.message["From"] == "Gemeente Basis <thv@gemeente.example>"
+    with web_app() as app:
+        assert _web_mailer(app).settings.sender == "Gemeente Basis <thv@gemeente.example>"
+    del env["THV_MAIL_FROM"]
+    assert _web_mailer(served()).settings.sender == "Zaaksysteem tijdelijk huisverbod <noreply@thv.example.nl>"
+
+
+def check_digest_time(env, thv, served, tmp_path) -> None:
+    with _smtp() as server:
+        env["THV_SMTP_URL"] = server.url
+        env["THV_BASE_URL"] = "https://thv.example.nl"
+        _user(thv, "bm", roles="burgemeester")
+        assert thv("user-notify", "bm", "--email", "bm@gemeente.example").code == 0
+        case_id = _mail_case(env, thv)
+        task_id = thv("tasks", "--case", case_id, "--json").json()[0]["id"]
+        data = '{"naam": "A", "ernst": 4}'
+        assert thv("complete", task_id, "--data", data, "--as", "pol").code == 0  # the besluit, due in 24 hours
+        env["THV_DIGEST_TIME"] = "06:30"
+        env["THV_CLOCK"] = "2026-02-04T06:29:00+01:00"
+        assert "overzichten gemaakt: 0" in thv("mail", "send").out
+        env["THV_CLOCK"] = "2026-02-04T06:30:00+01:00"
+        assert "overzichten gemaakt: 1" in thv("mail", "send").out
+        assert [m.recipients for m in server.received if m.message["Subject"].startswith("Overzicht")] == [
+            ["bm@gemeente.example"]
+        ]
+        env["THV_DIGEST_TIME"] = "uit"
+        env["THV_CLOCK"] = "2026-02-05T12:00:00+01:00"
+        assert "overzichten gemaakt: 0" in thv("mail", "send").out
+    with web_app() as app:
+        assert _web_mailer(app).settings.digest_at is None
+    env["THV_DIGEST_TIME"] = "06:30"
+    assert _web_mailer(served()).settings.digest_at == time(6, 30)
+
+
 EFFECTS: dict[str, Callable[..., None]] = {
     "THV_MODE": check_mode,
     "THV_CLOCK": check_clock,
@@ -400,6 +528,11 @@ EFFECTS: dict[str, Callable[..., None]] = {
     "THV_TRUSTED_PROXIES": check_trusted_proxies,
     "THV_OIDC_CONFIG": check_oidc_config,
     "THV_OIDC_CLIENT_SECRET": check_oidc_client_secret,
+    "THV_BASE_URL": check_base_url,
+    "THV_SMTP_URL": check_smtp_url,
+    "THV_SMTP_PASSWORD": check_smtp_password,
+    "THV_MAIL_FROM": check_mail_from,
+    "THV_DIGEST_TIME": check_digest_time,
 }
 
 
@@ -422,6 +555,32 @@ INVALID = [
     ({"THV_METRICS_TOKEN": "kort"}, "THV_METRICS_TOKEN is te kort"),
     ({"THV_OIDC_CONFIG": "/bestaat/niet.toml"}, "THV_OIDC_CONFIG '/bestaat/niet.toml' is geen bestaand bestand"),
     ({"THV_OIDC_CLIENT_SECRET": "geheim"}, "THV_OIDC_CLIENT_SECRET is gezet zonder THV_OIDC_CONFIG"),
+    ({"THV_BASE_URL": "thv.example.nl"}, "THV_BASE_URL moet een http(s)-adres zijn"),
+    (
+        {"THV_MODE": "production", "THV_BASE_URL": "http://thv.example.nl"},
+        "THV_BASE_URL moet in productie met https://",
+    ),
+    ({"THV_SMTP_URL": "mail.example.nl"}, "THV_SMTP_URL moet beginnen met smtp://, smtp+starttls:// of smtps://"),
+    ({"THV_SMTP_URL": "smtp://mail.example.nl"}, "THV_SMTP_URL is gezet zonder THV_BASE_URL"),
+    (
+        {"THV_SMTP_URL": "smtp://relay:geheim@mail.example.nl", "THV_BASE_URL": "https://thv.example.nl"},
+        "THV_SMTP_URL bevat een wachtwoord; zet dat in THV_SMTP_PASSWORD",
+    ),
+    ({"THV_SMTP_PASSWORD": "geheim"}, "THV_SMTP_PASSWORD is gezet zonder THV_SMTP_URL"),
+    (
+        {"THV_SMTP_URL": "smtp://relay@mail.example.nl", "THV_SMTP_PASSWORD": "x", "THV_BASE_URL": "https://t.nl"},
+        "THV_SMTP_PASSWORD gaat niet onversleuteld over het netwerk",
+    ),
+    (
+        {
+            "THV_SMTP_URL": "smtps://mail.example.nl",
+            "THV_BASE_URL": "https://t.nl",
+            "THV_MAIL_FROM": "THV <geen adres>",
+        },
+        "THV_MAIL_FROM is geen e-mailadres",
+    ),
+    ({"THV_MAIL_FROM": "thv@gemeente.nl"}, "THV_MAIL_FROM is gezet zonder THV_SMTP_URL"),
+    ({"THV_DIGEST_TIME": "7 uur"}, "THV_DIGEST_TIME '7 uur' is geen tijd als 07:00"),
 ]
 
 

@@ -1,0 +1,96 @@
+"""``thv`` commands for the e-mail notifications: a user's address and choice, one round of sending, the backlog.
+
+Mails are sent by the timer worker (``thv timers --loop``, or the development server's own timer thread) after
+each sweep; ``thv mail send`` does one such round by hand (after fixing the mail server, or from cron without a
+timer worker). Same contract as the other commands (see cli.main). Registered by ``cli.main`` (``COMMANDS``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from engine.accounts import users
+from engine.base.errors import ConfigurationError
+from engine.base.vocabulary import NOTIFY_CHOICES
+from engine.notify.outbox import mail_backlog
+
+if TYPE_CHECKING:
+    from cli.main import State
+
+
+def _state(ctx: click.Context) -> State:
+    from cli.main import State
+
+    return ctx.ensure_object(State)
+
+
+def _emit(value: Any, as_json: bool, text: str) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str) if as_json else text)
+
+
+@click.command("user-notify")
+@click.argument("name")
+@click.option("--email", help="e-mailadres voor meldingen (leeg: geen e-mail)")
+@click.option(
+    "--meldingen",
+    "choice",
+    type=click.Choice(list(NOTIFY_CHOICES)),
+    help="all: elke nieuwe taak en het dagelijkse overzicht; digest: alleen het overzicht; none: niets",
+)
+@click.pass_context
+def user_notify(ctx: click.Context, name: str, email: str | None, choice: str | None) -> None:
+    """Zet het e-mailadres en de meldingen van een gebruiker (wat niet wordt gegeven, blijft staan)."""
+    with _state(ctx).rt.sessions() as session:
+        current = users.get_user(session, name)
+        user = users.set_notifications(
+            session, name, current.email if email is None else email, current.notify if choice is None else choice
+        )
+    click.echo(f"{user.name}: {user.email or 'geen e-mailadres'}; meldingen: {user.notify}")
+
+
+@click.group("mail")
+def mail() -> None:
+    """E-mailmeldingen: versturen en de wachtrij bekijken."""
+
+
+@mail.command("send")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def send(ctx: click.Context, as_json: bool) -> None:
+    """Verstuur nu wat klaarstaat (en het overzicht van vandaag als het tijd is); zoals de timerworker na elke sweep."""
+    from engine.notify.sender import Mailer
+
+    state = _state(ctx)
+    if state.settings.mail is None:
+        raise ConfigurationError("er is geen mailserver ingesteld (THV_SMTP_URL); er wordt niets verstuurd")
+    rt = state.rt
+    with rt.sessions() as session:
+        result = Mailer(state.settings.mail, rt.clock).run(session)
+    data = vars(result)
+    text = (
+        f"verstuurd: {result.sent}, later opnieuw: {result.retried}, opgegeven: {result.failed}, "
+        f"vervallen: {result.dropped}, overzichten gemaakt: {result.digests}"
+    )
+    _emit(data, as_json, text)
+
+
+@mail.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Toon de wachtrij: hoeveel mails wachten, hoeveel al eens mislukten, en wat het afgelopen etmaal is opgegeven."""
+    rt = _state(ctx).rt
+    with rt.sessions() as session:
+        backlog = mail_backlog(session, rt.clock.now())
+    oldest = backlog.oldest_pending.isoformat() if backlog.oldest_pending else "-"
+    text = (
+        f"wachtend: {backlog.pending} (waarvan {backlog.retrying} na een mislukte poging), oudste: {oldest}; "
+        f"opgegeven afgelopen 24 uur: {backlog.failed_last_day}"
+    )
+    _emit(vars(backlog), as_json, text)
+
+
+COMMANDS: tuple[click.Command, ...] = (user_notify, mail)
