@@ -1,5 +1,5 @@
-"""The user's own account page: roles and regions, personal API tokens (created, shown once, revoked),
-the password and the optional second factor (TOTP)."""
+"""The user's own account page: roles and regions, e-mail notifications, personal API tokens (created, shown once,
+revoked), the password and the optional second factor (TOTP)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from engine.accounts import api_tokens, users
 from engine.accounts import login as accounts
 from engine.base.clock import AMSTERDAM
 from engine.base.errors import InvalidInput
+from engine.base.vocabulary import NOTIFY_CHOICES
 from web.extensions import db_session, thv
 from web.views.auth import WebUser, engine_user
 
@@ -42,9 +43,12 @@ def index() -> ResponseReturnValue:
 def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
     user = engine_user()
     extra.setdefault("new_secret", None)
+    extra.setdefault("notify_form", {"email": user.email or "", "notify": user.notify})
     return (
         render_template(
             "account/index.html",
+            notify_choices=NOTIFY_CHOICES,
+            mail_on=thv.ctx.mailer is not None,
             tokens=api_tokens.list_tokens(db_session(), user, thv.ctx.clock.now()),
             totp_on=user.totp_secret is not None,
             sso_label=_sso_label() if user.signs_in_with_sso else None,
@@ -77,6 +81,26 @@ def profile() -> ResponseReturnValue:
     except InvalidInput as exc:
         return _page(400, profile_error=exc.message)
     flash(_("Je naam en functie zijn opgeslagen."), "success")
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/account/meldingen")
+@login_required
+def notifications() -> ResponseReturnValue:
+    """Where one's notification mails go and which one wants; a refusal shows the form again as it was sent."""
+    form = {"email": request.form.get("email", "")[:300], "notify": request.form.get("notify", "")[:20]}
+    try:
+        users.set_notifications(db_session(), engine_user().name, form["email"], form["notify"])
+    except InvalidInput as exc:
+        message = (
+            _("Kies welke e-mail je wilt ontvangen.")
+            if exc.field == "notify"
+            else _(
+                "'%(value)s' is geen geldig e-mailadres, bijvoorbeeld naam@organisatie.nl.", value=form["email"][:60]
+            )
+        )
+        return _page(400, notify_error=message, notify_field=exc.field, notify_form=form)
+    flash(_("Je instellingen voor e-mailmeldingen zijn opgeslagen."), "success")
     return redirect(url_for("account.index"))
 
 

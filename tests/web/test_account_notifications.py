@@ -1,0 +1,143 @@
+"""E-mail notifications in the web app: each user sets their own address and choice on the account page; a task
+that arrives reaches them through the app's own sender (as its timer thread runs it); a mail server that is down
+never shows as an error to the caseworker.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from engine.base.mail_settings import MailSettings
+from engine.base.settings import Settings
+from engine.storage.tables import User
+from tests.web.conftest import MELDING, TOETS, Api, _dispose, _test_app, login, post_form
+from web.extensions import db, db_session
+
+
+def _stored(app, name: str) -> tuple[str | None, str]:
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.name == name)).one()
+        values = (user.email, user.notify)
+        db.session.remove()
+    return values
+
+
+def _save(client, email: str, notify: str = "all"):
+    return post_form(client, "/account/meldingen", {"email": email, "notify": notify}, page="/account")
+
+
+def test_a_user_sets_their_own_address_and_choice(client, app):
+    login(client, "hovj")
+    page = client.get("/account").get_data(as_text=True)
+    assert "E-mailmeldingen" in page and 'data-testid="mail-off"' in page  # no SMTP server in this app
+    assert 'name="notify" value="all" checked' in page  # opt-out: every new task, until one says otherwise
+
+    saved = _save(client, "  HOVJ@Politie.example ", "digest")
+
+    assert saved.status_code == 302
+    assert _stored(app, "hovj") == ("HOVJ@politie.example", "digest")
+    page = client.get("/account").get_data(as_text=True)
+    assert "Je instellingen voor e-mailmeldingen zijn opgeslagen." in page
+    assert 'value="HOVJ@politie.example"' in page and 'name="notify" value="digest" checked' in page
+    assert _save(client, "", "none").status_code == 302
+    assert _stored(app, "hovj") == (None, "none")
+
+
+@pytest.mark.parametrize(
+    ("email", "notify", "message", "field"),
+    [
+        ("hovj at politie", "digest", "'hovj at politie' is geen geldig e-mailadres", "email"),
+        ("hovj@politie.example\r\nBcc: iedereen@elders.example", "all", "geen geldig e-mailadres", "email"),
+        ("a" * 250 + "@politie.example", "all", "geen geldig e-mailadres", "email"),
+        ("hovj@politie.example", "soms", "Kies welke e-mail je wilt ontvangen.", "notify"),
+    ],
+)
+def test_a_refused_input_changes_nothing_and_keeps_what_was_typed(client, app, email, notify, message, field):
+    login(client, "hovj")
+    assert _save(client, "hovj@politie.example", "all").status_code == 302
+
+    refused = _save(client, email, notify)
+
+    assert refused.status_code == 400
+    page = html.unescape(refused.get_data(as_text=True))
+    assert message in page and 'role="alert"' in page
+    if field == "email":
+        assert 'aria-invalid="true" aria-describedby="notify-error"' in page
+        assert f'value="{email}"' in page
+        assert 'name="notify" value="' + notify + '" checked' in page  # the choice is kept too
+    assert _stored(app, "hovj") == ("hovj@politie.example", "all")
+
+
+def test_the_form_needs_its_csrf_token(client, app):
+    login(client, "hovj")
+    assert client.post("/account/meldingen", data={"email": "x@politie.example", "notify": "all"}).status_code == 400
+    assert _stored(app, "hovj") == (None, "all")
+
+
+@pytest.fixture
+def mail_app(web_template, tmp_path, clock, smtp_server):
+    settings = Settings(
+        mode="test",
+        mail=MailSettings(
+            host=smtp_server.host, port=smtp_server.port, security="none", user=None, password=None,
+            sender="noreply@thv.example.nl", base_url="https://thv.example.nl", digest_at=time(7, 0),
+        ),
+    )  # fmt: skip
+    app = _test_app(web_template, tmp_path, clock, settings)
+    yield app
+    _dispose(app)
+
+
+def _timer_thread_round(app):
+    """What web.timer_worker does after each sweep."""
+    with app.app_context():
+        try:
+            return app.extensions["thv"].mailer.run(db_session())
+        finally:
+            db.session.remove()
+
+
+def test_a_task_for_the_hulpofficier_reaches_the_address_set_on_the_account_page(mail_app, smtp_server, tokens):
+    client = mail_app.test_client()
+    login(client, "hovj")
+    assert 'data-testid="mail-off"' not in client.get("/account").get_data(as_text=True)
+    assert _save(client, "hovj@politie.example").status_code == 302
+    api = Api(client, tokens)
+    case_id = api.start()
+
+    assert _timer_thread_round(mail_app).sent == 1
+
+    [mail] = smtp_server.received
+    task = api.task("hovj", case_id, "Task_toets")
+    assert mail.recipients == ["hovj@politie.example"]
+    assert f"https://thv.example.nl/taken/{task['id']}" in mail.text
+    assert not [word for word in ("Dorpsstraat", "Jansen", "Kim", "Ruzie") if word in mail.whole]
+    login(client, "hovj")
+    assert client.get(f"/taken/{task['id']}").status_code == 200  # the link leads to the task after logging in
+
+
+def test_a_mail_server_that_is_down_is_no_error_for_the_caseworker(mail_app, smtp_server, clock, tokens):
+    smtp_server.stop()
+    client = mail_app.test_client()
+    login(client, "hovj")
+    _save(client, "hovj@politie.example")
+    api = Api(client, tokens)
+    case_id = api.start()  # politie's melding: accepted although no mail can go out
+
+    assert _timer_thread_round(mail_app).retried == 1  # logged and kept, not raised
+
+    login(client, "hovj")
+    toets = api.task("hovj", case_id, "Task_toets")
+    for url in ("/", f"/taken/{toets['id']}"):
+        page = client.get(url)
+        assert page.status_code == 200 and "error-box" not in page.get_data(as_text=True)
+    smtp_server.start()
+    clock.advance(timedelta(minutes=1))
+    assert _timer_thread_round(mail_app).sent == 1  # the retry, a minute later
+    assert post_form(client, f"/taken/{toets['id']}", TOETS).status_code == 302
+    assert [m.recipients for m in smtp_server.received] == [["hovj@politie.example"]]
+    assert MELDING["adres"] not in smtp_server.received[0].whole
