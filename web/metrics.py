@@ -1,4 +1,4 @@
-"""``/metrics`` for Prometheus: requests, completions, errors, timers. Numbers and ids only, no personal data.
+"""``/metrics`` for Prometheus: requests, completions, errors, timers, mails. Numbers and ids only, no personal data.
 
 Under gunicorn (several worker processes) prometheus-client's multiprocess mode adds up
 the workers' values: ``thv serve`` sets ``PROMETHEUS_MULTIPROC_DIR`` before any worker starts
@@ -22,6 +22,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from engine.base.observe import subscribe
+from engine.notify.outbox import MailBacklog, mail_backlog
 from engine.workflow.heartbeats import TimerHealth, timer_health
 from web.extensions import db_session, thv
 
@@ -43,6 +44,9 @@ TIMER_LAG = Histogram(
 SWEEP_SECONDS = Histogram(
     "thv_timer_sweep_seconds", "Duur van een timersweep", buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30)
 )
+MAILS = Counter(
+    "thv_mails_total", "E-mailmeldingen per afloop: verzonden, opnieuw later, opgegeven, vervallen", ["outcome"]
+)
 COMPLETION_ENDPOINTS = frozenset({"tasks.complete", "api.complete_task"})
 _OUTCOMES = {409: "conflict", 422: "ongeldig", 403: "geweigerd", 404: "niet_gevonden"}
 
@@ -60,6 +64,7 @@ def subscribe_engine_events() -> None:
     """Count what the engine reports (timers fired and their lag, sweeps); once per process."""
     subscribe("timer_fired", _timer_fired)
     subscribe("sweep", _sweep)
+    subscribe("mail", _mail)
 
 
 def _timer_fired(lag_seconds: float) -> None:
@@ -68,6 +73,10 @@ def _timer_fired(lag_seconds: float) -> None:
 
 def _sweep(duration_seconds: float, fired: int) -> None:
     SWEEP_SECONDS.observe(duration_seconds)
+
+
+def _mail(outcome: str) -> None:
+    MAILS.labels(outcome=outcome).inc()
 
 
 class _TimerCollector:
@@ -83,6 +92,27 @@ class _TimerCollector:
         yield GaugeMetricFamily("thv_timer_workers", "Timerworkers met een recente sweep", self.health.workers)
         age = (self.now - self.health.latest_sweep).total_seconds() if self.health.latest_sweep else float("nan")
         yield GaugeMetricFamily("thv_timer_last_sweep_age_seconds", "Seconden sinds de laatste timersweep", age)
+
+
+class _MailCollector:
+    """The outbox as every node reads it from the shared database at scrape time."""
+
+    def __init__(self, backlog: MailBacklog, now: Any) -> None:
+        self.backlog, self.now = backlog, now
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        yield GaugeMetricFamily(
+            "thv_mail_backlog", "E-mailmeldingen die nog verzonden moeten worden", self.backlog.pending
+        )
+        yield GaugeMetricFamily(
+            "thv_mail_retrying", "Wachtende e-mailmeldingen waarvan een poging mislukte", self.backlog.retrying
+        )
+        oldest = self.backlog.oldest_pending
+        age = (self.now - oldest).total_seconds() if oldest else 0.0
+        yield GaugeMetricFamily("thv_mail_oldest_pending_age_seconds", "Leeftijd van de oudste wachtende e-mail", age)
+        yield GaugeMetricFamily(
+            "thv_mail_failed_last_day", "E-mailmeldingen opgegeven in de afgelopen 24 uur", self.backlog.failed_last_day
+        )
 
 
 def render(extra: CollectorRegistry | None = None) -> bytes:
@@ -114,6 +144,7 @@ def metrics() -> ResponseReturnValue:
     now = thv.ctx.clock.now()
     extra = CollectorRegistry()
     extra.register(_TimerCollector(timer_health(db_session(), now), now))
+    extra.register(_MailCollector(mail_backlog(db_session(), now), now))
     return Response(render(extra), mimetype=CONTENT_TYPE_LATEST)
 
 

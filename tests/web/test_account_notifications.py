@@ -15,6 +15,7 @@ from engine.base.mail_settings import MailSettings
 from engine.base.settings import Settings
 from engine.storage.tables import User
 from tests.web.conftest import MELDING, TOETS, Api, _dispose, _test_app, login, post_form
+from tests.web.test_observability import _metric
 from web.extensions import db, db_session
 
 
@@ -141,3 +142,26 @@ def test_a_mail_server_that_is_down_is_no_error_for_the_caseworker(mail_app, smt
     assert post_form(client, f"/taken/{toets['id']}", TOETS).status_code == 302
     assert [m.recipients for m in smtp_server.received] == [["hovj@politie.example"]]
     assert MELDING["adres"] not in smtp_server.received[0].whole
+
+
+def test_metrics_show_the_mails_and_the_backlog(mail_app, smtp_server, clock, tokens):
+    client = mail_app.test_client()
+    login(client, "hovj")
+    _save(client, "hovj@politie.example")
+    sent, retried = (
+        _metric(client, "thv_mails_total", outcome="sent"),
+        _metric(client, "thv_mails_total", outcome="retry"),
+    )
+    smtp_server.stop()
+    Api(client, tokens).start()
+    assert _metric(client, "thv_mail_backlog") == 1 and _metric(client, "thv_mail_retrying") == 0
+
+    _timer_thread_round(mail_app)
+    assert _metric(client, "thv_mails_total", outcome="retry") == retried + 1
+    assert _metric(client, "thv_mail_retrying") == 1
+    smtp_server.start()
+    clock.advance(timedelta(minutes=1))
+    assert _metric(client, "thv_mail_oldest_pending_age_seconds") == 60
+    _timer_thread_round(mail_app)
+    assert _metric(client, "thv_mails_total", outcome="sent") == sent + 1
+    assert _metric(client, "thv_mail_backlog") == 0 and _metric(client, "thv_mail_failed_last_day") == 0
