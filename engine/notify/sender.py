@@ -133,10 +133,16 @@ class Mailer:
     ) -> bool:
         """Send one claimed mail and record how it went; False when the server itself failed."""
         prepared = in_transaction(session, lambda: _prepare(session, self.settings, mail_id, now))
-        if prepared is None:
+        if prepared == FAILED:
+            result.failed += 1
+            emit("mail", outcome="failed")
+            log.error("mail %s opgegeven: na een dag nog niet verzonden (te_oud)", mail_id)
+            return True
+        if prepared == DROPPED:
             result.dropped += 1
             emit("mail", outcome="dropped")
             return True
+        assert isinstance(prepared, tuple)
         message, to = prepared
         try:
             transport.send(message, to)
@@ -178,10 +184,13 @@ def _claim(session: Session, mail_id: int, attempts: int, now: datetime) -> bool
     return int(getattr(claimed, "rowcount", 0) or 0) == 1
 
 
-def _prepare(session: Session, settings: MailSettings, mail_id: int, now: datetime) -> tuple[EmailMessage, str] | None:
-    """The message and its address, or None after dropping a mail the present has overtaken."""
+def _prepare(session: Session, settings: MailSettings, mail_id: int, now: datetime) -> tuple[EmailMessage, str] | str:
+    """The message and its address; or DROPPED or FAILED after finishing a mail the present has overtaken."""
     row = session.get_one(MailOutbox, mail_id, populate_existing=True)
     user = session.get_one(User, row.user_id, populate_existing=True)
+    if now - row.created_at > GIVE_UP_AFTER:  # waited a day (no server configured, a long outage): news no longer
+        _finish(session, mail_id, FAILED, "te_oud", now)
+        return FAILED
     reason = None
     if not wants(user, row.kind):
         reason = "afgemeld"
@@ -193,7 +202,7 @@ def _prepare(session: Session, settings: MailSettings, mail_id: int, now: dateti
             reason = "opgepakt"
     if reason is not None:
         _finish(session, mail_id, DROPPED, reason, now)
-        return None
+        return DROPPED
     assert user.email is not None  # wants() checked it
     return compose(settings, row, user.email, now), user.email
 

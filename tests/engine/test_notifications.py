@@ -8,7 +8,7 @@ not sent within a day is given up. No mail carries case content.
 from __future__ import annotations
 
 import logging
-from datetime import time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -295,3 +295,28 @@ def test_the_server_login_is_used(session, rt, deployed, people, staff, clock):
     finally:
         server.stop()
     assert server.logins == ["thv-relay"] and len(server.received) == 1
+
+
+@pytest.mark.parametrize(("waited", "sent"), [(timedelta(hours=24), True), (timedelta(hours=24, minutes=1), False)])
+def test_a_mail_that_waited_over_a_day_is_no_news_and_is_not_sent(
+    session, rt, deployed, people, staff, mailer, smtp_server, clock, waited, sent
+):
+    start(session, rt, people)  # no worker sent it (no server configured, a long outage)
+    clock.advance(waited)
+
+    round_ = mailer.run(session)
+
+    assert (round_.sent, round_.failed) == ((1, 0) if sent else (0, 1))
+    assert len(smtp_server.received) == (1 if sent else 0)
+    assert (rows(session)[0].state, rows(session)[0].last_error) == (("sent", None) if sent else ("failed", "te_oud"))
+
+
+def test_the_digest_comes_at_7_on_the_dutch_clock_also_on_the_day_summer_time_starts():
+    from engine.notify.digest import digest_day
+
+    spring = datetime(2026, 3, 29, 4, 59, tzinfo=UTC)  # 06:59 CEST: the clocks went forward at 02:00
+    assert digest_day(spring, time(7, 0)) is None
+    assert digest_day(spring + timedelta(minutes=1), time(7, 0)) == date(2026, 3, 29)
+    winter = datetime(2026, 10, 25, 5, 59, tzinfo=UTC)  # 06:59 CET: the clocks went back at 03:00
+    assert digest_day(winter, time(7, 0)) is None
+    assert digest_day(winter + timedelta(minutes=1), time(7, 0)) == date(2026, 10, 25)
