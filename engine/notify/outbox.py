@@ -38,16 +38,22 @@ def queue_task_mails(session: Session, rows: Sequence[HumanTask], *, actor: str,
     notices = [_notice(row) for row in rows if row.role]
     if not notices:
         return 0
-    candidates = session.scalars(select(User).where(User.active, User.email.is_not(None)))
-    recipients = [u for u in candidates if wants(u, TASK)]
-    values = [
+    # Without flushing the act's pending changes: that would write the case row twice (two version steps).
+    # The outbox refers to no row of the act (only to the user), so it may be written before them.
+    with session.no_autoflush:
+        candidates = session.scalars(select(User).where(User.active, User.email.is_not(None))).all()
+        recipients = [u for u in candidates if wants(u, TASK)]
+        return insert_new(session, _task_rows(notices, recipients, actor, now))
+
+
+def _task_rows(notices: list[TaskNotice], recipients: list[User], actor: str, now: datetime) -> list[dict[str, Any]]:
+    return [
         outbox_row(user, TASK, f"task:{notice.task_id}:{user.id}", task_subject(notice), task_body(notice), now)
         | {"task_id": notice.task_id, "case_id": notice.case_id}
         for notice in notices
         for user in recipients
         if notice.role in user.roles and notice.region in user.regions and user.name != actor
     ]
-    return insert_new(session, values)
 
 
 def _notice(row: HumanTask) -> TaskNotice:
