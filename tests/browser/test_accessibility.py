@@ -68,4 +68,7 @@ def test_the_main_pages_have_no_accessibility_violations(visitor, live_server):
     page.click("form button.utrecht-button--primary-action")
     page.get_by_role("link", name="Meerderjarigheid en woonsituatie toetsen").first.click()
     checked["taak"] = _violations(page)
+    page.locator("form.schema-form button.utrecht-button--primary-action").click()  # nothing filled in
+    expect(page.locator('[data-testid="form-errors"]')).to_be_visible()
+    checked["taak met fouten"] = _violations(page)
     assert {name: found for name, found in checked.items() if found} == {}
