@@ -58,6 +58,18 @@ def test_the_stylesheets_are_served_from_the_app_itself(client):
     assert "http://" not in bundle and "https://" not in bundle  # nothing is fetched from elsewhere
 
 
+def test_every_component_class_the_templates_use_is_in_the_bundle(client):
+    """A component whose package is missing from web/assets/src/nlds.css would be unstyled (checked per component,
+    not per modifier: some modifiers, like utrecht-form-field--text, only name the kind and have no rules)."""
+    sources = [*(PROJECT_ROOT / "web" / "templates").rglob("*.html"), PROJECT_ROOT / "web" / "presentation.py"]
+    used = {name for path in sources for name in re.findall(r"\butrecht-[a-z0-9-]+", path.read_text(encoding="utf-8"))}
+    with client.get("/static/dist/nlds.css") as response:
+        bundle = response.get_data(as_text=True)
+    components = {name.split("--")[0].split("__")[0].rstrip("-") for name in used} - {"utrecht"}
+    assert {"utrecht-button-link", "utrecht-status-badge", "utrecht-form-field", "utrecht-pagination"} <= components
+    assert sorted(name for name in components if f".{name}" not in bundle) == []
+
+
 def test_the_main_pages_use_nl_design_system_components(client, api, case_id):
     task = api.task("hovj", case_id, "Task_toets")
     login(client, "hovj")
@@ -70,7 +82,9 @@ def test_the_main_pages_use_nl_design_system_components(client, api, case_id):
 
     page = client.get(f"/taken/{task['id']}").get_data(as_text=True)
     assert '<div class="utrecht-form-field utrecht-form-field--checkbox field">' in page
-    assert 'class="utrecht-radio-button utrecht-radio-button--html-input" type="radio" name="woonsituatie"' in page
+    assert re.search(
+        r'class="utrecht-radio-button utrecht-radio-button--html-input"\s+type="radio" name="woonsituatie"', page
+    )
     assert '<label class="utrecht-form-label" for="f-toets_toelichting">' in page
     assert 'class="utrecht-button utrecht-button--primary-action" type="submit">Taak afronden</button>' in page
 
