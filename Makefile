@@ -42,14 +42,15 @@ lint: install
 	$(BIN)/mypy
 
 # bpmn-js for the case page, from the npm registry (served by the app from web/assets/node_modules),
-# and the designer's modeller (bpmn-js Modeler, properties panel, bpmnlint) bundled by esbuild into
-# web/assets/dist (not committed: built here from the lock file's packages and web/assets/src).
-ASSETS_DIST := $(ASSETS)/dist/designer.js
+# and, bundled by esbuild into web/assets/dist, the designer's modeller (bpmn-js Modeler, properties panel,
+# bpmnlint) and the NL Design System components with their token map (not committed: built here from the
+# lock file's packages and web/assets/src).
+ASSETS_DIST := $(ASSETS)/dist/designer.js $(ASSETS)/dist/nlds.css
 $(ASSETS_STAMP): $(ASSETS)/package.json $(ASSETS)/package-lock.json
 	cd $(ASSETS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(ASSETS_STAMP)
 
-$(ASSETS_DIST): $(ASSETS_STAMP) $(ASSETS)/build.mjs $(wildcard $(ASSETS)/src/*) tools/bpmn-check/spiffworkflow.json tools/bpmn-check/.bpmnlintrc
+$(ASSETS_DIST) &: $(ASSETS_STAMP) $(ASSETS)/build.mjs $(wildcard $(ASSETS)/src/*) tools/bpmn-check/spiffworkflow.json tools/bpmn-check/.bpmnlintrc
 	cd $(ASSETS) && node build.mjs
 
 assets: $(ASSETS_STAMP) $(ASSETS_DIST)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from engine.notify.sender import Mailer
 
 ASSETS = Path(__file__).parent / "assets" / "node_modules"
-DESIGNER_DIST = Path(__file__).parent / "assets" / "dist"  # the modeller bundle (`make assets` builds it)
+BUILT_ASSETS = Path(__file__).parent / "assets" / "dist"  # the modeller and NL Design System bundles (`make assets`)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, settings: Settings | None = None) -> Flask:
@@ -52,7 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, settings: Settin
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(settings, instance_path=_instance(app))
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
-    from web import i18n, presentation, presenters, security
+    from web import i18n, presentation, presenters, security, theme
     from web.extensions import csrf, db, limiter, login_manager, thv
 
     security.configure(app)
@@ -77,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, settings: Settin
     i18n.init_app(app)
     presentation.init_app(app)
     presenters.init_app(app)
+    theme.init_app(app, settings)
     from web.views import sso
 
     sso.init_app(app, settings)
@@ -146,10 +147,9 @@ def _register_blueprints(app: Flask) -> None:
             static_url_path="/static/vendor/bpmn-js",
         )
     )
+    # Bundled by `make assets` (web/assets/build.mjs): the designer's modeller and the NL Design System CSS.
     app.register_blueprint(
-        Blueprint(
-            "designer_assets", __name__, static_folder=str(DESIGNER_DIST), static_url_path="/static/designer-dist"
-        )
+        Blueprint("built_assets", __name__, static_folder=str(BUILT_ASSETS), static_url_path="/static/dist")
     )
 
 

@@ -128,6 +128,34 @@ def access_summary(relations: Mapping[str, Iterable[str]]) -> str:
     )
 
 
+# The project's states as NL Design System status badges (utrecht-status-badge): each state's kind of badge.
+# The class badge-<state> stays beside it for pages and tests that pick one badge out.
+_BADGE_KINDS = {
+    "danger": "danger",  # a task past its due time
+    "acute": "warning",
+    "ban": "warning",
+    "active": "active",
+    "completed": "inactive",
+    "terminated": "inactive",
+    "error": "error",
+    "live": "success",
+    "current": "success",
+    "warn": "warning",
+    "added": "success",
+    "changed": "warning",
+    "removed": "danger",
+    "migrated": "success",
+    "safe": "safe",
+    "refused": "danger",
+}
+
+
+def status_badge(state: str = "") -> str:
+    """The classes of a status badge for ``state`` (a neutral badge for a state without a kind)."""
+    kind = _BADGE_KINDS.get(state, "neutral")
+    return f"utrecht-status-badge utrecht-status-badge--{kind}" + (f" badge-{state}" if state else "")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         role_label=role_label,
@@ -142,6 +170,7 @@ def init_app(app: Flask) -> None:
         access_summary=access_summary,
         IMPORTANT_VARIABLES=IMPORTANT_VARIABLES,
         BAN_STATUS_LABELS=BAN_STATUS_LABELS,
+        status_badge=status_badge,
     )
     app.jinja_env.filters["value_text"] = value_text
     app.jinja_env.tests["mapping_value"] = is_mapping

@@ -26,6 +26,7 @@ LOG_FORMATS = ("json", "text")
 FAKE_CLOCK_MODES = frozenset({"test", "training"})  # the only modes in which THV_CLOCK may fix time
 DATABASE_SCHEMES = ("sqlite:", "postgresql")
 MAX_PROXIES = 5
+MAX_THEME_BYTES = 512 * 1024  # a theme is a list of design tokens, not a bundle of images
 _TRUE = frozenset({"1", "true", "yes", "on", "ja", "aan"})
 _FALSE = frozenset({"0", "false", "no", "off", "nee", "uit"})
 
@@ -45,6 +46,7 @@ class Settings:
     trusted_proxies: int = 0  # reverse proxies in front of the web app whose X-Forwarded-For is believed
     oidc_config: Path | None = None  # single sign-on: the TOML file of engine.accounts.sso; None: local accounts only
     oidc_client_secret: str | None = field(default=None, repr=False)
+    theme_css: Path | None = None  # a region's design tokens, linked after the neutral theme; None: neutral only
     mail: MailSettings | None = None  # e-mail notifications (engine.notify); None: no SMTP server, nothing is sent
 
     def __post_init__(self) -> None:
@@ -86,6 +88,7 @@ class Settings:
             trusted_proxies=_count("THV_TRUSTED_PROXIES", env.get("THV_TRUSTED_PROXIES")),
             oidc_config=_file("THV_OIDC_CONFIG", env.get("THV_OIDC_CONFIG")),
             oidc_client_secret=env.get("THV_OIDC_CLIENT_SECRET") or None,
+            theme_css=_theme_css(env.get("THV_THEME_CSS")),
             mail=mail_settings(
                 mode=mode,
                 base_url=env.get("THV_BASE_URL") or None,
@@ -122,6 +125,31 @@ def _file(name: str, value: str | None) -> Path | None:
     if not path.is_file():
         raise ConfigurationError(f"{name} '{value}' is geen bestaand bestand")
     return path
+
+
+def _theme_css(value: str | None) -> Path | None:
+    """A region's theme: a readable UTF-8 ``.css`` file of at most MAX_THEME_BYTES (the app serves its text)."""
+    path = _file("THV_THEME_CSS", value)
+    if path is None:
+        return None
+    if path.suffix.lower() != ".css":
+        raise ConfigurationError(f"THV_THEME_CSS '{value}' is geen .css-bestand")
+    read_theme_css(path)
+    return path
+
+
+def read_theme_css(path: Path) -> str:
+    """The text of the theme file at ``path``; a file that cannot serve as a theme is refused in Dutch."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise ConfigurationError(f"THV_THEME_CSS '{path}' is niet te lezen") from None
+    if len(data) > MAX_THEME_BYTES:
+        raise ConfigurationError(f"THV_THEME_CSS '{path}' is groter dan {MAX_THEME_BYTES // 1024} kB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigurationError(f"THV_THEME_CSS '{path}' is geen UTF-8-tekst") from None
 
 
 def _count(name: str, value: str | None) -> int:

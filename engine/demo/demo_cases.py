@@ -17,21 +17,36 @@ from engine.runtime import Runtime
 from engine.storage.tables import Case
 from engine.workflow import worklist
 
-MELDING: dict[str, Any] = {
-    "adres": "Lindelaan 12, Utrecht",
-    "omschrijving": "Ruzie liep uit de hand; partner heeft letsel aan de arm.",
-    "uithuisgeplaatste_naam": "Demo Persoon A",
-    "achterblijvers": [{"naam": "Demo Persoon B", "relatie": "partner"}],
-    "kinderen": [{"voornaam": "Demo C", "leeftijd": 9}],
-    "aanhouding": True,
-    "vermoeden_kindermishandeling": False,
-}
-VERZOEK = {
-    "route": "structureel",
-    "onderbouwing": "Herhaalde meldingen van buren; patroon van dreiging.",
-    **MELDING,
-    "aanhouding": False,
-}
+
+def household(address: str, letters: str) -> dict[str, Any]:
+    """The melding of one (fictitious) household: each demo case is about its own home and people, so the
+    worklist's case titles tell them apart."""
+    uithuisgeplaatste, partner, child = (f"Demo Persoon {letter}" for letter in letters)
+    return {
+        "adres": address,
+        "omschrijving": "Ruzie liep uit de hand; partner heeft letsel aan de arm.",
+        "uithuisgeplaatste_naam": uithuisgeplaatste,
+        "achterblijvers": [{"naam": partner, "relatie": "partner"}],
+        "kinderen": [{"voornaam": child, "leeftijd": 9}],
+        "aanhouding": True,
+        "vermoeden_kindermishandeling": False,
+    }
+
+
+MELDING = household("Lindelaan 12, Utrecht", "ABC")
+
+
+def verzoek(address: str, letters: str) -> dict[str, Any]:
+    """A request (structural route) about one household."""
+    return {
+        "route": "structureel",
+        "onderbouwing": "Herhaalde meldingen van buren; patroon van dreiging.",
+        **household(address, letters),
+        "aanhouding": False,
+    }
+
+
+VERZOEK = verzoek("Lindelaan 12, Utrecht", "ABC")
 RIHG = {
     "incident": {"2a": {"signalen": ["2a.2", "2a.4"], "score": "hoog"}, "2c": {"signalen": ["2c.1"], "score": "hoog"}}
 }
@@ -44,7 +59,7 @@ BESCHIKKING = {
 
 # (region, variant, starter, start data, steps: element -> data, completed in order)
 DEMO_CASES: list[tuple[str, str, str, dict[str, Any], list[tuple[str, dict[str, Any]]]]] = [
-    ("basis", "wth-basis", "politie", MELDING, []),
+    ("basis", "wth-basis", "politie", household("Kastanjeplein 3, Utrecht", "DEF"), []),
     (
         "basis",
         "wth-basis",
@@ -59,12 +74,12 @@ DEMO_CASES: list[tuple[str, str, str, dict[str, Any], list[tuple[str, dict[str, 
             ("Task_beschikking", BESCHIKKING),
         ],
     ),
-    ("pilot2", "v2-weegteam", "wijkteam", VERZOEK, []),
+    ("pilot2", "v2-weegteam", "wijkteam", verzoek("Molenweg 8, Amersfoort", "GHI"), []),
     (
         "pilot3",
         "v3-termijnflex",
         "veilig_thuis",
-        {**VERZOEK, "route": "acuut"},
+        {**verzoek("Havenkade 21, Zwolle", "JKL"), "route": "acuut"},
         [
             ("Task_toets", {"meerderjarig": True, "woonsituatie": "anders_dan_incidenteel"}),
         ],

@@ -132,6 +132,17 @@ def save_case(
     case.status = ws.case_status(workflow, tasks)
     case.next_timer_at = ws.next_timer_at(workflow) if case.status == "active" else None
     case.updated_at = now
+    instants = completed_at or {}
+    newly_completed = sorted(
+        (t for t in tasks if t.state == TaskState.COMPLETED and t.id not in completed_before),
+        key=lambda t: (instants.get(t.id, now), t.last_state_change),
+    )
+    # Every change to the case row before the first flush: one UPDATE per save.
+    for task in reversed(newly_completed):
+        snapshot = task.data.get(BAN_VARIABLE) if ws.milestone_of(task.task_spec) else None
+        if isinstance(snapshot, dict):
+            record_ban(case, snapshot)
+            break
     if case.status != "active" and case.ended_at is None:
         case.ended_at = now
     elif case.status == "active":
@@ -145,11 +156,6 @@ def save_case(
     transaction_state(session).setdefault(_SAVED, {})[case.id] = (case, workflow)
 
     record_event(session, case, actor=actor, action=action, element=element, now=now, detail=detail)
-    instants = completed_at or {}
-    newly_completed = sorted(
-        (t for t in tasks if t.state == TaskState.COMPLETED and t.id not in completed_before),
-        key=lambda t: (instants.get(t.id, now), t.last_state_change),
-    )
     reached = []
     for task in newly_completed:
         milestone = ws.milestone_of(task.task_spec)
@@ -158,8 +164,6 @@ def save_case(
             # The task that reaches a milestone holds the authoritative state of the ban; parallel
             # branches keep older copies, so the snapshot is taken here, at the source.
             snapshot = task.data.get(BAN_VARIABLE)
-            if isinstance(snapshot, dict):
-                record_ban(case, snapshot)
             record_event(
                 session,
                 case,

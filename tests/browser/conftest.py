@@ -148,7 +148,7 @@ class Person:
         self.page.goto(f"{base}/inloggen")
         self.page.fill("#name", f"{role}.basis")
         self.page.fill("#password", PASSWORD)
-        self.page.click("form button.primary")
+        self.page.click("form button.utrecht-button--primary-action")
 
     def goto(self, path: str) -> None:
         self.page.goto(self.base + path)

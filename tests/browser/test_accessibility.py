@@ -39,14 +39,14 @@ def test_the_main_pages_have_no_accessibility_violations(visitor, live_server):
     page.goto(f"{live_server}/toegankelijkheid")
     checked["toegankelijkheid"] = _violations(page)
     page.keyboard.press("Tab")  # the first stop is the skip link, and it leads past the menu
-    expect(page.locator(".skip-link")).to_be_focused()
+    expect(page.locator(".utrecht-skip-link")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("main#inhoud")).to_be_focused()
     page.goto(f"{live_server}/inloggen")
     checked["inloggen"] = _violations(page)
     page.fill("#name", "politie.basis")
     page.fill("#password", PASSWORD)
-    page.click("form button.primary")
+    page.click("form button.utrecht-button--primary-action")
     page.goto(f"{live_server}/zaken/nieuw")
     if page.locator("#f-adres").count() == 0:
         page.get_by_role("link").filter(has_text="Crisismelding").first.click()
@@ -55,7 +55,7 @@ def test_the_main_pages_have_no_accessibility_violations(visitor, live_server):
     page.fill("#f-omschrijving", "Ruzie met geweld.")
     page.fill("#f-uithuisgeplaatste_naam", "Jan Jansen")
     page.fill("#f-achterblijvers-0-naam", "Els Jansen")
-    page.locator("form.schema-form button.primary").click()
+    page.locator("form.schema-form button.utrecht-button--primary-action").click()
     expect(page.locator("#diagram[data-ready=true]")).to_have_count(1)
     checked["zaak"] = _violations(page)
     for name, path in (("werklijst", "/"), ("zaken", "/zaken?q=a"), ("account", "/account")):
@@ -65,7 +65,10 @@ def test_the_main_pages_have_no_accessibility_violations(visitor, live_server):
     page.goto(f"{live_server}/inloggen")
     page.fill("#name", "hulpofficier.basis")
     page.fill("#password", PASSWORD)
-    page.click("form button.primary")
+    page.click("form button.utrecht-button--primary-action")
     page.get_by_role("link", name="Meerderjarigheid en woonsituatie toetsen").first.click()
     checked["taak"] = _violations(page)
+    page.locator("form.schema-form button.utrecht-button--primary-action").click()  # nothing filled in
+    expect(page.locator('[data-testid="form-errors"]')).to_be_visible()
+    checked["taak met fouten"] = _violations(page)
     assert {name: found for name, found in checked.items() if found} == {}

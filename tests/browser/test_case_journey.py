@@ -29,8 +29,8 @@ def open_task(person, title: str, case_id: int) -> None:
 
 
 def submit(person, flash: str) -> None:
-    person.page.locator("form.schema-form button.primary").click()
-    expect(person.page.locator(".flash-success")).to_contain_text(flash)
+    person.page.locator("form.schema-form button.utrecht-button--primary-action").click()
+    expect(person.page.locator(".utrecht-alert--ok")).to_contain_text(flash)
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -96,7 +96,9 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     open_task(hovj, "Meerderjarigheid en woonsituatie toetsen", case_id)
     expect(hovj.page.locator('[data-testid="instructions"]')).to_contain_text("meerderjarig")
     expect(hovj.page.locator("aside")).to_contain_text("Jan Jansen")
-    hovj.page.locator("form.schema-form button.primary").click()  # nothing filled in: errors, nothing changes
+    hovj.page.locator(
+        "form.schema-form button.utrecht-button--primary-action"
+    ).click()  # nothing filled in: errors, nothing changes
     expect(hovj.page.locator("#f-woonsituatie-error")).to_have_text("Dit veld is verplicht.")
     hovj.page.check("#f-meerderjarig")
     hovj.page.get_by_label("Woont in de woning").check()
@@ -173,7 +175,9 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     banner = hovj.page.locator('[data-testid="service-banner"]')
     expect(banner).to_contain_text("er is nog geen beschikking gemaakt")
     hovj.page.locator('[data-testid="make-beschikking"] button').click()
-    expect(hovj.page.locator(".flash-success")).to_contain_text("Beschikking tijdelijk huisverbod versie 1 is gemaakt")
+    expect(hovj.page.locator(".utrecht-alert--ok")).to_contain_text(
+        "Beschikking tijdelijk huisverbod versie 1 is gemaakt"
+    )
     expect(banner).to_contain_text("Niet betekend")
     document = hovj.page.locator('[data-testid="document-beschikking"]')
     expect(document.locator("tr.current")).to_contain_text("hulpofficier.basis")
@@ -219,7 +223,7 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     form.locator('[name="wijze"]').select_option("in_persoon_getekend")
     expect(form.locator('[name="uitgereikt_op"]')).to_have_value("2026-02-03T00:15")
     form.get_by_role("button", name="Uitreiking vastleggen").click()
-    expect(politie.page.locator(".flash-success")).to_contain_text("aan Jan Jansen is vastgelegd")
+    expect(politie.page.locator(".utrecht-alert--ok")).to_contain_text("aan Jan Jansen is vastgelegd")
     expect(politie.page.locator('[data-testid="task-form"]')).to_be_visible()  # back at the task,
     expect(politie.page.locator('[data-testid="missing-service"]')).to_have_count(0)  # which may now be done,
     expect(keys).to_be_checked()  # with what was filled in before
@@ -242,7 +246,7 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
     ).click()
     for kind in ("kennisgeving_achterblijver", "kennisgeving_hulpverlening"):
         bm.page.locator(f'[data-testid="make-{kind}"] button').click()
-        expect(bm.page.locator(".flash-success")).to_contain_text("versie 1 is gemaakt")
+        expect(bm.page.locator(".utrecht-alert--ok")).to_contain_text("versie 1 is gemaakt")
     for kind, recipient, method, name in (
         ("kennisgeving_achterblijver", "achterblijver", "per_post", None),
         ("kennisgeving_hulpverlening", "hulpverlening", "digitaal", "Ambulant team"),
@@ -255,7 +259,7 @@ def test_case_through_five_steps_by_three_organisations(person, clock):
             expect(form.locator('[name="ontvanger_naam"]')).to_have_value("Els Jansen")
         form.locator('[name="wijze"]').select_option(method)
         form.get_by_role("button", name="Uitreiking vastleggen").click()
-        expect(bm.page.locator(".flash-success")).to_contain_text("is vastgelegd")
+        expect(bm.page.locator(".utrecht-alert--ok")).to_contain_text("is vastgelegd")
     bm.shot("10-kennisgevingen-verstuurd")
     open_task(bm, "Kennisgevingen aan achterblijvers en hulpverlening", case_id)
     bm.page.get_by_label("Achterblijvers geïnformeerd over inhoud en gevolgen?").check()

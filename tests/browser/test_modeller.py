@@ -116,7 +116,7 @@ def designer(browser, site, screenshots):
     page.goto(site["base"] + "/inloggen")
     page.fill("#name", "designer.pilot2")
     page.fill("#password", PASSWORD)
-    page.click("form button.primary")
+    page.click("form button.utrecht-button--primary-action")
     page.shot = lambda name: page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
     yield page
     assert errors == []  # no JavaScript errors on any page
@@ -182,7 +182,7 @@ def test_edit_a_timer_deploy_and_compare(designer, site):
     page.get_by_role("button", name="Uitrollen als nieuwe versie").click()
 
     # The new version is live; the stored file has the new term; the running case stays on version 1.
-    expect(page.locator(".flash-success")).to_contain_text("Versie 2 van v2-weegteam is uitgerold en live")
+    expect(page.locator(".utrecht-alert--ok")).to_contain_text("Versie 2 van v2-weegteam is uitgerold en live")
     expect(page.locator('[data-testid="live-badge"]')).to_be_visible()
     new_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
     stored = page.request.get(f"{base}/ontwerp/versies/{new_id}/bestanden/common/weegteam.bpmn").text()

@@ -38,7 +38,7 @@ def _login(page, base: str, role: str) -> None:
     assert _overflow(page) == 0, "login"
     page.fill("#name", f"{role}.basis")
     page.fill("#password", PASSWORD)
-    page.click("form button.primary")
+    page.click("form button.utrecht-button--primary-action")
 
 
 def test_the_main_pages_fit_a_phone(phone, live_server):
@@ -51,7 +51,7 @@ def test_the_main_pages_fit_a_phone(phone, live_server):
     phone.fill("#f-omschrijving", "Ruzie met geweld.")
     phone.fill("#f-uithuisgeplaatste_naam", "Jan Jansen")
     phone.fill("#f-achterblijvers-0-naam", "Els Jansen")
-    phone.locator("form.schema-form button.primary").click()
+    phone.locator("form.schema-form button.utrecht-button--primary-action").click()
     expect(phone.locator('[data-testid="case-status"]')).to_be_visible()
     expect(phone.locator("#diagram[data-ready=true]")).to_have_count(1)
     assert _overflow(phone) == 0, "case page"
@@ -75,8 +75,8 @@ def test_the_main_pages_fit_a_phone(phone, live_server):
     assert _overflow(phone) == 0, "task page"
     phone.check("#f-meerderjarig")
     phone.get_by_label("Woont in de woning").check()
-    phone.locator("form.schema-form button.primary").click()
-    expect(phone.locator(".flash-success")).to_contain_text("is afgerond")
+    phone.locator("form.schema-form button.utrecht-button--primary-action").click()
+    expect(phone.locator(".utrecht-alert--ok")).to_contain_text("is afgerond")
     phone.goto(f"{live_server}/?zaak={case_id}")
     phone.get_by_role("link", name="RiHG afnemen").first.click()
     expect(phone.locator('input[name="persoon.1a.score"]').first).to_be_attached()

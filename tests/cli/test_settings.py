@@ -390,6 +390,26 @@ def check_oidc_client_secret(env, thv, served, tmp_path) -> None:
         create_app()
 
 
+def check_theme_css(env, thv, served, tmp_path) -> None:
+    """A region's theme is linked after the neutral one on every page and served at a fixed address."""
+    theme = tmp_path / "thema-regio.css"
+    theme.write_text(".thv-theme { --utrecht-page-header-background-color: #262626; }\n", encoding="utf-8")
+    assert thv("init-db").code == 0
+    env["THV_THEME_CSS"] = str(theme)
+    with web_app() as app:
+        client = app.test_client()
+        page = client.get("/inloggen").get_data(as_text=True)
+        assert page.index("css/theme-neutraal.css") < page.index('href="/static/thema/regio.css?v=')
+        served_css = client.get("/static/thema/regio.css")
+        assert served_css.status_code == 200 and served_css.mimetype == "text/css" and b"#262626" in served_css.data
+    assert served().extensions["thv_theme"].text == theme.read_text(encoding="utf-8")
+    del env["THV_THEME_CSS"]
+    with web_app() as app:
+        client = app.test_client()
+        assert "/static/thema/" not in client.get("/inloggen").get_data(as_text=True)
+        assert client.get("/static/thema/regio.css").status_code == 404
+
+
 # --- e-mail notifications (engine.notify), against a real SMTP server ---------------------
 
 
@@ -528,6 +548,7 @@ EFFECTS: dict[str, Callable[..., None]] = {
     "THV_TRUSTED_PROXIES": check_trusted_proxies,
     "THV_OIDC_CONFIG": check_oidc_config,
     "THV_OIDC_CLIENT_SECRET": check_oidc_client_secret,
+    "THV_THEME_CSS": check_theme_css,
     "THV_BASE_URL": check_base_url,
     "THV_SMTP_URL": check_smtp_url,
     "THV_SMTP_PASSWORD": check_smtp_password,
@@ -555,6 +576,8 @@ INVALID = [
     ({"THV_METRICS_TOKEN": "kort"}, "THV_METRICS_TOKEN is te kort"),
     ({"THV_OIDC_CONFIG": "/bestaat/niet.toml"}, "THV_OIDC_CONFIG '/bestaat/niet.toml' is geen bestaand bestand"),
     ({"THV_OIDC_CLIENT_SECRET": "geheim"}, "THV_OIDC_CLIENT_SECRET is gezet zonder THV_OIDC_CONFIG"),
+    ({"THV_THEME_CSS": "/bestaat/niet.css"}, "THV_THEME_CSS '/bestaat/niet.css' is geen bestaand bestand"),
+    ({"THV_THEME_CSS": str(PROJECT_ROOT / "README.md")}, "is geen .css-bestand"),
     ({"THV_BASE_URL": "thv.example.nl"}, "THV_BASE_URL moet een http(s)-adres zijn"),
     (
         {"THV_MODE": "production", "THV_BASE_URL": "http://thv.example.nl"},

@@ -10,7 +10,7 @@ import pytest
 
 from engine.base.errors import ConfigurationError
 from engine.base.paths import FORMS_DIR
-from engine.base.settings import Settings
+from engine.base.settings import MAX_THEME_BYTES, Settings
 from engine.storage.db import database_url
 
 
@@ -83,3 +83,35 @@ def test_settings_are_frozen_and_checked_again_when_changed():
 def test_without_a_database_url_the_sqlite_file_in_the_instance_folder(tmp_path):
     assert database_url(Settings(), instance_path=tmp_path / "instance") == f"sqlite:///{tmp_path}/instance/thv.sqlite"
     assert (tmp_path / "instance").is_dir()
+
+
+def test_a_region_theme_is_a_readable_utf8_css_file_of_limited_size(tmp_path):
+    theme = tmp_path / "regio.css"
+    theme.write_text(".thv-theme { --basis-text-font-family-default: serif; }", encoding="utf-8")
+    assert Settings.from_env({"THV_THEME_CSS": str(theme)}).theme_css == theme
+    assert Settings.from_env({"THV_THEME_CSS": ""}).theme_css is None
+
+    refusals = {
+        tmp_path / "weg.css": "is geen bestaand bestand",
+        tmp_path / "regio.txt": "is geen .css-bestand",
+        tmp_path / "latin1.css": "is geen UTF-8-tekst",
+        tmp_path / "groot.css": "is groter dan 512 kB",
+    }
+    (tmp_path / "regio.txt").write_text(".thv-theme {}", encoding="utf-8")
+    (tmp_path / "latin1.css").write_bytes("/* régio */".encode("latin-1"))
+    (tmp_path / "groot.css").write_bytes(b"/*" + b" " * MAX_THEME_BYTES + b"*/")
+    for path, message in refusals.items():
+        with pytest.raises(ConfigurationError, match=f"THV_THEME_CSS '.*' {message}"):
+            Settings.from_env({"THV_THEME_CSS": str(path)})
+
+
+def test_a_theme_that_cannot_be_read_is_refused(tmp_path, monkeypatch):
+    theme = tmp_path / "regio.css"
+    theme.write_text(".thv-theme {}", encoding="utf-8")
+
+    def unreadable(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(type(theme), "read_bytes", unreadable)
+    with pytest.raises(ConfigurationError, match="THV_THEME_CSS '.*' is niet te lezen"):
+        Settings.from_env({"THV_THEME_CSS": str(theme)})

@@ -55,7 +55,10 @@ def serve_via_web(client, user: str, document_id: int, case_id: int, **fields: s
 
 def field_error(html: str, field_id: str) -> str | None:
     """The error shown next to the field with this id, or None."""
-    match = re.search(rf'<p class="field-error" id="{re.escape(field_id)}-error" role="alert">([^<]*)</p>', html)
+    match = re.search(
+        rf'<div class="utrecht-form-field-error-message" id="{re.escape(field_id)}-error" role="alert">([^<]*)</div>',
+        html,
+    )
     return match.group(1) if match else None
 
 

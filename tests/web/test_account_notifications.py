@@ -35,7 +35,7 @@ def test_a_user_sets_their_own_address_and_choice(client, app):
     login(client, "hovj")
     page = client.get("/account").get_data(as_text=True)
     assert "E-mailmeldingen" in page and 'data-testid="mail-off"' in page  # no SMTP server in this app
-    assert 'name="notify" value="all" checked' in page  # opt-out: every new task, until one says otherwise
+    assert 'id="notify-all" checked' in page  # opt-out: every new task, until one says otherwise
 
     saved = _save(client, "  HOVJ@Politie.example ", "digest")
 
@@ -43,7 +43,7 @@ def test_a_user_sets_their_own_address_and_choice(client, app):
     assert _stored(app, "hovj") == ("HOVJ@politie.example", "digest")
     page = client.get("/account").get_data(as_text=True)
     assert "Je instellingen voor e-mailmeldingen zijn opgeslagen." in page
-    assert 'value="HOVJ@politie.example"' in page and 'name="notify" value="digest" checked' in page
+    assert 'value="HOVJ@politie.example"' in page and 'id="notify-digest" checked' in page
     assert _save(client, "", "none").status_code == 302
     assert _stored(app, "hovj") == (None, "none")
 
@@ -67,9 +67,8 @@ def test_a_refused_input_changes_nothing_and_keeps_what_was_typed(client, app, e
     page = html.unescape(refused.get_data(as_text=True))
     assert message in page and 'role="alert"' in page
     if field == "email":
-        assert 'aria-invalid="true" aria-describedby="notify-error"' in page
-        assert f'value="{email}"' in page
-        assert 'name="notify" value="' + notify + '" checked' in page  # the choice is kept too
+        assert f'value="{email}" aria-invalid="true" aria-describedby="notify-error"' in page
+        assert f'id="notify-{notify}" checked' in page  # the choice is kept too
     assert _stored(app, "hovj") == ("hovj@politie.example", "all")
 
 

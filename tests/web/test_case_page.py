@@ -45,7 +45,7 @@ def test_case_page_after_imposition(client, api, case_id, clock):
     assert "Task_beschikking" in diagram["completed"]
     # open tasks with their holders and deadlines; the burgemeester's own task is a link
     assert "Kennisgevingen aan achterblijvers en hulpverlening" in page and "24 uur te laat" in page
-    assert re.search(r'<a href="/taken/[^"]+">Kennisgevingen', page)
+    assert re.search(r'<a class="utrecht-link utrecht-link--html-a"\s+href="/taken/[^"]+">Kennisgevingen', page)
     # history, newest first
     history = page[page.index('data-testid="history"') :]
     assert history.index("Huisverbod opgelegd") < history.index("Zaak gestart")

@@ -112,7 +112,7 @@ def test_modeller_page_carries_the_model_and_dutch_texts(client):
     assert data["file"] == MAIN and data["xml"] == ORIGINAL
     assert data["lintTexts"]["no-implicit-end"].startswith("Hier eindigt het proces")
     assert data["texts"]["Name"] == "Naam" and data["labels"]["engine"] == "Uitrolcontrole"
-    assert '<script src="/static/designer-dist/designer.js"></script>' in html
+    assert '<script src="/static/dist/designer.js"></script>' in html
     assert "unsafe-eval" not in response.headers["Content-Security-Policy"]
     assert "<bpmn:" not in html.split('id="modeller-data">')[1].split("</script>")[0].replace("\\u003c", "")
     other = client.get(f"/ontwerp/versies/{BASIS}/modeller?bestand=common/weegteam.bpmn")

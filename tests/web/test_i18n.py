@@ -70,4 +70,4 @@ def test_pages_in_english(client, api, case_id):
 def test_dutch_is_the_default(client):
     login(client, "pol")
     page = client.get("/").get_data(as_text=True)
-    assert '<html lang="nl">' in page and "Werklijst" in page and "Uitloggen" in page
+    assert '<html lang="nl" ' in page and "Werklijst" in page and "Uitloggen" in page

@@ -15,7 +15,7 @@ def test_task_page_shows_instructions_form_and_case_data(client, api, case_id):
     assert "Toets of de persoon meerderjarig is" in page  # instructionsForEndUser
     assert 'type="checkbox" id="f-meerderjarig" name="meerderjarig"' in page
     assert 'type="radio" name="woonsituatie" value="anders_dan_incidenteel"' in page
-    assert '<textarea id="f-toets_toelichting"' in page
+    assert '<textarea class="utrecht-textarea utrecht-textarea--html-textarea" id="f-toets_toelichting"' in page
     assert "Dorpsstraat 1, Ergens" in page and "Jan Jansen" in page  # the case data, read-only
     assert 'data-testid="case-title">Dorpsstraat 1, Ergens · Jan Jansen<' in page  # in the crumbs
 
@@ -56,7 +56,7 @@ def test_nested_rihg_form(client, api, case_id):
     task = api.to_rihg(case_id)
     login(client, "hovj")
     page = client.get(f"/taken/{task['id']}").get_data(as_text=True)
-    assert '<fieldset class="group" id="f-persoon">' in page
+    assert '<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset group" id="f-persoon">' in page
     assert 'type="checkbox" name="persoon.1a.signalen" value="1a.1"' in page
     assert 'name="incident.2c.score" value="hoog"' in page
     # A signal without a score: the conditional requirement lands on the score field.

@@ -32,7 +32,7 @@
     if (!said) { return; }
     function update() {
       var chosen = indicator.querySelector("input[type=radio]:checked");
-      var label = chosen && chosen.value !== "" && chosen.closest("label");
+      var label = chosen && chosen.value !== "" && chosen.labels && chosen.labels[0];
       said.textContent = label ? "\u2014 " + label.textContent.trim() : "";
     }
     indicator.addEventListener("change", update);
