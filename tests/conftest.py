@@ -4,6 +4,7 @@ runtime with a fixed clock, the sample bundle and users.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -38,6 +39,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.name:
             item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(autouse=True)
+def root_logging_restored() -> Iterator[None]:
+    """A test that configures logging as ``thv serve`` does (a handler on the captured, later closed stderr)
+    leaves the root logger as it found it, so later tests' log lines do not fail to write."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(autouse=True)
