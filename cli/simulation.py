@@ -19,11 +19,19 @@ from engine.simulation.service import simulate as run_simulation
 
 @click.command("simulate")
 @click.option("--region", required=True, help="regiocode (volume en capaciteit uit het profiel, eigen modellen)")
-@click.option("--variant", "variants", multiple=True, required=True, help="variant (herhaal voor meer); de basis komt er altijd bij")
+@click.option(
+    "--variant",
+    "variants",
+    multiple=True,
+    required=True,
+    help="variant (herhaal voor meer); de basis komt er altijd bij",
+)
 @click.option("--cases", type=int, default=100, show_default=True, help="zaken per variant")
 @click.option("--seed", type=int, default=1, show_default=True, help="zaadgetal: dezelfde seed geeft dezelfde cijfers")
 @click.option("--profile", "profile_file", type=click.Path(dir_okay=False, path_type=Path), help="eigen profiel (TOML)")
-@click.option("--profile-name", default=DEFAULT_PROFILE, show_default=True, help="meegeleverd profiel (simulation/profiles)")
+@click.option(
+    "--profile-name", default=DEFAULT_PROFILE, show_default=True, help="meegeleverd profiel (simulation/profiles)"
+)
 @click.option("--max-seconds", type=float, help="stop met een melding als de simulatie langer duurt")
 @click.option("--workers", type=int, default=1, show_default=True, help="processen tegelijk (één variant per proces)")
 @click.option("--json", "as_json", is_flag=True, help="alle figuren als JSON")

@@ -4,7 +4,7 @@ so a region sees how well the profile fits what actually happens.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -32,10 +32,16 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
+def _span(spans: dict[str, Any], interval: str, key: str) -> Any:
+    return (spans.get(interval) or {}).get(key)
+
+
 def fit_rows(session: Session, region: str, baseline: VariantResult) -> list[FitRow]:
     """Simulated baseline and observed figures of the region's real baseline cases, all time."""
     row = next((r for r in counts(session, region=region, start=None, end=None) if r["variant"] == BASELINE), None)
-    spans = {r["interval"]: r for r in durations(session, region=region, start=None, end=None) if r["variant"] == BASELINE}
+    spans = {
+        r["interval"]: r for r in durations(session, region=region, start=None, end=None) if r["variant"] == BASELINE
+    }
     year = {r["figure"]: r["share"] for r in baseline.per_year}
     per_case = {r["figure"]: r for r in baseline.per_case}
     started, imposed = (row["started"], row["imposed"]) if row else (0, 0)
@@ -46,12 +52,12 @@ def fit_rows(session: Session, region: str, baseline: VariantResult) -> list[Fit
         "share_extended": (_share(row["extended"], imposed) if row else None, imposed),
         "share_withdrawn": (_share(row["withdrawn"], imposed) if row else None, imposed),
         "request_to_decision_hours": (
-            spans.get("request_to_decision", {}).get("median_hours"),
-            spans.get("request_to_decision", {}).get("n", 0),
+            _span(spans, "request_to_decision", "median_hours"),
+            _span(spans, "request_to_decision", "n"),
         ),
         "imposition_to_end_hours": (
-            spans.get("imposition_to_end", {}).get("median_hours"),
-            spans.get("imposition_to_end", {}).get("n", 0),
+            _span(spans, "imposition_to_end", "median_hours"),
+            _span(spans, "imposition_to_end", "n"),
         ),
     }
     simulated = {
@@ -62,6 +68,11 @@ def fit_rows(session: Session, region: str, baseline: VariantResult) -> list[Fit
         "imposition_to_end_hours": round(ban * 24, 2) if ban is not None else None,
     }
     return [
-        {"figure": key, "simulated": simulated[key], "observed": observed[key][0], "observed_cases": int(observed[key][1] or 0)}
+        {
+            "figure": key,
+            "simulated": simulated[key],
+            "observed": observed[key][0],
+            "observed_cases": int(observed[key][1] or 0),
+        }
         for key in FIT_FIGURES
     ]

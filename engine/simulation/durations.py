@@ -23,11 +23,11 @@ _UNIT_MINUTES = {"years": 365 * 1440, "months": 30 * 1440, "weeks": 7 * 1440, "d
 def iso_minutes(text: Any) -> float:
     """An ISO 8601 duration in minutes; ValueError (Dutch) when it is none."""
     if not isinstance(text, str) or not text.strip().startswith("P"):
-        raise ValueError(f"'{text}' is geen ISO 8601-duur (bijvoorbeeld \"PT30M\" of \"P2D\")")
+        raise ValueError(f'\'{text}\' is geen ISO 8601-duur (bijvoorbeeld "PT30M" of "P2D")')
     try:
         parts = TimerEventDefinition.parse_iso_duration(text.strip())
     except Exception:  # noqa: BLE001 - the library's parser raises a bare Exception
-        raise ValueError(f"'{text}' is geen ISO 8601-duur (bijvoorbeeld \"PT30M\" of \"P2D\")") from None
+        raise ValueError(f'\'{text}\' is geen ISO 8601-duur (bijvoorbeeld "PT30M" of "P2D")') from None
     minutes = sum(parts.get(unit, 0) * factor for unit, factor in _UNIT_MINUTES.items())
     return float(minutes + parts.get("minutes", 0) + parts.get("seconds", 0) / 60)
 

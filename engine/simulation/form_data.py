@@ -48,7 +48,7 @@ def plain_value(prop: dict[str, Any], instant: datetime) -> Any:
         return int(low) if kind == "integer" else low
     if kind == "array":
         count = int(prop.get("minItems", 0))
-        item = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+        item: dict[str, Any] = prop["items"] if isinstance(prop.get("items"), dict) else {}
         return [plain_value(item, instant) for _ in range(count)]
     if kind == "object":
         return fill(prop, {}, instant)

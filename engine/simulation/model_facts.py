@@ -153,7 +153,9 @@ def check_profile(profile: Profile, models: list[VariantModel]) -> None:
         if decision.message is not None:
             if decision.message not in messages:
                 problems.append((decision.line, f"beslissing '{decision.name}': onbekend bericht '{decision.message}'"))
-            elif p := field_problem(*messages[decision.message][:1], messages[decision.message][1].form, decision.field, values):
+            elif p := field_problem(
+                *messages[decision.message][:1], messages[decision.message][1].form, decision.field, values
+            ):
                 problems.append((decision.line, f"beslissing '{decision.name}', bericht {decision.message}: {p}"))
     start_fields = {f for m in pool for f in (m.schema(m.start_form).get("properties") or {})}
     for element, entry in profile.tasks.items():
@@ -162,7 +164,11 @@ def check_profile(profile: Profile, models: list[VariantModel]) -> None:
             continue
         if element == DEFAULT:
             continue
-        known = start_fields if element == START_TASK else set(tasks[element][0].schema(tasks[element][1].form).get("properties") or {})
+        known = (
+            start_fields
+            if element == START_TASK
+            else set(tasks[element][0].schema(tasks[element][1].form).get("properties") or {})
+        )
         for data in (entry.data, *entry.retries):
             for name in sorted(set(data) - known):
                 problems.append((entry.line, f"taak {element}: het formulier heeft geen veld '{name}'"))
@@ -171,7 +177,11 @@ def check_profile(profile: Profile, models: list[VariantModel]) -> None:
             problems.append((event.line, f"gebeurtenis '{event.name}': onbekend bericht '{event.message}'"))
         elif (senders := messages[event.message][1].senders) and event.sender not in senders:
             problems.append(
-                (event.line, f"gebeurtenis '{event.name}': '{event.sender}' mag dit bericht niet melden ({', '.join(sorted(senders))})")
+                (
+                    event.line,
+                    f"gebeurtenis '{event.name}': '{event.sender}' mag dit bericht niet melden "
+                    f"({', '.join(sorted(senders))})",
+                )
             )
     if problems:
         raise ProfileError(profile.name, problems)

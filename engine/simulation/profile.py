@@ -12,6 +12,7 @@ simulated (engine.simulation.model_facts.check_profile).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -153,7 +154,9 @@ def parse_profile(text: str, name: str, region: str) -> Profile:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        # Python 3.11 puts the position only in the message: "... (at line 3, column 18)".
+        found = re.search(r"\(at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
         reason = str(exc).split(" (at ")[0]
         raise ProfileError(name, [(line, f"geen geldige TOML ({reason})")]) from None
     reader = _Reader(KeyLines(text))
@@ -335,23 +338,31 @@ class _Reader:
                     self.fail((*base, role), f"onbekende organisatie '{role}'")
                 merged[role] = self.organisation(self.table(entry, (*base, role)), (*base, role))
         if DEFAULT not in merged:
-            self.fail(("organisaties",), f"[organisaties.{DEFAULT}] ontbreekt: de capaciteit van de overige organisaties")
+            self.fail(
+                ("organisaties",), f"[organisaties.{DEFAULT}] ontbreekt: de capaciteit van de overige organisaties"
+            )
         return merged
 
     def organisation(self, entry: dict[str, Any], path: Path) -> Organisation:
         self.sourced(entry, path)
         capacity = entry.get("capaciteit", 0)
         if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
-            self.fail((*path, "capaciteit"), f"'capaciteit' moet een geheel getal van 0 of meer zijn (nu: {capacity!r})")
+            self.fail(
+                (*path, "capaciteit"), f"'capaciteit' moet een geheel getal van 0 of meer zijn (nu: {capacity!r})"
+            )
             capacity = 0
         days = entry.get("dagen", list(WEEKDAYS))
         if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days):
             self.fail((*path, "dagen"), f"'dagen' is een lijst van {', '.join(WEEKDAYS)}")
             days = list(WEEKDAYS)
-        minutes = [self.clock_time(entry.get(k, default), (*path, k)) for k, default in (("van", "00:00"), ("tot", "24:00"))]
+        minutes = [
+            self.clock_time(entry.get(k, default), (*path, k)) for k, default in (("van", "00:00"), ("tot", "24:00"))
+        ]
         if minutes[0] >= minutes[1]:
             self.fail((*path, "tot"), "'tot' moet na 'van' liggen")
-        return Organisation(capacity, frozenset(WEEKDAYS[d] for d in days), minutes[0], minutes[1], self.lines.line(path))
+        return Organisation(
+            capacity, frozenset(WEEKDAYS[d] for d in days), minutes[0], minutes[1], self.lines.line(path)
+        )
 
     def clock_time(self, value: Any, path: Path) -> int:
         try:

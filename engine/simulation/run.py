@@ -20,19 +20,19 @@ from __future__ import annotations
 
 import random
 import time
-from uuid import UUID
 from collections.abc import Callable, Generator
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
+from uuid import UUID
 
 import simpy
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine.base.clock import AMSTERDAM
-from SpiffWorkflow.exceptions import SpiffWorkflowException
-
 from engine.base.errors import InvalidInput, ModelRefusal, ThvError
 from engine.base.vocabulary import start_data
 from engine.modeling.serialization import dump_workflow, load_workflow, new_workflow
@@ -61,6 +61,7 @@ def _refusal(exc: BaseException) -> ModelRefusal | None:
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return None
+
 
 ACTOR = "simulatie"
 MINUTES_PER_YEAR = 365.25 * 1440
@@ -378,7 +379,7 @@ class _Case:
             decisions = [d for d in sim.profile.decisions if d.message == event.message]
             given = sim.decided(rng, decisions, event.data)
             data = sim.filler.data(form or "", schema, given, sim.instant(), event.message) if schema else given
-            self.act(lambda: self.workflow.send_event(BpmnEvent(MessageEventDefinition(event.message), payload=data)))
+            self.act(partial(self.workflow.send_event, BpmnEvent(MessageEventDefinition(event.message), payload=data)))
             self.log.messages[event.message] = self.log.messages.get(event.message, 0) + 1
             happened += 1
 

@@ -86,7 +86,9 @@ def simulate(
         with ProcessPoolExecutor(max_workers=min(workers, len(models))) as pool:
             results = list(pool.map(_run_in_worker, jobs))
     else:
-        results = [summarise(m.variant, m.source, Simulation(profile, m, cases, seed, deadline).run(), profile) for m in models]
+        results = [
+            summarise(m.variant, m.source, Simulation(profile, m, cases, seed, deadline).run(), profile) for m in models
+        ]
     result = SimulationResult(
         region=region,
         profile=path.stem,
