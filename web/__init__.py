@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
         designer_diff,
         designer_edit,
         privacy,
+        simulation,
         sso,
         tasks,
         worklist,
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
         designer_edit.bp,
         designer_diff.bp,
         dashboard.bp,
+        simulation.bp,
         privacy.bp,
     ):
         app.register_blueprint(blueprint)

@@ -68,6 +68,7 @@ class VariantResult:
     cases: int
     statuses: dict[str, int]
     errors: list[str]  # the first distinct model refusals or failures (a profile or model to fix)
+    completions: int  # user tasks completed in all cases (for the cost per completion)
     per_year: list[YearRow] = field(default_factory=list)
     hours: list[HoursRow] = field(default_factory=list)
     phases: list[PhaseRow] = field(default_factory=list)
@@ -126,7 +127,8 @@ def summarise(variant: str, source: str, logs: list[CaseLog], profile: Profile) 
         statuses[log.status] += 1
         if log.error and log.error not in errors and len(errors) < 5:
             errors.append(log.error)
-    result = VariantResult(variant, source, len(logs), dict(sorted(statuses.items())), errors)
+    done = sum(task.done is not None for log in logs for task in log.tasks)
+    result = VariantResult(variant, source, len(logs), dict(sorted(statuses.items())), errors, done)
     result.per_year.append({"variant": variant, "figure": "started", "share": 1.0, "per_year": profile.volume})
     for key, milestone in COUNTED_MILESTONES.items():
         share = sum(log.reached(milestone) for log in logs) / n
