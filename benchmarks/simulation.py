@@ -37,7 +37,7 @@ def report_simulation(point: SimulationPoint, engine_ms: float, report: Report) 
     total = point.cases * point.variants
     per_completion_ms = point.seconds * 1000 / point.completions if point.completions else 0.0
     print_table(
-        f"7. Simulation: {point.cases:,} cases of each of {point.variants} variants, 2 processes, real models in memory",
+        f"7. Simulation: {point.cases:,} cases of each of {point.variants} variants, 2 processes, in memory",
         ["cases", "seconds", "cases/s", "completions", "ms per completion", "engine complete ms", "ratio"],
         [
             [
