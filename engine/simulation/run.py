@@ -145,6 +145,9 @@ class Simulation:
             while not case.finished():
                 self.check_time()
                 due = ws.next_timer_at(case.workflow)
+                end = log.arrived + self.profile.horizon_minutes
+                if not case.pending and (due is None or self.minute(due) >= end):
+                    break  # nothing can happen before the horizon (the five-year retention timer waits)
                 horizon = log.arrived + self.profile.horizon_minutes - self.env.now
                 waits = [case.changed, self.env.timeout(max(0.0, horizon))]
                 if due is not None:
@@ -199,6 +202,7 @@ class _Case:
         self.episodes: dict[str, int] = {}
         self.counts: dict[str, int] = {}
         self.closed = False  # followed no longer: its task and event processes stop
+        self.pending = 0  # task and event processes still running for this case
 
     def rng(self, *key: Any) -> random.Random:
         return random.Random(":".join(map(str, (self.sim.seed, self.log.index, *key))))
@@ -254,13 +258,17 @@ class _Case:
         for ready in ws.ready_user_tasks(tasks):
             if ready.id not in self.seen_tasks:
                 self.seen_tasks.add(ready.id)
-                sim.env.process(self.guarded(self.task(ready)))
+                self.spawn(self.task(ready))
         waiting = set(ws.waiting_messages(self.workflow)) if not self.workflow.completed else set()
         for message in sorted(waiting - self.waiting):
             for event in sim.profile.events:
                 if event.message == message:
-                    sim.env.process(self.guarded(self.event(event)))
+                    self.spawn(self.event(event))
         self.waiting = waiting
+
+    def spawn(self, steps: Generator[simpy.Event, Any, None]) -> None:
+        self.pending += 1  # counted now: the process starts later in this instant
+        self.sim.env.process(self.guarded(steps))
 
     def guarded(self, steps: Generator[simpy.Event, Any, None]) -> Generator[simpy.Event, Any, None]:
         """A task's or event's process: a failure of the model ends this case as an error, not the run."""
@@ -272,6 +280,10 @@ class _Case:
             self.fail(exc.message)
         except Exception as exc:  # noqa: BLE001 - a model that fails on synthetic data is a finding, not a crash
             self.fail(f"{exc.__class__.__name__}: {exc}")
+        finally:
+            self.pending -= 1
+            if not self.closed and not self.changed.triggered:
+                self.changed.succeed()  # the case's loop looks again whether anything can still happen
 
     def fail(self, message: str) -> None:
         if not self.closed:
