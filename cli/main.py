@@ -543,8 +543,9 @@ def _register_area_commands() -> None:
     # Commands of other areas live in their own modules; importing them touches no database.
     from cli.analysis import COMMANDS as ANALYSIS_COMMANDS
     from cli.documents import COMMANDS as DOCUMENT_COMMANDS
+    from cli.simulation import COMMANDS as SIMULATION_COMMANDS
 
-    for command in (*ANALYSIS_COMMANDS, *DOCUMENT_COMMANDS):
+    for command in (*ANALYSIS_COMMANDS, *DOCUMENT_COMMANDS, *SIMULATION_COMMANDS):
         cli.add_command(command)
 
 

@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         designer_diff,
         designer_edit,
         privacy,
+        simulation,
         sso,
         tasks,
         worklist,
@@ -128,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
         designer_edit.bp,
         designer_diff.bp,
         dashboard.bp,
+        simulation.bp,
         privacy.bp,
     ):
         app.register_blueprint(blueprint)

@@ -55,6 +55,7 @@ LAYERS = (
     "documents",
     "cases",
     "design",
+    "simulation",
     "runtime",
     "demo",
 )
