@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
         designer,
         designer_diff,
         designer_edit,
+        designer_werkproces,
         privacy,
         sso,
         tasks,
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
         designer.bp,
         designer_edit.bp,
         designer_diff.bp,
+        designer_werkproces.bp,
         dashboard.bp,
         privacy.bp,
     ):

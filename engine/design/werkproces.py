@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine.base.errors import NotFound
 from engine.base.leidraad import PRINCIPLE_BY_CODE, PRINCIPLES, principle_codes
 from engine.base.vocabulary import PHASES, PROPERTY_VARIANT_PRINCIPLES, REGIONS
+from engine.design.designer import may_view, require_area
 from engine.design.werkproces_diff import compare_with_baseline, parameter_rows, variant_dict
 from engine.design.werkproces_model import (
     BeyondWth,
@@ -35,7 +36,7 @@ from engine.design.werkproces_read import constants, is_step, read_processes, wa
 from engine.design.werkproces_steps import build_step, forms_of, labels_of
 from engine.modeling.phases import phase_label
 from engine.storage.analysis_tables import LiveVersion
-from engine.storage.tables import ModelVersion
+from engine.storage.tables import ModelVersion, User
 
 BASELINE_PROCESS = "wth_basis"  # the main process of processes/wth-basis: current law and practice
 _REGION_NAMES = {r.code: r.name for r in REGIONS}
@@ -165,6 +166,16 @@ def werkproces_for_version(session: Session, version_id: int) -> Werkproces:
     base = None if version.main_process == BASELINE_PROCESS else baseline_version(session, version)
     baseline = (_files(base), base.main_process, _label(base, _files(base))) if base is not None else None
     return build_werkproces(files, version.main_process, _label(version, files), baseline)
+
+
+def werkproces_for_user(session: Session, user: User, version_id: int) -> Werkproces:
+    """The description for the designer area: a designer or beheerder of the version's region; another region's
+    version is "not found", as on the version page."""
+    require_area(user)
+    version = session.get(ModelVersion, version_id)
+    if version is None or not may_view(user, version.region):
+        raise NotFound(f"modelversie {version_id} bestaat niet")
+    return werkproces_for_version(session, version_id)
 
 
 def principle_title(code: str) -> str:
