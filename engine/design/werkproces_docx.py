@@ -100,7 +100,7 @@ def to_docx(w: Werkproces) -> bytes:
         document.add_heading("Niet in deze variant", level=1)
         document.add_paragraph("In de gedeelde deelprocessen, maar deze variant bereikt ze niet:")
         for s in w.unreachable:
-            document.add_paragraph(f"{s.name} ({s.organisation or '-'}, {s.process})", style="List Bullet")
+            document.add_paragraph(text.unreachable_line(s), style="List Bullet")
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -66,7 +66,7 @@ def to_markdown(w: Werkproces) -> str:
             out += [f"- **Knelpunt:** {_md(p.knelpunt)}", f"- **Principe:** {_md(p.principe)}", ""]
     if w.unreachable:
         out += ["## Niet in deze variant", "", "In de gedeelde deelprocessen, maar deze variant bereikt ze niet:", ""]
-        out += [f"- {_md(s.name)} ({_md(s.organisation or '-')}, {_md(s.process)})" for s in w.unreachable]
+        out += [f"- {_md(text.unreachable_line(s))}" for s in w.unreachable]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

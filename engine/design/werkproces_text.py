@@ -119,3 +119,12 @@ def difference_what(d: Difference) -> str:
     if d.note:
         parts.append(d.note)
     return "; ".join(parts)
+
+
+def unreachable_line(step: Step) -> str:
+    """A step the variant never reaches, with what it would have made or watched."""
+    extra = [f"document: {d.title}" for d in step.documents]
+    if step.timer is not None:
+        extra.append(f"termijn: {step.timer.term}")
+    parts = [step.organisation or "-", step.process, *extra]
+    return f"{step.name} ({'; '.join(parts)})"
