@@ -26,6 +26,7 @@ from engine.base.vocabulary import (
 )
 from engine.modeling.bundle import collect_bundle
 from engine.modeling.document_rules import required_services
+from engine.modeling.phases import phase_of
 from engine.modeling.registry import LoadedModel, ModelRegistry, live_version, parse_bundle
 from engine.simulation.form_data import choices
 from engine.simulation.profile import DEFAULT, START_TASK, Profile, ProfileError
@@ -42,6 +43,7 @@ class TaskFacts:
     role: str
     form: str | None
     services: tuple[tuple[str, str], ...]  # (document kind, recipient) served before it is done
+    phase: str | None = None  # the element's own Leidraad phase (property fase), None in a model without phases
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ def facts_of(variant: str, source: str, model: LoadedModel) -> VariantModel:
                     role=lane_role(task_spec.lane) or "",
                     form=props.get(PROPERTY_FORM),
                     services=tuple(required_services(props.get(PROPERTY_REQUIRES_SERVICE, ""))),
+                    phase=phase_of(task_spec),
                 )
             for catcher, definition in ws.spec_message_catchers(task_spec):
                 own = ws.properties(catcher)

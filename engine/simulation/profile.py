@@ -22,7 +22,7 @@ from typing import Any
 from engine.base.clock import parse_instant
 from engine.base.errors import InvalidInput
 from engine.base.paths import PROJECT_ROOT
-from engine.base.vocabulary import REGION_CODES, ROLES
+from engine.base.vocabulary import PHASE_CODES, REGION_CODES, ROLES
 from engine.simulation.durations import ZERO, Duration, parse_duration
 from engine.simulation.toml_lines import KeyLines, Path
 
@@ -30,15 +30,7 @@ PROFILES_DIR = PROJECT_ROOT / "simulation" / "profiles"
 DEFAULT_PROFILE = "landelijk"
 START_TASK = "start"  # a decision on the start form
 DEFAULT = "standaard"  # the task or organisation entry that applies where none is named
-PHASES: tuple[str, ...] = (
-    "opstarten_verzoeken",
-    "beoordelen",
-    "opleggen",
-    "uitvoeren",
-    "handhaven",
-    "verlengen",
-    "afronden_monitoren",
-)
+PHASES = PHASE_CODES  # the Leidraad's phases, in order (engine.base.vocabulary)
 CASE_ROLES = frozenset(r.code for r in ROLES if r.works_cases)
 WEEKDAYS = {"ma": 0, "di": 1, "wo": 2, "do": 3, "vr": 4, "za": 5, "zo": 6}
 
@@ -123,7 +115,10 @@ class Profile:
     def organisation(self, role: str) -> Organisation:
         return self.organisations.get(role) or self.organisations[DEFAULT]
 
-    def phase(self, element: str) -> str:
+    def phase(self, element: str, model_phase: str | None = None) -> str:
+        """The model's own phase of the step; the profile's ``fase`` only for a model without phases."""
+        if model_phase in PHASES:
+            return model_phase
         own = self.tasks.get(element)
         return (own.phase if own and own.phase else None) or self.tasks[DEFAULT].phase or PHASES[0]
 

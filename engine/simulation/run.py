@@ -299,7 +299,8 @@ class _Case:
         due = sim.minute(ready.due_at) if ready.due_at else None
         if due is None and ready.acute and ready.handling_term:
             due = sim.env.now + iso_minutes(ready.handling_term)
-        log = TaskLog(ready.element, role, sim.profile.phase(ready.element), sim.env.now, due)
+        phase = sim.profile.phase(ready.element, facts.phase if facts else None)
+        log = TaskLog(ready.element, role, phase, sim.env.now, due)
         self.log.tasks.append(log)
         if rng.random() < own.never:
             return

@@ -213,3 +213,14 @@ def test_bad_requests_are_refused_in_dutch(changes, message):
 def test_a_run_over_the_users_limit_stops_with_a_dutch_message():
     with pytest.raises(InvalidInput, match="duurt langer dan de ingestelde grens"):
         simulate(region="basis", variants=["v4-integraal"], cases=2000, seed=1, max_seconds=0.5)
+
+
+def test_the_phase_of_a_step_is_the_models_own_and_the_profile_only_fills_in_for_a_model_without_phases(tiny):
+    basis = load_variant(None, None, "basis", "wth-basis")
+    profile = read_profile(PROFILES_DIR / "landelijk.toml", "basis")
+    for element in ("Task_toets", "Task_beschikking", "Task_verlenging"):
+        phase = basis.tasks[element].phase
+        assert phase is not None and profile.phase(element, phase) == phase, element
+    assert (basis.tasks["Task_toets"].phase, basis.tasks["Task_verlenging"].phase) == ("beoordelen", "verlengen")
+    assert all(task.phase is None for task in tiny.tasks.values())  # the tiny test model has no phases
+    assert profile.phase("Task_eigen", None) == profile.phase("standaard", None)  # the profile's default
