@@ -40,6 +40,7 @@ from benchmarks.complete_task import (
 )
 from benchmarks.http_load import percentile
 from benchmarks.scale import QUERIES, ScalePoint, run_scale
+from benchmarks.simulation import report_simulation, run_simulation
 
 COMPLETE_TARGET = 1.0
 SCALE_TARGET = 1.5
@@ -58,6 +59,7 @@ class Settings:
     sweep_reps: int
     query_samples: int
     long_samples: int  # cases per measured step of the long baseline case (half warm, half cold)
+    simulated_cases: int  # per variant, for the simulation of the variants (issue 18)
     load_cases: int  # cases through gunicorn on PostgreSQL (two or three completions each)
 
 
@@ -69,6 +71,7 @@ FULL = Settings(
     sweep_reps=15,
     query_samples=200,
     long_samples=40,
+    simulated_cases=1_000,
     load_cases=500,
 )
 QUICK = Settings(
@@ -79,6 +82,7 @@ QUICK = Settings(
     sweep_reps=3,
     query_samples=30,
     long_samples=8,
+    simulated_cases=100,
     load_cases=150,
 )
 
@@ -448,6 +452,7 @@ def run(settings: Settings, use_postgres: bool) -> None:
             results = measure(backends, steps, settings.samples, progress)
             floors = {b.name: commit_floor(b, settings.floor_samples) for b in backends}
             report_complete_task(results, backends, floors, report)
+            engine_ms = median_ms([s for r in results for s in r.engine[backends[0].name]])
             report_breakdown(backends, settings, progress)
             long = long_case.prepare(f"sqlite:///{tmp}/long.sqlite", settings.long_samples, progress)
             long_results = long_case.measure(long, progress)
@@ -473,6 +478,7 @@ def run(settings: Settings, use_postgres: bool) -> None:
         report_worklist_pages(worklist_page.run_worklist_pages(Path(tmp), settings.query_samples, progress), report)
         points = run_scale(Path(tmp), settings.scales, settings.sweep_reps, settings.query_samples, progress)
         report_scale(points, report)
+    report_simulation(run_simulation(settings.simulated_cases, progress), engine_ms, report)
     report_summary(report, progress)
 
 

@@ -17,7 +17,7 @@ import click
 
 from engine.accounts import users
 from engine.base.errors import Conflict, InvalidInput
-from engine.design import case_migration, event_log, model_diff
+from engine.design import case_migration, event_log, model_diff, werkproces, werkproces_render
 from engine.design import dashboard as figures
 from engine.modeling import versions
 
@@ -148,6 +148,35 @@ def diff(ctx: click.Context, version_a: int, version_b: int, as_json: bool) -> N
     _emit(result, as_json, "\n".join([header, *model_diff.format_diff(result)]))
 
 
+@click.command("werkproces")
+@click.argument("version_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(werkproces_render.FORMATS), default="md", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="bestand; zonder: standaarduitvoer")
+@click.pass_context
+def werkproces_command(ctx: click.Context, version_id: int, fmt: str, out: Path | None) -> None:
+    """De werkprocesbeschrijving van een modelversie (id uit `thv versions --json`), uit de modellen gemaakt."""
+    if out is None and fmt in ("pdf", "docx"):
+        raise InvalidInput(f"een {fmt}-bestand gaat niet naar het scherm; geef --out BESTAND.{fmt}")
+    if out is not None and not out.parent.is_dir():
+        raise InvalidInput(f"map {out.parent} bestaat niet; er is niets geschreven")
+    with _runtime(ctx).sessions() as session:
+        description = werkproces.werkproces_for_version(session, version_id)
+    content = werkproces_render.render(description, fmt)  # made in full before anything is written
+    if out is None:
+        click.echo(content.decode("utf-8"), nl=False)
+        return
+    partial = out.with_name(f".{out.name}.deel")
+    try:
+        partial.write_bytes(content)
+        partial.replace(out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise InvalidInput(
+            f"kan {out} niet schrijven ({exc.strerror or exc.__class__.__name__}); er is niets geschreven"
+        ) from None
+    click.echo(f"werkprocesbeschrijving ({fmt}) geschreven naar {out}", err=True)
+
+
 @click.command("dashboard")
 @click.option("--region")
 @click.option("--from", "start", help="begin van de periode: JJJJ-MM-DD of ISO-tijdstip (inclusief)")
@@ -234,6 +263,7 @@ COMMANDS: tuple[click.Command, ...] = (
     cases_per_version,
     migrate,
     diff,
+    werkproces_command,
     dashboard,
     export_log,
 )

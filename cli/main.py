@@ -552,8 +552,9 @@ def _register_area_commands() -> None:
     from cli.analysis import COMMANDS as ANALYSIS_COMMANDS
     from cli.documents import COMMANDS as DOCUMENT_COMMANDS
     from cli.mail import COMMANDS as MAIL_COMMANDS
+    from cli.simulation import COMMANDS as SIMULATION_COMMANDS
 
-    for command in (*ANALYSIS_COMMANDS, *DOCUMENT_COMMANDS, *MAIL_COMMANDS):
+    for command in (*ANALYSIS_COMMANDS, *DOCUMENT_COMMANDS, *MAIL_COMMANDS, *SIMULATION_COMMANDS):
         cli.add_command(command)
 
 

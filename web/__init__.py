@@ -109,7 +109,9 @@ def _register_blueprints(app: Flask) -> None:
         designer,
         designer_diff,
         designer_edit,
+        designer_werkproces,
         privacy,
+        simulation,
         sso,
         tasks,
         worklist,
@@ -131,7 +133,9 @@ def _register_blueprints(app: Flask) -> None:
         designer.bp,
         designer_edit.bp,
         designer_diff.bp,
+        designer_werkproces.bp,
         dashboard.bp,
+        simulation.bp,
         privacy.bp,
     ):
         app.register_blueprint(blueprint)

@@ -167,6 +167,39 @@ PROPERTY_RETENTION_WITHOUT_BAN = "bewaartermijnZonderHuisverbod"
 # it ready). A boundary timer on the task is its legal deadline and wins; on the early route ("structureel")
 # the task gets no due time from this. See processes/README.md ("Urgency").
 PROPERTY_HANDLING_TERM = "behandeltermijn"
+
+
+# The phases of the Leidraad ("Figuur: processtappen tijdelijk huisverbod"), in the Leidraad's order. Every step of
+# a chain model says its phase with the property ``fase`` (checked at deploy, engine.modeling.phases); the
+# werkprocesbeschrijving (engine.design.werkproces) is ordered by them. See processes/README.md ("Phases").
+@dataclass(frozen=True)
+class Phase:
+    code: str
+    label: str
+
+
+PHASES: tuple[Phase, ...] = (
+    Phase("opstarten_verzoeken", "Opstarten & verzoeken"),
+    Phase("beoordelen", "Beoordelen"),
+    Phase("opleggen", "Opleggen"),
+    Phase("uitvoeren", "Uitvoeren"),
+    Phase("handhaven", "Handhaven"),
+    Phase("verlengen", "Verlengen"),
+    Phase("afronden_monitoren", "Afronden & monitoren"),
+)
+PHASE_CODES: tuple[str, ...] = tuple(p.code for p in PHASES)
+PHASE_LABELS: dict[str, str] = {p.code: p.label for p in PHASES}
+PROPERTY_PHASE = "fase"
+# On a timer event: the legal basis of its term ("Wth 5"), or "ASSUMPTION: ..." when the law sets none.
+PROPERTY_LEGAL_BASIS = "grondslag"
+# On any element: the Leidraad principle(s) it answers, comma-separated codes of engine.base.leidraad.PRINCIPLES.
+PROPERTY_PRINCIPLE = "leidraadPrincipe"
+# On the script task that sets ``variant``: every principle the variant tests (the fallback for a difference whose
+# element names none).
+PROPERTY_VARIANT_PRINCIPLES = "leidraadPrincipes"
+# On any element: this step goes beyond the current Wth; the value says why, with its source.
+PROPERTY_BEYOND_WTH = "buitenWth"
+
 # The start form's choice between the acute and the early route (V2, V4); a case without it is acute.
 ROUTE_VARIABLE = "route"
 EARLY_ROUTE = "structureel"

@@ -27,6 +27,7 @@ from engine.modeling.bundle_forms import instant_field_problem, load_form, unuse
 from engine.modeling.checks import check_bpmn_xml, check_dmn_xml, check_parse_hazards
 from engine.modeling.forms import FORMS_DIR, FORMS_PREFIX
 from engine.modeling.legal_timers import LegalTimerBpmnParser
+from engine.modeling.phases import check_phases
 from engine.modeling.smoke_start import trial_start
 from engine.modeling.spiff_findings import check_dmn_file, dmn_for_spiff, spiff_finding
 from engine.modeling.versions import VersionRow, live_version_ids, live_version_of, mark_live
@@ -101,6 +102,7 @@ def parse_bundle(files: dict[str, bytes], forms_dir: Path | None = FORMS_DIR) ->
 
     main: str | None = None
     if roots:
+        findings.extend(check_phases(sorted(roots.items())))
         findings.extend(_missing_dependencies(parser, roots))
         main = _main_process(parser, roots, findings)
     model: LoadedModel | None = None

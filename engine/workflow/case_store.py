@@ -213,15 +213,21 @@ def _keep_saved(saved: dict[int, tuple[Case, BpmnWorkflow]], cache: WorkflowCach
         cache.put(database, case.id, case.lock_version, case.model_version_id, workflow)
 
 
-def _take_finished(workflow: BpmnWorkflow) -> dict[str, str]:
-    """Remove the finished subprocesses from the workflow; returns their text by calling task id."""
+def drop_finished(workflow: BpmnWorkflow) -> dict[UUID, Any]:
+    """Remove the finished subprocesses from the workflow (nothing happens in them any more, and every
+    engine step walks them); returns them by calling task id. The simulation does this after each act too."""
     finished = {}
     for task_id in ws.finished_subprocesses(workflow):
         subprocess = workflow.subprocesses.pop(task_id)
         for task in subprocess.tasks.values():
             workflow.event_manager.remove_task(task)
-        finished[str(task_id)] = dump_subprocess(subprocess)
+        finished[task_id] = subprocess
     return finished
+
+
+def _take_finished(workflow: BpmnWorkflow) -> dict[str, str]:
+    """Remove the finished subprocesses from the workflow; returns their text by calling task id."""
+    return {str(task_id): dump_subprocess(subprocess) for task_id, subprocess in drop_finished(workflow).items()}
 
 
 def _archive(session: Session, case: Case, finished: dict[str, str], now: datetime) -> None:

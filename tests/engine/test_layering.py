@@ -56,6 +56,7 @@ LAYERS = (
     "documents",
     "cases",
     "design",
+    "simulation",
     "runtime",
     "demo",
 )
