@@ -44,7 +44,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
-ROLES = ("politie", "hulpofficier", "burgemeester", "hulpverlening", "veilig_thuis")
+ROLES = ("politie", "hulpofficier", "burgemeester", "hulpverlening", "veilig_thuis", "designer")
 
 
 def _ensure_chromium() -> None:

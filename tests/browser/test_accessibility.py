@@ -71,4 +71,21 @@ def test_the_main_pages_have_no_accessibility_violations(visitor, live_server):
     page.locator("form.schema-form button.utrecht-button--primary-action").click()  # nothing filled in
     expect(page.locator('[data-testid="form-errors"]')).to_be_visible()
     checked["taak met fouten"] = _violations(page)
+    # The pilot coordinator's and designer's pages: dashboard, a small simulation, the werkprocesbeschrijving.
+    page.context.clear_cookies()
+    page.goto(f"{live_server}/inloggen")
+    page.fill("#name", "designer.basis")
+    page.fill("#password", PASSWORD)
+    page.click("form button.utrecht-button--primary-action")
+    for name, path in (
+        ("dashboard", "/dashboard"),
+        ("simulatie", "/simulatie?regio=basis&zaken=3&seed=1&profiel=landelijk"),
+        ("procesontwerp", "/ontwerp"),
+    ):
+        page.goto(f"{live_server}{path}")
+        checked[name] = _violations(page)
+    page.get_by_role("link", name="Openen").first.click()
+    page.get_by_test_id("werkproces-link").click()
+    expect(page.locator("h1")).to_contain_text("Werkprocesbeschrijving")
+    checked["werkproces"] = _violations(page)
     assert {name: found for name, found in checked.items() if found} == {}
