@@ -290,6 +290,15 @@ class _Case:
             self.log.status, self.log.error = "error", message
             self.closing()
 
+    def still_ready(self, ready: ws.ReadyUserTask, log: TaskLog) -> bool:
+        """Bring the case to now (its timers) and say whether the task is still to be done; if not, log it closed."""
+        self.advance()
+        task = ws.find_task(self.workflow, UUID(ready.id))
+        if task is None or task.state != TaskState.READY:
+            log.closed = True
+            return False
+        return True
+
     def task(self, ready: ws.ReadyUserTask) -> Generator[simpy.Event, Any, None]:
         sim, facts = self.sim, self.sim.model.tasks.get(ready.element)
         role = ready.role or (facts.role if facts else "")
@@ -315,10 +324,7 @@ class _Case:
             log.wait = sim.env.now - queued
             if self.closed:
                 return
-            self.advance()
-            task = ws.find_task(self.workflow, UUID(ready.id))
-            if task is None or task.state != TaskState.READY:
-                log.closed = True
+            if not self.still_ready(ready, log):
                 return
             log.work = own.work.sample(rng)
             yield sim.env.timeout(log.work)
@@ -327,10 +333,7 @@ class _Case:
                 resource.release(request)
         if self.closed:
             return
-        self.advance()
-        task = ws.find_task(self.workflow, UUID(ready.id))
-        if task is None or task.state != TaskState.READY:
-            log.closed = True
+        if not self.still_ready(ready, log):
             return
         schema = sim.model.schema(ready.form)
         given = sim.decided(rng, sim.task_decisions(ready.element, ready.form), own.data)
