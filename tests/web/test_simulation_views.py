@@ -23,8 +23,11 @@ def coordinator(app):
 
 def test_the_page_simulates_and_downloads_csv(client):
     login(client, "coordinator")
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert 'data-testid="to-simulation"' in dashboard and 'href="/simulatie"' in dashboard  # beside the dashboard
     form = client.get("/simulatie")
     assert form.status_code == 200 and 'data-testid="simulation-form"' in form.get_data(as_text=True)
+    assert 'aria-current="page">Simulatie' in form.get_data(as_text=True)  # in the main menu
     query = "/simulatie?regio=basis&variant=v3-termijnflex&zaken=4&seed=2&profiel=landelijk"
     page = client.get(query).get_data(as_text=True)
     assert 'data-testid="simulation-hours"' in page and "<svg" in page and "v3-termijnflex" in page
