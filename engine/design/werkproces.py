@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine.base.errors import NotFound
 from engine.base.leidraad import PRINCIPLE_BY_CODE, PRINCIPLES, principle_codes
 from engine.base.vocabulary import PHASES, PROPERTY_VARIANT_PRINCIPLES, REGIONS
+from engine.design.decision_text import decision_table
 from engine.design.designer import may_view, require_area
 from engine.design.werkproces_diff import compare_with_baseline, parameter_rows, variant_dict
 from engine.design.werkproces_model import (
@@ -64,6 +65,8 @@ def read_steps(files: dict[str, bytes], main: str) -> tuple[list[Step], dict[str
         if is_step(node):
             step = build_step(process, node, labels, forms, messages)
             step.reachable = (pid, nid) in reachable
+            if step.decision:
+                step.decision_table = decision_table(files, step.decision)
             steps.append(step)
     return steps, known, variant_principles
 

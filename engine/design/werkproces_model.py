@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.design.decision_text import DecisionTable
+
 NEW, CHANGED, REMOVED = "nieuw", "gewijzigd", "vervallen"
 
 
@@ -68,6 +70,7 @@ class Step:
     senders: tuple[str, ...] = ()
     starters: tuple[str, ...] = ()
     decision: str | None = None
+    decision_table: DecisionTable | None = None  # the called decision's rules in Dutch
     handling_term: str | None = None
     principles: tuple[str, ...] = ()
     beyond_wth: str | None = None

@@ -93,8 +93,12 @@ def step_facts(step: Step) -> list[tuple[str, str]]:
         name = f"{branch.name}: " if branch.name else ""
         when = branch.condition if branch.condition.startswith(("anders", "altijd")) else f"als {branch.condition}"
         facts.append(("Beslissing", f"{name}{when} → {branch.target}"))
-    if step.decision:
-        facts.append(("Beslistabel", step.decision.replace("_", " ")))
+    if step.decision_table is not None:
+        table = step.decision_table
+        facts.append(("Beslistabel", f"{table.name} ({table.policy})"))
+        facts += [(f"Regel {number}", rule) for number, rule in enumerate(table.rules, start=1)]
+    elif step.decision:
+        facts.append(("Beslistabel", f"{step.decision.replace('_', ' ')} [niet in deze versie gevonden]"))
     for code in step.principles:
         principle = PRINCIPLE_BY_CODE.get(code)
         facts.append(("Leidraad", f"principe {code}: {principle.title}" if principle else code))
