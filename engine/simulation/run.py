@@ -142,20 +142,21 @@ class Simulation:
         self.open_cases.add(case)
         try:
             case.start(rng)
+            # The case is followed until ``end``; both the wait and the test below use this one number, so
+            # float rounding cannot leave a zero wait that never passes the end (a loop at one instant).
+            end = log.arrived + self.profile.horizon_minutes
             while not case.finished():
                 self.check_time()
                 due = ws.next_timer_at(case.workflow)
-                end = log.arrived + self.profile.horizon_minutes
                 if not case.pending and (due is None or self.minute(due) >= end):
                     break  # nothing can happen before the horizon (the five-year retention timer waits)
-                horizon = log.arrived + self.profile.horizon_minutes - self.env.now
-                waits = [case.changed, self.env.timeout(max(0.0, horizon))]
+                waits = [case.changed, self.env.timeout(max(0.0, end - self.env.now))]
                 if due is not None:
                     waits.append(self.env.timeout(max(0.0, self.minute(due) - self.env.now)))
                 yield self.env.any_of(waits)
                 case.changed = self.env.event()
                 case.advance(notify=False)
-                if self.env.now - log.arrived >= self.profile.horizon_minutes:
+                if self.env.now >= end:
                     break
         except TooLong:
             raise

@@ -4,6 +4,7 @@ and profiles refused with the line named."""
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
@@ -224,3 +225,15 @@ def test_the_phase_of_a_step_is_the_models_own_and_the_profile_only_fills_in_for
     assert (basis.tasks["Task_toets"].phase, basis.tasks["Task_verlenging"].phase) == ("beoordelen", "verlengen")
     assert all(task.phase is None for task in tiny.tasks.values())  # the tiny test model has no phases
     assert profile.phase("Task_eigen", None) == profile.phase("standaard", None)  # the profile's default
+
+
+def test_a_case_followed_to_its_horizon_ends_there_whatever_the_float_rounding(tiny, monkeypatch):
+    """Arrival 0.3 and a horizon of 0.4 minutes: 0.3 + 0.4 - 0.3 is just under 0.4 in floating point. The case's
+    loop once waited 0 minutes at the end for ever, because its wait and its test rounded differently."""
+    assert (0.3 + 0.4) - 0.3 < 0.4  # the rounding this test is about
+    short = TINY_PROFILE.replace("zaken_per_jaar = 100\n", 'zaken_per_jaar = 100\nvolgen = "PT24S"\n')
+    profile = parse_profile(short, "kort", "basis")
+    assert profile.horizon_minutes == 0.4
+    monkeypatch.setattr("engine.simulation.run.arrivals", lambda *_: [0.3])
+    [log] = Simulation(profile, tiny, 1, seed=1, deadline=time.perf_counter() + 20).run()  # TooLong if it spins
+    assert log.ended == pytest.approx(0.7) and log.tasks and log.tasks[0].done is None  # the task was still waiting
