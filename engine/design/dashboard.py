@@ -179,7 +179,7 @@ def counts(
     return [_counts_row(*key, tallies[key]) for key in sorted(tallies)]
 
 
-def _percentile(ordered: list[float], q: float) -> float:
+def percentile(ordered: list[float], q: float) -> float:
     """Linear interpolation between closest ranks (as numpy's default and Excel's PERCENTILE.INC)."""
     position = (len(ordered) - 1) * q
     low, high = math.floor(position), math.ceil(position)
@@ -194,9 +194,9 @@ def spread(values: list[float]) -> Spread:
     return {
         "n": len(ordered),
         "min": round(ordered[0], 2),
-        "p25": round(_percentile(ordered, 0.25), 2),
-        "median": round(_percentile(ordered, 0.5), 2),
-        "p75": round(_percentile(ordered, 0.75), 2),
+        "p25": round(percentile(ordered, 0.25), 2),
+        "median": round(percentile(ordered, 0.5), 2),
+        "p75": round(percentile(ordered, 0.75), 2),
         "max": round(ordered[-1], 2),
     }
 
@@ -373,7 +373,7 @@ def dashboard(
     }
 
 
-def _cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
     # Text that a spreadsheet would run as a formula is prefixed (CSV injection).
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -387,7 +387,7 @@ def rows_csv(figure: str, rows: Iterable[FigureRow]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS[figure])
     for row in rows:
-        writer.writerow([_cell(row.get(column)) for column in COLUMNS[figure]])
+        writer.writerow([csv_cell(row.get(column)) for column in COLUMNS[figure]])
     return out.getvalue()
 
 

@@ -41,7 +41,9 @@ def queue_task_mails(session: Session, rows: Sequence[HumanTask], *, actor: str,
     # Without flushing the act's pending changes: that would write the case row twice (two version steps).
     # The outbox refers to no row of the act (only to the user), so it may be written before them.
     with session.no_autoflush:
-        candidates = session.scalars(select(User).where(User.active, User.email.is_not(None))).all()
+        candidates = session.scalars(
+            select(User).where(User.active, User.email.is_not(None), User.notify == "all")  # wants(u, TASK) in SQL
+        ).all()
         recipients = [u for u in candidates if wants(u, TASK)]
         return insert_new(session, _task_rows(notices, recipients, actor, now))
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from engine.base.errors import InvalidInput
-from engine.design.dashboard import _cell
+from engine.design.dashboard import csv_cell
 from engine.simulation.service import SimulationResult
 
 # figure -> its Dutch title; the rows of every variant, baseline first
@@ -45,7 +45,7 @@ def figure_csv(result: SimulationResult, figure: str) -> str:
     columns = list(rows[0]) if rows else []
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
     return out.getvalue()
 
 

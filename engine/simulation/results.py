@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TypedDict
 
-from engine.design.dashboard import COUNTED_MILESTONES, INTERVALS, _percentile
+from engine.design.dashboard import COUNTED_MILESTONES, INTERVALS, percentile
 from engine.simulation.case_log import CaseLog
 from engine.simulation.profile import PHASES, Profile
 
@@ -80,7 +80,7 @@ def _spread(values: list[float]) -> tuple[float | None, float | None]:
     ordered = sorted(values)
     if not ordered:
         return None, None
-    return round(_percentile(ordered, 0.5), 2), round(_percentile(ordered, 0.9), 2)
+    return round(percentile(ordered, 0.5), 2), round(percentile(ordered, 0.9), 2)
 
 
 def _case_row(variant: str, figure: str, values: list[float]) -> CaseRow:
