@@ -12,11 +12,11 @@ is an Awb term and counts differently:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 
-from engine.base.clock import AMSTERDAM
+from engine.base.clock import AMSTERDAM, dutch_midnight
 
 
 def easter_sunday(year: int) -> date:
@@ -80,4 +80,4 @@ def awb_term_end(made_known: datetime, duration: str) -> datetime:
     last_day = made_known.astimezone(AMSTERDAM).date() + timedelta(days=int(days))
     while not is_working_day(last_day):
         last_day += timedelta(days=1)
-    return datetime.combine(last_day + timedelta(days=1), time(0, 0), tzinfo=AMSTERDAM).astimezone(UTC)
+    return dutch_midnight(last_day + timedelta(days=1))

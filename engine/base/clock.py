@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
@@ -63,6 +63,11 @@ def parse_instant(text: str) -> datetime:
         return value.astimezone(UTC)
     except OverflowError:
         raise ValueError(f"tijdstip buiten het bereik: {text}") from None
+
+
+def dutch_midnight(day: date) -> datetime:
+    """The instant (UTC) a calendar day begins in the Netherlands: day bounds of searches, filters and terms."""
+    return datetime.combine(day, time(0), tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def clock_from_env(settings: Settings) -> Clock:

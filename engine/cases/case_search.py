@@ -13,12 +13,12 @@ not found. Each case a search shows is a read in the processing log (AVG art. 30
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import CompoundSelect, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from engine.base.clock import AMSTERDAM
+from engine.base.clock import dutch_midnight
 from engine.base.errors import Forbidden, InvalidInput
 from engine.base.paging import PagePosition
 from engine.base.vocabulary import CASE_ROLE_CODES, Action
@@ -68,12 +68,8 @@ class BanEndRange:
     @property
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         """[start, end) as instants: from midnight of the first day to midnight after the last (Amsterdam)."""
-
-        def midnight(day: date) -> datetime:
-            return datetime.combine(day, time(0), tzinfo=AMSTERDAM)
-
-        start = midnight(self.first_day) if self.first_day else None
-        end = midnight(self.last_day + timedelta(days=1)) if self.last_day else None
+        start = dutch_midnight(self.first_day) if self.first_day else None
+        end = dutch_midnight(self.last_day + timedelta(days=1)) if self.last_day else None
         return start, end
 
 

@@ -20,13 +20,13 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from engine.base.clock import AMSTERDAM, parse_instant
+from engine.base.clock import dutch_midnight, parse_instant
 from engine.base.errors import InvalidInput
 from engine.base.vocabulary import Action
 from engine.design.read_models import (
@@ -88,7 +88,7 @@ def parse_bound(text: str | None) -> datetime | None:
     try:
         if len(text.strip()) == 10:
             day = datetime.strptime(text.strip(), "%Y-%m-%d").date()
-            return datetime.combine(day, time(0), tzinfo=AMSTERDAM).astimezone(UTC)
+            return dutch_midnight(day)
         return parse_instant(text)
     except ValueError:
         raise InvalidInput(f"'{text}' is geen datum (JJJJ-MM-DD) of tijdstip (ISO 8601)") from None

@@ -10,13 +10,13 @@ colleague went home; every claim and release is in the case's audit trail.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from engine.base.clock import AMSTERDAM
+from engine.base.clock import AMSTERDAM, dutch_midnight
 from engine.base.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.base.vocabulary import REGION_CODES, ROLE_CODES, Action
 from engine.storage.tables import Case, HumanTask, User
@@ -105,7 +105,7 @@ def due_window(due: str, now: datetime) -> tuple[datetime | None, datetime]:
         return None, now
     today = now.astimezone(AMSTERDAM).date()
     days = 1 if due == "vandaag" else 7
-    end = datetime.combine(today + timedelta(days=days), time(0), tzinfo=AMSTERDAM)
+    end = dutch_midnight(today + timedelta(days=days))
     return now, end
 
 
