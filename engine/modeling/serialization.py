@@ -13,6 +13,8 @@ memory (engine.modeling.workflow_cache): a save then converts only what can stil
 from __future__ import annotations
 
 from collections.abc import Mapping
+from copy import copy
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -21,10 +23,12 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnSubWorkflowConverter,
     BpmnWorkflowConverter,
+    TaskConverter,
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.serializer.helpers.bpmn_converter import BpmnConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -54,6 +58,11 @@ class _TaskMapConverter(BpmnConverter):
             for key, value in mapping.items()
         }
 
+    def mapping_from_dict(self, mapping: Any, key_class: Any = None, **kwargs: Any) -> dict[Any, Any]:
+        if key_class is not UUID:
+            return super().mapping_from_dict(mapping, key_class, **kwargs)  # type: ignore[no-any-return]
+        return {_uuid(key): self.registry.restore(value, **kwargs) for key, value in mapping.items()}
+
     def _task(self, task: Task) -> Any:
         memo = getattr(task, _MEMO, None)
         if memo is not None and memo[0] == task.state and memo[1] == task.last_state_change:
@@ -66,6 +75,44 @@ class _TaskMapConverter(BpmnConverter):
             setattr(task, _MEMO, (task.state, task.last_state_change, fragment))
             return fragment
         return dct
+
+
+@lru_cache(maxsize=65_536)
+def _uuid(text: str) -> UUID:
+    # A task's id is written three times (the task, its parent's children, its children's parent), and
+    # the same case is loaded again and again: parsing each once matters for a case with hundreds of tasks.
+    return UUID(text)
+
+
+def _inherited(data: dict[str, Any]) -> dict[str, Any]:
+    """What DeepMerge.merge({}, data) gives, without its per-key bookkeeping: a copy one level deep."""
+    return {key: copy(value) if isinstance(value, (dict, list, set)) else value for key, value in data.items()}
+
+
+class _TaskConverter(TaskConverter):
+    """SpiffWorkflow 3.2.0's task loading, with each id parsed once (see _uuid); the same task results."""
+
+    def from_dict(self, dct: dict[str, Any], workflow: Any) -> Task:
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=_uuid(dct["id"]))
+        task._parent = _uuid(dct["parent"]) if dct["parent"] is not None else None
+        task._children = [_uuid(child) for child in dct["children"]]
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = self.registry.restore(dct["internal_data"])
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            task.workflow.top_workflow.event_manager.add_task(task)
+        delta = dct.get("delta")
+        parent = task.parent
+        if delta and parent is not None:
+            data = _inherited(parent.data)
+            data.update(self.registry.restore(delta.get("updates", {})))
+            for key in delta.get("deletions", {}):
+                data.pop(key, None)
+        else:
+            data = self.registry.restore(dct["data"])
+        task.data = data
+        return task
 
 
 class _SubWorkflowConverter(_TaskMapConverter, BpmnSubWorkflowConverter):
@@ -94,6 +141,7 @@ class _SpecFreeWorkflowConverter(_TaskMapConverter, BpmnWorkflowConverter):
 _config = dict(SERIALIZER_CONFIG)  # SpiffWorkflow's table plus our legal-term timers
 _config[BpmnWorkflow] = _SpecFreeWorkflowConverter
 _config[BpmnSubWorkflow] = _SubWorkflowConverter
+_config[Task] = _TaskConverter
 _serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
 
 
@@ -151,6 +199,28 @@ def load_workflow(text: str, model: LoadedModel, archived: Mapping[str, str] | N
     if archived:
         parts = {key: orjson.loads(part) for key, part in archived.items()}
         dct["subprocesses"] = {**parts, **dct["subprocesses"]}
+    task_maps = {None: dct["tasks"], **{key: part["tasks"] for key, part in dct["subprocesses"].items()}}
     workflow = _serializer.from_dict(dct, model=model)
     workflow.script_engine = script_engine()  # never persisted; always the sandbox
+    for key, tasks in task_maps.items():
+        loaded = workflow if key is None else workflow.subprocesses.get(_uuid(key))
+        if loaded is not None:
+            _keep_settled_text(loaded.tasks, tasks)
     return workflow
+
+
+def _keep_settled_text(tasks: Mapping[UUID, Task], texts: Mapping[str, Any]) -> None:
+    """Give each settled task the JSON it was loaded from, as a save does (_TaskMapConverter._task).
+
+    The first save after a load then converts only what can still change, as the save of a
+    workflow kept in memory does; otherwise an act on a case loaded from the database pays for
+    converting its whole history again.
+    """
+    for key, dct in texts.items():
+        task = tasks.get(_uuid(key))
+        if task is None or not task.state & _SETTLED:
+            continue
+        parent = task.parent
+        if parent is None or parent.state & _SETTLED:
+            fragment = orjson.Fragment(orjson.dumps(dct, option=orjson.OPT_NON_STR_KEYS).decode("utf-8"))
+            setattr(task, _MEMO, (task.state, task.last_state_change, fragment))

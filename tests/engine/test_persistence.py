@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Text, inspect, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from engine.cases import operations as cases
+from engine.modeling import serialization
 from engine.modeling.sandbox import script_engine
 from engine.modeling.serialization import dump_workflow, load_workflow
 from engine.storage.tables import Case, HumanTask
@@ -145,3 +146,42 @@ def test_reordered_task_keys_lose_data_so_the_column_is_text(session, rt, deploy
         raw = session.execute(text("SELECT workflow_json FROM thv_case WHERE id = :i"), {"i": case_id}).scalar_one()
         assert raw == stored
         assert variables_after(raw) == expected
+
+
+def test_a_loaded_case_saves_settled_tasks_from_their_loaded_text(session, rt, deployed, people):
+    """A cold load keeps each settled task's text, so its first save converts only what can change;
+    the text it writes is the one a full conversion writes."""
+    case_id = run_sample_until_waiting(session, rt, people)
+    case, stored = _stored(session, case_id)
+    loaded = load_workflow(stored, rt.registry.model(session, case.model_version_id))
+    tasks = ws.all_tasks(loaded)
+    kept = [t for t in tasks if hasattr(t, serialization._MEMO)]
+    settled = [t for t in tasks if t.state & serialization._SETTLED]
+    assert kept and all(t.state & serialization._SETTLED for t in kept)
+    assert len(kept) >= len(settled) - 1  # a settled task under a live parent converts again
+
+    from_memo = dump_workflow(loaded)
+    for task in kept:
+        delattr(task, serialization._MEMO)
+    assert from_memo == dump_workflow(loaded) == stored
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"a": 1, "b": "x", "c": None, "d": 1.5, "e": True, "f": (1, 2)},
+        {"nested": {"deep": {"deeper": [1, {"x": 2}]}}, "items": [[1], {"y": 3}], "tags": {1, 2}},
+    ],
+)
+def test_inherited_data_is_deepmerge_into_an_empty_dict(data):
+    """The loader's copy of a parent's data is SpiffWorkflow's DeepMerge.merge({}, data), shared parts and all."""
+    from SpiffWorkflow.util.deep_merge import DeepMerge
+
+    ours, theirs = serialization._inherited(data), DeepMerge.merge({}, data)
+    assert ours == theirs and list(ours) == list(theirs)
+    for key, value in data.items():
+        copied = isinstance(value, (dict, list, set))
+        assert (ours[key] is value) is (theirs[key] is value) is (not copied)
+        if isinstance(value, dict):  # one level deep: what lies below is shared, as with DeepMerge
+            assert all(ours[key][k] is theirs[key][k] for k in value)
