@@ -33,6 +33,7 @@ from engine.base.vocabulary import (
 from engine.cases.persons import record_address, record_persons
 from engine.cases.read_models import CaseDetails, Completion, NextTask, Started
 from engine.documents.service import require_service, service_instant
+from engine.modeling.engine_steps import run_engine_steps
 from engine.modeling.forms import validate_form_data
 from engine.modeling.registry import ModelRegistry, default_variant, live_version
 from engine.modeling.serialization import SERIALIZER_VERSION, new_workflow
@@ -161,7 +162,7 @@ def start_case_answer(
             start = workflow.get_next_task(state=TaskState.READY)
             start.data.update(data)
             start.data.update(start_data(starter_role, actor))
-            workflow.do_engine_steps()
+            run_engine_steps(workflow)
         case = Case(
             region=region,
             variant=version.variant,

@@ -35,6 +35,7 @@ from engine.base.clock import Clock, FixedClock, engine_time
 from engine.base.errors import Conflict, Forbidden, InvalidInput, ThvError
 from engine.base.vocabulary import OPEN_CASE_STATUSES, PARKED_STATUS, Action
 from engine.design.read_models import MigrationResult
+from engine.modeling.engine_steps import run_engine_steps
 from engine.modeling.legal_timers import SERIALIZER_CONFIG
 from engine.modeling.registry import LoadedModel, ModelRegistry
 from engine.modeling.versions import ADMIN_ROLE, DESIGNER_ROLE, may_design
@@ -183,7 +184,7 @@ def _migrate_one(
         with engine_time(FixedClock(min(now, due - _JUST_BEFORE) if due is not None else now)):
             completed_before = ws.completed_ids(ws.all_tasks(workflow))
             _apply(workflow, top, subs, target_model)
-            workflow.do_engine_steps()
+            run_engine_steps(workflow)
         if dry_run:  # everything ran, in memory only: in_transaction rolls it back
             return
         case.model_version_id = target.id

@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.base.errors import BUDGET_CPU, BUDGET_MEMORY, WARNING, Finding, ModelRefusal, ScriptBudgetExceeded
 from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_STARTERS, start_data
+from engine.modeling.engine_steps import run_engine_steps
 from engine.modeling.sandbox import script_engine
 from engine.modeling.spec_properties import start_event_properties
 
@@ -40,7 +41,7 @@ def trial_start(
             start.data.update(data)
         for _ in range(MAX_ENGINE_STEPS):
             before = {t.id: t.state for t in workflow.get_tasks()}
-            workflow.do_engine_steps()
+            run_engine_steps(workflow)
             if {t.id: t.state for t in workflow.get_tasks()} == before:
                 break
     except WorkflowTaskException as exc:

@@ -28,6 +28,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.base.clock import FixedClock, dutch_instant, engine_time
 from engine.base.errors import ProcessError
 from engine.base.vocabulary import PROPERTY_DEADLINE_MESSAGE
+from engine.modeling.engine_steps import run_engine_steps
 from engine.workflow import state as ws
 
 # A cycle timer could fire without end; a case that needs more steps than this to catch up is broken.
@@ -78,7 +79,7 @@ class CaseRun:
         before = ws.completed_ids(ws.all_tasks(self.workflow))
         with engine_time(FixedClock(instant)):
             action()
-            self.workflow.do_engine_steps()
+            run_engine_steps(self.workflow)
         # A signal or message thrown inside the case that nothing waited for (the court suspends a
         # ban that already ended) has no effect; SpiffWorkflow would keep it for a host to deliver.
         self.workflow.bpmn_events.clear()
