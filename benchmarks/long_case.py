@@ -237,7 +237,7 @@ def measure(long: LongCase, progress: Progress) -> list[LongResult]:
 @dataclass(frozen=True)
 class StoredBytes:
     cases: int
-    workflow: int  # hot workflow text
+    workflow: int  # hot workflow text, as stored (compressed)
     replay: int  # the state kept for a late-recorded act
     archive: int  # finished subprocesses
     events: int
@@ -250,7 +250,7 @@ class StoredBytes:
 
 
 def stored_bytes(long: LongCase, step: int) -> StoredBytes:
-    """Bytes per case stored for the cases completed at ``step`` (text columns and document files)."""
+    """Bytes per case stored for the cases completed at ``step``, as stored (workflow and archive compressed)."""
     ids = [p.case_id for p in long.prepared[step]]
     with long.rt.sessions() as session:
 
@@ -262,7 +262,7 @@ def stored_bytes(long: LongCase, step: int) -> StoredBytes:
             n,
             total(Case.workflow_json, Case.id.in_(ids)) // n,
             total(Case.replay_json, Case.id.in_(ids)) // n,
-            total(CaseArchive.workflow_zlib, CaseArchive.case_id.in_(ids)) // n,
+            total(CaseArchive.workflow_json, CaseArchive.case_id.in_(ids)) // n,
             (total(CaseEvent.detail, CaseEvent.case_id.in_(ids)) + 120 * _count(session, CaseEvent, ids)) // n,
             (
                 total(Document.html, Document.case_id.in_(ids))

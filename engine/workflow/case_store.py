@@ -8,7 +8,6 @@ so they can never disagree.
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -94,9 +93,9 @@ def open_workflow(
     archived = None
     if whole:
         rows = session.execute(
-            select(CaseArchive.subprocess_id, CaseArchive.workflow_zlib).where(CaseArchive.case_id == case.id)
+            select(CaseArchive.subprocess_id, CaseArchive.workflow_json).where(CaseArchive.case_id == case.id)
         ).all()
-        archived = {subprocess_id: zlib.decompress(packed).decode("utf-8") for subprocess_id, packed in rows}
+        archived = {subprocess_id: text for subprocess_id, text in rows}
     return model, load_workflow(case.workflow_json, model, archived)
 
 
@@ -239,13 +238,11 @@ def _archive(session: Session, case: Case, finished: dict[str, str], now: dateti
         )
     }
     for subprocess_id, text in finished.items():
-        packed = zlib.compress(text.encode("utf-8"), 6)
         row = existing.get(subprocess_id)
         if row is None:
-            row = CaseArchive(case_id=case.id, subprocess_id=subprocess_id, workflow_zlib=packed, archived_at=now)
-            session.add(row)
-        elif zlib.decompress(row.workflow_zlib) != text.encode("utf-8"):
-            row.workflow_zlib, row.archived_at = packed, now
+            session.add(CaseArchive(case_id=case.id, subprocess_id=subprocess_id, workflow_json=text, archived_at=now))
+        elif row.workflow_json != text:
+            row.workflow_json, row.archived_at = text, now
 
 
 def record_event(

@@ -33,7 +33,7 @@ OUTREACH_DUE = datetime(2026, 2, 4, 20, 15, tzinfo=UTC)  # hulpverlening's "P2D"
 
 
 def _row(table, values: dict[str, Any]):
-    columns = table.__table__.columns
+    columns = table.__mapper__.columns  # by attribute name: the stored rows name attributes
     converted = {
         key: datetime.fromisoformat(value)
         if value is not None and isinstance(columns[key].type, UtcDateTime)

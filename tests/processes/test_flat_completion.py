@@ -8,13 +8,16 @@ loading the stored text gives; a rolled-back act leaves nothing in memory.
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from engine.base.errors import Conflict
-from engine.modeling.serialization import dump_workflow, load_workflow
+from engine.modeling.serialization import dump_subprocess, dump_workflow, load_workflow
+from engine.storage import compression
 from engine.storage.tables import Case, CaseArchive
 from engine.workflow import state as ws
 from engine.workflow.case_store import open_workflow
@@ -96,3 +99,25 @@ def test_a_refused_act_leaves_no_workflow_in_memory_and_the_next_act_loads_the_s
     steps.serve_beschikking(s, "hulpofficier")
     _kept_equals_stored(s)
     assert "beschikking_uitgereikt" in s.milestones()
+
+
+def test_archived_subprocesses_are_packed_with_the_dictionary_and_read_back_whole(s):
+    """The archive's dictionary packs a real case's finished subprocesses at least a third tighter than
+    zlib alone, and the whole case reads them back as written."""
+    s.start("politie", steps.MELDING)
+    steps.impose(s, afnemer="hulpofficier", decider="hulpofficier")
+    steps.serve_and_notify(s)
+    case = _stored(s)
+    rows = s.session.execute(
+        text("SELECT subprocess_id, workflow_zlib FROM case_archive WHERE case_id = :id"), {"id": case.id}
+    ).all()
+    texts = {row.subprocess_id: compression.unpack(row.workflow_zlib) for row in rows}
+    assert len(texts) >= 3
+    packed = sum(len(row.workflow_zlib) for row in rows)
+    plain = sum(len(zlib.compress(t.encode("utf-8"), 6)) for t in texts.values())
+    assert packed < plain * 2 / 3
+    assert all(row.workflow_zlib[1] & 0x20 for row in rows)  # each names its dictionary
+    _, whole = open_workflow(s.session, s.rt.registry, case, whole=True)
+    s.session.rollback()
+    for subprocess_id, archived in texts.items():
+        assert json.loads(archived) == json.loads(dump_subprocess(whole.subprocesses[UUID(subprocess_id)]))
