@@ -107,7 +107,8 @@ class ScaleDb:
             self.template = {
                 "model_version_id": template.model_version_id,
                 "variant": template.variant,
-                "workflow_json": template.workflow_json,
+                # Core inserts name columns, not attributes: the text goes to its compressed column.
+                Case.__mapper__.columns["workflow_json"].key: template.workflow_json,
                 "serializer_version": template.serializer_version,
             }
 
