@@ -54,23 +54,21 @@ def _unpack(packed: bytes | None) -> str | None:
     return None if packed is None else zlib.decompress(packed).decode("utf-8")
 
 
+def _move(source: tuple[str, str], target: tuple[str, str], kind: Any, convert: Callable[[Any], Any]) -> None:
+    """Replace the workflow and replay columns ``source`` by ``target`` columns of type ``kind``, converted."""
+    with op.batch_alter_table("thv_case") as batch:
+        for name in target:
+            batch.add_column(sa.Column(name, kind, nullable=True))
+    _copy(source, target, convert)
+    with op.batch_alter_table("thv_case") as batch:
+        batch.alter_column(target[0], existing_type=kind, nullable=False)
+        for name in source:
+            batch.drop_column(name)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("thv_case") as batch:
-        batch.add_column(sa.Column("workflow_zlib", sa.LargeBinary(), nullable=True))
-        batch.add_column(sa.Column("replay_zlib", sa.LargeBinary(), nullable=True))
-    _copy(("workflow_json", "replay_json"), ("workflow_zlib", "replay_zlib"), _pack)
-    with op.batch_alter_table("thv_case") as batch:
-        batch.alter_column("workflow_zlib", existing_type=sa.LargeBinary(), nullable=False)
-        batch.drop_column("workflow_json")
-        batch.drop_column("replay_json")
+    _move(("workflow_json", "replay_json"), ("workflow_zlib", "replay_zlib"), sa.LargeBinary(), _pack)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("thv_case") as batch:
-        batch.add_column(sa.Column("workflow_json", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("replay_json", sa.Text(), nullable=True))
-    _copy(("workflow_zlib", "replay_zlib"), ("workflow_json", "replay_json"), _unpack)
-    with op.batch_alter_table("thv_case") as batch:
-        batch.alter_column("workflow_json", existing_type=sa.Text(), nullable=False)
-        batch.drop_column("workflow_zlib")
-        batch.drop_column("replay_zlib")
+    _move(("workflow_zlib", "replay_zlib"), ("workflow_json", "replay_json"), sa.Text(), _unpack)
