@@ -77,10 +77,10 @@ class _TaskMapConverter(BpmnConverter):
         return dct
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=8_192)  # some 2 MB: the ids of a few dozen long cases
 def _uuid(text: str) -> UUID:
-    # A task's id is written three times (the task, its parent's children, its children's parent), and
-    # the same case is loaded again and again: parsing each once matters for a case with hundreds of tasks.
+    # A task's id is written three times (the task, its parent's children, its children's parent):
+    # parsing each once matters for a case with hundreds of tasks.
     return UUID(text)
 
 
