@@ -281,6 +281,7 @@ def report_long_case(results: list[long_case.LongResult], stored: long_case.Stor
                 f"{warm / naive:.2f}x",
                 f"{cold / naive:.2f}x",
                 f"{r.hot_bytes / 1000:.1f} / {r.whole_bytes / 1000:.1f}",
+                r.hot_tasks,
             ]
         )
         for name, value in (("warm", warm), ("cold", cold)):
@@ -295,8 +296,21 @@ def report_long_case(results: list[long_case.LongResult], stored: long_case.Stor
     print_table(
         "4. Long baseline case (wth-basis): completion early and late, process CPU median ms "
         "(warm: workflow kept in this process; cold: loaded from the database)",
-        ["completion", "engine warm", "engine cold", "naive", "warm/naive", "cold/naive", "JSON kB hot/whole+spec"],
+        [
+            "completion",
+            "engine warm",
+            "engine cold",
+            "naive",
+            "warm/naive",
+            "cold/naive",
+            "JSON kB hot/whole+spec",
+            "tasks hot",
+        ],
         rows,
+    )
+    print(
+        "   Completion 1 and completion 30 load different live structures (the tasks hot column: a new case, and a\n"
+        "   running ban with its live subprocesses); completion 14 and 30 are the same task with more history."
     )
     first, same_task, last = results[0], results[1], results[-1]
     for name, pick in (("warm", lambda r: r.warm), ("cold", lambda r: r.cold)):

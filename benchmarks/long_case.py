@@ -25,6 +25,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import orjson
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -214,6 +215,7 @@ class LongResult:
     naive: list[float]
     hot_bytes: int
     whole_bytes: int
+    hot_tasks: int  # tasks in the hot workflow (main process and live subprocesses)
 
 
 def measure(long: LongCase, progress: Progress) -> list[LongResult]:
@@ -222,8 +224,10 @@ def measure(long: LongCase, progress: Progress) -> list[LongResult]:
         prepared = long.prepared[step]
         naive = Naive(long, prepared[0])
         with long.rt.sessions() as session:
-            hot = len(session.get(Case, prepared[0].case_id).workflow_json)
-        result = LongResult(step, long.elements[step], [], [], [], hot, len(naive.text))
+            text = session.get(Case, prepared[0].case_id).workflow_json
+        hot = orjson.loads(text)
+        tasks = len(hot["tasks"]) + sum(len(part["tasks"]) for part in hot["subprocesses"].values())
+        result = LongResult(step, long.elements[step], [], [], [], len(text), len(naive.text), tasks)
         # Half the cases completed warm, half cold; the naive round trip between them.
         for i, case in enumerate(prepared):
             gc.collect()
