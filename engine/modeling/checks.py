@@ -53,6 +53,7 @@ def check_bpmn_xml(file: str, root: etree._Element) -> Iterator[Finding]:
     yield from _check_timers(file, root)
     yield from _check_properties(file, root)
     yield from _check_event_gateways(file, root)
+    yield from _check_reserved_ids(file, root)
 
 
 def check_parse_hazards(file: str, root: etree._Element) -> list[Finding]:
@@ -106,6 +107,27 @@ def _check_event_gateways(file: str, root: etree._Element) -> Iterator[Finding]:
                 f"(nu {len(timers)}: {', '.join(timers)}); zet de andere timer in een "
                 "eigen parallelle tak",
             )
+
+
+# The names SpiffWorkflow 3.2 gives its own steps in every process (BpmnProcessSpec: 'Start', 'End' and
+# '<process>.EndJoin'; TaskParser: '<task>.BoundaryEventSplit' and '.BoundaryEventJoin'). An element with such
+# an id replaces that step: an end event called 'End' deploys and then ends its process wrongly.
+RESERVED_IDS = frozenset({"Start", "End"})
+RESERVED_ID_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin")
+
+
+def _check_reserved_ids(file: str, root: etree._Element) -> Iterator[Finding]:
+    for process in root.iterfind(".//bpmn:process", NS):
+        for node in process.iter():
+            element_id = node.get("id") if isinstance(node.tag, str) else None
+            if element_id and (element_id in RESERVED_IDS or element_id.endswith(RESERVED_ID_SUFFIXES)):
+                yield node_finding(
+                    file,
+                    node,
+                    f"het id '{element_id}' is voorbehouden: SpiffWorkflow noemt zijn eigen stappen 'Start', 'End' "
+                    "en '….EndJoin', '….BoundaryEventSplit' of '….BoundaryEventJoin'; geef dit element een "
+                    f"ander id, bijvoorbeeld '{element_id.replace('.', '_')}_1'",
+                )
 
 
 def _check_lanes(file: str, root: etree._Element) -> Iterator[Finding]:

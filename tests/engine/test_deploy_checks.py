@@ -34,6 +34,11 @@ def _replace(files: Files, name: str, old: str, new: str) -> Files:
     return {**files, name: text.replace(old, new).encode("utf-8")}
 
 
+def _renamed_everywhere(files: Files, old: str, new: str) -> Files:
+    """The main model with an element's id changed in every place that names it."""
+    return {**files, MAIN: files[MAIN].decode("utf-8").replace(old, new).encode("utf-8")}
+
+
 def _without(files: Files, name: str) -> Files:
     assert name in files
     return {k: v for k, v in files.items() if k != name}
@@ -70,6 +75,24 @@ CONDITIONAL = (
 
 # id, bundle builder, (file, line needle or None, element), fragments the message must contain
 CASES: list[tuple[str, Callable[[Files], Files], tuple[str, str | None, str | None], tuple[str, ...]]] = [
+    (
+        "reserved_end_id",  # deployed before, and then ended its process wrongly
+        lambda f: _renamed_everywhere(f, "End_verlopen", "End"),
+        (MAIN, '<bpmn:endEvent id="End"', "End"),
+        ("'End' is voorbehouden", "ander id, bijvoorbeeld 'End_1'"),
+    ),
+    (
+        "reserved_start_id",
+        lambda f: _renamed_everywhere(f, "End_verlopen", "Start"),
+        (MAIN, '<bpmn:endEvent id="Start"', "Start"),
+        ("'Start' is voorbehouden",),
+    ),
+    (
+        "reserved_suffix_id",
+        lambda f: _renamed_everywhere(f, "End_verlopen", "sample.EndJoin"),
+        (MAIN, '<bpmn:endEvent id="sample.EndJoin"', "sample.EndJoin"),
+        ("'sample.EndJoin' is voorbehouden", "'sample_EndJoin_1'"),
+    ),
     (
         "xxe",
         lambda f: {**f, "xxe.bpmn": (HOSTILE / "xxe.bpmn").read_bytes()},
