@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts.users import MAX_PROFILE_TEXT, Profile, checked_profile, valid_name
+from engine.accounts.users import MAX_PROFILE_TEXT, Profile, checked_email, checked_profile, valid_name
 from engine.base.errors import ConfigurationError, InvalidInput, ThvError
 from engine.base.vocabulary import REGION_CODES, ROLE_CODES
 from engine.storage.tables import User
@@ -61,6 +61,7 @@ class SsoConfig:
     display_name_claim: str = "name"  # the person's name on documents and in histories
     job_title_claim: str | None = None  # their function, if the provider sends it
     organisation: str | None = None  # the organisation every user of this provider works for
+    email_claim: str = "email"  # where notification mails go, for a user who has not chosen an address
 
     @property
     def metadata_url(self) -> str:
@@ -104,6 +105,7 @@ def load_sso_config(path: Path, client_secret: str | None) -> SsoConfig:
         regions=_mapping(data.get("regions"), "regions", REGION_CODES, where),
         display_name_claim=text("display_name_claim", "name"),
         job_title_claim=text("job_title_claim") if "job_title_claim" in data else None,
+        email_claim=text("email_claim", "email"),
         organisation=_organisation(data, where),
     )
 
@@ -167,6 +169,7 @@ def sign_in(session: Session, config: SsoConfig, claims: Mapping[str, Any], now:
         )
     name = name.lower()
     profile = _profile(config, claims)
+    email = _email(config, claims)
 
     def work() -> User | SsoRefused:
         user = session.scalars(select(User).where(User.sso_subject == bound).with_for_update()).first()
@@ -185,6 +188,8 @@ def sign_in(session: Session, config: SsoConfig, claims: Mapping[str, Any], now:
         elif not user.active:
             return _refused(config, subject, "account uitgeschakeld", "Je account in deze toepassing is uitgeschakeld.")
         user.roles_csv, user.regions_csv = ",".join(roles), ",".join(regions)
+        if user.email is None:  # an address the user or the beheerder chose is kept
+            user.email = email
         user.display_name, user.job_title, user.organisation = (
             profile.display_name,
             profile.job_title,
@@ -211,6 +216,17 @@ def _profile(config: SsoConfig, claims: Mapping[str, Any]) -> Profile:
         )
     except InvalidInput:
         return Profile(organisation=config.organisation)
+
+
+def _email(config: SsoConfig, claims: Mapping[str, Any]) -> str | None:
+    """The address the provider vouches for; one it marks unverified (``email_verified`` false), or that is no
+    valid address, is left out, not refused: mails are a convenience, logging in is not."""
+    if claims.get("email_verified") is False:
+        return None
+    try:
+        return checked_email(value) if isinstance(value := claims.get(config.email_claim), str) else None
+    except InvalidInput:
+        return None
 
 
 def _codes(

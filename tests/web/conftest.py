@@ -137,7 +137,22 @@ SSO_ACCOUNTS = {
     "anna": {
         "preferred_username": "anna.devries",
         "name": "Anna de Vries",
+        "email": "Anna.deVries@politie.example",
+        "email_verified": True,
         "thv_rollen": ["THV-Hulpofficier"],
+        "thv_regio": "Regio-Basis",
+    },
+    "onbevestigd": {
+        "preferred_username": "bert",
+        "email": "bert@politie.example",
+        "email_verified": False,
+        "thv_rollen": ["THV-Politie"],
+        "thv_regio": "Regio-Basis",
+    },
+    "vreemd-adres": {
+        "preferred_username": "carla",
+        "email": "geen adres",
+        "thv_rollen": ["THV-Politie"],
         "thv_regio": "Regio-Basis",
     },
     "onbekende-rol": {

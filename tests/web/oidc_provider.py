@@ -25,7 +25,12 @@ SERVER = PROJECT_ROOT / "tools" / "oidc-provider" / "server.mjs"
 CLIENT_ID = "thv-test"
 CLIENT_SECRET = "een-geheim-van-de-testclient-0123456789"
 REDIRECT_URI = "http://localhost/inloggen/sso/terug"  # the Flask test client's host
-CLAIMS = {"openid": ["sub"], "profile": ["preferred_username", "name"], "thv": ["thv_rollen", "thv_regio"]}
+CLAIMS = {
+    "openid": ["sub"],
+    "profile": ["preferred_username", "name"],
+    "email": ["email", "email_verified"],
+    "thv": ["thv_rollen", "thv_regio"],
+}
 START_SECONDS = 20
 
 
@@ -132,7 +137,7 @@ def sso_config_text(issuer_url: str, **overrides: str) -> str:
         "issuer": f'issuer = "{issuer_url}"',
         "client_id": f'client_id = "{CLIENT_ID}"',
         "label": 'label = "Test-IdP"',
-        "scopes": 'scopes = ["openid", "profile", "thv"]',
+        "scopes": 'scopes = ["openid", "profile", "email", "thv"]',
         "role_claim": 'role_claim = "thv_rollen"',
         "region_claim": 'region_claim = "thv_regio"',
     }

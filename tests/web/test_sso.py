@@ -220,3 +220,26 @@ def test_an_sso_user_manages_password_and_second_factor_at_the_organisation(sso_
     assert (
         _users(sso_app)["anna.devries"].password_hash == "!sso" and _users(sso_app)["anna.devries"].totp_secret is None
     )
+
+
+def test_the_providers_verified_address_becomes_the_mail_address_of_a_user_without_one(sso_app, oidc_provider):
+    """Notification mails need an address: a new SSO user gets the one the provider vouches for; an address the
+    provider marks unverified, or one that is no address, is left out and the login still works."""
+    for account in ("anna", "onbevestigd", "vreemd-adres"):
+        assert _back_to_app(sso_app.test_client(), oidc_provider, account).status_code == 302
+    users = _users(sso_app)
+    assert users["anna.devries"].email == "Anna.deVries@politie.example"
+    assert users["bert"].email is None  # email_verified: false
+    assert users["carla"].email is None  # "geen adres"
+
+
+def test_an_address_the_user_chose_is_kept_at_the_next_login(sso_app, oidc_provider):
+    from engine.accounts.users import set_notifications
+    from web.extensions import db
+
+    assert _back_to_app(sso_app.test_client(), oidc_provider, "anna").status_code == 302
+    with sso_app.app_context():
+        set_notifications(db.session, "anna.devries", "meldingen@gemeente.nl", "digest")
+    assert _back_to_app(sso_app.test_client(), oidc_provider, "anna").status_code == 302
+    user = _users(sso_app)["anna.devries"]
+    assert (user.email, user.notify) == ("meldingen@gemeente.nl", "digest")
