@@ -221,10 +221,11 @@ def _profile(config: SsoConfig, claims: Mapping[str, Any]) -> Profile:
 def _email(config: SsoConfig, claims: Mapping[str, Any]) -> str | None:
     """The address the provider vouches for; one it marks unverified (``email_verified`` false), or that is no
     valid address, is left out, not refused: mails are a convenience, logging in is not."""
-    if claims.get("email_verified") is False:
+    value = claims.get(config.email_claim)
+    if claims.get("email_verified") is False or not isinstance(value, str):
         return None
     try:
-        return checked_email(value) if isinstance(value := claims.get(config.email_claim), str) else None
+        return checked_email(value)
     except InvalidInput:
         return None
 

@@ -10,7 +10,7 @@ largest part of an act's engine time, and they grow with the case.
 a scan of the task maps (no tree) checks whether any READY engine task exists at all. When none
 does, the walk would run nothing and is skipped. When one does, SpiffWorkflow's own walk finds
 and orders the tasks, so what runs, and in which order, is unchanged
-(tests/engine/test_engine_steps.py runs both on the same states).
+(tests/processes/test_engine_steps.py runs both on the same states).
 """
 
 from __future__ import annotations
@@ -59,10 +59,5 @@ def _any_ready_engine_task(top: BpmnWorkflow) -> bool:
     A walk from any (sub)workflow can only find tasks that are in these maps, so when this is
     False every walk would find nothing to run.
     """
-    if any(t.state == TaskState.READY and not t.task_spec.manual for t in top.tasks.values()):
-        return True
-    return any(
-        t.state == TaskState.READY and not t.task_spec.manual
-        for subprocess in top.subprocesses.values()
-        for t in subprocess.tasks.values()
-    )
+    task_maps = (top.tasks, *(subprocess.tasks for subprocess in top.subprocesses.values()))
+    return any(t.state == TaskState.READY and not t.task_spec.manual for tasks in task_maps for t in tasks.values())

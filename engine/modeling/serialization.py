@@ -68,13 +68,21 @@ class _TaskMapConverter(BpmnConverter):
         if memo is not None and memo[0] == task.state and memo[1] == task.last_state_change:
             return memo[2]
         dct = self.registry.convert(task)
-        parent = task.parent
-        if task.state & _SETTLED and (parent is None or parent.state & _SETTLED):
-            # Decoded to text: orjson's bytes keep their whole write buffer (about 2 kB), the text its length.
-            fragment = orjson.Fragment(orjson.dumps(dct, option=orjson.OPT_NON_STR_KEYS).decode("utf-8"))
-            setattr(task, _MEMO, (task.state, task.last_state_change, fragment))
-            return fragment
-        return dct
+        return _remember(task, dct) if _settled_for_good(task) else dct
+
+
+def _settled_for_good(task: Task) -> bool:
+    """Completed or cancelled, and so is its parent: its JSON will not change again."""
+    parent = task.parent
+    return bool(task.state & _SETTLED and (parent is None or parent.state & _SETTLED))
+
+
+def _remember(task: Task, dct: dict[str, Any]) -> Any:
+    """Keep a settled task's JSON on it for later saves; returns it."""
+    # Decoded to text: orjson's bytes keep their whole write buffer (about 2 kB), the text its length.
+    fragment = orjson.Fragment(orjson.dumps(dct, option=orjson.OPT_NON_STR_KEYS).decode("utf-8"))
+    setattr(task, _MEMO, (task.state, task.last_state_change, fragment))
+    return fragment
 
 
 @lru_cache(maxsize=8_192)  # some 2 MB: the ids of a few dozen long cases
@@ -232,9 +240,5 @@ def _keep_settled_text(tasks: Mapping[UUID, Task], texts: Mapping[str, Any]) -> 
     """
     for key, dct in texts.items():
         task = tasks.get(_uuid(key))
-        if task is None or not task.state & _SETTLED:
-            continue
-        parent = task.parent
-        if parent is None or parent.state & _SETTLED:
-            fragment = orjson.Fragment(orjson.dumps(dct, option=orjson.OPT_NON_STR_KEYS).decode("utf-8"))
-            setattr(task, _MEMO, (task.state, task.last_state_change, fragment))
+        if task is not None and _settled_for_good(task):
+            _remember(task, dct)

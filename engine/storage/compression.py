@@ -29,10 +29,13 @@ def dictionary(name: str) -> bytes:
     return (DICTIONARIES / name).read_bytes()
 
 
+def _known() -> list[str]:
+    return sorted(path.name for path in DICTIONARIES.glob("*.zdict"))
+
+
 @cache
 def _by_checksum() -> dict[int, bytes]:
-    known = (dictionary(path.name) for path in sorted(DICTIONARIES.glob("*.zdict")))
-    return {zlib.adler32(content): content for content in known}
+    return {zlib.adler32(content): content for content in map(dictionary, _known())}
 
 
 def pack(text: str, level: int, dictionary_name: str | None = None) -> bytes:
@@ -51,7 +54,7 @@ def unpack(packed: bytes) -> str:
     if zdict is None:
         raise ConfigurationError(
             f"opgeslagen zaakgegevens zijn gecomprimeerd met een onbekend woordenboek ({checksum:08x}); "
-            f"deze versie kent alleen {', '.join(p.name for p in sorted(DICTIONARIES.glob('*.json')))}"
+            f"deze versie kent alleen {', '.join(_known())}"
         )
     unpacker = zlib.decompressobj(zdict=zdict)
     return (unpacker.decompress(packed) + unpacker.flush()).decode("utf-8")

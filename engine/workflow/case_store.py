@@ -92,10 +92,11 @@ def open_workflow(
             return model, kept
     archived = None
     if whole:
-        rows = session.execute(
-            select(CaseArchive.subprocess_id, CaseArchive.workflow_json).where(CaseArchive.case_id == case.id)
-        ).all()
-        archived = {subprocess_id: text for subprocess_id, text in rows}
+        archived = dict(
+            session.execute(
+                select(CaseArchive.subprocess_id, CaseArchive.workflow_json).where(CaseArchive.case_id == case.id)
+            ).all()
+        )
     return model, load_workflow(case.workflow_json, model, archived)
 
 

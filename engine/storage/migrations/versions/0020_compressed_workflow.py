@@ -21,7 +21,7 @@ down_revision = "0019"
 branch_labels = None
 depends_on = None
 
-_LEVEL = 1  # as engine.storage.tables.COMPRESSION_LEVEL; a migration keeps its own copy of what it writes
+_LEVEL = 1  # CompressedText's level for these columns; a migration keeps its own copy of what it writes
 _BATCH = 500
 
 
