@@ -10,6 +10,8 @@ import zlib
 from datetime import timedelta
 
 import pytest
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import JSON, LargeBinary, inspect, text
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -187,3 +189,65 @@ def test_inherited_data_is_deepmerge_into_an_empty_dict(data):
         assert (ours[key] is value) is (theirs[key] is value) is (not copied)
         if isinstance(value, dict):  # one level deep: what lies below is shared, as with DeepMerge
             assert all(ours[key][k] is theirs[key][k] for k in value)
+
+
+def _unreached(workflow) -> list:
+    return [
+        t
+        for t in ws.all_tasks(workflow)
+        if not t.data and not t.internal_data and not serialization._settled_for_good(t) and t.children
+    ]
+
+
+def _afresh(workflow) -> str:
+    for task in ws.all_tasks(workflow):
+        for kept in (serialization._MEMO, serialization._UNREACHED):
+            if hasattr(task, kept):
+                delattr(task, kept)
+    return dump_workflow(workflow)
+
+
+@pytest.mark.parametrize("change", ["children", "last_state_change", "triggered", "state", "data"])
+def test_a_task_not_reached_yet_is_written_again_when_its_text_would_change(session, rt, deployed, people, change):
+    """A task without data keeps its JSON between saves; any change to what that JSON holds writes it anew."""
+    case_id = run_sample_until_waiting(session, rt, people)
+    case, stored = _stored(session, case_id)
+    workflow = load_workflow(stored, rt.registry.model(session, case.model_version_id))
+    dump_workflow(workflow)
+    task = _unreached(workflow)[0]
+    assert hasattr(task, serialization._UNREACHED)
+    if change == "children":
+        task._children = task._children[:-1]
+    elif change == "last_state_change":
+        task.last_state_change += 1.0
+    elif change == "triggered":
+        task.triggered = not task.triggered
+    elif change == "state":
+        task._state = TaskState.LIKELY if task.state != TaskState.LIKELY else TaskState.MAYBE
+    else:
+        task.data["gezien"] = True
+    written = dump_workflow(workflow)
+    assert written == _afresh(workflow)
+    assert written != stored
+
+
+def test_a_task_without_data_is_written_in_spiffworkflows_layout(session, rt, deployed, people):
+    """Our converter writes a task without data itself; it is SpiffWorkflow's dict with data and delta empty."""
+    from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
+    from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+
+    case_id = run_sample_until_waiting(session, rt, people)
+    case, stored = _stored(session, case_id)
+    workflow = load_workflow(stored, rt.registry.model(session, case.model_version_id))
+    # Each in a registry of its own: a converter registers itself, and the engine's must stay as it is.
+    ours = serialization._TaskConverter(Task, BpmnWorkflowSerializer.configure(serialization._config))
+    theirs = TaskConverter(Task, BpmnWorkflowSerializer.configure(serialization._config))
+    tasks = ws.all_tasks(workflow)
+    assert any(t.parent is None for t in tasks) and any(t.internal_data for t in tasks)
+    for task in tasks:  # each one as it is, and as if it held no data (the root and every state included)
+        if task.data:
+            assert ours.to_dict(task) == theirs.to_dict(task)
+        data, task.data = task.data, {}
+        expected = {**theirs.to_dict(task), "data": {}, "delta": {}}
+        assert ours.to_dict(task) == expected and list(ours.to_dict(task)) == list(expected)
+        task.data = data
