@@ -1,4 +1,5 @@
-"""``thv`` commands for the e-mail notifications: a user's address and choice, one round of sending, the backlog.
+"""``thv`` commands for the e-mail notifications: a user's address and choice, one round of sending, the backlog,
+a test mail.
 
 Mails are sent by the timer worker (``thv timers --loop``, or the development server's own timer thread) after
 each sweep; ``thv mail send`` does one such round by hand (after fixing the mail server, or from cron without a
@@ -53,7 +54,7 @@ def user_notify(ctx: click.Context, name: str, email: str | None, choice: str | 
 
 @click.group("mail")
 def mail() -> None:
-    """E-mailmeldingen: versturen en de wachtrij bekijken."""
+    """E-mailmeldingen: versturen, de wachtrij bekijken, een testbericht sturen."""
 
 
 @mail.command("send")
@@ -75,6 +76,27 @@ def send(ctx: click.Context, as_json: bool) -> None:
         f"vervallen: {result.dropped}, overzichten gemaakt: {result.digests}"
     )
     _emit(data, as_json, text)
+
+
+@mail.command("test")
+@click.argument("address")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def test(ctx: click.Context, address: str, as_json: bool) -> None:
+    """Stuur nu een testbericht naar ADDRESS, rechtstreeks naar de mailserver; zegt wat er misgaat als het niet lukt."""
+    from engine.notify.probe import send_probe
+
+    state = _state(ctx)
+    if state.settings.mail is None:
+        raise ConfigurationError("er is geen mailserver ingesteld (THV_SMTP_URL); er wordt niets verstuurd")
+    settings = state.settings.mail
+    to = send_probe(settings, address, state.rt.clock.now())
+    server = f"{settings.host}:{settings.port}"
+    _emit({"sent_to": to, "server": server, "security": settings.security}, as_json,
+          f"testbericht verstuurd naar {to} via {server} ({_SECURITY[settings.security]})")  # fmt: skip
+
+
+_SECURITY = {"none": "onversleuteld", "starttls": "STARTTLS", "tls": "TLS"}
 
 
 @mail.command("status")

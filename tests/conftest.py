@@ -25,6 +25,7 @@ from engine.storage.db import make_engine, make_session_factory
 from engine.storage.tables import Base, User
 from tests import pg_server
 from tests.mail_server import SmtpServer
+from tests.tls_certs import TestCa, make_ca
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BUNDLES = FIXTURES / "bundles"
@@ -75,6 +76,12 @@ def postgres_server() -> Iterator[pg_server.PostgresServer]:
     engine.dispose()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def tls_ca(tmp_path_factory) -> TestCa:
+    """A test CA and server certificates it signs (tests/tls_certs.py), made once per session."""
+    return make_ca(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture

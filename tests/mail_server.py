@@ -7,6 +7,7 @@ It can be told to answer like a server in trouble: refuse recipients for good (5
 from __future__ import annotations
 
 import socket
+import ssl
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -15,12 +16,15 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from tests.tls_certs import ServerCert
+
 
 @dataclass
 class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    encrypted: bool = False  # the message came over TLS (STARTTLS or TLS from the first byte)
 
     @property
     def text(self) -> str:
@@ -50,8 +54,13 @@ class _Handler:
             return "451 4.3.0 probeer het later opnieuw"
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(message, EmailMessage)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, _encrypted(server)))
         return "250 OK"
+
+
+def _encrypted(server: Any) -> bool:
+    # The transport the message came over: after STARTTLS the TLS one, with TLS from the first byte the only one.
+    return server.transport.get_extra_info("ssl_object") is not None
 
 
 def free_port() -> int:
@@ -63,10 +72,16 @@ def free_port() -> int:
 class SmtpServer:
     host = "127.0.0.1"
 
-    def __init__(self, *, login: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, *, login: tuple[str, str] | None = None, tls: str | None = None, cert: ServerCert | None = None
+    ) -> None:
+        """``tls``: None (plain), "starttls" (offered and required) or "tls" (from the first byte), with ``cert``."""
+        assert (tls is None) == (cert is None)
         self.port = free_port()
         self.handler = _Handler()
         self.login = login
+        self.tls = tls
+        self.cert = cert
         self.logins: list[str] = []
         self._controller: Controller | None = None
 
@@ -86,8 +101,17 @@ class SmtpServer:
         if self.login is not None:
             kwargs = {
                 "authenticator": self._authenticate,
-                "auth_require_tls": False,
-            }  # offered, over plain SMTP on 127.0.0.1
+                # Over plain SMTP only on 127.0.0.1. aiosmtpd counts only STARTTLS as TLS for this, so a
+                # server with TLS from the first byte offers the login without asking.
+                "auth_require_tls": self.tls == "starttls",
+            }
+        if self.cert is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.cert.cert_file, self.cert.key_file)
+            if self.tls == "starttls":
+                kwargs.update(tls_context=context, require_starttls=True)
+            else:
+                kwargs.update(ssl_context=context)
         self._controller = Controller(self.handler, hostname=self.host, port=self.port, **kwargs)
         self._controller.start()
         return self

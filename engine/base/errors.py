@@ -93,6 +93,12 @@ class ConfigurationError(ThvError):
     status = 500
 
 
+class Unavailable(ThvError):
+    """A server this operation needs (the mail server) did not do its part; trying later may help."""
+
+    status = 503
+
+
 class ProcessError(ThvError):
     """A script, condition or timer in the model failed while the case ran.
 

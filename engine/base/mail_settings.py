@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import ssl
 from dataclasses import dataclass, field
 from datetime import time
 from email.utils import parseaddr
@@ -37,6 +38,11 @@ class MailSettings:
     sender: str  # the From header, "Naam <adres>" or an address
     base_url: str  # the application as its users reach it, without a trailing slash: links in mails start here
     digest_at: time | None  # Amsterdam wall clock of the daily digest; None: no digest
+    ca_file: str | None = None  # PEM file of the CA(s) that sign the server's certificate; None: the system's
+
+    def tls_context(self) -> ssl.SSLContext:
+        """What a TLS connection to the server checks: its certificate (by ``ca_file`` or the system) and its name."""
+        return ssl.create_default_context(cafile=self.ca_file)
 
     @property
     def sender_address(self) -> str:
@@ -60,12 +66,13 @@ def mail_settings(
     sender: str | None,
     base_url: str | None,
     digest: str | None,
+    ca_file: str | None = None,
 ) -> MailSettings | None:
     """The mail settings of the environment's values, or None without an SMTP server; a bad value is refused."""
     base = _base_url(base_url, mode) if base_url else None
     digest_at = _digest(digest)
     if not smtp_url:
-        for name, value in (("THV_SMTP_PASSWORD", password), ("THV_MAIL_FROM", sender)):
+        for name, value in (("THV_SMTP_PASSWORD", password), ("THV_MAIL_FROM", sender), ("THV_SMTP_CA_FILE", ca_file)):
             if value:
                 raise ConfigurationError(f"{name} is gezet zonder THV_SMTP_URL")
         return None
@@ -78,6 +85,8 @@ def mail_settings(
         )
     if user and not password:
         raise ConfigurationError("THV_SMTP_URL noemt een gebruiker, maar THV_SMTP_PASSWORD ontbreekt")
+    if ca_file:
+        _check_ca_file(ca_file, security)
     return MailSettings(
         host=host,
         port=port,
@@ -87,7 +96,20 @@ def mail_settings(
         sender=_sender(sender, base),
         base_url=base,
         digest_at=digest_at,
+        ca_file=ca_file or None,
     )
+
+
+def _check_ca_file(path: str, security: str) -> None:
+    """The file must hold at least one certificate ssl can use, and there must be TLS for it to check."""
+    if security == "none":
+        raise ConfigurationError("THV_SMTP_CA_FILE heeft alleen zin met smtp+starttls:// of smtps:// in THV_SMTP_URL")
+    try:
+        ssl.create_default_context(cafile=path)
+    except FileNotFoundError:
+        raise ConfigurationError("THV_SMTP_CA_FILE: dat bestand bestaat niet") from None
+    except (OSError, ssl.SSLError, ValueError):
+        raise ConfigurationError("THV_SMTP_CA_FILE is geen leesbaar PEM-bestand met certificaten") from None
 
 
 def _smtp(value: str) -> tuple[str, int, str, str | None]:

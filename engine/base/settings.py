@@ -94,6 +94,7 @@ class Settings:
                 base_url=env.get("THV_BASE_URL") or None,
                 smtp_url=env.get("THV_SMTP_URL") or None,
                 password=env.get("THV_SMTP_PASSWORD") or None,
+                ca_file=env.get("THV_SMTP_CA_FILE") or None,
                 sender=env.get("THV_MAIL_FROM") or None,
                 digest=env.get("THV_DIGEST_TIME"),
             ),

@@ -208,15 +208,19 @@ def _prepare(session: Session, settings: MailSettings, mail_id: int, now: dateti
 
 
 def compose(settings: MailSettings, row: MailOutbox, to: str, now: datetime) -> EmailMessage:
+    return new_message(settings, row.subject, row.body.replace(BASE, settings.base_url), to, now)
+
+
+def new_message(settings: MailSettings, subject: str, body: str, to: str, now: datetime) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = row.subject
+    message["Subject"] = subject
     message["From"] = settings.sender
     message["To"] = to
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=settings.sender_address.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to this
     message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(row.body.replace(BASE, settings.base_url))
+    message.set_content(body)
     return message
 
 

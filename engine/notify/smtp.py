@@ -14,6 +14,26 @@ from engine.base.mail_settings import MailSettings
 
 TIMEOUT_SECONDS = 10.0  # per connect and per reply: a hanging server holds a timer sweep up this long at most
 
+# What each failure code means, for the person who set up the server (thv mail test).
+FAILURE_TEXT = {
+    "ontvanger_geweigerd": "de mailserver weigert dit adres als ontvanger",
+    "inhoud_geweigerd": "de mailserver weigert het bericht",
+    "tijdelijk_geweigerd": "de mailserver neemt het bericht nu niet aan; probeer het later opnieuw",
+    "afzender_geweigerd": "de mailserver weigert de afzender (THV_MAIL_FROM)",
+    "aanmelding": "aanmelden bij de mailserver lukt niet: controleer de gebruiker in THV_SMTP_URL en THV_SMTP_PASSWORD",
+    "geen_starttls": "de mailserver biedt geen STARTTLS aan: gebruik smtps:// of vraag de beheerder van de mailserver",
+    "geen_aanmelding": (
+        "de mailserver biedt geen aanmelding (AUTH) aan, veel servers alleen over een versleutelde verbinding: "
+        "gebruik smtp+starttls:// of smtps://, of laat de gebruiker in THV_SMTP_URL weg"
+    ),
+    "tls": (
+        "de versleutelde verbinding kwam niet tot stand: het certificaat van de mailserver wordt niet vertrouwd "
+        "of hoort niet bij de naam in THV_SMTP_URL (een eigen CA: THV_SMTP_CA_FILE)"
+    ),
+    "tijdslimiet": f"de mailserver antwoordde niet binnen {TIMEOUT_SECONDS:.0f} seconden",
+    "verbinding": "de mailserver is niet bereikbaar: controleer de server en de poort in THV_SMTP_URL",
+}
+
 
 class SendFailed(Exception):
     """A mail was not accepted; ``code`` is what the outbox and the log keep."""
@@ -50,9 +70,6 @@ class SmtpTransport:
         except smtplib.SMTPAuthenticationError:
             self.close()
             raise SendFailed("aanmelding", server=True) from None
-        except smtplib.SMTPNotSupportedError:
-            self.close()
-            raise SendFailed("geen_starttls", server=True) from None
         except ssl.SSLError:
             self.close()
             raise SendFailed("tls", server=True) from None
@@ -65,7 +82,7 @@ class SmtpTransport:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
+        context = s.tls_context()
         smtp: smtplib.SMTP
         if s.security == "tls":
             smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=self.timeout, context=context)
@@ -74,9 +91,13 @@ class SmtpTransport:
         try:
             smtp.ehlo()
             if s.security == "starttls":
+                if not smtp.has_extn("starttls"):
+                    raise SendFailed("geen_starttls", server=True)
                 smtp.starttls(context=context)
                 smtp.ehlo()
             if s.user and s.password:
+                if not smtp.has_extn("auth"):
+                    raise SendFailed("geen_aanmelding", server=True)
                 smtp.login(s.user, s.password)
         except BaseException:
             smtp.close()

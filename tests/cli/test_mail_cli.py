@@ -82,3 +82,37 @@ def test_the_timer_sweep_sends_the_mails_and_a_failing_server_is_retried(thv, ma
     assert thv("timers").code == 0
     assert [m.recipients for m in mail_env.received] == [["pol2@politie.example"]]
     assert thv("mail", "status", "--json").json()["pending"] == 0
+
+
+def test_mail_test_sends_one_message_at_once_and_says_where(thv, mail_env):
+    sent = thv("mail", "test", " Beheer@Gemeente.Example ")
+    assert sent.code == 0, sent.err
+    assert sent.out.strip() == (
+        f"testbericht verstuurd naar Beheer@gemeente.example via {mail_env.host}:{mail_env.port} (onversleuteld)"
+    )
+    [mail] = mail_env.received
+    assert mail.recipients == ["Beheer@gemeente.example"]
+    assert mail.message["Subject"] == "Testbericht van het zaaksysteem tijdelijk huisverbod"
+    assert mail.message["From"] == "THV Basisregio <noreply@thv.example.nl>"
+    assert "https://thv.example.nl/" in mail.text and "geen gegevens uit zaken" in mail.text
+    assert thv("mail", "status", "--json").json()["pending"] == 0  # not through the outbox
+    as_json = thv("mail", "test", "beheer@gemeente.example", "--json").json()
+    assert as_json == {"sent_to": "beheer@gemeente.example", "server": f"{mail_env.host}:{mail_env.port}",
+                       "security": "none"}  # fmt: skip
+
+
+def test_mail_test_refusals_say_what_to_fix_and_send_nothing(thv, mail_env):
+    _refused(thv("mail", "test", "beheer at gemeente"), "'beheer at gemeente' is geen geldig e-mailadres")
+    _refused(thv("mail", "test", "a@b.nl\nBcc: x@y.nl"), "geen geldig e-mailadres")
+    assert mail_env.received == []
+    mail_env.stop()
+    _refused(thv("mail", "test", "beheer@gemeente.example"),
+             "het testbericht is niet verstuurd: de mailserver is niet bereikbaar")  # fmt: skip
+    mail_env.start()
+    mail_env.mode("refuse_recipient")
+    _refused(thv("mail", "test", "beheer@gemeente.example"), "de mailserver weigert dit adres als ontvanger")
+    assert mail_env.received == []
+
+
+def test_mail_test_without_a_server_says_so(thv):
+    _refused(thv("mail", "test", "beheer@gemeente.example"), "geen mailserver ingesteld (THV_SMTP_URL)")

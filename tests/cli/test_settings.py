@@ -29,6 +29,7 @@ from engine.base.settings import Settings
 from tests.cli.conftest import Result
 from tests.conftest import BUNDLES, PASSWORD, PROJECT_ROOT, TEST_FORMS
 from tests.mail_server import SmtpServer
+from tests.tls_certs import make_ca
 from tests.web.conftest import csrf_token, login
 from web import create_app
 
@@ -536,6 +537,22 @@ def check_digest_time(env, thv, served, tmp_path) -> None:
     assert _web_mailer(served()).settings.digest_at == time(6, 30)
 
 
+def check_smtp_ca_file(env, thv, served, tmp_path) -> None:
+    ca = make_ca(tmp_path)
+    with _smtp(tls="starttls", cert=ca.server) as server:
+        env["THV_SMTP_URL"] = f"smtp+starttls://{server.host}:{server.port}"
+        env["THV_BASE_URL"] = "https://thv.example.nl"
+        untrusted = thv("mail", "test", "beheer@gemeente.example")
+        assert untrusted.code == 1 and "THV_SMTP_CA_FILE" in untrusted.err and server.received == []
+        env["THV_SMTP_CA_FILE"] = str(ca.ca_file)
+        trusted = thv("mail", "test", "beheer@gemeente.example")
+        assert trusted.code == 0, trusted.err
+        assert [(m.recipients, m.encrypted) for m in server.received] == [(["beheer@gemeente.example"], True)]
+    with web_app() as app:
+        assert _web_mailer(app).settings.ca_file == str(ca.ca_file)
+    assert _web_mailer(served()).settings.ca_file == str(ca.ca_file)
+
+
 EFFECTS: dict[str, Callable[..., None]] = {
     "THV_MODE": check_mode,
     "THV_CLOCK": check_clock,
@@ -552,6 +569,7 @@ EFFECTS: dict[str, Callable[..., None]] = {
     "THV_BASE_URL": check_base_url,
     "THV_SMTP_URL": check_smtp_url,
     "THV_SMTP_PASSWORD": check_smtp_password,
+    "THV_SMTP_CA_FILE": check_smtp_ca_file,
     "THV_MAIL_FROM": check_mail_from,
     "THV_DIGEST_TIME": check_digest_time,
 }
@@ -603,6 +621,23 @@ INVALID = [
         "THV_MAIL_FROM is geen e-mailadres",
     ),
     ({"THV_MAIL_FROM": "thv@gemeente.nl"}, "THV_MAIL_FROM is gezet zonder THV_SMTP_URL"),
+    ({"THV_SMTP_CA_FILE": "/etc/ssl/certs/ca.pem"}, "THV_SMTP_CA_FILE is gezet zonder THV_SMTP_URL"),
+    (
+        {"THV_SMTP_URL": "smtp://localhost", "THV_BASE_URL": "https://t.nl", "THV_SMTP_CA_FILE": "/bestaat/niet.pem"},
+        "THV_SMTP_CA_FILE heeft alleen zin met smtp+starttls:// of smtps://",
+    ),
+    (
+        {"THV_SMTP_URL": "smtps://mail.t.nl", "THV_BASE_URL": "https://t.nl", "THV_SMTP_CA_FILE": "/bestaat/niet.pem"},
+        "THV_SMTP_CA_FILE: dat bestand bestaat niet",
+    ),
+    (
+        {
+            "THV_SMTP_URL": "smtps://mail.t.nl",
+            "THV_BASE_URL": "https://t.nl",
+            "THV_SMTP_CA_FILE": str(PROJECT_ROOT / "README.md"),
+        },
+        "THV_SMTP_CA_FILE is geen leesbaar PEM-bestand met certificaten",
+    ),
     ({"THV_DIGEST_TIME": "7 uur"}, "THV_DIGEST_TIME '7 uur' is geen tijd als 07:00"),
 ]
 

@@ -13,9 +13,11 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import create_engine, text
 
+from engine.accounts.users import add_user, set_active, set_notifications
 from engine.cases import operations as cases
 from engine.storage.tables import Base
 from engine.workflow import acts, case_store, worklist
+from tests.conftest import PASSWORD
 
 SAMPLE_STEPS = (("pol", {"naam": "A", "ernst": 4}), ("bm", {"besluit": "opleggen"}), ("hovj", {"akkoord": True}))
 
@@ -106,3 +108,25 @@ def run_sample_until_waiting(session, rt, people, *, after_step: Callable[[int],
         if after_step:
             after_step(case_id)
     return case_id
+
+
+@pytest.fixture
+def staff(session, clock, people) -> dict:
+    """People with e-mail addresses: who should and who should not hear of a politie task in basis."""
+    specs = {
+        "pol2": (["politie"], ["basis"], "all"),
+        "pol_pilot": (["politie"], ["pilot1"], "all"),  # another region
+        "vt_mail": (["veilig_thuis"], ["basis"], "all"),  # another role
+        "pol_geen": (["politie"], ["basis"], "none"),  # opted out
+        "pol_overzicht": (["politie"], ["basis"], "digest"),  # the digest only
+        "pol_uit": (["politie"], ["basis"], "all"),  # switched off below
+        "bm_pilot": (["burgemeester"], ["pilot1"], "all"),
+    }
+    for name, (roles, regions, choice) in specs.items():
+        add_user(session, name, roles, regions, password=PASSWORD, now=clock.now())
+        set_notifications(session, name, f"{name}@org.example", choice)
+    set_active(session, "pol_uit", False)
+    add_user(session, "pol_zonder", ["politie"], ["basis"], password=PASSWORD, now=clock.now())  # no address
+    for name in ("pol", "bm"):
+        set_notifications(session, name, f"{name}@org.example", "all")
+    return specs

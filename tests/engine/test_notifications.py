@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from engine.accounts.users import add_user, get_user, set_active, set_notifications
+from engine.accounts.users import add_user, get_user, set_notifications
 from engine.base.mail_settings import MailSettings
 from engine.cases import operations as cases
 from engine.notify import outbox
@@ -46,28 +46,6 @@ def settings_for(server, **changes) -> MailSettings:
 @pytest.fixture
 def mailer(smtp_server, clock) -> Mailer:
     return Mailer(settings_for(smtp_server), clock)
-
-
-@pytest.fixture
-def staff(session, clock, people) -> dict:
-    """People with e-mail addresses: who should and who should not hear of a politie task in basis."""
-    specs = {
-        "pol2": (["politie"], ["basis"], "all"),
-        "pol_pilot": (["politie"], ["pilot1"], "all"),  # another region
-        "vt_mail": (["veilig_thuis"], ["basis"], "all"),  # another role
-        "pol_geen": (["politie"], ["basis"], "none"),  # opted out
-        "pol_overzicht": (["politie"], ["basis"], "digest"),  # the digest only
-        "pol_uit": (["politie"], ["basis"], "all"),  # switched off below
-        "bm_pilot": (["burgemeester"], ["pilot1"], "all"),
-    }
-    for name, (roles, regions, choice) in specs.items():
-        add_user(session, name, roles, regions, password=PASSWORD, now=clock.now())
-        set_notifications(session, name, f"{name}@org.example", choice)
-    set_active(session, "pol_uit", False)
-    add_user(session, "pol_zonder", ["politie"], ["basis"], password=PASSWORD, now=clock.now())  # no address
-    for name in ("pol", "bm"):
-        set_notifications(session, name, f"{name}@org.example", "all")
-    return specs
 
 
 def start(session, rt, people) -> int:
