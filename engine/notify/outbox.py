@@ -22,15 +22,18 @@ from engine.storage.mail_tables import MailOutbox
 from engine.storage.tables import HumanTask, User
 from engine.storage.transaction import discard
 
-TASK, DIGEST = "task", "digest"
+TASK, DIGEST, TEST = "task", "digest", "test"
 PENDING, SENT, DROPPED, FAILED = "pending", "sent", "dropped", "failed"
 
 
 def wants(user: User, kind: str) -> bool:
-    """Whether ``user`` is to get a mail of ``kind`` now (active, an address, and the choice allows it)."""
+    """Whether ``user`` is to get a mail of ``kind`` now (active, an address, and the choice allows it).
+
+    A test mail is asked for by the user, so it goes whatever they chose to receive.
+    """
     if not user.active or not user.email:
         return False
-    return user.notify == "all" or (user.notify == "digest" and kind == DIGEST)
+    return kind == TEST or user.notify == "all" or (user.notify == "digest" and kind == DIGEST)
 
 
 def queue_task_mails(session: Session, rows: Sequence[HumanTask], *, actor: str, now: datetime) -> int:

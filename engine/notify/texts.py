@@ -101,3 +101,14 @@ def digest_body(tasks: list[OverdueTask], now: datetime) -> str:
         + f"\n\nNaar de werkvoorraad (na inloggen):\n{BASE}/\n\n"
         + _FOOTER
     )
+
+
+TEST_SUBJECT = "Testbericht: je e-mailmeldingen komen aan"
+
+
+def test_body() -> str:
+    return (
+        "Je hebt op je accountpagina in het zaaksysteem tijdelijk huisverbod om een testbericht gevraagd.\n\n"
+        "Dit bericht is aangekomen, dus de meldingen van nieuwe taken en het dagelijkse overzicht komen op dit "
+        "adres ook aan (voor zover je die wilt ontvangen).\n\n" + _FOOTER
+    )

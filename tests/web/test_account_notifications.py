@@ -164,3 +164,63 @@ def test_metrics_show_the_mails_and_the_backlog(mail_app, smtp_server, clock, to
     _timer_thread_round(mail_app)
     assert _metric(client, "thv_mails_total", outcome="sent") == sent + 1
     assert _metric(client, "thv_mail_backlog") == 0 and _metric(client, "thv_mail_failed_last_day") == 0
+
+
+def _ask_test_mail(client):
+    return post_form(client, "/account/meldingen/test", {}, page="/account")
+
+
+def _test_mail_state(client) -> str:
+    page = html.unescape(client.get("/account").get_data(as_text=True))
+    start = page.find('data-testid="test-mail-state">')
+    return page[start:].split(">", 1)[1].split("</p>", 1)[0] if start >= 0 else ""
+
+
+def test_a_user_asks_for_a_test_mail_and_sees_how_it_went(mail_app, smtp_server, clock):
+    client = mail_app.test_client()
+    login(client, "hovj")
+    assert 'data-testid="test-mail"' not in client.get("/account").get_data(as_text=True)  # no address saved yet
+    _save(client, "hovj@politie.example", "none")  # the choice does not matter: the user asked for it
+    assert 'data-testid="test-mail"' in client.get("/account").get_data(as_text=True)
+
+    asked = _ask_test_mail(client)
+    assert asked.status_code == 302 and asked.headers["Location"].endswith("/account#meldingen")
+    assert "wacht op verzending" in _test_mail_state(client)
+    assert _ask_test_mail(client).status_code == 302  # asked again within the minute: still one mail
+
+    assert _timer_thread_round(mail_app).sent == 1
+    [mail] = smtp_server.received
+    assert mail.recipients == ["hovj@politie.example"]
+    assert mail.message["Subject"] == "Testbericht: je e-mailmeldingen komen aan"
+    assert "https://thv.example.nl/account" in mail.text
+    assert "door de mailserver aangenomen op" in _test_mail_state(client)
+
+
+def test_a_test_mail_the_server_does_not_take_says_so_on_the_account_page(mail_app, smtp_server, clock):
+    client = mail_app.test_client()
+    login(client, "hovj")
+    _save(client, "hovj@politie.example")
+    smtp_server.stop()
+    _ask_test_mail(client)
+    assert _timer_thread_round(mail_app).retried == 1
+    assert "nog niet verstuurd" in _test_mail_state(client)
+    smtp_server.start()
+    smtp_server.mode("refuse_recipient")
+    clock.advance(timedelta(minutes=1))
+    assert _timer_thread_round(mail_app).failed == 1
+    assert "de mailserver weigert je adres" in _test_mail_state(client)
+    assert smtp_server.received == []
+
+
+def test_a_test_mail_is_refused_without_an_address_a_server_or_a_token(client, app, mail_app):
+    login(client, "hovj")
+    _save(client, "hovj@politie.example")
+    no_server = _ask_test_mail(client)  # this app sends no mail
+    assert no_server.status_code == 409 and "een testbericht kan nog niet" in no_server.get_data(as_text=True)
+    mailing = mail_app.test_client()
+    login(mailing, "hovj")
+    _save(mailing, "", "all")
+    refused = _ask_test_mail(mailing)
+    assert refused.status_code == 400 and "Sla eerst een e-mailadres op" in refused.get_data(as_text=True)
+    assert mailing.post("/account/meldingen/test").status_code == 400  # no CSRF token
+    assert _timer_thread_round(mail_app).sent == 0

@@ -1,5 +1,5 @@
-"""The user's own account page: roles and regions, e-mail notifications, personal API tokens (created, shown once,
-revoked), the password and the optional second factor (TOTP)."""
+"""The user's own account page: roles and regions, e-mail notifications (and a test mail), personal API tokens
+(created, shown once, revoked), the password and the optional second factor (TOTP)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from engine.accounts import login as accounts
 from engine.base.clock import AMSTERDAM
 from engine.base.errors import InvalidInput
 from engine.base.vocabulary import NOTIFY_CHOICES
+from engine.notify import trial_mail
 from web.extensions import db_session, thv
+from web.presenters.account import trial_mail_line
 from web.views.auth import WebUser, engine_user
 
 bp = Blueprint("account", __name__)
@@ -49,6 +51,8 @@ def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
             "account/index.html",
             notify_choices=NOTIFY_CHOICES,
             mail_on=thv.ctx.mailer is not None,
+            saved_email=user.email,
+            trial_mail=trial_mail_line(trial_mail.last_test_mail(db_session(), user.id)) if user.email else None,
             tokens=api_tokens.list_tokens(db_session(), user, thv.ctx.clock.now()),
             totp_on=user.totp_secret is not None,
             sso_label=_sso_label() if user.signs_in_with_sso else None,
@@ -102,6 +106,20 @@ def notifications() -> ResponseReturnValue:
         return _page(400, notify_error=message, notify_field=exc.field, notify_form=form)
     flash(_("Je instellingen voor e-mailmeldingen zijn opgeslagen."), "success")
     return redirect(url_for("account.index"))
+
+
+@bp.post("/account/meldingen/test")
+@login_required
+def test_mail() -> ResponseReturnValue:
+    """Queue a test mail to one's saved address; the timer worker sends it as it sends every notification."""
+    if thv.ctx.mailer is None:
+        return _page(409, notify_error=_("Deze installatie verstuurt nog geen e-mail; een testbericht kan nog niet."))
+    try:
+        address = trial_mail.request_test_mail(db_session(), engine_user().name, thv.ctx.clock.now())
+    except InvalidInput:
+        return _page(400, notify_error=_("Sla eerst een e-mailadres op; daar gaat het testbericht heen."))
+    flash(_("Het testbericht gaat binnen een paar minuten naar %(address)s.", address=address), "success")
+    return redirect(url_for("account.index", _anchor="meldingen"))
 
 
 @bp.post("/account/wachtwoord")
