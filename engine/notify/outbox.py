@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -45,10 +45,22 @@ def queue_task_mails(session: Session, rows: Sequence[HumanTask], *, actor: str,
     # The outbox refers to no row of the act (only to the user), so it may be written before them.
     with session.no_autoflush:
         candidates = session.scalars(
-            select(User).where(User.active, User.email.is_not(None), User.notify == "all")  # wants(u, TASK) in SQL
+            select(User).where(
+                User.active,
+                User.email.is_not(None),
+                User.notify == "all",  # wants(u, TASK) in SQL
+                # Only users of a role and a region of these tasks: an act never reads every user of the installation.
+                or_(*(_lists(User.roles_csv, role) for role in {n.role for n in notices})),
+                or_(*(_lists(User.regions_csv, region) for region in {n.region for n in notices})),
+            )
         ).all()
         recipients = [u for u in candidates if wants(u, TASK)]
         return insert_new(session, _task_rows(notices, recipients, actor, now))
+
+
+def _lists(column: Any, code: str) -> Any:
+    """``column`` (a comma-separated list of codes) holds ``code``: the same on SQLite and PostgreSQL."""
+    return (literal(",") + column + literal(",")).contains(f",{code},", autoescape=True)
 
 
 def _task_rows(notices: list[TaskNotice], recipients: list[User], actor: str, now: datetime) -> list[dict[str, Any]]:

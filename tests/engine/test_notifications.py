@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from engine.accounts.users import add_user, get_user, set_notifications
 from engine.base.mail_settings import MailSettings
@@ -20,7 +20,7 @@ from engine.cases import operations as cases
 from engine.notify import outbox
 from engine.notify.sender import Mailer, _claim
 from engine.storage.mail_tables import MailOutbox
-from engine.storage.tables import Case, HumanTask
+from engine.storage.tables import Case, HumanTask, User
 from engine.workflow import case_store, worklist
 from tests.conftest import PASSWORD
 from tests.engine.conftest import only_task
@@ -298,3 +298,25 @@ def test_the_digest_comes_at_7_on_the_dutch_clock_also_on_the_day_summer_time_st
     winter = datetime(2026, 10, 25, 5, 59, tzinfo=UTC)  # 06:59 CET: the clocks went back at 03:00
     assert digest_day(winter, time(7, 0)) is None
     assert digest_day(winter + timedelta(minutes=1), time(7, 0)) == date(2026, 10, 25)
+
+
+def test_an_act_reads_only_the_users_of_its_tasks_role_and_region(session, rt, deployed, people, staff, clock):
+    """The recipients are picked in SQL by role and region, so an act never loads every user of the installation."""
+    for number in range(40):
+        add_user(session, f"vt{number}", ["veilig_thuis"], ["basis"], password=PASSWORD, now=clock.now())
+        set_notifications(session, f"vt{number}", f"vt{number}@org.example", "all")
+    add_user(session, "lookalike", ["politie"], ["pilot1"], password=PASSWORD, now=clock.now())
+    set_notifications(session, "lookalike", "lookalike@org.example", "all")
+    loaded: list[str] = []
+
+    def listener(target, context) -> None:
+        loaded.append(target.name)
+
+    event.listen(User, "load", listener)
+    try:
+        session.expunge_all()
+        start(session, rt, people)
+    finally:
+        event.remove(User, "load", listener)
+    assert sorted(r.user_id for r in rows(session)) == [get_user(session, "pol2").id]
+    assert not [name for name in loaded if name.startswith("vt") or name in ("lookalike", "pol_pilot", "bm_pilot")]
