@@ -82,7 +82,7 @@ def send(ctx: click.Context, as_json: bool) -> None:
 @click.argument("address")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def test(ctx: click.Context, address: str, as_json: bool) -> None:
+def send_test(ctx: click.Context, address: str, as_json: bool) -> None:
     """Stuur nu een testbericht naar ADDRESS, rechtstreeks naar de mailserver; zegt wat er misgaat als het niet lukt."""
     from engine.notify.probe import send_probe
 

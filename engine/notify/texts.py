@@ -103,10 +103,10 @@ def digest_body(tasks: list[OverdueTask], now: datetime) -> str:
     )
 
 
-TEST_SUBJECT = "Testbericht: je e-mailmeldingen komen aan"
+TRIAL_SUBJECT = "Testbericht: je e-mailmeldingen komen aan"
 
 
-def test_body() -> str:
+def trial_body() -> str:
     return (
         "Je hebt op je accountpagina in het zaaksysteem tijdelijk huisverbod om een testbericht gevraagd.\n\n"
         "Dit bericht is aangekomen, dus de meldingen van nieuwe taken en het dagelijkse overzicht komen op dit "

@@ -2,7 +2,7 @@
 
 It goes through the outbox as every notification does (the timer worker sends it), so it also shows
 that the worker and the server work. One per user per minute: asking again within the minute queues
-nothing new. The account page shows how the last one stands (:func:`last_test_mail`).
+nothing new. The account page shows how the last one stands (:func:`last_trial_mail`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.base.errors import InvalidInput, NotFound
 from engine.notify.outbox import TEST, insert_new, outbox_row
-from engine.notify.texts import TEST_SUBJECT, test_body
+from engine.notify.texts import TRIAL_SUBJECT, trial_body
 from engine.storage.mail_tables import MailOutbox
 from engine.storage.tables import User
 from engine.storage.transaction import discard, in_transaction
@@ -31,7 +31,7 @@ class TrialMail:
     last_error: str | None  # a code (engine.notify.smtp), never a server's text
 
 
-def request_test_mail(session: Session, name: str, now: datetime) -> str:
+def request_trial_mail(session: Session, name: str, now: datetime) -> str:
     """Queue a test mail to ``name``'s address; returns the address. Refused without an address."""
 
     def work() -> str:
@@ -41,13 +41,13 @@ def request_test_mail(session: Session, name: str, now: datetime) -> str:
         if not user.active or not user.email:
             raise InvalidInput("sla eerst een e-mailadres op; daar gaat het testbericht heen", "email")
         key = f"test:{user.id}:{now.strftime('%Y%m%d%H%M')}"  # asking twice within a minute queues one
-        insert_new(session, [outbox_row(user, TEST, key, TEST_SUBJECT, test_body(), now)])
+        insert_new(session, [outbox_row(user, TEST, key, TRIAL_SUBJECT, trial_body(), now)])
         return user.email
 
     return in_transaction(session, work)
 
 
-def last_test_mail(session: Session, user_id: int) -> TrialMail | None:
+def last_trial_mail(session: Session, user_id: int) -> TrialMail | None:
     row = session.scalars(
         select(MailOutbox)
         .where(MailOutbox.user_id == user_id, MailOutbox.kind == TEST)

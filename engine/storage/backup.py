@@ -39,10 +39,10 @@ def backup_sqlite(engine: Engine, destination: Path) -> Backup:
     destination = destination.expanduser()
     if not destination.parent.is_dir():
         raise InvalidInput(f"de map {destination.parent} bestaat niet")
-    if destination.exists() or destination.is_symlink():
-        raise InvalidInput(f"{destination} bestaat al; een back-up overschrijft niets, kies een nieuwe naam")
     if destination.resolve() == Path(source_file).resolve():
         raise InvalidInput("de back-up kan niet naar het databasebestand zelf")
+    if destination.exists() or destination.is_symlink():
+        raise InvalidInput(f"{destination} bestaat al; een back-up overschrijft niets, kies een nieuwe naam")
     partial = destination.with_name(f".{destination.name}.{os.getpid()}.deel")
     try:
         _copy(engine, partial)

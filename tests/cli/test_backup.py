@@ -57,7 +57,7 @@ def test_refusals_write_nothing(thv, with_case, tmp_path, monkeypatch):
     _refused(thv("backup", str(existing)), "bestaat al; een back-up overschrijft niets")
     assert existing.read_bytes() == b"oud"
     _refused(thv("backup", str(tmp_path / "geen" / "map.sqlite")), "de map", "bestaat niet")
-    _refused(thv("backup", str(tmp_path / "thv.sqlite")), "bestaat al")  # the database itself
+    _refused(thv("backup", str(tmp_path / "thv.sqlite")), "niet naar het databasebestand zelf")
     monkeypatch.setenv("THV_DATABASE_URL", "sqlite://")
     _refused(thv("backup", str(tmp_path / "leeg.sqlite")), "staat alleen in het geheugen")
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".sqlite", ".deel")) == ["al.sqlite", "thv.sqlite"]

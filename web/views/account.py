@@ -52,7 +52,7 @@ def _page(status: int = 200, **extra: object) -> ResponseReturnValue:
             notify_choices=NOTIFY_CHOICES,
             mail_on=thv.ctx.mailer is not None,
             saved_email=user.email,
-            trial_mail=trial_mail_line(trial_mail.last_test_mail(db_session(), user.id)) if user.email else None,
+            trial_mail=trial_mail_line(trial_mail.last_trial_mail(db_session(), user.id)) if user.email else None,
             tokens=api_tokens.list_tokens(db_session(), user, thv.ctx.clock.now()),
             totp_on=user.totp_secret is not None,
             sso_label=_sso_label() if user.signs_in_with_sso else None,
@@ -110,12 +110,12 @@ def notifications() -> ResponseReturnValue:
 
 @bp.post("/account/meldingen/test")
 @login_required
-def test_mail() -> ResponseReturnValue:
+def ask_trial_mail() -> ResponseReturnValue:
     """Queue a test mail to one's saved address; the timer worker sends it as it sends every notification."""
     if thv.ctx.mailer is None:
         return _page(409, notify_error=_("Deze installatie verstuurt nog geen e-mail; een testbericht kan nog niet."))
     try:
-        address = trial_mail.request_test_mail(db_session(), engine_user().name, thv.ctx.clock.now())
+        address = trial_mail.request_trial_mail(db_session(), engine_user().name, thv.ctx.clock.now())
     except InvalidInput:
         return _page(400, notify_error=_("Sla eerst een e-mailadres op; daar gaat het testbericht heen."))
     flash(_("Het testbericht gaat binnen een paar minuten naar %(address)s.", address=address), "success")
