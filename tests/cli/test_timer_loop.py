@@ -4,6 +4,9 @@ writes a heartbeat after each successful sweep. Sleeping is a recorded fake: not
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from engine.runtime import runtime_from_settings
 from engine.storage.db import upgrade_schema
 from engine.storage.tables import TimerHeartbeat
 from engine.workflow.timers import fire_due_timers
+from tests.conftest import PROJECT_ROOT, TEST_FORMS
 
 START = datetime(2026, 2, 2, 20, 15, tzinfo=UTC)
 
@@ -171,3 +175,56 @@ def test_thv_timers_once_writes_the_heartbeat_and_refuses_a_missing_folder(thv, 
     missing = Path(tmp_path / "nergens" / "hartslag")
     refused = thv("timers", "--heartbeat", str(missing))
     assert refused.code == 1 and refused.err == f"fout: --heartbeat: de map {missing.parent} bestaat niet\n"
+
+
+def test_a_stop_signal_during_a_sweep_lets_the_sweep_finish_and_starts_no_other(tmp_path):
+    fake = FakeTime()
+    reported: list[str] = []
+
+    def sweep() -> int:
+        os.kill(os.getpid(), signal.SIGTERM)  # the service manager stops the worker mid-sweep
+        return 2
+
+    heartbeat = tmp_path / "hartslag"
+    loop = TimerLoop(sweep=sweep, interval=5, max_pause=60, heartbeat=heartbeat, sleep=fake.sleep, now=fake.now,
+                     report=reported.append)  # fmt: skip
+    loop.run()  # returns, although endless
+    assert reported == ["2"] and heartbeat.is_file()  # the sweep under way was finished and recorded
+    assert fake.pauses == []  # and no pause or sweep after it
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is put back
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_during_a_pause_cuts_it_short(number):
+    swept: list[int] = []
+    pauses: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        os.kill(os.getpid(), number)  # arrives while the loop waits
+        raise AssertionError("the pause went on after the stop signal")
+
+    TimerLoop(sweep=lambda: swept.append(1) or 0, interval=3600, max_pause=3600, sleep=sleep).run()
+    assert (swept, pauses) == ([1], [3600])
+
+
+def test_thv_timers_loop_stops_cleanly_on_sigterm(tmp_path):
+    """The real worker in its own process: SIGTERM during its hour-long pause ends it at once with exit code 0."""
+    env = {
+        **os.environ,
+        "THV_MODE": "test",
+        "THV_DATABASE_URL": f"sqlite:///{tmp_path / 'thv.sqlite'}",
+        "THV_FORMS_DIR": str(TEST_FORMS),
+    }
+    thv = [sys.executable, "-m", "cli.main"]
+    assert subprocess.run([*thv, "init-db"], env=env, capture_output=True, cwd=PROJECT_ROOT).returncode == 0
+    worker = subprocess.Popen([*thv, "timers", "--loop", "--interval", "3600"], env=env, cwd=PROJECT_ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert worker.stdout is not None and worker.stdout.readline() == "0\n"  # the first sweep is done
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=20)
+    finally:
+        worker.kill()
+    assert worker.returncode == 0, err
+    assert out == "timerworker gestopt\n" and "Traceback" not in err
