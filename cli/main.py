@@ -416,6 +416,9 @@ def fire_timers(
 
         mailer = Mailer(state.settings.mail, rt.clock)
     if loop:
+        from engine.storage.schema_state import require_current_schema
+
+        require_current_schema(rt.engine)  # a worker on a schema it was not written for fails on every sweep
         configure_logging(state.settings.effective_log_format)
         if metrics_port is not None:
             from cli.serving import serve_worker_metrics

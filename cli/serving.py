@@ -126,14 +126,16 @@ def collect_metrics_of_all_workers(server: ProductionServer, folder: Path) -> No
 
 
 def database_reachable(settings: Settings) -> None:
-    """Refuse to start, in one line, when the database does not answer."""
+    """Refuse to start, in one line, when the database does not answer or its schema does not fit this code."""
     from engine.storage.db import database_url, make_engine, make_session_factory, ping
+    from engine.storage.schema_state import require_current_schema
 
     engine = make_engine(database_url(settings))
     try:
         with make_session_factory(engine)() as session:
             if not ping(session):
                 raise ConfigurationError(DATABASE_UNREACHABLE)
+        require_current_schema(engine)
     except DATABASE_UNAVAILABLE:
         raise ConfigurationError(DATABASE_UNREACHABLE) from None
     finally:

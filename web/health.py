@@ -1,7 +1,8 @@
 """Health for operators and load balancers: liveness, readiness (database and timers), and the old ping.
 
-``/health/live``: the process answers (no database). ``/health/ready``: the database answers
-and, where timers run in their own processes (production), a timer worker swept within the
+``/health/live``: the process answers (no database). ``/health/ready``: the database answers, its
+schema is the one this code was written for (engine.storage.schema_state), and, where timers
+run in their own processes (production), a timer worker swept within the
 last two minutes (engine.workflow.heartbeats); 503 with the reason otherwise, so a load
 balancer takes the node out until it is ready again.
 """
@@ -12,6 +13,7 @@ from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from engine.storage.db import DATABASE_UNAVAILABLE, ping
+from engine.storage.schema_state import schema_state
 from engine.workflow.heartbeats import STALE_AFTER, timer_health
 from web.extensions import db_session, thv
 
@@ -37,6 +39,9 @@ def ready() -> ResponseReturnValue:
         return jsonify(status="niet_klaar", database="onbereikbaar", timers="onbekend"), 503
     now = thv.ctx.clock.now()
     try:
+        schema = schema_state(db_session().get_bind()).problem()  # type: ignore[arg-type]
+        if schema is not None:  # a node of another version than the schema: out of the load balancer
+            return jsonify(status="niet_klaar", database="ok", schema=schema, timers="onbekend"), 503
         timers = timer_health(db_session(), now)
     except DATABASE_UNAVAILABLE:
         return jsonify(status="niet_klaar", database="onbereikbaar", timers="onbekend"), 503

@@ -73,4 +73,6 @@ def configure_logging(log_format: str, level: int = logging.INFO) -> logging.Han
     root.setLevel(level)
     # SpiffWorkflow reports every task state change at INFO, with the task's data: not for our logs.
     logging.getLogger("spiff").setLevel(logging.WARNING)
+    # Alembic announces each of its plugins at INFO whenever it reads the migrations (every start checks the schema).
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     return handler

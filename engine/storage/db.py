@@ -85,6 +85,17 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
     command.upgrade(_alembic_config(engine), revision)
 
 
+def stamp_schema(engine: Engine, revision: str = "head") -> None:
+    """Record ``revision`` as the schema's migration without running it.
+
+    For a schema made from the tables' metadata, as the tests make their template databases; that is
+    the schema the migrations build (tests/engine/test_migrations.py compares the two).
+    """
+    from alembic import command
+
+    command.stamp(_alembic_config(engine), revision)
+
+
 def ping(session: Session) -> bool:
     """True when the database answers."""
     from sqlalchemy import text

@@ -6,6 +6,7 @@ import json
 import os
 import selectors
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -152,12 +153,14 @@ def _environment(tmp_path, **values: str) -> dict[str, str]:
 
 
 def test_gunicorn_serves_the_health_page_in_a_real_process(tmp_path):
+    env = _environment(tmp_path, THV_SECRET_KEY="geheim")
+    assert subprocess.run([sys.executable, "-m", "cli.main", "init-db"], cwd=PROJECT_ROOT, env=env).returncode == 0
     port = _free_port()
     command = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", "1"]
     process = subprocess.Popen(
         command,
         cwd=PROJECT_ROOT,
-        env=_environment(tmp_path, THV_SECRET_KEY="geheim"),
+        env=env,
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -200,3 +203,16 @@ def test_a_real_production_start_without_a_secret_key_exits_with_one_line(tmp_pa
     )
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr == f"fout: {NO_SECRET_KEY}\n"
+
+
+def test_a_production_start_on_a_schema_behind_the_code_exits_with_one_line(tmp_path):
+    env = _environment(tmp_path, THV_SECRET_KEY="geheim")
+    assert subprocess.run([sys.executable, "-m", "cli.main", "init-db"], cwd=PROJECT_ROOT, env=env).returncode == 0
+    with sqlite3.connect(tmp_path / "thv.sqlite") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0019'")  # the code was upgraded, the schema not
+    for command in (["serve"], ["timers", "--loop"]):
+        result = subprocess.run([sys.executable, "-m", "cli.main", *command], cwd=PROJECT_ROOT, env=env,
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert result.returncode == 1 and result.stdout == "", command
+        assert result.stderr.startswith("fout: het databaseschema staat op 0019, deze versie heeft ")
+        assert result.stderr.endswith("nodig: draai eerst 'thv init-db'\n") and result.stderr.count("\n") == 1

@@ -23,7 +23,7 @@ from engine.base.settings import Settings
 from engine.modeling.bundle import collect_bundle
 from engine.modeling.forms import FORMS_DIR
 from engine.modeling.registry import ModelRegistry, deploy_bundle
-from engine.storage.db import make_engine, make_session_factory
+from engine.storage.db import make_engine, make_session_factory, stamp_schema
 from engine.storage.tables import Base
 from tests.conftest import PASSWORD, PROJECT_ROOT, START
 from tests.web.oidc_provider import CLIENT_SECRET, OidcProvider, sso_config_text
@@ -73,6 +73,7 @@ def web_template(tmp_path_factory) -> dict[str, Any]:
     path = tmp_path_factory.mktemp("webdb") / "template.sqlite"
     engine = make_engine(f"sqlite:///{path}")
     Base.metadata.create_all(engine)
+    stamp_schema(engine)  # the readiness check compares the schema with the migrations
     registry = ModelRegistry(FORMS_DIR)
     clock = FixedClock(START)
     tokens = {}

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from engine.base.clock import FixedClock
-from engine.storage.db import make_engine
+from engine.storage.db import make_engine, stamp_schema
 from engine.storage.tables import Base
 from tests import pg_server
 from tests.web.conftest import START, csrf_token
@@ -41,6 +41,7 @@ def test_while_the_database_is_away_pages_and_api_answer_503_and_afterwards_all_
     url = own_postgres.url("thv_outage")
     schema = make_engine(url)
     Base.metadata.create_all(schema)
+    stamp_schema(schema)
     schema.dispose()
     app = create_app(
         {

@@ -10,8 +10,10 @@ from datetime import timedelta
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
 
 from engine.base.log_context import ContextFilter, formatter
+from engine.storage.transaction import in_transaction
 from engine.workflow.heartbeats import record_sweep, sweep
 from tests.web.conftest import MELDING, bearer
 from web import create_app
@@ -111,3 +113,11 @@ def test_readiness_needs_the_database_and_in_production_a_recent_timer_sweep(app
     assert web.get("/health/ready").status_code == 503  # a worker that stopped sweeping
     assert web.get("/health/live").status_code == 200  # but the process itself is alive
     assert web.get("/metrics").status_code == 404  # production without THV_METRICS_TOKEN
+    clock.advance(timedelta(minutes=-1))
+    assert web.get("/health/ready").status_code == 200
+    with production.app_context():  # another node upgraded the schema: this one's code is older
+        in_transaction(
+            db_session(), lambda: db_session().execute(text("UPDATE alembic_version SET version_num = '9999'"))
+        )
+    behind = web.get("/health/ready")
+    assert behind.status_code == 503 and "nieuwer dan deze versie kent" in behind.json["schema"]
