@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from engine.accounts import login, users
-from engine.base.errors import DeployRefused, Forbidden, InvalidInput, ThvError
+from engine.base.errors import DeployRefused, Forbidden, InvalidInput, ThvError, Unavailable
 from engine.base.log_context import configure_logging
 from engine.base.settings import Settings
 from engine.base.vocabulary import REGIONS
@@ -104,6 +104,42 @@ def backup(state: State, destination: Path, as_json: bool) -> None:
     data = {"path": str(made.path), "bytes": made.size, "cases": made.cases, "schema": made.schema}
     _emit(data, as_json, f"back-up geschreven naar {made.path}: {made.cases} zaken, {made.size / 1e6:.1f} MB, "
                          f"schema {made.schema or '-'}")  # fmt: skip
+
+
+@cli.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def status(state: State, as_json: bool) -> None:
+    """Toon of de installatie nu haar werk kan doen: database, schema, timerworkers, e-mail (zoals /health/ready)."""
+    from engine.notify.outbox import mail_backlog
+    from engine.workflow.readiness import readiness
+
+    rt, now = state.rt, state.rt.clock.now()
+    with rt.sessions() as session:
+        found = readiness(session, now, timers_elsewhere=state.settings.mode == "production")
+        backlog = mail_backlog(session, now) if found.database and state.settings.mail is not None else None
+    timers = found.timers
+    data: dict[str, Any] = {
+        "ready": found.ready,
+        "reasons": found.reasons(),
+        "database": "ok" if found.database else "onbereikbaar",
+        "timer_workers": timers.workers if timers else None,
+        "timers_due": timers.due if timers else None,
+        "last_timer_sweep": timers.latest_sweep.isoformat() if timers and timers.latest_sweep else None,
+        "mail": dataclasses.asdict(backlog) if backlog else None,
+    }
+    lines = [f"database: {data['database']}"]
+    if timers is not None:
+        age = f"{int((now - timers.latest_sweep).total_seconds())} s geleden" if timers.latest_sweep else "nooit"
+        lines.append(f"timers: {timers.workers} actieve worker(s), laatste sweep {age}, {timers.due} verlopen wachtend")
+    if state.settings.mail is None:
+        lines.append("e-mail: geen mailserver ingesteld")
+    elif backlog is not None:
+        lines.append(f"e-mail: {backlog.pending} wachtend, {backlog.failed_last_day} opgegeven in het afgelopen etmaal")
+    verdict = "klaar" if found.ready else "niet klaar: " + "; ".join(found.reasons())
+    _emit(data, as_json, "\n".join([*lines, verdict]))
+    if not found.ready:  # for scripts and monitoring: the exit code (1) and stderr say it too
+        raise Unavailable(verdict)
 
 
 @cli.command("regions")

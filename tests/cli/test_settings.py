@@ -126,6 +126,7 @@ def served(thv, monkeypatch) -> Callable[[], Flask]:
         apps: list[Flask] = []
         monkeypatch.setattr(Flask, "run", lambda app, **_: apps.append(app))
         monkeypatch.setattr(ProductionServer, "run", lambda server: apps.append(server.load()))
+        assert thv("init-db").code == 0  # as before any start: production refuses a schema behind the code
         result = thv("serve", "--no-timers")
         assert result.code == 0, result.err
         return apps[0]
