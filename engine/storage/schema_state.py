@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy import Engine, inspect, text
 
 from engine.base.errors import ConfigurationError
 from engine.storage.db import MIGRATIONS
@@ -63,20 +62,12 @@ def schema_state(engine: Engine) -> SchemaState:
     """Where the database's schema stands against this code; database errors pass through."""
     head, known = _migrations()
     with engine.connect() as connection:
-        try:
-            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except DatabaseError:  # no alembic_version table: a database nobody has set up
-            if not _no_table(connection):
-                raise
-            current = None
+        current = (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            if inspect(connection).has_table("alembic_version")
+            else None  # a database nobody has set up
+        )
     return SchemaState(current, head, current is None or current in known)
-
-
-def _no_table(connection: object) -> bool:
-    from sqlalchemy import inspect
-
-    connection.rollback()  # type: ignore[attr-defined]  # PostgreSQL: the failed statement ended the transaction
-    return not inspect(connection).has_table("alembic_version")
 
 
 def require_current_schema(engine: Engine) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 
 from engine.accounts.users import add_user, set_active, set_notifications
 from engine.cases import operations as cases
+from engine.storage.db import make_engine
 from engine.storage.tables import Base
 from engine.workflow import acts, case_store, worklist
 from tests.conftest import PASSWORD
@@ -130,3 +131,15 @@ def staff(session, clock, people) -> dict:
     for name in ("pol", "bm"):
         set_notifications(session, name, f"{name}@org.example", "all")
     return specs
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_engine(request, tmp_path) -> Iterator:
+    """An engine on an empty database: a new SQLite file or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    else:
+        url = request.getfixturevalue("fresh_postgres_url")
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()

@@ -4,10 +4,8 @@ PostgreSQL, and upgrading again is harmless.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -16,23 +14,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, inspect, select, text
 
 from engine.accounts.users import add_user
-from engine.storage.db import MIGRATIONS, make_engine, make_session_factory, upgrade_schema
+from engine.storage.db import MIGRATIONS, make_session_factory, upgrade_schema
 from engine.storage.tables import Base, Case, User
 from tests.conftest import START
 
 COMPARE_OPTIONS = {"compare_type": True, "compare_server_default": True}
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def fresh_engine(request, tmp_path) -> Iterator:
-    """An engine on an empty database: a new SQLite file or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
 
 
 def schema_differences(engine, metadata: MetaData) -> list:

@@ -199,7 +199,8 @@ def _unreached(workflow) -> list:
     ]
 
 
-def _afresh(workflow) -> str:
+def converted_afresh(workflow) -> str:
+    """The workflow's text converted without any JSON kept on its tasks (which it keeps again after)."""
     for task in ws.all_tasks(workflow):
         for kept in (serialization._MEMO, serialization._UNREACHED):
             if hasattr(task, kept):
@@ -227,7 +228,7 @@ def test_a_task_not_reached_yet_is_written_again_when_its_text_would_change(sess
     else:
         task.data["gezien"] = True
     written = dump_workflow(workflow)
-    assert written == _afresh(workflow)
+    assert written == converted_afresh(workflow)
     assert written != stored
 
 

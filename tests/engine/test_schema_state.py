@@ -6,20 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from engine.base.errors import ConfigurationError
-from engine.storage.db import make_engine, upgrade_schema
+from engine.storage.db import upgrade_schema
 from engine.storage.schema_state import require_current_schema, schema_state
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_engine(request, tmp_path):
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'leeg.sqlite'}")
-        yield engine
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-        engine = make_engine(url)
-        yield engine
-    engine.dispose()
 
 
 def _set_version(engine, version: str) -> None:
@@ -27,24 +15,24 @@ def _set_version(engine, version: str) -> None:
         connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": version})
 
 
-def test_the_schema_state_follows_the_migrations(empty_engine):
-    empty = schema_state(empty_engine)
+def test_the_schema_state_follows_the_migrations(fresh_engine):
+    empty = schema_state(fresh_engine)
     assert empty.current is None and not empty.up_to_date
     assert empty.problem() == "de database heeft nog geen schema: draai eerst 'thv init-db'"
 
-    upgrade_schema(empty_engine)
-    current = schema_state(empty_engine)
+    upgrade_schema(fresh_engine)
+    current = schema_state(fresh_engine)
     assert current.up_to_date and current.problem() is None
-    require_current_schema(empty_engine)  # passes
+    require_current_schema(fresh_engine)  # passes
 
-    _set_version(empty_engine, "0019")
-    behind = schema_state(empty_engine)
+    _set_version(fresh_engine, "0019")
+    behind = schema_state(fresh_engine)
     assert behind.known and behind.problem() == (
         f"het databaseschema staat op 0019, deze versie heeft {current.expected} nodig: draai eerst 'thv init-db'"
     )
     with pytest.raises(ConfigurationError, match="draai eerst 'thv init-db'"):
-        require_current_schema(empty_engine)
+        require_current_schema(fresh_engine)
 
-    _set_version(empty_engine, "9999")  # migrated by a newer version on another node
-    ahead = schema_state(empty_engine)
+    _set_version(fresh_engine, "9999")  # migrated by a newer version on another node
+    ahead = schema_state(fresh_engine)
     assert not ahead.known and "is nieuwer dan deze versie kent" in (ahead.problem() or "")

@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import select, text
 
 from engine.base.errors import Conflict
-from engine.modeling import serialization
 from engine.modeling.serialization import dump_subprocess, dump_workflow, load_workflow
 from engine.storage import compression
 from engine.storage.tables import Case, CaseArchive
 from engine.workflow import state as ws
 from engine.workflow.case_store import open_workflow
+from tests.engine.test_persistence import converted_afresh
 from tests.processes import steps
 from tests.processes.scenario import Scenario
 
@@ -48,15 +48,7 @@ def _kept_equals_stored(s: Scenario) -> None:
     assert kept_text == dump_workflow(load_workflow(case.workflow_json, model))
     # The stored text was written partly from the JSON kept on tasks by earlier saves; converted
     # afresh, the same workflow gives the same text, so nothing kept was out of date.
-    assert _converted_afresh(kept[1]) == case.workflow_json
-
-
-def _converted_afresh(workflow) -> str:
-    for task in ws.all_tasks(workflow):
-        for kept in (serialization._MEMO, serialization._UNREACHED):
-            if hasattr(task, kept):
-                delattr(task, kept)
-    return dump_workflow(workflow)
+    assert converted_afresh(kept[1]) == case.workflow_json
 
 
 def test_the_workflow_kept_in_memory_is_the_stored_one_after_every_act_and_timer(s):
