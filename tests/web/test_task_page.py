@@ -139,3 +139,23 @@ def test_the_beschikking_starts_from_the_address_and_names_of_the_melding(client
     page = client.get(f"/taken/{task['id']}").get_data(as_text=True)
     assert re.search(r'name="beschikking_plaats"[^>]*value="Dorpsstraat 1, Ergens"', page)  # from the melding
     assert 'value="Els Jansen"' in page  # the achterblijver, under the contactverbod
+
+
+def _crumbs(page: str) -> str:
+    match = re.search(r'<nav class="utrecht-breadcrumb-nav crumbs" aria-label="Kruimelpad">(.*?)</nav>', page, re.S)
+    assert match, "no breadcrumb navigation"
+    return match.group(1)
+
+
+def test_the_breadcrumbs_are_a_named_list_with_the_current_page_marked(client, api, case_id):
+    task = api.task("hovj", case_id, "Task_toets")
+    login(client, "hovj")
+    on_task = _crumbs(client.get(f"/taken/{task['id']}").get_data(as_text=True))
+    assert re.findall(r'<li class="utrecht-breadcrumb-nav__item"><a [^>]*href="([^"]+)">([^<]+)</a></li>', on_task) == [
+        ("/", "Werklijst"),
+        (f"/zaken/{case_id}", f"Zaak {case_id}"),
+    ]
+    assert "aria-current" not in on_task and 'data-testid="case-title"' in on_task  # the title follows the list
+    on_case = _crumbs(client.get(f"/zaken/{case_id}").get_data(as_text=True))
+    assert on_case.count("<li ") == 2
+    assert f'aria-current="page">Zaak {case_id}</span></li>' in on_case  # the page itself, not a link
