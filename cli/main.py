@@ -470,15 +470,14 @@ def fire_timers(
         if heartbeat is not None:
             TimerLoop(sweep=lambda: 0, interval=interval, max_pause=max_pause, heartbeat=heartbeat).beat()
         return
-    worker_loop = TimerLoop(
+    TimerLoop(
         sweep=sweep,
         interval=interval,
         max_pause=max_pause,
         heartbeat=heartbeat,
         report=lambda line: click.echo(line),
         warn=lambda line: click.echo(line, err=True),
-    )
-    worker_loop.run()
+    ).run()
     click.echo("timerworker gestopt")  # by SIGTERM or SIGINT, after the sweep under way
 
 

@@ -16,10 +16,10 @@ from engine.notify.smtp import FAILURE_TEXT, SendFailed, SmtpTransport
 SUBJECT = "Testbericht van het zaaksysteem tijdelijk huisverbod"
 
 
-def send_probe(settings: MailSettings, address: str, now: datetime, *, timeout: float | None = None) -> str:
+def send_probe(settings: MailSettings, address: str, now: datetime) -> str:
     """Send the test mail to ``address``; returns the address as sent. A refusal says in Dutch what failed."""
     to = valid_address(address.strip())
-    if to is None or "\n" in address or "\r" in address:
+    if to is None:  # also an address with a line break (a header injection)
         raise InvalidInput(f"'{address[:80]}' is geen geldig e-mailadres")
     body = (
         "Dit is een testbericht van het zaaksysteem tijdelijk huisverbod.\n\n"
@@ -27,7 +27,7 @@ def send_probe(settings: MailSettings, address: str, now: datetime, *, timeout: 
         f"De links in die meldingen beginnen met {settings.base_url}/.\n\n"
         "Dit bericht bevat geen gegevens uit zaken."
     )
-    transport = SmtpTransport(settings) if timeout is None else SmtpTransport(settings, timeout)
+    transport = SmtpTransport(settings)
     try:
         transport.send(new_message(settings, SUBJECT, body, to, now), to)
     except SendFailed as failure:

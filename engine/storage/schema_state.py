@@ -47,12 +47,9 @@ class SchemaState:
 @lru_cache(maxsize=1)
 def _migrations() -> tuple[str, frozenset[str]]:
     """The newest migration and all migrations of this code (read once per process)."""
-    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    scripts = ScriptDirectory.from_config(config)
+    scripts = ScriptDirectory(str(MIGRATIONS))
     head = scripts.get_current_head()
     assert head is not None
     return head, frozenset(script.revision for script in scripts.walk_revisions())
