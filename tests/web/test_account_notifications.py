@@ -223,4 +223,6 @@ def test_a_test_mail_is_refused_without_an_address_a_server_or_a_token(client, a
     refused = _ask_test_mail(mailing)
     assert refused.status_code == 400 and "Sla eerst een e-mailadres op" in refused.get_data(as_text=True)
     assert mailing.post("/account/meldingen/test").status_code == 400  # no CSRF token
+    anonymous = post_form(mail_app.test_client(), "/account/meldingen/test", {}, page="/inloggen")
+    assert anonymous.status_code == 302 and "/inloggen" in anonymous.headers["Location"]  # a valid token, no login
     assert _timer_thread_round(mail_app).sent == 0
