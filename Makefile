@@ -10,7 +10,7 @@ ASSETS_STAMP := $(ASSETS)/node_modules/.installed-stamp
 CATALOG := web/translations/en/LC_MESSAGES/messages
 export THV_MODE ?= development
 
-.PHONY: install lock lint assets bpmn-tools oidc-provider pdf-deps translations catalogs chromium run test bench postgres systemd-tools clean
+.PHONY: install lock lint assets bpmn-tools oidc-provider pdf-deps translations catalogs chromium run test bench postgres deploy-tools clean
 
 # Every Python package at the exact version and hashes of the lock file (runtime, test and dev extras; pip and
 # setuptools included), then the project itself without resolving anything again. The build uses the locked
@@ -90,9 +90,12 @@ chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # systemd-analyze, which checks the example units in deploy/systemd (tests/deploy/test_systemd_units.py).
-systemd-tools:
-	@command -v systemd-analyze >/dev/null 2>&1 || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null; }
+# What the deploy/ examples are checked with: systemd-analyze (units), promtool (alerting rules), nginx (proxy).
+deploy-tools:
+	@command -v systemd-analyze >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 && \
+	  { command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; } || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      systemd prometheus nginx-light >/dev/null; }
 
 # PostgreSQL server binaries for the tests (the test harness starts its own server).
 postgres:
@@ -104,7 +107,7 @@ run: install assets catalogs pdf-deps
 	$(BIN)/thv seed-demo
 	$(BIN)/thv serve
 
-test: install lint postgres systemd-tools assets bpmn-tools oidc-provider catalogs chromium pdf-deps
+test: install lint postgres deploy-tools assets bpmn-tools oidc-provider catalogs chromium pdf-deps
 	THV_MODE=test THV_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
 bench: install

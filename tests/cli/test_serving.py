@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +27,7 @@ from engine.base.errors import ConfigurationError
 from engine.base.settings import Settings
 from tests.cli.conftest import Result
 from tests.conftest import PROJECT_ROOT
+from tests.local_servers import free_port, wait_for_line
 
 POSTGRES = "postgresql://thv@db.example/thv"
 
@@ -123,29 +122,6 @@ def test_development_mode_uses_the_development_server_with_its_timer_thread(thv,
 # --- for real: a gunicorn process on a free localhost port ---------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_for_line(process: subprocess.Popen, text: str, deadline: float) -> list[str]:
-    """The server's stderr lines up to the one containing ``text`` (blocks on the pipe, never sleeps)."""
-    seen: list[str] = []
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stderr, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=deadline - time.monotonic()):
-                break
-            line = process.stderr.readline()
-            if not line:
-                break
-            seen.append(line)
-            if text in line:
-                return seen
-    raise AssertionError(f"no '{text}' from the server:\n{''.join(seen)}")
-
-
 def _environment(tmp_path, **values: str) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("THV_")}
     env.update({"THV_MODE": "production", "THV_DATABASE_URL": f"sqlite:///{tmp_path / 'thv.sqlite'}", **values})
@@ -155,7 +131,7 @@ def _environment(tmp_path, **values: str) -> dict[str, str]:
 def test_gunicorn_serves_the_health_page_in_a_real_process(tmp_path):
     env = _environment(tmp_path, THV_SECRET_KEY="geheim")
     assert subprocess.run([sys.executable, "-m", "cli.main", "init-db"], cwd=PROJECT_ROOT, env=env).returncode == 0
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", "1"]
     process = subprocess.Popen(
         command,
@@ -165,7 +141,7 @@ def test_gunicorn_serves_the_health_page_in_a_real_process(tmp_path):
         text=True,
     )
     try:
-        _wait_for_line(process, "Booting worker", time.monotonic() + 60)
+        wait_for_line(process, "Booting worker", time.monotonic() + 60)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=60) as response:
             assert response.status == 200
             assert response.headers["Server"].startswith("gunicorn")

@@ -9,7 +9,6 @@ one) counts the completions.
 
 from __future__ import annotations
 
-import socket
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
@@ -25,14 +24,9 @@ from engine.runtime import runtime_from_settings
 from engine.storage.tables import Case, CaseEvent, HumanTask
 from engine.workflow import state as ws
 from engine.workflow.case_store import open_workflow
+from tests.local_servers import free_port
 
 CASES, CLIENTS = 120, 8
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -44,7 +38,7 @@ def cluster(postgres_server, tmp_path) -> Iterator[tuple[Cluster, dict[str, str]
     admin.dispose()
     url = postgres_server.url("thv_nodes")
     tokens = prepare_database(url)
-    nodes = Cluster(url, tmp_path, port=_free_port())
+    nodes = Cluster(url, tmp_path, port=free_port())
     try:
         yield nodes.start(), tokens
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from sqlalchemy import text
 from engine.base.log_context import ContextFilter, formatter
 from engine.storage.transaction import in_transaction
 from engine.workflow.heartbeats import record_sweep, sweep
+from tests.conftest import PROJECT_ROOT
 from tests.web.conftest import MELDING, bearer
 from web import create_app
 from web.extensions import db_session, thv
@@ -88,6 +90,20 @@ def test_metrics_count_completions_errors_and_timers(client, api, case_id, app, 
         assert sweep(db_session(), thv.ctx.registry, thv.ctx.clock, "test-worker") >= 1
     assert _metric(client, "thv_timer_lag_seconds_count") > lag_before
     assert _metric(client, "thv_timers_due") == 0 and _metric(client, "thv_timer_workers") == 1
+
+
+def test_every_metric_the_alert_rules_name_is_on_metrics(client):
+    """deploy/prometheus/thv-alerts.yml pages on these names: a renamed metric must not silence an alert."""
+    rules = (PROJECT_ROOT / "deploy" / "prometheus" / "thv-alerts.yml").read_text(encoding="utf-8")
+    named = set(re.findall(r"\bthv_[a-z_]+", rules))
+    assert {"thv_timer_workers", "thv_timers_due", "thv_request_seconds_count"} <= named
+    client.get("/health/live")  # a labelled series exists once observed
+    exposed = {
+        sample.name
+        for family in text_string_to_metric_families(client.get("/metrics").get_data(as_text=True))
+        for sample in family.samples
+    }
+    assert named - exposed == set()
 
 
 def _production_app(app_config: dict) -> object:
