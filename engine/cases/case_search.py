@@ -3,7 +3,7 @@
 Need-to-know holds here as on the case page (engine.workflow.need_to_know): a user finds only the cases of
 their regions that one of their case roles has a relation to, worked out in the query itself: a task
 (in any state), having started the case, a document served to the role, or a break-the-glass grant of the
-user that still holds. (The regiehouder, a party named in the case's data, finds the case once it has a task.)
+user that still holds, or being its regiehouder (a column of the case row).
 The names searched are the persons of the case (engine.cases.persons), which every form shows to the whole
 chain, as it does the address (tests/engine/test_case_titles.py); so a hit never shows more than the
 case page would. Roles that work no cases (designer, beheerder) do not search cases. Destroyed cases are
@@ -111,6 +111,7 @@ def _related_cases(user: User, roles: set[str], now: datetime) -> CompoundSelect
         select(HumanTask.case_id).where(HumanTask.role.in_(sorted(roles))),
         select(CaseEvent.case_id).where(CaseEvent.action == Action.CASE_STARTED.value, started),
         select(ServiceRecord.case_id).where(ServiceRecord.recipient_role.in_(sorted(roles))),
+        select(Case.id).where(Case.regiehouder.in_(sorted(roles))),
         select(CaseAccessGrant.case_id).where(CaseAccessGrant.user_name == user.name, CaseAccessGrant.expires_at > now),
     )
 

@@ -63,7 +63,7 @@ def _load(
     """
     case, model, workflow = _open(session, registry, case_id, user)
     details = details_of(session, case, workflow)
-    access = case_access(session, case, user, now, details["variables"])
+    access = case_access(session, case, user, now)
     details["variables"] = visible_variables(details["variables"], access.roles, model)
     log_processing(
         session,

@@ -59,6 +59,7 @@ from engine.workflow.case_store import (
     save_case,
 )
 from engine.workflow.case_title import CaseTitle
+from engine.workflow.need_to_know import record_regiehouder
 from engine.workflow.parking import park_case
 from engine.workflow.worklist import task_row
 
@@ -191,6 +192,7 @@ def start_case_answer(
         )
         record_persons(session, case, data, now)
         record_address(case, data)
+        record_regiehouder(case, data)
         return {"id": case.id, "case_status": case.status, "next_tasks": _next_tasks(made_ready)}
 
     return in_transaction(session, work)
@@ -291,6 +293,7 @@ def complete_task(
             row.state, row.completed_at, row.completed_by, row.end_reason = "completed", now, user.name, None
         record_persons(session, case, data, now)
         record_address(case, data)
+        record_regiehouder(case, data)
         finish_act(
             session,
             case,
@@ -433,6 +436,7 @@ def send_message(
         )
         record_persons(session, case, data, now)
         record_address(case, data)
+        record_regiehouder(case, data)
 
     _act_or_park(session, clock, work, located)
 

@@ -285,6 +285,9 @@ class Case(Base):
     # found by when their ban ends without reading each workflow.
     huisverbod_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
     huisverbod_einde: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True, index=True)
+    # The role code of the organisation that stays responsible after the ban (engine.workflow.need_to_know):
+    # a party to the case, that reads and finds it without a task in it.
+    regiehouder: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # When the retention sweep destroyed its content (engine.cases.retention); the row stays as a husk.
     destroyed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 

@@ -5,7 +5,9 @@ relation to it (Leidraad: information is shared with those who work the case; AV
 data minimisation):
 
 * ``taak``: the role has or had a task in the case (a worklist row, in any state);
-* ``partij``: the role asked for the case (the verzoeker's role) or is its regiehouder;
+* ``partij``: the role asked for the case (the verzoeker's role) or is its regiehouder (the care
+  organisation that stays responsible after the ban, Leidraad principle 10; a column of the case row,
+  so that a search finds the case too);
 * ``gevraagd``: a document of the case was served to the role (the kennisgeving to Veilig
   Thuis, say): the chain asked it in.
 
@@ -40,7 +42,7 @@ log = logging.getLogger(__name__)
 GLASS_HOURS = 8  # ASSUMPTION: one working shift; after that a new reason is needed
 MIN_REASON = 10  # characters: a reason, not "x"
 MAX_REASON = 1000
-PARTY_VARIABLES = ("regiehouder",)  # case variables whose value is a role code that is a party to the case
+REGIEHOUDER = "regiehouder"  # the form field (forms/regiehouder.schema.json) whose value is the role code
 
 
 class Relation(StrEnum):
@@ -73,8 +75,18 @@ class CaseAccess:
         return any(Relation.GLASS in why for why in self.relations.values())
 
 
+def record_regiehouder(case: Case, data: Mapping[str, Any]) -> None:
+    """Copy the regiehouder an act names into the case row; part of the act's transaction.
+
+    Only a case role counts: the form offers nothing else, and text from before it did names no role.
+    """
+    value = data.get(REGIEHOUDER)
+    if isinstance(value, str) and value in CASE_ROLE_CODES:
+        case.regiehouder = value
+
+
 def relations_of(
-    session: Session, case: Case, roles: frozenset[str], variables: Mapping[str, Any] | None, now: datetime, user: str
+    session: Session, case: Case, roles: frozenset[str], now: datetime, user: str
 ) -> dict[str, tuple[Relation, ...]]:
     """Per role of ``roles`` (case roles only) the relations it has to ``case``."""
     found: dict[str, list[Relation]] = {}
@@ -85,7 +97,7 @@ def relations_of(
         select(HumanTask.role).where(HumanTask.case_id == case.id, HumanTask.role.in_(mine)).distinct()
     ):
         found.setdefault(role, []).append(Relation.TASK)
-    for role in _party_roles(session, case, variables) & mine:
+    for role in _party_roles(session, case) & mine:
         found.setdefault(role, []).append(Relation.PARTY)
     for role in session.scalars(
         select(ServiceRecord.recipient_role)
@@ -103,7 +115,7 @@ def relations_of(
     return {role: tuple(why) for role, why in sorted(found.items())}
 
 
-def _party_roles(session: Session, case: Case, variables: Mapping[str, Any] | None) -> set[str]:
+def _party_roles(session: Session, case: Case) -> set[str]:
     roles: set[str] = set()
     started = session.scalars(
         select(CaseEvent.detail).where(CaseEvent.case_id == case.id, CaseEvent.action == Action.CASE_STARTED.value)
@@ -114,21 +126,17 @@ def _party_roles(session: Session, case: Case, variables: Mapping[str, Any] | No
         starter = None
     if isinstance(starter, str):
         roles.add(starter)
-    for name in PARTY_VARIABLES:
-        value = (variables or {}).get(name)
-        if isinstance(value, str):
-            roles.add(value)
+    if case.regiehouder:
+        roles.add(case.regiehouder)
     return roles
 
 
-def case_access(
-    session: Session, case: Case, user: User, now: datetime, variables: Mapping[str, Any] | None = None
-) -> CaseAccess:
+def case_access(session: Session, case: Case, user: User, now: datetime) -> CaseAccess:
     """The roles with which ``user`` reads ``case``; raises :class:`NeedToKnow` for a case role without relation.
 
     A user without case roles (designer, beheerder) gets no roles: the process, not its data.
     """
-    relations = relations_of(session, case, user.roles, variables, now, user.name)
+    relations = relations_of(session, case, user.roles, now, user.name)
     if not relations and user.roles & CASE_ROLE_CODES:
         raise NeedToKnow(case.id)
     return CaseAccess(frozenset(relations), relations)

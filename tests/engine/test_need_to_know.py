@@ -122,3 +122,56 @@ def test_the_burgemeesters_office_sees_every_break(session, rt, people, more_peo
     )
     with pytest.raises(Forbidden):
         ntk.glass_entries(session, people["pol"])
+
+
+def _name_regiehouder(session, case_id: int, value: object) -> None:
+    from engine.storage.tables import Case
+
+    ntk.record_regiehouder(session.get(Case, case_id), {"regiehouder": value})
+    session.commit()
+
+
+def test_the_regiehouder_is_a_party_that_reads_and_finds_the_case_without_a_task(session, rt, more_people, case_id):
+    from engine.cases import case_search
+
+    wijk = more_people["wijk"]
+    with pytest.raises(NeedToKnow):
+        _access(session, rt, wijk, case_id)
+    assert case_search.search_cases(session, wijk, rt.clock.now(), q=str(case_id)).hits == []
+    _name_regiehouder(session, case_id, "wijkteam")
+    assert dict(_access(session, rt, wijk, case_id).relations) == {"wijkteam": (Relation.PARTY,)}
+    assert [hit.id for hit in case_search.search_cases(session, wijk, rt.clock.now(), q=str(case_id)).hits] == [case_id]
+    mixed = _access(session, rt, more_people["pol_wijk"], case_id)  # politie by its task, wijkteam as regiehouder
+    assert dict(mixed.relations) == {"politie": (Relation.TASK, Relation.PARTY), "wijkteam": (Relation.PARTY,)}
+
+
+@pytest.mark.parametrize("value", ["Wijkteam Noord", "Wijkteam", "beheerder", "designer", "", None, ["wijkteam"]])
+def test_only_a_case_role_named_as_regiehouder_becomes_a_party(session, rt, more_people, case_id, value):
+    """Free text (as the form took before) or a role that works no cases gives nobody access."""
+    from engine.storage.tables import Case
+
+    _name_regiehouder(session, case_id, value)
+    assert session.get(Case, case_id).regiehouder is None
+    with pytest.raises(NeedToKnow):
+        _access(session, rt, more_people["wijk"], case_id)
+
+
+def test_a_later_regiehouder_replaces_the_earlier(session, rt, people, more_people, case_id):
+    _name_regiehouder(session, case_id, "wijkteam")
+    _name_regiehouder(session, case_id, "veilig_thuis")
+    with pytest.raises(NeedToKnow):
+        _access(session, rt, more_people["wijk"], case_id)
+
+
+def test_the_regiehouder_form_offers_the_case_roles_by_their_labels():
+    import json
+
+    from engine.base.paths import FORMS_DIR
+    from engine.base.vocabulary import AUDIENCES, ROLES
+
+    schema = json.loads((FORMS_DIR / "regiehouder.schema.json").read_text(encoding="utf-8"))
+    options = {option["const"]: option["title"] for option in schema["properties"]["regiehouder"]["oneOf"]}
+    labels = {role.code: role.label for role in ROLES}
+    assert options == {code: labels[code] for code in options}
+    # Care organisations only: the check-in form they then read shows its notes to "zorg".
+    assert set(options) <= AUDIENCES["zorg"] and "veilig_thuis" in options and "wijkteam" in options

@@ -12,6 +12,7 @@ import pytest
 
 from engine.base.clock import add_legal_term, parse_instant
 from engine.base.errors import Conflict, Forbidden, FormInvalid, InvalidInput, RuleRefused
+from engine.storage.tables import Case
 from tests.processes.scenario import Scenario
 from tests.processes.steps import (
     VARIANTS,
@@ -300,7 +301,11 @@ def test_retention_in_v4_counts_from_the_beschikking_not_from_18_months_of_monit
     s.do("Task_outreach", {"contact_uithuisgeplaatste": True, "contact_achterblijvers": True})
     s.do("Task_veiligheidsplan", {"partnergesprek_gevoerd": True, "veiligheidsafspraken": "x"})
     s.advance_to(START + timedelta(days=14))
-    s.do("Task_regiehouder", {"regiehouder": "Veilig Thuis Utrecht"})
+    with pytest.raises(FormInvalid) as refused:  # chosen from the case roles; the name goes with the contact
+        s.do("Task_regiehouder", {"regiehouder": "Veilig Thuis Utrecht"})
+    assert set(refused.value.fields) == {"regiehouder"}
+    s.do("Task_regiehouder", {"regiehouder": "veilig_thuis", "regiehouder_contact": "Veilig Thuis Utrecht"})
+    assert s.session.get(Case, s.case_id).regiehouder == "veilig_thuis"  # a party to the case from now on
     while not s.has_task("Task_afronden"):
         s.advance_to(s.next_timer())
         if s.has_task("Task_checkin"):

@@ -65,7 +65,7 @@ WORK: dict[str, dict[str, Any]] = {
     "Task_veiligheidsplan": {"partnergesprek_gevoerd": True, "veiligheidsafspraken": "Geen contact."},
     "Task_kindgericht": {"perspectief_kind": "Bang voor vader.", "omgangsregeling": "geen", "verzoek_rvdk": True},
     "Task_verplichte_hulp": {"verplichte_hulp_soort": "plegeraanpak", "verplichte_hulp_gestart": True},
-    "Task_regiehouder": {"regiehouder": "Wijkteam Noord", "regiehouder_contact": "030-1234567"},
+    "Task_regiehouder": {"regiehouder": "wijkteam", "regiehouder_contact": "Wijkteam Noord, 030-1234567"},
     "Task_checkin": {"checkin_notitie": "Rustig.", "veiligheid_in_geding": False},
     "Task_kind_horen": {"kinderen_opgeroepen": True},
     "Task_pv": {"aangehouden": True, "pv_nummer": "PL0900-2026-1", "kennis_van_huisverbod": "uitreiking_getekend"},
