@@ -12,6 +12,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from engine.base.vocabulary import ACTION_LABELS, REGIONS, ROLES
+from engine.cases.read_models import FieldTexts
 from web.i18n import moment
 
 _ROLE_LABELS = {r.code: r.label for r in ROLES}
@@ -91,8 +92,13 @@ def region_list(codes: Iterable[str]) -> str:
     return ", ".join(region_name(code) for code in codes)
 
 
-def label_of(labels: dict[str, str], key: str) -> str:
-    return labels.get(key) or humanize(key)
+def label_of(labels: FieldTexts, key: str) -> str:
+    return labels.title(key) or humanize(key)
+
+
+def field_value_text(labels: FieldTexts, key: str | None, value: Any) -> str:
+    """A scalar value of field ``key``: the title of a choice (``In persoon``, not ``in_persoon``), else value_text."""
+    return labels.choice(key, value) or value_text(value)
 
 
 def value_text(value: Any) -> str:
@@ -165,6 +171,7 @@ def init_app(app: Flask) -> None:
         humanize=humanize,
         action_label=action_label,
         label_of=label_of,
+        field_value_text=field_value_text,
         STATUS_LABELS=STATUS_LABELS,
         TOKEN_STATES=TOKEN_STATES,
         access_summary=access_summary,

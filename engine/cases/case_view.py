@@ -26,6 +26,7 @@ from engine.cases.read_models import (
     CaseDetails,
     CasePage,
     Diagram,
+    FieldTexts,
     HistoryEntry,
     StartOption,
     TaskForm,
@@ -272,11 +273,11 @@ def _without_people(history: list[HistoryEntry]) -> list[HistoryEntry]:
 # --- labels of case variables -------------------------------------------------
 
 
-def field_labels(model: LoadedModel) -> dict[str, str]:
-    """Dutch titles of form fields by property name, from every form of the model."""
-    labels: dict[str, str] | None = model.spec_state.get("field_labels")
-    if labels is None:
-        labels = {}
+def field_labels(model: LoadedModel) -> FieldTexts:
+    """Dutch titles of form fields and of their choices by property name, from every form of the model."""
+    texts: FieldTexts | None = model.spec_state.get("field_texts")
+    if texts is None:
+        texts = FieldTexts({}, {})
 
         def walk(schema: Any) -> None:
             if not isinstance(schema, dict):
@@ -284,14 +285,22 @@ def field_labels(model: LoadedModel) -> dict[str, str]:
             for name, prop in (schema.get("properties") or {}).items():
                 if isinstance(prop, dict):
                     if prop.get("title"):
-                        labels.setdefault(name, prop["title"])
+                        texts.titles.setdefault(name, prop["title"])
+                    for options in (prop.get("oneOf"), (prop.get("items") or {}).get("oneOf")):
+                        _add_choices(texts.choices, name, options)
                     walk(prop)
                     walk(prop.get("items"))
 
         for form in model.forms.values():
             walk(form)
-        model.spec_state["field_labels"] = labels
-    return labels
+        model.spec_state["field_texts"] = texts
+    return texts
+
+
+def _add_choices(choices: dict[str, dict[str, str]], name: str, options: Any) -> None:
+    for option in options if isinstance(options, list) else []:
+        if isinstance(option, dict) and isinstance(option.get("const"), str) and option.get("title"):
+            choices.setdefault(name, {}).setdefault(option["const"], option["title"])
 
 
 # --- task page ----------------------------------------------------------------

@@ -135,12 +135,32 @@ class StartOption(TypedDict):
 
 
 @dataclass(frozen=True)
+class FieldTexts:
+    """The Dutch titles of a model's form fields, and of the choices a field offers, by property name.
+
+    A choice is stored as its code (``in_persoon``, ``veilig_thuis``); people read its title.
+    """
+
+    titles: dict[str, str]
+    choices: dict[str, dict[str, str]]
+
+    def title(self, name: str) -> str | None:
+        return self.titles.get(name)
+
+    def choice(self, name: str | None, value: Any) -> str | None:
+        """The title of ``value`` as a choice of field ``name``; None when it is no choice of it."""
+        if name is None or not isinstance(value, str):
+            return None
+        return self.choices.get(name, {}).get(value)
+
+
+@dataclass(frozen=True)
 class CasePage:
     """Everything the case page shows of one case to one user, from one load of the workflow.
 
     ``sees_data`` is False for roles that see no case data at all (designer, beheerder: the history
     then names no people and shows no details); ``ban`` is the huisverbod
-    variable when there is one; ``labels`` are the Dutch titles of the form fields by name.
+    variable when there is one; ``labels`` are the Dutch titles of the form fields and their choices.
     """
 
     case: CaseDetails
@@ -154,7 +174,7 @@ class CasePage:
     diagram: Diagram
     events: list[WaitingEvent]
     history: list[HistoryEntry]
-    labels: dict[str, str]
+    labels: FieldTexts
     title: CaseTitle  # empty for a role that sees no case data
 
 
@@ -167,7 +187,7 @@ class TaskPage:
     instructions: str | None
     documentation: str | None
     case: TaskCase
-    labels: dict[str, str]
+    labels: FieldTexts
     prefill: dict[str, Any]  # starting values of the empty form, from case data the user may see (x-prefill)
     title: CaseTitle  # the case's title as far as the user may see it
 
