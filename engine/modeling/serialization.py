@@ -9,7 +9,10 @@ A settled task (completed or cancelled, and so is its parent) never changes agai
 its JSON is kept on the task and reused by every later save of a workflow that stays in
 memory (engine.modeling.workflow_cache): a save then converts only what can still change.
 A task not reached yet (no data) keeps its JSON too, with what that JSON follows from (state,
-last change, triggered, children), and is written again only when one of those changed.
+last change, triggered, children), and is written again only when one of those changed. A load
+keeps both kinds from the text it read, so the first save of a loaded workflow converts no more.
+A load builds each task itself (_TaskConverter.restore_task): SpiffWorkflow's own loader makes the
+same task (tests/processes/test_flat_completion.py compares them), with more work per task.
 """
 
 from __future__ import annotations
@@ -64,7 +67,11 @@ class _TaskMapConverter(BpmnConverter):
     def mapping_from_dict(self, mapping: Any, key_class: Any = None, **kwargs: Any) -> dict[Any, Any]:
         if key_class is not UUID:
             return super().mapping_from_dict(mapping, key_class, **kwargs)  # type: ignore[no-any-return]
-        return {_uuid(key): self.registry.restore(value, **kwargs) for key, value in mapping.items()}
+        # Every value is a task: straight to its converter, without the registry's copy of each dict to
+        # take out its typename (a running ban holds some 180 tasks).
+        restore_task = _TaskConverter.restore_task
+        workflow = kwargs["workflow"]
+        return {_uuid(key): restore_task(self.registry, value, workflow) for key, value in mapping.items()}
 
     def _task(self, task: Task) -> Any:
         memo = getattr(task, _MEMO, None)
@@ -74,14 +81,19 @@ class _TaskMapConverter(BpmnConverter):
             return _remember(task, self.registry.convert(task))
         if task.data or task.internal_data:
             return self.registry.convert(task)
-        # Not reached yet (most of a running ban's predicted branches): its text follows from what
-        # the key holds, as its id, parent and spec never change, so it is written once per change.
-        key = (task.state, task.last_state_change, task.triggered, tuple(task._children))
+        # Not reached yet (most of a running ban's predicted branches): written once per change of
+        # what its text follows from.
+        key = _unreached_key(task)
         unreached = getattr(task, _UNREACHED, None)
         if unreached is None or unreached[0] != key:
             unreached = (key, _fragment(self.registry.convert(task)))
             setattr(task, _UNREACHED, unreached)
         return unreached[1]
+
+
+def _unreached_key(task: Task) -> tuple[Any, ...]:
+    """What the JSON of a task without data follows from (its id, parent and spec never change)."""
+    return (task.state, task.last_state_change, task.triggered, tuple(task._children))
 
 
 def _settled_for_good(task: Task) -> bool:
@@ -122,7 +134,7 @@ class _TaskConverter(TaskConverter):
       about a fifth of a long case's text, and rebuilds it on load by copying the parent's data
       and deleting it all again. Both forms load as the same empty data, also by SpiffWorkflow's
       own converter.
-    - On load each id is parsed once (see _uuid).
+    - On load each id is parsed once (see _uuid), and each task is built directly (restore_task).
     """
 
     def to_dict(self, task: Task) -> dict[str, Any]:
@@ -143,24 +155,43 @@ class _TaskConverter(TaskConverter):
         }
 
     def from_dict(self, dct: dict[str, Any], workflow: Any) -> Task:
+        return self.restore_task(self.registry, dct, workflow)
+
+    @staticmethod
+    def restore_task(registry: Any, dct: dict[str, Any], workflow: Any) -> Task:
+        """The task ``Task.__init__`` and SpiffWorkflow's converter make of ``dct`` (a test compares them),
+        without what they do and then undo: a new id and time, empty data replaced, a parent looked up twice."""
+        task = Task.__new__(Task)
+        task_id, parent = _uuid(dct["id"]), dct["parent"]
         task_spec = workflow.spec.task_specs.get(dct["task_spec"])
-        task = self.target_class(workflow, task_spec, state=dct["state"], id=_uuid(dct["id"]))
-        task._parent = _uuid(dct["parent"]) if dct["parent"] is not None else None
-        task._children = [_uuid(child) for child in dct["children"]]
-        task.last_state_change = dct["last_state_change"]
-        task.triggered = dct["triggered"]
-        task.internal_data = self.registry.restore(dct["internal_data"])
-        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
-            task.workflow.top_workflow.event_manager.add_task(task)
+        internal = dct["internal_data"]
+        vars(task).update(
+            id=task_id,
+            workflow=workflow,
+            _parent=_uuid(parent) if parent is not None else None,
+            _children=[_uuid(child) for child in dct["children"]],
+            _state=dct["state"],
+            triggered=dct["triggered"],
+            task_spec=task_spec,
+            thread_id=Task.thread_id_pool,
+            data=None,
+            internal_data=registry.restore(internal) if internal else {},
+            last_state_change=dct["last_state_change"],
+        )
+        workflow.tasks[task_id] = task
+        if dct["state"] == TaskState.WAITING and isinstance(task_spec, CatchingEvent):
+            workflow.top_workflow.event_manager.add_task(task)
         delta = dct.get("delta")
-        parent = task.parent
-        if delta and parent is not None:
-            data = _inherited(parent.data)
-            data.update(self.registry.restore(delta.get("updates", {})))
-            for key in delta.get("deletions", {}):
+        parent_task = workflow.tasks.get(task._parent) if parent is not None else None
+        if delta and parent_task is not None:
+            data = _inherited(parent_task.data)
+            updates = delta.get("updates")
+            if updates:
+                data.update(registry.restore(updates))
+            for key in delta.get("deletions", ()):
                 data.pop(key, None)
         else:
-            data = self.registry.restore(dct["data"])
+            data = registry.restore(dct["data"]) if dct["data"] else {}
         task.data = data
         return task
 
@@ -260,13 +291,18 @@ def load_workflow(text: str, model: LoadedModel, archived: Mapping[str, str] | N
 
 
 def _keep_settled_text(tasks: Mapping[UUID, Task], texts: Mapping[str, Any]) -> None:
-    """Give each settled task the JSON it was loaded from, as a save does (_TaskMapConverter._task).
+    """Give each settled task, and each task not reached yet, the JSON it was loaded from, as a save does
+    (_TaskMapConverter._task).
 
     The first save after a load then converts only what can still change, as the save of a
     workflow kept in memory does; otherwise an act on a case loaded from the database pays for
-    converting its whole history again.
+    converting its whole history and its predicted branches again.
     """
     for key, dct in texts.items():
         task = tasks.get(_uuid(key))
-        if task is not None and _settled_for_good(task):
+        if task is None:
+            continue
+        if _settled_for_good(task):
             _remember(task, dct)
+        elif not task.data and not task.internal_data:
+            setattr(task, _UNREACHED, (_unreached_key(task), _fragment(dct)))

@@ -125,3 +125,63 @@ def test_archived_subprocesses_are_packed_with_the_dictionary_and_read_back_whol
     s.session.rollback()
     for subprocess_id, archived in texts.items():
         assert json.loads(archived) == json.loads(dump_subprocess(whole.subprocesses[UUID(subprocess_id)]))
+
+
+def _tasks_by_id(workflow) -> dict:
+    return {task.id: task for task in ws.all_tasks(workflow)}
+
+
+def _as_spiffworkflow_makes_it(ours, theirs, convert) -> None:
+    """Each task of our load is the task SpiffWorkflow's own loader makes: every attribute, in the same order."""
+    mine, reference = _tasks_by_id(ours), _tasks_by_id(theirs)
+    assert list(mine) == list(reference)
+    for task_id, task in mine.items():
+        expected = reference[task_id]
+        attributes = [name for name in vars(task) if not name.startswith("_thv_")]
+        assert attributes == list(vars(expected)), task.task_spec.name
+        for name in attributes:
+            if name == "task_spec":  # the model's own spec object, as loaded without a spec
+                assert task.task_spec is task.workflow.spec.task_specs[expected.task_spec.name]
+            elif name == "workflow":
+                assert task.workflow.spec.name == expected.workflow.spec.name
+            elif name == "internal_data":  # event objects without equality: compared as converted
+                assert convert(task.internal_data) == convert(expected.internal_data), task.task_spec.name
+            else:
+                assert getattr(task, name) == getattr(expected, name), (task.task_spec.name, name)
+    assert list(ours.event_manager.tasks) == list(theirs.event_manager.tasks)  # the waiting catch events
+
+
+def test_a_loaded_task_is_the_one_spiffworkflows_own_loader_makes(s):
+    """engine.modeling.serialization builds tasks itself on load (_TaskConverter.restore_task); along a long
+    case, with subprocesses, waiting timers and messages and cancelled branches, each is SpiffWorkflow's."""
+    from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+
+    from engine.modeling.legal_timers import SERIALIZER_CONFIG
+    from engine.modeling.sandbox import script_engine
+
+    spiff = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SERIALIZER_CONFIG))
+    compared = []
+
+    def compare() -> None:
+        case = _stored(s)
+        model = s.rt.registry.model(s.session, case.model_version_id)
+        _, workflow = open_workflow(s.session, s.rt.registry, case, whole=True)
+        s.session.rollback()
+        ours = load_workflow(dump_workflow(workflow), model)
+        theirs = spiff.deserialize_json(spiff.serialize_json(workflow))
+        theirs.script_engine = script_engine()
+        _as_spiffworkflow_makes_it(ours, theirs, spiff.registry.convert)
+        compared.append(len(_tasks_by_id(ours)))
+
+    s.start("politie", steps.MELDING)
+    compare()
+    steps.impose(s, afnemer="hulpofficier", decider="hulpofficier")
+    compare()
+    steps.serve_and_notify(s)
+    steps.help_without_children(s)
+    compare()
+    s.advance(timedelta(days=7, hours=12))
+    steps.extend(s, 18)
+    steps.appeal(s)
+    compare()
+    assert compared[0] < 20 < 150 < compared[-1]  # from the first step to a running ban under appeal
