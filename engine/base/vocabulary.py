@@ -105,6 +105,33 @@ def lane_role(lane_name: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class PartyLane:
+    """A lane whose tasks go to the role a case names, not to one fixed role.
+
+    The regiehouder (Leidraad principle 10) is chosen per case from the roles its form offers; its
+    lane's tasks (the check-ins of the monitoring) go to the role in ``variable``. Before one is
+    named, or when the case holds no role there (text from before it was a choice), they go to
+    ``fallback``: the burgemeester, who names the regiehouder (ASSUMPTION, processes/README.md).
+    """
+
+    variable: str
+    fallback: str
+
+
+REGIEHOUDER = "regiehouder"  # the form field (forms/regiehouder.schema.json) whose value is the role code
+PARTY_LANES: dict[str, PartyLane] = {REGIEHOUDER: PartyLane(REGIEHOUDER, "burgemeester")}
+
+
+def party_lane(lane_name: str | None) -> PartyLane | None:
+    """The party lane ``lane_name`` names (``Regiehouder``, any case), or None for a lane of a fixed role."""
+    return PARTY_LANES.get(" ".join((lane_name or "").split()).casefold())
+
+
+def known_lane(lane_name: str | None) -> bool:
+    return lane_role(lane_name) is not None or party_lane(lane_name) is not None
+
+
+@dataclass(frozen=True)
 class Region:
     code: str
     name: str

@@ -23,7 +23,7 @@ from engine.base.vocabulary import (
     PROPERTY_SENDERS,
     PROPERTY_STARTERS,
     ROLE_CODES,
-    lane_role,
+    known_lane,
 )
 from engine.modeling.bpmn_xml import BPMN_NS, NS, node_finding
 from engine.modeling.compatibility import check_foreign, check_runnable, is_foreign_script
@@ -135,12 +135,12 @@ def _check_lanes(file: str, root: etree._Element) -> Iterator[Finding]:
         if lane.find("bpmn:childLaneSet", NS) is not None:
             continue  # a parent lane groups lanes; its children carry the roles
         name = (lane.get("name") or "").strip()
-        if lane_role(name) is None:
+        if not known_lane(name):
             yield node_finding(
                 file,
                 lane,
                 f"lane '{name}' hoort bij geen bekende rol; gebruik een rolcode "
-                "of de naam van de organisatie (zie processes/README.md)",
+                "of de naam van de organisatie, of Regiehouder (zie processes/README.md)",
             )
 
 

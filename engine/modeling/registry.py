@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.base.errors import DeployRefused, Finding, InvalidInput, NotFound, refuses
-from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_INSTANT_FIELD, REGION_CODES, lane_role
+from engine.base.vocabulary import PROPERTY_FORM, PROPERTY_INSTANT_FIELD, REGION_CODES, known_lane
 from engine.modeling.bpmn_xml import BPMN_NS, SPIFF_NS
 from engine.modeling.bundle_forms import instant_field_problem, load_form, unused_form_finding
 from engine.modeling.checks import check_bpmn_xml, check_dmn_xml, check_parse_hazards
@@ -279,7 +279,7 @@ def _check_specs_and_load_forms(
             kind = _HUMAN_TAGS.get(etree.QName(node).localname if node is not None else "")
             if manual and kind is None:
                 continue  # a plain bpmn:task: refused by engine.modeling.compatibility, as a task
-            if manual and lane_role(task_spec.lane) is None:
+            if manual and not known_lane(task_spec.lane):
                 findings.append(Finding(**where, message=f"{kind} staat niet in een lane van een bekende rol"))
             if manual and not form:
                 findings.append(Finding(**where, message=f"{kind} heeft geen formulier ({PROPERTY_FORM})"))

@@ -23,6 +23,7 @@ from engine.base.vocabulary import (
     PROPERTY_SENDERS,
     PROPERTY_STARTERS,
     lane_role,
+    party_lane,
 )
 from engine.modeling.bundle import collect_bundle
 from engine.modeling.document_rules import required_services
@@ -67,6 +68,12 @@ class VariantModel:
         return self.model.forms.get(form or "", {}) if form else {}
 
 
+def _lane_default(lane: str | None) -> str:
+    """The role of a lane; of a party lane its fallback (a run takes the role each case names)."""
+    party = party_lane(lane)
+    return lane_role(lane) or (party.fallback if party else "")
+
+
 def facts_of(variant: str, source: str, model: LoadedModel) -> VariantModel:
     tasks: dict[str, TaskFacts] = {}
     messages: dict[str, MessageFacts] = {}
@@ -77,7 +84,7 @@ def facts_of(variant: str, source: str, model: LoadedModel) -> VariantModel:
                 tasks[task_spec.bpmn_id] = TaskFacts(
                     element=task_spec.bpmn_id,
                     title=task_spec.bpmn_name or task_spec.bpmn_id,
-                    role=lane_role(task_spec.lane) or "",
+                    role=_lane_default(task_spec.lane),
                     form=props.get(PROPERTY_FORM),
                     services=tuple(required_services(props.get(PROPERTY_REQUIRES_SERVICE, ""))),
                     phase=phase_of(task_spec),

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import Forbidden, InvalidInput
-from engine.base.vocabulary import CASE_ROLE_CODES, Action
+from engine.base.vocabulary import CASE_ROLE_CODES, REGIEHOUDER, Action
 from engine.storage.document_tables import ServiceRecord
 from engine.storage.tables import Case, CaseAccessGrant, CaseEvent, HumanTask, User
 from engine.storage.transaction import in_transaction
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 GLASS_HOURS = 8  # ASSUMPTION: one working shift; after that a new reason is needed
 MIN_REASON = 10  # characters: a reason, not "x"
 MAX_REASON = 1000
-REGIEHOUDER = "regiehouder"  # the form field (forms/regiehouder.schema.json) whose value is the role code
 
 
 class Relation(StrEnum):

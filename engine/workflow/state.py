@@ -23,6 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.base.clock import parse_instant
 from engine.base.vocabulary import (
+    CASE_ROLE_CODES,
     EARLY_ROUTE,
     PROPERTY_FORM,
     PROPERTY_HANDLING_TERM,
@@ -30,6 +31,7 @@ from engine.base.vocabulary import (
     PROPERTY_MILESTONE,
     ROUTE_VARIABLE,
     lane_role,
+    party_lane,
 )
 from engine.modeling.spec_properties import properties as properties  # re-exported for the engine
 from engine.modeling.spec_properties import start_event_properties as start_event_properties
@@ -171,6 +173,37 @@ def is_acute(task: Task) -> bool:
     return bool(task.data.get(ROUTE_VARIABLE) != EARLY_ROUTE)
 
 
+def task_role(task: Task) -> str:
+    """The role that does ``task``: its lane's, or in a party lane the role the case names there."""
+    lane = task.task_spec.lane
+    role = lane_role(lane)
+    if role is not None:
+        return role
+    party = party_lane(lane)
+    if party is None:
+        return ""
+    named = task.data.get(party.variable)
+    return named if isinstance(named, str) and named in CASE_ROLE_CODES else party.fallback
+
+
+def lane_roles(forms: dict[str, Any], lane: str | None) -> frozenset[str]:
+    """Every role that may do a task of ``lane``: its own, or for a party lane the roles the model's forms
+    offer for its variable, and its fallback."""
+    role = lane_role(lane)
+    if role is not None:
+        return frozenset({role})
+    party = party_lane(lane)
+    if party is None:
+        return frozenset()
+    offered: set[Any] = {
+        option.get("const")
+        for form in forms.values()
+        for option in ((form.get("properties") or {}).get(party.variable) or {}).get("oneOf") or []
+        if isinstance(option, dict)
+    }
+    return frozenset(CASE_ROLE_CODES & offered) | {party.fallback}
+
+
 def ready_user_tasks(tasks: list[Task]) -> list[ReadyUserTask]:
     ready = []
     for task in tasks:
@@ -182,7 +215,7 @@ def ready_user_tasks(tasks: list[Task]) -> list[ReadyUserTask]:
                 id=str(task.id),
                 element=spec.bpmn_id or spec.name,
                 title=spec.bpmn_name or spec.bpmn_id or spec.name,
-                role=lane_role(spec.lane) or "",
+                role=task_role(task),
                 form=properties(spec).get(PROPERTY_FORM),
                 due_at=_user_task_due(task),
                 handling_term=properties(spec).get(PROPERTY_HANDLING_TERM),

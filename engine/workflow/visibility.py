@@ -59,7 +59,6 @@ from engine.base.vocabulary import (
     PROPERTY_STARTERS,
     VISIBLE_TO,
     audience_roles,
-    lane_role,
 )
 from engine.modeling.registry import LoadedModel
 from engine.rihg.instrument import POLICE_DATA_VISIBLE_TO, RIHG_VISIBLE_TO, police_data_paths
@@ -184,8 +183,7 @@ def form_writers(model: LoadedModel) -> list[tuple[str, str | None, frozenset[st
         for task_spec in spec.task_specs.values():
             form = ws.properties(task_spec).get(PROPERTY_FORM)
             if form and getattr(task_spec, "manual", False):
-                role = lane_role(task_spec.lane)
-                uses.append((form, None, frozenset({role} if role else ())))
+                uses.append((form, None, ws.lane_roles(model.forms, task_spec.lane)))
             # A catch event behind an event-based gateway has its message on the gateway; ask for both.
             for catcher, definition in ws.spec_message_catchers(task_spec):
                 props = ws.properties(catcher)

@@ -142,7 +142,8 @@ def test_the_table_per_organisation_lists_added_removed_and_changed_tasks(baseli
     assert "Beschikking opstellen (was: Hulpofficier van justitie)" in rows["Burgemeester"].added
     assert "Beschikking opstellen (gaat naar Burgemeester)" in rows["Hulpofficier van justitie"].removed
     assert "RiHG afnemen (in een ander deelproces)" in rows["Hulpofficier van justitie"].changed
-    assert "Periodieke check-in" in rows["Hulpverlening"].added
+    assert "Periodieke check-in" in rows["Regiehouder"].added  # the organisation the case names (principle 10)
+    assert "Hulpverlening" not in rows or "Periodieke check-in" not in rows["Hulpverlening"].added
 
 
 def test_each_difference_names_the_leidraad_principle(baseline):

@@ -189,6 +189,7 @@ def test_v4_mandatory_help_and_18_months_of_monitoring(rt, session):
         s.advance_to(s.next_timer())
         if s.has_task("Task_checkin"):
             checkins.append(s.clock.now().date().isoformat())
+            assert s.task("Task_checkin")["role"] == "veilig_thuis"  # the regiehouder checks in (principle 10)
             s.do("Task_checkin", {"checkin_notitie": "Rustig.", "veiligheid_in_geding": False})
     assert checkins[:2] == ["2026-05-16", "2026-08-16"] and len(checkins) == 5  # the 6th coincides with the end
     assert s.clock.now() == datetime(2027, 8, 16, 19, 15, tzinfo=UTC)
