@@ -273,3 +273,15 @@ def copies(s: Scenario, task: str, *, veilig_thuis: bool = False) -> None:
             "uithuisgeplaatste_mondeling": True,
         },
     )
+
+
+def to_monitoring(rt, session, regiehouder: str, variant: str = "v1-brede-toegang") -> Scenario:
+    """A ban imposed, not extended, run out; the burgemeester names ``regiehouder``: the monitoring runs."""
+    s = Scenario(rt, session, variant)
+    s.start("politie", verzoek())
+    impose(s, afnemer="politie", decider="burgemeester")
+    s.advance(timedelta(days=8))
+    s.do("Task_verlenging", {"verlengen": False})
+    s.advance(timedelta(days=2))
+    s.do("Task_regiehouder", {"regiehouder": regiehouder})
+    return s

@@ -8,7 +8,17 @@ import pytest
 
 from engine.base.errors import Forbidden, FormInvalid
 from tests.processes.scenario import Scenario
-from tests.processes.steps import BESCHIKKING, RIHG_HOOG, assess, decide, impose, issue, record, verzoek
+from tests.processes.steps import (
+    BESCHIKKING,
+    RIHG_HOOG,
+    assess,
+    decide,
+    impose,
+    issue,
+    record,
+    to_monitoring,
+    verzoek,
+)
 
 
 def scenario(rt, session, variant: str) -> Scenario:
@@ -197,13 +207,7 @@ def test_v4_mandatory_help_and_18_months_of_monitoring(rt, session):
 
 
 def test_monitoring_signal_sends_the_case_back_to_verzoeken(rt, session):
-    s = scenario(rt, session, "v1-brede-toegang")
-    s.start("politie", verzoek())
-    impose(s, afnemer="politie", decider="burgemeester")
-    s.advance(timedelta(days=8))
-    s.do("Task_verlenging", {"verlengen": False})
-    s.advance(timedelta(days=2))
-    s.do("Task_regiehouder", {"regiehouder": "wijkteam"})
+    s = to_monitoring(rt, session, "wijkteam")
     assert s.milestones()[-1] == "monitoring_gestart"
     with pytest.raises(Forbidden):  # only organisations in contact with the household report it
         s.send(

@@ -3,7 +3,6 @@ does the check-ins of the monitoring (the lane "Regiehouder" of common/monitorin
 
 from __future__ import annotations
 
-from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -13,19 +12,13 @@ from engine.cases import operations as cases
 from engine.storage.tables import HumanTask
 from engine.workflow import state as ws
 from tests.processes.scenario import Scenario
-from tests.processes.steps import impose, verzoek
+from tests.processes.steps import to_monitoring
 
 CHECKIN = {"checkin_notitie": "Rustig.", "veiligheid_in_geding": False}
 
 
 def _until_first_checkin(rt, session, regiehouder: str) -> Scenario:
-    s = Scenario(rt, session, "v1-brede-toegang")
-    s.start("politie", verzoek())
-    impose(s, afnemer="politie", decider="burgemeester")
-    s.advance(timedelta(days=8))
-    s.do("Task_verlenging", {"verlengen": False})
-    s.advance(timedelta(days=2))
-    s.do("Task_regiehouder", {"regiehouder": regiehouder})
+    s = to_monitoring(rt, session, regiehouder)
     while not s.has_task("Task_checkin"):
         s.advance_to(s.next_timer())
     return s
