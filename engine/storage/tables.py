@@ -356,6 +356,20 @@ class HumanTask(Base):
     end_reason: Mapped[str | None] = mapped_column(String(400), nullable=True)  # why it closed without being done
 
 
+# A page of one role's worklist in one region read in its order (engine.workflow.worklist.WORKLIST_ORDER) and
+# stopped after the page: no sort of every open task. Most users have one role in one region.
+Index(
+    "ix_task_page",
+    HumanTask.state,
+    HumanTask.role,
+    HumanTask.region,
+    HumanTask.due_at.is_(None),
+    HumanTask.due_at,
+    HumanTask.created_at,
+    HumanTask.id,
+)
+
+
 class CaseEvent(Base):
     """Append-only audit trail: who did what, when, and which milestone it reached."""
 

@@ -1,7 +1,7 @@
 """The worklist a page at a time, with its counts: the cost of a page does not grow with the open tasks.
 
-A page is one indexed COUNT and one ordered query with OFFSET/LIMIT on the task table
-(index ix_task_worklist: state, region, role, due_at); the counts above the list (all open,
+A page is one indexed COUNT and one query with OFFSET/LIMIT on the task table that reads index
+ix_task_page in the page's order and stops after the page; the counts above the list (all open,
 overdue, claimed by me) are one query of conditional sums. Nothing loads every open task.
 """
 

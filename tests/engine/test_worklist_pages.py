@@ -116,3 +116,30 @@ def test_a_page_costs_the_same_statements_with_20_or_2000_open_tasks(rt, session
     small = count_for_a_page()
     _open_tasks(session, clock, 1980, first=20)
     assert count_for_a_page() == small == 3  # a count, a page, the figures: nothing per task
+
+
+def test_a_page_of_one_role_in_one_region_is_read_in_order_not_sorted(rt, session, clock, hovj):
+    """The page's query walks ix_task_page in WORKLIST_ORDER and stops after the page: no sort of every open task."""
+    executed: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "LIMIT" in statement:
+            executed.append((statement, parameters))
+
+    _open_tasks(session, clock, 200)
+    event.listen(rt.engine, "before_cursor_execute", keep)
+    try:
+        task_page(session, user=hovj, per_page=20, page=3)
+    finally:
+        event.remove(rt.engine, "before_cursor_execute", keep)
+    [(statement, parameters)] = executed
+    connection = session.connection()
+    if rt.engine.dialect.name == "sqlite":
+        plan = " | ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
+        assert "ix_task_page" in plan and "TEMP B-TREE" not in plan, plan
+    else:  # PostgreSQL chooses by statistics (a small table is scanned): asked not to sort, it reads the index
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
+        plan = " | ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+        assert "ix_task_page" in plan and "Sort" not in plan, plan
+    session.rollback()
