@@ -8,7 +8,6 @@ not counted. Timer lag is, per deadline that fired, the time it was handled minu
 
 from __future__ import annotations
 
-import socket
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from benchmarks.http_load import Cluster, percentile, prepare_database, run_load
 from engine.base.settings import Settings
 from engine.runtime import runtime_from_settings
 from engine.storage.tables import HumanTask
+from tests.local_servers import free_port
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,6 @@ class LoadResult:
         return self.completions / self.cpu_seconds if self.cpu_seconds else 0.0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def run_cluster_load(server: object, tmp: Path, cases: int, clients: int, progress: Progress) -> LoadResult:
     """``server`` is a started tests.pg_server.PostgresServer; a fresh database on it holds the run."""
     admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")  # type: ignore[attr-defined]
@@ -53,7 +47,7 @@ def run_cluster_load(server: object, tmp: Path, cases: int, clients: int, progre
     url = server.url("thv_load")  # type: ignore[attr-defined]
     tokens = prepare_database(url)
     postmaster = int((server.data / "postmaster.pid").read_text().split()[0])  # type: ignore[attr-defined]
-    nodes = Cluster(url, tmp, web_workers=2, timer_workers=1, port=_free_port(), postgres_pid=postmaster).start()
+    nodes = Cluster(url, tmp, web_workers=2, timer_workers=1, port=free_port(), postgres_pid=postmaster).start()
     try:
         progress(f"cluster up: gunicorn 2 workers, 1 timer worker, PostgreSQL; {cases} cases by {clients} clients")
         before = nodes.cpu_by_part()

@@ -6,7 +6,6 @@ It can be told to answer like a server in trouble: refuse recipients for good (5
 
 from __future__ import annotations
 
-import socket
 import ssl
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -16,6 +15,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from tests.local_servers import free_port
 from tests.tls_certs import ServerCert
 
 
@@ -61,12 +61,6 @@ class _Handler:
 def _encrypted(server: Any) -> bool:
     # The transport the message came over: after STARTTLS the TLS one, with TLS from the first byte the only one.
     return server.transport.get_extra_info("ssl_object") is not None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class SmtpServer:

@@ -6,9 +6,10 @@ these codes; nothing else in the code base spells them out again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,11 @@ class PartyLane:
 
     variable: str
     fallback: str
+
+    def named_role(self, data: Mapping[str, Any]) -> str | None:
+        """The case role ``data`` names in this lane's variable; None for anything else (free text, a list)."""
+        value = data.get(self.variable)
+        return value if isinstance(value, str) and value in CASE_ROLE_CODES else None
 
 
 REGIEHOUDER = "regiehouder"  # the form field (forms/regiehouder.schema.json) whose value is the role code

@@ -22,8 +22,6 @@ from engine.base.vocabulary import (
     PROPERTY_REQUIRES_SERVICE,
     PROPERTY_SENDERS,
     PROPERTY_STARTERS,
-    lane_role,
-    party_lane,
 )
 from engine.modeling.bundle import collect_bundle
 from engine.modeling.document_rules import required_services
@@ -68,12 +66,6 @@ class VariantModel:
         return self.model.forms.get(form or "", {}) if form else {}
 
 
-def _lane_default(lane: str | None) -> str:
-    """The role of a lane; of a party lane its fallback (a run takes the role each case names)."""
-    party = party_lane(lane)
-    return lane_role(lane) or (party.fallback if party else "")
-
-
 def facts_of(variant: str, source: str, model: LoadedModel) -> VariantModel:
     tasks: dict[str, TaskFacts] = {}
     messages: dict[str, MessageFacts] = {}
@@ -84,7 +76,7 @@ def facts_of(variant: str, source: str, model: LoadedModel) -> VariantModel:
                 tasks[task_spec.bpmn_id] = TaskFacts(
                     element=task_spec.bpmn_id,
                     title=task_spec.bpmn_name or task_spec.bpmn_id,
-                    role=_lane_default(task_spec.lane),
+                    role=ws.lane_task_role(task_spec.lane, {}),  # a run takes the role each case names
                     form=props.get(PROPERTY_FORM),
                     services=tuple(required_services(props.get(PROPERTY_REQUIRES_SERVICE, ""))),
                     phase=phase_of(task_spec),

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.base.errors import Forbidden, InvalidInput
-from engine.base.vocabulary import CASE_ROLE_CODES, REGIEHOUDER, Action
+from engine.base.vocabulary import CASE_ROLE_CODES, PARTY_LANES, REGIEHOUDER, Action
 from engine.storage.document_tables import ServiceRecord
 from engine.storage.tables import Case, CaseAccessGrant, CaseEvent, HumanTask, User
 from engine.storage.transaction import in_transaction
@@ -79,9 +79,9 @@ def record_regiehouder(case: Case, data: Mapping[str, Any]) -> None:
 
     Only a case role counts: the form offers nothing else, and text from before it did names no role.
     """
-    value = data.get(REGIEHOUDER)
-    if isinstance(value, str) and value in CASE_ROLE_CODES:
-        case.regiehouder = value
+    named = PARTY_LANES[REGIEHOUDER].named_role(data)
+    if named is not None:
+        case.regiehouder = named
 
 
 def relations_of(

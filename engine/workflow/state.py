@@ -6,7 +6,7 @@ a split, waiting catch events in the event manager).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -175,15 +175,18 @@ def is_acute(task: Task) -> bool:
 
 def task_role(task: Task) -> str:
     """The role that does ``task``: its lane's, or in a party lane the role the case names there."""
-    lane = task.task_spec.lane
+    return lane_task_role(task.task_spec.lane, task.data)
+
+
+def lane_task_role(lane: str | None, data: Mapping[str, Any]) -> str:
+    """The role of a task in ``lane`` whose data is ``data``; in a party lane its fallback until one is named."""
     role = lane_role(lane)
     if role is not None:
         return role
     party = party_lane(lane)
     if party is None:
         return ""
-    named = task.data.get(party.variable)
-    return named if isinstance(named, str) and named in CASE_ROLE_CODES else party.fallback
+    return party.named_role(data) or party.fallback
 
 
 def lane_roles(forms: dict[str, Any], lane: str | None) -> frozenset[str]:

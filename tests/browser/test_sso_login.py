@@ -13,8 +13,9 @@ from engine.modeling.forms import FORMS_DIR
 from engine.modeling.registry import ModelRegistry
 from engine.storage.db import make_engine
 from engine.storage.tables import Base
+from tests.local_servers import free_port
 from tests.web.conftest import SSO_ACCOUNTS
-from tests.web.oidc_provider import CLIENT_SECRET, OidcProvider, free_port, sso_config_text
+from tests.web.oidc_provider import CLIENT_SECRET, OidcProvider, sso_config_text
 from web import create_app
 
 

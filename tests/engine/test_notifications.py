@@ -186,7 +186,7 @@ def test_a_mail_that_cannot_go_out_within_a_day_is_given_up(session, rt, deploye
 
 
 def _closed_port() -> int:
-    from tests.mail_server import free_port
+    from tests.local_servers import free_port
 
     return free_port()  # nothing listens there
 

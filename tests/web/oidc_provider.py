@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import selectors
 import shutil
-import socket
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ import requests
 from joserfc.jwk import RSAKey
 
 from tests.conftest import PROJECT_ROOT
+from tests.local_servers import free_port
 
 SERVER = PROJECT_ROOT / "tools" / "oidc-provider" / "server.mjs"
 CLIENT_ID = "thv-test"
@@ -32,12 +32,6 @@ CLAIMS = {
     "thv": ["thv_rollen", "thv_regio"],
 }
 START_SECONDS = 20
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -178,8 +178,8 @@ def test_a_deactivated_sso_account_is_refused(sso_app, oidc_provider):
 
 
 def test_an_unreachable_provider_gets_a_clear_answer(web_template, tmp_path, clock, sso_settings):
+    from tests.local_servers import free_port
     from tests.web.conftest import _dispose, _test_app
-    from tests.web.oidc_provider import free_port
 
     app = _test_app(web_template, tmp_path, clock, sso_settings(issuer=f'issuer = "http://127.0.0.1:{free_port()}"'))
     answer = app.test_client().get("/inloggen/sso")
