@@ -60,4 +60,7 @@ def _any_ready_engine_task(top: BpmnWorkflow) -> bool:
     False every walk would find nothing to run.
     """
     task_maps = (top.tasks, *(subprocess.tasks for subprocess in top.subprocesses.values()))
-    return any(t.state == TaskState.READY and not t.task_spec.manual for tasks in task_maps for t in tasks.values())
+    # _state, as Task.has_state reads it: this scan runs several times per act over every task,
+    # and the state property's call costs more than the comparison.
+    ready = TaskState.READY
+    return any(t._state == ready and not t.task_spec.manual for tasks in task_maps for t in tasks.values())

@@ -121,9 +121,18 @@ def _uuid(text: str) -> UUID:
     return UUID(text)
 
 
+_CONTAINERS = (dict, list, set)
+_PLAIN_CONTAINERS = frozenset(_CONTAINERS)
+
+
 def _inherited(data: dict[str, Any]) -> dict[str, Any]:
     """What DeepMerge.merge({}, data) gives, without its per-key bookkeeping: a copy one level deep."""
-    return {key: copy(value) if isinstance(value, (dict, list, set)) else value for key, value in data.items()}
+    inherited = data.copy()
+    for key, value in data.items():
+        if isinstance(value, _CONTAINERS):
+            # A plain dict, list or set copies itself; copy() keeps a subclass's class, as DeepMerge does.
+            inherited[key] = value.copy() if type(value) in _PLAIN_CONTAINERS else copy(value)
+    return inherited
 
 
 class _TaskConverter(TaskConverter):
@@ -165,19 +174,19 @@ class _TaskConverter(TaskConverter):
         task_id, parent = _uuid(dct["id"]), dct["parent"]
         task_spec = workflow.spec.task_specs.get(dct["task_spec"])
         internal = dct["internal_data"]
-        vars(task).update(
-            id=task_id,
-            workflow=workflow,
-            _parent=_uuid(parent) if parent is not None else None,
-            _children=[_uuid(child) for child in dct["children"]],
-            _state=dct["state"],
-            triggered=dct["triggered"],
-            task_spec=task_spec,
-            thread_id=Task.thread_id_pool,
-            data=None,
-            internal_data=registry.restore(internal) if internal else {},
-            last_state_change=dct["last_state_change"],
-        )
+        task.__dict__ = {  # in the order Task.__init__ sets them
+            "id": task_id,
+            "workflow": workflow,
+            "_parent": _uuid(parent) if parent is not None else None,
+            "_children": [_uuid(child) for child in dct["children"]],
+            "_state": dct["state"],
+            "triggered": dct["triggered"],
+            "task_spec": task_spec,
+            "thread_id": Task.thread_id_pool,
+            "data": None,
+            "internal_data": registry.restore(internal) if internal else {},
+            "last_state_change": dct["last_state_change"],
+        }
         workflow.tasks[task_id] = task
         if dct["state"] == TaskState.WAITING and isinstance(task_spec, CatchingEvent):
             workflow.top_workflow.event_manager.add_task(task)

@@ -299,7 +299,11 @@ def _sync_worklist(
             )
         ).all()
     )
-    state_by_id = {str(t.id): t.state for t in tasks} if rows else {}
+    # Text ids only of the completed tasks among the rows that close, not of every task in the case.
+    closing = {UUID(row.id) for row in rows if row.state == "ready" and row.id not in ready}
+    completed_ids = (
+        {str(t.id) for t in tasks if t.id in closing and t.state == TaskState.COMPLETED} if closing else set()
+    )
     for row in rows:
         current = ready.pop(row.id, None)
         if current is not None:
@@ -313,7 +317,7 @@ def _sync_worklist(
             continue
         if row.state != "ready":
             continue
-        completed = state_by_id.get(row.id) == TaskState.COMPLETED
+        completed = row.id in completed_ids
         row.state = "completed" if completed else "cancelled"
         row.completed_at = now
         row.completed_by = actor if completed else None

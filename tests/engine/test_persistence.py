@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections import Counter, OrderedDict
 from datetime import timedelta
 
 import pytest
@@ -177,6 +178,7 @@ def test_a_loaded_case_saves_settled_tasks_from_their_loaded_text(session, rt, d
         {},
         {"a": 1, "b": "x", "c": None, "d": 1.5, "e": True, "f": (1, 2)},
         {"nested": {"deep": {"deeper": [1, {"x": 2}]}}, "items": [[1], {"y": 3}], "tags": {1, 2}},
+        {"ordered": OrderedDict(b=1, a=2), "counted": Counter("aab"), "plain": {"z": 0}},  # subclasses keep their class
     ],
 )
 def test_inherited_data_is_deepmerge_into_an_empty_dict(data):
@@ -185,6 +187,7 @@ def test_inherited_data_is_deepmerge_into_an_empty_dict(data):
 
     ours, theirs = serialization._inherited(data), DeepMerge.merge({}, data)
     assert ours == theirs and list(ours) == list(theirs)
+    assert [type(v) for v in ours.values()] == [type(v) for v in theirs.values()]
     for key, value in data.items():
         copied = isinstance(value, (dict, list, set))
         assert (ours[key] is value) is (theirs[key] is value) is (not copied)
