@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.base.clock import AMSTERDAM
+from engine.modeling.forms import field_choices
 
 RADIO_LIMIT = 5  # more choices than this become a select
 EMPTY_ROWS = 2  # empty rows offered for arrays (the no-JavaScript fallback)
@@ -46,11 +47,8 @@ class Field:
 
 def choices(schema: dict[str, Any]) -> list[tuple[str, str]] | None:
     """(value, label) pairs of a choice field, or None when the field is free input."""
-    if isinstance(schema.get("oneOf"), list) and all(isinstance(o, dict) and "const" in o for o in schema["oneOf"]):
-        return [(str(o["const"]), str(o.get("title") or o["const"])) for o in schema["oneOf"]]
-    if isinstance(schema.get("enum"), list):
-        return [(str(v), str(v)) for v in schema["enum"]]
-    return None
+    found = field_choices(schema)
+    return None if found is None else [(str(c.code), c.title or str(c.code)) for c in found]
 
 
 def schema_type(schema: dict[str, Any]) -> str:

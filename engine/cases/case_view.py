@@ -33,6 +33,7 @@ from engine.cases.read_models import (
     TaskPage,
     WaitingEvent,
 )
+from engine.modeling.forms import item_choices
 from engine.modeling.prefill import prefill_values
 from engine.modeling.registry import LoadedModel, ModelRegistry, list_versions
 from engine.modeling.xml_safety import parse_model_xml
@@ -286,8 +287,9 @@ def field_labels(model: LoadedModel) -> FieldTexts:
                 if isinstance(prop, dict):
                     if prop.get("title"):
                         texts.titles.setdefault(name, prop["title"])
-                    for options in (prop.get("oneOf"), (prop.get("items") or {}).get("oneOf")):
-                        _add_choices(texts.choices, name, options)
+                    for choice in item_choices(prop) or ():
+                        if isinstance(choice.code, str) and choice.title:
+                            texts.choices.setdefault(name, {}).setdefault(choice.code, choice.title)
                     walk(prop)
                     walk(prop.get("items"))
 
@@ -295,12 +297,6 @@ def field_labels(model: LoadedModel) -> FieldTexts:
             walk(form)
         model.spec_state["field_texts"] = texts
     return texts
-
-
-def _add_choices(choices: dict[str, dict[str, str]], name: str, options: Any) -> None:
-    for option in options if isinstance(options, list) else []:
-        if isinstance(option, dict) and isinstance(option.get("const"), str) and option.get("title"):
-            choices.setdefault(name, {}).setdefault(option["const"], option["title"])
 
 
 # --- task page ----------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.base.vocabulary import ROLES
+from engine.modeling.forms import field_choices
 
 UNTRANSLATED = "[niet vertaald: «{}»]"
 # The engine's own case variables (processes/README.md, "Case variables"), which no form fills.
@@ -74,9 +75,9 @@ class Labels:
             if prop.get("title"):
                 self.fields.setdefault(name, str(prop["title"]))
             choices = self.values.setdefault(name, {})
-            for option in prop.get("oneOf") or prop.get("anyOf") or []:
-                if isinstance(option, dict) and "const" in option and option.get("title"):
-                    choices.setdefault(str(option["const"]), str(option["title"]))
+            for choice in field_choices(prop) or ():
+                if choice.title:
+                    choices.setdefault(str(choice.code), choice.title)
             if prop.get("type") == "object":
                 self.add_form(prop)
             items = prop.get("items")

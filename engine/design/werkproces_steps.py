@@ -28,7 +28,7 @@ from engine.design.werkproces_read import Node, Process, flow_condition
 from engine.documents.templates import load_spec
 from engine.modeling.bpmn_xml import NS
 from engine.modeling.document_rules import KINDS, RECIPIENT_ROLES, required_services
-from engine.modeling.forms import FORMS_PREFIX
+from engine.modeling.forms import FORMS_PREFIX, field_choices
 
 _ROLE_LABELS = {r.code: r.label for r in ROLES}
 _KINDS = {
@@ -85,11 +85,9 @@ def field_lines(schema: dict[str, Any] | None) -> list[FieldLine]:
 
 
 def _field_kind(prop: dict[str, Any]) -> str:
-    options = [str(o.get("title") or o.get("const")) for o in prop.get("oneOf") or [] if isinstance(o, dict)]
+    options = field_choices(prop)
     if options:
-        return "keuze uit: " + "; ".join(options)
-    if prop.get("enum"):
-        return "keuze uit: " + "; ".join(str(v).replace("_", " ") for v in prop["enum"])
+        return "keuze uit: " + "; ".join(c.title or str(c.code).replace("_", " ") for c in options)
     kind = prop.get("type")
     if kind == "boolean":
         return "ja/nee"

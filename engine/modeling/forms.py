@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,41 @@ def _check_visible_to(schema: dict[str, Any], where: str) -> None:
             except ValueError as exc:
                 raise ValueError(f"{VISIBLE_TO} bij '{where}{name}': {exc}") from None
         _check_visible_to(prop, f"{where}{name}.")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a choice field: the code the case stores, and the title the form shows (if any)."""
+
+    code: Any
+    title: str | None
+
+
+def field_choices(prop: Mapping[str, Any]) -> list[Choice] | None:
+    """The options a form field offers, in the form's order; None for free input.
+
+    A choice field lists ``{const, title}`` options under ``oneOf`` (or ``anyOf``), or plain values
+    under ``enum``. A ``oneOf`` whose options are not all constants is a choice between schemas, not
+    between values. Every reader of a field's choices (the form, the case page, the
+    werkprocesbeschrijving, conditions in words, lanes, the simulation) asks here.
+    """
+    for key in ("oneOf", "anyOf"):
+        options = prop.get(key)
+        if isinstance(options, list) and options:
+            if not all(isinstance(o, dict) and "const" in o for o in options):
+                return None
+            return [Choice(o["const"], str(o["title"]) if o.get("title") else None) for o in options]
+    values = prop.get("enum")
+    return [Choice(value, None) for value in values] if isinstance(values, list) else None
+
+
+def item_choices(prop: Mapping[str, Any]) -> list[Choice] | None:
+    """The options of a choice field, or of each item of a list field (a set of checkboxes)."""
+    found = field_choices(prop)
+    items = prop.get("items")
+    if found is None and isinstance(items, Mapping):
+        found = field_choices(items)
+    return found
 
 
 def read_form_file(name: str, forms_dir: Path = FORMS_DIR) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from engine.base.errors import FormInvalid, InvalidInput
-from engine.modeling.forms import validate_form_data
+from engine.modeling.forms import field_choices, validate_form_data
 
 TEXT = "Gesimuleerd"
 _MAX_ROUNDS = 8  # if/then rules that keep adding fields: more rounds than any form needs
@@ -25,12 +25,7 @@ _MAX_ROUNDS = 8  # if/then rules that keep adding fields: more rounds than any f
 def choices(prop: dict[str, Any]) -> list[Any]:
     if "const" in prop:
         return [prop["const"]]
-    if "enum" in prop:
-        return list(prop["enum"])
-    for key in ("oneOf", "anyOf"):
-        if isinstance(prop.get(key), list):
-            return [o["const"] for o in prop[key] if isinstance(o, dict) and "const" in o]
-    return []
+    return [choice.code for choice in field_choices(prop) or ()]
 
 
 def plain_value(prop: dict[str, Any], instant: datetime) -> Any:

@@ -33,6 +33,7 @@ from engine.base.vocabulary import (
     lane_role,
     party_lane,
 )
+from engine.modeling.forms import field_choices
 from engine.modeling.spec_properties import properties as properties  # re-exported for the engine
 from engine.modeling.spec_properties import start_event_properties as start_event_properties
 
@@ -199,10 +200,9 @@ def lane_roles(forms: dict[str, Any], lane: str | None) -> frozenset[str]:
     if party is None:
         return frozenset()
     offered: set[Any] = {
-        option.get("const")
+        choice.code
         for form in forms.values()
-        for option in ((form.get("properties") or {}).get(party.variable) or {}).get("oneOf") or []
-        if isinstance(option, dict)
+        for choice in field_choices((form.get("properties") or {}).get(party.variable) or {}) or ()
     }
     return frozenset(CASE_ROLE_CODES & offered) | {party.fallback}
 
