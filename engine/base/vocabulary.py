@@ -128,6 +128,12 @@ REGIEHOUDER = "regiehouder"  # the form field (forms/regiehouder.schema.json) wh
 PARTY_LANES: dict[str, PartyLane] = {REGIEHOUDER: PartyLane(REGIEHOUDER, "burgemeester")}
 
 
+# Case variables that a variant's scripts set to a role code (processes/README.md, "Case variables"); a page
+# shows the role's label, as it shows a form choice's title. rihg_afnemer and besluit_door are the variant's
+# constants; genomen_door is part of huisverbod_besluit.
+ROLE_VALUED_VARIABLES: frozenset[str] = frozenset({"rihg_afnemer", "besluit_door", "genomen_door"})
+
+
 def party_lane(lane_name: str | None) -> PartyLane | None:
     """The party lane ``lane_name`` names (``Regiehouder``, any case), or None for a lane of a fixed role."""
     return PARTY_LANES.get(" ".join((lane_name or "").split()).casefold())

@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 
 from engine.base.clock import dutch_instant
 from engine.base.errors import Forbidden, NotFound
-from engine.base.vocabulary import CASE_ROLE_CODES, PROPERTY_FORM, PROPERTY_SENDERS, PROPERTY_STARTERS, REGIONS, Action
+from engine.base.vocabulary import (
+    CASE_ROLE_CODES,
+    PROPERTY_FORM,
+    PROPERTY_SENDERS,
+    PROPERTY_STARTERS,
+    REGIONS,
+    ROLE_VALUED_VARIABLES,
+    ROLES,
+    Action,
+)
 from engine.cases.operations import details_of
 from engine.cases.read_models import (
     CaseDetails,
@@ -295,6 +304,9 @@ def field_labels(model: LoadedModel) -> FieldTexts:
 
         for form in model.forms.values():
             walk(form)
+        for name in ROLE_VALUED_VARIABLES:
+            for role in ROLES:
+                texts.choices.setdefault(name, {}).setdefault(role.code, role.label)
         model.spec_state["field_texts"] = texts
     return texts
 

@@ -67,6 +67,8 @@ def test_case_page_after_imposition(client, api, case_id, clock):
     assert 'data-testid="ban"' in page and "Opgelegd" in page
     assert "ma 2 feb 2026 21:15" in page and "do 12 feb 2026 21:15" in page  # imposed and end, Amsterdam time
     assert "nog 8 dagen" in page
+    assert shown(page, "Einde") == "do 12 feb 2026 21:15"
+    assert shown(page, "Besluit door") == "Hulpofficier van justitie"  # a role code the variant's script set
     assert "Huisverbod opgelegd" in page and "RIHG afgenomen" in page
     diagram = _diagram(page)
     assert {"Sub_huisverbod", "Call_hulpverlening"} <= set(diagram["active"])
