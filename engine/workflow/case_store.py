@@ -301,9 +301,7 @@ def _sync_worklist(
     )
     # Text ids only of the completed tasks among the rows that close, not of every task in the case.
     closing = {UUID(row.id) for row in rows if row.state == "ready" and row.id not in ready}
-    completed_ids = (
-        {str(t.id) for t in tasks if t.id in closing and t.state == TaskState.COMPLETED} if closing else set()
-    )
+    done = {str(t.id) for t in tasks if t.id in closing and t.state == TaskState.COMPLETED} if closing else set()
     for row in rows:
         current = ready.pop(row.id, None)
         if current is not None:
@@ -317,7 +315,7 @@ def _sync_worklist(
             continue
         if row.state != "ready":
             continue
-        completed = row.id in completed_ids
+        completed = row.id in done
         row.state = "completed" if completed else "cancelled"
         row.completed_at = now
         row.completed_by = actor if completed else None
