@@ -2,19 +2,18 @@
 
 Registered by ``cli.main`` (see ``COMMANDS``). Same contract as the other
 commands: a one-line reason on failure (exit 1 refused, 2 usage, 3 internal),
-``--json`` for JSON on stdout. This module imports ``cli.main`` only inside the
-commands, so either module may be imported first.
+``--json`` for JSON on stdout.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
+from cli.context import State, emit
 from engine.accounts import users
 from engine.base.errors import Conflict, InvalidInput
 from engine.design import case_migration, event_log, model_diff, werkproces, werkproces_render
@@ -28,16 +27,7 @@ FIGURE_CHOICE = click.Choice(figures.FIGURES)
 
 
 def _runtime(ctx: click.Context) -> Runtime:
-    from cli.main import State
-
     return ctx.ensure_object(State).rt
-
-
-def _emit(value: Any, as_json: bool, text: str | None = None) -> None:
-    if as_json:
-        click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
-    elif text is not None:
-        click.echo(text)
 
 
 @click.command("versions-rollback")
@@ -55,7 +45,7 @@ def versions_rollback(ctx: click.Context, region: str, variant: str, version: in
         result = versions.rollback_live_version(
             session, user=user, region=region, variant=variant, version=version, now=rt.clock.now()
         )
-    _emit(
+    emit(
         result,
         as_json,
         f"{region} {variant}: versie {result['version']} is live "
@@ -72,7 +62,7 @@ def versions_history(ctx: click.Context, region: str, variant: str | None, as_js
     """Toon wie wanneer welke versie live zette (uitrol, terugdraaien)."""
     with _runtime(ctx).sessions() as session:
         data = versions.live_history(session, region, variant)
-    _emit(
+    emit(
         data,
         as_json,
         "\n".join(f"{h['at']}\t{h['variant']}\tv{h['version']}\t{h['action']}\t{h['actor']}" for h in data),
@@ -93,7 +83,7 @@ def cases_per_version(ctx: click.Context, region: str | None, as_json: bool) -> 
         + (f": {', '.join(map(str, v['active_case_ids']))}" if v["active_case_ids"] else "")
         for v in data
     ]
-    _emit(data, as_json, "\n".join(lines))
+    emit(data, as_json, "\n".join(lines))
 
 
 @click.command("migrate")
@@ -118,7 +108,7 @@ def migrate(
         case_migration.SAFE: "kan veilig",
         case_migration.REFUSED: "geweigerd",
     }
-    _emit(
+    emit(
         results,
         as_json,
         "\n".join(
@@ -145,7 +135,7 @@ def diff(ctx: click.Context, version_a: int, version_b: int, as_json: bool) -> N
         f"{result['summary']['added']} toegevoegd, {result['summary']['removed']} verwijderd, "
         f"{result['summary']['changed']} gewijzigd"
     )
-    _emit(result, as_json, "\n".join([header, *model_diff.format_diff(result)]))
+    emit(result, as_json, "\n".join([header, *model_diff.format_diff(result)]))
 
 
 @click.command("werkproces")
@@ -208,7 +198,7 @@ def dashboard(
         lines.extend(
             "\t".join("-" if row.get(c) is None else str(row.get(c)) for c in columns) for row in data["figures"][name]
         )
-    _emit(data, as_json, "\n".join(lines))
+    emit(data, as_json, "\n".join(lines))
 
 
 def _open(path: Path, mode: str):

@@ -9,8 +9,7 @@ engine.modeling.document_rules apply unchanged: who may make, read and hand over
 Registered by ``cli.main`` (see ``COMMANDS``). Same contract as the other
 commands: a one-line reason on failure (exit 1 refused, 2 usage, 3 internal),
 ``--json`` for JSON on stdout, with the keys of the API (the ``to_json()`` of
-engine.documents.read_models). This module imports ``cli.main`` only inside the
-commands, so either module may be imported first.
+engine.documents.read_models).
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli.context import State, emit, parse_data
 from engine.accounts import users
 from engine.base.errors import InvalidInput
 from engine.documents import generation as documents
@@ -42,23 +42,7 @@ INPUT_PREFIX = service_view.INPUT_PREFIX
 
 
 def _runtime(ctx: click.Context) -> Runtime:
-    from cli.main import State
-
     return ctx.ensure_object(State).rt
-
-
-def _parse_data(raw: str | None) -> dict[str, Any]:
-    # One parser for --data across all commands, so JSON and @file errors read the same everywhere.
-    from cli.main import _parse_data as parse
-
-    return parse(raw)
-
-
-def _emit(value: Any, as_json: bool, text: str | None = None) -> None:
-    if as_json:
-        click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
-    elif text is not None:
-        click.echo(text)
 
 
 # --- listing -------------------------------------------------------------------------------------
@@ -150,7 +134,7 @@ def list_documents(ctx: click.Context, case_id: int, as_user: str, as_json: bool
     with rt.sessions() as session:
         user = users.get_user(session, as_user)
         listing, text = case_documents(session, rt.registry, case_id, user, rt.clock.now())
-    _emit(listing, as_json, text)
+    emit(listing, as_json, text)
 
 
 # --- making ------------------------------------------------------------------------------------------
@@ -184,7 +168,7 @@ def make_document(
     ctx: click.Context, case_id: int, kind: str, as_user: str, role: str | None, raw_data: str | None, as_json: bool
 ) -> None:
     rt = _runtime(ctx)
-    inputs = _parse_data(raw_data)
+    inputs = parse_data(raw_data)
     with rt.sessions() as session:
         user = users.get_user(session, as_user)
         try:
@@ -192,10 +176,10 @@ def make_document(
                 session, rt.registry, rt.clock, case_id, kind, user, role=role, inputs=inputs
             )
         except MissingParts as exc:
-            _emit({"made": False, "missing": exc.missing}, as_json)
+            emit({"made": False, "missing": exc.missing}, as_json)
             raise InvalidInput(_missing_message(exc)) from None
         detail = service_view.document_detail(session, made.id, user, rt.clock.now())
-    _emit({"made": True, **detail.to_json()}, as_json, str(made.id))
+    emit({"made": True, **detail.to_json()}, as_json, str(made.id))
 
 
 # --- service (uitreiking) ------------------------------------------------------------------------------
@@ -241,7 +225,7 @@ def serve_document(
             role=role,
         )
         shown = service.service_record(record)
-    _emit(
+    emit(
         shown.to_json(),
         as_json,
         f"uitreiking vastgelegd: document {document_id} aan {shown.recipient_name} "

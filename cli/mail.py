@@ -8,28 +8,17 @@ timer worker). Same contract as the other commands (see cli.main). Registered by
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
-
 import click
 
+from cli.context import State, emit
 from engine.accounts import users
 from engine.base.errors import ConfigurationError
 from engine.base.vocabulary import NOTIFY_CHOICES
 from engine.notify.outbox import mail_backlog
 
-if TYPE_CHECKING:
-    from cli.main import State
-
 
 def _state(ctx: click.Context) -> State:
-    from cli.main import State
-
     return ctx.ensure_object(State)
-
-
-def _emit(value: Any, as_json: bool, text: str) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str) if as_json else text)
 
 
 @click.command("user-notify")
@@ -75,7 +64,7 @@ def send(ctx: click.Context, as_json: bool) -> None:
         f"verstuurd: {result.sent}, later opnieuw: {result.retried}, opgegeven: {result.failed}, "
         f"vervallen: {result.dropped}, overzichten gemaakt: {result.digests}"
     )
-    _emit(data, as_json, text)
+    emit(data, as_json, text)
 
 
 @mail.command("test")
@@ -92,7 +81,7 @@ def send_test(ctx: click.Context, address: str, as_json: bool) -> None:
     settings = state.settings.mail
     to = send_probe(settings, address, state.rt.clock.now())
     server = f"{settings.host}:{settings.port}"
-    _emit({"sent_to": to, "server": server, "security": settings.security}, as_json,
+    emit({"sent_to": to, "server": server, "security": settings.security}, as_json,
           f"testbericht verstuurd naar {to} via {server} ({_SECURITY[settings.security]})")  # fmt: skip
 
 
@@ -112,7 +101,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         f"wachtend: {backlog.pending} (waarvan {backlog.retrying} na een mislukte poging), oudste: {oldest}; "
         f"opgegeven afgelopen 24 uur: {backlog.failed_last_day}"
     )
-    _emit(vars(backlog), as_json, text)
+    emit(vars(backlog), as_json, text)
 
 
 COMMANDS: tuple[click.Command, ...] = (user_notify, mail)

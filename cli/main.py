@@ -7,76 +7,22 @@ error, 3 internal error. ``--json`` prints JSON on stdout.
 from __future__ import annotations
 
 import dataclasses
-import json
-import secrets
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from engine.accounts import login, users
+from cli.context import CLI_ACTOR, State, emit, parse_data, pass_state
+from engine.accounts import users
 from engine.base.errors import DeployRefused, Forbidden, InvalidInput, ThvError, Unavailable
 from engine.base.log_context import configure_logging
-from engine.base.settings import Settings
 from engine.base.vocabulary import REGIONS
 from engine.cases import operations as cases
 from engine.modeling import registry as model_registry
 from engine.modeling.bundle import collect_bundle
-from engine.runtime import Runtime, runtime_from_settings
 from engine.storage.db import upgrade_schema
 from engine.workflow import heartbeats, worklist
-
-CLI_ACTOR = "beheer-cli"
-
-
-class State:
-    """Reads the settings and builds the runtime on first use, so ``thv --help`` and ``thv regions``
-    need neither a valid environment nor a database."""
-
-    def __init__(self) -> None:
-        self._settings: Settings | None = None
-        self._runtime: Runtime | None = None
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = Settings.from_env()
-        return self._settings
-
-    @property
-    def rt(self) -> Runtime:
-        if self._runtime is None:
-            self._runtime = runtime_from_settings(self.settings)
-        return self._runtime
-
-
-pass_state = click.make_pass_decorator(State, ensure=True)
-
-
-def _emit(value: Any, as_json: bool, text: str | None = None) -> None:
-    if as_json:
-        click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
-    elif text is not None:
-        click.echo(text)
-
-
-def _parse_data(raw: str | None) -> dict[str, Any]:
-    """JSON from the option itself, or from a file with ``@path``."""
-    if raw is None:
-        return {}
-    if raw.startswith("@"):
-        try:
-            raw = Path(raw[1:]).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"--data: kan {raw[1:]} niet lezen ({exc.__class__.__name__})") from None
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"--data is geen geldige JSON: {exc.msg} (positie {exc.pos})") from None
-    if not isinstance(value, dict):
-        raise InvalidInput("--data moet een JSON-object zijn, bijvoorbeeld '{\"veld\": 1}'")
-    return value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,7 +48,7 @@ def backup(state: State, destination: Path, as_json: bool) -> None:
 
     made = backup_sqlite(state.rt.engine, destination)
     data = {"path": str(made.path), "bytes": made.size, "cases": made.cases, "schema": made.schema}
-    _emit(data, as_json, f"back-up geschreven naar {made.path}: {made.cases} zaken, {made.size / 1e6:.1f} MB, "
+    emit(data, as_json, f"back-up geschreven naar {made.path}: {made.cases} zaken, {made.size / 1e6:.1f} MB, "
                          f"schema {made.schema or '-'}")  # fmt: skip
 
 
@@ -137,7 +83,7 @@ def status(state: State, as_json: bool) -> None:
     elif backlog is not None:
         lines.append(f"e-mail: {backlog.pending} wachtend, {backlog.failed_last_day} opgegeven in het afgelopen etmaal")
     verdict = "klaar" if found.ready else "niet klaar: " + "; ".join(found.reasons())
-    _emit(data, as_json, "\n".join([*lines, verdict]))
+    emit(data, as_json, "\n".join([*lines, verdict]))
     if not found.ready:  # for scripts and monitoring: the exit code (1) and stderr say it too
         raise Unavailable(verdict)
 
@@ -147,128 +93,7 @@ def status(state: State, as_json: bool) -> None:
 def regions(as_json: bool) -> None:
     """Toon de regio's."""
     data = [{"code": r.code, "name": r.name} for r in REGIONS]
-    _emit(data, as_json, "\n".join(f"{r.code}\t{r.name}" for r in REGIONS))
-
-
-@cli.command("users")
-@click.option("--json", "as_json", is_flag=True)
-@pass_state
-def list_users(state: State, as_json: bool) -> None:
-    """Toon de gebruikers met hun rollen en regio's."""
-    with state.rt.sessions() as session:
-        data = users.list_users(session)
-    _emit(
-        data,
-        as_json,
-        "\n".join(f"{u['name']}\t{','.join(u['roles'])}\t{','.join(u['regions'])}\t{u['login']}" for u in data),
-    )
-
-
-@cli.command("user-add")
-@click.argument("name")
-@click.option("--roles", required=True, help="rolcodes, met komma's")
-@click.option("--regions", "regions_", required=True, help="regiocodes, met komma's")
-@click.option("--password-stdin", is_flag=True, help="lees het wachtwoord van standaardinvoer")
-@click.option("--display-name", help="naam van de persoon (op documenten en in de geschiedenis)")
-@click.option("--function", "job_title", help="functie, bijvoorbeeld 'hulpofficier van justitie'")
-@click.option("--organisation", help="organisatie, bijvoorbeeld 'Politie Midden-Nederland'")
-@click.option("--email", help="e-mailadres voor meldingen van nieuwe taken (wijzigen: thv user-notify)")
-@pass_state
-def user_add(
-    state: State,
-    name: str,
-    roles: str,
-    regions_: str,
-    password_stdin: bool,
-    display_name: str | None,
-    job_title: str | None,
-    organisation: str | None,
-    email: str | None,
-) -> None:
-    """Maak een gebruiker aan. Zonder --password-stdin wordt een wachtwoord gegenereerd en getoond."""
-    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
-    with state.rt.sessions() as session:
-        user, generated = users.add_user(
-            session,
-            name,
-            roles.split(","),
-            regions_.split(","),
-            password=password,
-            now=state.rt.clock.now(),
-            profile=users.Profile(display_name, job_title, organisation),
-            email=email,
-        )
-    click.echo(f"gebruiker {user.name} aangemaakt")
-    if not password_stdin:
-        click.echo(f"wachtwoord: {generated}")
-
-
-@cli.command("user-profile")
-@click.argument("name")
-@click.option("--display-name", help="naam van de persoon (leeg: de gebruikersnaam)")
-@click.option("--function", "job_title", help="functie")
-@click.option("--organisation", help="organisatie")
-@pass_state
-def user_profile(
-    state: State, name: str, display_name: str | None, job_title: str | None, organisation: str | None
-) -> None:
-    """Zet naam, functie en organisatie van een gebruiker (wat niet wordt gegeven, blijft staan)."""
-    with state.rt.sessions() as session:
-        current = users.get_user(session, name)
-        given = users.Profile(
-            current.display_name if display_name is None else display_name,
-            current.job_title if job_title is None else job_title,
-            current.organisation if organisation is None else organisation,
-        )
-        user = users.set_profile(session, name, given)
-    click.echo(f"{user.name}: {user.person_label}")
-
-
-@cli.command("user-password")
-@click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="lees het nieuwe wachtwoord van standaardinvoer")
-@pass_state
-def user_password(state: State, name: str, password_stdin: bool) -> None:
-    """Zet een nieuw wachtwoord; alle sessies van de gebruiker eindigen en een blokkade vervalt.
-
-    Zonder --password-stdin wordt een wachtwoord gegenereerd en getoond.
-    """
-    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(12)
-    with state.rt.sessions() as session:
-        login.reset_password(session, name, password)
-    click.echo(f"wachtwoord van {name} gewijzigd; zijn of haar sessies zijn beëindigd")
-    if not password_stdin:
-        click.echo(f"wachtwoord: {password}")
-
-
-@cli.command("user-totp-reset")
-@click.argument("name")
-@pass_state
-def user_totp_reset(state: State, name: str) -> None:
-    """Zet de tweestapsverificatie van een gebruiker uit (telefoon kwijt); alle sessies eindigen."""
-    with state.rt.sessions() as session:
-        login.disable_totp(session, name, None)
-    click.echo(f"tweestapsverificatie van {name} staat uit; de gebruiker kan haar opnieuw instellen")
-
-
-@cli.command("user-disable")
-@click.argument("name")
-@pass_state
-def user_disable(state: State, name: str) -> None:
-    """Schakel een account uit (ook een SSO-account); zijn sessies eindigen direct."""
-    with state.rt.sessions() as session:
-        users.set_active(session, name, False)
-    click.echo(f"account {name} is uitgeschakeld; inloggen (ook via SSO) wordt geweigerd")
-
-
-@cli.command("user-enable")
-@click.argument("name")
-@pass_state
-def user_enable(state: State, name: str) -> None:
-    """Schakel een uitgeschakeld account weer in."""
-    with state.rt.sessions() as session:
-        users.set_active(session, name, True)
-    click.echo(f"account {name} is weer ingeschakeld")
+    emit(data, as_json, "\n".join(f"{r.code}\t{r.name}" for r in REGIONS))
 
 
 @cli.command("deploy")
@@ -300,7 +125,7 @@ def deploy(state: State, path: Path, region: str, variant: str | None, as_user: 
             )
             stored = sorted(f.path for f in result.version.files)
     except DeployRefused as exc:
-        _emit({"deployed": False, "findings": [vars(f) for f in exc.findings]}, as_json)
+        emit({"deployed": False, "findings": [vars(f) for f in exc.findings]}, as_json)
         if not as_json and len(exc.findings) > 1:
             for finding in exc.findings:  # every finding at once, by file and line; then the one-line summary
                 click.echo(str(finding), err=True)
@@ -309,7 +134,7 @@ def deploy(state: State, path: Path, region: str, variant: str | None, as_user: 
         click.echo("ongewijzigd: deze bestanden zijn al de live versie", err=True)
     for warning in result.warnings:
         click.echo(str(warning), err=True)
-    _emit(
+    emit(
         {
             "deployed": True,
             "created": result.created,
@@ -335,7 +160,7 @@ def versions(state: State, region: str | None, as_json: bool) -> None:
         "\t".join([v["region"], v["variant"], f"v{v['version']}", "live" if v["live"] else "", v["sha256"][:12]])
         for v in data
     ]
-    _emit(data, as_json, "\n".join(lines))
+    emit(data, as_json, "\n".join(lines))
 
 
 @cli.command("start")
@@ -350,7 +175,7 @@ def start(
 ) -> None:
     """Start een zaak; toont alleen het zaaknummer."""
     rt = state.rt
-    data = _parse_data(raw_data)
+    data = parse_data(raw_data)
     with rt.sessions() as session:
         user = users.get_user(session, as_user) if as_user else None
         case_id = cases.start_case(
@@ -374,7 +199,7 @@ def tasks(
         data = worklist.list_tasks(session, case_id=case_id, role=role, region=region, state=task_state)
     keys = ("id", "case_id", "region", "element", "title", "role", "form", "state", "due_at", "created_at")
     rows = [{k: t.get(k) for k in keys} for t in data]
-    _emit(
+    emit(
         rows,
         as_json,
         "\n".join(f"{t['id']}\tzaak {t['case_id']}\t{t['role']}\t{t['title']}\t{t['due_at'] or '-'}" for t in data),
@@ -390,7 +215,7 @@ def tasks(
 def complete(state: State, task_id: str, raw_data: str, as_user: str, case_version: int | None) -> None:
     """Rond een taak af met formuliergegevens."""
     rt = state.rt
-    data = _parse_data(raw_data)
+    data = parse_data(raw_data)
     with rt.sessions() as session:
         user = users.get_user(session, as_user)
         cases.complete_task(
@@ -408,7 +233,7 @@ def complete(state: State, task_id: str, raw_data: str, as_user: str, case_versi
 def send(state: State, case_id: int, message: str, raw_data: str | None, as_user: str) -> None:
     """Meld een gebeurtenis (BPMN-bericht) bij een zaak."""
     rt = state.rt
-    data = _parse_data(raw_data)
+    data = parse_data(raw_data)
     with rt.sessions() as session:
         user = users.get_user(session, as_user)
         cases.send_message(session, rt.registry, rt.clock, case_id=case_id, message=message, data=data, user=user)
@@ -496,68 +321,7 @@ def case(state: State, case_id: int, as_json: bool) -> None:
             *(f"  open: {t['title']} ({t['role']}, deadline {t['due_at'] or '-'})" for t in data["open_tasks"]),
         ]
     )
-    _emit(data, as_json, text)
-
-
-@cli.command("retention")
-@click.option("--region", help="alleen deze regio")
-@click.option("--destroy", is_flag=True, help="vernietig wat aan de beurt is (zonder: alleen tonen)")
-@click.option("--json", "as_json", is_flag=True)
-@pass_state
-def retention(state: State, region: str | None, destroy: bool, as_json: bool) -> None:
-    """Bewaartermijnen (Wth 10): toon welke afgeronde zaken vernietigd moeten worden; --destroy doet het."""
-    from engine.cases.retention import destroy_due, retention_plan
-
-    rt = state.rt
-    with rt.sessions() as session:
-        if destroy:
-            reports = destroy_due(session, rt.registry, rt.clock.now(), CLI_ACTOR, region)
-            data: Any = [
-                {"case_id": r.case_id, "rule": r.rule, "destroyed_at": r.destroyed_at, "counts": json.loads(r.counts)}
-                for r in reports
-            ]
-            text = "\n".join(f"zaak {r.case_id} vernietigd ({r.rule})" for r in reports) or "niets te vernietigen"
-        else:
-            items = retention_plan(session, rt.registry, rt.clock.now(), region)
-            data = [
-                {"case_id": i.case_id, "region": i.region, "variant": i.variant, "rule": i.rule, "due": i.due,
-                 "is_due": i.is_due}
-                for i in items
-            ]  # fmt: skip
-            due = [i for i in items if i.is_due]
-            text = "\n".join(
-                [f"zaak {i.case_id} ({i.region}): {'nu te vernietigen' if i.is_due else 'bewaren'}; {i.rule}"
-                 + (f"; tot {i.due.isoformat()}" if i.due and not i.is_due else "") for i in items]
-                + [f"{len(due)} van {len(items)} afgeronde zaken zijn aan de beurt; vernietig ze met --destroy"]
-            )  # fmt: skip
-    _emit(data, as_json, text)
-
-
-@cli.command("subject-access")
-@click.option("--name", required=True, help="de naam van de betrokkene, zoals in de zaak")
-@click.option("--as", "as_user", required=True, help="de functionaris gegevensbescherming")
-@pass_state
-def subject_access(state: State, name: str, as_user: str) -> None:
-    """Inzageverzoek (AVG art. 15): alles over één persoon in de zaken van de regio's, als JSON."""
-    from engine.cases.persons import subject_access as export
-
-    with state.rt.sessions() as session:
-        cases_about = export(session, users.get_user(session, as_user), name, state.rt.clock.now())
-    _emit([dataclasses.asdict(c) for c in cases_about], True)
-
-
-@cli.command("break-glass")
-@click.argument("case_id", type=int)
-@click.option("--as", "as_user", required=True, help="wie de zaak zonder taak wil inzien")
-@click.option("--reason", required=True, help="waarom (minstens 10 tekens); het kabinet van de burgemeester ziet het")
-@pass_state
-def break_glass(state: State, case_id: int, as_user: str, reason: str) -> None:
-    """Zien zonder taak in de zaak (need-to-know): de reden wordt vastgelegd; geldig voor 8 uur."""
-    from engine.workflow.need_to_know import break_the_glass
-
-    with state.rt.sessions() as session:
-        until = break_the_glass(session, case_id, users.get_user(session, as_user), reason, state.rt.clock.now())
-    click.echo(f"reden vastgelegd; {as_user} kan zaak {case_id} inzien tot {until.isoformat()}")
+    emit(data, as_json, text)
 
 
 @cli.command("seed-demo")
@@ -606,9 +370,19 @@ def _register_area_commands() -> None:
     from cli.analysis import COMMANDS as ANALYSIS_COMMANDS
     from cli.documents import COMMANDS as DOCUMENT_COMMANDS
     from cli.mail import COMMANDS as MAIL_COMMANDS
+    from cli.privacy import COMMANDS as PRIVACY_COMMANDS
     from cli.simulation import COMMANDS as SIMULATION_COMMANDS
+    from cli.users import COMMANDS as USER_COMMANDS
 
-    for command in (*ANALYSIS_COMMANDS, *DOCUMENT_COMMANDS, *MAIL_COMMANDS, *SIMULATION_COMMANDS):
+    area_commands = (
+        ANALYSIS_COMMANDS,
+        DOCUMENT_COMMANDS,
+        MAIL_COMMANDS,
+        PRIVACY_COMMANDS,
+        SIMULATION_COMMANDS,
+        USER_COMMANDS,
+    )
+    for command in (c for commands in area_commands for c in commands):
         cli.add_command(command)
 
 

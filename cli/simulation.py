@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from cli.context import State
 from engine.simulation import export
 from engine.simulation.profile import DEFAULT_PROFILE
 from engine.simulation.service import simulate as run_simulation
@@ -51,8 +52,6 @@ def simulate(
     csv_figure: str | None,
 ) -> None:
     """Simuleer zaken per variant naast de basis: werklast, doorlooptijden, termijnen en capaciteit."""
-    from cli.main import State
-
     if as_json and csv_figure:
         raise click.UsageError("kies --json of --csv, niet allebei")
     if workers < 1:
