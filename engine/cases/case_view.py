@@ -318,7 +318,7 @@ def task_page(session: Session, registry: ModelRegistry, task_id: str, user: Use
     """A task with its form schema, its instructions and the case data the user may see."""
     task = get_task(session, task_id, user)
     case, model, workflow, details, _ = _load(session, registry, task["case_id"], user, now, "taak_inzien")
-    spec = ws.user_task_spec(model.all_specs(), task["element"])
+    spec = ws.user_task_spec(model, task["element"])
     instructions = (getattr(spec, "extensions", None) or {}).get("instructionsForEndUser") if spec else None
     variables = details["variables"]
     schema = model.forms.get(task["form"]) if task["form"] else None

@@ -239,7 +239,7 @@ def complete_task(
         model = registry.model(session, case.model_version_id)
         if row.form:
             validate_form_data(model.forms[row.form], data)
-        spec = ws.user_task_spec(model.all_specs(), row.element)
+        spec = ws.user_task_spec(model, row.element)
         now = clock.now()
         instant = checked_instant(
             case,

@@ -253,7 +253,7 @@ def make_form(
 
 
 def _task_spec(registry: ModelRegistry, session: Session, case: Case, element: str) -> Any:
-    return ws.user_task_spec(registry.model(session, case.model_version_id).all_specs(), element)
+    return ws.user_task_spec(registry.model(session, case.model_version_id), element)
 
 
 def _task_data(session: Session, registry: ModelRegistry, case: Case, task_id: str) -> dict[str, Any]:

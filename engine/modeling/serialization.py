@@ -46,8 +46,8 @@ SERIALIZER_VERSION = f"spiff-{VERSION}-nospec"
 
 
 _SETTLED = TaskState.COMPLETED | TaskState.CANCELLED
-_MEMO = "_thv_settled_json"  # attribute on a SpiffWorkflow Task: (state, last change, its JSON)
-_UNREACHED = "_thv_unreached_json"  # on a task without data: (what its JSON follows from, its JSON)
+_MEMO = "_thv_settled_json"  # attribute on a SpiffWorkflow Task: (state, last change, its JSON, its id as text)
+_UNREACHED = "_thv_unreached_json"  # on a task without data: (what its JSON follows from, its JSON, id as text)
 
 
 class _TaskMapConverter(BpmnConverter):
@@ -59,10 +59,14 @@ class _TaskMapConverter(BpmnConverter):
     """
 
     def mapping_to_dict(self, mapping: Any, **kwargs: Any) -> dict[str, Any]:
-        return {
-            str(key): self._task(value) if isinstance(value, Task) else self.registry.convert(value, **kwargs)
-            for key, value in mapping.items()
-        }
+        converted: dict[str, Any] = {}
+        for key, value in mapping.items():
+            if isinstance(value, Task):
+                text, written = self._task(value)
+                converted[text] = written
+            else:
+                converted[str(key)] = self.registry.convert(value, **kwargs)
+        return converted
 
     def mapping_from_dict(self, mapping: Any, key_class: Any = None, **kwargs: Any) -> dict[Any, Any]:
         if key_class is not UUID:
@@ -73,22 +77,27 @@ class _TaskMapConverter(BpmnConverter):
         workflow = kwargs["workflow"]
         return {_uuid(key): restore_task(self.registry, value, workflow) for key, value in mapping.items()}
 
-    def _task(self, task: Task) -> Any:
+    def _task(self, task: Task) -> tuple[str, Any]:
+        """The task's id as text and its JSON. Both are kept with a task whose JSON is kept: turning
+        an id into text costs about as much as writing a small task's kept JSON."""
         memo = getattr(task, _MEMO, None)
         if memo is not None and memo[0] == task.state and memo[1] == task.last_state_change:
-            return memo[2]
+            return memo[3], memo[2]
         if _settled_for_good(task):
-            return _remember(task, self.registry.convert(task))
+            dct = self.registry.convert(task)
+            return dct["id"], _remember(task, dct)
         if task.data or task.internal_data:
-            return self.registry.convert(task)
+            dct = self.registry.convert(task)
+            return dct["id"], dct
         # Not reached yet (most of a running ban's predicted branches): written once per change of
         # what its text follows from.
         key = _unreached_key(task)
         unreached = getattr(task, _UNREACHED, None)
         if unreached is None or unreached[0] != key:
-            unreached = (key, _fragment(self.registry.convert(task)))
+            dct = self.registry.convert(task)
+            unreached = (key, _fragment(dct), dct["id"])
             setattr(task, _UNREACHED, unreached)
-        return unreached[1]
+        return unreached[2], unreached[1]
 
 
 def _unreached_key(task: Task) -> tuple[Any, ...]:
@@ -103,9 +112,9 @@ def _settled_for_good(task: Task) -> bool:
 
 
 def _remember(task: Task, dct: dict[str, Any]) -> Any:
-    """Keep a settled task's JSON on it for later saves; returns it."""
+    """Keep a settled task's JSON (and its id as text) on it for later saves; returns the JSON."""
     fragment = _fragment(dct)
-    setattr(task, _MEMO, (task.state, task.last_state_change, fragment))
+    setattr(task, _MEMO, (task.state, task.last_state_change, fragment, dct["id"]))
     return fragment
 
 
@@ -314,4 +323,4 @@ def _keep_settled_text(tasks: Mapping[UUID, Task], texts: Mapping[str, Any]) -> 
         if _settled_for_good(task):
             _remember(task, dct)
         elif not task.data and not task.internal_data:
-            setattr(task, _UNREACHED, (_unreached_key(task), _fragment(dct)))
+            setattr(task, _UNREACHED, (_unreached_key(task), _fragment(dct), dct["id"]))

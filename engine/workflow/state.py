@@ -34,6 +34,7 @@ from engine.base.vocabulary import (
     party_lane,
 )
 from engine.modeling.forms import field_choices
+from engine.modeling.registry import LoadedModel
 from engine.modeling.spec_properties import properties as properties  # re-exported for the engine
 from engine.modeling.spec_properties import start_event_properties as start_event_properties
 
@@ -51,13 +52,24 @@ class ReadyUserTask:
     parent_id: UUID | None  # the task whose completion made it ready
 
 
-def user_task_spec(specs: Iterable[Any], element: str) -> Any:
-    """The user task spec with BPMN id ``element`` in a model's process specs, or None."""
-    for spec in specs:
-        for task_spec in spec.task_specs.values():
-            if task_spec.bpmn_id == element and getattr(task_spec, "manual", False):
-                return task_spec
-    return None
+def user_task_spec(model: LoadedModel, element: str) -> Any:
+    """The user task spec with BPMN id ``element`` in a model's process specs, or None.
+
+    Looked up once per model and element (a deployed model never changes): every act asks, and a
+    search through all task specs of all processes grows with the model.
+    """
+    found: dict[str, Any] = model.spec_state.setdefault("user_task_specs", {})
+    if element not in found:
+        found[element] = next(
+            (
+                task_spec
+                for spec in model.all_specs()
+                for task_spec in spec.task_specs.values()
+                if task_spec.bpmn_id == element and getattr(task_spec, "manual", False)
+            ),
+            None,
+        )
+    return found[element]
 
 
 def message_instant_field(specs: Iterable[Any], message: str) -> str | None:
