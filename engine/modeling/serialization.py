@@ -94,15 +94,20 @@ class _TaskMapConverter(BpmnConverter):
         key = _unreached_key(task)
         unreached = getattr(task, _UNREACHED, None)
         if unreached is None or unreached[0] != key:
-            dct = self.registry.convert(task)
-            unreached = (key, _fragment(dct), dct["id"])
-            setattr(task, _UNREACHED, unreached)
+            unreached = _keep_unreached(task, key, self.registry.convert(task))
         return unreached[2], unreached[1]
 
 
 def _unreached_key(task: Task) -> tuple[Any, ...]:
     """What the JSON of a task without data follows from (its id, parent and spec never change)."""
     return (task.state, task.last_state_change, task.triggered, tuple(task._children))
+
+
+def _keep_unreached(task: Task, key: tuple[Any, ...], dct: dict[str, Any]) -> tuple[Any, ...]:
+    """Keep the JSON of a task not reached yet on it, with what it follows from and its id as text."""
+    unreached = (key, _fragment(dct), dct["id"])
+    setattr(task, _UNREACHED, unreached)
+    return unreached
 
 
 def _settled_for_good(task: Task) -> bool:
@@ -323,4 +328,4 @@ def _keep_settled_text(tasks: Mapping[UUID, Task], texts: Mapping[str, Any]) -> 
         if _settled_for_good(task):
             _remember(task, dct)
         elif not task.data and not task.internal_data:
-            setattr(task, _UNREACHED, (_unreached_key(task), _fragment(dct), dct["id"]))
+            _keep_unreached(task, _unreached_key(task), dct)
