@@ -39,6 +39,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.modeling.legal_timers import SERIALIZER_CONFIG
+from engine.modeling.loop_history import ARCHIVE_PREFIX, find_cuts, put_back, unlink
 from engine.modeling.registry import LoadedModel
 from engine.modeling.sandbox import script_engine
 
@@ -48,6 +49,7 @@ SERIALIZER_VERSION = f"spiff-{VERSION}-nospec"
 _SETTLED = TaskState.COMPLETED | TaskState.CANCELLED
 _MEMO = "_thv_settled_json"  # attribute on a SpiffWorkflow Task: (state, last change, its JSON, its id as text)
 _UNREACHED = "_thv_unreached_json"  # on a task without data: (what its JSON follows from, its JSON, id as text)
+_RESTORED = "_thv_restored_parts"  # on a workflow loaded whole: the archive keys of the parts put back
 
 
 class _TaskMapConverter(BpmnConverter):
@@ -292,17 +294,24 @@ def dump_subprocess(subprocess: Any) -> str:
 
 
 def load_workflow(text: str, model: LoadedModel, archived: Mapping[str, str] | None = None) -> BpmnWorkflow:
-    """A workflow from its text; ``archived`` are finished subprocesses kept apart, by the id of the
-    task that ran them (see dump_subprocess).
+    """A workflow from its text; ``archived`` are the parts kept apart, by archive key: finished
+    subprocesses by the id of the task that ran them (see dump_subprocess), and earlier rounds
+    of loops (see cut_earlier_rounds).
 
     The workflow text wins over an archived copy of the same subprocess, and an archived
     subprocess whose calling task is not in the workflow is left out (SpiffWorkflow restores
     a subprocess only under its task).
     """
     dct = orjson.loads(text)
+    parts: dict[str, Any] = {}
+    placed: list[str] = []
     if archived:
-        parts = {key: orjson.loads(part) for key, part in archived.items()}
+        rounds: dict[str, Any] = {}
+        for key, part in archived.items():
+            (rounds if key.startswith(ARCHIVE_PREFIX) else parts)[key] = orjson.loads(part)
+        parts = {key: part for key, part in parts.items() if key not in dct["subprocesses"]}
         dct["subprocesses"] = {**parts, **dct["subprocesses"]}
+        placed = put_back(dct, rounds)
     task_maps = {None: dct["tasks"], **{key: part["tasks"] for key, part in dct["subprocesses"].items()}}
     workflow = _serializer.from_dict(dct, model=model)
     workflow.script_engine = script_engine()  # never persisted; always the sandbox
@@ -310,7 +319,41 @@ def load_workflow(text: str, model: LoadedModel, archived: Mapping[str, str] | N
         loaded = workflow if key is None else workflow.subprocesses.get(_uuid(key))
         if loaded is not None:
             _keep_settled_text(loaded.tasks, tasks)
+    placed.extend(key for key in parts if _uuid(key) in workflow.subprocesses)
+    if placed:
+        setattr(workflow, _RESTORED, tuple(placed))
     return workflow
+
+
+def cut_earlier_rounds(workflow: BpmnWorkflow) -> dict[str, str]:
+    """Take the earlier rounds of loops out of the workflow (engine.modeling.loop_history); returns
+    each cut's text by archive key, for load_workflow to put back."""
+    convert = _serializer.registry.convert
+    cuts = find_cuts(workflow)
+    texts = {}
+    for cut in cuts:  # all written before any is taken out: each as it stands in the whole workflow
+        below = convert(cut.below)
+        record = {
+            "in": cut.key,
+            "above": str(cut.above.id),
+            "below": below["id"],
+            "below_was": {"parent": below["parent"], "data": below["data"], "delta": below["delta"]},
+            "tasks": {str(task.id): convert(task) for task in cut.tasks},
+        }
+        texts[cut.archive_key] = _dumps(record)
+    for cut in cuts:
+        unlink(cut)
+        for task in (cut.above, cut.below):  # their kept JSON names the tasks that were cut
+            task.__dict__.pop(_MEMO, None)
+            task.__dict__.pop(_UNREACHED, None)
+    return texts
+
+
+def take_restored_parts(workflow: BpmnWorkflow) -> tuple[str, ...]:
+    """The archive keys of the parts a whole load put back (asked once): a save of that workflow
+    archives anew what is finished or cut, and the rest of these is in its text again."""
+    restored: tuple[str, ...] = workflow.__dict__.pop(_RESTORED, ())
+    return restored
 
 
 def _keep_settled_text(tasks: Mapping[UUID, Task], texts: Mapping[str, Any]) -> None:

@@ -300,7 +300,8 @@ class Case(Base):
 
 
 class CaseArchive(Base):
-    """Finished subprocesses of a case, moved out of its hot workflow text (written once each).
+    """Finished subprocesses and earlier rounds of loops of a case, moved out of its hot workflow text
+    (written once each; a round's key is "h" and the hex of its first task, see engine.modeling.loop_history).
 
     A completion loads and saves only what can still change, so its cost does not grow with
     the case's history; views and migrations that need the whole workflow put the parts
@@ -310,7 +311,7 @@ class CaseArchive(Base):
     __tablename__ = "case_archive"
 
     case_id: Mapped[int] = mapped_column(ForeignKey("thv_case.id"), primary_key=True)
-    subprocess_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the task that ran it
+    subprocess_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the task that ran it, or "h..."
     # Its JSON text: written once, read only for views and migrations, so packed tighter.
     workflow_json: Mapped[str] = mapped_column(
         "workflow_zlib", CompressedText(level=6, dictionary=compression.ARCHIVE_DICTIONARY)

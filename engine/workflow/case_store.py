@@ -16,7 +16,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from engine.base.clock import add_legal_term
@@ -24,7 +24,14 @@ from engine.base.errors import ConfigurationError, NotFound
 from engine.base.log_context import bind_case
 from engine.base.vocabulary import Action
 from engine.modeling.registry import LoadedModel, ModelRegistry
-from engine.modeling.serialization import SERIALIZER_VERSION, dump_subprocess, dump_workflow, load_workflow
+from engine.modeling.serialization import (
+    SERIALIZER_VERSION,
+    cut_earlier_rounds,
+    dump_subprocess,
+    dump_workflow,
+    load_workflow,
+    take_restored_parts,
+)
 from engine.modeling.workflow_cache import WorkflowCache
 from engine.notify.outbox import queue_task_mails
 from engine.storage.tables import Case, CaseArchive, CaseEvent, HumanTask
@@ -73,7 +80,8 @@ def lock_task(session: Session, task_id: str, *, regions: frozenset[str]) -> tup
 def open_workflow(
     session: Session, registry: ModelRegistry, case: Case, *, whole: bool = False
 ) -> tuple[LoadedModel, BpmnWorkflow]:
-    """The case's workflow as far as it can still change; ``whole`` adds its finished subprocesses.
+    """The case's workflow as far as it can still change; ``whole`` adds its finished subprocesses and
+    the earlier rounds of its loops.
 
     Running a case needs only the first (see save_case); a view of everything that happened
     in it, or a migration to another version, needs the whole.
@@ -126,7 +134,12 @@ def save_case(
     tasks = ws.all_tasks(workflow)
     # While a replay base is kept (acts.fire_due), a late act may reopen what timers finished: the
     # finished subprocesses then stay in the workflow text until the next act settles the case.
-    finished = _take_finished(workflow) if case.replay_json is None else {}
+    archived = _take_finished(workflow) if case.replay_json is None else {}
+    # Earlier rounds of loops likewise (engine.modeling.loop_history). A workflow loaded whole is
+    # archived anew: the parts it was loaded with make way for what this save archives.
+    restored = take_restored_parts(workflow)
+    if case.replay_json is None:
+        archived.update(cut_earlier_rounds(workflow))
     case.workflow_json = dump_workflow(workflow)
     case.serializer_version = SERIALIZER_VERSION
     case.status = ws.case_status(workflow, tasks)
@@ -151,8 +164,8 @@ def save_case(
     if new_case:
         session.add(case)
         session.flush()
-    if finished:
-        _archive(session, case, finished, now)
+    if archived or restored:
+        _archive(session, case, archived, now, replaced=restored)
     transaction_state(session).setdefault(_SAVED, {})[case.id] = (case, workflow)
 
     record_event(session, case, actor=actor, action=action, element=element, now=now, detail=detail)
@@ -230,18 +243,33 @@ def _take_finished(workflow: BpmnWorkflow) -> dict[str, str]:
     return {str(task_id): dump_subprocess(subprocess) for task_id, subprocess in drop_finished(workflow).items()}
 
 
-def _archive(session: Session, case: Case, finished: dict[str, str], now: datetime) -> None:
-    """Write finished subprocesses to the case's archive; a copy already there (from a whole load) is replaced."""
-    existing = {
-        row.subprocess_id: row
-        for row in session.scalars(
-            select(CaseArchive).where(CaseArchive.case_id == case.id, CaseArchive.subprocess_id.in_(list(finished)))
-        )
-    }
-    for subprocess_id, text in finished.items():
-        row = existing.get(subprocess_id)
+def _archive(
+    session: Session, case: Case, parts: dict[str, str], now: datetime, *, replaced: tuple[str, ...] = ()
+) -> None:
+    """Write finished subprocesses and cut rounds to the case's archive.
+
+    A part is archived once: it leaves the workflow text, and comes back only in a whole load
+    (``replaced``: the parts that load put back). Of those, a part this save writes again replaces
+    its row, and the others are deleted: they are in the workflow text again.
+    """
+    stale = [key for key in replaced if key not in parts]
+    if stale:
+        session.execute(delete(CaseArchive).where(CaseArchive.case_id == case.id, CaseArchive.subprocess_id.in_(stale)))
+    again = [key for key in parts if key in replaced]
+    existing = (
+        {
+            row.subprocess_id: row
+            for row in session.scalars(
+                select(CaseArchive).where(CaseArchive.case_id == case.id, CaseArchive.subprocess_id.in_(again))
+            )
+        }
+        if again
+        else {}
+    )
+    for key, text in parts.items():
+        row = existing.get(key)
         if row is None:
-            session.add(CaseArchive(case_id=case.id, subprocess_id=subprocess_id, workflow_json=text, archived_at=now))
+            session.add(CaseArchive(case_id=case.id, subprocess_id=key, workflow_json=text, archived_at=now))
         elif row.workflow_json != text:
             row.workflow_json, row.archived_at = text, now
 

@@ -1,0 +1,187 @@
+"""Earlier rounds of a loop, kept out of the workflow a completion loads and saves.
+
+SpiffWorkflow keeps every task a case ever had. Each round of a loop (another breach of the
+ban, another report) adds its tasks below the previous round's, so a completion would load, run
+and save more the longer a ban runs. Here the earlier rounds are cut out of that line of tasks:
+the task above a cut is linked to the task below it, and the cut is kept in the case's archive
+(engine.workflow.case_store). Views and migrations, which load the whole workflow, put every cut
+back exactly where it was (put_back).
+
+A task is cut only when nothing SpiffWorkflow decides can read it any more:
+- it is completed and has one child: it lies in a single line of tasks;
+- its element completed again further down that line (a later round), so a search upwards
+  (``find_ancestor``, a join walking to its inputs) still meets the same task first: the latest
+  completed round of every element stays, and so does everything not completed;
+- it is not a join, and the task below a cut is not a join either: a join counts its own tasks
+  and their parents;
+- it is not its workflow's last task, and no subprocess of the workflow runs under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from SpiffWorkflow.specs.Join import Join
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+MIN_CUT = 16  # tasks of earlier rounds in a line before they are cut: an archive row per few rounds, not per act
+ARCHIVE_PREFIX = "h"  # an archive key: "h" and the hex of the cut's first task (subprocess keys are UUID text)
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Tasks of earlier rounds in one line, top to bottom, between ``above`` and ``below``."""
+
+    owner: Any  # the workflow or subprocess whose task map holds them
+    key: str | None  # None for the main workflow, else the subprocess's key in ``subprocesses``
+    above: Task
+    below: Task
+    tasks: tuple[Task, ...]
+
+    @property
+    def archive_key(self) -> str:
+        return f"{ARCHIVE_PREFIX}{self.tasks[0].id.hex}"
+
+
+def find_cuts(workflow: Any) -> list[Cut]:
+    """Every cut the workflow and its running subprocesses allow now (changes nothing)."""
+    running = workflow.subprocesses
+    owners = [(None, workflow), *((str(key), sub) for key, sub in running.items())]
+    # A workflow's last task is read by id on load (and may lie in one of its subprocesses).
+    last = {owner.last_task.id for _, owner in owners if owner.last_task is not None}
+    return [cut for key, owner in owners for cut in _cuts_in(owner, key, running, last)]
+
+
+def _in_line(task: Task) -> bool:
+    return task._state == TaskState.COMPLETED and len(task._children) == 1
+
+
+def _cuts_in(owner: Any, key: str | None, running: Any, last: set[Any]) -> Iterator[Cut]:
+    tasks = owner.tasks
+    walked: set[Any] = set()
+    for candidate in _repeated_in_line(tasks):
+        start = candidate  # the line ends at the first task below that is not in line itself
+        while _in_line(start):
+            start = tasks[start._children[0]]
+        if start.id in walked:
+            continue
+        walked.add(start.id)
+        seen = {start.task_spec} if start._state == TaskState.COMPLETED else set()
+        line: list[tuple[Task, bool]] = []  # bottom-up: (task, cut)
+        task: Task | None = tasks.get(start._parent) if start._parent is not None else None
+        while task is not None and _in_line(task):
+            above = tasks.get(task._parent) if task._parent is not None else None
+            cut = (
+                above is not None
+                and task.task_spec in seen
+                and not isinstance(task.task_spec, Join)
+                and task.id not in last
+                and task.id not in running
+            )
+            line.append((task, cut))
+            seen.add(task.task_spec)
+            task = above
+        cuts = list(_segments(owner, key, start, line))
+        if sum(len(cut.tasks) for cut in cuts) >= MIN_CUT:
+            yield from cuts
+
+
+def _repeated_in_line(tasks: Any) -> list[Task]:
+    """Tasks in line whose element has another task in line here: only their lines can hold an
+    earlier round (the cheap test that spares most acts the walk)."""
+    first: dict[Any, Task] = {}
+    repeated: list[Task] = []
+    for task in tasks.values():
+        if task._state == TaskState.COMPLETED and len(task._children) == 1:
+            spec = task.task_spec
+            if spec in first:
+                repeated.append(task)
+            else:
+                first[spec] = task
+    return repeated
+
+
+def _segments(owner: Any, key: str | None, start: Task, line: list[tuple[Task, bool]]) -> Iterator[Cut]:
+    """The runs of cut tasks in a line (bottom-up), each with the tasks that will be linked."""
+    below = start
+    run: list[Task] = []
+    for task, cut in [*line, (None, False)]:
+        if cut:
+            run.append(task)
+            continue
+        if run and isinstance(below.task_spec, Join):
+            # A join's parent is what it counts: the task just above it stays.
+            below = run.pop(0)
+        if run:
+            run.reverse()
+            above = owner.tasks[run[0]._parent]
+            yield Cut(owner, key, above, below, tuple(run))
+        run = []
+        if task is not None:
+            below = task
+
+
+def unlink(cut: Cut) -> None:
+    """Take the cut's tasks out of the workflow and link the task above to the task below."""
+    above, below = cut.above, cut.below
+    above._children[above._children.index(cut.tasks[0].id)] = below.id
+    below._parent = above.id
+    events = cut.owner.top_workflow.event_manager
+    for task in cut.tasks:
+        del cut.owner.tasks[task.id]
+        events.remove_task(task)
+
+
+def put_back(workflow: dict[str, Any], cuts: dict[str, dict[str, Any]]) -> list[str]:
+    """Put archived cuts (parsed, by archive key) back into a workflow's JSON; returns the keys put back.
+
+    A cut goes back once the tasks above and below it are there: a later cut may hold the task
+    below an earlier one, and then goes back first. A cut whose place is not there (its
+    subprocess is not in the text) is left out, as an archived subprocess without its caller is.
+    """
+    pending = dict(cuts)
+    placed: list[str] = []
+    while pending:
+        ready = [k for k, cut in pending.items() if _fits(_task_map(workflow, cut["in"]), cut)]
+        if not ready:
+            break
+        for archive_key in ready:
+            cut = pending.pop(archive_key)
+            _splice(workflow, cut)
+            placed.append(archive_key)
+    return placed
+
+
+def _task_map(workflow: dict[str, Any], key: str | None) -> dict[str, Any] | None:
+    if key is None:
+        return workflow["tasks"]  # type: ignore[no-any-return]
+    part = workflow["subprocesses"].get(key)
+    return part["tasks"] if part is not None else None
+
+
+def _fits(tasks: dict[str, Any] | None, cut: dict[str, Any]) -> bool:
+    return tasks is not None and cut["above"] in tasks and cut["below"] in tasks
+
+
+def _splice(workflow: dict[str, Any], cut: dict[str, Any]) -> None:
+    tasks = _task_map(workflow, cut["in"])
+    assert tasks is not None  # checked by _fits
+    cut_tasks: dict[str, Any] = cut["tasks"]
+    above, below, top = cut["above"], cut["below"], next(iter(cut_tasks))
+    restored: dict[str, Any] = {}
+    for task_id, task in tasks.items():
+        if task_id == below:
+            restored.update(cut_tasks)  # before the task below: a parent is loaded before its children
+        restored[task_id] = task
+    children = restored[above]["children"]
+    if below in children:
+        children[children.index(below)] = top
+    # The task below gets back its parent, and its data as a change from that parent's.
+    restored[below].update(cut["below_was"])
+    if cut["in"] is None:
+        workflow["tasks"] = restored
+    else:
+        workflow["subprocesses"][cut["in"]]["tasks"] = restored

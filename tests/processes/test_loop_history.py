@@ -1,0 +1,219 @@
+"""Earlier rounds of a loop leave the hot workflow, and the whole case stays exactly what it was.
+
+Two cases go through the same acts at the same instants: one never cut (MIN_CUT out of reach),
+one cut after every round (MIN_CUT 1, the most cuts and the most cuts on top of cuts). The whole
+workflow of both, read task by task from the root (ids aside), is the same after every round,
+and so are what users see: the open tasks and the milestones.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from copy import copy
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine.accounts.users import add_user
+from engine.design.case_migration import migrate_cases
+from engine.modeling import loop_history
+from engine.modeling.bundle import collect_bundle
+from engine.modeling.registry import deploy_bundle
+from engine.modeling.versions import DESIGNER_ROLE
+from engine.storage.tables import Case, CaseArchive
+from engine.workflow import state as ws
+from engine.workflow.case_store import open_workflow
+from tests.processes import steps
+from tests.processes.scenario import PROCESSES, Scenario
+
+
+@contextmanager
+def _min_cut(monkeypatch: pytest.MonkeyPatch, value: int):
+    with monkeypatch.context() as patch:
+        patch.setattr(loop_history, "MIN_CUT", value)
+        yield
+
+
+def _plain(value: Any) -> Any:
+    # An event SpiffWorkflow keeps in internal data compares by what it holds, not by its address.
+    return {type(value).__name__: vars(value)} if hasattr(value, "__dict__") else str(value)
+
+
+def _tree(workflow: Any) -> Any:
+    """The workflow from its root, without ids and times: spec, state, data, whether its children name
+    it as their parent, children (and the subprocess a task ran, under it)."""
+
+    def node(task: Any) -> Any:
+        sub = workflow.subprocesses.get(task.id)
+        return (
+            task.task_spec.name,
+            task.state,
+            json.dumps(task.data, sort_keys=True, default=str),
+            json.dumps(task.internal_data, sort_keys=True, default=_plain),
+            task.triggered,
+            all(child.parent is task for child in task.children),
+            [node(child) for child in task.children],
+            node(sub.task_tree) if sub is not None else None,
+        )
+
+    return node(workflow.task_tree)
+
+
+def _first_difference(a: Any, b: Any, path: str = "") -> str | None:
+    """Where two trees first differ (a readable failure), or None."""
+    if a[:6] != b[:6]:
+        return f"{path}/{a[0]}: {a[:6]} != {b[:6]}"
+    if len(a[6]) != len(b[6]):
+        return f"{path}/{a[0]}: children {[c[0] for c in a[6]]} != {[c[0] for c in b[6]]}"
+    for x, y in zip([*a[6], a[7]], [*b[6], b[7]], strict=True):
+        if (x is None) != (y is None):
+            return f"{path}/{a[0]}: subprocess {x is None} != {y is None}"
+        found = _first_difference(x, y, f"{path}/{a[0]}") if x is not None else None
+        if found:
+            return found
+    return None
+
+
+def _whole(s: Scenario) -> Any:
+    case = s.session.get(Case, s.case_id)
+    s.session.refresh(case)
+    _, whole = open_workflow(s.session, s.rt.registry, case, whole=True)
+    s.session.rollback()
+    return whole
+
+
+def _hot_tasks(s: Scenario) -> int:
+    case = s.session.get(Case, s.case_id)
+    s.session.refresh(case)
+    _, hot = open_workflow(s.session, s.rt.registry, case)
+    s.session.rollback()
+    return len(ws.all_tasks(hot))
+
+
+def _cuts(s: Scenario) -> list[str]:
+    return [
+        key
+        for key in s.session.scalars(select(CaseArchive.subprocess_id).where(CaseArchive.case_id == s.case_id))
+        if key.startswith(loop_history.ARCHIVE_PREFIX)
+    ]
+
+
+def _violation(s: Scenario, number: int) -> None:
+    s.send(
+        "overtreding_gemeld",
+        "politie",
+        {"overtreding_tijdstip": s.clock.now().isoformat(), "overtreding_omschrijving": "Weer in de woning."},
+    )
+    s.do(
+        "Task_pv",
+        {"aangehouden": True, "pv_nummer": f"PL0900-2026-{number}", "kennis_van_huisverbod": "uitreiking_getekend"},
+    )
+    s.do(
+        "Task_zsm_afdoening",
+        {"zsm_afdoening": "voorgeleiden", "gedragsaanwijzing_overwogen": True, "gedragsaanwijzing_soort": "geen"},
+    )
+
+
+def _seen_by_users(s: Scenario) -> tuple[Any, ...]:
+    return (sorted(t["element"] for t in s.case()["open_tasks"]), s.milestones())
+
+
+def test_cut_rounds_come_back_exactly_and_nothing_users_see_changes(rt, session, monkeypatch):
+    kept = Scenario(rt, session, "wth-basis")
+    cut = copy(kept)  # the same deployment and users, a case of its own
+
+    def both(act) -> None:  # the same act at the same instant in both cases
+        with _min_cut(monkeypatch, 10**6):
+            act(kept)
+        with _min_cut(monkeypatch, 1):
+            act(cut)
+
+    both(lambda s: s.start("politie", steps.MELDING))
+    both(lambda s: steps.impose(s, afnemer="hulpofficier", decider="hulpofficier"))
+    both(steps.serve_and_notify)
+    both(steps.help_without_children)
+    with _min_cut(monkeypatch, 10**6):  # a sweep fires both cases' timers: the uncut case stays uncut
+        kept.advance(timedelta(days=7, hours=12))
+    both(lambda s: steps.extend(s, 18))
+    hot = []
+    for number in range(1, 7):
+        with _min_cut(monkeypatch, 10**6):
+            kept.advance(timedelta(hours=6))
+        both(lambda s, n=number: _violation(s, n))
+        assert _first_difference(_tree(_whole(cut)), _tree(_whole(kept))) is None
+        assert _seen_by_users(cut) == _seen_by_users(kept)
+        hot.append(_hot_tasks(cut))
+    assert _cuts(kept) == [] and len(_cuts(cut)) >= 4  # a cut on top of cuts every round
+    # The hot workflow stops growing with the rounds; the uncut one grows by each round's tasks.
+    assert hot[-1] == hot[2]
+    assert _hot_tasks(kept) >= hot[-1] + 4 * 4
+
+
+def test_cuts_wait_for_enough_rounds(s_basis, monkeypatch):
+    s = s_basis
+    with _min_cut(monkeypatch, 12):  # three rounds of four tasks
+        s.start("politie", steps.MELDING)
+        steps.impose(s, afnemer="hulpofficier", decider="hulpofficier")
+        steps.serve_and_notify(s)
+        steps.help_without_children(s)
+        counts = []
+        for number in range(1, 7):
+            s.advance(timedelta(hours=6))
+            _violation(s, number)
+            counts.append(len(_cuts(s)))
+    assert counts[0] == 0 and counts[-1] >= 1
+    assert counts.index(1) >= 3  # not before twelve tasks of earlier rounds stood in line
+
+
+@pytest.fixture
+def s_basis(rt, session) -> Scenario:
+    return Scenario(rt, session, "wth-basis")
+
+
+def test_a_migration_puts_the_cuts_back_and_cuts_anew(rt, session, monkeypatch):
+    """A migration loads a case whole and saves it: the cut case comes out as the uncut one does."""
+    kept = Scenario(rt, session, "wth-basis")
+    cut = copy(kept)
+
+    def both(act) -> None:
+        with _min_cut(monkeypatch, 10**6):
+            act(kept)
+        with _min_cut(monkeypatch, 1):
+            act(cut)
+
+    both(lambda s: s.start("politie", steps.MELDING))
+    both(lambda s: steps.impose(s, afnemer="hulpofficier", decider="hulpofficier"))
+    both(steps.serve_and_notify)
+    both(steps.help_without_children)
+    for number in range(1, 5):
+        with _min_cut(monkeypatch, 10**6):
+            kept.advance(timedelta(hours=6))
+        both(lambda s, n=number: _violation(s, n))
+    cuts_before = _cuts(cut)
+    assert len(cuts_before) >= 3
+    files = collect_bundle(PROCESSES / "wth-basis")
+    main = next(name for name in files if name.endswith(".bpmn"))
+    files[main] += b"\n<!-- versie 2 -->\n"
+    deploy_bundle(session, rt.registry, files, region="basis", variant="wth-basis", actor="test", now=rt.clock.now())
+    designer, _ = add_user(
+        session, "ontwerper.lus", [DESIGNER_ROLE], ["basis"], password="scenario-wachtwoord", now=rt.clock.now()
+    )
+
+    def migrate(s: Scenario) -> None:
+        [result] = migrate_cases(session, rt.registry, rt.clock, case_ids=[s.case_id], to_version=2, user=designer)
+        assert result["status"] == "migrated", result
+
+    both(migrate)
+    assert _first_difference(_tree(_whole(cut)), _tree(_whole(kept))) is None
+    # Its earlier rounds are archived again, now as one cut per line, and the hot workflow is as small.
+    cuts_after = _cuts(cut)
+    assert 1 <= len(cuts_after) < len(cuts_before) and not set(cuts_after) - set(cuts_before)
+    assert _hot_tasks(cut) <= _hot_tasks(kept) - 3 * 4  # (the migration itself predicts a few tasks anew)
+    with _min_cut(monkeypatch, 10**6):
+        kept.advance(timedelta(hours=6))
+    both(lambda s: _violation(s, 5))  # and both run on alike
+    assert _first_difference(_tree(_whole(cut)), _tree(_whole(kept))) is None
+    assert _seen_by_users(cut) == _seen_by_users(kept)
