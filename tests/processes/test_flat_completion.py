@@ -113,7 +113,11 @@ def test_archived_subprocesses_are_packed_with_the_dictionary_and_read_back_whol
     steps.serve_and_notify(s)
     case = _stored(s)
     rows = s.session.execute(
-        text("SELECT subprocess_id, workflow_zlib FROM case_archive WHERE case_id = :id"), {"id": case.id}
+        # Finished subprocesses only: cut rounds of loops (keys "h...") are loop_history's.
+        text(
+            "SELECT subprocess_id, workflow_zlib FROM case_archive WHERE case_id = :id AND subprocess_id NOT LIKE 'h%'"
+        ),
+        {"id": case.id},
     ).all()
     texts = {row.subprocess_id: compression.unpack(row.workflow_zlib) for row in rows}
     assert len(texts) >= 3
