@@ -338,7 +338,7 @@ def cut_earlier_rounds(workflow: BpmnWorkflow) -> dict[str, str]:
             "above": str(cut.above.id),
             "below": below["id"],
             "below_was": {"parent": below["parent"], "data": below["data"], "delta": below["delta"]},
-            "tasks": {str(task.id): convert(task) for task in cut.tasks},
+            "tasks": {str(task.id): _kept_or_converted(task) for task in cut.tasks},
         }
         texts[cut.archive_key] = _dumps(record)
     for cut in cuts:
@@ -347,6 +347,14 @@ def cut_earlier_rounds(workflow: BpmnWorkflow) -> dict[str, str]:
             task.__dict__.pop(_MEMO, None)
             task.__dict__.pop(_UNREACHED, None)
     return texts
+
+
+def _kept_or_converted(task: Task) -> Any:
+    """A settled task's JSON as kept from the last save or load (see _remember), else converted now."""
+    memo = getattr(task, _MEMO, None)
+    if memo is not None and memo[0] == task.state and memo[1] == task.last_state_change:
+        return memo[2]
+    return _serializer.registry.convert(task)
 
 
 def take_restored_parts(workflow: BpmnWorkflow) -> tuple[str, ...]:
