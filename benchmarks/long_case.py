@@ -84,19 +84,7 @@ def run_chain(s: ChainCase) -> None:
     chain.extend(s, 18)
     for number in range(1, 40):
         s.advance(timedelta(hours=6))
-        s.send(
-            "overtreding_gemeld",
-            "politie",
-            {"overtreding_tijdstip": s.clock.now().isoformat(), "overtreding_omschrijving": "Weer in de woning."},
-        )
-        s.do(
-            "Task_pv",
-            {"aangehouden": True, "pv_nummer": f"PL0900-2026-{number}", "kennis_van_huisverbod": "uitreiking_getekend"},
-        )
-        s.do(
-            "Task_zsm_afdoening",
-            {"zsm_afdoening": "voorgeleiden", "gedragsaanwijzing_overwogen": True, "gedragsaanwijzing_soort": "geen"},
-        )
+        chain.violation(s, number)
     raise AssertionError("the chain ended before the step to measure")
 
 

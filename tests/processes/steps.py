@@ -229,6 +229,23 @@ def help_without_children(s: Scenario) -> None:
     s.do("Task_veiligheidsplan", {"partnergesprek_gevoerd": True, "veiligheidsafspraken": "Geen contact."})
 
 
+def violation(s: Scenario, number: int) -> None:
+    """One breach of the ban: reported by the politie, a proces-verbaal, and the ZSM decision on it."""
+    s.send(
+        "overtreding_gemeld",
+        "politie",
+        {"overtreding_tijdstip": s.clock.now().isoformat(), "overtreding_omschrijving": "Weer in de woning."},
+    )
+    s.do(
+        "Task_pv",
+        {"aangehouden": True, "pv_nummer": f"PL0900-2026-{number}", "kennis_van_huisverbod": "uitreiking_getekend"},
+    )
+    s.do(
+        "Task_zsm_afdoening",
+        {"zsm_afdoening": "voorgeleiden", "gedragsaanwijzing_overwogen": True, "gedragsaanwijzing_soort": "geen"},
+    )
+
+
 def appeal(s: Scenario, at=None, *, vovo: bool = True, by: str = "uithuisgeplaatste") -> None:
     """The burgemeester records an appeal (with a request for a voorlopige voorziening) lodged at ``at`` (now)."""
     s.send(

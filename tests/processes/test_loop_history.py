@@ -101,31 +101,13 @@ def _cuts(s: Scenario) -> list[str]:
     ]
 
 
-def _violation(s: Scenario, number: int) -> None:
-    s.send(
-        "overtreding_gemeld",
-        "politie",
-        {"overtreding_tijdstip": s.clock.now().isoformat(), "overtreding_omschrijving": "Weer in de woning."},
-    )
-    s.do(
-        "Task_pv",
-        {"aangehouden": True, "pv_nummer": f"PL0900-2026-{number}", "kennis_van_huisverbod": "uitreiking_getekend"},
-    )
-    s.do(
-        "Task_zsm_afdoening",
-        {"zsm_afdoening": "voorgeleiden", "gedragsaanwijzing_overwogen": True, "gedragsaanwijzing_soort": "geen"},
-    )
-
-
-def _seen_by_users(s: Scenario) -> tuple[Any, ...]:
-    return (sorted(t["element"] for t in s.case()["open_tasks"]), s.milestones())
-
-
-def test_cut_rounds_come_back_exactly_and_nothing_users_see_changes(rt, session, monkeypatch):
+def _pair(rt, session, monkeypatch) -> tuple[Scenario, Scenario, Any]:
+    """Two cases of one deployment, the first never cut, the second cut after every round, and ``both``:
+    the same act at the same instant in each. They are taken to where breaches can be reported."""
     kept = Scenario(rt, session, "wth-basis")
     cut = copy(kept)  # the same deployment and users, a case of its own
 
-    def both(act) -> None:  # the same act at the same instant in both cases
+    def both(act) -> None:
         with _min_cut(monkeypatch, 10**6):
             act(kept)
         with _min_cut(monkeypatch, 1):
@@ -135,6 +117,15 @@ def test_cut_rounds_come_back_exactly_and_nothing_users_see_changes(rt, session,
     both(lambda s: steps.impose(s, afnemer="hulpofficier", decider="hulpofficier"))
     both(steps.serve_and_notify)
     both(steps.help_without_children)
+    return kept, cut, both
+
+
+def _seen_by_users(s: Scenario) -> tuple[Any, ...]:
+    return (sorted(t["element"] for t in s.case()["open_tasks"]), s.milestones())
+
+
+def test_cut_rounds_come_back_exactly_and_nothing_users_see_changes(rt, session, monkeypatch):
+    kept, cut, both = _pair(rt, session, monkeypatch)
     with _min_cut(monkeypatch, 10**6):  # a sweep fires both cases' timers: the uncut case stays uncut
         kept.advance(timedelta(days=7, hours=12))
     both(lambda s: steps.extend(s, 18))
@@ -142,7 +133,7 @@ def test_cut_rounds_come_back_exactly_and_nothing_users_see_changes(rt, session,
     for number in range(1, 7):
         with _min_cut(monkeypatch, 10**6):
             kept.advance(timedelta(hours=6))
-        both(lambda s, n=number: _violation(s, n))
+        both(lambda s, n=number: steps.violation(s, n))
         assert _first_difference(_tree(_whole(cut)), _tree(_whole(kept))) is None
         assert _seen_by_users(cut) == _seen_by_users(kept)
         hot.append(_hot_tasks(cut))
@@ -162,7 +153,7 @@ def test_cuts_wait_for_enough_rounds(s_basis, monkeypatch):
         counts = []
         for number in range(1, 7):
             s.advance(timedelta(hours=6))
-            _violation(s, number)
+            steps.violation(s, number)
             counts.append(len(_cuts(s)))
     assert counts[0] == 0 and counts[-1] >= 1
     assert counts.index(1) >= 3  # not before twelve tasks of earlier rounds stood in line
@@ -175,23 +166,11 @@ def s_basis(rt, session) -> Scenario:
 
 def test_a_migration_puts_the_cuts_back_and_cuts_anew(rt, session, monkeypatch):
     """A migration loads a case whole and saves it: the cut case comes out as the uncut one does."""
-    kept = Scenario(rt, session, "wth-basis")
-    cut = copy(kept)
-
-    def both(act) -> None:
-        with _min_cut(monkeypatch, 10**6):
-            act(kept)
-        with _min_cut(monkeypatch, 1):
-            act(cut)
-
-    both(lambda s: s.start("politie", steps.MELDING))
-    both(lambda s: steps.impose(s, afnemer="hulpofficier", decider="hulpofficier"))
-    both(steps.serve_and_notify)
-    both(steps.help_without_children)
+    kept, cut, both = _pair(rt, session, monkeypatch)
     for number in range(1, 5):
         with _min_cut(monkeypatch, 10**6):
             kept.advance(timedelta(hours=6))
-        both(lambda s, n=number: _violation(s, n))
+        both(lambda s, n=number: steps.violation(s, n))
     cuts_before = _cuts(cut)
     assert len(cuts_before) >= 3
     files = collect_bundle(PROCESSES / "wth-basis")
@@ -214,6 +193,6 @@ def test_a_migration_puts_the_cuts_back_and_cuts_anew(rt, session, monkeypatch):
     assert _hot_tasks(cut) <= _hot_tasks(kept) - 3 * 4  # (the migration itself predicts a few tasks anew)
     with _min_cut(monkeypatch, 10**6):
         kept.advance(timedelta(hours=6))
-    both(lambda s: _violation(s, 5))  # and both run on alike
+    both(lambda s: steps.violation(s, 5))  # and both run on alike
     assert _first_difference(_tree(_whole(cut)), _tree(_whole(kept))) is None
     assert _seen_by_users(cut) == _seen_by_users(kept)
