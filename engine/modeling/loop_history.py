@@ -12,14 +12,22 @@ A task is cut only when nothing SpiffWorkflow decides can read it any more:
 - its element completed again further down that line (a later round), so a search upwards
   (``find_ancestor``, a join walking to its inputs) still meets the same task first: the latest
   completed round of every element stays, and so does everything not completed;
+- it was completed before the act that saves the workflow: what an act completed stays until the
+  next act, also when a loop went round twice within one act (the instant an open task became ready
+  counts from its parent, see case_store._handling_due);
 - it is not a join, and the task below a cut is not a join either: a join counts its own tasks
-  and their parents;
-- it is not its workflow's last task, and no subprocess of the workflow runs under it.
+  and their parents. (The parent of an open task is the latest completed round of its element,
+  so it stays, and with it the open task's siblings: the boundary timers that give a deadline.)
+- it is not its workflow's last task, and no subprocess of the workflow runs under it;
+- the workflow has not completed: a terminate end event says how a case ended (state.case_status).
+
+Cutting settled history that is not a loop's (the steps before the ban) was tried and left: with a
+cut after every act two process tests failed, and with the rules above its gain was small.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +35,13 @@ from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-MIN_CUT = 16  # tasks of earlier rounds in a line before they are cut: an archive row per few rounds, not per act
+# Tasks of earlier rounds that must stand in a line before they are cut: one round of the breach loop
+# (report, proces-verbaal, ZSM call, merge). A cut costs an archive row (about 0.5 ms); every act in
+# between loads and saves the tasks still waiting to be cut. With one round the cuts come once per round
+# (every third act or so) and no act carries more than one earlier round: about the same cost per act on
+# average as waiting for four rounds (16 tasks), and the dearest act of the cycle 0.3 ms (warm) to 0.7 ms
+# (cold) cheaper (benchmarks/long_case.py: its completion 30 is such an act).
+MIN_CUT = 4
 ARCHIVE_PREFIX = "h"  # an archive key: "h" and the hex of the cut's first task (subprocess keys are UUID text)
 
 
@@ -46,20 +60,25 @@ class Cut:
         return f"{ARCHIVE_PREFIX}{self.tasks[0].id.hex}"
 
 
-def find_cuts(workflow: Any) -> list[Cut]:
-    """Every cut the workflow and its running subprocesses allow now (changes nothing)."""
+def find_cuts(workflow: Any, completed_before: Collection[Any]) -> list[Cut]:
+    """Every cut the workflow and its running subprocesses allow now (changes nothing).
+
+    ``completed_before`` are the ids of the tasks completed before the act that saves the workflow.
+    """
+    if workflow.completed:
+        return []
     running = workflow.subprocesses
     owners = [(None, workflow), *((str(key), sub) for key, sub in running.items())]
     # A workflow's last task is read by id on load (and may lie in one of its subprocesses).
     last = {owner.last_task.id for _, owner in owners if owner.last_task is not None}
-    return [cut for key, owner in owners for cut in _cuts_in(owner, key, running, last)]
+    return [cut for key, owner in owners for cut in _cuts_in(owner, key, running, last, completed_before)]
 
 
 def _in_line(task: Task) -> bool:
     return task._state == TaskState.COMPLETED and len(task._children) == 1
 
 
-def _cuts_in(owner: Any, key: str | None, running: Any, last: set[Any]) -> Iterator[Cut]:
+def _cuts_in(owner: Any, key: str | None, running: Any, last: set[Any], settled: Collection[Any]) -> Iterator[Cut]:
     tasks = owner.tasks
     walked: set[Any] = set()
     for candidate in _repeated_in_line(tasks):
@@ -77,6 +96,7 @@ def _cuts_in(owner: Any, key: str | None, running: Any, last: set[Any]) -> Itera
             cut = (
                 above is not None
                 and task.task_spec in seen
+                and task.id in settled
                 and not isinstance(task.task_spec, Join)
                 and task.id not in last
                 and task.id not in running

@@ -17,11 +17,10 @@ same task (tests/processes/test_flat_completion.py compares them), with more wor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from copy import copy
-from functools import lru_cache
 from typing import Any
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -74,10 +73,12 @@ class _TaskMapConverter(BpmnConverter):
         if key_class is not UUID:
             return super().mapping_from_dict(mapping, key_class, **kwargs)  # type: ignore[no-any-return]
         # Every value is a task: straight to its converter, without the registry's copy of each dict to
-        # take out its typename (a running ban holds some 180 tasks).
+        # take out its typename (a running ban holds some 180 tasks). Each id is parsed once: it is
+        # written three times (the task, its parent's children, its children's parent).
         restore_task = _TaskConverter.restore_task
         workflow = kwargs["workflow"]
-        return {_uuid(key): restore_task(self.registry, value, workflow) for key, value in mapping.items()}
+        ids = {key: _parse_uuid(key) for key in mapping}
+        return {ids[key]: restore_task(self.registry, value, workflow, ids) for key, value in mapping.items()}
 
     def _task(self, task: Task) -> tuple[str, Any]:
         """The task's id as text and its JSON. Both are kept with a task whose JSON is kept: turning
@@ -130,22 +131,31 @@ def _fragment(dct: dict[str, Any]) -> Any:
     return orjson.Fragment(orjson.dumps(dct, option=orjson.OPT_NON_STR_KEYS).decode("utf-8"))
 
 
-@lru_cache(maxsize=8_192)  # some 2 MB: the ids of a few dozen long cases
-def _uuid(text: str) -> UUID:
-    # A task's id is written three times (the task, its parent's children, its children's parent):
-    # parsing each once matters for a case with hundreds of tasks.
-    return UUID(text)
+_new_object, _set_slot = object.__new__, object.__setattr__
+
+
+def _parse_uuid(text: str) -> UUID:
+    """``UUID(text)`` for the text ``str(UUID)`` writes, in half its time: without the general parsing
+    (braces, urn: prefixes), as UUID's own unpickling sets its slots. Any other text goes to UUID()."""
+    digits = text.replace("-", "")
+    if len(text) != 36 or len(digits) != 32:
+        return UUID(text)
+    value = _new_object(UUID)
+    _set_slot(value, "int", int(digits, 16))
+    _set_slot(value, "is_safe", SafeUUID.unknown)
+    return value
 
 
 _CONTAINERS = (dict, list, set)
 _PLAIN_CONTAINERS = frozenset(_CONTAINERS)
+_SCALARS = frozenset((str, bool, int, float, type(None)))  # most values of form data: a type test is enough
 
 
 def _inherited(data: dict[str, Any]) -> dict[str, Any]:
     """What DeepMerge.merge({}, data) gives, without its per-key bookkeeping: a copy one level deep."""
     inherited = data.copy()
     for key, value in data.items():
-        if isinstance(value, _CONTAINERS):
+        if type(value) not in _SCALARS and isinstance(value, _CONTAINERS):
             # A plain dict, list or set copies itself; copy() keeps a subclass's class, as DeepMerge does.
             inherited[key] = value.copy() if type(value) in _PLAIN_CONTAINERS else copy(value)
     return inherited
@@ -159,7 +169,7 @@ class _TaskConverter(TaskConverter):
       about a fifth of a long case's text, and rebuilds it on load by copying the parent's data
       and deleting it all again. Both forms load as the same empty data, also by SpiffWorkflow's
       own converter.
-    - On load each id is parsed once (see _uuid), and each task is built directly (restore_task).
+    - On load each id is parsed once (see _parse_uuid), and each task is built directly (restore_task).
     """
 
     def to_dict(self, task: Task) -> dict[str, Any]:
@@ -180,21 +190,28 @@ class _TaskConverter(TaskConverter):
         }
 
     def from_dict(self, dct: dict[str, Any], workflow: Any) -> Task:
-        return self.restore_task(self.registry, dct, workflow)
+        return self.restore_task(self.registry, dct, workflow, {})
 
     @staticmethod
-    def restore_task(registry: Any, dct: dict[str, Any], workflow: Any) -> Task:
+    def restore_task(registry: Any, dct: dict[str, Any], workflow: Any, ids: Mapping[str, UUID]) -> Task:
         """The task ``Task.__init__`` and SpiffWorkflow's converter make of ``dct`` (a test compares them),
-        without what they do and then undo: a new id and time, empty data replaced, a parent looked up twice."""
+        without what they do and then undo: a new id and time, empty data replaced, a parent looked up twice.
+
+        ``ids`` are the ids of the task map already parsed, by their text. The task keeps the JSON it was
+        loaded from when a save would write the same (see _TaskMapConverter._task): the first save of a
+        loaded workflow then converts only what can still change, as the save of one kept in memory does.
+        """
         task = Task.__new__(Task)
-        task_id, parent = _uuid(dct["id"]), dct["parent"]
+        uuid_of = ids.get
+        parent = dct["parent"]
+        task_id = uuid_of(dct["id"]) or _parse_uuid(dct["id"])
         task_spec = workflow.spec.task_specs.get(dct["task_spec"])
         internal = dct["internal_data"]
         task.__dict__ = {  # in the order Task.__init__ sets them
             "id": task_id,
             "workflow": workflow,
-            "_parent": _uuid(parent) if parent is not None else None,
-            "_children": [_uuid(child) for child in dct["children"]],
+            "_parent": (uuid_of(parent) or _parse_uuid(parent)) if parent is not None else None,
+            "_children": [uuid_of(child) or _parse_uuid(child) for child in dct["children"]],
             "_state": dct["state"],
             "triggered": dct["triggered"],
             "task_spec": task_spec,
@@ -218,6 +235,10 @@ class _TaskConverter(TaskConverter):
         else:
             data = registry.restore(dct["data"]) if dct["data"] else {}
         task.data = data
+        if _settled_for_good(task):
+            _remember(task, dct)
+        elif not data and not task.internal_data:
+            _keep_unreached(task, _unreached_key(task), dct)
         return task
 
 
@@ -312,24 +333,20 @@ def load_workflow(text: str, model: LoadedModel, archived: Mapping[str, str] | N
         parts = {key: part for key, part in parts.items() if key not in dct["subprocesses"]}
         dct["subprocesses"] = {**parts, **dct["subprocesses"]}
         placed = put_back(dct, rounds)
-    task_maps = {None: dct["tasks"], **{key: part["tasks"] for key, part in dct["subprocesses"].items()}}
     workflow = _serializer.from_dict(dct, model=model)
     workflow.script_engine = script_engine()  # never persisted; always the sandbox
-    for key, tasks in task_maps.items():
-        loaded = workflow if key is None else workflow.subprocesses.get(_uuid(key))
-        if loaded is not None:
-            _keep_settled_text(loaded.tasks, tasks)
-    placed.extend(key for key in parts if _uuid(key) in workflow.subprocesses)
+    placed.extend(key for key in parts if _parse_uuid(key) in workflow.subprocesses)
     if placed:
         setattr(workflow, _RESTORED, tuple(placed))
     return workflow
 
 
-def cut_earlier_rounds(workflow: BpmnWorkflow) -> dict[str, str]:
-    """Take the earlier rounds of loops out of the workflow (engine.modeling.loop_history); returns
-    each cut's text by archive key, for load_workflow to put back."""
+def cut_earlier_rounds(workflow: BpmnWorkflow, completed_before: Collection[UUID]) -> dict[str, str]:
+    """Take the earlier rounds of loops out of the workflow (engine.modeling.loop_history); returns each
+    cut's text by archive key, for load_workflow to put back. ``completed_before``: the tasks completed
+    before the act that saves it."""
     convert = _serializer.registry.convert
-    cuts = find_cuts(workflow)
+    cuts = find_cuts(workflow, completed_before)
     texts = {}
     for cut in cuts:  # all written before any is taken out: each as it stands in the whole workflow
         below = convert(cut.below)
@@ -362,21 +379,3 @@ def take_restored_parts(workflow: BpmnWorkflow) -> tuple[str, ...]:
     archives anew what is finished or cut, and the rest of these is in its text again."""
     restored: tuple[str, ...] = workflow.__dict__.pop(_RESTORED, ())
     return restored
-
-
-def _keep_settled_text(tasks: Mapping[UUID, Task], texts: Mapping[str, Any]) -> None:
-    """Give each settled task, and each task not reached yet, the JSON it was loaded from, as a save does
-    (_TaskMapConverter._task).
-
-    The first save after a load then converts only what can still change, as the save of a
-    workflow kept in memory does; otherwise an act on a case loaded from the database pays for
-    converting its whole history and its predicted branches again.
-    """
-    for key, dct in texts.items():
-        task = tasks.get(_uuid(key))
-        if task is None:
-            continue
-        if _settled_for_good(task):
-            _remember(task, dct)
-        elif not task.data and not task.internal_data:
-            _keep_unreached(task, _unreached_key(task), dct)

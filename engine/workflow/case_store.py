@@ -139,7 +139,7 @@ def save_case(
     # archived anew: the parts it was loaded with make way for what this save archives.
     restored = take_restored_parts(workflow)
     if case.replay_json is None:
-        archived.update(cut_earlier_rounds(workflow))
+        archived.update(cut_earlier_rounds(workflow, completed_before))
     case.workflow_json = dump_workflow(workflow)
     case.serializer_version = SERIALIZER_VERSION
     case.status = ws.case_status(workflow, tasks)

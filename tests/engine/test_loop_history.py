@@ -54,6 +54,11 @@ def _run_rounds(rounds: int) -> BpmnWorkflow:
     return workflow
 
 
+def _completed(workflow: BpmnWorkflow) -> set:
+    """Every completed task, as if the act that saves the workflow completed none of them."""
+    return {t.id for t in workflow.tasks.values() if t.state == TaskState.COMPLETED}
+
+
 def _whole_json(workflow: BpmnWorkflow) -> dict:
     return orjson.loads(dump_workflow(workflow))
 
@@ -66,7 +71,7 @@ def min_cut_one(monkeypatch):
 def test_joins_and_the_task_above_a_join_stay_and_the_latest_round_stays(min_cut_one):
     workflow = _run_rounds(4)
     before = {t.id: t for t in workflow.tasks.values()}
-    cuts = cut_earlier_rounds(workflow)
+    cuts = cut_earlier_rounds(workflow, _completed(workflow))
     assert cuts
     left = workflow.tasks
     gone = [t for i, t in before.items() if i not in left]
@@ -87,7 +92,7 @@ def test_joins_and_the_task_above_a_join_stay_and_the_latest_round_stays(min_cut
 def test_archived_cuts_put_back_give_the_very_workflow_and_it_runs_on_alike(min_cut_one):
     workflow, uncut = _run_rounds(5), _run_rounds(5)
     whole = _whole_json(workflow)
-    cuts = {key: orjson.loads(text) for key, text in cut_earlier_rounds(workflow).items()}
+    cuts = {key: orjson.loads(text) for key, text in cut_earlier_rounds(workflow, _completed(workflow)).items()}
     hot = _whole_json(workflow)
     assert len(hot["tasks"]) < len(whole["tasks"])
     assert loop_history.put_back(hot, dict(reversed(cuts.items()))) == list(reversed(cuts))
@@ -103,5 +108,24 @@ def test_archived_cuts_put_back_give_the_very_workflow_and_it_runs_on_alike(min_
 
 def test_no_cut_before_enough_tasks_of_earlier_rounds(monkeypatch):
     monkeypatch.setattr(loop_history, "MIN_CUT", 3)  # each round leaves one task to cut
-    assert cut_earlier_rounds(_run_rounds(3)) == {}  # two tasks of earlier rounds: one too few
-    assert len(cut_earlier_rounds(_run_rounds(4))) >= 1  # three: cut
+    three, four = _run_rounds(3), _run_rounds(4)
+    assert cut_earlier_rounds(three, _completed(three)) == {}  # two tasks of earlier rounds: one too few
+    assert len(cut_earlier_rounds(four, _completed(four))) >= 1  # three: cut
+
+
+def test_what_the_saving_act_completed_stays_until_the_next_act(min_cut_one):
+    workflow = _run_rounds(4)
+    assert cut_earlier_rounds(workflow, set()) == {}  # as if this act completed every task
+    rounds = [t for t in workflow.tasks.values() if t.task_spec.name == "Task_ronde" and t.state == TaskState.COMPLETED]
+    # And now as if it completed only the last two rounds (and what followed them): the first two are cut,
+    # not the third, although it is an earlier round too.
+    earlier = _completed(workflow) - {t.id for t in rounds[-2]} - {rounds[-2].id}
+    assert cut_earlier_rounds(workflow, earlier)
+    assert [t.id in workflow.tasks for t in rounds] == [False, False, True, True]
+
+
+def test_a_completed_workflow_is_not_cut(min_cut_one):
+    """A terminate end event, one of its settled tasks, says how the case ended (state.case_status)."""
+    workflow = _run_rounds(6)
+    assert workflow.completed
+    assert cut_earlier_rounds(workflow, _completed(workflow)) == {}
