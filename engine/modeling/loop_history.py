@@ -12,9 +12,8 @@ A task is cut only when nothing SpiffWorkflow decides can read it any more:
 - its element completed again further down that line (a later round), so a search upwards
   (``find_ancestor``, a join walking to its inputs) still meets the same task first: the latest
   completed round of every element stays, and so does everything not completed;
-- it was completed before the act that saves the workflow: what an act completed stays until the
-  next act, also when a loop went round twice within one act (the instant an open task became ready
-  counts from its parent, see case_store._handling_due);
+- it was completed before the act that saves the workflow: what an act did stays in the hot
+  workflow until the next act, also when a loop went round twice within one act;
 - it is not a join, and the task below a cut is not a join either: a join counts its own tasks
   and their parents. (The parent of an open task is the latest completed round of its element,
   so it stays, and with it the open task's siblings: the boundary timers that give a deadline.)
