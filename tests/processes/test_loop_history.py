@@ -125,8 +125,9 @@ def _pair(rt, session, monkeypatch) -> tuple[Scenario, Scenario, Any]:
 
 
 def _seen_by_users(s: Scenario) -> tuple[Any, ...]:
-    open_tasks = sorted((t["element"], t["due_at"], t["acute"]) for t in s.case()["open_tasks"])
-    return open_tasks, s.milestones(), s.case()["status"]
+    case = s.case()
+    open_tasks = sorted((t["element"], t["due_at"], t["acute"]) for t in case["open_tasks"])
+    return open_tasks, s.milestones(), case["status"]
 
 
 def test_cut_rounds_come_back_exactly_and_nothing_users_see_changes(rt, session, monkeypatch):
