@@ -225,17 +225,23 @@ class _TaskConverter(TaskConverter):
             workflow.top_workflow.event_manager.add_task(task)
         delta = dct.get("delta")
         parent_task = workflow.tasks.get(task._parent) if parent is not None else None
+        settled = dct["state"] & _SETTLED and (parent_task is None or parent_task._state & _SETTLED)
         if delta and parent_task is not None:
-            data = _inherited(parent_task.data)
-            updates = delta.get("updates")
-            if updates:
-                data.update(registry.restore(updates))
-            for key in delta.get("deletions", ()):
-                data.pop(key, None)
+            updates, deletions = delta.get("updates"), delta.get("deletions")
+            if settled and not updates and not deletions:
+                # Nothing writes to a settled task's data (a reset gives a task new data), and its JSON
+                # is kept: it shares its settled parent's data instead of a copy of it.
+                data = parent_task.data
+            else:
+                data = _inherited(parent_task.data)
+                if updates:
+                    data.update(registry.restore(updates))
+                for key in deletions or ():
+                    data.pop(key, None)
         else:
             data = registry.restore(dct["data"]) if dct["data"] else {}
         task.data = data
-        if _settled_for_good(task):
+        if settled:
             _remember(task, dct)
         elif not data and not task.internal_data:
             _keep_unreached(task, _unreached_key(task), dct)
