@@ -107,8 +107,11 @@ run: install assets catalogs pdf-deps
 	$(BIN)/thv seed-demo
 	$(BIN)/thv serve
 
+# Every test, then the process tests again with every save cutting all the settled history it may
+# (tests/processes/conftest.py, engine/modeling/settled_history.py), on SQLite.
 test: install lint postgres deploy-tools assets bpmn-tools oidc-provider catalogs chromium pdf-deps
 	THV_MODE=test THV_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
+	THV_MODE=test THV_TEST_CUT_EVERY_ACT=1 $(BIN)/python -m pytest -q -m "not postgres" tests/processes
 
 bench: install
 	THV_MODE=test $(BIN)/python -m benchmarks

@@ -38,9 +38,9 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.modeling.legal_timers import SERIALIZER_CONFIG
-from engine.modeling.loop_history import ARCHIVE_PREFIX, find_cuts, put_back, unlink
 from engine.modeling.registry import LoadedModel
 from engine.modeling.sandbox import script_engine
+from engine.modeling.settled_history import ARCHIVE_PREFIX, find_cuts, put_back, unlink
 
 SERIALIZER_VERSION = f"spiff-{VERSION}-nospec"
 
@@ -322,8 +322,8 @@ def dump_subprocess(subprocess: Any) -> str:
 
 def load_workflow(text: str, model: LoadedModel, archived: Mapping[str, str] | None = None) -> BpmnWorkflow:
     """A workflow from its text; ``archived`` are the parts kept apart, by archive key: finished
-    subprocesses by the id of the task that ran them (see dump_subprocess), and earlier rounds
-    of loops (see cut_earlier_rounds).
+    subprocesses by the id of the task that ran them (see dump_subprocess), and cuts of settled
+    history (see cut_settled_history).
 
     The workflow text wins over an archived copy of the same subprocess, and an archived
     subprocess whose calling task is not in the workflow is left out (SpiffWorkflow restores
@@ -347,8 +347,8 @@ def load_workflow(text: str, model: LoadedModel, archived: Mapping[str, str] | N
     return workflow
 
 
-def cut_earlier_rounds(workflow: BpmnWorkflow, completed_before: Collection[UUID]) -> dict[str, str]:
-    """Take the earlier rounds of loops out of the workflow (engine.modeling.loop_history); returns each
+def cut_settled_history(workflow: BpmnWorkflow, completed_before: Collection[UUID]) -> dict[str, str]:
+    """Take settled history out of the workflow (engine.modeling.settled_history); returns each
     cut's text by archive key, for load_workflow to put back. ``completed_before``: the tasks completed
     before the act that saves it."""
     convert = _serializer.registry.convert

@@ -300,8 +300,8 @@ class Case(Base):
 
 
 class CaseArchive(Base):
-    """Finished subprocesses and earlier rounds of loops of a case, moved out of its hot workflow text
-    (written once each; a round's key is "h" and the hex of its first task, see engine.modeling.loop_history).
+    """Finished subprocesses and settled history of a case, moved out of its hot workflow text (written once
+    each; a cut of settled history has "h" and the hex of its first task as key, see engine.modeling.settled_history).
 
     A completion loads and saves only what can still change, so its cost does not grow with
     the case's history; views and migrations that need the whole workflow put the parts

@@ -26,7 +26,7 @@ from engine.base.vocabulary import Action
 from engine.modeling.registry import LoadedModel, ModelRegistry
 from engine.modeling.serialization import (
     SERIALIZER_VERSION,
-    cut_earlier_rounds,
+    cut_settled_history,
     dump_subprocess,
     dump_workflow,
     load_workflow,
@@ -81,7 +81,7 @@ def open_workflow(
     session: Session, registry: ModelRegistry, case: Case, *, whole: bool = False
 ) -> tuple[LoadedModel, BpmnWorkflow]:
     """The case's workflow as far as it can still change; ``whole`` adds its finished subprocesses and
-    the earlier rounds of its loops.
+    its settled history (engine.modeling.settled_history).
 
     Running a case needs only the first (see save_case); a view of everything that happened
     in it, or a migration to another version, needs the whole.
@@ -135,11 +135,11 @@ def save_case(
     # While a replay base is kept (acts.fire_due), a late act may reopen what timers finished: the
     # finished subprocesses then stay in the workflow text until the next act settles the case.
     archived = _take_finished(workflow) if case.replay_json is None else {}
-    # Earlier rounds of loops likewise (engine.modeling.loop_history). A workflow loaded whole is
+    # Settled history likewise (engine.modeling.settled_history). A workflow loaded whole is
     # archived anew: the parts it was loaded with make way for what this save archives.
     restored = take_restored_parts(workflow)
     if case.replay_json is None:
-        archived.update(cut_earlier_rounds(workflow, completed_before))
+        archived.update(cut_settled_history(workflow, completed_before))
     case.workflow_json = dump_workflow(workflow)
     case.serializer_version = SERIALIZER_VERSION
     case.status = ws.case_status(workflow, tasks)

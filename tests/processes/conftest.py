@@ -8,12 +8,14 @@ forms/; everything else (databases, clock) is shared with tests/conftest.py.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from engine.accounts.users import add_user
+from engine.modeling import settled_history
 from engine.modeling.forms import FORMS_DIR
 from engine.modeling.registry import deploy_bundle
 from engine.runtime import Runtime
@@ -22,6 +24,17 @@ from tests.conftest import BUNDLES, PASSWORD, PROJECT_ROOT, runtime_for
 
 COMMON = PROJECT_ROOT / "processes" / "common"
 RIHG_WRAPPER = BUNDLES / "rihg_wrapper"
+
+
+# `make test` runs this folder a second time with THV_TEST_CUT_EVERY_ACT=1: every save cuts all the settled
+# history it may (engine.modeling.settled_history), and every path through every model must still pass.
+CUT_EVERY_ACT = os.environ.get("THV_TEST_CUT_EVERY_ACT") == "1"
+
+
+@pytest.fixture(autouse=True)
+def cut_every_act(monkeypatch) -> None:
+    if CUT_EVERY_ACT:
+        monkeypatch.setattr(settled_history, "MIN_CUT", 1)
 
 
 @pytest.fixture

@@ -118,7 +118,7 @@ def test_archived_subprocesses_are_packed_with_the_dictionary_and_read_back_whol
     steps.serve_and_notify(s)
     case = _stored(s)
     rows = s.session.execute(
-        # Finished subprocesses only: cut rounds of loops (keys "h...") are loop_history's.
+        # Finished subprocesses only: cuts of settled history (keys "h...") are settled_history's.
         text(
             "SELECT subprocess_id, workflow_zlib FROM case_archive WHERE case_id = :id AND subprocess_id NOT LIKE 'h%'"
         ),

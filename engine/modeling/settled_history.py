@@ -1,27 +1,27 @@
-"""Earlier rounds of a loop, kept out of the workflow a completion loads and saves.
+"""Settled history, kept out of the workflow a completion loads and saves.
 
-SpiffWorkflow keeps every task a case ever had. Each round of a loop (another breach of the
-ban, another report) adds its tasks below the previous round's, so a completion would load, run
-and save more the longer a ban runs. Here the earlier rounds are cut out of that line of tasks:
-the task above a cut is linked to the task below it, and the cut is kept in the case's archive
-(engine.workflow.case_store). Views and migrations, which load the whole workflow, put every cut
-back exactly where it was (put_back).
+SpiffWorkflow keeps every task a case ever had: the steps before the ban (toets, RIHG, decision,
+service) and each round of a loop (another breach of the ban, another report, added below the
+previous round's), so a completion would load, run and save more the longer a ban runs. Here such
+tasks are cut out of their line of tasks: the task above a cut is linked to the task below it, and
+the cut is kept in the case's archive (engine.workflow.case_store). Views and migrations, which
+load the whole workflow, put every cut back exactly where it was (put_back).
 
-A task is cut only when nothing SpiffWorkflow decides can read it any more:
+A task is cut only when nothing SpiffWorkflow or the engine decides can read it any more:
 - it is completed and has one child: it lies in a single line of tasks;
-- its element completed again further down that line (a later round), so a search upwards
-  (``find_ancestor``, a join walking to its inputs) still meets the same task first: the latest
-  completed round of every element stays, and so does everything not completed;
 - it was completed before the act that saves the workflow: what an act did stays in the hot
   workflow until the next act, also when a loop went round twice within one act;
+- the task below it is completed: the parent of an open task stays, and with it the open task's
+  siblings (the boundary timers that give a deadline, engine.workflow.state);
 - it is not a join, and the task below a cut is not a join either: a join counts its own tasks
-  and their parents. (The parent of an open task is the latest completed round of its element,
-  so it stays, and with it the open task's siblings: the boundary timers that give a deadline.)
-- it is not its workflow's last task, and no subprocess of the workflow runs under it;
+  and their parents, the tasks of its inputs (SpiffWorkflow 3.2.0's joins). The split a join
+  searches upwards for (``find_ancestor``) has several children, so it is never in a line;
+- it is not its workflow's last task (the case data, engine.workflow.state.variables), and no
+  subprocess of the workflow runs under it;
 - the workflow has not completed: a terminate end event says how a case ended (state.case_status).
 
-Cutting settled history that is not a loop's (the steps before the ban) was tried and left: with a
-cut after every act two process tests failed, and with the rules above its gain was small.
+tests/processes/test_settled_history.py runs a case cut after every act beside one never cut and
+compares what users see after every act; the whole process suite passes with a cut after every act.
 """
 
 from __future__ import annotations
@@ -34,19 +34,19 @@ from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-# Tasks of earlier rounds that must stand in a line before they are cut: one round of the breach loop
-# (report, proces-verbaal, ZSM call, merge). A cut costs an archive row (about 0.5 ms); every act in
-# between loads and saves the tasks still waiting to be cut. With one round the cuts come once per round
-# (every third act or so) and no act carries more than one earlier round: about the same cost per act on
-# average as waiting for four rounds (16 tasks), and the dearest act of the cycle 0.3 ms (warm) to 0.7 ms
-# (cold) cheaper (benchmarks/long_case.py: its completion 30 is such an act).
+# Tasks that may be cut before any is: one round of the breach loop (report, proces-verbaal, ZSM call,
+# merge). A cut costs an archive row (about 0.5 ms); every act in between loads and saves the tasks still
+# waiting to be cut. With one round the cuts come once per round (every third act or so) and no act
+# carries more than one earlier round: about the same cost per act on average as waiting for four rounds
+# (16 tasks), and the dearest act of the cycle 0.3 ms (warm) to 0.7 ms (cold) cheaper
+# (benchmarks/long_case.py: its completion 30 is such an act).
 MIN_CUT = 4
 ARCHIVE_PREFIX = "h"  # an archive key: "h" and the hex of the cut's first task (subprocess keys are UUID text)
 
 
 @dataclass(frozen=True)
 class Cut:
-    """Tasks of earlier rounds in one line, top to bottom, between ``above`` and ``below``."""
+    """Settled tasks in one line, top to bottom, between ``above`` and ``below``."""
 
     owner: Any  # the workflow or subprocess whose task map holds them
     key: str | None  # None for the main workflow, else the subprocess's key in ``subprocesses``
@@ -70,57 +70,46 @@ def find_cuts(workflow: Any, completed_before: Collection[Any]) -> list[Cut]:
     owners = [(None, workflow), *((str(key), sub) for key, sub in running.items())]
     # A workflow's last task is read by id on load (and may lie in one of its subprocesses).
     last = {owner.last_task.id for _, owner in owners if owner.last_task is not None}
-    return [cut for key, owner in owners for cut in _cuts_in(owner, key, running, last, completed_before)]
+    cuts = [cut for key, owner in owners for cut in _cuts_in(owner, key, running, last, completed_before)]
+    return cuts if sum(len(cut.tasks) for cut in cuts) >= MIN_CUT else []
 
 
 def _in_line(task: Task) -> bool:
     return task._state == TaskState.COMPLETED and len(task._children) == 1
 
 
-def _cuts_in(owner: Any, key: str | None, running: Any, last: set[Any], settled: Collection[Any]) -> Iterator[Cut]:
+def _cuts_in(owner: Any, key: str | None, running: Any, last: set[Any], settled: Collection[Any]) -> list[Cut]:
     tasks = owner.tasks
-    walked: set[Any] = set()
-    for candidate in _repeated_in_line(tasks):
-        start = candidate  # the line ends at the first task below that is not in line itself
-        while _in_line(start):
-            start = tasks[start._children[0]]
-        if start.id in walked:
-            continue
-        walked.add(start.id)
-        seen = {start.task_spec} if start._state == TaskState.COMPLETED else set()
+    cuts: list[Cut] = []
+    for start in _line_ends(tasks):
         line: list[tuple[Task, bool]] = []  # bottom-up: (task, cut)
+        below = start
         task: Task | None = tasks.get(start._parent) if start._parent is not None else None
         while task is not None and _in_line(task):
             above = tasks.get(task._parent) if task._parent is not None else None
             cut = (
                 above is not None
-                and task.task_spec in seen
+                and below._state == TaskState.COMPLETED
                 and task.id in settled
                 and not isinstance(task.task_spec, Join)
                 and task.id not in last
                 and task.id not in running
             )
             line.append((task, cut))
-            seen.add(task.task_spec)
-            task = above
-        cuts = list(_segments(owner, key, start, line))
-        if sum(len(cut.tasks) for cut in cuts) >= MIN_CUT:
-            yield from cuts
+            below, task = task, above
+        cuts.extend(_segments(owner, key, start, line))
+    return cuts
 
 
-def _repeated_in_line(tasks: Any) -> list[Task]:
-    """Tasks in line whose element has another task in line here: only their lines can hold an
-    earlier round (the cheap test that spares most acts the walk)."""
-    first: dict[Any, Task] = {}
-    repeated: list[Task] = []
+def _line_ends(tasks: Any) -> list[Task]:
+    """The task just below each line of tasks in line: where a walk up that line starts."""
+    ends = []
     for task in tasks.values():
-        if task._state == TaskState.COMPLETED and len(task._children) == 1:
-            spec = task.task_spec
-            if spec in first:
-                repeated.append(task)
-            else:
-                first[spec] = task
-    return repeated
+        if _in_line(task):
+            child = tasks[task._children[0]]
+            if not _in_line(child):
+                ends.append(child)
+    return ends
 
 
 def _segments(owner: Any, key: str | None, start: Task, line: list[tuple[Task, bool]]) -> Iterator[Cut]:

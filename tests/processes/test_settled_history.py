@@ -1,4 +1,5 @@
-"""Earlier rounds of a loop leave the hot workflow, and the whole case stays exactly what it was.
+"""Settled history (the steps before the ban, earlier rounds of loops) leaves the hot workflow, and the
+whole case stays exactly what it was.
 
 Two cases go through the same acts at the same instants: one never cut (MIN_CUT out of reach),
 one cut after every act (MIN_CUT 1, the most cuts and the most cuts on top of cuts). The whole
@@ -19,7 +20,7 @@ from sqlalchemy import select
 
 from engine.accounts.users import add_user
 from engine.design.case_migration import migrate_cases
-from engine.modeling import loop_history
+from engine.modeling import settled_history
 from engine.modeling.bundle import collect_bundle
 from engine.modeling.registry import deploy_bundle
 from engine.modeling.versions import DESIGNER_ROLE
@@ -33,7 +34,7 @@ from tests.processes.scenario import PROCESSES, Scenario
 @contextmanager
 def _min_cut(monkeypatch: pytest.MonkeyPatch, value: int):
     with monkeypatch.context() as patch:
-        patch.setattr(loop_history, "MIN_CUT", value)
+        patch.setattr(settled_history, "MIN_CUT", value)
         yield
 
 
@@ -97,15 +98,14 @@ def _cuts(s: Scenario) -> list[str]:
     return [
         key
         for key in s.session.scalars(select(CaseArchive.subprocess_id).where(CaseArchive.case_id == s.case_id))
-        if key.startswith(loop_history.ARCHIVE_PREFIX)
+        if key.startswith(settled_history.ARCHIVE_PREFIX)
     ]
 
 
-def _pair(rt, session, monkeypatch) -> tuple[Scenario, Scenario, Any]:
+def _lockstep(rt, session, monkeypatch, variant: str) -> tuple[Scenario, Scenario, Any]:
     """Two cases of one deployment, the first never cut, the second cut after every act, and ``both``:
-    the same act at the same instant in each, after which they must still be alike. They are taken to
-    where breaches can be reported."""
-    kept = Scenario(rt, session, "wth-basis")
+    the same act at the same instant in each, after which they must still be alike."""
+    kept = Scenario(rt, session, variant)
     cut = copy(kept)  # the same deployment and users, a case of its own
 
     def both(act) -> None:
@@ -117,6 +117,12 @@ def _pair(rt, session, monkeypatch) -> tuple[Scenario, Scenario, Any]:
             assert _first_difference(_tree(_whole(cut)), _tree(_whole(kept))) is None
             assert _seen_by_users(cut) == _seen_by_users(kept)
 
+    return kept, cut, both
+
+
+def _pair(rt, session, monkeypatch) -> tuple[Scenario, Scenario, Any]:
+    """A lockstep pair of the baseline model, taken to where breaches can be reported."""
+    kept, cut, both = _lockstep(rt, session, monkeypatch, "wth-basis")
     both(lambda s: s.start("politie", steps.MELDING))
     both(lambda s: steps.impose(s, afnemer="hulpofficier", decider="hulpofficier"))
     both(steps.serve_and_notify)
@@ -147,8 +153,30 @@ def test_cut_rounds_come_back_exactly_and_nothing_users_see_changes(rt, session,
     assert _hot_tasks(kept) >= hot[-1] + 4 * 4
 
 
+@pytest.mark.parametrize("variant", steps.VARIANTS)
+def test_each_variant_cut_after_every_act_is_the_uncut_one(rt, session, monkeypatch, variant):
+    """Each variant's own steps before the ban (toets, RIHG, weegteam, decision) and an appeal that
+    suspends the ban: the case cut after every act stays the uncut one, deadlines and all."""
+    kept, cut, both = _lockstep(rt, session, monkeypatch, variant)
+    starter, taker, decider, _, data = steps.VARIANTS[variant]
+    both(lambda s: s.start(starter, data))
+    if variant == "v4-integraal":
+        both(lambda s: s.do("Task_integraal", {"integrale_maatregel": "huisverbod", "integrale_motivering": "Gevaar."}))
+    both(lambda s: steps.impose(s, afnemer=taker, decider=decider))
+    both(lambda s: s.do("Task_contactadres", {"contactadres": "Pension, Amersfoort"}))
+    with _min_cut(monkeypatch, 10**6):  # a sweep fires both cases' timers: the uncut case stays uncut
+        kept.advance(timedelta(days=2))
+    both(steps.appeal)
+    both(steps.prepare_hearing)
+    both(lambda s: steps.vovo_ruling(s, granted=True))
+    both(lambda s: steps.copies(s, "Task_afschriften_vovo"))
+    assert kept.var("huisverbod")["status"] == cut.var("huisverbod")["status"] == "geschorst"
+    assert _cuts(kept) == [] and _cuts(cut)
+    assert _hot_tasks(cut) < _hot_tasks(kept)
+
+
 def test_cuts_wait_for_enough_rounds(rt, session, monkeypatch):
-    """A line is cut once MIN_CUT tasks of earlier rounds stand in it: the higher the threshold, the fewer cuts."""
+    """Cuts come once MIN_CUT tasks may be cut: the higher the threshold, the fewer cuts."""
     first = Scenario(rt, session, "wth-basis")
     cases = {4: first, 12: copy(first), 10**6: copy(first)}
     counts: dict[int, list[int]] = {value: [] for value in cases}
