@@ -20,8 +20,9 @@ A task is cut only when nothing SpiffWorkflow or the engine decides can read it 
   subprocess of the workflow runs under it;
 - the workflow has not completed: a terminate end event says how a case ended (state.case_status).
 
-tests/processes/test_settled_history.py runs a case cut after every act beside one never cut and
-compares what users see after every act; the whole process suite passes with a cut after every act.
+tests/processes/test_settled_history.py runs a case cut after every act beside one never cut, in every
+variant, and compares both after every act; `make test` runs all process tests a second time with a cut
+after every act (tests/processes/conftest.py).
 """
 
 from __future__ import annotations
