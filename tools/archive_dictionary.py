@@ -20,6 +20,7 @@ import orjson
 from sqlalchemy import select
 
 from benchmarks import long_case
+from engine.modeling.settled_history import ARCHIVE_PREFIX
 from engine.storage.tables import CaseArchive
 
 WINDOW = 32 * 1024
@@ -50,7 +51,12 @@ def build() -> bytes:
         long = long_case.prepare(f"sqlite:///{tmp}/long.sqlite", 1, lambda _: None)
         with long.rt.sessions() as session:
             case_id = long.prepared[long_case.MEASURED_STEPS[-1]][0].case_id
-            texts = session.scalars(select(CaseArchive.workflow_json).where(CaseArchive.case_id == case_id)).all()
+            texts = session.scalars(
+                select(CaseArchive.workflow_json).where(
+                    CaseArchive.case_id == case_id,
+                    CaseArchive.subprocess_id.not_like(f"{ARCHIVE_PREFIX}%"),  # subprocesses, not settled history
+                )
+            ).all()
         long.rt.engine.dispose()
     kinds = Counter(orjson.loads(t)["spec"] for t in texts)
     one_of_each = {orjson.loads(t)["spec"]: _typical(t) for t in texts}

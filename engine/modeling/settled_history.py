@@ -144,22 +144,26 @@ def unlink(cut: Cut) -> None:
         events.remove_task(task)
 
 
-def put_back(workflow: dict[str, Any], cuts: dict[str, dict[str, Any]]) -> list[str]:
-    """Put archived cuts (parsed, by archive key) back into a workflow's JSON; returns the keys put back.
+def put_back(workflow: dict[str, Any], rows: dict[str, dict[str, Any]]) -> list[str]:
+    """Put archived cuts back into a workflow's JSON; returns the archive keys put back.
 
-    A cut goes back once the tasks above and below it are there: a later cut may hold the task
-    below an earlier one, and then goes back first. A cut whose place is not there (its
-    subprocess is not in the text) is left out, as an archived subprocess without its caller is.
+    ``rows`` are the archived rows (parsed) by archive key: the cuts of one save together
+    (``{"cuts": [...]}``, see serialization.cut_settled_history), or one cut alone, as saves wrote
+    them before December 2026. A row goes back once the tasks above and below each of its cuts are
+    there: a later row may hold the task below an earlier cut, and then goes back first (a later
+    row never needs an earlier one: what it cut was all there when it was cut). A row whose place is
+    not there (its subprocess is not in the text) is left out whole, as an archived subprocess
+    without its caller is.
     """
-    pending = dict(cuts)
+    pending = {key: row["cuts"] if "cuts" in row else [row] for key, row in rows.items()}
     placed: list[str] = []
     while pending:
-        ready = [k for k, cut in pending.items() if _fits(_task_map(workflow, cut["in"]), cut)]
+        ready = [k for k, cuts in pending.items() if all(_fits(_task_map(workflow, c["in"]), c) for c in cuts)]
         if not ready:
             break
         for archive_key in ready:
-            cut = pending.pop(archive_key)
-            _splice(workflow, cut)
+            for cut in pending.pop(archive_key):
+                _splice(workflow, cut)
             placed.append(archive_key)
     return placed
 

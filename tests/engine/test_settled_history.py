@@ -130,10 +130,21 @@ def test_joins_and_what_a_join_reads_stay_and_the_rest_of_the_settled_rounds_goe
 def test_archived_cuts_put_back_give_the_very_workflow_and_it_runs_on_alike(min_cut_one):
     workflow, uncut = _run_rounds(5), _run_rounds(5)
     whole = _whole_json(workflow)
-    cuts = {key: orjson.loads(text) for key, text in cut_settled_history(workflow, _completed(workflow)).items()}
+    # Two saves: the first as if the last two rounds were still to come, then the second.
+    rounds = [t for t in workflow.tasks.values() if t.task_spec.name == "Task_ronde" and t.state == TaskState.COMPLETED]
+    first = cut_settled_history(workflow, _completed(workflow) - {t.id for t in rounds[-2]} - {rounds[-2].id})
+    second = cut_settled_history(workflow, _completed(workflow))
+    assert len(first) == len(second) == 1  # one row per save, with all its cuts
+    rows = {key: orjson.loads(text) for key, text in {**first, **second}.items()}
+    assert [len(row["cuts"]) for row in rows.values()] == [3, 2]
     hot = _whole_json(workflow)
     assert len(hot["tasks"]) < len(whole["tasks"])
-    assert settled_history.put_back(hot, dict(reversed(cuts.items()))) == list(reversed(cuts))
+    assert settled_history.put_back(hot, dict(reversed(rows.items()))) == [*second, *first]
+    assert hot == whole
+    # Rows of one cut each, as saves wrote them before, go back alike.
+    singles = {f"h{i}": cut for i, cut in enumerate(cut for row in rows.values() for cut in row["cuts"])}
+    hot = _whole_json(workflow)
+    assert sorted(settled_history.put_back(hot, singles)) == sorted(singles)
     assert hot == whole
     # The cut workflow finishes the loop as the uncut one does.
     for flow in (workflow, uncut):
@@ -167,7 +178,8 @@ def test_no_cut_before_enough_tasks_may_be_cut(monkeypatch):
     monkeypatch.setattr(settled_history, "MIN_CUT", 4)  # each completed round leaves one task to cut
     three, four = _run_rounds(3), _run_rounds(4)
     assert cut_settled_history(three, _completed(three)) == {}  # three tasks: one too few
-    assert len(cut_settled_history(four, _completed(four))) == 4  # four: each cut alone (joins between them)
+    [text] = cut_settled_history(four, _completed(four)).values()  # four: cut, each alone (joins between them)
+    assert len(orjson.loads(text)["cuts"]) == 4
 
 
 def test_what_the_saving_act_completed_stays_until_the_next_act(min_cut_one):
