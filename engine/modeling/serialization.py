@@ -225,7 +225,7 @@ class _TaskConverter(TaskConverter):
             workflow.top_workflow.event_manager.add_task(task)
         delta = dct.get("delta")
         parent_task = workflow.tasks.get(task._parent) if parent is not None else None
-        settled = dct["state"] & _SETTLED and (parent_task is None or parent_task._state & _SETTLED)
+        settled = _settled_for_good(task)
         if delta and parent_task is not None:
             updates, deletions = delta.get("updates"), delta.get("deletions")
             if settled and not updates and not deletions:

@@ -78,20 +78,20 @@ def _first_difference(a: Any, b: Any, path: str = "") -> str | None:
     return None
 
 
-def _whole(s: Scenario) -> Any:
+def _opened(s: Scenario, *, whole: bool) -> Any:
     case = s.session.get(Case, s.case_id)
     s.session.refresh(case)
-    _, whole = open_workflow(s.session, s.rt.registry, case, whole=True)
+    _, workflow = open_workflow(s.session, s.rt.registry, case, whole=whole)
     s.session.rollback()
-    return whole
+    return workflow
+
+
+def _whole(s: Scenario) -> Any:
+    return _opened(s, whole=True)
 
 
 def _hot_tasks(s: Scenario) -> int:
-    case = s.session.get(Case, s.case_id)
-    s.session.refresh(case)
-    _, hot = open_workflow(s.session, s.rt.registry, case)
-    s.session.rollback()
-    return len(ws.all_tasks(hot))
+    return len(ws.all_tasks(_opened(s, whole=False)))
 
 
 def _cuts(s: Scenario) -> list[str]:
